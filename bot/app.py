@@ -1,0 +1,115 @@
+"""The composition root: the one place that builds and wires every part."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.config import Settings
+from bot.services.context import Deps
+from bot.services.dialog import Dialog
+from bot.services.sender import Limits, Sender
+from bot.storage.db import SqlStore, make_engine, upgrade
+from lessons.loader import BUILTIN_DIR, load_curriculum
+from lessons.model import Curriculum
+from scoring.grading import Grader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    store: SqlStore
+    deps: Deps
+    dialog: Dialog
+    sender: Sender
+    background: list[asyncio.Task[None]] = field(default_factory=list)
+
+    async def close(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        await self.store.close()
+
+
+def load_lessons(settings: Settings) -> Curriculum:
+    curriculum, problems = load_curriculum(BUILTIN_DIR, settings.lessons_dir)
+    for problem in problems:
+        # A broken instructor file is reported and skipped; the rest of the curriculum works.
+        log.error("lesson problem: %s", problem)
+    if not curriculum.lessons:
+        raise RuntimeError("no valid lessons were found; see the errors above")
+    return curriculum
+
+
+def build_grader(settings: Settings) -> Grader:
+    """The language-model grader when one is configured, else the rules alone."""
+    try:
+        from bot.llm.wiring import grader_from_settings
+    except ImportError:  # the model grader is optional; the rules always work
+        from scoring.rules import RulesGrader
+
+        return RulesGrader()
+    return grader_from_settings(settings)
+
+
+async def build_app(
+    settings: Settings, *, grader: Grader | None = None, migrate: bool = True,
+    curriculum: Curriculum | None = None,
+) -> App:
+    if migrate:
+        await asyncio.to_thread(upgrade, settings.database_url)
+    store = SqlStore(make_engine(settings.database_url))
+    deps = Deps(
+        store=store,
+        curriculum=curriculum or load_lessons(settings),
+        grader=grader or build_grader(settings),
+        timezone=settings.timezone,
+        admins=frozenset(settings.admins),
+    )
+    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=Sender())
+
+
+def telegram_limits(settings: Settings) -> Limits:
+    per_second = 1000.0 if settings.telegram_paid_broadcast else settings.telegram_rate_per_second
+    return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval)
+
+
+async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> None:
+    """Start every configured channel; with none configured, the console chat."""
+    from bot.scheduling.runner import start_scheduler
+
+    app = await build_app(settings)
+    channels: list[asyncio.Task[None]] = []
+    try:
+        if settings.telegram_bot_token is not None:
+            from bot.channels.telegram.runner import start_telegram
+
+            channels.append(await start_telegram(app))
+        if not channels:
+            from bot.channels.console.chat import ConsoleOutbound, run_console
+            from bot.services.units import ensure_demo_units
+
+            code = await ensure_demo_units(app.store)
+            outbound = ConsoleOutbound(files_dir=console_files)
+            app.sender.add(outbound, Limits(per_second=100, per_chat_interval=0))
+            print("Bình dân học AI: trò chuyện thử trên máy (không cần token). "
+                  "Gõ chữ rồi Enter; Ctrl+D để thoát.")
+            scheduler = await start_scheduler(app)
+            try:
+                await run_console(app.dialog, outbound, first_message=f"/start g_{code}")
+            finally:
+                scheduler.shutdown(wait=False)
+            return
+        scheduler = await start_scheduler(app)
+        try:
+            await asyncio.gather(*channels)
+        finally:
+            scheduler.shutdown(wait=False)
+    finally:
+        for task in channels:
+            task.cancel()
+        await app.close()

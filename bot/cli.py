@@ -1,0 +1,157 @@
+"""`hocai` (also `python -m bot`): run the bot, migrate, import units, check lessons."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import SettingsError, load_settings
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import run
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.telegram_bot_token is None:
+        # The console chat owns the terminal: keep the log quiet unless something is wrong.
+        logging.getLogger().setLevel(logging.WARNING)
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from bot.storage.db import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url)
+    print("database is up to date")
+    return 0
+
+
+async def _with_store(action):  # type: ignore[no-untyped-def]
+    from bot.storage.db import SqlStore, make_engine, upgrade
+
+    settings = _settings()
+    await asyncio.to_thread(upgrade, settings.database_url)
+    store = SqlStore(make_engine(settings.database_url))
+    try:
+        return await action(store)
+    finally:
+        await store.close()
+
+
+def cmd_units_import(args: argparse.Namespace) -> int:
+    from bot.services.units import import_units
+
+    try:
+        text = Path(args.file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"cannot read {args.file}: {exc}", file=sys.stderr)
+        return 2
+    report = asyncio.run(_with_store(lambda store: import_units(store, text)))
+    for error in report.errors or []:
+        print(error, file=sys.stderr)
+    print(f"imported {report.imported} units")
+    return 1 if report.errors else 0
+
+
+def cmd_units_list(args: argparse.Namespace) -> int:
+    from bot.services.units import units_csv
+
+    text = asyncio.run(_with_store(units_csv))
+    if args.csv:
+        sys.stdout.write(text)
+    else:
+        for line in text.splitlines()[1:]:
+            print(line.replace(",", "  "))
+    return 0
+
+
+def cmd_lessons_check(args: argparse.Namespace) -> int:
+    from lessons.check import report
+    from lessons.loader import BUILTIN_DIR
+
+    directory = Path(args.dir) if args.dir else BUILTIN_DIR
+    result = report(directory)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(f"lessons: {result['lessons']}  per level: {result['levels']}")
+        for error in result["errors"]:  # type: ignore[attr-defined]
+            print(error)
+    return 1 if result["errors"] else 0
+
+
+def cmd_lessons_list(args: argparse.Namespace) -> int:
+    from lessons.loader import BUILTIN_DIR, load_curriculum
+
+    directory = Path(args.dir) if args.dir else BUILTIN_DIR
+    curriculum, _ = load_curriculum(directory)
+    rows = [{"id": ls.id, "level": ls.level, "order": ls.order, "title": ls.title}
+            for ls in curriculum.lessons]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+    else:
+        for row in rows:
+            print(f"{row['level']}.{row['order']:02d}  {row['id']}  {row['title']}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hocai", description="Bình dân học AI: the daily AI-learning bot")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start every configured channel (console chat with no token)"
+                   ).set_defaults(func=cmd_run)
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
+    units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",
+                                                                         required=True)
+    imp = units.add_parser("import", help="import code,name,kind,parent_code,population")
+    imp.add_argument("file")
+    imp.set_defaults(func=cmd_units_import)
+    lst = units.add_parser("list", help="list units with their join codes")
+    lst.add_argument("--csv", action="store_true")
+    lst.set_defaults(func=cmd_units_list)
+    lessons = sub.add_parser("lessons", help="lesson files").add_subparsers(
+        dest="lessons_command", required=True)
+    chk = lessons.add_parser("check", help="validate lesson files")
+    chk.add_argument("dir", nargs="?")
+    chk.add_argument("--json", action="store_true")
+    chk.set_defaults(func=cmd_lessons_check)
+    ls = lessons.add_parser("list", help="lessons in curriculum order")
+    ls.add_argument("dir", nargs="?")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_lessons_list)
+    try:
+        from bot.grading_cli import add_grading_commands
+    except ImportError:
+        pass
+    else:
+        add_grading_commands(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,49 @@
+"""Scheduled jobs. They are stored in the database by reference ("module:function") with no
+arguments, so they survive restarts; each finds the running app through `bind`."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.i18n import Translator
+from bot.services import delivery, submissions
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+log = logging.getLogger(__name__)
+_app: App | None = None
+
+
+def bind(app: App | None) -> None:
+    global _app
+    _app = app
+
+
+async def delivery_tick() -> None:
+    """Schedule lessons whose time has come and send them."""
+    if _app is None:
+        return
+    report = await delivery.delivery_round(_app.deps, _app.sender)
+    if report.scheduled or report.sent or report.unreachable or report.failed:
+        log.info("delivery: %s", report)
+
+
+async def grade_waiting() -> None:
+    """Grade submissions a crash or restart left ungraded, and tell the learners."""
+    if _app is None:
+        return
+    told = await submissions.grade_waiting(_app.deps, {"vi": Translator("vi")})
+    for learner_id, messages in told:
+        async with _app.store.transaction() as repo:
+            identities = await repo.identities_of(learner_id)
+        target = delivery.pick_identity(identities, _app.sender)
+        if target is None:
+            continue
+        for message in messages:
+            try:
+                await _app.sender.send(target.channel, target.chat_id, message)
+            except Exception as exc:  # noqa: BLE001 - the grade is stored; telling is best effort
+                log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
+                break

@@ -1,0 +1,33 @@
+"""What every use case is given: storage, the curriculum, the grader and a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.services.ports import LearnerRecord, Store
+from lessons.model import Curriculum
+from scoring.grading import Grader
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Deps:
+    store: Store
+    curriculum: Curriculum
+    grader: Grader
+    timezone: str = "Asia/Ho_Chi_Minh"
+    clock: Callable[[], datetime] = utc_now
+    admins: frozenset[str] = field(default_factory=frozenset)
+    bot_link: str = ""  # e.g. https://t.me/<bot>, for invite links
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today_for(self, learner: LearnerRecord) -> date:
+        return self.now().astimezone(ZoneInfo(learner.timezone)).date()

@@ -1,0 +1,460 @@
+"""The conversation: one inbound event in, the messages to answer out, for every channel.
+
+Each channel's handlers parse their update into `Inbound`, call `Dialog.handle`, and render the
+answer. Onboarding, commands, numbered replies, keywords and practice work are decided here once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from bot.i18n import Translator
+from bot.services import learning, standings, submissions
+from bot.services.context import Deps
+from bot.services.io import Inbound, Option, Out, OutFile
+from bot.services.parsing import (
+    keyword_command,
+    numbered_choice,
+    parse_birth_year,
+    parse_time,
+    split_command,
+)
+from bot.services.ports import IdentityRecord, LearnerRecord, Repo
+from lessons.textnorm import folded_words, strip_invisible
+
+log = logging.getLogger(__name__)
+
+OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
+LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
+COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
+            "deleteme")
+MIN_WORDS_FOR_WORK = 3
+MAX_NAME = 40
+TARGET_AGES = (15, 60)
+
+
+class Dialog:
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def handle(self, event: Inbound) -> list[Out]:
+        """Answer one event. Work that must not be lost is committed before this returns."""
+        deps = self.deps
+        if event.is_group:
+            # In a group the bot answers commands only, so it never floods a neighbourhood chat.
+            if event.kind == "command":
+                return [Out(text=Translator(_lang_hint(event))("group.private_only"))]
+            return []
+        async with deps.store.transaction() as repo:
+            if event.update_key and not await repo.first_time_seen(
+                event.channel, event.update_key, deps.now()
+            ):
+                return []
+            identity = await repo.identity(event.channel, event.external_id)
+            if identity is None:
+                learner, identity = await repo.create_learner(
+                    event.channel, event.external_id, event.chat_id,
+                    _nickname(event.external_id), deps.timezone, deps.now(),
+                )
+            else:
+                await repo.touch_identity(identity.id, event.chat_id, deps.now())
+                found = await repo.learner(identity.learner_id)
+                assert found is not None  # identities cascade with their learner
+                learner = found
+            tr = Translator(learner.language)
+            turn = _Turn(deps, repo, learner, identity, tr, event)
+            out = await turn.run()
+            if turn.work is not None:
+                pass  # graded below, outside this transaction, after the work is committed
+            else:
+                await turn.remember(out)
+                return out
+        graded = await submissions.receive(deps, learner, turn.work, tr)
+        async with deps.store.transaction() as repo:
+            await _Turn(deps, repo, learner, identity, tr, event).remember(graded)
+        return out + graded
+
+
+def _nickname(external_id: str) -> str:
+    digits = re.sub(r"\D", "", external_id)[-4:] or external_id[-4:]
+    return f"Học viên {digits}"
+
+
+def _lang_hint(event: Inbound) -> str:
+    return "en" if event.language.startswith("en") else "vi"
+
+
+class _Turn:
+    """One event for one learner, inside one transaction."""
+
+    def __init__(
+        self, deps: Deps, repo: Repo, learner: LearnerRecord, identity: IdentityRecord,
+        tr: Translator, event: Inbound,
+    ) -> None:
+        self.deps, self.repo, self.learner, self.identity = deps, repo, learner, identity
+        self.tr, self.event = tr, event
+        self.state: dict[str, Any] = dict(identity.state or {})
+        self.work: submissions.Incoming | None = None
+
+    async def remember(self, out: list[Out]) -> None:
+        """Keep the last offered options, so that '2' or 'B' can answer them on any channel."""
+        offered = [o for o in out if o.options and o.remember_options]
+        if offered:
+            self.state["options"] = [opt.key for opt in offered[-1].options]
+        await self.repo.save_state(self.identity.id, self.state)
+
+    # ---- routing -------------------------------------------------------------------------
+
+    async def run(self) -> list[Out]:
+        ev, tr = self.event, self.tr
+        if ev.edited:
+            return [Out(text=tr("input.edited"))]
+        if ev.kind == "command":
+            return await self.command(ev.command, ev.args)
+        if ev.kind == "choice":
+            return await self.choice(ev.choice)
+        if ev.kind in ("sticker", "voice", "video", "location", "contact", "document", "other"):
+            return [Out(text=tr(f"input.{ev.kind}"))]
+        if ev.kind == "unsupported":
+            return [Out(text=tr("input.unsupported"))]
+        if ev.kind == "text":
+            parsed = split_command(ev.text)
+            if parsed:
+                return await self.command(*parsed)
+        if self.learner.status == "onboarding":
+            return await self.onboarding_input()
+        step = self.state.get("step")
+        if ev.kind == "text" and step:
+            return await self.step_input(step)
+        if ev.kind == "text":
+            index = numbered_choice(ev.text)
+            options = self.state.get("options") or []
+            if index is not None and 0 <= index < len(options):
+                return await self.choice(options[index])
+            keyword = keyword_command(ev.text)
+            if keyword:
+                return await self.command(keyword, "")
+        if ev.forwarded:
+            return [Out(text=tr("input.forwarded"))]
+        return await self.work_or_hint()
+
+    async def command(self, name: str, args: str) -> list[Out]:
+        tr, learner = self.tr, self.learner
+        if name == "start":
+            return await self.start(args)
+        if name == "help":
+            return [self.help()]
+        if name not in COMMANDS:
+            return [Out(text=tr("command.unknown", command=name)), self.help()]
+        if learner.status == "onboarding":
+            return [Out(text=tr("onboarding.finish_first")), *await self.ask(self.state.get("step"))]
+        self.state.pop("step", None)
+        if name == "lesson":
+            return await self.lesson()
+        if name == "progress":
+            return [await standings.progress(self.deps, self.repo, learner, tr)]
+        if name == "leaderboard":
+            return await standings.leaderboard(self.deps, self.repo, learner, tr)
+        if name == "settings":
+            return [self.settings_menu()]
+        if name == "stop":
+            await self.repo.update_learner(learner.id, status="paused")
+            return [Out(text=tr("stop.done"))]
+        if name == "mydata":
+            return await self.mydata()
+        return [Out(text=tr("delete.confirm"), options=(
+            Option("del:yes", tr("delete.yes")), Option("del:no", tr("delete.no"))))]
+
+    async def choice(self, key: str) -> list[Out]:
+        tr, learner = self.tr, self.learner
+        kind, _, rest = key.partition(":")
+        if kind == "ob":
+            return await self.onboarding_choice(rest)
+        if learner.status == "onboarding":
+            return await self.ask(self.state.get("step"))
+        if kind == "q":
+            lesson_id, q, opt = (rest.rsplit(":", 2) + ["", ""])[:3]
+            if not (q.isdigit() and opt.isdigit()):
+                return [Out(text=tr("quiz.unknown"))]
+            return await learning.answer_quiz(
+                self.deps, self.repo, learner, lesson_id, int(q), int(opt), tr
+            )
+        if kind == "cmd":
+            return await self.command(rest, "")
+        if kind == "set":
+            return await self.settings_choice(rest)
+        if kind == "del":
+            if rest == "yes":
+                await self.repo.delete_learner(learner.id)
+                return [Out(text=tr("delete.done"), remember_options=False)]
+            return [Out(text=tr("delete.kept"))]
+        return [Out(text=tr("choice.stale"))]
+
+    # ---- onboarding ----------------------------------------------------------------------
+
+    async def start(self, args: str) -> list[Out]:
+        tr, learner = self.tr, self.learner
+        code = _join_code(args)
+        unit = await self.repo.unit_by_join_code(code) if code else None
+        if learner.status == "onboarding":
+            if unit is not None:
+                await self.repo.update_learner(learner.id, unit_id=unit.id)
+                self.learner.unit_id = unit.id
+                self.state["step"] = "consent"
+                return [Out(text=tr("onboarding.welcome_group", group=unit.name)),
+                        *await self.ask("consent")]
+            intro = [Out(text=tr("onboarding.welcome"))]
+            if code:
+                intro.append(Out(text=tr("onboarding.bad_code", code=code)))
+            self.state["step"] = "group"
+            return intro + await self.ask("group")
+        out: list[Out] = []
+        if unit is not None and unit.id != learner.unit_id:
+            await self.repo.update_learner(learner.id, unit_id=unit.id)
+            out.append(Out(text=tr("group.moved", group=unit.name)))
+        elif code and unit is None:
+            out.append(Out(text=tr("onboarding.bad_code", code=code)))
+        if learner.status == "paused":
+            await self.repo.update_learner(learner.id, status="active")
+            out.append(Out(text=tr("start.resumed", time=learner.lesson_time or "")))
+        else:
+            out.append(Out(text=tr("start.again", name=learner.public_name)))
+        out.append(Out(text=tr("start.menu"), options=(
+            Option("cmd:lesson", tr("menu.lesson")), Option("cmd:progress", tr("menu.progress")),
+            Option("cmd:leaderboard", tr("menu.leaderboard")),
+        )))
+        return out
+
+    async def ask(self, step: str | None) -> list[Out]:
+        tr = self.tr
+        if step is None or step == "group":
+            self.state["step"] = "group"
+            return [Out(text=tr("onboarding.ask_group"),
+                        options=(Option("ob:nogroup", tr("onboarding.no_group")),))]
+        if step == "consent":
+            return [Out(title=tr("onboarding.consent_title"), text=tr("onboarding.consent"),
+                        options=(Option("ob:consent:yes", tr("onboarding.agree")),
+                                 Option("ob:consent:no", tr("onboarding.disagree"))))]
+        if step == "name":
+            options: tuple[Option, ...] = ()
+            shown = _clean_name(self.event.display_name)
+            if shown:
+                options = (Option("ob:name:platform", tr("onboarding.use_name", name=shown)),)
+            return [Out(text=tr("onboarding.ask_name"), options=options)]
+        if step == "birth":
+            return [Out(text=tr("onboarding.ask_birth"),
+                        options=(Option("ob:birth:skip", tr("onboarding.skip")),))]
+        if step == "occupation":
+            return [Out(text=tr("onboarding.ask_occupation"), options=tuple(
+                Option(f"ob:occ:{o}", tr(f"occupation.{o}")) for o in OCCUPATIONS))]
+        if step in ("time", "settings_time"):
+            prefix = "ob:time:" if step == "time" else "set:time:"
+            return [Out(text=tr("onboarding.ask_time"), columns=2, options=tuple(
+                Option(prefix + t.replace(":", ""), t) for t in LESSON_TIMES))]
+        return []
+
+    async def onboarding_input(self) -> list[Out]:
+        ev, tr = self.event, self.tr
+        step = self.state.get("step") or "group"
+        text = strip_invisible(ev.text).strip()
+        index = numbered_choice(text) if ev.kind == "text" else None
+        options = self.state.get("options") or []
+        if index is not None and 0 <= index < len(options) and step != "birth":
+            return await self.choice(options[index])
+        if ev.kind != "text" or not text:
+            return [Out(text=tr("onboarding.text_please")), *await self.ask(step)]
+        if step == "group":
+            code = _join_code(text)
+            unit = await self.repo.unit_by_join_code(code) if code else None
+            if unit is None:
+                return [Out(text=tr("onboarding.bad_code", code=text[:20])), *await self.ask(step)]
+            await self.repo.update_learner(self.learner.id, unit_id=unit.id)
+            self.state["step"] = "consent"
+            return [Out(text=tr("onboarding.joined", group=unit.name)), *await self.ask("consent")]
+        if step == "consent":
+            return [Out(text=tr("onboarding.tap_consent")), *await self.ask(step)]
+        if step == "name":
+            name = _clean_name(text)
+            if not name:
+                return [Out(text=tr("onboarding.bad_name", limit=MAX_NAME)), *await self.ask(step)]
+            return await self.set_name(name)
+        if step == "birth":
+            year = parse_birth_year(text, self.deps.now().year)
+            if year is None:
+                return [Out(text=tr("onboarding.bad_birth")), *await self.ask(step)]
+            return await self.set_birth(year)
+        if step == "occupation":
+            return [Out(text=tr("onboarding.tap_occupation")), *await self.ask(step)]
+        if step == "time":
+            hhmm = parse_time(text)
+            if hhmm is None:
+                return [Out(text=tr("onboarding.bad_time", text=text[:20])), *await self.ask(step)]
+            return await self.set_time(hhmm)
+        return await self.ask("group")
+
+    async def onboarding_choice(self, rest: str) -> list[Out]:
+        tr, learner = self.tr, self.learner
+        if learner.status != "onboarding":
+            return [Out(text=tr("choice.stale"))]
+        if rest == "nogroup":
+            self.state["step"] = "consent"
+            return [Out(text=tr("onboarding.later_group")), *await self.ask("consent")]
+        if rest == "consent:yes":
+            await self.repo.update_learner(learner.id, consent_at=self.deps.now())
+            self.state["step"] = "name"
+            return await self.ask("name")
+        if rest == "consent:no":
+            self.state["step"] = "consent"
+            return [Out(text=tr("onboarding.no_consent")), *await self.ask("consent")]
+        if rest == "name:platform":
+            name = _clean_name(self.event.display_name)
+            return await self.set_name(name) if name else await self.ask("name")
+        if rest == "birth:skip":
+            self.state["step"] = "occupation"
+            return await self.ask("occupation")
+        if rest.startswith("occ:") and rest[4:] in OCCUPATIONS:
+            await self.repo.update_learner(learner.id, occupation=rest[4:])
+            self.state["step"] = "time"
+            return await self.ask("time")
+        if rest.startswith("time:"):
+            hhmm = parse_time(_key_time(rest[5:]))
+            if hhmm:
+                return await self.set_time(hhmm)
+        return [Out(text=tr("choice.stale")), *await self.ask(self.state.get("step"))]
+
+    async def set_name(self, name: str) -> list[Out]:
+        await self.repo.update_learner(self.learner.id, display_name=name)
+        self.state["step"] = "birth"
+        return [Out(text=self.tr("onboarding.hello", name=name)), *await self.ask("birth")]
+
+    async def set_birth(self, year: int) -> list[Out]:
+        await self.repo.update_learner(self.learner.id, birth_year=year)
+        self.state["step"] = "occupation"
+        age = self.deps.now().year - year
+        out = []
+        if not TARGET_AGES[0] <= age <= TARGET_AGES[1]:
+            out.append(Out(text=self.tr("onboarding.outside_ages", age=age)))
+        return out + await self.ask("occupation")
+
+    async def set_time(self, hhmm: str) -> list[Out]:
+        tr = self.tr
+        await self.repo.update_learner(self.learner.id, lesson_time=hhmm, status="active")
+        self.learner.status = "active"
+        self.state.pop("step", None)
+        return [Out(title=tr("onboarding.done_title"), text=tr("onboarding.done", time=hhmm)),
+                Out(text=tr("onboarding.first_lesson"), options=(
+                    Option("cmd:lesson", tr("menu.lesson_now")),))]
+
+    # ---- the day's work ------------------------------------------------------------------
+
+    async def lesson(self) -> list[Out]:
+        tr = self.tr
+        plan = await learning.todays_plan(self.deps, self.repo, self.learner)
+        if plan.lesson is None:
+            return [Out(text=tr("lesson.finished_all"))]
+        if plan.status == "done_today":
+            return [Out(text=tr("lesson.done_today", title=plan.lesson.title))]
+        answered = await self.repo.quiz_answers(self.learner.id, plan.lesson.id)
+        return learning.lesson_messages(self.deps, plan.lesson, tr, answered, plan.status)
+
+    async def work_or_hint(self) -> list[Out]:
+        ev, tr = self.event, self.tr
+        text = ev.text or ""
+        n_words = len(folded_words(text))
+        if ev.kind == "text" and n_words == 0:
+            return [Out(text=tr("input.no_words"))]
+        if ev.kind == "text" and n_words < MIN_WORDS_FOR_WORK:
+            return [Out(text=tr("input.short"))]
+        current = await self.repo.current_assignment(self.learner.id)
+        if current is None:
+            return [Out(text=tr("practice.no_lesson"))]
+        key = f"{ev.channel}:{ev.update_key}" if ev.update_key else None
+        self.work = submissions.Incoming(text, ev.photo_ref, ev.channel, key)
+        return []  # the grade follows at once, from Dialog.handle
+
+    def help(self) -> Out:
+        return Out(title=self.tr("help.title"), text=self.tr("help.body"))
+
+    # ---- settings and data ---------------------------------------------------------------
+
+    def settings_menu(self) -> Out:
+        tr, learner = self.tr, self.learner
+        shown = tr("settings.name_shown") if learner.show_name else tr("settings.name_hidden")
+        return Out(
+            title=tr("settings.title"),
+            text=tr("settings.body", time=learner.lesson_time or "-", shown=shown,
+                    nickname=learner.nickname, language=learner.language),
+            options=(
+                Option("set:time", tr("settings.change_time")),
+                Option("set:showname", tr("settings.toggle_name")),
+                Option("set:lang", tr("settings.toggle_language")),
+            ),
+        )
+
+    async def settings_choice(self, rest: str) -> list[Out]:
+        tr, learner = self.tr, self.learner
+        if rest == "time":
+            self.state["step"] = "settings_time"
+            return await self.ask("settings_time")
+        if rest.startswith("time:"):
+            hhmm = parse_time(_key_time(rest[5:]))
+            if hhmm:
+                await self.repo.update_learner(learner.id, lesson_time=hhmm)
+                self.state.pop("step", None)
+                return [Out(text=tr("settings.time_saved", time=hhmm))]
+        if rest == "showname":
+            await self.repo.update_learner(learner.id, show_name=not learner.show_name)
+            learner.show_name = not learner.show_name
+            return [self.settings_menu()]
+        if rest == "lang":
+            language = "en" if learner.language == "vi" else "vi"
+            await self.repo.update_learner(learner.id, language=language)
+            learner.language = language
+            self.tr = Translator(language)
+            return [self.settings_menu()]
+        return [Out(text=tr("choice.stale"))]
+
+    async def step_input(self, step: str) -> list[Out]:
+        tr = self.tr
+        if step == "settings_time":
+            index = numbered_choice(self.event.text)
+            options = self.state.get("options") or []
+            if index is not None and 0 <= index < len(options):
+                return await self.choice(options[index])
+            hhmm = parse_time(self.event.text)
+            if hhmm is None:
+                return [Out(text=tr("onboarding.bad_time", text=self.event.text[:20])),
+                        *await self.ask(step)]
+            await self.repo.update_learner(self.learner.id, lesson_time=hhmm)
+            self.state.pop("step", None)
+            return [Out(text=tr("settings.time_saved", time=hhmm))]
+        self.state.pop("step", None)
+        return await self.work_or_hint()
+
+    async def mydata(self) -> list[Out]:
+        data = await self.repo.export_learner(self.learner.id)
+        content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+        return [Out(text=self.tr("mydata.sent"),
+                    file=OutFile(f"hocai-du-lieu-{self.learner.id}.json", content))]
+
+
+def _join_code(text: str) -> str:
+    """'g_AB12CD', 'AB12CD', ' ab12cd ' -> 'AB12CD'; junk -> ''."""
+    token = text.strip().split()[0] if text.strip() else ""
+    if token.lower().startswith("g_"):
+        token = token[2:]
+    return token.upper() if re.fullmatch(r"[A-Za-z0-9]{4,16}", token) else ""
+
+
+def _clean_name(text: str) -> str:
+    name = " ".join(strip_invisible(text or "").split())
+    if not name or len(name) > MAX_NAME or not folded_words(name):
+        return ""
+    return re.sub(r"[<>&]", "", name)
+
+
+def _key_time(compact: str) -> str:
+    return f"{compact[:2]}:{compact[2:]}" if len(compact) == 4 and compact.isdigit() else compact

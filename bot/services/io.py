@@ -1,0 +1,102 @@
+"""The normalised form every channel speaks: inbound events in, outbound messages out.
+
+Channels turn their updates into `Inbound` and render `Out`; services never see a platform type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+InboundKind = Literal[
+    "text", "command", "choice", "photo", "document", "voice", "video", "sticker", "location",
+    "contact", "unsupported", "other",
+]
+
+
+@dataclass(frozen=True)
+class Inbound:
+    channel: str  # "telegram", "zalo_bot", "zalo_oa", "console"
+    external_id: str  # the user's id on that channel
+    chat_id: str
+    kind: InboundKind
+    text: str = ""
+    command: str = ""  # without the slash, lower-case
+    args: str = ""
+    choice: str = ""  # the key of an offered option
+    photo_ref: str | None = None  # platform file id or URL
+    display_name: str = ""
+    update_key: str | None = None  # for deduplication of redelivered updates
+    is_group: bool = False
+    forwarded: bool = False
+    edited: bool = False
+    language: str = ""  # the client's language code, a hint only
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str  # short, ascii, <= 60 bytes (Telegram callback data)
+    label: str
+
+
+@dataclass(frozen=True)
+class OutFile:
+    name: str
+    content: bytes
+    mime: str = "application/json"
+
+
+@dataclass(frozen=True)
+class Out:
+    """One message: plain text (channels escape it), an optional bold title, choices or a file."""
+
+    text: str
+    title: str = ""
+    options: tuple[Option, ...] = ()
+    file: OutFile | None = None
+    columns: int = 1  # how many buttons per row where buttons exist
+    remember_options: bool = True  # numbered replies ("1", "B") map to these options
+
+
+@dataclass(frozen=True)
+class Recipient:
+    learner_id: int
+    channel: str
+    chat_id: str
+
+
+class SendError(Exception):
+    """Sending failed. Subclasses say whether to retry, pause or give up."""
+
+
+class RateLimited(SendError):
+    def __init__(self, retry_after: float, detail: str = "") -> None:
+        super().__init__(f"rate limited, retry after {retry_after}s {detail}".strip())
+        self.retry_after = retry_after
+
+
+class Unreachable(SendError):
+    """The user blocked the bot, left, or is outside the platform's messaging window."""
+
+
+class TemporaryFailure(SendError):
+    """Network trouble or a server error: worth another try later."""
+
+
+class Outbound(Protocol):
+    """What every channel implements to send a message to one chat."""
+
+    channel: str
+
+    async def send(self, chat_id: str, message: Out) -> None: ...
+
+
+@dataclass
+class Reply:
+    """What a use case answers: the messages, in order."""
+
+    messages: list[Out] = field(default_factory=list)
+
+    def add(self, text: str, **kwargs: object) -> Reply:
+        self.messages.append(Out(text=text, **kwargs))  # type: ignore[arg-type]
+        return self

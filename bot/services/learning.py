@@ -1,0 +1,133 @@
+"""Today's lesson, the quiz, and completing a lesson."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.services.context import Deps
+from bot.services.io import Option, Out
+from bot.services.ports import LearnerRecord, Repo
+from lessons.model import QUIZ_LETTERS, Lesson
+from lessons.plan import TodayPlan, lesson_position, plan_today
+from scoring.points import completion_award, quiz_award
+from scoring.streaks import current_streak
+
+
+async def todays_plan(deps: Deps, repo: Repo, learner: LearnerRecord) -> TodayPlan:
+    """Work out today's lesson and record the assignment (idempotent within a day)."""
+    today = deps.today_for(learner)
+    current = await repo.current_assignment(learner.id)
+    completed = await repo.completed_lessons(learner.id)
+    plan = plan_today(deps.curriculum, completed, current, today)
+    if plan.lesson is not None and plan.status == "new" and (
+        current is None or current.lesson_id != plan.lesson.id
+    ):
+        await repo.assign(learner.id, plan.lesson.id, plan.lesson.level, today)
+    return plan
+
+
+def quiz_option_key(lesson_id: str, question: int, option: int) -> str:
+    return f"q:{lesson_id}:{question}:{option}"
+
+
+def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
+    q = lesson.quiz[index]
+    lines = [f"{QUIZ_LETTERS[i]}. {text}" for i, text in enumerate(q.options)]
+    return Out(
+        title=tr("quiz.title", n=index + 1, total=lesson.quiz_count),
+        text=q.question + "\n\n" + "\n".join(lines),
+        options=tuple(
+            Option(quiz_option_key(lesson.id, index, i), QUIZ_LETTERS[i])
+            for i in range(len(q.options))
+        ),
+        columns=4,
+    )
+
+
+def lesson_messages(
+    deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str
+) -> list[Out]:
+    """The lesson as chat-sized messages: header and content, practice task, next quiz question."""
+    number, total = lesson_position(deps.curriculum, lesson)
+    level = deps.curriculum.level(lesson.level)
+    header_key = "lesson.header_capstone" if lesson.is_capstone else "lesson.header"
+    header = tr(
+        header_key, level=lesson.level, level_title=level.title if level else "",
+        number=number, total=total, minutes=lesson.minutes,
+    )
+    intro = tr("lesson.again") + "\n\n" if status == "unfinished" else ""
+    objectives = "\n".join(f"• {o}" for o in lesson.objectives)
+    out = [
+        Out(
+            title=lesson.title,
+            text=f"{intro}{header}\n{tr('lesson.objectives')}\n{objectives}\n\n{lesson.content[0]}",
+        )
+    ]
+    out += [Out(text=part) for part in lesson.content[1:]]
+    example = tr("lesson.example", prompt=lesson.example.prompt, answer=lesson.example.answer)
+    out.append(Out(text=example))
+    practice = tr(
+        "lesson.practice", task=lesson.practice.task, submit=lesson.practice.submit,
+        minutes=lesson.practice.minutes, tools=", ".join(lesson.practice.tools),
+    )
+    if lesson.teach_back:
+        practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
+    out.append(Out(title=tr("lesson.practice_title"), text=practice))
+    next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
+    if next_q is not None:
+        out.append(quiz_question(lesson, next_q, tr))
+    return out
+
+
+async def answer_quiz(
+    deps: Deps, repo: Repo, learner: LearnerRecord, lesson_id: str, question: int, option: int,
+    tr: Translator,
+) -> list[Out]:
+    lesson = deps.curriculum.by_id(lesson_id)
+    if lesson is None or not 0 <= question < lesson.quiz_count or not 0 <= option < 4:
+        return [Out(text=tr("quiz.unknown"))]
+    q = lesson.quiz[question]
+    correct = option == q.answer_index
+    fresh = await repo.record_quiz_answer(
+        learner.id, lesson.id, question, option, correct, deps.now()
+    )
+    if not fresh:
+        return [Out(text=tr("quiz.already", n=question + 1))]
+    await repo.add_activity_day(learner.id, deps.today_for(learner))
+    award = quiz_award(learner.id, lesson.id, question, correct)
+    if award is not None:
+        await repo.award(learner.id, award, deps.now())
+    verdict = tr("quiz.right", points=award.points) if award else tr("quiz.wrong", answer=q.answer)
+    out = [Out(text=f"{verdict}\n{q.explanation}")]
+    answered = await repo.quiz_answers(learner.id, lesson.id)
+    next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
+    if next_q is not None:
+        out.append(quiz_question(lesson, next_q, tr))
+    else:
+        right = sum(answered.values())
+        out.append(Out(text=tr("quiz.done", right=right, total=lesson.quiz_count)))
+        if not await repo.has_graded_submission(learner.id, lesson.id):
+            out.append(Out(text=tr("quiz.now_practice")))
+    out += await maybe_complete(deps, repo, learner, lesson, tr)
+    return out
+
+
+async def maybe_complete(
+    deps: Deps, repo: Repo, learner: LearnerRecord, lesson: Lesson, tr: Translator
+) -> list[Out]:
+    """A lesson is complete when every quiz question is answered and the practice is graded."""
+    answered = await repo.quiz_answers(learner.id, lesson.id)
+    if len(answered) < lesson.quiz_count or not await repo.has_graded_submission(
+        learner.id, lesson.id
+    ):
+        return []
+    today = deps.today_for(learner)
+    if not await repo.complete(learner.id, lesson.id, today):
+        return []
+    streak = current_streak(await repo.activity_days(learner.id), today)
+    award = completion_award(learner.id, lesson.id, streak)
+    await repo.award(learner.id, award, deps.now())
+    out = [Out(text=tr("lesson.completed", points=award.points, streak=streak))]
+    level_lessons = deps.curriculum.of_level(lesson.level)
+    if lesson == level_lessons[-1]:
+        out.append(Out(text=tr("lesson.level_done", level=lesson.level)))
+    return out

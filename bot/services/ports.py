@@ -1,0 +1,178 @@
+"""What the services need from storage, in domain terms. `bot/storage` implements it."""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from lessons.plan import Assignment
+from scoring.points import Award
+from scoring.standings import GroupStats
+
+
+@dataclass
+class LearnerRecord:
+    id: int
+    nickname: str
+    timezone: str
+    status: str = "onboarding"  # onboarding | active | paused
+    display_name: str | None = None
+    show_name: bool = True
+    birth_year: int | None = None
+    occupation: str | None = None
+    lesson_time: str | None = None
+    language: str = "vi"
+    unit_id: int | None = None
+    consent_at: datetime | None = None
+    created_at: datetime | None = None
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name if self.show_name and self.display_name else self.nickname
+
+
+@dataclass
+class IdentityRecord:
+    id: int
+    learner_id: int
+    channel: str
+    external_id: str
+    chat_id: str
+    reachable: bool = True
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    population: int | None = None
+    join_code: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionRecord:
+    id: int
+    learner_id: int
+    lesson_id: str
+    channel: str
+    text: str
+    photo_ref: str | None
+    status: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryRecord:
+    id: int
+    learner_id: int
+    day: date
+    lesson_id: str
+    parts_sent: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class DueLearner:
+    learner_id: int
+    timezone: str
+    lesson_time: str
+
+
+class Repo(Protocol):
+    """One transaction's view of the data. Nothing here commits; the transaction does."""
+
+    # identities and learners
+    async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...
+    async def identities_of(self, learner_id: int) -> list[IdentityRecord]: ...
+    async def create_learner(
+        self, channel: str, external_id: str, chat_id: str, nickname: str, timezone: str,
+        now: datetime,
+    ) -> tuple[LearnerRecord, IdentityRecord]: ...
+    async def save_state(self, identity_id: int, state: dict[str, Any]) -> None: ...
+    async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None: ...
+    async def set_reachable(self, learner_id: int, channel: str, reachable: bool) -> None: ...
+    async def learner(self, learner_id: int) -> LearnerRecord | None: ...
+    async def update_learner(self, learner_id: int, **fields: Any) -> None: ...
+    async def delete_learner(self, learner_id: int) -> None: ...
+    async def export_learner(self, learner_id: int) -> dict[str, Any]: ...
+
+    # units
+    async def unit(self, unit_id: int) -> UnitRecord | None: ...
+    async def unit_by_join_code(self, join_code: str) -> UnitRecord | None: ...
+    async def unit_by_code(self, code: str) -> UnitRecord | None: ...
+    async def units(self) -> list[UnitRecord]: ...
+    async def upsert_unit(
+        self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
+        join_code: str,
+    ) -> UnitRecord: ...
+
+    # updates
+    async def first_time_seen(self, channel: str, key: str, now: datetime) -> bool: ...
+
+    # lessons and quiz
+    async def current_assignment(self, learner_id: int) -> Assignment | None: ...
+    async def completed_lessons(self, learner_id: int) -> set[str]: ...
+    async def assign(self, learner_id: int, lesson_id: str, level: int, day: date) -> None: ...
+    async def complete(self, learner_id: int, lesson_id: str, day: date) -> bool: ...
+    async def record_quiz_answer(
+        self, learner_id: int, lesson_id: str, question: int, choice: int, correct: bool,
+        now: datetime,
+    ) -> bool: ...
+    async def quiz_answers(self, learner_id: int, lesson_id: str) -> dict[int, bool]: ...
+
+    # submissions and grades
+    async def add_submission(
+        self, learner_id: int, lesson_id: str, channel: str, text: str, photo_ref: str | None,
+        dedup_key: str | None, status: str, now: datetime,
+    ) -> tuple[SubmissionRecord, bool]: ...
+    async def submission(self, submission_id: int) -> SubmissionRecord | None: ...
+    async def ungraded_submissions(
+        self, before: datetime, limit: int
+    ) -> list[SubmissionRecord]: ...
+    async def peer_texts(self, lesson_id: str, exclude_learner: int, limit: int) -> list[str]: ...
+    async def add_grade(
+        self, submission_id: int, score: int, detail: dict[str, Any], status: str, grader: str,
+        tokens: int, points_paid: int, now: datetime,
+    ) -> int: ...
+    async def practice_points_paid(self, learner_id: int, lesson_id: str) -> int: ...
+    async def set_best_score(self, learner_id: int, lesson_id: str, score: int) -> None: ...
+    async def has_graded_submission(self, learner_id: int, lesson_id: str) -> bool: ...
+
+    # points and activity
+    async def award(self, learner_id: int, award: Award, now: datetime) -> bool: ...
+    async def points(self, learner_id: int) -> int: ...
+    async def add_activity_day(self, learner_id: int, day: date) -> None: ...
+    async def activity_days(self, learner_id: int) -> list[date]: ...
+
+    # standings
+    async def learner_points_in_unit(
+        self, unit_id: int | None, since: datetime | None
+    ) -> list[tuple[int, str, int]]: ...
+    async def group_stats(self, parent_id: int, since: datetime) -> list[GroupStats]: ...
+    async def lesson_count(self, learner_id: int) -> int: ...
+
+    # delivery
+    async def active_learners_with_time(self) -> list[DueLearner]: ...
+    async def create_delivery(
+        self, learner_id: int, day: date, lesson_id: str, due_at: datetime
+    ) -> bool: ...
+    async def claim_deliveries(self, now: datetime, limit: int) -> list[DeliveryRecord]: ...
+    async def delivery_progress(self, delivery_id: int, parts_sent: int, now: datetime) -> None: ...
+    async def finish_delivery(
+        self, delivery_id: int, status: str, channel: str | None, error: str | None, now: datetime
+    ) -> None: ...
+    async def retry_delivery(self, delivery_id: int, due_at: datetime, error: str) -> None: ...
+    async def has_delivery(self, learner_id: int, day: date) -> bool: ...
+    async def release_stale_deliveries(self, before: datetime) -> int: ...
+
+
+class Store(Protocol):
+    """Opens a transaction: commit on success, roll back on error."""
+
+    def transaction(self) -> AbstractAsyncContextManager[Repo]: ...

@@ -1,0 +1,151 @@
+"""Practice work: stored first, graded second, paid through the ledger once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.i18n import Translator
+from bot.services.context import Deps
+from bot.services.io import Out
+from bot.services.learning import maybe_complete
+from bot.services.ports import LearnerRecord, Repo, SubmissionRecord
+from lessons.model import Lesson
+from scoring.grading import CriterionGrade, Grade, Work
+from scoring.points import practice_award
+from scoring.streaks import current_streak
+
+log = logging.getLogger(__name__)
+
+MAX_SUBMISSION_CHARS = 6000  # a chat answer, not a thesis; longer work is kept but not graded
+PEERS_FOR_COPY_CHECK = 200
+
+
+@dataclass(frozen=True)
+class Incoming:
+    text: str
+    photo_ref: str | None
+    channel: str
+    dedup_key: str | None
+
+
+async def receive(
+    deps: Deps, learner: LearnerRecord, incoming: Incoming, tr: Translator
+) -> list[Out]:
+    """Store the work (committed before grading), grade it, record the grade and the points."""
+    async with deps.store.transaction() as repo:
+        current = await repo.current_assignment(learner.id)
+        lesson = deps.curriculum.by_id(current.lesson_id) if current else None
+        if lesson is None:
+            return [Out(text=tr("practice.no_lesson"))]
+        too_long = len(incoming.text) > MAX_SUBMISSION_CHARS
+        submission, created = await repo.add_submission(
+            learner.id, lesson.id, incoming.channel, incoming.text, incoming.photo_ref,
+            incoming.dedup_key, "too_long" if too_long else "received", deps.now(),
+        )
+        if not created:
+            return [Out(text=tr("practice.duplicate"))]
+        if too_long:
+            return [Out(text=tr("practice.too_long", chars=len(incoming.text),
+                                limit=MAX_SUBMISSION_CHARS))]
+        peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
+    grade = await deps.grader.grade(lesson, _work(submission, peers))
+    async with deps.store.transaction() as repo:
+        return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
+
+
+def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
+    # The photo's bytes are fetched by the channel only when a vision model will look at them;
+    # an empty marker tells the grader that a photo came with the text.
+    photo = b"" if submission.photo_ref else None
+    return Work(text=submission.text, photo=photo, peers=tuple(peers))
+
+
+async def record_grade(
+    deps: Deps, repo: Repo, learner: LearnerRecord, lesson: Lesson,
+    submission: SubmissionRecord, grade: Grade, tr: Translator,
+) -> list[Out]:
+    paid_before = await repo.practice_points_paid(learner.id, lesson.id)
+    award = None
+    if not grade.needs_review:  # work under review is paid once a person has looked at it
+        award = practice_award(learner.id, lesson.id, submission.id, grade.score, paid_before)
+    status = "review" if grade.needs_review else "provisional" if grade.provisional else "final"
+    await repo.add_grade(
+        submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
+        award.points if award else 0, deps.now(),
+    )
+    if award is not None:
+        await repo.award(learner.id, award, deps.now())
+    if not grade.needs_review:
+        await repo.set_best_score(learner.id, lesson.id, grade.score)
+    today = deps.today_for(learner)
+    await repo.add_activity_day(learner.id, today)
+    streak = current_streak(await repo.activity_days(learner.id), today)
+    out = [render_grade(lesson, grade, award.points if award else 0, streak, tr)]
+    answered = await repo.quiz_answers(learner.id, lesson.id)
+    if len(answered) < lesson.quiz_count:
+        out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
+    out += await maybe_complete(deps, repo, learner, lesson, tr)
+    return out
+
+
+def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Translator) -> str:
+    mark = {"met": "✅", "partly": "🔸", "missing": "❌"}[criterion.finding]
+    head = f"{mark} {title} ({criterion.score}/{criterion.max})"
+    if criterion.feedback:
+        return f"{head}: {criterion.feedback}"
+    if criterion.finding == "met":
+        return f"{head}: {tr('grade.met')}"
+    hint = tr("grade.hint", words=", ".join(criterion.hints)) if criterion.hints else ""
+    return f"{head}: {tr('grade.improve', judge=judge)}{hint}"
+
+
+def render_grade(lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator) -> Out:
+    rubric = {c.id: c for c in lesson.rubric.criteria}
+    lines = [
+        criterion_line(c, rubric[c.id].title, rubric[c.id].judge, tr)
+        for c in grade.criteria if c.id in rubric
+    ]
+    notes = [tr(f"flag.{flag}") for flag in grade.flags if f"flag.{flag}" in _FLAG_KEYS]
+    body = "\n".join(lines)
+    if notes:
+        body += "\n\n" + "\n".join(notes)
+    if grade.needs_review:
+        body += "\n\n" + tr("grade.review")
+    elif grade.provisional:
+        body += "\n\n" + tr("grade.provisional")
+    body += "\n\n" + tr("grade.points", points=points, streak=streak)
+    return Out(title=tr("grade.title", score=grade.score), text=body)
+
+
+_FLAG_KEYS = frozenset(
+    f"flag.{name}" for name in (
+        "empty", "too_short", "too_long", "not_vietnamese", "copied_lesson", "copied_exemplary",
+        "copied_peer", "injection", "invisible_chars", "photo_pending", "llm_unavailable",
+    )
+)
+
+
+async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 50) -> list[
+    tuple[int, list[Out]]
+]:
+    """Grade work that was stored but never graded (a crash, a restart); returns what to tell whom."""
+    # Work younger than a couple of minutes may still be in the hands of the live path.
+    before = deps.now() - timedelta(minutes=2)
+    async with deps.store.transaction() as repo:
+        waiting = await repo.ungraded_submissions(before, limit)
+    told: list[tuple[int, list[Out]]] = []
+    for submission in waiting:
+        async with deps.store.transaction() as repo:
+            learner = await repo.learner(submission.learner_id)
+            lesson = deps.curriculum.by_id(submission.lesson_id)
+            if learner is None or lesson is None:
+                continue
+            peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
+        grade = await deps.grader.grade(lesson, _work(submission, peers))
+        tr = tr_for.get(learner.language) or Translator(learner.language)
+        async with deps.store.transaction() as repo:
+            out = await record_grade(deps, repo, learner, lesson, submission, grade, tr)
+        told.append((learner.id, out))
+    return told

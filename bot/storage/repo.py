@@ -1,0 +1,457 @@
+"""The `Repo` port on SQLAlchemy. It never commits: the surrounding transaction does."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.ports import (
+    DeliveryRecord,
+    DueLearner,
+    IdentityRecord,
+    LearnerRecord,
+    SubmissionRecord,
+    UnitRecord,
+)
+from bot.storage.models import (
+    ActivityDay,
+    Delivery,
+    GradeRecord,
+    Identity,
+    Learner,
+    LedgerEntry,
+    ProcessedUpdate,
+    Progress,
+    QuizAnswer,
+    Submission,
+    Unit,
+)
+from lessons.plan import Assignment
+from scoring.points import Award
+from scoring.standings import GroupStats
+
+_LEARNER_FIELDS = {
+    "display_name", "nickname", "show_name", "birth_year", "occupation", "lesson_time",
+    "timezone", "language", "unit_id", "status", "consent_at", "last_active_at",
+}
+
+
+def _learner(row: Learner) -> LearnerRecord:
+    return LearnerRecord(
+        id=row.id, nickname=row.nickname, timezone=row.timezone, status=row.status,
+        display_name=row.display_name, show_name=row.show_name, birth_year=row.birth_year,
+        occupation=row.occupation, lesson_time=row.lesson_time, language=row.language,
+        unit_id=row.unit_id, consent_at=row.consent_at, created_at=row.created_at,
+    )
+
+
+def _identity(row: Identity) -> IdentityRecord:
+    return IdentityRecord(
+        id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
+        chat_id=row.chat_id, reachable=row.reachable, state=dict(row.state or {}),
+    )
+
+
+def _unit(row: Unit) -> UnitRecord:
+    return UnitRecord(row.id, row.code, row.name, row.kind, row.parent_id, row.population,
+                      row.join_code)
+
+
+def _submission(row: Submission) -> SubmissionRecord:
+    return SubmissionRecord(row.id, row.learner_id, row.lesson_id, row.channel, row.text,
+                            row.photo_ref, row.status, row.received_at)
+
+
+class SqlRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    def _insert_ignore(self, model: type, **values: Any) -> Any:
+        """INSERT that does nothing on a unique conflict, on SQLite and PostgreSQL alike."""
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        stmt = (postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model))
+        return stmt.values(**values).on_conflict_do_nothing()
+
+    async def _inserted(self, model: type, **values: Any) -> bool:
+        result = await self.s.execute(self._insert_ignore(model, **values))
+        return bool(result.rowcount)
+
+    # ---- identities and learners ---------------------------------------------------------
+
+    async def identity(self, channel: str, external_id: str) -> IdentityRecord | None:
+        row = await self.s.scalar(
+            select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
+        )
+        return _identity(row) if row else None
+
+    async def identities_of(self, learner_id: int) -> list[IdentityRecord]:
+        rows = await self.s.scalars(select(Identity).where(Identity.learner_id == learner_id))
+        return [_identity(r) for r in rows]
+
+    async def create_learner(
+        self, channel: str, external_id: str, chat_id: str, nickname: str, timezone: str,
+        now: datetime,
+    ) -> tuple[LearnerRecord, IdentityRecord]:
+        learner = Learner(nickname=nickname, timezone=timezone, status="onboarding",
+                          created_at=now, show_name=True, language="vi", last_active_at=now)
+        self.s.add(learner)
+        await self.s.flush()
+        ident = Identity(learner_id=learner.id, channel=channel, external_id=external_id,
+                         chat_id=chat_id, reachable=True, last_seen_at=now, state={})
+        self.s.add(ident)
+        await self.s.flush()
+        return _learner(learner), _identity(ident)
+
+    async def save_state(self, identity_id: int, state: dict[str, Any]) -> None:
+        await self.s.execute(update(Identity).where(Identity.id == identity_id).values(state=state))
+
+    async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None:
+        await self.s.execute(
+            update(Identity).where(Identity.id == identity_id)
+            .values(chat_id=chat_id, last_seen_at=now, reachable=True)
+        )
+        learner_id = select(Identity.learner_id).where(Identity.id == identity_id).scalar_subquery()
+        await self.s.execute(update(Learner).where(Learner.id == learner_id)
+                             .values(last_active_at=now))
+
+    async def set_reachable(self, learner_id: int, channel: str, reachable: bool) -> None:
+        await self.s.execute(
+            update(Identity).where(Identity.learner_id == learner_id, Identity.channel == channel)
+            .values(reachable=reachable)
+        )
+
+    async def learner(self, learner_id: int) -> LearnerRecord | None:
+        row = await self.s.get(Learner, learner_id)
+        return _learner(row) if row else None
+
+    async def update_learner(self, learner_id: int, **fields: Any) -> None:
+        unknown = set(fields) - _LEARNER_FIELDS
+        if unknown:
+            raise ValueError(f"not learner fields: {sorted(unknown)}")
+        await self.s.execute(update(Learner).where(Learner.id == learner_id).values(**fields))
+
+    async def delete_learner(self, learner_id: int) -> None:
+        # Explicit deletes, children first, so that it works without ON DELETE CASCADE support.
+        subs = select(Submission.id).where(Submission.learner_id == learner_id)
+        await self.s.execute(delete(GradeRecord).where(GradeRecord.submission_id.in_(subs)))
+        for model in (Submission, QuizAnswer, Progress, LedgerEntry, ActivityDay, Delivery,
+                      Identity):
+            await self.s.execute(delete(model).where(model.learner_id == learner_id))
+        await self.s.execute(delete(Learner).where(Learner.id == learner_id))
+
+    async def export_learner(self, learner_id: int) -> dict[str, Any]:
+        learner = await self.s.get(Learner, learner_id)
+        if learner is None:
+            return {}
+
+        def rows(items: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+            return [{f: getattr(r, f) for f in fields} for r in items]
+
+        unit = await self.s.get(Unit, learner.unit_id) if learner.unit_id else None
+        subs = list(await self.s.scalars(
+            select(Submission).where(Submission.learner_id == learner_id).order_by(Submission.id)))
+        grades = list(await self.s.scalars(
+            select(GradeRecord).where(GradeRecord.submission_id.in_([s.id for s in subs]))))
+        return {
+            "learner": {f: getattr(learner, f) for f in (
+                "id", "display_name", "nickname", "show_name", "birth_year", "occupation",
+                "lesson_time", "timezone", "language", "status", "consent_at", "created_at")},
+            "group": unit.name if unit else None,
+            "channels": rows(await self.s.scalars(
+                select(Identity).where(Identity.learner_id == learner_id)),
+                ("channel", "external_id", "last_seen_at")),
+            "lessons": rows(await self.s.scalars(
+                select(Progress).where(Progress.learner_id == learner_id)),
+                ("lesson_id", "assigned_on", "completed_on", "best_score")),
+            "quiz_answers": rows(await self.s.scalars(
+                select(QuizAnswer).where(QuizAnswer.learner_id == learner_id)),
+                ("lesson_id", "question", "choice", "correct", "answered_at")),
+            "submissions": rows(subs, ("id", "lesson_id", "text", "photo_ref", "received_at")),
+            "grades": rows(grades, ("submission_id", "score", "status", "detail", "created_at")),
+            "points": rows(await self.s.scalars(
+                select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)),
+                ("points", "reason", "created_at")),
+        }
+
+    # ---- units ---------------------------------------------------------------------------
+
+    async def unit(self, unit_id: int) -> UnitRecord | None:
+        row = await self.s.get(Unit, unit_id)
+        return _unit(row) if row else None
+
+    async def unit_by_join_code(self, join_code: str) -> UnitRecord | None:
+        row = await self.s.scalar(select(Unit).where(Unit.join_code == join_code.upper()))
+        return _unit(row) if row else None
+
+    async def unit_by_code(self, code: str) -> UnitRecord | None:
+        row = await self.s.scalar(select(Unit).where(Unit.code == code))
+        return _unit(row) if row else None
+
+    async def units(self) -> list[UnitRecord]:
+        return [_unit(r) for r in await self.s.scalars(select(Unit).order_by(Unit.id))]
+
+    async def upsert_unit(
+        self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
+        join_code: str,
+    ) -> UnitRecord:
+        parent = await self.s.scalar(select(Unit).where(Unit.code == parent_code)) if (
+            parent_code) else None
+        if parent_code and parent is None:
+            raise LookupError(parent_code)
+        row = await self.s.scalar(select(Unit).where(Unit.code == code))
+        if row is None:
+            row = Unit(code=code, join_code=join_code)
+            self.s.add(row)
+        row.name, row.kind, row.population = name, kind, population
+        row.parent_id = parent.id if parent else None
+        await self.s.flush()
+        return _unit(row)
+
+    # ---- updates -------------------------------------------------------------------------
+
+    async def first_time_seen(self, channel: str, key: str, now: datetime) -> bool:
+        return await self._inserted(ProcessedUpdate, channel=channel, key=key, seen_at=now)
+
+    # ---- lessons and quiz ----------------------------------------------------------------
+
+    async def current_assignment(self, learner_id: int) -> Assignment | None:
+        row = await self.s.scalar(
+            select(Progress).where(Progress.learner_id == learner_id)
+            .order_by(Progress.assigned_on.desc(), Progress.id.desc()).limit(1)
+        )
+        return Assignment(row.lesson_id, row.assigned_on, row.completed_on) if row else None
+
+    async def completed_lessons(self, learner_id: int) -> set[str]:
+        rows = await self.s.scalars(select(Progress.lesson_id).where(
+            Progress.learner_id == learner_id, Progress.completed_on.is_not(None)))
+        return set(rows)
+
+    async def assign(self, learner_id: int, lesson_id: str, level: int, day: date) -> None:
+        await self._inserted(Progress, learner_id=learner_id, lesson_id=lesson_id, level=level,
+                             assigned_on=day)
+
+    async def complete(self, learner_id: int, lesson_id: str, day: date) -> bool:
+        result = await self.s.execute(
+            update(Progress).where(Progress.learner_id == learner_id,
+                                   Progress.lesson_id == lesson_id,
+                                   Progress.completed_on.is_(None))
+            .values(completed_on=day)
+        )
+        return bool(result.rowcount)
+
+    async def record_quiz_answer(
+        self, learner_id: int, lesson_id: str, question: int, choice: int, correct: bool,
+        now: datetime,
+    ) -> bool:
+        return await self._inserted(QuizAnswer, learner_id=learner_id, lesson_id=lesson_id,
+                                    question=question, choice=choice, correct=correct,
+                                    answered_at=now)
+
+    async def quiz_answers(self, learner_id: int, lesson_id: str) -> dict[int, bool]:
+        rows = await self.s.execute(select(QuizAnswer.question, QuizAnswer.correct).where(
+            QuizAnswer.learner_id == learner_id, QuizAnswer.lesson_id == lesson_id))
+        return {q: bool(c) for q, c in rows}
+
+    # ---- submissions and grades ----------------------------------------------------------
+
+    async def add_submission(
+        self, learner_id: int, lesson_id: str, channel: str, text: str, photo_ref: str | None,
+        dedup_key: str | None, status: str, now: datetime,
+    ) -> tuple[SubmissionRecord, bool]:
+        if dedup_key:
+            existing = await self.s.scalar(select(Submission).where(
+                Submission.dedup_key == dedup_key))
+            if existing is not None:
+                return _submission(existing), False
+        row = Submission(learner_id=learner_id, lesson_id=lesson_id, channel=channel, text=text,
+                         photo_ref=photo_ref, dedup_key=dedup_key, status=status, received_at=now)
+        self.s.add(row)
+        await self.s.flush()
+        return _submission(row), True
+
+    async def submission(self, submission_id: int) -> SubmissionRecord | None:
+        row = await self.s.get(Submission, submission_id)
+        return _submission(row) if row else None
+
+    async def ungraded_submissions(self, before: datetime, limit: int) -> list[SubmissionRecord]:
+        rows = await self.s.scalars(
+            select(Submission).where(Submission.status == "received",
+                                     Submission.received_at < before)
+            .order_by(Submission.id).limit(limit))
+        return [_submission(r) for r in rows]
+
+    async def peer_texts(self, lesson_id: str, exclude_learner: int, limit: int) -> list[str]:
+        rows = await self.s.scalars(
+            select(Submission.text).where(Submission.lesson_id == lesson_id,
+                                          Submission.learner_id != exclude_learner,
+                                          Submission.text != "")
+            .order_by(Submission.id.desc()).limit(limit))
+        return list(rows)
+
+    async def add_grade(
+        self, submission_id: int, score: int, detail: dict[str, Any], status: str, grader: str,
+        tokens: int, points_paid: int, now: datetime,
+    ) -> int:
+        row = GradeRecord(submission_id=submission_id, score=score, detail=detail, status=status,
+                          grader=grader, tokens=tokens, points_paid=points_paid, created_at=now)
+        self.s.add(row)
+        await self.s.execute(update(Submission).where(Submission.id == submission_id)
+                             .values(status="graded"))
+        await self.s.flush()
+        return row.id
+
+    async def practice_points_paid(self, learner_id: int, lesson_id: str) -> int:
+        total = await self.s.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+                LedgerEntry.learner_id == learner_id,
+                LedgerEntry.reason.in_(("practice", "regrade")),
+                LedgerEntry.key.like(f"%:{learner_id}:{lesson_id}:%")))
+        return int(total or 0)
+
+    async def set_best_score(self, learner_id: int, lesson_id: str, score: int) -> None:
+        await self.s.execute(
+            update(Progress).where(
+                Progress.learner_id == learner_id, Progress.lesson_id == lesson_id,
+                (Progress.best_score.is_(None)) | (Progress.best_score < score))
+            .values(best_score=score))
+
+    async def has_graded_submission(self, learner_id: int, lesson_id: str) -> bool:
+        found = await self.s.scalar(
+            select(Submission.id).where(Submission.learner_id == learner_id,
+                                        Submission.lesson_id == lesson_id,
+                                        Submission.status == "graded").limit(1))
+        return found is not None
+
+    # ---- points and activity -------------------------------------------------------------
+
+    async def award(self, learner_id: int, award: Award, now: datetime) -> bool:
+        return await self._inserted(LedgerEntry, learner_id=learner_id, key=award.key,
+                                    points=award.points, reason=award.reason, created_at=now)
+
+    async def points(self, learner_id: int) -> int:
+        total = await self.s.scalar(select(func.coalesce(func.sum(LedgerEntry.points), 0))
+                                    .where(LedgerEntry.learner_id == learner_id))
+        return int(total or 0)
+
+    async def add_activity_day(self, learner_id: int, day: date) -> None:
+        await self._inserted(ActivityDay, learner_id=learner_id, day=day)
+
+    async def activity_days(self, learner_id: int) -> list[date]:
+        return list(await self.s.scalars(
+            select(ActivityDay.day).where(ActivityDay.learner_id == learner_id)))
+
+    # ---- standings -----------------------------------------------------------------------
+
+    async def learner_points_in_unit(
+        self, unit_id: int | None, since: datetime | None
+    ) -> list[tuple[int, str, int]]:
+        if unit_id is None:
+            return []
+        join_on = LedgerEntry.learner_id == Learner.id
+        if since is not None:
+            join_on = and_(join_on, LedgerEntry.created_at >= since)
+        rows = await self.s.execute(
+            select(Learner.id, Learner.display_name, Learner.nickname, Learner.show_name,
+                   func.coalesce(func.sum(LedgerEntry.points), 0))
+            .outerjoin(LedgerEntry, join_on)
+            .where(Learner.unit_id == unit_id, Learner.status != "onboarding")
+            .group_by(Learner.id, Learner.display_name, Learner.nickname, Learner.show_name))
+        return [
+            (lid, (dn if show and dn else nick), int(pts)) for lid, dn, nick, show, pts in rows
+        ]
+
+    async def group_stats(self, parent_id: int, since: datetime) -> list[GroupStats]:
+        groups = list(await self.s.scalars(select(Unit).where(Unit.parent_id == parent_id)))
+        if not groups:
+            return []
+        ids = [g.id for g in groups]
+        members = dict((await self.s.execute(
+            select(Learner.unit_id, func.count()).where(
+                Learner.unit_id.in_(ids), Learner.status != "onboarding")
+            .group_by(Learner.unit_id))).all())
+        active = dict((await self.s.execute(
+            select(Learner.unit_id, func.count(func.distinct(Learner.id)))
+            .join(LedgerEntry, LedgerEntry.learner_id == Learner.id)
+            .where(Learner.unit_id.in_(ids), LedgerEntry.created_at >= since)
+            .group_by(Learner.unit_id))).all())
+        avg = dict((await self.s.execute(
+            select(Learner.unit_id, func.avg(GradeRecord.score))
+            .join(Submission, Submission.learner_id == Learner.id)
+            .join(GradeRecord, GradeRecord.submission_id == Submission.id)
+            .where(Learner.unit_id.in_(ids), GradeRecord.created_at >= since,
+                   GradeRecord.status.in_(("final", "provisional")))
+            .group_by(Learner.unit_id))).all())
+        return [
+            GroupStats(g.id, g.name, int(members.get(g.id, 0)), int(active.get(g.id, 0)),
+                       float(avg.get(g.id) or 0.0))
+            for g in groups
+        ]
+
+    async def lesson_count(self, learner_id: int) -> int:
+        return int(await self.s.scalar(select(func.count()).select_from(Progress).where(
+            Progress.learner_id == learner_id, Progress.completed_on.is_not(None))) or 0)
+
+    # ---- delivery ------------------------------------------------------------------------
+
+    async def active_learners_with_time(self) -> list[DueLearner]:
+        rows = await self.s.execute(
+            select(Learner.id, Learner.timezone, Learner.lesson_time)
+            .where(Learner.status == "active", Learner.lesson_time.is_not(None),
+                   Learner.id.in_(select(Identity.learner_id).where(Identity.reachable))))
+        return [DueLearner(i, tz, t) for i, tz, t in rows]
+
+    async def create_delivery(
+        self, learner_id: int, day: date, lesson_id: str, due_at: datetime
+    ) -> bool:
+        return await self._inserted(Delivery, learner_id=learner_id, day=day, lesson_id=lesson_id,
+                                    due_at=due_at, status="pending", parts_sent=0, attempts=0)
+
+    async def claim_deliveries(self, now: datetime, limit: int) -> list[DeliveryRecord]:
+        """Mark due pending deliveries as 'sending' and return them (skip-locked on PostgreSQL)."""
+        query = (select(Delivery).where(Delivery.status == "pending", Delivery.due_at <= now)
+                 .order_by(Delivery.due_at, Delivery.id).limit(limit))
+        if self.s.bind and self.s.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = list(await self.s.scalars(query))
+        for row in rows:
+            row.status, row.attempts, row.sent_at = "sending", row.attempts + 1, now
+        await self.s.flush()
+        return [DeliveryRecord(r.id, r.learner_id, r.day, r.lesson_id, r.parts_sent, r.attempts)
+                for r in rows]
+
+    async def delivery_progress(self, delivery_id: int, parts_sent: int, now: datetime) -> None:
+        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id)
+                             .values(parts_sent=parts_sent, sent_at=now))
+
+    async def finish_delivery(
+        self, delivery_id: int, status: str, channel: str | None, error: str | None, now: datetime
+    ) -> None:
+        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+            status=status, channel=channel, error=(error or "")[:200] or None, sent_at=now))
+
+    async def retry_delivery(self, delivery_id: int, due_at: datetime, error: str) -> None:
+        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
+            status="pending", due_at=due_at, error=error[:200]))
+
+    async def has_delivery(self, learner_id: int, day: date) -> bool:
+        found = await self.s.scalar(select(Delivery.id).where(
+            Delivery.learner_id == learner_id, Delivery.day == day))
+        return found is not None
+
+    async def release_stale_deliveries(self, before: datetime) -> int:
+        """Deliveries left 'sending' by a crashed process go back to 'pending' to resume."""
+        result = await self.s.execute(
+            update(Delivery).where(Delivery.status == "sending", Delivery.sent_at < before)
+            .values(status="pending"))
+        return int(result.rowcount or 0)
+
+    async def count(self, model_name: str) -> int:
+        model = {"deliveries": Delivery, "learners": Learner, "submissions": Submission}[model_name]
+        return int(await self.s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+__all__ = ["SqlRepo", "insert"]

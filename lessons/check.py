@@ -1,0 +1,27 @@
+"""`hocai lessons check` as a function: the report that CI and instructors read."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from lessons.loader import BUILTIN_DIR, load_curriculum
+from lessons.validate import level_counts
+
+
+def report(directory: Path = BUILTIN_DIR, overrides: Path | None = None) -> dict[str, object]:
+    curriculum, problems = load_curriculum(directory, overrides)
+    return {
+        "levels": level_counts(curriculum),
+        "lessons": len(curriculum.lessons),
+        "capstones": sum(1 for ls in curriculum.lessons if ls.is_capstone),
+        "errors": [str(p) for p in problems],
+    }
+
+
+if __name__ == "__main__":  # python -m lessons.check [DIR]
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else BUILTIN_DIR
+    result = report(folder)
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+    sys.exit(1 if result["errors"] else 0)

@@ -1,0 +1,58 @@
+"""Vietnamese text helpers: fold accents so that input typed without diacritics still matches."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters that carry a Vietnamese diacritic (tone mark or modified vowel) or đ.
+_VI_MARKED = set(
+    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
+)
+_INVISIBLE = re.compile(
+    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]"
+)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ -> d), drop invisible characters, collapse spaces."""
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFD", text.lower())
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
+    text = text.replace("đ", "d")
+    return _SPACES.sub(" ", text).strip()
+
+
+def words(text: str) -> list[str]:
+    """Words of a text, as written (NFC), without punctuation."""
+    return _WORD.findall(unicodedata.normalize("NFC", text))
+
+
+def folded_words(text: str) -> list[str]:
+    return _WORD.findall(fold(text))
+
+
+def has_vietnamese_marks(text: str) -> bool:
+    """True when the text carries at least one Vietnamese diacritic."""
+    lowered = unicodedata.normalize("NFC", text.lower())
+    return any(ch in _VI_MARKED for ch in lowered)
+
+
+def invisible_characters(text: str) -> int:
+    """How many zero-width, bidirectional-control or soft-hyphen characters a text holds."""
+    return len(_INVISIBLE.findall(text))
+
+
+def strip_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
+
+
+def contains_phrase(text: str, phrase: str) -> bool:
+    """Accent-insensitive whole-word phrase match ("bao cao" finds "Báo cáo")."""
+    needle = " ".join(folded_words(phrase))
+    if not needle:
+        return False
+    haystack = " " + " ".join(folded_words(text)) + " "
+    return f" {needle} " in haystack

@@ -1,0 +1,122 @@
+"""Checks a lesson must pass beyond its schema: time, message size, language, markup, ordering."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from lessons.model import (
+    MAX_CAPSTONE_MINUTES,
+    MAX_LESSON_MINUTES,
+    MAX_MESSAGE_CHARS,
+    Curriculum,
+    Lesson,
+)
+from lessons.textnorm import has_vietnamese_marks, words
+
+READING_WORDS_PER_MINUTE = 200
+QUIZ_MINUTES = 2  # three questions on a phone
+MIN_LESSONS_PER_LEVEL = 12
+
+# Anything Telegram's HTML parser would read as markup, or that Zalo would show as raw symbols.
+_MARKUP = [
+    (re.compile(r"</?[A-Za-z][^>]*>"), "an HTML tag"),
+    (re.compile(r"&[A-Za-z#][A-Za-z0-9]*;"), "an HTML entity"),
+    (re.compile(r"\*\*|__|`"), "Markdown emphasis or code marks"),
+    (re.compile(r"\[[^\]]*\]\([^)]*\)"), "a Markdown link"),
+]
+
+Loc = tuple[str | int, ...]
+
+
+def estimated_minutes(lesson: Lesson) -> int:
+    """Reading at 200 words a minute, plus the practice, plus the quiz."""
+    reading = sum(len(words(part)) for part in lesson.content)
+    reading += len(words(lesson.example.prompt)) + len(words(lesson.example.answer))
+    reading += len(words(lesson.practice.task)) + len(words(lesson.practice.submit))
+    return math.ceil(reading / READING_WORDS_PER_MINUTE) + lesson.practice.minutes + QUIZ_MINUTES
+
+
+def _texts(lesson: Lesson) -> Iterator[tuple[Loc, str]]:
+    yield ("title",), lesson.title
+    for i, text in enumerate(lesson.objectives):
+        yield ("objectives", i), text
+    for i, text in enumerate(lesson.content):
+        yield ("content", i), text
+    yield ("example", "prompt"), lesson.example.prompt
+    yield ("example", "answer"), lesson.example.answer
+    yield ("practice", "task"), lesson.practice.task
+    yield ("practice", "submit"), lesson.practice.submit
+    for i, crit in enumerate(lesson.rubric.criteria):
+        yield ("rubric", "criteria", i, "title"), crit.title
+        yield ("rubric", "criteria", i, "judge"), crit.judge
+    yield ("rubric", "exemplary"), lesson.rubric.exemplary
+    for i, q in enumerate(lesson.quiz):
+        yield ("quiz", i, "question"), q.question
+        yield ("quiz", i, "explanation"), q.explanation
+        yield ("quiz", i, "options"), " ".join(q.options)
+    if lesson.teach_back:
+        yield ("teach_back",), lesson.teach_back
+
+
+def check_lesson(lesson: Lesson) -> list[tuple[Loc, str]]:
+    problems: list[tuple[Loc, str]] = []
+    limit = MAX_CAPSTONE_MINUTES if lesson.is_capstone else MAX_LESSON_MINUTES
+    if lesson.minutes > limit:
+        problems.append((("minutes",), f"{lesson.minutes} minutes is over the {limit} allowed"))
+    estimate = estimated_minutes(lesson)
+    if estimate > limit:
+        problems.append(
+            (("content",), f"reading, practice and quiz take about {estimate} minutes; keep it "
+             f"within {limit}")
+        )
+    for i, part in enumerate(lesson.content):
+        if len(part) > MAX_MESSAGE_CHARS:
+            problems.append(
+                (("content", i), f"message {i + 1} has {len(part)} characters; the limit is "
+                 f"{MAX_MESSAGE_CHARS}")
+            )
+    for loc, text in [(("practice", "task"), lesson.practice.task),
+                      (("example", "answer"), lesson.example.answer)]:
+        if len(text) > MAX_MESSAGE_CHARS:
+            problems.append((loc, f"{len(text)} characters; the limit is {MAX_MESSAGE_CHARS}"))
+    for loc, text in _texts(lesson):
+        for pattern, what in _MARKUP:
+            if pattern.search(text):
+                problems.append((loc, f"contains {what}; write plain text"))
+        if len(words(text)) >= 4 and not has_vietnamese_marks(text):
+            problems.append((loc, "text has no Vietnamese diacritics (write with dấu)"))
+    if lesson.is_capstone and lesson.order != 99:
+        problems.append((("order",), "a capstone is the level's last item: give it order 99"))
+    return problems
+
+
+def check_curriculum(curriculum: Curriculum) -> list[tuple[str | None, str]]:
+    """Problems across files: duplicate orders, missing capstones, passing rules that disagree."""
+    problems: list[tuple[str | None, str]] = []
+    numbers = [lv.number for lv in curriculum.levels]
+    if sorted(numbers) != [1, 2, 3, 4, 5]:
+        problems.append((None, f"levels.yaml must define levels 1-5 once each, found {numbers}"))
+    orders = Counter((ls.level, ls.order) for ls in curriculum.lessons)
+    for lesson in curriculum.lessons:
+        if orders[(lesson.level, lesson.order)] > 1:
+            problems.append(
+                (lesson.id, f"level {lesson.level} order {lesson.order} is used more than once")
+            )
+        level = curriculum.level(lesson.level)
+        if lesson.is_capstone and level and lesson.passing_score != (
+            level.certificate.capstone_passing_score
+        ):
+            problems.append(
+                (lesson.id, f"passing_score {lesson.passing_score} differs from levels.yaml "
+                 f"({level.certificate.capstone_passing_score})")
+            )
+    return problems
+
+
+def level_counts(curriculum: Curriculum) -> dict[str, int]:
+    """Ordinary lessons per level (capstones not counted)."""
+    counts = Counter(str(ls.level) for ls in curriculum.lessons if not ls.is_capstone)
+    return {str(n): counts.get(str(n), 0) for n in (1, 2, 3, 4, 5)}

@@ -1,0 +1,165 @@
+"""Text matching for the rules grader: normalised tokens, keyword phrases, copies, cosine similarity.
+
+Vietnamese is matched on folded syllables (no diacritics, đ -> d) with common chat abbreviations
+expanded; English is matched on light stems. Plain Python: the core stays free of numpy.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Literal
+
+from lessons.textnorm import folded_words
+
+Language = Literal["vi", "en"]
+
+# What learners type on a phone keyboard for a whole word, as folded tokens. Only forms that mean one
+# thing in a practice submission ("k" alone is "không" in chat; "5k" stays one token). Ambiguous ones
+# are left out: "hong" is also "hồng", "dt" also "diện tích".
+VI_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "ko": ("khong",), "k": ("khong",), "kh": ("khong",), "khg": ("khong",), "hok": ("khong",),
+    "dc": ("duoc",), "dk": ("duoc",), "vs": ("voi",), "ng": ("nguoi",), "bn": ("ban",),
+    "mk": ("minh",), "mn": ("moi", "nguoi"), "j": ("gi",), "r": ("roi",), "cx": ("cung",),
+    "ntn": ("nhu", "the", "nao"), "sdt": ("so", "dien", "thoai"), "ubnd": ("uy", "ban", "nhan", "dan"),
+    "htx": ("hop", "tac", "xa"), "tdp": ("to", "dan", "pho"), "hs": ("hoc", "sinh"),
+    "gv": ("giao", "vien"), "sp": ("san", "pham"), "bc": ("bao", "cao"),
+}
+
+# Words that count for each other when a rubric keyword is matched (folded forms). Lesson authors list
+# synonyms in the rubric; this table only adds spellings a learner would use for the same thing.
+VI_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "prompt": ("cau lenh", "lenh"),
+    "cau lenh": ("prompt",),
+    "tri tue nhan tao": ("ai",),
+    "ai": ("tri tue nhan tao",),
+    "hinh anh": ("buc anh", "tam anh", "buc hinh", "tam hinh"),
+    "video": ("clip", "doan phim"),
+    "clip": ("video",),
+    "khach hang": ("khach",),
+    "bang tinh": ("excel", "google sheets"),
+    "excel": ("bang tinh",),
+}
+
+_EN_STOP = frozenset(
+    """a an the of to in on for and or is are was were be been being it its this that these those with
+    as by at from which what when where who whom how why do does did can could will would should may
+    might must shall not no than then there their they them he she his her we our you your i me my so
+    if but into out up down over under also such each any all some more most other only own same very
+    just about after before between through during while both either neither has have had having one
+    use used using get gets like make makes made way thing things""".split()
+)
+_EN_SUFFIXES = (
+    "ational", "ization", "fulness", "ousness", "iveness", "ations", "ation", "ments", "ment",
+    "ness", "ings", "ing", "ies", "ied", "ers", "er", "edly", "ed", "ly", "es", "s", "e",
+)
+
+
+def stem(word: str) -> str:
+    """A light English stem (one suffix off, at least three letters kept): enough for coverage."""
+    for suffix in _EN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def tokens(text: str, language: Language = "vi") -> list[str]:
+    """Comparable tokens: folded Vietnamese syllables with abbreviations expanded, or English stems."""
+    raw = folded_words(text)
+    if language == "en":
+        return [stem(w) for w in raw]
+    out: list[str] = []
+    for word in raw:
+        out.extend(VI_ABBREVIATIONS.get(word, (word,)))
+    return out
+
+
+def content_tokens(text: str, language: Language = "en") -> list[str]:
+    """Distinct tokens in order of first use, English stop words left out (for ad-hoc rubrics)."""
+    if language == "vi":
+        return list(dict.fromkeys(tokens(text, "vi")))
+    return list(dict.fromkeys(stem(w) for w in folded_words(text) if w not in _EN_STOP))
+
+
+class TokenText:
+    """A text tokenised once, so that many keyword phrases can be looked up cheaply."""
+
+    def __init__(self, text: str, language: Language = "vi") -> None:
+        self.language = language
+        self.tokens = tokens(text, language)
+        self._joined = " " + " ".join(self.tokens) + " "
+        self._set = set(self.tokens)
+
+    def has(self, phrase: str) -> bool:
+        """Whole-token phrase match; for Vietnamese a synonym of the phrase counts too."""
+        needle = tokens(phrase, self.language)
+        if not needle:
+            return False
+        if self._has_tokens(needle):
+            return True
+        if self.language == "vi":
+            return any(
+                self._has_tokens(tokens(alt, "vi")) for alt in VI_SYNONYMS.get(" ".join(needle), ())
+            )
+        return False
+
+    def _has_tokens(self, needle: Sequence[str]) -> bool:
+        if len(needle) == 1:
+            return needle[0] in self._set
+        return " " + " ".join(needle) + " " in self._joined
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+
+def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
+    """Runs of `size` folded words (Vietnamese syllables), the unit of near-duplicate detection."""
+    words = tokens(text, "vi")
+    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
+
+
+def containment(text: str, source: str, size: int = 3, min_shingles: int = 4) -> float:
+    """Share of the text's word runs that also stand in the source; 0 when the text is tiny.
+
+    Containment (not Jaccard) because a copier often adds a line of their own or copies only part
+    of a longer source: what matters is how much of *their* text came from elsewhere.
+    """
+    mine = shingles(text, size)
+    if len(mine) < min_shingles:
+        return 0.0
+    return len(mine & shingles(source, size)) / len(mine)
+
+
+def compact(text: str) -> str:
+    """Folded letters and digits only: the form used to check that a quote is in a text."""
+    return "".join(folded_words(text))
+
+
+def tfidf_cosines(
+    pairs: Sequence[tuple[str, str]], corpus: Iterable[str]
+) -> list[float]:
+    """Cosine of TF-IDF vectors for each (answer, reference) pair, IDF fitted on `corpus`.
+
+    The plain baseline the rules must beat: lower-cased words of two or more characters, smoothed
+    IDF (log((1+N)/(1+df))+1), L2-normalised, as scikit-learn's TfidfVectorizer does by default.
+    """
+    word = re.compile(r"\b\w\w+\b")
+    docs = [word.findall(d.lower()) for d in corpus]
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(set(doc))
+    n = len(docs)
+
+    def vector(text: str) -> dict[str, float]:
+        counts = Counter(word.findall(text.lower()))
+        vec = {w: c * (math.log((1 + n) / (1 + df[w])) + 1) for w, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in vec.values())) or 1.0
+        return {w: x / norm for w, x in vec.items()}
+
+    out = []
+    for answer, reference in pairs:
+        a, b = vector(answer), vector(reference)
+        out.append(sum(x * b.get(w, 0.0) for w, x in a.items()))
+    return out
