@@ -3,7 +3,7 @@ live in `identities`, so one person can study on Telegram and Zalo as one learne
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -17,8 +17,10 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING = {
@@ -31,6 +33,28 @@ NAMING = {
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; stored as UTC on every database.
+
+    SQLite keeps no zone, so without this a 19:00+07:00 and a 12:00+00:00 would compare as text.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware one")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -63,9 +87,9 @@ class Learner(Base):
     language: Mapped[str] = mapped_column(String(5), default="vi")
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="onboarding")  # active|paused|...
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    last_active_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Identity(Base):
@@ -77,8 +101,8 @@ class Identity(Base):
     external_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
-    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[dict] = mapped_column(JSON, default=dict)  # conversation step, offered choices
 
 
@@ -105,7 +129,7 @@ class QuizAnswer(Base):
     question: Mapped[int] = mapped_column(Integer)
     choice: Mapped[int] = mapped_column(Integer)
     correct: Mapped[bool] = mapped_column(Boolean)
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Submission(Base):
@@ -120,7 +144,7 @@ class Submission(Base):
     text: Mapped[str] = mapped_column(Text, default="")
     photo_ref: Mapped[str | None] = mapped_column(String(512))
     status: Mapped[str] = mapped_column(String(16), default="received")  # received|graded|too_long
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class GradeRecord(Base):
@@ -138,7 +162,7 @@ class GradeRecord(Base):
     tokens: Mapped[int] = mapped_column(Integer, default=0)
     points_paid: Mapped[int] = mapped_column(Integer, default=0)
     appealed: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reviewer: Mapped[str | None] = mapped_column(String(64))
 
 
@@ -151,7 +175,7 @@ class LedgerEntry(Base):
     key: Mapped[str] = mapped_column(String(160), unique=True)
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ActivityDay(Base):
@@ -176,13 +200,13 @@ class Delivery(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
     lesson_id: Mapped[str] = mapped_column(String(40))
-    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|...
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     channel: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(200))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProcessedUpdate(Base):
@@ -191,4 +215,4 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -445,7 +445,7 @@ class SqlRepo:
     async def release_stale_deliveries(self, before: datetime) -> int:
         """Deliveries left 'sending' by a crashed process go back to 'pending' to resume."""
         result = await self.s.execute(
-            update(Delivery).where(Delivery.status == "sending", Delivery.sent_at < before)
+            update(Delivery).where(Delivery.status == "sending", Delivery.sent_at <= before)
             .values(status="pending"))
         return int(result.rowcount or 0)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:34:23.105078
+Create Date: 2026-11-23 11:40:38.636814
 """
 
 from __future__ import annotations

@@ -1,0 +1,102 @@
+"""Thin handlers: turn a Telegram update into `Inbound`, ask the dialog, send the answer."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import F, Router
+from aiogram.types import CallbackQuery, Message, Update
+
+from bot.services.dialog import Dialog
+from bot.services.io import Inbound, InboundKind, SendError
+from bot.services.parsing import split_command
+from bot.services.sender import ChannelSender
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+
+
+def _kind(message: Message) -> InboundKind:
+    if message.photo:
+        return "photo"
+    if message.text is not None:
+        return "command" if split_command(message.text) else "text"
+    if message.sticker:
+        return "sticker"
+    if message.voice or message.audio:
+        return "voice"
+    if message.video or message.video_note or message.animation:
+        return "video"
+    if message.location or message.venue:
+        return "location"
+    if message.contact:
+        return "contact"
+    if message.document:
+        return "document"
+    return "other"
+
+
+def to_inbound(message: Message, update: Update | None, edited: bool = False) -> Inbound:
+    user = message.from_user
+    kind = _kind(message)
+    text = message.text if message.text is not None else (message.caption or "")
+    command, args = split_command(text) if kind == "command" else ("", "")  # type: ignore[misc]
+    return Inbound(
+        channel=CHANNEL,
+        external_id=str(user.id if user else message.chat.id),
+        chat_id=str(message.chat.id),
+        kind=kind,
+        text=text,
+        command=command,
+        args=args,
+        photo_ref=f"tg:{message.photo[-1].file_id}" if message.photo else None,
+        display_name=(user.full_name if user else "") or "",
+        update_key=str(update.update_id) if update else None,
+        is_group=message.chat.type != "private",
+        forwarded=message.forward_origin is not None,
+        edited=edited,
+        language=(user.language_code or "") if user else "",
+    )
+
+
+async def _answer(sender: ChannelSender, chat_id: str, messages: list) -> None:  # type: ignore[type-arg]
+    for out in messages:
+        try:
+            await sender.send(chat_id, out)
+        except SendError as exc:
+            log.warning("could not answer chat %s: %r", chat_id, exc)
+            return
+
+
+def router(dialog: Dialog, sender: ChannelSender) -> Router:
+    r = Router(name="learner")
+
+    @r.message()
+    async def on_message(message: Message, event_update: Update) -> None:
+        out = await dialog.handle(to_inbound(message, event_update))
+        await _answer(sender, str(message.chat.id), out)
+
+    @r.edited_message()
+    async def on_edited(message: Message, event_update: Update) -> None:
+        out = await dialog.handle(to_inbound(message, event_update, edited=True))
+        await _answer(sender, str(message.chat.id), out)
+
+    @r.callback_query(F.data)
+    async def on_choice(query: CallbackQuery, event_update: Update) -> None:
+        await query.answer()  # stop the button's spinner at once
+        chat = query.message.chat if query.message else None
+        event = Inbound(
+            channel=CHANNEL,
+            external_id=str(query.from_user.id),
+            chat_id=str(chat.id if chat else query.from_user.id),
+            kind="choice",
+            choice=query.data or "",
+            display_name=query.from_user.full_name or "",
+            update_key=str(event_update.update_id),
+            is_group=bool(chat and chat.type != "private"),
+            language=query.from_user.language_code or "",
+        )
+        out = await dialog.handle(event)
+        await _answer(sender, event.chat_id, out)
+
+    return r

@@ -1,0 +1,110 @@
+"""Rendering `Out` for Telegram and translating its errors into the sender's terms."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.services.io import (
+    Out,
+    RateLimited,
+    SendError,
+    TemporaryFailure,
+    Unreachable,
+)
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_TEXT = 4096
+CHUNK = 3800  # leaves room for the title and for HTML escapes growing the text
+MAX_CALLBACK_BYTES = 64
+
+
+def split_text(text: str, limit: int = CHUNK) -> list[str]:
+    """Cut plain text into pieces under `limit`, at a paragraph, line or word boundary."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"), window.rfind(" "))
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [p for p in pieces if p] or [""]
+
+
+def keyboard(message: Out) -> InlineKeyboardMarkup | None:
+    if not message.options:
+        return None
+    buttons = []
+    for option in message.options:
+        if len(option.key.encode()) > MAX_CALLBACK_BYTES:
+            raise ValueError(f"callback data over 64 bytes: {option.key!r}")
+        buttons.append(InlineKeyboardButton(text=option.label, callback_data=option.key))
+    per_row = max(1, message.columns)
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def render_html(message: Out) -> list[str]:
+    pieces = split_text(message.text)
+    if message.title:
+        pieces[0] = f"<b>{html.escape(message.title)}</b>\n" + html.escape(pieces[0])
+        return [pieces[0], *(html.escape(p) for p in pieces[1:])]
+    return [html.escape(p) for p in pieces]
+
+
+class TelegramOutbound:
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot, paid_broadcast: bool = False) -> None:
+        self.bot = bot
+        self.paid_broadcast = paid_broadcast
+
+    async def send(self, chat_id: str, message: Out) -> None:
+        try:
+            await self._send(chat_id, message)
+        except TelegramRetryAfter as exc:
+            raise RateLimited(float(exc.retry_after)) from exc
+        except (TelegramForbiddenError, TelegramNotFound) as exc:
+            raise Unreachable(str(exc)) from exc
+        except TelegramBadRequest as exc:
+            if "chat not found" in str(exc).lower() or "user is deactivated" in str(exc).lower():
+                raise Unreachable(str(exc)) from exc
+            raise SendError(str(exc)) from exc
+        except TelegramUnauthorizedError as exc:
+            raise SendError(f"the bot token was rejected: {exc}") from exc
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            raise TemporaryFailure(str(exc)) from exc
+
+    async def _send(self, chat_id: str, message: Out) -> None:
+        extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
+        if message.file is not None:
+            caption = html.escape(message.text)[:1000]
+            await self.bot.send_document(
+                chat_id, BufferedInputFile(message.file.content, filename=message.file.name),
+                caption=caption, **extra,
+            )
+            return
+        pieces = render_html(message)
+        markup = keyboard(message)
+        for i, piece in enumerate(pieces):
+            last = i == len(pieces) - 1
+            await self.bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None, **extra
+            )

@@ -1,0 +1,166 @@
+"""The grader the application wires: rules first, the language model second, code decides last."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import replace
+from typing import Any, Literal
+
+import httpx
+import openai
+import stamina
+
+from bot.llm.costs import GradeCache, TokenBudget, cache_key
+from bot.llm.prompt import MAX_COMPLETION_TOKENS, build_messages, prompt_tokens
+from bot.llm.reply import BadReply, parse_reply
+from lessons.model import Lesson
+from scoring.combine import combine, fallback
+from scoring.grading import Grade, Tokens, Work
+from scoring.rules import COPY_CAP, VIETNAMESE, RuleOptions, clean_text, grade_by_rules
+
+log = logging.getLogger(__name__)
+
+JsonMode = Literal["json_object", "none"]
+RETRY_WAIT_S = 1.0  # before the one retry; a 429's Retry-After is honoured up to RETRY_WAIT_MAX_S
+RETRY_WAIT_MAX_S = 5.0
+
+
+class ModelUnavailable(Exception):
+    """The model could not be asked: down, too slow, refusing, or the budget is spent."""
+
+
+def _retryable(exc: Exception) -> bool | float:
+    """Whether one more try may help, and how long to wait when the server said so."""
+    if isinstance(exc, openai.RateLimitError):
+        after = exc.response.headers.get("retry-after", "")
+        try:
+            return min(RETRY_WAIT_MAX_S, max(0.0, float(after)))
+        except ValueError:
+            return True
+    return isinstance(exc, openai.APIConnectionError | openai.InternalServerError)
+
+
+class LLMGrader:
+    """A `Grader` that asks an OpenAI-compatible model and lets code decide the total.
+
+    With `client=None` it is the rules' grade, provisional, flagged `llm_unavailable`.
+    """
+
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI | None,
+        model: str | None,
+        budget: TokenBudget | None = None,
+        cache: GradeCache | None = None,
+        *,
+        vision: bool = False,
+        timeout_s: float = 20.0,
+        max_concurrency: int = 4,
+        json_mode: JsonMode = "json_object",
+        max_completion_tokens: int = MAX_COMPLETION_TOKENS,
+        rules: RuleOptions = VIETNAMESE,
+    ) -> None:
+        self.client = client
+        self.model = model
+        self.budget = budget
+        self.cache = cache
+        self.vision = vision
+        self.timeout_s = timeout_s
+        self.json_mode: JsonMode = json_mode
+        self.max_completion_tokens = max_completion_tokens
+        self.rules = rules
+        self._slots = asyncio.Semaphore(max_concurrency)
+
+    async def grade(self, lesson: Lesson, work: Work) -> Grade:
+        rules = grade_by_rules(lesson, work, self.rules)
+        if self.client is None or not self.model:
+            return fallback(rules, "no model configured")
+        if "empty" in rules.flags:
+            return rules  # nothing for a model to read
+        if rules.cap <= COPY_CAP:
+            return replace(rules, reasons=(*rules.reasons, "model not asked: a copy scores the cap"))
+        photo = work.photo if (work.photo and self.vision) else None
+        if work.photo is not None and photo is None and "photo_pending" in rules.flags:
+            return rules  # a person looks at the photo; the model would see only a caption
+
+        text = clean_text(work.text)
+        key = cache_key(lesson.id, text, photo)
+        cached = await self.cache.get(key) if self.cache is not None else None
+        if cached is not None and cached.model_reply:
+            try:
+                verdict = parse_reply(cached.model_reply)
+            except BadReply:
+                log.warning("unreadable cached reply for %s; asking again", key[:12])
+            else:
+                grade = combine(lesson, work, rules, verdict, reply=cached.model_reply,
+                                photo_seen=photo is not None, model=self.model)
+                return replace(grade, extra={**grade.extra, "cache": "hit"})
+
+        messages = build_messages(lesson, text, photo, work.photo_mime)
+        estimate = prompt_tokens(messages) + self.max_completion_tokens
+        if self.budget is not None and not await self.budget.can_spend(estimate):
+            return fallback(rules, "daily token budget spent")
+        try:
+            reply, tokens, seconds = await self._complete(messages)
+        except ModelUnavailable as exc:
+            return fallback(rules, str(exc))
+        if self.budget is not None:
+            await self.budget.record(tokens.total)
+        try:
+            verdict = parse_reply(reply)
+        except BadReply:
+            log.warning("model %s gave no readable verdict for %s", self.model, lesson.id)
+            return fallback(rules, "the reply held no readable verdict", bad_reply=True,
+                            reply=reply, tokens=tokens)
+        grade = combine(lesson, work, rules, verdict, reply=reply, tokens=tokens,
+                        photo_seen=photo is not None, model=self.model)
+        grade = replace(grade, extra={**grade.extra, "model_seconds": round(seconds, 3)})
+        if self.cache is not None:
+            await self.cache.put(key, grade)
+        return grade
+
+    async def _complete(self, messages: list[dict[str, Any]]) -> tuple[str, Tokens, float]:
+        """One chat completion with one retry for timeouts, 429 and 5xx; the reply text and usage."""
+        assert self.client is not None and self.model is not None
+        client = self.client.with_options(timeout=self.timeout_s, max_retries=0)
+        started = time.monotonic()
+        try:
+            async for attempt in stamina.retry_context(
+                on=_retryable, attempts=2, timeout=None, wait_initial=RETRY_WAIT_S,
+                wait_max=RETRY_WAIT_MAX_S, wait_jitter=0.2,
+            ):
+                with attempt:
+                    async with self._slots:
+                        response = await self._create(client, messages)
+        except openai.APIStatusError as exc:
+            raise ModelUnavailable(f"model server answered {exc.status_code}") from exc
+        except (openai.APIError, httpx.HTTPError) as exc:
+            raise ModelUnavailable(f"model unreachable: {type(exc).__name__}") from exc
+        seconds = time.monotonic() - started
+        choice = response.choices[0] if response.choices else None
+        reply = (choice.message.content or "") if choice is not None else ""
+        usage = response.usage
+        tokens = Tokens(
+            prompt=usage.prompt_tokens if usage else prompt_tokens(messages),
+            completion=usage.completion_tokens if usage else 0,
+        )
+        return reply, tokens, seconds
+
+    async def _create(self, client: openai.AsyncOpenAI, messages: list[dict[str, Any]]) -> Any:
+        kwargs: dict[str, Any] = {
+            "model": self.model, "messages": messages, "temperature": 0,
+            "max_tokens": self.max_completion_tokens,
+        }
+        if self.json_mode == "json_object":
+            try:
+                return await client.chat.completions.create(
+                    **kwargs, response_format={"type": "json_object"}
+                )
+            except openai.BadRequestError as exc:
+                # Some OpenAI-compatible servers reject response_format; they get the plain request
+                # from now on, and the reply parser finds the JSON inside whatever prose comes back.
+                log.info("model server rejects response_format (%s); asking without it", exc)
+                self.json_mode = "none"
+        return await client.chat.completions.create(**kwargs)

@@ -1,0 +1,206 @@
+"""A small fake Telegram Bot API server on 127.0.0.1, for tests and the delivery benchmark.
+
+It serves queued updates to getUpdates, records every sent message, and can enforce the real
+limits: N messages a second for the bot (answering 429 with retry_after) and 403 for chats that
+"blocked the bot".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Học AI", "username": "hocai_test_bot"}
+
+
+@dataclass
+class Sent:
+    method: str
+    chat_id: str
+    text: str
+    reply_markup: Any = None
+    at: float = 0.0
+
+
+@dataclass
+class FakeTelegram:
+    rate_per_second: float | None = None  # None: no limit
+    retry_after: int = 1
+    blocked: set[str] = field(default_factory=set)
+    missing_methods: set[str] = field(default_factory=set)
+    sent: list[Sent] = field(default_factory=list)
+    calls: list[str] = field(default_factory=list)
+    too_many: int = 0
+    _updates: list[dict[str, Any]] = field(default_factory=list)
+    _next_update: int = 1
+    _next_message: int = 1
+    _window: deque[float] = field(default_factory=deque)
+    _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _runner: web.AppRunner | None = None
+    base: str = ""
+
+    # ---- building updates ----------------------------------------------------------------
+
+    def _user(self, user_id: int, name: str = "Nguyễn Văn An") -> dict[str, Any]:
+        return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "vi"}
+
+    def push(self, update: dict[str, Any]) -> int:
+        update_id = update.setdefault("update_id", self._next_update)
+        self._next_update = max(self._next_update, update_id) + 1
+        self._updates.append(update)
+        self._new_update.set()
+        return update_id
+
+    def message(self, user_id: int, text: str | None = None, *, chat_type: str = "private",
+                chat_id: int | None = None, **extra: Any) -> int:
+        msg: dict[str, Any] = {
+            "message_id": self._next_message, "date": int(time.time()),
+            "chat": {"id": chat_id or user_id, "type": chat_type},
+            "from": self._user(user_id),
+        }
+        if chat_type != "private":
+            msg["chat"]["title"] = "Nhóm tổ dân phố"
+        self._next_message += 1
+        if text is not None:
+            msg["text"] = text
+        msg.update(extra)
+        return self.push({"message": msg})
+
+    def tap(self, user_id: int, data: str) -> int:
+        return self.push({"callback_query": {
+            "id": str(self._next_update), "from": self._user(user_id), "chat_instance": "x",
+            "data": data,
+            "message": {"message_id": 1, "date": int(time.time()),
+                        "chat": {"id": user_id, "type": "private"}, "text": "..."},
+        }})
+
+    # ---- reading what the bot sent -------------------------------------------------------
+
+    def to(self, chat_id: int | str) -> list[Sent]:
+        return [s for s in self.sent if s.chat_id == str(chat_id)]
+
+    def last_options(self, chat_id: int | str) -> list[tuple[str, str]]:
+        for s in reversed(self.to(chat_id)):
+            if s.reply_markup:
+                rows = s.reply_markup.get("inline_keyboard", [])
+                return [(b["text"], b["callback_data"]) for row in rows for b in row]
+        return []
+
+    async def wait_for(self, chat_id: int | str, count: int, timeout: float = 10.0) -> list[Sent]:
+        """Wait until the chat has received at least `count` messages in all."""
+        deadline = time.monotonic() + timeout
+        while len(self.to(chat_id)) < count:
+            if time.monotonic() > deadline:
+                texts = [s.text[:80] for s in self.to(chat_id)]
+                raise AssertionError(f"chat {chat_id} got {len(texts)} < {count}: {texts}")
+            await asyncio.sleep(0.02)
+        return self.to(chat_id)
+
+    # ---- the server ----------------------------------------------------------------------
+
+    async def start(self, port: int = 0) -> str:
+        app = web.Application(client_max_size=20 * 1024 * 1024)
+        app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
+        await site.start()
+        sock = site._server.sockets[0]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        return self.base
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            return dict(await request.json())
+        params: dict[str, Any] = {}
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if part.filename:
+                    params[part.name] = {"filename": part.filename, "size": len(await part.read())}
+                else:
+                    params[part.name] = await part.text()
+            return params
+        return dict(await request.post())
+
+    def _over_limit(self) -> bool:
+        if self.rate_per_second is None:
+            return False
+        now = time.monotonic()
+        while self._window and now - self._window[0] >= 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.rate_per_second:
+            return True
+        self._window.append(now)
+        return False
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        self.calls.append(method)
+        params = await self._params(request)
+        if method in self.missing_methods:
+            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
+                                     status=404)
+        if method == "getMe":
+            return self._ok(BOT_USER)
+        if method == "getUpdates":
+            return await self._get_updates(params)
+        if method in ("sendMessage", "sendDocument", "sendPhoto"):
+            return self._send(method, params)
+        return self._ok(True)
+
+    def _ok(self, result: Any) -> web.Response:
+        return web.json_response({"ok": True, "result": result})
+
+    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self._updates = [u for u in self._updates if u["update_id"] >= offset]
+        if not self._updates and timeout:
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
+            except TimeoutError:
+                pass
+        return self._ok(self._updates[:100])
+
+    def _send(self, method: str, params: dict[str, Any]) -> web.Response:
+        chat_id = str(params.get("chat_id"))
+        if self._over_limit():
+            self.too_many += 1
+            return web.json_response(
+                {"ok": False, "error_code": 429,
+                 "description": f"Too Many Requests: retry after {self.retry_after}",
+                 "parameters": {"retry_after": self.retry_after}}, status=429)
+        if chat_id in self.blocked:
+            return web.json_response(
+                {"ok": False, "error_code": 403,
+                 "description": "Forbidden: bot was blocked by the user"}, status=403)
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        text = params.get("text") or params.get("caption") or ""
+        self.sent.append(Sent(method, chat_id, str(text), markup, time.monotonic()))
+        message_id = self._next_message
+        self._next_message += 1
+        result: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
+                                  "chat": {"id": int(chat_id) if chat_id.lstrip("-").isdigit()
+                                           else 0, "type": "private"}}
+        if method == "sendMessage":
+            result["text"] = text
+        if method == "sendDocument":
+            doc = params.get("document") or {}
+            result["document"] = {"file_id": "doc1", "file_unique_id": "u1",
+                                  "file_name": doc.get("filename", "f")}
+        return self._ok(result)

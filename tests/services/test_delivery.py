@@ -1,0 +1,139 @@
+"""The daily push: due times, limits, blocked learners, and a restart in the middle of a round."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, datetime
+
+from bot.app import App
+from bot.services import delivery
+from bot.services.io import Out, RateLimited, Unreachable
+from bot.services.sender import Limits
+from tests.conftest import Chat, Clock, join_code, make_app
+
+FAST = Limits(per_second=1000, per_chat_interval=0)
+
+
+class RecordingOutbound:
+    """A channel that records what it would send; can block chats, rate-limit, or hang."""
+
+    channel = "telegram"
+
+    def __init__(self, blocked: set[str] | None = None, hang_after: int | None = None,
+                 rate_limit_on: set[int] | None = None) -> None:
+        self.sent: list[tuple[str, Out]] = []
+        self.blocked = blocked or set()
+        self.hang_after = hang_after
+        self.rate_limit_on = rate_limit_on or set()
+        self.calls = 0
+
+    async def send(self, chat_id: str, message: Out) -> None:
+        self.calls += 1
+        if self.calls in self.rate_limit_on:
+            raise RateLimited(0.05)
+        if chat_id in self.blocked:
+            raise Unreachable("Forbidden: bot was blocked by the user")
+        if self.hang_after is not None and len(self.sent) >= self.hang_after:
+            await asyncio.Event().wait()  # the process "dies" here: the test cancels it
+        self.sent.append((chat_id, message))
+
+
+async def learners(app: App, n: int, time: str = "19:00") -> list[str]:
+    code = await join_code(app, "T05")
+    users = [str(5000 + i) for i in range(n)]
+    for user in users:
+        await Chat(app, user).join(code, time=time)
+    return users
+
+
+async def test_nothing_is_sent_before_the_chosen_time(app: App, clock: Clock) -> None:
+    await learners(app, 3)
+    clock.now = datetime(2026, 11, 23, 11, 59, tzinfo=UTC)  # 18:59 in Hà Nội
+    assert await delivery.schedule_due(app.deps) == 0
+    clock.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert await delivery.schedule_due(app.deps) == 3
+    assert await delivery.schedule_due(app.deps) == 0  # a second tick adds nothing
+
+
+async def test_a_round_sends_each_learner_the_whole_lesson_once(app: App, clock: Clock) -> None:
+    users = await learners(app, 4)
+    out = RecordingOutbound()
+    app.sender.add(out, FAST)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    report = await delivery.delivery_round(app.deps, app.sender)
+    assert report.scheduled == 4 and report.sent == 4
+    per_chat = Counter(chat for chat, _ in out.sent)
+    parts = len(out.sent) // 4
+    assert set(per_chat) == set(users) and set(per_chat.values()) == {parts}
+    first = app.deps.curriculum.lessons[0]
+    assert out.sent[0][1].title == first.title
+    again = await delivery.delivery_round(app.deps, app.sender)
+    assert again.sent == 0 and len(out.sent) == 4 * parts
+
+
+async def test_quiz_answer_by_letter_after_a_pushed_lesson(app: App, clock: Clock) -> None:
+    (user,) = await learners(app, 1)
+    app.sender.add(RecordingOutbound(), FAST)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    await delivery.delivery_round(app.deps, app.sender)
+    lesson = app.deps.curriculum.lessons[0]
+    out = await Chat(app, user).send(lesson.quiz[0].answer)  # "B" answers the pushed question
+    assert "Đúng rồi" in out[0].text
+
+
+async def test_blocked_learner_is_marked_unreachable_and_skipped(app: App, clock: Clock) -> None:
+    users = await learners(app, 3)
+    out = RecordingOutbound(blocked={users[1]})
+    app.sender.add(out, FAST)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    report = await delivery.delivery_round(app.deps, app.sender)
+    assert report.sent == 2 and report.unreachable == 1
+    async with app.store.transaction() as repo:
+        ident = await repo.identity("telegram", users[1])
+        assert ident is not None and ident.reachable is False
+    clock.advance(days=1)
+    report = await delivery.delivery_round(app.deps, app.sender)
+    assert report.scheduled == 2  # an unreachable learner is not messaged again
+
+
+async def test_rate_limit_pauses_and_loses_nothing(app: App, clock: Clock) -> None:
+    await learners(app, 3)
+    out = RecordingOutbound(rate_limit_on={2, 5})
+    sender = app.sender.add(out, FAST)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    report = await delivery.delivery_round(app.deps, app.sender)
+    assert report.sent == 3 and sender.rate_limited == 2
+    parts = len(out.sent) // 3
+    assert Counter(chat for chat, _ in out.sent).most_common()[-1][1] == parts
+
+
+async def test_restart_mid_round_loses_nothing_and_sends_nothing_twice(
+    app: App, clock: Clock, tmp_path, curriculum
+) -> None:
+    users = await learners(app, 6)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    first = RecordingOutbound(hang_after=7)
+    app.sender.add(first, FAST)
+    round_task = asyncio.create_task(delivery.delivery_round(app.deps, app.sender))
+    while len(first.sent) < 7:
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    round_task.cancel()  # the process dies mid-round
+    await asyncio.gather(round_task, return_exceptions=True)
+    url = str(app.store.engine.url)
+    await app.close()
+
+    restarted = await make_app(url, clock, curriculum)  # a new process on the same database
+    try:
+        second = RecordingOutbound()
+        restarted.sender.add(second, FAST)
+        assert await delivery.release_stale(restarted.deps, older_than=delivery.timedelta(0)) > 0
+        report = await delivery.delivery_round(restarted.deps, restarted.sender)
+        assert report.scheduled == 0  # nothing new: the rows survived the crash
+        everything = [(c, m.title, m.text) for c, m in first.sent + second.sent]
+        assert len(everything) == len(set(everything))  # no part went out twice
+        parts = len(everything) // len(users)
+        assert Counter(c for c, *_ in everything) == {u: parts for u in users}
+    finally:
+        await restarted.close()
