@@ -193,7 +193,7 @@ def combine(
         needs_review=needs_review,
         llm_used=True,
         tokens=tokens,
-        reasons=(*reasons, *(f"rules said: {r}" for r in rules.reasons)),
+        reasons=(*reasons, *rules.reasons),
         model_reply=reply,
         grader=model,
         caps=caps,

@@ -92,6 +92,9 @@ class RuleOptions:
     # False when learners never saw the reference (public datasets): matching it is then a good
     # answer, not a copy.
     reference_visible: bool = True
+    # False when the "lesson" is only the question (public datasets): a right answer often restates
+    # it, and the rubric already gives no credit for the question's own words.
+    check_lesson_copy: bool = True
 
 
 VIETNAMESE = RuleOptions()
@@ -256,7 +259,7 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         caps.append(("not_vietnamese", NOT_VIETNAMESE_CAP))
         reasons.append(f"not Vietnamese: capped at {NOT_VIETNAMESE_CAP}")
 
-    sources = [("copied_lesson", lesson_text(lesson))]
+    sources = [("copied_lesson", lesson_text(lesson))] if options.check_lesson_copy else []
     if options.reference_visible:
         sources.append(("copied_exemplary", rubric.exemplary + "\n" + rubric.reference))
     copies = [(flag, containment(text, source)) for flag, source in sources]

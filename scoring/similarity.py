@@ -10,6 +10,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Literal
 
 from lessons.textnorm import folded_words
@@ -51,17 +52,41 @@ _EN_STOP = frozenset(
     just about after before between through during while both either neither has have had having one
     use used using get gets like make makes made way thing things""".split()
 )
-_EN_SUFFIXES = (
-    "ational", "ization", "fulness", "ousness", "iveness", "ations", "ation", "ments", "ment",
-    "ness", "ings", "ing", "ies", "ied", "ers", "er", "edly", "ed", "ly", "es", "s", "e",
+# Inflections come off first, then up to two derivational endings, so that "simulated",
+# "simulates" and "simulation" meet at "simul". A light Porter-like stemmer: enough for coverage.
+_EN_INFLECTIONS = ("ings", "ing", "edly", "ed", "ies", "ly", "s")
+_EN_DERIVATIONS = (
+    "izations", "ization", "ational", "ations", "ation", "ators", "ator", "ements", "ement",
+    "ments", "ment", "ness", "ities", "ity", "ives", "ive", "ically", "ical", "als", "al", "ers",
+    "er", "ors", "or", "ics", "ic", "ions", "ion", "able", "ible", "ful", "ous", "ance", "ence",
+    "ancy", "ency", "ant", "ent", "izes", "ize", "ises", "ise", "ates", "ate", "at",
 )
+_ES_AFTER = ("ss", "x", "z", "ch", "sh")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light English stem (one suffix off, at least three letters kept): enough for coverage."""
-    for suffix in _EN_SUFFIXES:
+    """A light English stem: "pointers" -> "point", "allocated"/"allocation" -> "alloc"."""
+    for suffix in _EN_INFLECTIONS:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
+            if suffix == "s" and word.endswith("es") and word[:-2].endswith(_ES_AFTER):
+                word = word[:-2]  # "classes", "boxes"
+            elif suffix == "s" and word.endswith("ss"):
+                break  # "class", "process"
+            else:
+                word = word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            break
+    for _ in range(2):
+        cut = next(
+            (s for s in _EN_DERIVATIONS if word.endswith(s) and len(word) - len(s) >= 4), None
+        )
+        if cut is None:
+            break
+        word = word[: -len(cut)]
+    if word.endswith("e") and len(word) > 4:
+        word = word[:-1]
+    if len(word) >= 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # "running" -> "runn" -> "run"
     return word
 
 

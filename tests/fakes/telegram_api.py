@@ -102,6 +102,18 @@ class FakeTelegram:
             await asyncio.sleep(0.02)
         return self.to(chat_id)
 
+    async def wait_text(self, chat_id: int | str, needle: str, start: int = 0,
+                        timeout: float = 10.0) -> list[Sent]:
+        """Wait until a message containing `needle` reaches the chat; returns those since start."""
+        deadline = time.monotonic() + timeout
+        while not any(needle in s.text for s in self.to(chat_id)[start:]):
+            if time.monotonic() > deadline:
+                texts = [s.text[:80] for s in self.to(chat_id)[start:]]
+                raise AssertionError(f"chat {chat_id} never got {needle!r}: {texts}")
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)  # let the rest of the same answer arrive
+        return self.to(chat_id)[start:]
+
     # ---- the server ----------------------------------------------------------------------
 
     async def start(self, port: int = 0) -> str:

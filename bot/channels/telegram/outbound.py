@@ -64,9 +64,9 @@ def keyboard(message: Out) -> InlineKeyboardMarkup | None:
 def render_html(message: Out) -> list[str]:
     pieces = split_text(message.text)
     if message.title:
-        pieces[0] = f"<b>{html.escape(message.title)}</b>\n" + html.escape(pieces[0])
-        return [pieces[0], *(html.escape(p) for p in pieces[1:])]
-    return [html.escape(p) for p in pieces]
+        pieces[0] = f"<b>{html.escape(message.title, quote=False)}</b>\n" + html.escape(pieces[0], quote=False)
+        return [pieces[0], *(html.escape(p, quote=False) for p in pieces[1:])]
+    return [html.escape(p, quote=False) for p in pieces]
 
 
 class TelegramOutbound:
@@ -95,7 +95,7 @@ class TelegramOutbound:
     async def _send(self, chat_id: str, message: Out) -> None:
         extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
         if message.file is not None:
-            caption = html.escape(message.text)[:1000]
+            caption = html.escape(message.text, quote=False)[:1000]
             await self.bot.send_document(
                 chat_id, BufferedInputFile(message.file.content, filename=message.file.name),
                 caption=caption, **extra,

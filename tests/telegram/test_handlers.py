@@ -1,0 +1,120 @@
+"""Telegram handlers through aiogram, against a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+
+from bot.app import App
+from bot.channels.telegram.handlers import router
+from bot.channels.telegram.outbound import TelegramOutbound, render_html, split_text
+from bot.channels.telegram.runner import make_bot, register_commands
+from bot.services.io import Option, Out
+from bot.services.sender import Limits
+from tests.conftest import join_code
+from tests.fakes.telegram_api import FakeTelegram
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+USER = 777
+
+
+@dataclass
+class Harness:
+    fake: FakeTelegram
+    bot: Bot
+    dp: Dispatcher
+
+    async def feed(self, update_id: int | None = None) -> None:
+        """Hand every queued update to the dispatcher, as polling would."""
+        pending, self.fake._updates = self.fake._updates, []
+        for raw in pending:
+            await self.dp.feed_update(self.bot, Update.model_validate(raw, context={"bot": self.bot}))
+
+
+@pytest.fixture
+async def tg(app: App) -> AsyncIterator[Harness]:
+    fake = FakeTelegram()
+    await fake.start()
+    bot = make_bot(TOKEN, fake.base)
+    sender = app.sender.add(TelegramOutbound(bot), Limits(per_second=1000, per_chat_interval=0))
+    dp = Dispatcher()
+    dp.include_router(router(app.dialog, sender))
+    yield Harness(fake, bot, dp)
+    await bot.session.close()
+    await fake.stop()
+
+
+async def test_join_by_deep_link_with_buttons(app: App, tg: Harness) -> None:
+    code = await join_code(app, "T05")
+    tg.fake.message(USER, f"/start g_{code}")
+    await tg.feed()
+    sent = tg.fake.to(USER)
+    assert "Tổ dân phố số 5" in sent[0].text
+    assert [d for _, d in tg.fake.last_options(USER)] == ["ob:consent:yes", "ob:consent:no"]
+    assert "<b>Dữ liệu của bạn</b>" in sent[-1].text  # titles are bold HTML
+
+
+async def test_button_tap_and_redelivered_update(app: App, tg: Harness) -> None:
+    tg.fake.message(USER, f"/start {await join_code(app, 'T05')}")
+    await tg.feed()
+    update_id = tg.fake.tap(USER, "ob:consent:yes")
+    await tg.feed()
+    count = len(tg.fake.to(USER))
+    tg.fake.push({"update_id": update_id, "callback_query": {
+        "id": "dup", "from": {"id": USER, "is_bot": False, "first_name": "An"},
+        "chat_instance": "x", "data": "ob:consent:yes"}})
+    await tg.feed()
+    assert len(tg.fake.to(USER)) == count  # the same update twice is answered once
+    assert "answerCallbackQuery" in tg.fake.calls
+
+
+async def test_media_and_group_messages(app: App, tg: Harness) -> None:
+    tg.fake.message(USER, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
+                                   "width": 1, "height": 1, "is_animated": False,
+                                   "is_video": False})
+    tg.fake.message(USER, None, voice={"file_id": "v", "file_unique_id": "v", "duration": 3})
+    tg.fake.message(USER + 1, "/help", chat_type="group", chat_id=-100123)
+    tg.fake.message(USER + 1, "chào mọi người", chat_type="group", chat_id=-100123)
+    await tg.feed()
+    texts = [s.text for s in tg.fake.to(USER)]
+    assert any("Nhãn dán" in t for t in texts) and any("tin nhắn thoại" in t for t in texts)
+    group = tg.fake.to(-100123)
+    assert len(group) == 1 and "nhắn riêng" in group[0].text
+
+
+async def test_forwarded_and_edited(app: App, tg: Harness) -> None:
+    tg.fake.message(USER, "bài của ai đó", forward_origin={
+        "type": "hidden_user", "sender_user_name": "X", "date": 1})
+    tg.fake.push({"edited_message": {
+        "message_id": 9, "date": 1, "edit_date": 2, "chat": {"id": USER, "type": "private"},
+        "from": {"id": USER, "is_bot": False, "first_name": "An"}, "text": "sửa"}})
+    await tg.feed()
+    texts = " ".join(s.text for s in tg.fake.to(USER))
+    assert "tin nhắn mới" in texts
+
+
+async def test_commands_registered_and_missing_method_tolerated(tg: Harness) -> None:
+    await register_commands(tg.bot)
+    assert tg.fake.calls.count("setMyCommands") == 2
+    tg.fake.missing_methods.add("setMyCommands")
+    await register_commands(tg.bot)  # logs a warning, does not raise
+
+
+def test_html_is_escaped_and_long_text_split() -> None:
+    pieces = render_html(Out(title="A <b>", text="x < y & z"))
+    assert pieces == ["<b>A &lt;b&gt;</b>\nx &lt; y &amp; z"]
+    long = ("chữ " * 2000).strip()
+    parts = split_text(long)
+    assert len(parts) == 3 and all(len(p) <= 3800 for p in parts)
+    assert " ".join(parts) == long  # nothing lost, no word cut
+
+
+def test_callback_data_over_64_bytes_is_refused() -> None:
+    from bot.channels.telegram.outbound import keyboard
+
+    with pytest.raises(ValueError):
+        keyboard(Out(text="x", options=(Option("q:" + "x" * 70, "A"),)))
