@@ -73,11 +73,6 @@ async def build_app(
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=Sender())
 
 
-def telegram_limits(settings: Settings) -> Limits:
-    per_second = 1000.0 if settings.telegram_paid_broadcast else settings.telegram_rate_per_second
-    return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval)
-
-
 async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> None:
     """Start every configured channel; with none configured, the console chat."""
     from bot.scheduling.runner import start_scheduler

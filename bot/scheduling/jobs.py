@@ -44,6 +44,6 @@ async def grade_waiting() -> None:
         for message in messages:
             try:
                 await _app.sender.send(target.channel, target.chat_id, message)
-            except Exception as exc:  # noqa: BLE001 - the grade is stored; telling is best effort
+            except Exception as exc:
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break

@@ -107,7 +107,7 @@ async def deliver_one(deps: Deps, sender: Sender, item: DeliveryRecord, report: 
             await repo.finish_delivery(item.id, "unreachable", identity.channel, str(exc),
                                        deps.now())
         return
-    except (TemporaryFailure, Exception) as exc:  # noqa: BLE001 - one learner never stops a round
+    except (TemporaryFailure, Exception) as exc:
         log.warning("delivery %s to learner %s failed: %r", item.id, learner.id, exc)
         final = item.attempts >= MAX_ATTEMPTS
         report.failed += final

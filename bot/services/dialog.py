@@ -176,7 +176,7 @@ class _Turn:
         if learner.status == "onboarding":
             return await self.ask(self.state.get("step"))
         if kind == "q":
-            lesson_id, q, opt = (rest.rsplit(":", 2) + ["", ""])[:3]
+            lesson_id, q, opt = [*rest.rsplit(":", 2), "", ""][:3]
             if not (q.isdigit() and opt.isdigit()):
                 return [Out(text=tr("quiz.unknown"))]
             return await learning.answer_quiz(

@@ -48,7 +48,8 @@ class ChannelSender:
         return self.outbound.channel
 
     async def _wait_pause(self) -> None:
-        while (delay := self._resume_at - time.monotonic()) > 0:
+        # A later 429 may push the resume time further while we sleep: check again after.
+        while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
 
     async def _wait_chat(self, chat_id: str) -> None:

@@ -17,7 +17,9 @@ from aiogram.types import BotCommand
 
 from bot.channels.telegram.handlers import router
 from bot.channels.telegram.outbound import TelegramOutbound
+from bot.config import Settings
 from bot.i18n import Translator
+from bot.services.sender import Limits
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -57,9 +59,13 @@ def _isolation(redis_url: str | None) -> tuple[object, BaseEventIsolation]:
     return MemoryStorage(), SimpleEventIsolation()
 
 
-async def start_telegram(app: App) -> asyncio.Task[None]:
-    from bot.app import telegram_limits
+def telegram_limits(settings: Settings) -> Limits:
+    """30 messages a second per bot (1,000 with paid broadcasts), one a second per chat."""
+    per_second = 1000.0 if settings.telegram_paid_broadcast else settings.telegram_rate_per_second
+    return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval)
 
+
+async def start_telegram(app: App) -> asyncio.Task[None]:
     settings = app.settings
     assert settings.telegram_bot_token is not None
     bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)

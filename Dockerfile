@@ -1,0 +1,22 @@
+# The bot in a container: `docker build -t hocai . && docker run -v hocai-data:/data --env-file .env hocai`
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
+    DATABASE_URL=sqlite+aiosqlite:////data/hocai.db
+
+RUN useradd --create-home --uid 10001 hocai && mkdir /data && chown hocai /data
+WORKDIR /app
+
+# Dependencies first, in their own layer, so that a code change does not reinstall them.
+COPY pyproject.toml README.md ./
+RUN mkdir -p bot lessons scoring && touch bot/__init__.py lessons/__init__.py scoring/__init__.py \
+    && pip install . && pip uninstall -y hocai
+
+COPY bot ./bot
+COPY lessons ./lessons
+COPY scoring ./scoring
+RUN pip install --no-deps .
+
+USER hocai
+VOLUME ["/data"]
+CMD ["hocai", "run"]
