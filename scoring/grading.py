@@ -30,6 +30,7 @@ FLAGS = (
     "evidence_missing",    # the model quoted text that is not in the submission
     "overridden",          # an instructor changed the grade
     "llm_bad_reply",       # the model answered, but not in the agreed JSON (comes with llm_unavailable)
+    "personal_data",       # a phone number, ID number or e-mail address stands in the work
 )
 
 

@@ -21,7 +21,7 @@ from scoring.grading import CriterionGrade, Grade, Work
 from scoring.similarity import Language, TokenText
 from scoring.similarity import containment as _containment
 
-COPY_THRESHOLD = 0.6  # share of the submission's 3-word runs found in the source
+COPY_THRESHOLD = 0.6  # share of the submission's 4-syllable runs found in the source
 COPY_CAP = 10  # the most a copied submission can score
 SHORT_CAP_FLOOR = 0.3  # a too-short text keeps at least this share of its cap (words / min_words)
 TOO_LONG_CAP = 80  # a long paste hits keywords by chance; the rubric asked for less
@@ -34,7 +34,7 @@ VI_COMMON_SHARE = 0.12  # share of common unaccented Vietnamese words that settl
 _VI_COMMON = frozenset(
     "la cua va cho cac nhung mot khong duoc co toi ban de voi nguoi trong khi da se thi nay do "
     "lam viec hoc bai hay rat can nen vi tu den ra vao ai tren duoi neu minh chung em anh chi "
-    "nhe a oi roi cung nhu sau truoc ve theo gi nao dang con moi nhieu it hon nhat phai biet".split()
+    "nhe oi roi cung nhu sau truoc ve theo gi nao dang con moi nhieu it hon nhat phai biet".split()
 )
 
 # Text aimed at the grader, matched on folded text (no diacritics, lower case, spaces collapsed).
@@ -53,7 +53,7 @@ INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         rf"\b{_ME} (xung dang|dang duoc|phai duoc|can duoc|nen duoc) (nhan )?{_SCORE}",
         rf"\b(cham|cho) ({_ME} )?(10|100) ?/ ?(10|100)\b",
         rf"\bdiem (cua )?{_ME} (la |phai la |se la )?[:=]? ?(10|100)\b",
-        r"\b(bo qua|quen|khong can theo|phot lo|khong tuan theo) (het |tat ca |moi |cac |nhung |toan bo )?"
+        r"\b(bo qua|quen|khong can theo|phot lo|khong tuan theo) (het |tat ca |moi |cac |nhung |toan bo )*"
         r"(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem)",
         r"\b(gui|luu y|thua|kinh gui|kinh thua|danh cho|chu y) (cho )?(thay |co |anh |chi )?"
         r"(giam khao|nguoi cham|ban cham|he thong cham|mo hinh cham|tro ly cham)",
@@ -78,6 +78,12 @@ INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 _BLOCK_OPENERS = re.compile(
     r"^\s*(thought process|chain of thought|reasoning|grader notes?|suy nghi|phan tich cua giam khao)"
     r"\s*:"
+)
+# A Vietnamese phone number (0912 345 678, +84 912...), a 12-digit citizen ID, an e-mail address.
+_PERSONAL = re.compile(
+    r"(?<!\d)(?<!\d[.,])(?:\+?84[ .-]?|0)[35789](?:[ .-]?\d){8}(?!\d|[.,]\d)"
+    r"|(?<!\d)(?<!\d[.,])\d{12}(?!\d|[.,]\d)"
+    r"|\b[\w.+-]+@[\w-]+\.[\w.]+\b"
 )
 _FENCE = re.compile(r"```.*?(```|$)", re.S)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -273,6 +279,10 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
             # Who copied whom is a person's call; a copy of the lesson itself is not in doubt.
             needs_review = needs_review or flag == "copied_peer"
 
+    if _PERSONAL.search(text):
+        # The lessons teach to leave these out; the learner is told, the rubric decides the points.
+        flags.append("personal_data")
+        reasons.append("a phone number, ID number or e-mail address is in the work")
     if injected:
         flags.append("injection")
         needs_review = True

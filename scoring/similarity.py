@@ -119,14 +119,14 @@ class TokenText:
 
     def has(self, phrase: str) -> bool:
         """Whole-token phrase match; for Vietnamese a synonym of the phrase counts too."""
-        needle = tokens(phrase, self.language)
+        needle = _phrase(phrase, self.language)
         if not needle:
             return False
         if self._has_tokens(needle):
             return True
         if self.language == "vi":
             return any(
-                self._has_tokens(tokens(alt, "vi")) for alt in VI_SYNONYMS.get(" ".join(needle), ())
+                self._has_tokens(_phrase(alt, "vi")) for alt in VI_SYNONYMS.get(" ".join(needle), ())
             )
         return False
 
@@ -139,13 +139,23 @@ class TokenText:
         return len(self.tokens)
 
 
-def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:
-    """Runs of `size` folded words (Vietnamese syllables), the unit of near-duplicate detection."""
+@lru_cache(maxsize=4096)
+def _phrase(phrase: str, language: Language) -> tuple[str, ...]:
+    """A rubric keyword's tokens; keywords repeat across every submission of a lesson."""
+    return tuple(tokens(phrase, language))
+
+
+@lru_cache(maxsize=1024)
+def shingles(text: str, size: int = 4) -> frozenset[tuple[str, ...]]:
+    """Runs of `size` folded words (Vietnamese syllables), the unit of near-duplicate detection.
+
+    Cached: the lesson and its examples are compared with every submission to that lesson.
+    """
     words = tokens(text, "vi")
-    return {tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1))}
+    return frozenset(tuple(words[i : i + size]) for i in range(max(0, len(words) - size + 1)))
 
 
-def containment(text: str, source: str, size: int = 3, min_shingles: int = 4) -> float:
+def containment(text: str, source: str, size: int = 4, min_shingles: int = 4) -> float:
     """Share of the text's word runs that also stand in the source; 0 when the text is tiny.
 
     Containment (not Jaccard) because a copier often adds a line of their own or copies only part

@@ -43,9 +43,10 @@ def rubric_block(lesson: Lesson) -> str:
     lines = [f"Bài học: {lesson.title}", f"Đề bài: {lesson.practice.task.strip()}",
              f"Người học được dặn gửi: {lesson.practice.submit.strip()}",
              f"Độ dài mong muốn: {rubric.min_words}-{rubric.max_words} chữ.", "", "Tiêu chí:"]
+    # The rules' keywords stay out: they cost ~200 tokens and pull a model towards word-spotting,
+    # which the rules already do; the model is there to judge what `judge` describes.
     for c in rubric.criteria:
-        hint = f" Từ khóa gợi ý: {', '.join(c.keywords)}." if c.keywords else ""
-        lines.append(f"- id: {c.id} (tối đa {c.weight} điểm): {c.title}. Cần đánh giá: {c.judge}{hint}")
+        lines.append(f"- id: {c.id} (tối đa {c.weight} điểm): {c.title}. Cần đánh giá: {c.judge}")
     if rubric.reference.strip():
         lines += ["", f"Đáp án tham khảo:\n{rubric.reference.strip()}"]
     lines += ["", f"Bài tốt (gần điểm tối đa):\n{rubric.exemplary.strip()}",

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import learning, standings, submissions
+from bot.services import learning, linking, standings, submissions
 from bot.services.context import Deps
 from bot.services.io import Inbound, Option, Out, OutFile
 from bot.services.parsing import (
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme")
+            "deleteme", "link")
 MIN_WORDS_FOR_WORK = 3
 MAX_NAME = 40
 TARGET_AGES = (15, 60)
@@ -124,6 +124,9 @@ class _Turn:
             parsed = split_command(ev.text)
             if parsed:
                 return await self.command(*parsed)
+            link_code = linking.parse_link_text(ev.text)
+            if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
+                return await self.command("link", link_code)
         if self.learner.status == "onboarding":
             return await self.onboarding_input()
         step = self.state.get("step")
@@ -147,6 +150,8 @@ class _Turn:
             return await self.start(args)
         if name == "help":
             return [self.help()]
+        if name == "link":  # before onboarding: a new channel links to a learner who studies
+            return await self.link(args)
         if name not in COMMANDS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == "onboarding":
@@ -186,6 +191,8 @@ class _Turn:
             return await self.command(rest, "")
         if kind == "set":
             return await self.settings_choice(rest)
+        if kind == "ack":  # the one tap that ends a pushed lesson and keeps a Zalo OA window open
+            return [Out(text=tr("lesson.ack_done"))]
         if kind == "del":
             if rest == "yes":
                 await self.repo.delete_learner(learner.id)
@@ -377,6 +384,20 @@ class _Turn:
 
     def help(self) -> Out:
         return Out(title=self.tr("help.title"), text=self.tr("help.body"))
+
+    async def link(self, args: str) -> list[Out]:
+        """No code: show one. A code: join this channel to the learner who showed it."""
+        code = linking.normalise_code(args)
+        if not code:
+            return await linking.issue(self.deps, self.repo, self.learner, self.tr)
+        out, learner = await linking.redeem(self.deps, self.repo, self.learner, code, self.tr,
+                                            self.state)
+        if learner.id != self.learner.id:
+            self.learner, self.tr = learner, Translator(learner.language)
+            self.state.pop("step", None)
+            if learner.status == "onboarding":
+                out += await self.ask("group")
+        return out
 
     # ---- settings and data ---------------------------------------------------------------
 

@@ -75,7 +75,27 @@ def lesson_messages(
     next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
     if next_q is not None:
         out.append(quiz_question(lesson, next_q, tr))
-    return out
+    return pack(out)
+
+
+PACK_LIMIT = 3500  # under Telegram's 4,096; channels with smaller limits split further
+
+
+def pack(messages: list[Out], limit: int = PACK_LIMIT) -> list[Out]:
+    """Join consecutive plain messages while they fit: fewer, fuller messages on a small phone,
+    and fewer sends against the platform's rate limit. Messages with choices stay whole."""
+    packed: list[Out] = []
+    for message in messages:
+        last = packed[-1] if packed else None
+        if last and not last.options and not last.file and not message.file:
+            body = f"{message.title}\n{message.text}" if message.title else message.text
+            joined = f"{last.text}\n\n{body}"
+            if len(last.title) + len(joined) <= limit:
+                packed[-1] = Out(title=last.title, text=joined, options=message.options,
+                                 columns=message.columns)
+                continue
+        packed.append(message)
+    return packed
 
 
 async def answer_quiz(

@@ -42,6 +42,7 @@ class IdentityRecord:
     chat_id: str
     reachable: bool = True
     state: dict[str, Any] = field(default_factory=dict)
+    last_seen_at: datetime | None = None  # the user's last inbound event on this channel
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,27 @@ class DueLearner:
     learner_id: int
     timezone: str
     lesson_time: str
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A stored platform event waiting for (or in) its worker."""
+
+    id: int
+    channel: str
+    key: str
+    user_key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    refreshing_until: datetime | None = None
+    seed_hash: str = ""
 
 
 class Repo(Protocol):
@@ -170,6 +192,47 @@ class Repo(Protocol):
     async def retry_delivery(self, delivery_id: int, due_at: datetime, error: str) -> None: ...
     async def has_delivery(self, learner_id: int, day: date) -> bool: ...
     async def release_stale_deliveries(self, before: datetime) -> int: ...
+
+    # linking channels
+    async def learners_in_units(self, unit_ids: list[int]) -> list[LearnerRecord]: ...
+    async def learner_has_progress(self, learner_id: int) -> bool: ...
+    async def move_identities(self, from_learner: int, to_learner: int) -> None: ...
+    async def delete_identity(self, identity_id: int) -> None: ...
+    async def add_link_code(
+        self, code: str, learner_id: int, now: datetime, expires_at: datetime
+    ) -> bool: ...
+    async def link_code_owner(self, code: str, now: datetime) -> int | None: ...
+    async def drop_link_codes(self, learner_id: int) -> None: ...
+
+    # the event inbox (webhooks acknowledge after this insert; a worker handles the rest)
+    async def inbox_add(
+        self, channel: str, key: str, user_key: str, payload: dict[str, Any], now: datetime
+    ) -> bool: ...
+    async def inbox_claim(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[InboxItem]: ...
+    async def inbox_done(self, item_id: int) -> None: ...
+    async def inbox_retry(self, item_id: int, available_at: datetime, error: str) -> None: ...
+    async def inbox_failed(self, item_id: int, error: str) -> None: ...
+    async def inbox_forget(self, user_key: str) -> int: ...
+    async def inbox_purge(self, done_before: datetime) -> int: ...
+
+    # a platform's OAuth token pair (Zalo OA): the refresh token works once
+    async def token_pair(self, app_id: str) -> TokenPair | None: ...
+    async def seed_token_pair(
+        self, app_id: str, pair: TokenPair, seed_hash: str, now: datetime
+    ) -> None: ...
+    async def lease_token_refresh(
+        self, app_id: str, refresh_token: str, now: datetime, until: datetime
+    ) -> bool: ...
+    async def swap_token_pair(
+        self, app_id: str, old_refresh_token: str, pair: TokenPair, now: datetime
+    ) -> bool: ...
+    async def release_token_lease(self, app_id: str, refresh_token: str) -> None: ...
+
+    # monthly message quotas
+    async def add_usage(self, channel: str, month: str, messages: int) -> int: ...
+    async def usage(self, channel: str, month: str) -> int: ...
 
 
 class Store(Protocol):

@@ -20,6 +20,9 @@ from bot.services.io import Out, Outbound, RateLimited
 log = logging.getLogger(__name__)
 
 
+SAFETY = 0.95
+
+
 @dataclass(frozen=True)
 class Limits:
     per_second: float = 30.0  # the bot's overall rate
@@ -36,7 +39,9 @@ class ChannelSender:
     def __init__(self, outbound: Outbound, limits: Limits) -> None:
         self.outbound = outbound
         self.limits = limits
-        self._limiter = AsyncLimiter(max(1.0, limits.per_second), 1.0)
+        # Evenly spaced, no bursts, a little under the limit: a platform that counts a sliding
+        # one-second window answers 429 to a bucket that bursts at the full rate.
+        self._limiter = AsyncLimiter(1, 1.0 / (limits.per_second * SAFETY))
         self._resume_at = 0.0
         self._chat_last: OrderedDict[str, float] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}

@@ -216,3 +216,61 @@ class ProcessedUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class InboxEvent(Base):
+    """A platform event kept before it is acknowledged; a worker handles it afterwards.
+
+    Webhooks must answer within seconds (the Zalo OA within 2), so they only insert here; the
+    unique (channel, key) turns a redelivery into a no-op, and a restart finds what is pending.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "key"),
+        Index("ix_inbox_status_available", "status", "available_at"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(128))
+    user_key: Mapped[str] = mapped_column(String(96), index=True)  # one user's events in order
+    payload: Mapped[dict] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|processing|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class LinkCode(Base):
+    """A one-time code shown in one channel and typed in another to join them to one learner."""
+
+    __tablename__ = "link_codes"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OAToken(Base):
+    """The Zalo Official Account's token pair. The refresh token works once: the row is swapped
+    by compare-and-swap on it, and `refreshing_until` is a lease so that one process refreshes."""
+
+    __tablename__ = "oa_tokens"
+    app_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    refreshing_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    seed_hash: Mapped[str] = mapped_column(String(64))  # which hand-given pair this row grew from
+
+
+class ChannelUsage(Base):
+    """Messages sent per channel per calendar month, for plans with a monthly quota."""
+
+    __tablename__ = "channel_usage"
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    messages: Mapped[int] = mapped_column(Integer, default=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,17 +13,23 @@ from bot.services.ports import (
     DeliveryRecord,
     DueLearner,
     IdentityRecord,
+    InboxItem,
     LearnerRecord,
     SubmissionRecord,
+    TokenPair,
     UnitRecord,
 )
 from bot.storage.models import (
     ActivityDay,
+    ChannelUsage,
     Delivery,
     GradeRecord,
     Identity,
+    InboxEvent,
     Learner,
     LedgerEntry,
+    LinkCode,
+    OAToken,
     ProcessedUpdate,
     Progress,
     QuizAnswer,
@@ -53,6 +59,7 @@ def _identity(row: Identity) -> IdentityRecord:
     return IdentityRecord(
         id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
         chat_id=row.chat_id, reachable=row.reachable, state=dict(row.state or {}),
+        last_seen_at=row.last_seen_at,
     )
 
 
@@ -139,7 +146,7 @@ class SqlRepo:
         subs = select(Submission.id).where(Submission.learner_id == learner_id)
         await self.s.execute(delete(GradeRecord).where(GradeRecord.submission_id.in_(subs)))
         for model in (Submission, QuizAnswer, Progress, LedgerEntry, ActivityDay, Delivery,
-                      Identity):
+                      LinkCode, Identity):
             await self.s.execute(delete(model).where(model.learner_id == learner_id))
         await self.s.execute(delete(Learner).where(Learner.id == learner_id))
 
@@ -449,8 +456,178 @@ class SqlRepo:
             .values(status="pending"))
         return int(result.rowcount or 0)
 
+    # ---- linking channels ----------------------------------------------------------------
+
+    async def learners_in_units(self, unit_ids: list[int]) -> list[LearnerRecord]:
+        if not unit_ids:
+            return []
+        rows = await self.s.scalars(select(Learner).where(Learner.unit_id.in_(unit_ids))
+                                    .order_by(Learner.unit_id, Learner.id))
+        return [_learner(r) for r in rows]
+
+    async def learner_has_progress(self, learner_id: int) -> bool:
+        """Anything learnt or earned: an assigned lesson, a quiz answer, work, a point."""
+        for model in (Progress, QuizAnswer, Submission, LedgerEntry):
+            found = await self.s.scalar(
+                select(model.id).where(model.learner_id == learner_id).limit(1))
+            if found is not None:
+                return True
+        return False
+
+    async def move_identities(self, from_learner: int, to_learner: int) -> None:
+        await self.s.execute(update(Identity).where(Identity.learner_id == from_learner)
+                             .values(learner_id=to_learner))
+
+    async def delete_identity(self, identity_id: int) -> None:
+        await self.s.execute(delete(Identity).where(Identity.id == identity_id))
+
+    async def add_link_code(
+        self, code: str, learner_id: int, now: datetime, expires_at: datetime
+    ) -> bool:
+        return await self._inserted(LinkCode, code=code, learner_id=learner_id, created_at=now,
+                                    expires_at=expires_at)
+
+    async def link_code_owner(self, code: str, now: datetime) -> int | None:
+        return await self.s.scalar(select(LinkCode.learner_id).where(
+            LinkCode.code == code.upper(), LinkCode.expires_at > now))
+
+    async def drop_link_codes(self, learner_id: int) -> None:
+        await self.s.execute(delete(LinkCode).where(LinkCode.learner_id == learner_id))
+
+    # ---- the event inbox -----------------------------------------------------------------
+
+    async def inbox_add(
+        self, channel: str, key: str, user_key: str, payload: dict[str, Any], now: datetime
+    ) -> bool:
+        return await self._inserted(InboxEvent, channel=channel, key=key, user_key=user_key,
+                                    payload=payload, status="pending", attempts=0,
+                                    received_at=now, available_at=now)
+
+    async def inbox_claim(
+        self, now: datetime, lease_until: datetime, limit: int
+    ) -> list[InboxItem]:
+        """Take due events, keeping each user's events in order: a user's events are taken only
+        from their earliest unfinished one on, and never while another worker holds one."""
+        claimable = or_(
+            and_(InboxEvent.status == "pending", InboxEvent.available_at <= now),
+            and_(InboxEvent.status == "processing", InboxEvent.locked_until <= now),
+        )
+        query = select(InboxEvent).where(claimable).order_by(InboxEvent.id).limit(limit)
+        if self.s.bind and self.s.bind.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        candidates = {r.id: r for r in await self.s.scalars(query)}
+        if not candidates:
+            return []
+        users = {r.user_key for r in candidates.values()}
+        open_rows = await self.s.execute(
+            select(InboxEvent.id, InboxEvent.user_key)
+            .where(InboxEvent.user_key.in_(users),
+                   InboxEvent.status.in_(("pending", "processing")))
+            .order_by(InboxEvent.id))
+        taken: list[InboxEvent] = []
+        blocked: set[str] = set()
+        for row_id, user_key in open_rows:
+            if user_key in blocked:
+                continue
+            row = candidates.get(row_id)
+            if row is None:  # an earlier event of this user is not ours to take yet
+                blocked.add(user_key)
+                continue
+            taken.append(row)
+        for row in taken:
+            row.status, row.attempts, row.locked_until = "processing", row.attempts + 1, lease_until
+        await self.s.flush()
+        return [InboxItem(r.id, r.channel, r.key, r.user_key, dict(r.payload or {}), r.attempts)
+                for r in taken]
+
+    async def inbox_done(self, item_id: int) -> None:
+        # The key stays, so that a redelivery is still recognised; the content goes.
+        await self.s.execute(update(InboxEvent).where(InboxEvent.id == item_id)
+                             .values(status="done", payload={}, locked_until=None, error=None))
+
+    async def inbox_retry(self, item_id: int, available_at: datetime, error: str) -> None:
+        await self.s.execute(update(InboxEvent).where(InboxEvent.id == item_id).values(
+            status="pending", available_at=available_at, locked_until=None, error=error[:200]))
+
+    async def inbox_failed(self, item_id: int, error: str) -> None:
+        await self.s.execute(update(InboxEvent).where(InboxEvent.id == item_id).values(
+            status="failed", locked_until=None, error=error[:200]))
+
+    async def inbox_forget(self, user_key: str) -> int:
+        result = await self.s.execute(delete(InboxEvent).where(InboxEvent.user_key == user_key))
+        return int(result.rowcount or 0)
+
+    async def inbox_purge(self, done_before: datetime) -> int:
+        result = await self.s.execute(delete(InboxEvent).where(
+            InboxEvent.status.in_(("done", "failed")), InboxEvent.received_at < done_before))
+        return int(result.rowcount or 0)
+
+    # ---- platform tokens -----------------------------------------------------------------
+
+    async def token_pair(self, app_id: str) -> TokenPair | None:
+        row = await self.s.get(OAToken, app_id, populate_existing=True)
+        if row is None:
+            return None
+        return TokenPair(row.access_token, row.refresh_token, row.expires_at,
+                         row.refreshing_until, row.seed_hash)
+
+    async def seed_token_pair(
+        self, app_id: str, pair: TokenPair, seed_hash: str, now: datetime
+    ) -> None:
+        row = await self.s.get(OAToken, app_id)
+        if row is None:
+            self.s.add(OAToken(app_id=app_id, access_token=pair.access_token,
+                               refresh_token=pair.refresh_token, expires_at=pair.expires_at,
+                               refreshed_at=now, refreshing_until=None, seed_hash=seed_hash))
+        else:
+            row.access_token, row.refresh_token = pair.access_token, pair.refresh_token
+            row.expires_at, row.refreshed_at = pair.expires_at, now
+            row.refreshing_until, row.seed_hash = None, seed_hash
+        await self.s.flush()
+
+    async def lease_token_refresh(
+        self, app_id: str, refresh_token: str, now: datetime, until: datetime
+    ) -> bool:
+        """Compare-and-swap: only the holder of the current refresh token, with no live lease."""
+        result = await self.s.execute(
+            update(OAToken).where(
+                OAToken.app_id == app_id, OAToken.refresh_token == refresh_token,
+                or_(OAToken.refreshing_until.is_(None), OAToken.refreshing_until <= now))
+            .values(refreshing_until=until))
+        return bool(result.rowcount)
+
+    async def swap_token_pair(
+        self, app_id: str, old_refresh_token: str, pair: TokenPair, now: datetime
+    ) -> bool:
+        result = await self.s.execute(
+            update(OAToken).where(OAToken.app_id == app_id,
+                                  OAToken.refresh_token == old_refresh_token)
+            .values(access_token=pair.access_token, refresh_token=pair.refresh_token,
+                    expires_at=pair.expires_at, refreshed_at=now, refreshing_until=None))
+        return bool(result.rowcount)
+
+    async def release_token_lease(self, app_id: str, refresh_token: str) -> None:
+        await self.s.execute(update(OAToken).where(
+            OAToken.app_id == app_id, OAToken.refresh_token == refresh_token)
+            .values(refreshing_until=None))
+
+    # ---- monthly quotas ------------------------------------------------------------------
+
+    async def add_usage(self, channel: str, month: str, messages: int) -> int:
+        await self._inserted(ChannelUsage, channel=channel, month=month, messages=0)
+        await self.s.execute(update(ChannelUsage).where(
+            ChannelUsage.channel == channel, ChannelUsage.month == month)
+            .values(messages=ChannelUsage.messages + messages))
+        return await self.usage(channel, month)
+
+    async def usage(self, channel: str, month: str) -> int:
+        used = await self.s.scalar(select(ChannelUsage.messages).where(
+            ChannelUsage.channel == channel, ChannelUsage.month == month))
+        return int(used or 0)
+
     async def count(self, model_name: str) -> int:
-        model = {"deliveries": Delivery, "learners": Learner, "submissions": Submission}[model_name]
+        model = {"deliveries": Delivery, "learners": Learner, "submissions": Submission,
+                 "inbox": InboxEvent, "identities": Identity}[model_name]
         return int(await self.s.scalar(select(func.count()).select_from(model)) or 0)
 
 

@@ -35,7 +35,7 @@ def test_console_walks_the_day_in_vietnamese(tmp_path: Path) -> None:
     ])
     assert "Tổ dân phố số 5" in out
     assert "Năm sinh chưa đúng" in out and "chưa hiểu giờ" in out
-    assert "== Câu hỏi 1/3 ==" in out and "[A]   [B]   [C]   [D]" in out
+    assert "Câu hỏi 1/3" in out and "[A]   [B]   [C]   [D]" in out
     assert "Điểm bài làm" in out
     assert "Tiến độ của bạn" in out and "Bảng xếp hạng nhóm Tổ dân phố số 5" in out
     assert "chưa thấy chữ" in out

@@ -99,7 +99,7 @@ async def test_blocked_learner_is_marked_unreachable_and_skipped(app: App, clock
 
 async def test_rate_limit_pauses_and_loses_nothing(app: App, clock: Clock) -> None:
     await learners(app, 3)
-    out = RecordingOutbound(rate_limit_on={2, 5})
+    out = RecordingOutbound(rate_limit_on={2, 3})
     sender = app.sender.add(out, FAST)
     clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
     report = await delivery.delivery_round(app.deps, app.sender)
@@ -113,11 +113,12 @@ async def test_restart_mid_round_loses_nothing_and_sends_nothing_twice(
 ) -> None:
     users = await learners(app, 6)
     clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
-    first = RecordingOutbound(hang_after=7)
+    first = RecordingOutbound(hang_after=3)
     app.sender.add(first, FAST)
     round_task = asyncio.create_task(delivery.delivery_round(app.deps, app.sender))
-    while len(first.sent) < 7:
-        await asyncio.sleep(0.01)
+    async with asyncio.timeout(10):
+        while len(first.sent) < 3:
+            await asyncio.sleep(0.01)
     await asyncio.sleep(0.05)
     round_task.cancel()  # the process dies mid-round
     await asyncio.gather(round_task, return_exceptions=True)

@@ -1,0 +1,116 @@
+"""A durable inbox for platform events: stored first, acknowledged, then handled by a worker.
+
+A webhook must answer quickly (the Zalo OA within 2 seconds, or it retries and finally unsubscribes
+the app), while a dialog turn may grade work for several seconds. So the web handler only inserts
+the event (a unique key turns a redelivery into a no-op) and answers 200; the worker handles
+events in order per user, retries a failed one a few times, and a restarted process picks up
+whatever was left pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.services.context import utc_now
+from bot.services.ports import InboxItem, Store
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[InboxItem], Awaitable[None]]
+
+LEASE = timedelta(minutes=5)  # an event held longer by a dead worker is taken up again
+MAX_ATTEMPTS = 5
+KEEP_DONE = timedelta(days=2)  # keys of handled events, to recognise late redeliveries
+
+
+class Inbox:
+    def __init__(
+        self, store: Store, clock: Callable[[], datetime] = utc_now, concurrency: int = 16,
+        poll_seconds: float = 1.0,
+    ) -> None:
+        self.store, self.clock = store, clock
+        self.handlers: dict[str, Handler] = {}
+        self.poll_seconds = poll_seconds
+        self._gate = asyncio.Semaphore(concurrency)
+        self._wake = asyncio.Event()
+        self.handled = 0
+
+    def on(self, channel: str, handler: Handler) -> None:
+        self.handlers[channel] = handler
+
+    async def put(self, channel: str, key: str, user_key: str, payload: dict[str, Any]) -> bool:
+        """Store an event; False when the same (channel, key) was stored before. Committed when
+        this returns, so the caller may acknowledge the platform."""
+        async with self.store.transaction() as repo:
+            fresh = await repo.inbox_add(channel, key, user_key, payload, self.clock())
+        self._wake.set()
+        return fresh
+
+    async def run_once(self, limit: int = 100) -> int:
+        """Handle what is due now; returns how many events were taken."""
+        now = self.clock()
+        async with self.store.transaction() as repo:
+            items = await repo.inbox_claim(now, now + LEASE, limit)
+        by_user: dict[str, list[InboxItem]] = {}
+        for item in items:
+            by_user.setdefault(item.user_key, []).append(item)
+        await asyncio.gather(*(self._user_events(events) for events in by_user.values()))
+        return len(items)
+
+    async def _user_events(self, events: list[InboxItem]) -> None:
+        async with self._gate:
+            for item in events:  # one user's events in the order they came
+                await self._handle(item)
+
+    async def _handle(self, item: InboxItem) -> None:
+        handler = self.handlers.get(item.channel)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for channel {item.channel}")
+            await handler(item)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.exception("inbox event %s (%s) failed, attempt %d", item.id, item.channel,
+                          item.attempts)
+            async with self.store.transaction() as repo:
+                if item.attempts >= MAX_ATTEMPTS:
+                    await repo.inbox_failed(item.id, repr(exc))
+                else:
+                    retry_at = self.clock() + timedelta(seconds=5 * 2 ** (item.attempts - 1))
+                    await repo.inbox_retry(item.id, retry_at, repr(exc))
+            return
+        async with self.store.transaction() as repo:
+            await repo.inbox_done(item.id)
+        self.handled += 1
+
+    async def drain(self, rounds: int = 20) -> None:
+        """Handle everything due, for tests and shutdown: until a round finds nothing."""
+        for _ in range(rounds):
+            if not await self.run_once():
+                return
+
+    async def run(self) -> None:
+        """The worker: handle events as they come, and purge old keys now and then."""
+        purged_at = self.clock() - timedelta(days=1)
+        while True:
+            self._wake.clear()  # before the round: an event stored during it wakes the next
+            try:
+                while await self.run_once():
+                    pass
+                if self.clock() - purged_at > timedelta(hours=1):
+                    purged_at = self.clock()
+                    async with self.store.transaction() as repo:
+                        await repo.inbox_purge(self.clock() - KEEP_DONE)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database hiccup must not kill the worker
+                log.exception("inbox worker round failed; trying again")
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
+            except TimeoutError:
+                pass
