@@ -32,6 +32,7 @@ class Answer:
     body: dict[str, Any] | None = None
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes | None = None  # sent as is, for servers that answer with something that is not JSON
 
 
 Script = Callable[[dict[str, Any]], Answer]
@@ -125,12 +126,15 @@ class FakeModel:
                         "usage": {"prompt_tokens": 400, "completion_tokens": 120,
                                   "total_tokens": 520},
                     }
-                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                data = answer.raw if answer.raw is not None else json.dumps(
+                    body, ensure_ascii=False).encode("utf-8")
                 self.send_response(answer.status)
-                self.send_header("content-type", "application/json")
+                self.send_header("content-type",
+                                 answer.headers.get("content-type", "application/json"))
                 self.send_header("content-length", str(len(data)))
                 for key, value in answer.headers.items():
-                    self.send_header(key, value)
+                    if key != "content-type":
+                        self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(data)
 

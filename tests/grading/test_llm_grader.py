@@ -125,6 +125,29 @@ async def test_a_reply_without_a_verdict_leaves_the_rules_grade(content: str) ->
 
 
 @pytest.mark.asyncio
+@pytest.mark.parametrize(
+    "answer",
+    [
+        Answer(raw=b"not json at all", headers={"content-type": "text/plain"}),
+        Answer(raw=b"<html>oops</html>"),
+        Answer(body={"weird": True}),
+        Answer(body={"choices": []}),
+    ],
+)
+async def test_a_server_that_answers_nonsense_leaves_the_rules_grade(answer: Answer) -> None:
+    grade, _ = await grade_with(lambda r: answer, HONEST)
+    assert "llm_unavailable" in grade.flags and grade.provisional and grade.score == 100
+
+
+@pytest.mark.asyncio
+async def test_a_nan_score_counts_as_no_score() -> None:
+    content = '{"criteria": [{"id": "vai_tro", "score": NaN, "evidence": "Bạn là kế toán"}]}'
+    grade, _ = await grade_with(lambda r: Answer(content), PARTIAL)
+    rules = grade_by_rules(LESSON, Work(text=PARTIAL))
+    assert grade.criteria[0].score == rules.criteria[0].score
+
+
+@pytest.mark.asyncio
 async def test_a_timeout_is_retried_once_then_the_rules_grade_stands() -> None:
     grade, server = await grade_with(lambda r: Answer(verdict(r, 1.0), delay=1.0), HONEST,
                                      timeout_s=0.2)
