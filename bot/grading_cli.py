@@ -54,9 +54,7 @@ def grade_json(lesson: Lesson, grade: Grade) -> dict[str, Any]:
             item["feedback"] = rules_feedback(by_id[criterion_grade.id], criterion_grade)
     out["lesson"] = lesson.id
     out["cap"] = grade.cap
-    out["confidence"] = grade.confidence
     out["rules_score"] = grade.rules.score if grade.rules is not None else grade.score
-    out["model_reply"] = grade.model_reply
     return out
 
 
@@ -192,11 +190,12 @@ def eval_semeval(path: Path, grader: Grader, limit: int | None, one_reference: b
     lessons: dict[tuple[str, int], Lesson] = {}
     jobs: list[tuple[int, Callable[[], Awaitable[Grade]]]] = []
     for n, it in enumerate(items):
-        # Rules compare with each reference and keep the best; a model sees one question once.
+        # Rules compare with each reference and keep the best; a model reads them all at once.
         refs = it.references[:1] if one_reference else it.references
         for i, ref in enumerate(refs):
             if (it.qid, i) not in lessons:
-                lessons[(it.qid, i)] = ev.adhoc_lesson(it.qid, it.question, ref, i)
+                others = it.references[1:] if one_reference else ()
+                lessons[(it.qid, i)] = ev.adhoc_lesson(it.qid, it.question, ref, i, others)
             lesson = lessons[(it.qid, i)]
             jobs.append((n, lambda lesson=lesson, it=it: grader.grade(lesson, Work(text=it.answer))))
     started = time.perf_counter()

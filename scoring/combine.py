@@ -7,6 +7,7 @@ look at. Nothing the model writes can raise a grade past what code can verify.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 
@@ -127,13 +128,15 @@ def combine(
         top = criterion.weight
         mine = proposed.get(criterion.id)
         hints = by_rules[criterion.id].hints if criterion.id in by_rules else ()
+        if mine is not None and not math.isfinite(mine.score):
+            mine = None  # NaN would pass through min() and max() unclamped
         if mine is None:
             kept = by_rules.get(criterion.id, CriterionGrade(criterion.id, 0, top, "missing"))
             criteria.append(kept)
             reasons.append(f"{criterion.id}: model gave no score, the rules' {kept.score} kept")
             continue
         score = round(_clamp(mine.score, 0, top))
-        if score != mine.score:
+        if not 0 <= mine.score <= top:
             reasons.append(f"{criterion.id}: model's {mine.score:g} clamped to {score} (0-{top})")
         if score > 0 and not evidence_found(mine.evidence, text):
             if photo_seen and mine.evidence.strip():

@@ -262,8 +262,14 @@ def rubric_keywords(question: str, reference: str) -> tuple[str, ...]:
     return tuple(kept if len(kept) >= 2 else words or reference.lower().split()[:3])
 
 
-def adhoc_lesson(qid: str, question: str, reference: str, index: int = 0) -> Lesson:
-    """A lesson around one English question, its rubric built from the reference answer."""
+def adhoc_lesson(
+    qid: str, question: str, reference: str, index: int = 0, alternatives: Sequence[str] = ()
+) -> Lesson:
+    """A lesson around one English question, its rubric built from the reference answer.
+
+    `alternatives` (other acceptable answers) go into the reference text a model reads; the rules'
+    keywords come from `reference` alone.
+    """
     keywords = rubric_keywords(question, reference)
     n = len(keywords)
     criteria = [
@@ -286,7 +292,8 @@ def adhoc_lesson(qid: str, question: str, reference: str, index: int = 0) -> Les
         "practice": {"task": "Answer this question in a few sentences: " + question,
                      "submit": "Your answer, in your own words.", "minutes": 5},
         "rubric": {"min_words": ASAG_MIN_WORDS, "max_words": 400, "criteria": criteria,
-                   "reference": reference, "exemplary": padded_ref, "weak": "I do not know."},
+                   "reference": "\n".join([reference, *(f"Also right: {a}" for a in alternatives)]),
+                   "exemplary": padded_ref, "weak": "I do not know."},
         "quiz": [quiz_item, quiz_item, quiz_item],
     })
 

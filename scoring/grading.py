@@ -104,6 +104,12 @@ class Grade:
             "tokens": {"prompt": self.tokens.prompt, "completion": self.tokens.completion},
             "reasons": list(self.reasons),
             "grader": self.grader,
+            # Kept for appeals and overrides: what the rules found, the ceilings they set, and the
+            # model's own words.
+            "caps": dict(self.caps),
+            "confidence": self.confidence,
+            "model_reply": self.model_reply,
+            "rules": self.rules.as_json() if self.rules is not None else None,
         }
 
 

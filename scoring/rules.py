@@ -76,7 +76,7 @@ INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 )
 # A line that opens a fake reasoning block: everything up to the next blank line goes with it.
 _BLOCK_OPENERS = re.compile(
-    r"^\s*(thought process|chain of thought|reasoning|grader notes?|suy nghi|phan tich cua giam khao)"
+    r"^\s*(thought process|chain of thought|reasoning|grader notes?|phan tich cua giam khao)"
     r"\s*:"
 )
 # A Vietnamese phone number (0912 345 678, +84 912...), a 12-digit citizen ID, an e-mail address.
@@ -107,7 +107,7 @@ VIETNAMESE = RuleOptions()
 
 
 def containment(text: str, source: str) -> float:
-    """Share of the text's 3-word runs that also stand in the source (0 when the text is tiny)."""
+    """Share of the text's 4-syllable runs that also stand in the source (0 when it is tiny)."""
     return _containment(text, source)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from dataclasses import replace
@@ -11,6 +12,7 @@ from typing import Any, Literal
 import httpx
 import openai
 import stamina
+from openai.types.chat import ChatCompletion
 
 from bot.llm.costs import GradeCache, TokenBudget, cache_key
 from bot.llm.prompt import MAX_COMPLETION_TOKENS, build_messages, prompt_tokens
@@ -138,7 +140,12 @@ class LLMGrader:
             raise ModelUnavailable(f"model server answered {exc.status_code}") from exc
         except (openai.APIError, httpx.HTTPError) as exc:
             raise ModelUnavailable(f"model unreachable: {type(exc).__name__}") from exc
+        except json.JSONDecodeError as exc:
+            raise ModelUnavailable("the model server's answer was not JSON") from exc
         seconds = time.monotonic() - started
+        if not isinstance(response, ChatCompletion):
+            # A server that answers 200 with plain text: keep the text, the parser will refuse it.
+            return str(response), Tokens(prompt=prompt_tokens(messages)), seconds
         choice = response.choices[0] if response.choices else None
         reply = (choice.message.content or "") if choice is not None else ""
         usage = response.usage

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -35,11 +36,12 @@ def _number(value: object) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        match = _NUMBER.search(value)  # "20", "20/25", "20 điểm"
-        return float(match.group(0).replace(",", ".")) if match else None
-    return None
+        number = float(value)
+    elif isinstance(value, str) and (match := _NUMBER.search(value)):  # "20", "20/25", "20 điểm"
+        number = float(match.group(0).replace(",", "."))
+    else:
+        return None
+    return number if math.isfinite(number) else None  # NaN would slip through min() and max()
 
 
 def _text(item: dict[str, Any], *keys: str) -> str:

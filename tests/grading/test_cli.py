@@ -127,3 +127,18 @@ def test_eval_refuses_a_missing_dataset_or_an_unconfigured_model(tmp_path: Path)
     llm = parse(["grader", "eval", "--dataset", str(DATA / "asag_mohler_sample.csv"),
                  "--format", "mohler", "--llm"])
     assert eval_command(llm) == 2
+
+
+def test_eval_with_the_model_reports_its_tokens(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakeModel(honest).running() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+        monkeypatch.setenv("LLM_MODEL", "fake-model")
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+        args = parse(["grader", "eval", "--dataset", str(DATA / "grading_devset.yaml"),
+                      "--format", "devset", "--llm", "--limit", "6", "--json"])
+        assert eval_command(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mode"] == "llm" and out["n"] == 6
+    assert out["tokens"]["llm_used"] >= 1 and out["tokens"]["prompt"] >= 400

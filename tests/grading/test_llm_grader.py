@@ -288,3 +288,12 @@ async def test_the_client_can_also_be_faked_at_the_transport() -> None:
                                 http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
     grade = await LLMGrader(client, "m").grade(LESSON, Work(text=HONEST))
     assert grade.llm_used and grade.tokens.prompt > 0  # no usage in the reply: the estimate
+
+
+@pytest.mark.asyncio
+async def test_the_stored_grade_keeps_what_an_appeal_needs() -> None:
+    grade, _ = await grade_with(honest, PARTIAL)
+    stored = grade.as_json()
+    assert stored["model_reply"] == grade.model_reply and stored["confidence"] == 0.9
+    assert stored["rules"]["score"] == grade.rules.score  # type: ignore[index,union-attr]
+    assert stored["reasons"] and stored["tokens"] == {"prompt": 400, "completion": 120}
