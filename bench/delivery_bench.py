@@ -21,17 +21,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from bot.app import build_app  # noqa: E402
-from bot.channels.telegram.outbound import TelegramOutbound  # noqa: E402
-from bot.channels.telegram.runner import make_bot  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.services import delivery  # noqa: E402
-from bot.services.sender import Limits  # noqa: E402
-from bot.storage.models import Identity, Learner  # noqa: E402
-from scoring.rules import RulesGrader  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+from bot.app import build_app
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.runner import make_bot
+from bot.config import load_settings
+from bot.services import delivery
+from bot.services.sender import Limits
+from bot.storage.models import Identity, Learner
+from scoring.rules import RulesGrader
+from tests.fakes.telegram_api import FakeTelegram
 
 TOKEN = "123456:BENCH-token-for-the-fake-bot-api-server"
 

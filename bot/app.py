@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.config import Settings
-from bot.services.context import Deps
+from bot.services.context import Deps, utc_now
 from bot.services.dialog import Dialog
+from bot.services.notify import notifier
+from bot.services.photos import PhotoGrader
 from bot.services.sender import Limits, Sender
 from bot.storage.db import SqlStore, make_engine, upgrade
 from lessons.loader import BUILTIN_DIR, load_curriculum
@@ -45,15 +47,21 @@ def load_lessons(settings: Settings) -> Curriculum:
     return curriculum
 
 
-def build_grader(settings: Settings) -> Grader:
-    """The language-model grader when one is configured, else the rules alone."""
-    try:
-        from bot.llm.wiring import grader_from_settings
-    except ImportError:  # the model grader is optional; the rules always work
-        from scoring.rules import RulesGrader
+def build_grader(settings: Settings, store: SqlStore) -> Grader:
+    """Rules first, the model second, code decides. With no model configured (or the model down,
+    or the day's token budget spent) the rules' grade stands as provisional, and the regrading
+    job revisits it once a model answers."""
+    from bot.llm.grader import LLMGrader
+    from bot.llm.wiring import LLMConfig, make_client
+    from bot.storage.grading_costs import SqlGradeCache, SqlTokenBudget
 
-        return RulesGrader()
-    return grader_from_settings(settings)
+    config = LLMConfig.from_settings(settings)
+    return LLMGrader(
+        make_client(config), config.model,
+        SqlTokenBudget(store, config.daily_token_budget, utc_now, settings.timezone),
+        SqlGradeCache(store, utc_now),
+        vision=config.vision, timeout_s=config.timeout_s, max_concurrency=config.max_concurrency,
+    )
 
 
 async def build_app(
@@ -66,11 +74,14 @@ async def build_app(
     deps = Deps(
         store=store,
         curriculum=curriculum or load_lessons(settings),
-        grader=grader or build_grader(settings),
+        # A channel that fetched a photo hands its bytes to the grader through this wrapper.
+        grader=PhotoGrader(grader or build_grader(settings, store)),
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
     )
-    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=Sender())
+    sender = Sender()
+    deps.notify = notifier(deps, sender)
+    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender)
 
 
 async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> None:
@@ -84,6 +95,10 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> 
             from bot.channels.telegram.runner import start_telegram
 
             channels.append(await start_telegram(app))
+        if settings.zalo_bot_configured or settings.zalo_oa_configured:
+            from bot.channels.zalo.runner import start_zalo
+
+            channels.append(await start_zalo(app))
         if not channels:
             from bot.channels.console.chat import ConsoleOutbound, run_console
             from bot.services.units import ensure_demo_units

@@ -26,7 +26,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if settings.telegram_bot_token is None:
+    if not settings.any_channel:
         # The console chat owns the terminal: keep the log quiet unless something is wrong.
         logging.getLogger().setLevel(logging.WARNING)
     try:
@@ -84,6 +84,25 @@ def cmd_units_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_units_reach(args: argparse.Namespace) -> int:
+    """Learners of a unit whom no channel can reach (e.g. outside Zalo OA's 7-day window)."""
+    from bot.services.context import utc_now
+    from bot.services.reach import people_to_reach, reach_csv
+
+    rows = asyncio.run(_with_store(lambda store: people_to_reach(store, args.unit, utc_now())))
+    if rows is None:
+        print(f"unknown unit code: {args.unit}", file=sys.stderr)
+        return 2
+    text = reach_csv(rows)
+    if args.csv:
+        sys.stdout.write(text)
+    else:
+        for line in text.splitlines()[1:]:
+            print(line.replace(",", "  "))
+        print(f"{len(rows)} learner(s) to reach in person")
+    return 0
+
+
 def cmd_lessons_check(args: argparse.Namespace) -> int:
     from lessons.check import report
     from lessons.loader import BUILTIN_DIR
@@ -129,6 +148,11 @@ def parser() -> argparse.ArgumentParser:
     lst = units.add_parser("list", help="list units with their join codes")
     lst.add_argument("--csv", action="store_true")
     lst.set_defaults(func=cmd_units_list)
+    rch = units.add_parser("reach", help="learners of a unit (and units under it) that no "
+                           "channel can reach: to contact in person")
+    rch.add_argument("unit", help="the unit's code, e.g. T05")
+    rch.add_argument("--csv", action="store_true")
+    rch.set_defaults(func=cmd_units_reach)
     lessons = sub.add_parser("lessons", help="lesson files").add_subparsers(
         dest="lessons_command", required=True)
     chk = lessons.add_parser("check", help="validate lesson files")

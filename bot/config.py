@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -12,6 +12,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDERS = re.compile(r"^(|changeme|change-me|your[-_ ].*|xxx+|<.*>|\.\.\.|todo)$", re.I)
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_ZALO_BOT_TOKEN = re.compile(r"^[A-Za-z0-9:_.\-]{16,}$")  # the exact shape is not documented
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_\-]{8,256}$")
+_LOCAL_HTTP = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/")
 
 
 class SettingsError(ValueError):
@@ -60,6 +63,57 @@ class Settings(BaseSettings):
 
     redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL"))
 
+    # Zalo Bot Platform (bot.zapps.me / bot-api.zaloplatforms.com)
+    zalo_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("ZALO_BOT_TOKEN"))
+    zalo_bot_api_base: str = Field(default="https://bot-api.zaloplatforms.com",
+                                   validation_alias=_env("ZALO_BOT_API_BASE"))
+    zalo_bot_webhook_url: str | None = Field(default=None,
+                                             validation_alias=_env("ZALO_BOT_WEBHOOK_URL"))
+    zalo_bot_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("ZALO_BOT_WEBHOOK_SECRET"))
+    zalo_bot_rate_per_second: float = Field(
+        default=10.0, gt=0, validation_alias=_env("ZALO_BOT_RATE_PER_SECOND"))
+    zalo_bot_chat_interval: float = Field(
+        default=1.0, ge=0, validation_alias=_env("ZALO_BOT_CHAT_INTERVAL"))
+    zalo_bot_monthly_quota: int = Field(
+        default=3000, ge=0, validation_alias=_env("ZALO_BOT_MONTHLY_QUOTA"))
+    zalo_bot_poll_timeout: int = Field(
+        default=30, ge=1, le=60, validation_alias=_env("ZALO_BOT_POLL_TIMEOUT"))
+
+    # Zalo Official Account API v3
+    zalo_oa_app_id: str | None = Field(default=None, validation_alias=_env("ZALO_OA_APP_ID"))
+    zalo_oa_secret_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("ZALO_OA_SECRET_KEY"))
+    zalo_oa_webhook_secret_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("ZALO_OA_WEBHOOK_SECRET_KEY"))
+    zalo_oa_access_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("ZALO_OA_ACCESS_TOKEN"))
+    zalo_oa_refresh_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("ZALO_OA_REFRESH_TOKEN"))
+    zalo_oa_api_base: str = Field(default="https://openapi.zalo.me",
+                                  validation_alias=_env("ZALO_OA_API_BASE"))
+    zalo_oa_oauth_url: str = Field(default="https://oauth.zaloapp.com/v4/oa/access_token",
+                                   validation_alias=_env("ZALO_OA_OAUTH_URL"))
+    zalo_oa_rate_per_second: float = Field(
+        default=5.0, gt=0, validation_alias=_env("ZALO_OA_RATE_PER_SECOND"))
+    zalo_oa_chat_interval: float = Field(
+        default=1.0, ge=0, validation_alias=_env("ZALO_OA_CHAT_INTERVAL"))
+    zalo_oa_button_action: Literal["oa.query.show", "oa.query.hide"] = Field(
+        default="oa.query.show", validation_alias=_env("ZALO_OA_BUTTON_ACTION"))
+    zalo_oa_max_buttons: int = Field(default=5, ge=0, le=10,
+                                     validation_alias=_env("ZALO_OA_MAX_BUTTONS"))
+
+    # The webhook server both Zalo channels share (behind an HTTPS reverse proxy)
+    zalo_webhook_host: str = Field(default="0.0.0.0", validation_alias=_env("ZALO_WEBHOOK_HOST"))
+    zalo_webhook_port: int = Field(default=8080, ge=0, le=65535,
+                                   validation_alias=_env("ZALO_WEBHOOK_PORT"))
+    zalo_bot_webhook_path: str = Field(default="/zalo/bot",
+                                       validation_alias=_env("ZALO_BOT_WEBHOOK_PATH"))
+    zalo_oa_webhook_path: str = Field(default="/zalo/oa",
+                                      validation_alias=_env("ZALO_OA_WEBHOOK_PATH"))
+    zalo_photo_max_mb: float = Field(default=5.0, gt=0, le=50,
+                                     validation_alias=_env("ZALO_PHOTO_MAX_MB"))
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> tuple[str, ...]:
@@ -103,7 +157,54 @@ class Settings(BaseSettings):
         key = self.openai_api_key
         if key is not None and _PLACEHOLDERS.match(key.get_secret_value().strip()):
             self.openai_api_key = None
+        self._check_zalo()
         return self
+
+    def _check_zalo(self) -> None:
+        """Empty means "not used"; a placeholder or half a configuration fails at start."""
+        for name in ("zalo_bot_token", "zalo_bot_webhook_secret", "zalo_oa_secret_key",
+                     "zalo_oa_webhook_secret_key", "zalo_oa_access_token",
+                     "zalo_oa_refresh_token", "zalo_oa_app_id", "zalo_bot_webhook_url"):
+            value = getattr(self, name)
+            raw = (value.get_secret_value() if isinstance(value, SecretStr) else value or "")
+            if not raw.strip():
+                setattr(self, name, None)
+            elif _PLACEHOLDERS.match(raw.strip()):
+                raise ValueError(f"{name.upper()} is still a placeholder ({raw.strip()!r})")
+        token = self.zalo_bot_token
+        if token is not None and not _ZALO_BOT_TOKEN.match(token.get_secret_value().strip()):
+            raise ValueError("ZALO_BOT_TOKEN does not look like a Zalo bot token")
+        url = self.zalo_bot_webhook_url
+        if url is not None and not (url.startswith("https://") or _LOCAL_HTTP.match(url)):
+            raise ValueError("ZALO_BOT_WEBHOOK_URL must be an https:// address (Zalo calls "
+                             "HTTPS only)")
+        secret = self.zalo_bot_webhook_secret
+        if secret is not None and not _WEBHOOK_SECRET.match(secret.get_secret_value()):
+            raise ValueError("ZALO_BOT_WEBHOOK_SECRET must be 8-256 characters: A-Z a-z 0-9 _ -")
+        oa = {"ZALO_OA_APP_ID": self.zalo_oa_app_id,
+              "ZALO_OA_SECRET_KEY": self.zalo_oa_secret_key,
+              "ZALO_OA_REFRESH_TOKEN": self.zalo_oa_refresh_token}
+        given = [k for k, v in oa.items() if v is not None]
+        if given and len(given) < len(oa):
+            missing = ", ".join(k for k, v in oa.items() if v is None)
+            raise ValueError(f"the Zalo Official Account needs {missing} as well "
+                             f"(set all of {', '.join(oa)}, or none)")
+        for path in (self.zalo_bot_webhook_path, self.zalo_oa_webhook_path):
+            if not path.startswith("/"):
+                raise ValueError(f"webhook paths start with '/': {path!r}")
+
+    @property
+    def zalo_bot_configured(self) -> bool:
+        return self.zalo_bot_token is not None
+
+    @property
+    def zalo_oa_configured(self) -> bool:
+        return self.zalo_oa_app_id is not None
+
+    @property
+    def any_channel(self) -> bool:
+        return (self.telegram_bot_token is not None or self.zalo_bot_configured
+                or self.zalo_oa_configured)
 
     @property
     def zone(self) -> ZoneInfo:

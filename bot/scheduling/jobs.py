@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, submissions
+from bot.services import delivery, review, submissions
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -30,6 +30,15 @@ async def delivery_tick() -> None:
         log.info("delivery: %s", report)
 
 
+async def regrade_provisional() -> None:
+    """Grades the model could not give (down, over budget) are asked again once it answers."""
+    if _app is None:
+        return
+    changed = await review.regrade_provisional(_app.deps, _app.deps.notify)
+    if changed:
+        log.info("regrading changed %d grades", changed)
+
+
 async def grade_waiting() -> None:
     """Grade submissions a crash or restart left ungraded, and tell the learners."""
     if _app is None:
@@ -44,6 +53,6 @@ async def grade_waiting() -> None:
         for message in messages:
             try:
                 await _app.sender.send(target.channel, target.chat_id, message)
-            except Exception as exc:
+            except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break

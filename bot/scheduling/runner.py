@@ -45,5 +45,8 @@ async def start_scheduler(app: App) -> AsyncIOScheduler:
                       seconds=DELIVERY_EVERY_SECONDS, id="delivery_tick", replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:grade_waiting", "interval",
                       seconds=REGRADE_EVERY_SECONDS, id="grade_waiting", replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:regrade_provisional", "interval",
+                      seconds=REGRADE_EVERY_SECONDS * 2, id="regrade_provisional",
+                      replace_existing=True)
     scheduler.start()
     return scheduler

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Store
 from lessons.model import Curriculum
 from scoring.grading import Grader
@@ -25,6 +26,8 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     admins: frozenset[str] = field(default_factory=frozenset)
     bot_link: str = ""  # e.g. https://t.me/<bot>, for invite links
+    # Sends messages to a learner on the channel they last used; the app wires it to the sender.
+    notify: Callable[[int, list[Out]], Awaitable[None]] | None = None
 
     def now(self) -> datetime:
         return self.clock()

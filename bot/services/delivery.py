@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import learning
+from bot.services import learning, reach
 from bot.services.context import Deps
-from bot.services.io import Out, TemporaryFailure, Unreachable
+from bot.services.io import Option, Out, Unreachable
 from bot.services.ports import DeliveryRecord, IdentityRecord
+from bot.services.quota import PushBudget
 from bot.services.sender import Sender
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,7 @@ class RoundReport:
     scheduled: int = 0
     sent: int = 0
     unreachable: int = 0
+    outside_window: int = 0
     failed: int = 0
     retry: int = 0
     errors: list[str] = field(default_factory=list)
@@ -72,34 +76,105 @@ async def schedule_due(deps: Deps) -> int:
     return created
 
 
-def pick_identity(identities: list[IdentityRecord], sender: Sender) -> IdentityRecord | None:
-    """The reachable identity on a channel we can send through, most recently used first."""
-    usable = [i for i in identities if i.reachable and sender.has(i.channel)]
-    usable.sort(key=lambda i: i.state.get("last_ok", ""), reverse=True)
+def pick_identity(
+    identities: list[IdentityRecord], sender: Sender, now: datetime | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> IdentityRecord | None:
+    """The reachable identity on a channel we can send through, the one the learner used last
+    (wrote on, or was sent to successfully) first. Zalo OA identities count only inside their
+    7-day window; channels in `skip` (e.g. a spent monthly quota) are passed over."""
+    now = now or datetime.now(UTC)
+    usable = [i for i in identities
+              if sender.has(i.channel) and i.channel not in skip and reach.usable(i, now)]
+    oldest = datetime.min.replace(tzinfo=UTC)
+    usable.sort(key=lambda i: reach.last_used(i) or oldest, reverse=True)
     return usable[0] if usable else None
 
 
-async def deliver_one(deps: Deps, sender: Sender, item: DeliveryRecord, report: RoundReport) -> None:
-    async with deps.store.transaction() as repo:
+async def spent_channels(sender: Sender) -> frozenset[str]:
+    """Channels whose plan's monthly messages are used up: no daily push through them."""
+    spent = set()
+    for channel, channel_sender in sender.by_channel.items():
+        budget = channel_sender.outbound
+        if isinstance(budget, PushBudget) and not await budget.push_allowed():
+            spent.add(channel)
+    return frozenset(spent)
+
+
+class Gates:
+    """Concurrency per channel, so that one channel's pause or outage never holds the slots
+    another channel's deliveries need; database work shares one gate of its own."""
+
+    def __init__(self, per_channel: int = 64, database: int = 64) -> None:
+        self.per_channel = per_channel
+        self.db = asyncio.Semaphore(database)
+        self._channels: dict[str, asyncio.Semaphore] = {}
+
+    @asynccontextmanager
+    async def channel(self, name: str) -> AsyncIterator[None]:
+        gate = self._channels.setdefault(name, asyncio.Semaphore(self.per_channel))
+        async with gate:
+            yield
+
+
+def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
+    """On a channel with a messaging window, a lesson ends with a one-tap answer: the tap is an
+    interaction that keeps the window open for the next lesson."""
+    if channel not in reach.WINDOWS or not parts or parts[-1].options:
+        return parts
+    return [*parts, Out(text=tr("lesson.keep_window"),
+                        options=(Option("ack:lesson", tr("lesson.ack_button")),))]
+
+
+async def deliver_one(
+    deps: Deps, sender: Sender, item: DeliveryRecord, report: RoundReport,
+    gates: Gates | None = None, spent: frozenset[str] | None = None,
+) -> None:
+    gates = gates or Gates()
+    async with gates.db, deps.store.transaction() as repo:
         learner = await repo.learner(item.learner_id)
         identities = await repo.identities_of(item.learner_id) if learner else []
         answered = await repo.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
     lesson = deps.curriculum.by_id(item.lesson_id)
-    identity = pick_identity(identities, sender)
+    if spent is None:
+        spent = await spent_channels(sender)
+    identity = pick_identity(identities, sender, deps.now(), spent)
     if learner is None or lesson is None or identity is None:
-        async with deps.store.transaction() as repo:
-            await repo.finish_delivery(item.id, "skipped", None, "no reachable channel", deps.now())
+        why = "no reachable channel"
+        if identities and pick_identity(identities, sender, deps.now()) is not None:
+            why = "monthly quota spent"
+        elif any(i.reachable and not reach.inside_window(i, deps.now()) for i in identities):
+            why = "outside the messaging window"
+        async with gates.db, deps.store.transaction() as repo:
+            await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
         return
     tr = Translator(learner.language)
     status = "new" if item.day == deps.today_for(learner) else "unfinished"
     parts: list[Out] = learning.lesson_messages(deps, lesson, tr, answered, status)
+    parts = with_one_tap(parts, identity.channel, tr)
     sent = item.parts_sent
     try:
-        for part in parts[sent:]:
-            await sender.send(identity.channel, identity.chat_id, part)
-            sent += 1
-            async with deps.store.transaction() as repo:
-                await repo.delivery_progress(item.id, sent, deps.now())
+        async with gates.channel(identity.channel):
+            for part in parts[sent:]:
+                await sender.send(identity.channel, identity.chat_id, part)
+                sent += 1
+                async with deps.store.transaction() as repo:
+                    await repo.delivery_progress(item.id, sent, deps.now())
+    except reach.OutsideWindow as exc:
+        # Not blocked: the window opens again when the learner writes. Another channel may
+        # carry today's lesson; if none can, their group leader's list shows them.
+        report.outside_window += 1
+        others = [i for i in identities if i.id != identity.id]
+        async with gates.db, deps.store.transaction() as repo:
+            state = dict(identity.state)
+            state[reach.CLOSED_KEY] = deps.now().isoformat()
+            await repo.save_state(identity.id, state)
+            if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
+                await repo.retry_delivery(item.id, deps.now(), f"outside window: {exc}")
+            else:
+                await repo.finish_delivery(item.id, "outside_window", identity.channel, str(exc),
+                                           deps.now())
+        return
     except Unreachable as exc:
         report.unreachable += 1
         async with deps.store.transaction() as repo:
@@ -107,7 +182,7 @@ async def deliver_one(deps: Deps, sender: Sender, item: DeliveryRecord, report: 
             await repo.finish_delivery(item.id, "unreachable", identity.channel, str(exc),
                                        deps.now())
         return
-    except (TemporaryFailure, Exception) as exc:
+    except Exception as exc:  # one learner's failure never stops the round
         log.warning("delivery %s to learner %s failed: %r", item.id, learner.id, exc)
         final = item.attempts >= MAX_ATTEMPTS
         report.failed += final
@@ -137,18 +212,16 @@ async def deliver_due(
 ) -> RoundReport:
     """Send every due delivery; returns when none is left (or `stop` is set)."""
     report = RoundReport()
-    gate = asyncio.Semaphore(concurrency)
-
-    async def run(item: DeliveryRecord) -> None:
-        async with gate:
-            await deliver_one(deps, sender, item, report)
+    gates = Gates(per_channel=concurrency, database=concurrency)
 
     while stop is None or not stop.is_set():
         async with deps.store.transaction() as repo:
             items = await repo.claim_deliveries(deps.now(), batch)
         if not items:
             break
-        await asyncio.gather(*(run(item) for item in items))
+        spent = await spent_channels(sender)  # once a batch, not once a learner
+        await asyncio.gather(*(deliver_one(deps, sender, item, report, gates, spent)
+                               for item in items))
     return report
 
 

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import learning, linking, standings, submissions
+from bot.services import learning, linking, review, standings, submissions
 from bot.services.context import Deps
 from bot.services.io import Inbound, Option, Out, OutFile
 from bot.services.parsing import (
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme", "link")
+            "deleteme", "link", "appeal", "review")
 MIN_WORDS_FOR_WORK = 3
 MAX_NAME = 40
 TARGET_AGES = (15, 60)
@@ -67,15 +67,27 @@ class Dialog:
             tr = Translator(learner.language)
             turn = _Turn(deps, repo, learner, identity, tr, event)
             out = await turn.run()
-            if turn.work is not None:
-                pass  # graded below, outside this transaction, after the work is committed
-            else:
+            if turn.work is None:
                 await turn.remember(out)
-                return out
+        await _tell_others(deps, turn.notices)  # after the commit, so they see the new state
+        if turn.work is None:
+            return out
+        # Work is graded outside the first transaction, after it was committed.
         graded = await submissions.receive(deps, learner, turn.work, tr)
         async with deps.store.transaction() as repo:
             await _Turn(deps, repo, learner, identity, tr, event).remember(graded)
         return out + graded
+
+
+async def _tell_others(deps: Deps, notices: list[tuple[int, list[Out]]]) -> None:
+    for learner_id, messages in notices:
+        if deps.notify is None:
+            log.info("no notifier: learner %s not told %d messages", learner_id, len(messages))
+            continue
+        try:
+            await deps.notify(learner_id, messages)
+        except Exception as exc:  # telling is best effort; the data is stored
+            log.warning("could not notify learner %s: %r", learner_id, exc)
 
 
 def _nickname(external_id: str) -> str:
@@ -98,6 +110,7 @@ class _Turn:
         self.tr, self.event = tr, event
         self.state: dict[str, Any] = dict(identity.state or {})
         self.work: submissions.Incoming | None = None
+        self.notices: list[tuple[int, list[Out]]] = []  # messages for other learners
 
     async def remember(self, out: list[Out]) -> None:
         """Keep the last offered options, so that '2' or 'B' can answer them on any channel."""
@@ -127,9 +140,11 @@ class _Turn:
             link_code = linking.parse_link_text(ev.text)
             if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
                 return await self.command("link", link_code)
+        step = self.state.get("step")
+        if ev.kind == "text" and step and step.startswith("review_score:"):
+            return await self.step_input(step)
         if self.learner.status == "onboarding":
             return await self.onboarding_input()
-        step = self.state.get("step")
         if ev.kind == "text" and step:
             return await self.step_input(step)
         if ev.kind == "text":
@@ -152,6 +167,10 @@ class _Turn:
             return [self.help()]
         if name == "link":  # before onboarding: a new channel links to a learner who studies
             return await self.link(args)
+        if name == "review":  # instructors need not be learners themselves
+            if not self.is_instructor():
+                return [Out(text=tr("review.not_allowed"))]
+            return await review.queue(self.deps, self.repo, tr)
         if name not in COMMANDS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == "onboarding":
@@ -170,12 +189,20 @@ class _Turn:
             return [Out(text=tr("stop.done"))]
         if name == "mydata":
             return await self.mydata()
+        if name == "appeal":
+            latest = await self.repo.latest_grade(learner.id)
+            if latest is None:
+                return [Out(text=tr("appeal.unknown"))]
+            return await review.appeal(self.deps, self.repo, learner.id, latest.id, tr)
+
         return [Out(text=tr("delete.confirm"), options=(
             Option("del:yes", tr("delete.yes")), Option("del:no", tr("delete.no"))))]
 
     async def choice(self, key: str) -> list[Out]:
         tr, learner = self.tr, self.learner
         kind, _, rest = key.partition(":")
+        if kind == "rv":
+            return await self.review_choice(rest)
         if kind == "ob":
             return await self.onboarding_choice(rest)
         if learner.status == "onboarding":
@@ -193,6 +220,8 @@ class _Turn:
             return await self.settings_choice(rest)
         if kind == "ack":  # the one tap that ends a pushed lesson and keeps a Zalo OA window open
             return [Out(text=tr("lesson.ack_done"))]
+        if kind == "ap" and rest.isdigit():
+            return await review.appeal(self.deps, self.repo, learner.id, int(rest), tr)
         if kind == "del":
             if rest == "yes":
                 await self.repo.delete_learner(learner.id)
@@ -399,6 +428,37 @@ class _Turn:
                 out += await self.ask("group")
         return out
 
+    # ---- instructors ---------------------------------------------------------------------
+
+    def is_instructor(self) -> bool:
+        """Ids in HOCAI_ADMINS ("telegram:123" or "123"); the console demo user when none is set."""
+        ev, admins = self.event, self.deps.admins
+        if not admins:
+            return ev.channel == "console"
+        return f"{ev.channel}:{ev.external_id}" in admins or ev.external_id in admins
+
+    async def review_choice(self, rest: str) -> list[Out]:
+        tr = self.tr
+        if not self.is_instructor():
+            return [Out(text=tr("review.not_allowed"))]
+        action, _, raw_id = rest.partition(":")
+        if not raw_id.isdigit():
+            return [Out(text=tr("choice.stale"))]
+        if action == "ok":
+            return await self.apply_review(int(raw_id), None)
+        if action == "set":
+            self.state["step"] = f"review_score:{raw_id}"
+            return [Out(text=tr("review.ask_score", id=raw_id))]
+        return [Out(text=tr("choice.stale"))]
+
+    async def apply_review(self, grade_id: int, score: int | None) -> list[Out]:
+        reviewer = f"{self.event.channel}:{self.event.external_id}"
+        answer, told = await review.override(self.deps, self.repo, grade_id, score, reviewer,
+                                             self.tr)
+        if told is not None:
+            self.notices.append(told)
+        return answer
+
     # ---- settings and data ---------------------------------------------------------------
 
     def settings_menu(self) -> Out:
@@ -440,6 +500,12 @@ class _Turn:
 
     async def step_input(self, step: str) -> list[Out]:
         tr = self.tr
+        if step.startswith("review_score:"):
+            text = self.event.text.strip()
+            if not text.isdigit() or not 0 <= int(text) <= 100:
+                return [Out(text=tr("review.bad_score"))]
+            self.state.pop("step", None)
+            return await self.apply_review(int(step.split(":", 1)[1]), int(text))
         if step == "settings_time":
             index = numbered_choice(self.event.text)
             options = self.state.get("options") or []

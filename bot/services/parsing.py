@@ -68,6 +68,7 @@ KEYWORDS: dict[str, str] = {
     "cai dat": "settings", "settings": "settings",
     "dung": "stop", "tam dung": "stop", "stop": "stop",
     "bat dau": "start", "start": "start",
+    "khieu nai": "appeal", "phuc khao": "appeal", "cham lai": "appeal", "appeal": "appeal",
 }
 
 

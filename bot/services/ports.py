@@ -69,6 +69,23 @@ class SubmissionRecord:
 
 
 @dataclass(frozen=True)
+class GradeInfo:
+    """A stored grade with what a reviewer needs to see."""
+
+    id: int
+    submission_id: int
+    learner_id: int
+    lesson_id: str
+    score: int
+    status: str
+    detail: dict[str, Any]
+    points_paid: int
+    appealed: bool
+    text: str = ""
+    photo_ref: str | None = None
+
+
+@dataclass(frozen=True)
 class DeliveryRecord:
     id: int
     learner_id: int
@@ -165,6 +182,18 @@ class Repo(Protocol):
     async def practice_points_paid(self, learner_id: int, lesson_id: str) -> int: ...
     async def set_best_score(self, learner_id: int, lesson_id: str, score: int) -> None: ...
     async def has_graded_submission(self, learner_id: int, lesson_id: str) -> bool: ...
+    async def grade(self, grade_id: int) -> GradeInfo | None: ...
+    async def set_grade_status(
+        self, grade_id: int, status: str, appealed: bool | None = None,
+        reviewer: str | None = None,
+    ) -> None: ...
+    async def review_queue(self, limit: int) -> list[GradeInfo]: ...
+    async def latest_grade(self, learner_id: int) -> GradeInfo | None: ...
+    async def review_count(self) -> int: ...
+    async def provisional_grades(self, limit: int) -> list[GradeInfo]: ...
+    async def best_other_score(
+        self, learner_id: int, lesson_id: str, exclude_submission: int
+    ) -> int | None: ...
 
     # points and activity
     async def award(self, learner_id: int, award: Award, now: datetime) -> bool: ...

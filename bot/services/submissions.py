@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.i18n import Translator
 from bot.services.context import Deps
-from bot.services.io import Out
+from bot.services.io import Option, Out
 from bot.services.learning import maybe_complete
 from bot.services.ports import LearnerRecord, Repo, SubmissionRecord
 from lessons.model import Lesson
@@ -71,7 +71,7 @@ async def record_grade(
     if not grade.needs_review:  # work under review is paid once a person has looked at it
         award = practice_award(learner.id, lesson.id, submission.id, grade.score, paid_before)
     status = "review" if grade.needs_review else "provisional" if grade.provisional else "final"
-    await repo.add_grade(
+    grade_id = await repo.add_grade(
         submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
         award.points if award else 0, deps.now(),
     )
@@ -82,7 +82,7 @@ async def record_grade(
     today = deps.today_for(learner)
     await repo.add_activity_day(learner.id, today)
     streak = current_streak(await repo.activity_days(learner.id), today)
-    out = [render_grade(lesson, grade, award.points if award else 0, streak, tr)]
+    out = [render_grade(lesson, grade, award.points if award else 0, streak, tr, grade_id)]
     answered = await repo.quiz_answers(learner.id, lesson.id)
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
@@ -101,7 +101,9 @@ def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Transl
     return f"{head}: {tr('grade.improve', judge=judge)}{hint}"
 
 
-def render_grade(lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator) -> Out:
+def render_grade(
+    lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator, grade_id: int = 0
+) -> Out:
     rubric = {c.id: c for c in lesson.rubric.criteria}
     lines = [
         criterion_line(c, rubric[c.id].title, rubric[c.id].judge, tr)
@@ -116,7 +118,14 @@ def render_grade(lesson: Lesson, grade: Grade, points: int, streak: int, tr: Tra
     elif grade.provisional:
         body += "\n\n" + tr("grade.provisional")
     body += "\n\n" + tr("grade.points", points=points, streak=streak)
-    return Out(title=tr("grade.title", score=grade.score), text=body)
+    # Work already waiting for a person needs no appeal; everything else can be appealed.
+    options = () if grade.needs_review or not grade_id else (
+        Option(f"ap:{grade_id}", tr("grade.appeal")),)
+    if options:
+        body += "\n" + tr("grade.appeal_hint")
+    # Not remembered: a "B" typed next still answers the quiz, not this button.
+    return Out(title=tr("grade.title", score=grade.score), text=body, options=options,
+               remember_options=False)
 
 
 _FLAG_KEYS = frozenset(

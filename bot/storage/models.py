@@ -274,3 +274,21 @@ class ChannelUsage(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
     messages: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GradeCacheEntry(Base):
+    """A model's reply for one (lesson, folded text, photo) key: identical work is not paid twice."""
+
+    __tablename__ = "grade_cache"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model_reply: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class LlmUsage(Base):
+    """Model tokens spent per calendar day, against the daily budget."""
+
+    __tablename__ = "llm_usage"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)
+    calls: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services.ports import (
     DeliveryRecord,
     DueLearner,
+    GradeInfo,
     IdentityRecord,
     InboxItem,
     LearnerRecord,
@@ -332,6 +333,62 @@ class SqlRepo:
                                         Submission.lesson_id == lesson_id,
                                         Submission.status == "graded").limit(1))
         return found is not None
+
+    def _grade_query(self):  # type: ignore[no-untyped-def]
+        return (select(GradeRecord, Submission)
+                .join(Submission, Submission.id == GradeRecord.submission_id))
+
+    @staticmethod
+    def _grade_info(grade: GradeRecord, sub: Submission) -> GradeInfo:
+        return GradeInfo(grade.id, grade.submission_id, sub.learner_id, sub.lesson_id,
+                         grade.score, grade.status, dict(grade.detail or {}), grade.points_paid,
+                         grade.appealed, sub.text, sub.photo_ref)
+
+    async def grade(self, grade_id: int) -> GradeInfo | None:
+        row = (await self.s.execute(self._grade_query().where(GradeRecord.id == grade_id))).first()
+        return self._grade_info(*row) if row else None
+
+    async def set_grade_status(
+        self, grade_id: int, status: str, appealed: bool | None = None,
+        reviewer: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status}
+        if appealed is not None:
+            values["appealed"] = appealed
+        if reviewer is not None:
+            values["reviewer"] = reviewer
+        await self.s.execute(update(GradeRecord).where(GradeRecord.id == grade_id).values(**values))
+
+    async def review_queue(self, limit: int) -> list[GradeInfo]:
+        rows = await self.s.execute(self._grade_query().where(GradeRecord.status == "review")
+                                    .order_by(GradeRecord.created_at, GradeRecord.id).limit(limit))
+        return [self._grade_info(g, s) for g, s in rows]
+
+    async def latest_grade(self, learner_id: int) -> GradeInfo | None:
+        row = (await self.s.execute(
+            self._grade_query().where(Submission.learner_id == learner_id,
+                                      GradeRecord.status != "superseded")
+            .order_by(GradeRecord.id.desc()).limit(1))).first()
+        return self._grade_info(*row) if row else None
+
+    async def review_count(self) -> int:
+        return int(await self.s.scalar(select(func.count()).select_from(GradeRecord).where(
+            GradeRecord.status == "review")) or 0)
+
+    async def provisional_grades(self, limit: int) -> list[GradeInfo]:
+        rows = await self.s.execute(self._grade_query().where(GradeRecord.status == "provisional")
+                                    .order_by(GradeRecord.id).limit(limit))
+        return [self._grade_info(g, s) for g, s in rows]
+
+    async def best_other_score(
+        self, learner_id: int, lesson_id: str, exclude_submission: int
+    ) -> int | None:
+        return await self.s.scalar(
+            select(func.max(GradeRecord.score))
+            .join(Submission, Submission.id == GradeRecord.submission_id)
+            .where(Submission.learner_id == learner_id, Submission.lesson_id == lesson_id,
+                   Submission.id != exclude_submission,
+                   GradeRecord.status.in_(("final", "provisional"))))
 
     # ---- points and activity -------------------------------------------------------------
 

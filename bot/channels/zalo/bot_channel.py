@@ -1,0 +1,132 @@
+"""The Zalo Bot Platform channel: rendering and sending, long polling, the inbox handler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import httpx
+
+from bot.channels.zalo.bot_api import ZaloBotApi
+from bot.channels.zalo.bot_updates import CHANNEL, parse_update, unwrap, update_key, user_key
+from bot.channels.zalo.errors import (
+    ZaloApiError,
+    ZaloAuthError,
+    ZaloError,
+    ZaloNetworkError,
+    ZaloRateLimited,
+    ZaloRecipientGone,
+)
+from bot.channels.zalo.handling import converse, send_all
+from bot.channels.zalo.photos import MAX_BYTES
+from bot.channels.zalo.pieces import PieceProgress
+from bot.channels.zalo.text import render
+from bot.i18n import Translator
+from bot.services.dialog import Dialog
+from bot.services.inbox import Inbox
+from bot.services.io import (
+    Out,
+    RateLimited,
+    SendError,
+    TemporaryFailure,
+    Unreachable,
+)
+from bot.services.ports import InboxItem
+from bot.services.quota import MonthlyQuota
+from bot.services.sender import Sender
+
+log = logging.getLogger(__name__)
+
+
+class ZaloBotOutbound:
+    """Sends `Out` as plain text pieces of at most 2,000 characters; choices as numbered lines.
+
+    Every message sent counts against the plan's monthly quota, replies included; the quota
+    stops only the daily push (`push_allowed`)."""
+
+    channel = CHANNEL
+
+    def __init__(self, api: ZaloBotApi, quota: MonthlyQuota | None = None) -> None:
+        self.api = api
+        self.quota = quota
+        self.tr = Translator("vi")
+        self._progress = PieceProgress()
+
+    async def push_allowed(self) -> bool:
+        return self.quota is None or await self.quota.push_allowed()
+
+    async def send(self, chat_id: str, message: Out) -> None:
+        pieces = render(message, self.tr).pieces
+        done = self._progress.start(chat_id, message)
+        try:
+            for piece in pieces[done:]:
+                await self.api.send_message(chat_id, piece)
+                done += 1
+                self._progress.sent(chat_id, message, done)
+                if self.quota is not None:
+                    await self.quota.spend(1)
+        except ZaloRateLimited as exc:
+            raise RateLimited(exc.retry_after, str(exc)) from exc
+        except ZaloRecipientGone as exc:
+            self._progress.done(chat_id, message)
+            raise Unreachable(str(exc)) from exc
+        except ZaloNetworkError as exc:
+            self._progress.done(chat_id, message)
+            raise TemporaryFailure(str(exc)) from exc
+        except ZaloAuthError as exc:
+            self._progress.done(chat_id, message)
+            raise SendError(f"the Zalo bot token was refused: {exc}") from exc
+        except ZaloApiError as exc:
+            self._progress.done(chat_id, message)
+            raise SendError(str(exc)) from exc
+        self._progress.done(chat_id, message)
+
+
+async def store_update(inbox: Inbox, body: Any) -> bool:
+    """Keep an update (wrapped or bare) for the worker; False for one seen before."""
+    update = unwrap(body)
+    if not update:
+        return False
+    return await inbox.put(CHANNEL, update_key(update), user_key(update), update)
+
+
+class BotHandler:
+    """The inbox worker's handler for Bot Platform updates."""
+
+    def __init__(self, dialog: Dialog, sender: Sender, http: httpx.AsyncClient,
+                 max_photo_bytes: int = MAX_BYTES) -> None:
+        self.dialog, self.sender, self.http = dialog, sender, http
+        self.max_photo_bytes = max_photo_bytes
+
+    async def __call__(self, item: InboxItem) -> None:
+        event = parse_update(item.payload)
+        if event.what == "protected":
+            await send_all(self.sender, CHANNEL, event.chat_id,
+                           [Out(text=Translator("vi")("zalo.protected"))])
+            return
+        if event.what != "message" or event.inbound is None:
+            return
+        await converse(self.dialog, self.sender, self.http, event.inbound, event.chat_id,
+                       event.photo_url, self.max_photo_bytes)
+
+
+async def poll(api: ZaloBotApi, inbox: Inbox, poll_seconds: int = 30) -> None:
+    """Long polling for development: each update goes to the inbox, as a webhook's would.
+
+    `getUpdates` has no offset: an update is handed out once, so it is stored at once."""
+    backoff = 1.0
+    while True:
+        try:
+            updates = await api.get_updates(poll_seconds)
+        except ZaloAuthError:
+            log.error("Zalo Bot Platform refused the token (ZALO_BOT_TOKEN); polling stops")
+            raise
+        except ZaloError as exc:
+            log.warning("Zalo getUpdates failed (%s); retrying in %.0fs", exc, backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(60.0, backoff * 2)
+            continue
+        backoff = 1.0
+        for update in updates:
+            await store_update(inbox, update)
