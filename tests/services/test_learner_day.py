@@ -178,3 +178,31 @@ async def test_the_same_flow_on_postgres_and_sqlite(any_app: App) -> None:
     async with any_app.store.transaction() as repo:
         ident = await repo.identity("telegram", "1001")
         assert await repo.points(ident.learner_id) >= 10
+
+
+async def test_lessons_come_in_curriculum_order_across_days_and_levels(
+    app: App, clock: Clock
+) -> None:
+    chat = Chat(app)
+    await chat.join(await join_code(app, "T05"))
+    lessons = app.deps.curriculum.lessons
+    seen = []
+    for _day in range(2):
+        out = await chat.send("/lesson")
+        seen.append(out[0].title)
+        lesson = app.deps.curriculum.by_id(next(o.key for o in out[-1].options).split(":")[1])
+        for q in range(3):
+            await chat.tap(f"q:{lesson.id}:{q}:{lesson.quiz[q].answer_index}")
+        await chat.send(lesson.rubric.exemplary)
+        clock.advance(days=1)
+    assert seen == [lessons[0].title, lessons[1].title]
+    level_one = app.deps.curriculum.of_level(1)
+    async with app.store.transaction() as repo:  # as if the learner finished level 1
+        ident = await repo.identity("telegram", chat.user)
+        for lesson in level_one:
+            await repo.assign(ident.learner_id, lesson.id, 1, clock().date())
+            await repo.complete(ident.learner_id, lesson.id, clock().date())
+    clock.advance(days=1)
+    out = await chat.send("/lesson")
+    assert out[0].title == app.deps.curriculum.of_level(2)[0].title
+    assert "Bậc 2" in out[0].text

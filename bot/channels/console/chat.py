@@ -19,7 +19,9 @@ def render(message: Out) -> str:
     if message.title:
         lines.append(f"== {message.title} ==")
     lines.append(message.text)
-    if message.options and all(len(o.label) <= 3 for o in message.options):
+    if message.options and not message.remember_options:
+        pass  # a one-tap extra (e.g. appeal) the text already says how to type
+    elif message.options and all(len(o.label) <= 3 for o in message.options):
         lines.append("  " + "   ".join(f"[{o.label}]" for o in message.options))
     else:
         for i, option in enumerate(message.options, start=1):
