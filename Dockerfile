@@ -19,4 +19,6 @@ RUN pip install --no-deps .
 
 USER hocai
 VOLUME ["/data"]
+# Zalo webhooks (Bot Platform and Official Account) listen here when configured.
+EXPOSE 8080
 CMD ["hocai", "run"]

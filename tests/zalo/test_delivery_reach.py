@@ -127,25 +127,24 @@ async def test_one_channels_outage_or_pause_never_holds_up_another(
     assert report.sent == 3 and report.retry == 3
     assert {chat for chat, _ in telegram.sent} == {"tg0", "tg1", "tg2"}
 
-    # Zalo comes back with a long 429 pause: Telegram's next lessons do not wait for it.
+    # Zalo comes back but answers 429: its sender pauses; Telegram's lessons do not wait.
     zalo.bot.down = False
-    slow = {"ok": False, "error_code": 429, "parameters": {"retry_after": 30}}
-    zalo.bot.failures.extend([(429, slow)] * 3)
+    slow = {"ok": False, "error_code": 429, "parameters": {"retry_after": 2}}
+    zalo.bot.failures.append((429, slow))  # one 429 pauses every Zalo send
     for i in range(3):
         await Chat(zalo.app, f"tg-late{i}").join(code)
     clock.advance(minutes=3)  # the Zalo retries are due again, with the new learners
     sent_before, zalo_before = len(telegram.sent), len(zalo.bot.sent)
     round_task = asyncio.create_task(delivery.delivery_round(zalo.app.deps, zalo.app.sender))
-    try:
-        async with asyncio.timeout(5):
-            while {c for c, _ in telegram.sent[sent_before:]} != {"tg-late0", "tg-late1",
-                                                                  "tg-late2"}:
-                await asyncio.sleep(0.02)
-        assert not round_task.done()  # Zalo's deliveries are still waiting out the 429
-        assert len(zalo.bot.sent) == zalo_before
-    finally:
-        round_task.cancel()
-        await asyncio.gather(round_task, return_exceptions=True)
+    async with asyncio.timeout(1.5):  # well inside Zalo's 2-second pause
+        while {c for c, _ in telegram.sent[sent_before:]} != {"tg-late0", "tg-late1",
+                                                              "tg-late2"}:
+            await asyncio.sleep(0.02)
+    # Sends already in flight when the 429 came may land; the one that got it waits out the pause.
+    assert {s.chat_id for s in zalo.bot.sent[zalo_before:]} != {"zb0", "zb1", "zb2"}
+    report = await round_task
+    assert report.sent == 6 and report.failed == 0  # and then Zalo's lessons went out too
+    assert {s.chat_id for s in zalo.bot.sent[zalo_before:]} == {"zb0", "zb1", "zb2"}
 
 
 def test_one_tap_is_added_only_where_a_window_exists() -> None:

@@ -81,3 +81,15 @@ def test_locales_keep_the_same_keys_and_placeholders() -> None:
     for key in vi:
         assert set(re.findall(r"{(\w+)}", str(vi[key]))) == set(
             re.findall(r"{(\w+)}", str(en[key]))), key
+
+
+def test_env_example_lists_every_zalo_setting_and_loads() -> None:
+    from bot.config import Settings
+
+    example = ROOT / ".env.example"
+    text = example.read_text(encoding="utf-8")
+    names = [field.validation_alias.choices[0]  # type: ignore[union-attr]
+             for name, field in Settings.model_fields.items() if name.startswith("zalo_")]
+    assert [n for n in names if f"\n{n}=" not in text] == []
+    loaded = Settings(_env_file=example)  # type: ignore[call-arg]
+    assert not loaded.zalo_bot_configured and not loaded.zalo_oa_configured

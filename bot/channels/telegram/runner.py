@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("lesson", "progress", "leaderboard", "settings", "help", "stop", "start", "mydata",
+COMMANDS = ("lesson", "progress", "leaderboard", "settings", "link", "help", "stop", "start", "mydata",
             "deleteme")
 
 

@@ -86,6 +86,8 @@ def parse_update(update: dict[str, Any]) -> BotEvent:
     photo_url = _photo_url(message)
     kind: InboundKind = _KINDS.get(event_name, "photo" if photo_url else (
         "text" if isinstance(message.get("text"), str) else "other"))
+    if kind == "photo" and not photo_url:
+        kind = "other"  # an image event without an address we can fetch
     if kind == "unsupported":
         # Sent by a protected user (a child, a person with a disability or who cannot read):
         # no content reaches us. Answer kindly, and keep no record of them.

@@ -160,10 +160,7 @@ class ZaloChannels:
         if self.routes:
             s = self.settings
             self.web = await webhooks.serve(self.routes, s.zalo_webhook_host, s.zalo_webhook_port)
-            sites = list(self.web.sites)
-            server = getattr(sites[0], "_server", None) if sites else None
-            if server is not None and server.sockets:
-                self.port = server.sockets[0].getsockname()[1]
+            self.port = self.web.addresses[0][1] if self.web.addresses else None
             log.info("Zalo webhooks listening on %s:%s", s.zalo_webhook_host, self.port)
         self.jobs["zalo inbox worker"] = self.inbox.run
         return asyncio.create_task(self._run(), name="zalo")
