@@ -35,16 +35,21 @@ def environment(tmp_path: Path, api_base: str = "") -> dict[str, str]:
     return env
 
 
-async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) -> None:
-    fake = FakeTelegram()
-    await fake.start()
-    env = environment(tmp_path, fake.base)
+def seed_units(tmp_path: Path, env: dict[str, str], unit: str = "T05") -> str:
+    """Import the test unit tree with the real command; return one group's join code."""
     units = tmp_path / "units.csv"
     units.write_text(UNITS_CSV, encoding="utf-8")
     assert hocai(["units", "import", str(units)], env).returncode == 0
     listed = hocai(["units", "list", "--csv"], env)
-    code = next(r["join_code"] for r in csv.DictReader(io.StringIO(listed.stdout))
-                if r["code"] == "T05")
+    return next(r["join_code"] for r in csv.DictReader(io.StringIO(listed.stdout))
+                if r["code"] == unit)
+
+
+async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) -> None:
+    fake = FakeTelegram()
+    await fake.start()
+    env = environment(tmp_path, fake.base)
+    code = seed_units(tmp_path, env)
 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,

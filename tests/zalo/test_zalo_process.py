@@ -4,8 +4,6 @@ Platform by long polling and the Official Account by webhook, against fake Zalo 
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import signal
 import socket
 import sys
@@ -14,8 +12,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.conftest import ROOT, UNITS_CSV
-from tests.e2e.test_telegram_process import environment, hocai
+from tests.conftest import ROOT
+from tests.e2e.test_telegram_process import environment, hocai, seed_units
 from tests.fakes.zalo_bot_api import TOKEN, FakeZaloBot
 from tests.fakes.zalo_oa_api import APP_ID, SECRET_KEY, FakeZaloOA
 
@@ -58,12 +56,7 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
         "ZALO_OA_API_BASE": oa.base, "ZALO_OA_OAUTH_URL": f"{oa.base}/v4/oa/access_token",
         "ZALO_WEBHOOK_HOST": "127.0.0.1", "ZALO_WEBHOOK_PORT": str(port),
     }
-    units = tmp_path / "units.csv"
-    units.write_text(UNITS_CSV, encoding="utf-8")
-    assert hocai(["units", "import", str(units)], env).returncode == 0
-    listed = hocai(["units", "list", "--csv"], env)
-    code = next(r["join_code"] for r in csv.DictReader(io.StringIO(listed.stdout))
-                if r["code"] == "T05")
+    code = seed_units(tmp_path, env)
 
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
