@@ -56,3 +56,19 @@ def contains_phrase(text: str, phrase: str) -> bool:
         return False
     haystack = " " + " ".join(folded_words(text)) + " "
     return f" {needle} " in haystack
+
+
+# The five Vietnamese tone marks as combining characters (grave, acute, tilde, hook, dot below).
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def accent_signature(word: str) -> str | None:
+    """How a word is written with its marks, blind to where the tone sits ("hoà" = "hòa");
+    None for a word written without any Vietnamese mark."""
+    lowered = unicodedata.normalize("NFC", word.lower())
+    if not has_vietnamese_marks(lowered):
+        return None
+    decomposed = unicodedata.normalize("NFD", lowered)
+    tones = "".join(sorted(ch for ch in decomposed if ch in _TONES))
+    base = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    return f"{base}|{tones}"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Literal
 
-from lessons.textnorm import folded_words
+from lessons.textnorm import accent_signature, fold, folded_words, strip_invisible, words
 
 Language = Literal["vi", "en"]
 
@@ -109,20 +109,26 @@ def content_tokens(text: str, language: Language = "en") -> list[str]:
 
 
 class TokenText:
-    """A text tokenised once, so that many keyword phrases can be looked up cheaply."""
+    """A text tokenised once, so that many keyword phrases can be looked up cheaply.
+
+    Matching folds accents, so work typed without diacritics still counts; but where both the
+    learner and the keyword carry marks they must agree, so "chè" is not found in "che" written
+    as "chê", nor "đúng" in "dùng". A keyword written without marks matches either way.
+    """
 
     def __init__(self, text: str, language: Language = "vi") -> None:
         self.language = language
         self.tokens = tokens(text, language)
         self._joined = " " + " ".join(self.tokens) + " "
         self._set = set(self.tokens)
+        self._marks = _marks(text, self.tokens) if language == "vi" else None
 
     def has(self, phrase: str) -> bool:
         """Whole-token phrase match; for Vietnamese a synonym of the phrase counts too."""
         needle = _phrase(phrase, self.language)
         if not needle:
             return False
-        if self._has_tokens(needle):
+        if self._has_tokens(needle, _phrase_marks(phrase, needle) if self._marks else None):
             return True
         if self.language == "vi":
             return any(
@@ -130,13 +136,43 @@ class TokenText:
             )
         return False
 
-    def _has_tokens(self, needle: Sequence[str]) -> bool:
+    def _has_tokens(
+        self, needle: Sequence[str], marks: Sequence[str | None] | None = None
+    ) -> bool:
         if len(needle) == 1:
-            return needle[0] in self._set
-        return " " + " ".join(needle) + " " in self._joined
+            found = needle[0] in self._set
+        else:
+            found = " " + " ".join(needle) + " " in self._joined
+        if not found or not marks or self._marks is None or all(m is None for m in marks):
+            return found
+        size = len(needle)
+        for start in range(len(self.tokens) - size + 1):
+            if tuple(self.tokens[start : start + size]) == tuple(needle) and all(
+                want is None or got is None or want == got
+                for want, got in zip(marks, self._marks[start : start + size], strict=True)
+            ):
+                return True
+        return False
 
     def __len__(self) -> int:
         return len(self.tokens)
+
+
+def _marks(text: str, folded: list[str]) -> list[str | None] | None:
+    """Each token's accent signature, aligned with `folded`; None where alignment is unsure."""
+    out: list[str | None] = []
+    for word in words(strip_invisible(text)):
+        expanded = VI_ABBREVIATIONS.get(fold(word), (fold(word),))
+        signature = accent_signature(word) if len(expanded) == 1 else None
+        out.extend([signature] * len(expanded) if len(expanded) == 1 else [None] * len(expanded))
+    # A text whose words split differently once folded gets no accent checks at all.
+    return out if len(out) == len(folded) else None
+
+
+@lru_cache(maxsize=4096)
+def _phrase_marks(phrase: str, needle: tuple[str, ...]) -> tuple[str | None, ...] | None:
+    marks = [accent_signature(w) for w in words(phrase)]
+    return tuple(marks) if len(marks) == len(needle) else None
 
 
 @lru_cache(maxsize=4096)
