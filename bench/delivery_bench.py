@@ -73,6 +73,8 @@ async def main() -> None:
         t2 = time.perf_counter()
         report = await delivery.deliver_due(app.deps, app.sender)
         t3 = time.perf_counter()
+        again = await delivery.schedule_due(app.deps)  # the next minute's tick
+        t4 = time.perf_counter()
     finally:
         await bot.session.close()
         await app.close()
@@ -85,6 +87,7 @@ async def main() -> None:
           f"{scheduled / max(t2 - t1, 1e-9):.0f}/s)")
     print(f"send round:             {t3 - t2:.1f} s  sent={report.sent} failed={report.failed} "
           f"unreachable={report.unreachable}")
+    print(f"next tick (all due):    {t4 - t3:.2f} s  ({again} new)")
     print(f"deliveries per second:  {report.sent / (t3 - t2):.2f}")
     print(f"messages per second:    {messages / (t3 - t2):.2f}  (fake limit {args.rate:.0f}/s, "
           f"{messages / max(report.sent, 1):.2f} messages per lesson)")

@@ -49,28 +49,35 @@ def due_at(now: datetime, zone: str, lesson_time: str) -> datetime:
 
 
 async def schedule_due(deps: Deps) -> int:
-    """Create today's delivery rows for learners whose time has come; idempotent."""
+    """Create today's delivery rows for learners whose time has come; idempotent.
+
+    Every tick after a learner's time sees them as due again, so the learners who already have
+    today's row are filtered out with one query; each learner is planned once a day.
+    """
     now = deps.now()
     async with deps.store.transaction() as repo:
-        candidates = [
+        due = [
             d for d in await repo.active_learners_with_time()
             if due_at(now, d.timezone, d.lesson_time) <= now
         ]
+        local_day = {d.learner_id: now.astimezone(ZoneInfo(d.timezone)).date() for d in due}
+        done = await repo.deliveries_on(set(local_day.values())) if due else set()
+    candidates = [d for d in due if (d.learner_id, local_day[d.learner_id]) not in done]
     created = 0
-    for due in candidates:
+    for item in candidates:
         async with deps.store.transaction() as repo:
-            learner = await repo.learner(due.learner_id)
+            learner = await repo.learner(item.learner_id)
             if learner is None:
                 continue
             today = deps.today_for(learner)
-            # Cheap check first: most learners already have today's row after the first tick;
-            # create_delivery's unique (learner, day) is the real guard.
-            if await repo.has_delivery(learner.id, today):
-                continue
+            when = due_at(now, item.timezone, item.lesson_time)
             plan = await learning.todays_plan(deps, repo, learner)
             if plan.lesson is None or plan.status == "done_today":
+                # Nothing to push today (studied early, or finished everything): a 'skipped'
+                # row keeps the next ticks from planning this learner again.
+                lesson_id = plan.lesson.id if plan.lesson else "-"
+                await repo.create_delivery(learner.id, today, lesson_id, when, status="skipped")
                 continue
-            when = due_at(now, due.timezone, due.lesson_time)
             if await repo.create_delivery(learner.id, today, plan.lesson.id, when):
                 created += 1
     return created

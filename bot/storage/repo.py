@@ -469,10 +469,16 @@ class SqlRepo:
         return [DueLearner(i, tz, t) for i, tz, t in rows]
 
     async def create_delivery(
-        self, learner_id: int, day: date, lesson_id: str, due_at: datetime
+        self, learner_id: int, day: date, lesson_id: str, due_at: datetime,
+        status: str = "pending",
     ) -> bool:
         return await self._inserted(Delivery, learner_id=learner_id, day=day, lesson_id=lesson_id,
-                                    due_at=due_at, status="pending", parts_sent=0, attempts=0)
+                                    due_at=due_at, status=status, parts_sent=0, attempts=0)
+
+    async def deliveries_on(self, days: set[date]) -> set[tuple[int, date]]:
+        rows = await self.s.execute(select(Delivery.learner_id, Delivery.day)
+                                    .where(Delivery.day.in_(days)))
+        return {(learner_id, day) for learner_id, day in rows}
 
     async def claim_deliveries(self, now: datetime, limit: int) -> list[DeliveryRecord]:
         """Mark due pending deliveries as 'sending' and return them (skip-locked on PostgreSQL)."""
@@ -500,11 +506,6 @@ class SqlRepo:
     async def retry_delivery(self, delivery_id: int, due_at: datetime, error: str) -> None:
         await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
             status="pending", due_at=due_at, error=error[:200]))
-
-    async def has_delivery(self, learner_id: int, day: date) -> bool:
-        found = await self.s.scalar(select(Delivery.id).where(
-            Delivery.learner_id == learner_id, Delivery.day == day))
-        return found is not None
 
     async def release_stale_deliveries(self, before: datetime) -> int:
         """Deliveries left 'sending' by a crashed process go back to 'pending' to resume."""

@@ -138,3 +138,25 @@ async def test_restart_mid_round_loses_nothing_and_sends_nothing_twice(
         assert Counter(c for c, *_ in everything) == {u: parts for u in users}
     finally:
         await restarted.close()
+
+
+async def test_a_learner_who_studied_early_is_not_pushed_or_planned_again(
+    app: App, clock: Clock
+) -> None:
+    (user,) = await learners(app, 1)
+    chat = Chat(app, user)
+    await chat.send("/lesson")
+    lesson = app.deps.curriculum.lessons[0]
+    for q in range(3):
+        await chat.tap(f"q:{lesson.id}:{q}:{lesson.quiz[q].answer_index}")
+    await chat.send(lesson.rubric.exemplary)
+    out = RecordingOutbound()
+    app.sender.add(out, FAST)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    assert (await delivery.delivery_round(app.deps, app.sender)).sent == 0
+    clock.advance(minutes=1)
+    assert await delivery.schedule_due(app.deps) == 0
+    assert out.sent == []
+    clock.advance(days=1)  # the next day brings the next lesson
+    assert (await delivery.delivery_round(app.deps, app.sender)).sent == 1
+    assert out.sent[0][1].title == app.deps.curriculum.lessons[1].title
