@@ -37,6 +37,7 @@ class FakeTelegram:
     sent: list[Sent] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     too_many: int = 0
+    files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
@@ -120,6 +121,7 @@ class FakeTelegram:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.*}", self._file)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", port)
@@ -131,6 +133,12 @@ class FakeTelegram:
     async def stop(self) -> None:
         if self._runner:
             await self._runner.cleanup()
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         if request.content_type == "application/json":
@@ -164,6 +172,11 @@ class FakeTelegram:
         if method in self.missing_methods:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
                                      status=404)
+        if method == "getFile":
+            file_id = str(params.get("file_id"))
+            return self._ok({"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                             "file_size": len(self.files.get(file_id, b"")),
+                             "file_path": f"photos/{file_id}.jpg"})
         if method == "getMe":
             return self._ok(BOT_USER)
         if method == "getUpdates":

@@ -42,7 +42,7 @@ async def tg(app: App) -> AsyncIterator[Harness]:
     bot = make_bot(TOKEN, fake.base)
     sender = app.sender.add(TelegramOutbound(bot), Limits(per_second=1000, per_chat_interval=0))
     dp = Dispatcher()
-    dp.include_router(router(app.dialog, sender))
+    dp.include_router(router(app.dialog, sender, fetch_photos=True))
     yield Harness(fake, bot, dp)
     await bot.session.close()
     await fake.stop()
@@ -118,3 +118,36 @@ def test_callback_data_over_64_bytes_is_refused() -> None:
 
     with pytest.raises(ValueError):
         keyboard(Out(text="x", options=(Option("q:" + "x" * 70, "A"),)))
+
+
+class SeeingGrader:
+    """Records what the grader was given; grades like the rules."""
+
+    def __init__(self) -> None:
+        self.photos: list[bytes | None] = []
+
+    async def grade(self, lesson, work):  # type: ignore[no-untyped-def]
+        from scoring.rules import grade_by_rules
+
+        self.photos.append(work.photo)
+        return grade_by_rules(lesson, work)
+
+
+async def test_a_photo_of_work_reaches_the_grader_as_bytes(app: App, tg: Harness) -> None:
+    from bot.services.photos import PhotoGrader
+    from tests.conftest import Chat
+
+    seeing = SeeingGrader()
+    app.deps.grader = PhotoGrader(seeing)
+    chat = Chat(app, str(USER))
+    await chat.join(await join_code(app, "T05"))
+    await chat.send("/lesson")
+    tg.fake.files["big"] = b"\xff\xd8" + b"x" * 100
+    tg.fake.message(USER, None, caption="Ảnh áp phích tôi làm với AI cho tổ dân phố, có chữ rõ ràng.",
+                    photo=[{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90,
+                            "file_size": 10},
+                           {"file_id": "big", "file_unique_id": "b", "width": 800,
+                            "height": 800, "file_size": 102}])
+    await tg.feed()
+    assert seeing.photos == [b"\xff\xd8" + b"x" * 100]
+    assert any("Điểm bài làm" in s.text for s in tg.fake.to(USER))

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
+from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import CallbackQuery, Message, Update
 
+from bot.services import photos
 from bot.services.dialog import Dialog
 from bot.services.io import Inbound, InboundKind, SendError
 from bot.services.parsing import split_command
@@ -68,12 +70,35 @@ async def _answer(sender: ChannelSender, chat_id: str, messages: list) -> None: 
             return
 
 
-def router(dialog: Dialog, sender: ChannelSender) -> Router:
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+
+
+async def fetch_photo(message: Message) -> photos.Photo | None:
+    """The largest size of a photo under the cap, for a vision model; None when none fits."""
+    if not message.photo or message.bot is None:
+        return None
+    fitting = [p for p in message.photo if (p.file_size or 0) <= MAX_PHOTO_BYTES]
+    if not fitting:
+        return None
+    best = fitting[-1]
+    try:
+        data = await message.bot.download(best.file_id)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        log.warning("could not fetch photo %s: %r", best.file_id, exc)
+        return None
+    content = data.read() if data is not None else b""
+    return photos.Photo(content, "image/jpeg", f"tg:{best.file_id}") if content else None
+
+
+def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False) -> Router:
+    """`fetch_photos`: download photos of work so that a vision model can grade them."""
     r = Router(name="learner")
 
     @r.message()
     async def on_message(message: Message, event_update: Update) -> None:
-        out = await dialog.handle(to_inbound(message, event_update))
+        photo = await fetch_photo(message) if fetch_photos and message.photo else None
+        with photos.attached(photo):
+            out = await dialog.handle(to_inbound(message, event_update))
         await _answer(sender, str(message.chat.id), out)
 
     @r.edited_message()
