@@ -11,7 +11,6 @@ word, half a token per symbol); the output says which.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere
 
 import yaml  # noqa: E402
 
+from bot.grading_cli import print_result  # noqa: E402
 from bot.llm.prompt import MAX_COMPLETION_TOKENS, build_messages, prompt_tokens  # noqa: E402
 from lessons.loader import load_curriculum  # noqa: E402
 from scoring.evaluation import parse_devset  # noqa: E402
@@ -82,11 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         "completion_tokens_cap": MAX_COMPLETION_TOKENS,
         "token_count": method,
     }
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        for key, value in result.items():
-            print(f"{key}: {value}")
+    print_result(result, args.json)
     return 0
 
 

@@ -253,12 +253,17 @@ def eval_command(args: argparse.Namespace) -> int:
         result = eval_semeval(path, grader, args.limit, one_reference=args.llm)
     result = {"format": args.format, "dataset": str(path), "mode": "llm" if args.llm else "rules",
               **result}
-    if args.json:
+    print_result(result, args.json)
+    return 0
+
+
+def print_result(result: dict[str, object], as_json: bool) -> None:
+    """JSON for machines, `key: value` lines for people."""
+    if as_json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         for key, value in result.items():
             print(f"{key}: {value}")
-    return 0
 
 
 # ---- registration --------------------------------------------------------------------------------

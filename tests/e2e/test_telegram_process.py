@@ -16,7 +16,9 @@ import pytest
 from tests.conftest import ROOT, UNITS_CSV
 from tests.fakes.telegram_api import FakeTelegram
 
-pytestmark = pytest.mark.slow
+# Real processes on a shared 2-core machine: one retry absorbs a slow start, never a wrong answer
+# (a test that fails twice still fails).
+pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
 USER = 90001
 
@@ -33,6 +35,17 @@ def environment(tmp_path: Path, api_base: str = "") -> dict[str, str]:
     if api_base:
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=api_base)
     return env
+
+
+async def stop_process(proc: asyncio.subprocess.Process) -> bytes:
+    """Ctrl+C as a person would; kill only if it does not stop. Returns what it printed."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        output, _ = await asyncio.wait_for(proc.communicate(), 20)
+    except TimeoutError:
+        proc.kill()
+        output, _ = await proc.communicate()
+    return output
 
 
 def seed_units(tmp_path: Path, env: dict[str, str], unit: str = "T05") -> str:
@@ -89,11 +102,6 @@ async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) ->
         assert "Nguyễn Văn Bình ⭐" in board and "Phường Phan Đình Phùng" in board
         assert "setMyCommands" in fake.calls
     finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            output, _ = await asyncio.wait_for(proc.communicate(), 20)
-        except TimeoutError:
-            proc.kill()
-            output, _ = await proc.communicate()
+        output = await stop_process(proc)
         await fake.stop()
     assert b"Traceback" not in output, output.decode(errors="replace")[-3000:]
