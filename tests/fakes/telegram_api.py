@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve
+
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Học AI", "username": "hocai_test_bot"}
 
 
@@ -122,12 +124,7 @@ class FakeTelegram:
         app.router.add_post("/bot{token}/{method}", self._handle)
         app.router.add_get("/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.*}", self._file)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        sock = site._server.sockets[0]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._runner, self.base = await serve(app, port)
         return self.base
 
     async def stop(self) -> None:

@@ -9,6 +9,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes.loopback import serve
+
 # Smallest valid images: what a photo URL serves in tests.
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
        b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
@@ -30,12 +32,7 @@ class LoopbackServer:
         app = web.Application(client_max_size=20 * 1024 * 1024)
         app.router.add_get("/files/{name}", self._file)
         self.routes(app)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        sock = site._server.sockets[0]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._runner, self.base = await serve(app, 0)
         return self.base
 
     async def stop(self) -> None:

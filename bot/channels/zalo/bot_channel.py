@@ -11,26 +11,18 @@ import httpx
 from bot.channels.zalo.bot_api import ZaloBotApi
 from bot.channels.zalo.bot_updates import CHANNEL, parse_update, unwrap, update_key, user_key
 from bot.channels.zalo.errors import (
-    ZaloApiError,
     ZaloAuthError,
     ZaloError,
-    ZaloNetworkError,
-    ZaloRateLimited,
-    ZaloRecipientGone,
 )
 from bot.channels.zalo.handling import converse, send_all
 from bot.channels.zalo.photos import MAX_BYTES
-from bot.channels.zalo.pieces import PieceProgress
+from bot.channels.zalo.pieces import PieceProgress, send_pieces
 from bot.channels.zalo.text import render
 from bot.i18n import Translator
 from bot.services.dialog import Dialog
 from bot.services.inbox import Inbox
 from bot.services.io import (
     Out,
-    RateLimited,
-    SendError,
-    TemporaryFailure,
-    Unreachable,
 )
 from bot.services.ports import InboxItem
 from bot.services.quota import MonthlyQuota
@@ -57,30 +49,12 @@ class ZaloBotOutbound:
         return self.quota is None or await self.quota.push_allowed()
 
     async def send(self, chat_id: str, message: Out) -> None:
-        pieces = render(message, self.tr).pieces
-        done = self._progress.start(chat_id, message)
-        try:
-            for piece in pieces[done:]:
-                await self.api.send_message(chat_id, piece)
-                done += 1
-                self._progress.sent(chat_id, message, done)
-                if self.quota is not None:
-                    await self.quota.spend(1)
-        except ZaloRateLimited as exc:
-            raise RateLimited(exc.retry_after, str(exc)) from exc
-        except ZaloRecipientGone as exc:
-            self._progress.done(chat_id, message)
-            raise Unreachable(str(exc)) from exc
-        except ZaloNetworkError as exc:
-            self._progress.done(chat_id, message)
-            raise TemporaryFailure(str(exc)) from exc
-        except ZaloAuthError as exc:
-            self._progress.done(chat_id, message)
-            raise SendError(f"the Zalo bot token was refused: {exc}") from exc
-        except ZaloApiError as exc:
-            self._progress.done(chat_id, message)
-            raise SendError(str(exc)) from exc
-        self._progress.done(chat_id, message)
+        async def one(piece: str) -> None:
+            await self.api.send_message(chat_id, piece)
+            if self.quota is not None:
+                await self.quota.spend(1)
+
+        await send_pieces(self._progress, chat_id, message, render(message, self.tr).pieces, one)
 
 
 async def store_update(inbox: Inbox, body: Any) -> bool:

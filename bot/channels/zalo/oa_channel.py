@@ -13,13 +13,12 @@ from bot.channels.zalo.errors import (
     ZaloNetworkError,
     ZaloOutsideWindow,
     ZaloRateLimited,
-    ZaloRecipientGone,
 )
 from bot.channels.zalo.handling import converse, send_all
 from bot.channels.zalo.oa_api import ZaloOAApi
 from bot.channels.zalo.oa_events import CHANNEL, event_key, parse_event, user_of
 from bot.channels.zalo.photos import MAX_BYTES
-from bot.channels.zalo.pieces import PieceProgress
+from bot.channels.zalo.pieces import PieceProgress, send_pieces
 from bot.channels.zalo.text import render
 from bot.i18n import Translator
 from bot.services import reach
@@ -29,10 +28,6 @@ from bot.services.io import (
     Inbound,
     Option,
     Out,
-    RateLimited,
-    SendError,
-    TemporaryFailure,
-    Unreachable,
 )
 from bot.services.ports import InboxItem
 from bot.services.sender import Sender
@@ -84,28 +79,11 @@ class ZaloOAOutbound:
 
     async def send(self, chat_id: str, message: Out) -> None:
         user_id, _, msg_id = chat_id.partition("/")
-        parts = self.messages(message)
-        done = self._progress.start(chat_id, message)
-        try:
-            for part in parts[done:]:
-                await self._one(user_id, msg_id, part)
-                done += 1
-                self._progress.sent(chat_id, message, done)
-        except ZaloRateLimited as exc:
-            raise RateLimited(exc.retry_after, str(exc)) from exc
-        except ZaloOutsideWindow as exc:
-            self._progress.done(chat_id, message)
-            raise reach.OutsideWindow(str(exc)) from exc
-        except ZaloRecipientGone as exc:
-            self._progress.done(chat_id, message)
-            raise Unreachable(str(exc)) from exc
-        except ZaloNetworkError as exc:
-            self._progress.done(chat_id, message)
-            raise TemporaryFailure(str(exc)) from exc
-        except ZaloApiError as exc:
-            self._progress.done(chat_id, message)
-            raise SendError(str(exc)) from exc
-        self._progress.done(chat_id, message)
+
+        async def one(part: dict[str, Any]) -> None:
+            await self._one(user_id, msg_id, part)
+
+        await send_pieces(self._progress, chat_id, message, self.messages(message), one)
 
     async def _one(self, user_id: str, msg_id: str, part: dict[str, Any]) -> None:
         if msg_id:
