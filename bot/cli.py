@@ -104,15 +104,21 @@ def cmd_units_reach(args: argparse.Namespace) -> int:
 
 
 def cmd_lessons_check(args: argparse.Namespace) -> int:
+    from bot.services.context import utc_now
     from lessons.check import report
     from lessons.loader import BUILTIN_DIR
 
     directory = Path(args.dir) if args.dir else BUILTIN_DIR
-    result = report(directory)
+    result = report(directory, today=utc_now().date())
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
-        print(f"lessons: {result['lessons']}  per level: {result['levels']}")
+        unreviewed = result["not_reviewed_by_person"]
+        print(f"lessons: {result['lessons']}  per level: {result['levels']}  "
+              f"with occupation variants: {result['with_variants']}")
+        print(f"not yet reviewed by a person: {len(unreviewed)}")  # type: ignore[arg-type]
+        for warning in result["warnings"]:  # type: ignore[attr-defined]
+            print(f"warning: {warning}")
         for error in result["errors"]:  # type: ignore[attr-defined]
             print(error)
     return 1 if result["errors"] else 0

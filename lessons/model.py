@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -11,6 +12,23 @@ MAX_MESSAGE_CHARS = 1800
 MAX_LESSON_MINUTES = 15
 MAX_CAPSTONE_MINUTES = 45
 QUIZ_LETTERS = "ABCD"
+
+# The occupations asked at onboarding; a lesson's practice may have a variant for each.
+OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
+Occupation = Literal["official", "business", "worker", "farmer", "student", "other"]
+
+# What a real answer to a practice contains, in the learner's own sentences. The rules grader
+# checks this shape (not the rubric's keywords alone), so a bare keyword list cannot pass.
+#   prompt     a prompt the learner wrote to an AI tool (role, task, format: "Bạn là..., hãy viết...")
+#   ai_output  what the AI tool answered (pasted or summarised)
+#   own_check  the learner's own check of the AI's answer (what is right, wrong, changed, and why)
+#   steps      an ordered plan or process (bước 1, 2, 3...; trước, sau đó, cuối cùng)
+#   draft      a finished piece of writing in full sentences (a notice, message, post, letter)
+#   list       several items listed (ideas, questions, criteria); listing is asked for here
+#   table      rows and columns, a formula or figures
+#   reasons    explanations that give reasons (vì, nên, do đó, để)
+AnswerPart = Literal["prompt", "ai_output", "own_check", "steps", "draft", "list", "table",
+                     "reasons"]
 
 
 class _Strict(BaseModel):
@@ -29,6 +47,8 @@ class Practice(_Strict):
     submit: str = Field(min_length=10, description="exactly what the learner sends back")
     minutes: int = Field(ge=1, le=MAX_CAPSTONE_MINUTES)
     tools: tuple[str, ...] = ("ChatGPT", "Gemini", "Copilot", "Meta AI")
+    expects: tuple[AnswerPart, ...] = Field(
+        default=(), description="the parts a real answer contains, checked by the rules grader")
 
 
 class Criterion(_Strict):
@@ -97,10 +117,31 @@ class QuizQuestion(_Strict):
 
 
 class Review(_Strict):
-    """Who checked the lesson and what they looked at (accuracy, plain language, safety)."""
+    """Who checked the lesson, when, and what they looked at (accuracy, plain language, safety).
+
+    `status: reviewed` with no `by` means a helper or an engineer checked it, not a subject-matter
+    person: `hocai lessons check` lists those as not yet reviewed by a person.
+    """
 
     status: Literal["draft", "reviewed"] = "draft"
+    by: str = ""
+    on: date | None = None
     notes: str = ""
+
+    @property
+    def by_person(self) -> bool:
+        return self.status == "reviewed" and bool(self.by.strip())
+
+
+class Variant(_Strict):
+    """The practice fitted to one occupation: its own worked example, task and rubric.
+
+    Graded on the same 0-100 scale as the main practice; the lesson's content and quiz are shared.
+    """
+
+    example: Example
+    practice: Practice
+    rubric: Rubric
 
 
 class Lesson(_Strict):
@@ -118,7 +159,13 @@ class Lesson(_Strict):
     quiz: tuple[QuizQuestion, ...] = Field(min_length=3, max_length=3)
     teach_back: str = ""
     passing_score: int | None = Field(default=None, ge=1, le=100)
+    pass_mark: int | None = Field(
+        default=None, ge=1, le=100,
+        description="confirmed practice score that passes the lesson; default from levels.yaml")
     review: Review = Review()
+    review_by: date | None = Field(
+        default=None, description="facts here go stale (prices, laws, tool names): recheck by then")
+    variants: dict[Occupation, Variant] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _capstone_has_passing_score(self) -> Lesson:
@@ -134,11 +181,20 @@ class Lesson(_Strict):
     def is_capstone(self) -> bool:
         return self.kind == "capstone"
 
+    def for_occupation(self, occupation: str | None) -> tuple[Example, Practice, Rubric]:
+        """The worked example, practice and rubric this learner sees (their variant, if any)."""
+        variant = next((v for k, v in self.variants.items() if k == occupation), None)
+        if variant is None:
+            return self.example, self.practice, self.rubric
+        return variant.example, variant.practice, variant.rubric
+
 
 class Certificate(_Strict):
     """The passing rule for a level certificate."""
 
     min_lessons: int = Field(ge=1)
+    lesson_pass_mark: int = Field(default=60, ge=1, le=100,
+                                  description="a lesson's pass mark when its file names none")
     min_average_score: int = Field(ge=0, le=100)
     capstone_passing_score: int = Field(ge=1, le=100)
 

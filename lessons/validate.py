@@ -6,13 +6,17 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 
 from lessons.model import (
     MAX_CAPSTONE_MINUTES,
     MAX_LESSON_MINUTES,
     MAX_MESSAGE_CHARS,
     Curriculum,
+    Example,
     Lesson,
+    Practice,
+    Rubric,
 )
 from lessons.textnorm import has_vietnamese_marks, words
 
@@ -39,20 +43,30 @@ def estimated_minutes(lesson: Lesson) -> int:
     return math.ceil(reading / READING_WORDS_PER_MINUTE) + lesson.practice.minutes + QUIZ_MINUTES
 
 
+def _practice_texts(lesson: Lesson) -> Iterator[tuple[Loc, str]]:
+    """The example, practice and rubric texts of the main practice and of every variant."""
+    sets: list[tuple[Loc, Example, Practice, Rubric]] = [
+        ((), lesson.example, lesson.practice, lesson.rubric)]
+    sets += [(("variants", occ), v.example, v.practice, v.rubric)
+             for occ, v in lesson.variants.items()]
+    for base, example, practice, rubric in sets:
+        yield (*base, "example", "prompt"), example.prompt
+        yield (*base, "example", "answer"), example.answer
+        yield (*base, "practice", "task"), practice.task
+        yield (*base, "practice", "submit"), practice.submit
+        for i, crit in enumerate(rubric.criteria):
+            yield (*base, "rubric", "criteria", i, "title"), crit.title
+            yield (*base, "rubric", "criteria", i, "judge"), crit.judge
+        yield (*base, "rubric", "exemplary"), rubric.exemplary
+
+
 def _texts(lesson: Lesson) -> Iterator[tuple[Loc, str]]:
     yield ("title",), lesson.title
     for i, text in enumerate(lesson.objectives):
         yield ("objectives", i), text
     for i, text in enumerate(lesson.content):
         yield ("content", i), text
-    yield ("example", "prompt"), lesson.example.prompt
-    yield ("example", "answer"), lesson.example.answer
-    yield ("practice", "task"), lesson.practice.task
-    yield ("practice", "submit"), lesson.practice.submit
-    for i, crit in enumerate(lesson.rubric.criteria):
-        yield ("rubric", "criteria", i, "title"), crit.title
-        yield ("rubric", "criteria", i, "judge"), crit.judge
-    yield ("rubric", "exemplary"), lesson.rubric.exemplary
+    yield from _practice_texts(lesson)
     for i, q in enumerate(lesson.quiz):
         yield ("quiz", i, "question"), q.question
         yield ("quiz", i, "explanation"), q.explanation
@@ -78,9 +92,8 @@ def check_lesson(lesson: Lesson) -> list[tuple[Loc, str]]:
                 (("content", i), f"message {i + 1} has {len(part)} characters; the limit is "
                  f"{MAX_MESSAGE_CHARS}")
             )
-    for loc, text in [(("practice", "task"), lesson.practice.task),
-                      (("example", "answer"), lesson.example.answer)]:
-        if len(text) > MAX_MESSAGE_CHARS:
+    for loc, text in _practice_texts(lesson):
+        if loc[-1] in ("task", "answer") and len(text) > MAX_MESSAGE_CHARS:
             problems.append((loc, f"{len(text)} characters; the limit is {MAX_MESSAGE_CHARS}"))
     for loc, text in _texts(lesson):
         for pattern, what in _MARKUP:
@@ -114,6 +127,24 @@ def check_curriculum(curriculum: Curriculum) -> list[tuple[str | None, str]]:
                  f"({level.certificate.capstone_passing_score})")
             )
     return problems
+
+
+def warnings(curriculum: Curriculum, today: date) -> list[tuple[str, str]]:
+    """Not errors, but work for a person: stale facts to recheck."""
+    out = []
+    for lesson in curriculum.lessons:
+        if lesson.review_by is not None and lesson.review_by <= today:
+            out.append((lesson.id, f"review_by {lesson.review_by.isoformat()} has passed: "
+                        "recheck prices, laws, tool names and dates"))
+    return out
+
+
+def not_reviewed_by_person(curriculum: Curriculum) -> list[str]:
+    return [ls.id for ls in curriculum.lessons if not ls.review.by_person]
+
+
+def with_variants(curriculum: Curriculum) -> list[str]:
+    return [ls.id for ls in curriculum.lessons if ls.variants]
 
 
 def level_counts(curriculum: Curriculum) -> dict[str, int]:
