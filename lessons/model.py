@@ -188,6 +188,17 @@ class Lesson(_Strict):
             return self.example, self.practice, self.rubric
         return variant.example, variant.practice, variant.rubric
 
+    def fitted(self, occupation: str | None) -> Lesson:
+        """This lesson as one learner meets it: their variant's example, practice and rubric.
+
+        Graders and renderers take the fitted lesson, so a variant is graded by its own rubric.
+        """
+        example, practice, rubric = self.for_occupation(occupation)
+        if practice is self.practice:
+            return self
+        return self.model_copy(update={"example": example, "practice": practice,
+                                       "rubric": rubric, "variants": {}})
+
 
 class Certificate(_Strict):
     """The passing rule for a level certificate."""
