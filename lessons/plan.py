@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from lessons.model import Curriculum, Lesson
@@ -18,6 +18,7 @@ class Assignment:
     lesson_id: str
     assigned_on: date
     completed_on: date | None = None
+    started_at: datetime | None = None  # first opened by the learner (not by a push)
 
     @property
     def completed(self) -> bool:

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -22,11 +23,39 @@ from bot.services.io import Option, Out, Unreachable
 from bot.services.ports import DeliveryRecord, IdentityRecord
 from bot.services.quota import PushBudget
 from bot.services.sender import Sender
+from lessons.model import Lesson
+from lessons.plan import Assignment
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STALE_AFTER = timedelta(minutes=10)
+# A learner who wrote to the bot this recently is studying now: the push waits for tomorrow.
+ACTIVE_WINDOW = timedelta(minutes=15)
+
+PushAction = Literal["send", "skip_done", "skip_active", "remind"]
+
+
+def push_action(
+    assignment: Assignment | None, answered: int, submitted: bool,
+    last_seen: datetime | None, now: datetime,
+) -> PushAction:
+    """What the daily push does, decided again just before sending.
+
+    The push was planned minutes or hours earlier; since then the learner may have finished the
+    lesson, or opened it themselves ("Học ngay" after joining, "học" before their time). It never
+    sends a lesson twice: done -> nothing; opened and active in the last minutes -> nothing;
+    opened but quiet -> one short reminder of where they are, not the whole lesson again.
+    """
+    if assignment is not None and assignment.completed_on is not None:
+        return "skip_done"
+    started = (assignment is not None and assignment.started_at is not None) or answered > 0 \
+        or submitted
+    if not started:
+        return "send"
+    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
+        return "skip_active"
+    return "remind"
 
 
 @dataclass
@@ -133,6 +162,17 @@ def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
                         options=(Option("ack:lesson", tr("lesson.ack_button")),))]
 
 
+def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> Out:
+    """One short message instead of the whole lesson: where the learner stands in it."""
+    left = []
+    if answered < lesson.quiz_count:
+        left.append(tr("push.left_quiz", left=lesson.quiz_count - answered))
+    if not submitted:
+        left.append(tr("push.left_practice"))
+    return Out(text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
+               options=(Option("cmd:lesson", tr("push.continue")),))
+
+
 async def deliver_one(
     deps: Deps, sender: Sender, item: DeliveryRecord, report: RoundReport,
     gates: Gates | None = None, spent: frozenset[str] | None = None,
@@ -142,7 +182,18 @@ async def deliver_one(
         learner = await repo.learner(item.learner_id)
         identities = await repo.identities_of(item.learner_id) if learner else []
         answered = await repo.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
+        assignment = await repo.assignment(item.learner_id, item.lesson_id) if learner else None
+        submitted = learner is not None and await repo.has_graded_submission(
+            item.learner_id, item.lesson_id)
     lesson = deps.curriculum.by_id(item.lesson_id)
+    seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
+    action = push_action(assignment, len(answered), submitted, max(seen, default=None),
+                         deps.now())
+    if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
+        why = "lesson already done" if action == "skip_done" else "studying it now"
+        async with gates.db, deps.store.transaction() as repo:
+            await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
+        return
     if spent is None:
         spent = await spent_channels(sender)
     identity = pick_identity(identities, sender, deps.now(), spent)
@@ -156,8 +207,11 @@ async def deliver_one(
             await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
         return
     tr = Translator(learner.language)
-    status = "new" if item.day == deps.today_for(learner) else "unfinished"
-    parts: list[Out] = learning.lesson_messages(deps, lesson, tr, answered, status)
+    if action == "remind" and item.parts_sent == 0:
+        parts = [reminder(lesson, len(answered), submitted, tr)]
+    else:
+        status = "new" if item.day == deps.today_for(learner) else "unfinished"
+        parts = learning.lesson_messages(deps, lesson, tr, answered, status)
     parts = with_one_tap(parts, identity.channel, tr)
     sent = item.parts_sent
     try:

@@ -393,6 +393,8 @@ class _Turn:
             return [Out(text=tr("lesson.finished_all"))]
         if plan.status == "done_today":
             return [Out(text=tr("lesson.done_today", title=plan.lesson.title))]
+        # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
+        await self.repo.mark_started(self.learner.id, plan.lesson.id, self.deps.now())
         answered = await self.repo.quiz_answers(self.learner.id, plan.lesson.id)
         return learning.lesson_messages(self.deps, plan.lesson, tr, answered, plan.status)
 

@@ -117,7 +117,10 @@ class Progress(Base):
     level: Mapped[int] = mapped_column(Integer)
     assigned_on: Mapped[date] = mapped_column(Date)
     completed_on: Mapped[date | None] = mapped_column(Date)
-    best_score: Mapped[int | None] = mapped_column(Integer)
+    best_score: Mapped[int | None] = mapped_column(Integer)  # best confirmed practice score
+    # When the learner first opened the lesson themselves (not when a push planned it): the push
+    # looks at it so it never sends a lesson the learner is already in the middle of.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class QuizAnswer(Base):

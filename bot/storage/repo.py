@@ -231,7 +231,21 @@ class SqlRepo:
             select(Progress).where(Progress.learner_id == learner_id)
             .order_by(Progress.assigned_on.desc(), Progress.id.desc()).limit(1)
         )
-        return Assignment(row.lesson_id, row.assigned_on, row.completed_on) if row else None
+        return Assignment(row.lesson_id, row.assigned_on, row.completed_on,
+                          row.started_at) if row else None
+
+    async def assignment(self, learner_id: int, lesson_id: str) -> Assignment | None:
+        row = await self.s.scalar(select(Progress).where(Progress.learner_id == learner_id,
+                                                         Progress.lesson_id == lesson_id))
+        return Assignment(row.lesson_id, row.assigned_on, row.completed_on,
+                          row.started_at) if row else None
+
+    async def mark_started(self, learner_id: int, lesson_id: str, now: datetime) -> None:
+        await self.s.execute(
+            update(Progress).where(Progress.learner_id == learner_id,
+                                   Progress.lesson_id == lesson_id,
+                                   Progress.started_at.is_(None))
+            .values(started_at=now))
 
     async def completed_lessons(self, learner_id: int) -> set[str]:
         rows = await self.s.scalars(select(Progress.lesson_id).where(
