@@ -444,14 +444,25 @@ class _Turn:
         if not self.is_instructor():
             return [Out(text=tr("review.not_allowed"))]
         action, _, raw_id = rest.partition(":")
-        if not raw_id.isdigit():
+        if not raw_id.isdigit() or int(raw_id) >= 2**31:  # ids fit the database's integer
             return [Out(text=tr("choice.stale"))]
+        if action in ("bulk", "bulkok"):
+            return await self.bulk_review(action, int(raw_id))
         if action == "ok":
             return await self.apply_review(int(raw_id), None)
         if action == "set":
             self.state["step"] = f"review_score:{raw_id}"
             return [Out(text=tr("review.ask_score", id=raw_id))]
         return [Out(text=tr("choice.stale"))]
+
+    async def bulk_review(self, action: str, up_to: int) -> list[Out]:
+        """Held grades confirmed as they stand, in one go: a preview first, then the confirmation."""
+        if action == "bulk":
+            return await review.bulk_preview(self.deps, self.repo, up_to, self.tr)
+        reviewer = f"{self.event.channel}:{self.event.external_id}"
+        answer, told = await review.bulk_confirm(self.deps, self.repo, up_to, reviewer, self.tr)
+        self.notices.extend(told)
+        return answer
 
     async def apply_review(self, grade_id: int, score: int | None) -> list[Out]:
         reviewer = f"{self.event.channel}:{self.event.external_id}"

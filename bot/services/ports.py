@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from lessons.plan import Assignment
@@ -93,6 +94,25 @@ class DeliveryRecord:
     lesson_id: str
     parts_sent: int
     attempts: int
+
+
+@dataclass(frozen=True)
+class HeldSummary:
+    """Grades held for confirmation (rules only): how many, their score range, the newest id."""
+
+    count: int
+    low: int
+    high: int
+    last_id: int
+
+
+class GradeStatus(StrEnum):
+    """A grade row's status. Only FINAL grades are confirmed: paid, and counted in standings."""
+
+    FINAL = "final"              # confirmed by a model or a person
+    PROVISIONAL = "provisional"  # rules only: held until a model or an instructor confirms it
+    REVIEW = "review"            # waits for a person (flagged, or appealed)
+    SUPERSEDED = "superseded"    # replaced by a later grade of the same work
 
 
 @dataclass(frozen=True)
@@ -192,7 +212,8 @@ class Repo(Protocol):
     async def review_queue(self, limit: int) -> list[GradeInfo]: ...
     async def latest_grade(self, learner_id: int) -> GradeInfo | None: ...
     async def review_count(self) -> int: ...
-    async def provisional_grades(self, limit: int) -> list[GradeInfo]: ...
+    async def provisional_grades(self, limit: int, up_to: int | None = None) -> list[GradeInfo]: ...
+    async def provisional_summary(self, up_to: int | None = None) -> HeldSummary: ...
     async def best_other_score(
         self, learner_id: int, lesson_id: str, exclude_submission: int
     ) -> int | None: ...

@@ -38,9 +38,13 @@ async def appeal(deps: Deps, repo: Repo, learner_id: int, grade_id: int,
 async def queue(deps: Deps, repo: Repo, tr: Translator) -> list[Out]:
     """The oldest grades waiting for a person: flagged work first, then appeals."""
     items = await repo.review_queue(QUEUE_PAGE)
+    held = await repo.provisional_summary()
+    bulk = [Out(text=tr("review.held", count=held.count, low=held.low, high=held.high),
+                options=(Option(f"rv:bulk:{held.last_id}", tr("review.bulk")),))
+            ] if held.count else []
     if not items:
-        return [Out(text=tr("review.empty"))]
-    out = [Out(text=tr("review.header", count=await repo.review_count()))]
+        return [Out(text=tr("review.empty")), *bulk]
+    out = [Out(text=tr("review.header", count=await repo.review_count())), *bulk]
     for item in items:
         lesson = deps.curriculum.by_id(item.lesson_id)
         flags = ", ".join(item.detail.get("flags", [])) or "-"
@@ -89,14 +93,47 @@ async def override(
         await repo.award(grade.learner_id, award, deps.now())
     await repo.set_best_score(grade.learner_id, grade.lesson_id, new_score)
     points = award.points if award else 0
+    return [Out(text=tr("review.done", id=grade.id, score=new_score))], (
+        grade.learner_id, await _tell_learner(deps, repo, grade, new_score, points, tr))
+
+
+async def _tell_learner(deps: Deps, repo: Repo, grade: GradeInfo, new_score: int, points: int,
+                        tr: Translator) -> list[Out]:
     lesson = deps.curriculum.by_id(grade.lesson_id)
     learner = await repo.learner(grade.learner_id)
     learner_tr = Translator(learner.language) if learner else tr
     title = lesson.title if lesson else grade.lesson_id
     key = "review.told_same" if new_score == grade.score else "review.told_changed"
-    told = [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
+    return [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
                                 points=f"{points:+d}"))]
-    return [Out(text=tr("review.done", id=grade.id, score=new_score))], (grade.learner_id, told)
+
+
+BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
+
+
+async def bulk_preview(deps: Deps, repo: Repo, up_to: int, tr: Translator) -> list[Out]:
+    """What a bulk confirmation would confirm: the held grades up to the one the queue showed."""
+    held = await repo.provisional_summary(up_to)
+    if not held.count:
+        return [Out(text=tr("review.bulk_none"))]
+    return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT), low=held.low,
+                        high=held.high),
+                options=(Option(f"rv:bulkok:{held.last_id}", tr("review.bulk_yes")),))]
+
+
+async def bulk_confirm(
+    deps: Deps, repo: Repo, up_to: int, reviewer: str, tr: Translator,
+) -> tuple[list[Out], list[tuple[int, list[Out]]]]:
+    """Confirm every held (provisional) grade up to `up_to` as it stands; work that arrived after
+    the preview is left for the next look. Each learner is told and paid through the ledger."""
+    told: list[tuple[int, list[Out]]] = []
+    for item in await repo.provisional_grades(BULK_LIMIT, up_to=up_to):
+        _answer, note = await override(deps, repo, item.id, None, reviewer, tr)
+        if note is not None:
+            told.append(note)
+    if not told:
+        return [Out(text=tr("review.bulk_none"))], []
+    return [Out(text=tr("review.bulk_done", count=len(told)))], told
 
 
 async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20) -> int:
@@ -126,6 +163,8 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
                 item.learner_id, item.lesson_id, new_id, paid, target)
             if award is not None:
                 await repo.award(item.learner_id, award, deps.now())
+            if not grade.needs_review:  # confirmed by the model: now it counts
+                await repo.set_best_score(item.learner_id, item.lesson_id, grade.score)
             learner = await repo.learner(item.learner_id)
         if grade.score != item.score and notify is not None and learner is not None:
             changed += 1
@@ -136,4 +175,5 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
     return changed
 
 
-__all__ = ["GradeInfo", "appeal", "confirm", "override", "queue", "regrade_provisional"]
+__all__ = ["GradeInfo", "appeal", "bulk_confirm", "bulk_preview", "confirm", "override", "queue",
+           "regrade_provisional"]

@@ -10,10 +10,10 @@ from bot.i18n import Translator
 from bot.services.context import Deps
 from bot.services.io import Option, Out
 from bot.services.learning import maybe_complete
-from bot.services.ports import LearnerRecord, Repo, SubmissionRecord
+from bot.services.ports import GradeStatus, LearnerRecord, Repo, SubmissionRecord
 from lessons.model import Lesson
 from scoring.grading import CriterionGrade, Grade, Work
-from scoring.points import practice_award
+from scoring.points import practice_award, practice_points
 from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
@@ -67,22 +67,26 @@ async def record_grade(
     submission: SubmissionRecord, grade: Grade, tr: Translator,
 ) -> list[Out]:
     paid_before = await repo.practice_points_paid(learner.id, lesson.id)
+    status = grade_status(grade)
     award = None
-    if not grade.needs_review:  # work under review is paid once a person has looked at it
+    if status == GradeStatus.FINAL:
+        # Only a confirmed grade (a model's, or a person's later) pays practice points and counts
+        # in standings; a held one pays on confirmation (review.override, regrade_provisional).
         award = practice_award(learner.id, lesson.id, submission.id, grade.score, paid_before)
-    status = "review" if grade.needs_review else "provisional" if grade.provisional else "final"
     grade_id = await repo.add_grade(
         submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
         award.points if award else 0, deps.now(),
     )
     if award is not None:
         await repo.award(learner.id, award, deps.now())
-    if not grade.needs_review:
+    if status == GradeStatus.FINAL:
         await repo.set_best_score(learner.id, lesson.id, grade.score)
     today = deps.today_for(learner)
     await repo.add_activity_day(learner.id, today)
     streak = current_streak(await repo.activity_days(learner.id), today)
-    out = [render_grade(lesson, grade, award.points if award else 0, streak, tr, grade_id)]
+    held = 0 if award is not None else max(0, practice_points(grade.score) - paid_before)
+    out = [render_grade(lesson, grade, award.points if award else 0, streak, tr, grade_id,
+                        held_points=held)]
     answered = await repo.quiz_answers(learner.id, lesson.id)
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
@@ -101,8 +105,16 @@ def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Transl
     return f"{head}: {tr('grade.improve', judge=judge)}{hint}"
 
 
+def grade_status(grade: Grade) -> str:
+    """review: a person must look; provisional: rules only, held until confirmed; final: confirmed."""
+    if grade.needs_review:
+        return GradeStatus.REVIEW
+    return GradeStatus.PROVISIONAL if grade.provisional else GradeStatus.FINAL
+
+
 def render_grade(
-    lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator, grade_id: int = 0
+    lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator, grade_id: int = 0,
+    held_points: int = 0,
 ) -> Out:
     rubric = {c.id: c for c in lesson.rubric.criteria}
     lines = [
@@ -118,6 +130,8 @@ def render_grade(
     elif grade.provisional:
         body += "\n\n" + tr("grade.provisional")
     body += "\n\n" + tr("grade.points", points=points, streak=streak)
+    if held_points > 0:
+        body += "\n" + tr("grade.points_held", points=held_points)
     # Work already waiting for a person needs no appeal; everything else can be appealed.
     options = () if grade.needs_review or not grade_id else (
         Option(f"ap:{grade_id}", tr("grade.appeal")),)

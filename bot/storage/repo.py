@@ -13,6 +13,8 @@ from bot.services.ports import (
     DeliveryRecord,
     DueLearner,
     GradeInfo,
+    GradeStatus,
+    HeldSummary,
     IdentityRecord,
     InboxItem,
     LearnerRecord,
@@ -389,10 +391,21 @@ class SqlRepo:
         return int(await self.s.scalar(select(func.count()).select_from(GradeRecord).where(
             GradeRecord.status == "review")) or 0)
 
-    async def provisional_grades(self, limit: int) -> list[GradeInfo]:
-        rows = await self.s.execute(self._grade_query().where(GradeRecord.status == "provisional")
-                                    .order_by(GradeRecord.id).limit(limit))
+    async def provisional_grades(self, limit: int, up_to: int | None = None) -> list[GradeInfo]:
+        query = self._grade_query().where(GradeRecord.status == GradeStatus.PROVISIONAL)
+        if up_to is not None:
+            query = query.where(GradeRecord.id <= up_to)
+        rows = await self.s.execute(query.order_by(GradeRecord.id).limit(limit))
         return [self._grade_info(g, s) for g, s in rows]
+
+    async def provisional_summary(self, up_to: int | None = None) -> HeldSummary:
+        query = select(func.count(), func.min(GradeRecord.score), func.max(GradeRecord.score),
+                       func.max(GradeRecord.id)).where(
+            GradeRecord.status == GradeStatus.PROVISIONAL)
+        if up_to is not None:
+            query = query.where(GradeRecord.id <= up_to)
+        count, low, high, last = (await self.s.execute(query)).one()
+        return HeldSummary(int(count or 0), int(low or 0), int(high or 0), int(last or 0))
 
     async def best_other_score(
         self, learner_id: int, lesson_id: str, exclude_submission: int
@@ -402,7 +415,7 @@ class SqlRepo:
             .join(Submission, Submission.id == GradeRecord.submission_id)
             .where(Submission.learner_id == learner_id, Submission.lesson_id == lesson_id,
                    Submission.id != exclude_submission,
-                   GradeRecord.status.in_(("final", "provisional"))))
+                   GradeRecord.status == GradeStatus.FINAL))
 
     # ---- points and activity -------------------------------------------------------------
 
@@ -456,13 +469,17 @@ class SqlRepo:
             .join(LedgerEntry, LedgerEntry.learner_id == Learner.id)
             .where(Learner.unit_id.in_(ids), LedgerEntry.created_at >= since)
             .group_by(Learner.unit_id))).all())
+        # Each learner's best confirmed score per lesson graded this period: junk that was never
+        # confirmed, and a learner's weaker attempts, do not pull the group's average.
+        best = (select(Learner.unit_id.label("unit_id"),
+                       func.max(GradeRecord.score).label("best"))
+                .join(Submission, Submission.learner_id == Learner.id)
+                .join(GradeRecord, GradeRecord.submission_id == Submission.id)
+                .where(Learner.unit_id.in_(ids), GradeRecord.created_at >= since,
+                       GradeRecord.status == GradeStatus.FINAL)
+                .group_by(Learner.unit_id, Learner.id, Submission.lesson_id)).subquery()
         avg = dict((await self.s.execute(
-            select(Learner.unit_id, func.avg(GradeRecord.score))
-            .join(Submission, Submission.learner_id == Learner.id)
-            .join(GradeRecord, GradeRecord.submission_id == Submission.id)
-            .where(Learner.unit_id.in_(ids), GradeRecord.created_at >= since,
-                   GradeRecord.status.in_(("final", "provisional")))
-            .group_by(Learner.unit_id))).all())
+            select(best.c.unit_id, func.avg(best.c.best)).group_by(best.c.unit_id))).all())
         return [
             GroupStats(g.id, g.name, int(members.get(g.id, 0)), int(active.get(g.id, 0)),
                        float(avg.get(g.id) or 0.0))

@@ -50,9 +50,11 @@ async def test_a_lesson_inside_the_window_ends_with_one_tap(zalo: Zalo, clock: C
     before = len(zalo.oa.to(OA_USER))
     await delivery.delivery_round(zalo.app.deps, zalo.app.sender)
     assert lesson.title in zalo.oa.texts(OA_USER, before)
+    # Part-way through (issue 15): a short reminder of where they are, not the lesson again;
+    # its one button is the tap that keeps the window open, and it resumes the lesson.
     (button,) = zalo.oa.last_buttons(OA_USER)
-    assert button["title"] == "👍 Đã nhận bài"
-    assert "Cảm ơn bạn" in await zalo.oa_says(OA_USER, button["payload"])
+    assert button["title"] == "▶️ Học tiếp bài này"
+    assert lesson.title in await zalo.oa_says(OA_USER, button["payload"])
 
 
 async def test_outside_the_window_nobody_is_messaged_and_the_leader_sees_them(
