@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import os
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +21,7 @@ from bot.app import App, build_app
 from bot.config import load_settings
 from bot.services.io import Inbound, Out
 from bot.services.units import import_units
+from bot.storage.db import upgrade
 from lessons.loader import load_curriculum
 from lessons.model import Curriculum
 from scoring.rules import RulesGrader
@@ -64,8 +69,31 @@ def clock() -> Clock:
     return Clock()
 
 
+_TEMPLATES: dict[str, str] = {}  # one migrated database per kind per test session
+
+
+def _migrate(url: str) -> None:
+    # Alembic runs its own event loop; fixtures may call this from inside a running one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(upgrade, url).result()
+
+
+def _sqlite_template() -> Path:
+    """A SQLite file migrated once per session; each test gets a copy (migrations cost ~1 s)."""
+    if "sqlite" not in _TEMPLATES:
+        folder = Path(tempfile.mkdtemp(prefix="hocai-template-"))
+        path = folder / "template.db"
+        _migrate(f"sqlite+aiosqlite:///{path}")
+        _TEMPLATES["sqlite"] = str(path)
+    return Path(_TEMPLATES["sqlite"])
+
+
 def sqlite_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'hocai-test.db'}"
+    """A test's own SQLite file, already at the newest migration."""
+    target = tmp_path / "hocai-test.db"
+    if not target.exists():
+        shutil.copyfile(_sqlite_template(), target)
+    return f"sqlite+aiosqlite:///{target}"
 
 
 @pytest.fixture(scope="session")
@@ -85,10 +113,21 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
+def _pg_template(pg_server: str) -> str:
+    """A PostgreSQL database migrated once per session, copied with CREATE DATABASE ... TEMPLATE."""
+    if "postgres" not in _TEMPLATES:
+        name = f"hocai_template_{uuid.uuid4().hex[:10]}"
+        _pg_admin(f'CREATE DATABASE "{name}"')
+        _migrate(f"{pg_server}/{name}")
+        _TEMPLATES["postgres"] = name
+        atexit.register(_pg_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    return _TEMPLATES["postgres"]
+
+
 @pytest.fixture
 def pg_url(pg_server: str) -> Iterator[str]:
     name = f"hocai_test_{uuid.uuid4().hex[:10]}"
-    _pg_admin(f'CREATE DATABASE "{name}"')
+    _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{_pg_template(pg_server)}"')
     try:
         yield f"{pg_server}/{name}"
     finally:
