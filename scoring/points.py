@@ -30,24 +30,21 @@ def practice_points(score: int) -> int:
     return max(0, min(100, score)) // 2
 
 
-def practice_award(
-    learner_id: int, lesson_id: str, submission_id: int, score: int, already_paid: int
+def practice_line(
+    learner_id: int, lesson_id: str, seq: int, best_score: int | None, paid: int
 ) -> Award | None:
-    """Pay only the improvement over the best earlier practice of this lesson."""
-    delta = practice_points(score) - already_paid
-    if delta <= 0:
-        return None
-    return Award(f"practice:{learner_id}:{lesson_id}:{submission_id}", delta, "practice")
+    """The ledger line that brings a lesson's practice points to what its best confirmed grade
+    earns: up on a better grade, down when an instructor lowers one, nothing when already right.
 
-
-def regrade_adjustment(
-    learner_id: int, lesson_id: str, grade_id: int, old_points: int, new_score: int
-) -> Award | None:
-    """A changed grade adjusts points with a new ledger line, never by editing history."""
-    delta = practice_points(new_score) - old_points
+    `seq` is how many practice lines this learner and lesson already have. Two processes settling
+    the same lesson at once build the same key, and the ledger's unique key lets only one through;
+    the other reads again and finds nothing left to pay (bot/services/ledger.py).
+    """
+    delta = practice_points(best_score or 0) - paid
     if delta == 0:
         return None
-    return Award(f"regrade:{learner_id}:{lesson_id}:{grade_id}", delta, "regrade")
+    return Award(f"practice:{learner_id}:{lesson_id}:{seq}", delta,
+                 "practice" if delta > 0 else "regrade")
 
 
 def completion_award(learner_id: int, lesson_id: str, streak: int) -> Award:

@@ -12,9 +12,9 @@ from collections.abc import Awaitable, Callable
 from bot.i18n import Translator
 from bot.services.context import Deps
 from bot.services.io import Option, Out
-from bot.services.ports import GradeInfo, Repo
+from bot.services.ledger import settle_practice
+from bot.services.ports import GradeInfo, GradeStatus, Repo
 from scoring.grading import Work
-from scoring.points import practice_award, regrade_adjustment
 
 log = logging.getLogger(__name__)
 
@@ -78,21 +78,12 @@ async def override(
                          f"reviewed by {reviewer}: {grade.score} -> {new_score}"]
     detail["flags"] = [*detail.get("flags", []), "overridden"] if score is not None else (
         detail.get("flags", []))
-    paid = await repo.practice_points_paid(grade.learner_id, grade.lesson_id)
-    new_id = await repo.add_grade(grade.submission_id, new_score, detail, "final",
+    new_id = await repo.add_grade(grade.submission_id, new_score, detail, GradeStatus.FINAL,
                                   f"instructor:{reviewer}", 0, 0, deps.now())
-    await repo.set_grade_status(grade.id, "superseded", reviewer=reviewer)
-    best_other = await repo.best_other_score(grade.learner_id, grade.lesson_id,
-                                             grade.submission_id)
-    target = max(new_score, best_other or 0)
-    if paid == 0 and grade.points_paid == 0:
-        award = practice_award(grade.learner_id, grade.lesson_id, grade.submission_id, target, 0)
-    else:
-        award = regrade_adjustment(grade.learner_id, grade.lesson_id, new_id, paid, target)
-    if award is not None:
-        await repo.award(grade.learner_id, award, deps.now())
+    await repo.set_grade_status(grade.id, GradeStatus.SUPERSEDED, reviewer=reviewer)
+    points = await settle_practice(repo, grade.learner_id, grade.lesson_id, deps.now())
+    await repo.set_points_paid(new_id, points)
     await repo.set_best_score(grade.learner_id, grade.lesson_id, new_score)
-    points = award.points if award else 0
     return [Out(text=tr("review.done", id=grade.id, score=new_score))], (
         grade.learner_id, await _tell_learner(deps, repo, grade, new_score, points, tr))
 
@@ -151,19 +142,14 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         if grade.provisional and "llm_unavailable" in grade.flags:
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:
-            status = "review" if grade.needs_review else "final"
+            status = GradeStatus.REVIEW if grade.needs_review else GradeStatus.FINAL
             new_id = await repo.add_grade(item.submission_id, grade.score, grade.as_json(), status,
                                           grade.grader, grade.tokens.total, 0, deps.now())
-            await repo.set_grade_status(item.id, "superseded")
-            paid = await repo.practice_points_paid(item.learner_id, item.lesson_id)
-            best_other = await repo.best_other_score(item.learner_id, item.lesson_id,
-                                                     item.submission_id)
-            target = max(grade.score, best_other or 0)
-            award = None if grade.needs_review else regrade_adjustment(
-                item.learner_id, item.lesson_id, new_id, paid, target)
-            if award is not None:
-                await repo.award(item.learner_id, award, deps.now())
-            if not grade.needs_review:  # confirmed by the model: now it counts
+            await repo.set_grade_status(item.id, GradeStatus.SUPERSEDED)
+            points = 0
+            if status == GradeStatus.FINAL:  # confirmed by the model: now it pays and counts
+                points = await settle_practice(repo, item.learner_id, item.lesson_id, deps.now())
+                await repo.set_points_paid(new_id, points)
                 await repo.set_best_score(item.learner_id, item.lesson_id, grade.score)
             learner = await repo.learner(item.learner_id)
         if grade.score != item.score and notify is not None and learner is not None:
@@ -171,7 +157,7 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             tr = Translator(learner.language)
             await notify(item.learner_id, [Out(text=tr(
                 "review.told_changed", title=lesson.title, old=item.score, new=grade.score,
-                points=f"{(award.points if award else 0):+d}"))])
+                points=f"{points:+d}"))])
     return changed
 
 

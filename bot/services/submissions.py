@@ -10,10 +10,11 @@ from bot.i18n import Translator
 from bot.services.context import Deps
 from bot.services.io import Option, Out
 from bot.services.learning import maybe_complete
+from bot.services.ledger import settle_practice
 from bot.services.ports import GradeStatus, LearnerRecord, Repo, SubmissionRecord
 from lessons.model import Lesson
 from scoring.grading import CriterionGrade, Grade, Work
-from scoring.points import practice_award, practice_points
+from scoring.points import practice_points
 from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
@@ -68,25 +69,22 @@ async def record_grade(
 ) -> list[Out]:
     paid_before = await repo.practice_points_paid(learner.id, lesson.id)
     status = grade_status(grade)
-    award = None
+    grade_id = await repo.add_grade(
+        submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
+        0, deps.now(),
+    )
+    paid = 0
     if status == GradeStatus.FINAL:
         # Only a confirmed grade (a model's, or a person's later) pays practice points and counts
         # in standings; a held one pays on confirmation (review.override, regrade_provisional).
-        award = practice_award(learner.id, lesson.id, submission.id, grade.score, paid_before)
-    grade_id = await repo.add_grade(
-        submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
-        award.points if award else 0, deps.now(),
-    )
-    if award is not None:
-        await repo.award(learner.id, award, deps.now())
-    if status == GradeStatus.FINAL:
+        paid = await settle_practice(repo, learner.id, lesson.id, deps.now())
+        await repo.set_points_paid(grade_id, paid)
         await repo.set_best_score(learner.id, lesson.id, grade.score)
     today = deps.today_for(learner)
     await repo.add_activity_day(learner.id, today)
     streak = current_streak(await repo.activity_days(learner.id), today)
-    held = 0 if award is not None else max(0, practice_points(grade.score) - paid_before)
-    out = [render_grade(lesson, grade, award.points if award else 0, streak, tr, grade_id,
-                        held_points=held)]
+    held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
+    out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
     answered = await repo.quiz_answers(learner.id, lesson.id)
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))

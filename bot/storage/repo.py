@@ -328,6 +328,25 @@ class SqlRepo:
         await self.s.flush()
         return row.id
 
+    async def practice_ledger(self, learner_id: int, lesson_id: str) -> tuple[int, int]:
+        count, total = (await self.s.execute(
+            select(func.count(), func.coalesce(func.sum(LedgerEntry.points), 0)).where(
+                LedgerEntry.learner_id == learner_id,
+                LedgerEntry.reason.in_(("practice", "regrade")),
+                LedgerEntry.key.like(f"%:{learner_id}:{lesson_id}:%")))).one()
+        return int(count or 0), int(total or 0)
+
+    async def best_confirmed_score(self, learner_id: int, lesson_id: str) -> int | None:
+        return await self.s.scalar(
+            select(func.max(GradeRecord.score))
+            .join(Submission, Submission.id == GradeRecord.submission_id)
+            .where(Submission.learner_id == learner_id, Submission.lesson_id == lesson_id,
+                   GradeRecord.status == GradeStatus.FINAL))
+
+    async def set_points_paid(self, grade_id: int, points: int) -> None:
+        await self.s.execute(update(GradeRecord).where(GradeRecord.id == grade_id)
+                             .values(points_paid=points))
+
     async def practice_points_paid(self, learner_id: int, lesson_id: str) -> int:
         total = await self.s.scalar(
             select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
@@ -406,16 +425,6 @@ class SqlRepo:
             query = query.where(GradeRecord.id <= up_to)
         count, low, high, last = (await self.s.execute(query)).one()
         return HeldSummary(int(count or 0), int(low or 0), int(high or 0), int(last or 0))
-
-    async def best_other_score(
-        self, learner_id: int, lesson_id: str, exclude_submission: int
-    ) -> int | None:
-        return await self.s.scalar(
-            select(func.max(GradeRecord.score))
-            .join(Submission, Submission.id == GradeRecord.submission_id)
-            .where(Submission.learner_id == learner_id, Submission.lesson_id == lesson_id,
-                   Submission.id != exclude_submission,
-                   GradeRecord.status == GradeStatus.FINAL))
 
     # ---- points and activity -------------------------------------------------------------
 

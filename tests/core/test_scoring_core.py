@@ -8,7 +8,7 @@ import pytest
 
 from lessons.model import Curriculum
 from lessons.plan import Assignment, plan_today
-from scoring.points import completion_award, practice_award, practice_points, quiz_award
+from scoring.points import completion_award, practice_line, practice_points, quiz_award
 from scoring.standings import GroupStats, rank_groups, rank_learners
 from scoring.streaks import current_streak, longest_streak
 
@@ -41,12 +41,26 @@ def test_practice_points(score: int, points: int) -> None:
     assert practice_points(score) == points
 
 
-@pytest.mark.parametrize(
-    ("score", "paid", "expected"), [(80, 0, 40), (80, 40, None), (90, 40, 5), (60, 40, None)]
-)
-def test_practice_award_pays_only_improvement(score: int, paid: int, expected: int | None) -> None:
-    award = practice_award(1, "l1-01-x", 7, score, paid)
-    assert (award.points if award else None) == expected
+@pytest.mark.parametrize(("best", "paid", "expected"), [
+    (80, 0, 40),      # first confirmed grade
+    (80, 40, None),   # already paid: nothing
+    (90, 40, 5),      # a better grade pays the improvement
+    (60, 40, -10),    # an instructor lowered the best grade: points move down
+    (None, 0, None),  # nothing confirmed yet
+])
+def test_practice_line_settles_to_the_best_confirmed_grade(
+    best: int | None, paid: int, expected: int | None
+) -> None:
+    line = practice_line(1, "l1-01-x", 3, best, paid)
+    assert (line.points if line else None) == expected
+
+
+def test_racing_settlements_build_the_same_key() -> None:
+    # Two processes that read the same ledger write the same line number: one insert wins.
+    first, second, later = (practice_line(1, "a", 2, 90, 0), practice_line(1, "a", 2, 60, 0),
+                            practice_line(1, "a", 3, 90, 0))
+    assert first and second and later
+    assert first.key == second.key and first.key != later.key
 
 
 def test_award_keys_are_unique_per_action() -> None:
