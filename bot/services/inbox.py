@@ -25,17 +25,26 @@ Handler = Callable[[InboxItem], Awaitable[None]]
 LEASE = timedelta(minutes=5)  # an event held longer by a dead worker is taken up again
 MAX_ATTEMPTS = 5
 KEEP_DONE = timedelta(days=2)  # keys of handled events, to recognise late redeliveries
+WRITE_BATCH = 200  # events inserted by one statement
+
+_Pending = tuple[str, str, str, dict[str, Any], "asyncio.Future[bool]"]
 
 
 class Inbox:
     def __init__(
         self, store: Store, clock: Callable[[], datetime] = utc_now, concurrency: int = 16,
-        poll_seconds: float = 1.0,
+        poll_seconds: float = 1.0, write_concurrency: int = 8,
     ) -> None:
         self.store, self.clock = store, clock
         self.handlers: dict[str, Handler] = {}
         self.poll_seconds = poll_seconds
         self._gate = asyncio.Semaphore(concurrency)
+        # Webhook calls hand their events to a few writers that insert whatever has queued up in
+        # one transaction (group commit): a burst of a thousand events costs tens of commits,
+        # not a thousand, and never more connections than the writers hold.
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._writers: set[asyncio.Task[None]] = set()
+        self.write_concurrency = write_concurrency
         self._wake = asyncio.Event()
         self.handled = 0
 
@@ -45,10 +54,32 @@ class Inbox:
     async def put(self, channel: str, key: str, user_key: str, payload: dict[str, Any]) -> bool:
         """Store an event; False when the same (channel, key) was stored before. Committed when
         this returns, so the caller may acknowledge the platform."""
-        async with self.store.transaction() as repo:
-            fresh = await repo.inbox_add(channel, key, user_key, payload, self.clock())
-        self._wake.set()
-        return fresh
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((channel, key, user_key, payload, done))
+        if len(self._writers) < self.write_concurrency:
+            writer = asyncio.create_task(self._write())
+            self._writers.add(writer)
+            writer.add_done_callback(self._writers.discard)
+        return await done
+
+    async def _write(self) -> None:
+        """Insert queued events in batches until the queue is empty, then stop."""
+        while not self._queue.empty():
+            batch = [self._queue.get_nowait()]
+            while len(batch) < WRITE_BATCH and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                async with self.store.transaction() as repo:
+                    fresh = await repo.inbox_add_many([item[:4] for item in batch], self.clock())
+            except Exception as exc:  # each caller answers "not stored" (503), none is lost silently
+                for *_, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for channel, key, *_, done in batch:
+                if not done.done():
+                    done.set_result((channel, key) in fresh)
+            self._wake.set()
 
     async def run_once(self, limit: int = 100) -> int:
         """Handle what is due now; returns how many events were taken."""

@@ -261,6 +261,9 @@ class Repo(Protocol):
     async def inbox_add(
         self, channel: str, key: str, user_key: str, payload: dict[str, Any], now: datetime
     ) -> bool: ...
+    async def inbox_add_many(
+        self, events: list[tuple[str, str, str, dict[str, Any]]], now: datetime
+    ) -> set[tuple[str, str]]: ...
     async def inbox_claim(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[InboxItem]: ...

@@ -601,6 +601,20 @@ class SqlRepo:
                                     payload=payload, status="pending", attempts=0,
                                     received_at=now, available_at=now)
 
+    async def inbox_add_many(
+        self, events: list[tuple[str, str, str, dict[str, Any]]], now: datetime
+    ) -> set[tuple[str, str]]:
+        """Insert many events in one statement; returns the (channel, key) pairs that were new."""
+        if not events:
+            return set()
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        rows = [dict(channel=c, key=k, user_key=u, payload=p, status="pending", attempts=0,
+                     received_at=now, available_at=now) for c, k, u, p in events]
+        stmt = (insert(InboxEvent).values(rows).on_conflict_do_nothing()
+                .returning(InboxEvent.channel, InboxEvent.key))
+        return {(c, k) for c, k in await self.s.execute(stmt)}
+
     async def inbox_claim(
         self, now: datetime, lease_until: datetime, limit: int
     ) -> list[InboxItem]:

@@ -4,6 +4,7 @@ on 127.0.0.1; the inbox is drained by the test, so every step is deterministic."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,11 +108,18 @@ class Zalo:
 
 @pytest.fixture
 async def zalo(tmp_path: Path, clock: Clock, curriculum: Curriculum) -> AsyncIterator[Zalo]:
+    async with zalo_harness(sqlite_url(tmp_path), clock, curriculum) as harness:
+        yield harness
+
+
+@asynccontextmanager
+async def zalo_harness(url: str, clock: Clock, curriculum: Curriculum) -> AsyncIterator[Zalo]:
+    """Both fake Zalo servers, the app on `url`, and its webhook server on a free port."""
     bot, oa = FakeZaloBot(), FakeZaloOA()
     await bot.start()
     await oa.start()
     grader = RecordingGrader()
-    app = await zalo_app(sqlite_url(tmp_path), clock, curriculum, grader, **zalo_env(bot, oa))
+    app = await zalo_app(url, clock, curriculum, grader, **zalo_env(bot, oa))
     await import_units(app.store, UNITS_CSV)
     channels = ZaloChannels(app)
     await channels.setup_bot()

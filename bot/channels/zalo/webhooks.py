@@ -7,10 +7,13 @@ server (a reverse proxy); Zalo calls HTTPS URLs only.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -18,11 +21,19 @@ from aiohttp import web
 from bot.channels.zalo.bot_channel import store_update
 from bot.channels.zalo.oa_channel import store_event
 from bot.channels.zalo.oa_events import signature_ok
-from bot.services.inbox import Inbox
+from bot.services.inbox import KEEP_DONE, Inbox
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 256 * 1024  # an event is a few hundred bytes; the rest is someone else's problem
+MAX_DEPTH = 32  # an event nests 3-4 levels; 40,000 would overflow the parser's stack
+BODY_TIMEOUT = 10.0  # seconds to receive a whole body: a trickling client is cut off
+# A signed OA event older (or newer) than this is acknowledged and dropped: a captured
+# `user_withdraw` or `follow` cannot be replayed later. Zalo retries within minutes; the inbox
+# keeps handled keys longer than this, so a replay inside the window is a duplicate, not new.
+OA_EVENT_WINDOW = timedelta(hours=1)
+assert KEEP_DONE > OA_EVENT_WINDOW
+RETRY_AFTER = "5"  # seconds, with a 503 when the inbox cannot write
 BOT_SECRET_HEADER = "X-Bot-Api-Secret-Token"
 OA_SIGNATURE_HEADER = "X-ZEvent-Signature"
 OA_TIMESTAMP_HEADER = "X-ZEvent-Timestamp"
@@ -30,11 +41,56 @@ OA_TIMESTAMP_HEADER = "X-ZEvent-Timestamp"
 Route = tuple[str, Callable[[web.Request], Awaitable[web.StreamResponse]]]
 
 
+def nesting_depth(raw: bytes) -> int:
+    """How deep objects and arrays nest, read without parsing (strings and escapes skipped)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x7B, 0x5B):  # { [
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in (0x7D, 0x5D):  # } ]
+            depth -= 1
+    return deepest
+
+
 def _json(raw: bytes) -> Any:
+    if nesting_depth(raw) > MAX_DEPTH:
+        return None
     try:
         return json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
+
+
+async def _read(request: web.Request) -> bytes | None:
+    """The body within BODY_TIMEOUT (aiohttp already refuses more than MAX_BODY bytes)."""
+    try:
+        return await asyncio.wait_for(request.read(), BODY_TIMEOUT)
+    except TimeoutError:
+        return None
+
+
+def _unavailable() -> web.StreamResponse:
+    # The event is not stored: say so, and when to try again. Never a 500.
+    return web.json_response({"error": 503}, status=503, headers={"Retry-After": RETRY_AFTER})
+
+
+def fresh(body: dict[str, Any], header_timestamp: str, now: float) -> bool:
+    """The event's own timestamp (milliseconds) lies within OA_EVENT_WINDOW of now."""
+    raw = str(body.get("timestamp") or header_timestamp or "").strip()
+    if not raw.isdigit() or len(raw) > 16:
+        return False
+    return abs(now - int(raw) / 1000) <= OA_EVENT_WINDOW.total_seconds()
 
 
 def bot_route(path: str, inbox: Inbox, secret: str) -> Route:
@@ -43,18 +99,28 @@ def bot_route(path: str, inbox: Inbox, secret: str) -> Route:
         if not hmac.compare_digest(given.encode(), secret.encode()):
             log.warning("Zalo bot webhook: wrong or missing secret header; refused")
             return web.json_response({"ok": False}, status=401)
-        body = _json(await request.read())
+        raw = await _read(request)
+        if raw is None:
+            return web.json_response({"ok": False}, status=408)
+        body = _json(raw)
         if not isinstance(body, dict):
             return web.json_response({"ok": False}, status=400)
-        await store_update(inbox, body)  # a database error answers 500: Zalo may send again
+        try:
+            await store_update(inbox, body)
+        except Exception:  # the database is down or full: not stored, so not acknowledged
+            log.exception("Zalo bot webhook: could not store the update")
+            return _unavailable()
         return web.json_response({"ok": True})
 
     return path, handle
 
 
-def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str) -> Route:
+def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str,
+             wall: Callable[[], float] = time.time) -> Route:
     async def handle(request: web.Request) -> web.StreamResponse:
-        raw = await request.read()
+        raw = await _read(request)
+        if raw is None:
+            return web.json_response({"error": 408}, status=408)
         body = _json(raw)
         if not isinstance(body, dict):
             return web.json_response({"error": 400}, status=400)
@@ -65,7 +131,17 @@ def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str) -> Route:
         if str(body.get("app_id") or "") != app_id:
             log.warning("Zalo OA webhook: an event for another app; refused")
             return web.json_response({"error": 403}, status=403)
-        await store_event(inbox, body)
+        if not fresh(body, request.headers.get(OA_TIMESTAMP_HEADER, ""), wall()):
+            # Signed, but not from now: a replay. Acknowledged (so Zalo never counts it as a
+            # failure) and dropped.
+            log.warning("Zalo OA webhook: an event outside the %s window; dropped",
+                        OA_EVENT_WINDOW)
+            return web.json_response({"error": 0})
+        try:
+            await store_event(inbox, body)
+        except Exception:
+            log.exception("Zalo OA webhook: could not store the event")
+            return _unavailable()
         return web.json_response({"error": 0})
 
     return path, handle
