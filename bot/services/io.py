@@ -5,8 +5,9 @@ Channels turn their updates into `Inbound` and render `Out`; services never see 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal, Protocol, runtime_checkable
 
 InboundKind = Literal[
     "text", "command", "choice", "photo", "document", "voice", "video", "sticker", "location",
@@ -89,6 +90,19 @@ class Outbound(Protocol):
     channel: str
 
     async def send(self, chat_id: str, message: Out) -> None: ...
+
+
+@runtime_checkable
+class PiecedOutbound(Outbound, Protocol):
+    """A channel that cuts a message into platform messages, and sends them one at a time.
+
+    The sender then paces every platform message (not every `Out`) and, after a 429, resends
+    only the piece that failed, never the pieces already delivered.
+    """
+
+    def pieces(self, message: Out) -> Sequence[object]: ...
+
+    async def send_piece(self, chat_id: str, piece: object) -> None: ...
 
 
 @dataclass

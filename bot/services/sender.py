@@ -11,11 +11,13 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 
 from aiolimiter import AsyncLimiter
 
-from bot.services.io import Out, Outbound, RateLimited
+from bot.services.io import Out, Outbound, PiecedOutbound, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ class ChannelSender:
         self._resume_at = 0.0
         self._chat_last: OrderedDict[str, float] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}
-        self.sent = 0
+        self.sent = 0  # platform messages (a long `Out` may be several)
         self.rate_limited = 0
 
     @property
@@ -68,19 +70,28 @@ class ChannelSender:
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:  # one chat's messages go out in order
             try:
-                await self._send_within_limits(chat_id, message)
+                if isinstance(self.outbound, PiecedOutbound):
+                    # Each platform message is paced, and a 429 repeats only its own piece.
+                    for piece in self.outbound.pieces(message):
+                        await self._send_within_limits(
+                            chat_id, partial(self.outbound.send_piece, chat_id, piece))
+                else:
+                    await self._send_within_limits(
+                        chat_id, lambda: self.outbound.send(chat_id, message))
             finally:
-                if not lock._waiters:  # type: ignore[attr-defined]  # drop idle locks
+                if not lock._waiters:  # type: ignore[attr-defined]  # asyncio.Lock keeps no public count; drop idle locks
                     self._chat_locks.pop(chat_id, None)
 
-    async def _send_within_limits(self, chat_id: str, message: Out) -> None:
+    async def _send_within_limits(
+        self, chat_id: str, send_once: Callable[[], Awaitable[None]]
+    ) -> None:
         for attempt in range(self.limits.max_rate_limit_retries + 1):
             await self._wait_pause()
             await self._wait_chat(chat_id)
             await self._limiter.acquire()
             await self._wait_pause()  # a 429 may have arrived while we queued
             try:
-                await self.outbound.send(chat_id, message)
+                await send_once()
             except RateLimited as exc:
                 self.rate_limited += 1
                 self._resume_at = max(self._resume_at, time.monotonic() + exc.retry_after)

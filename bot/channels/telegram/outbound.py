@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import logging
+from dataclasses import dataclass
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -19,6 +20,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.services.io import (
     Out,
+    OutFile,
     RateLimited,
     SendError,
     TemporaryFailure,
@@ -69,6 +71,15 @@ def render_html(message: Out) -> list[str]:
     return [html.escape(p, quote=False) for p in pieces]
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One Telegram API call: a document, or one HTML message (the last carries the buttons)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+    document: OutFile | None = None
+
+
 class TelegramOutbound:
     channel = CHANNEL
 
@@ -76,9 +87,22 @@ class TelegramOutbound:
         self.bot = bot
         self.paid_broadcast = paid_broadcast
 
+    def pieces(self, message: Out) -> list[Piece]:
+        if message.file is not None:
+            return [Piece(html.escape(message.text, quote=False)[:1000], None, message.file)]
+        texts = render_html(message)
+        markup = keyboard(message)
+        return [Piece(text, markup if i == len(texts) - 1 else None)
+                for i, text in enumerate(texts)]
+
     async def send(self, chat_id: str, message: Out) -> None:
+        for piece in self.pieces(message):
+            await self.send_piece(chat_id, piece)
+
+    async def send_piece(self, chat_id: str, piece: object) -> None:
+        assert isinstance(piece, Piece)
         try:
-            await self._send(chat_id, message)
+            await self._send(chat_id, piece)
         except TelegramRetryAfter as exc:
             raise RateLimited(float(exc.retry_after)) from exc
         except (TelegramForbiddenError, TelegramNotFound) as exc:
@@ -92,19 +116,12 @@ class TelegramOutbound:
         except (TelegramNetworkError, TelegramServerError) as exc:
             raise TemporaryFailure(str(exc)) from exc
 
-    async def _send(self, chat_id: str, message: Out) -> None:
+    async def _send(self, chat_id: str, piece: Piece) -> None:
         extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
-        if message.file is not None:
-            caption = html.escape(message.text, quote=False)[:1000]
+        if piece.document is not None:
             await self.bot.send_document(
-                chat_id, BufferedInputFile(message.file.content, filename=message.file.name),
-                caption=caption, **extra,
+                chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),
+                caption=piece.text, **extra,
             )
             return
-        pieces = render_html(message)
-        markup = keyboard(message)
-        for i, piece in enumerate(pieces):
-            last = i == len(pieces) - 1
-            await self.bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None, **extra
-            )
+        await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup, **extra)
