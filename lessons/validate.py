@@ -22,7 +22,7 @@ from lessons.textnorm import has_vietnamese_marks, words
 
 READING_WORDS_PER_MINUTE = 200
 QUIZ_MINUTES = 2  # three questions on a phone
-MIN_LESSONS_PER_LEVEL = 12
+MIN_LESSONS_PER_LEVEL = 20
 
 # Anything Telegram's HTML parser would read as markup, or that Zalo would show as raw symbols.
 _MARKUP = [
