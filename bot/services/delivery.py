@@ -157,7 +157,8 @@ async def deliver_one(
         return
     tr = Translator(learner.language)
     status = "new" if item.day == deps.today_for(learner) else "unfinished"
-    parts: list[Out] = learning.lesson_messages(deps, lesson, tr, answered, status)
+    parts: list[Out] = learning.lesson_messages(deps, lesson, tr, answered, status,
+                                                learner.occupation)
     parts = with_one_tap(parts, identity.channel, tr)
     sent = item.parts_sent
     try:

@@ -44,9 +44,13 @@ def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
 
 
 def lesson_messages(
-    deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str
+    deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str,
+    occupation: str | None = None,
 ) -> list[Out]:
-    """The lesson as chat-sized messages: header and content, practice task, next quiz question."""
+    """The lesson as chat-sized messages: header and content, practice task, next quiz question.
+
+    The example and practice are the learner's occupation's variant when the lesson has one."""
+    lesson = lesson.fitted(occupation)
     number, total = lesson_position(deps.curriculum, lesson)
     level = deps.curriculum.level(lesson.level)
     header_key = "lesson.header_capstone" if lesson.is_capstone else "lesson.header"
@@ -72,10 +76,23 @@ def lesson_messages(
     if lesson.teach_back:
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
     out.append(Out(title=tr("lesson.practice_title"), text=practice))
+    out += extras_for(deps, lesson, tr)
     next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
     if next_q is not None:
         out.append(quiz_question(lesson, next_q, tr))
     return pack(out)
+
+
+def extras_for(deps: Deps, lesson: Lesson, tr: Translator) -> list[Out]:
+    """Listening to the lesson and trying the practice with the in-chat model, where configured."""
+    from bot.services import speech, tryai  # they build on this module
+
+    listen = speech.listen_option(deps, tr)
+    hints = ([tr("speech.listen_hint")] if listen else []) + [tryai.offer_hint(deps, tr)]
+    options = (*([listen] if listen else []), tryai.offer(deps, tr))
+    # Buttons where the channel has them; the hint says what to type where it has not. Not
+    # remembered, so that "1" or "B" typed next still answers the quiz.
+    return [Out(text="\n".join(hints), options=options, remember_options=False)]
 
 
 PACK_LIMIT = 3500  # under Telegram's 4,096; channels with smaller limits split further
@@ -92,7 +109,8 @@ def pack(messages: list[Out], limit: int = PACK_LIMIT) -> list[Out]:
             joined = f"{last.text}\n\n{body}"
             if len(last.title) + len(joined) <= limit:
                 packed[-1] = Out(title=last.title, text=joined, options=message.options,
-                                 columns=message.columns)
+                                 columns=message.columns,
+                                 remember_options=message.remember_options)
                 continue
         packed.append(message)
     return packed
