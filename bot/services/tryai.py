@@ -51,9 +51,9 @@ class ChatModel(Protocol):
 _NOT_DIGIT_BEFORE = r"(?<![\d.,])"
 _NOT_DIGIT_AFTER = r"(?!\d|[.,]\d)"
 PERSONAL = {
-    # 0912 345 678, 0912.345.678, +84 912 345 678
-    "phone": re.compile(_NOT_DIGIT_BEFORE + r"(?:\+?84[ .-]?|0)[235789](?:[ .-]?\d){8}"
-                        + _NOT_DIGIT_AFTER),
+    # mobiles 0912 345 678, +84 912 345 678; landlines 0208 3855 123 (0 + 2xx area + 8 digits)
+    "phone": re.compile(_NOT_DIGIT_BEFORE + r"(?:\+?84[ .-]?|0)"
+                        r"(?:[35789](?:[ .-]?\d){8}|2(?:[ .-]?\d){9})" + _NOT_DIGIT_AFTER),
     # a 12-digit citizen ID (CCCD), typed whole or in groups; a 9-digit one named as such
     "id_number": re.compile(_NOT_DIGIT_BEFORE + r"\d(?:[ .]?\d){11}" + _NOT_DIGIT_AFTER
                             + r"|(?:cmnd|cccd|can cuoc|chung minh)\D{0,20}\d{9}(?!\d)"),

@@ -92,8 +92,29 @@ class TelegramOutbound:
         except (TelegramNetworkError, TelegramServerError) as exc:
             raise TemporaryFailure(str(exc)) from exc
 
+    async def _send_audio(self, chat_id: str, message: Out, extra: dict[str, bool]) -> None:
+        """OGG/Opus plays as a voice message, MP3 and M4A in the music player, anything else
+        (WAV) arrives as a file the phone opens in its player."""
+        assert message.voice is not None
+        audio = BufferedInputFile(message.voice.content, filename=message.voice.name)
+        caption = html.escape(message.text, quote=False)[:1000]
+        markup = keyboard(message)
+        mime = message.voice.mime
+        if mime == "audio/ogg":
+            await self.bot.send_voice(chat_id, audio, caption=caption, reply_markup=markup,
+                                      **extra)
+        elif mime in ("audio/mpeg", "audio/mp4"):
+            await self.bot.send_audio(chat_id, audio, caption=caption, reply_markup=markup,
+                                      **extra)
+        else:
+            await self.bot.send_document(chat_id, audio, caption=caption, reply_markup=markup,
+                                         **extra)
+
     async def _send(self, chat_id: str, message: Out) -> None:
         extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
+        if message.voice is not None:
+            await self._send_audio(chat_id, message, extra)
+            return
         if message.file is not None:
             caption = html.escape(message.text, quote=False)[:1000]
             await self.bot.send_document(
