@@ -50,8 +50,8 @@ def lesson_messages(
     """The lesson as chat-sized messages: header and content, practice task, next quiz question.
 
     The example and practice are the learner's occupation's variant when the lesson has one."""
-    lesson = lesson.fitted(occupation)
     number, total = lesson_position(deps.curriculum, lesson)
+    lesson = lesson.fitted(occupation)
     level = deps.curriculum.level(lesson.level)
     header_key = "lesson.header_capstone" if lesson.is_capstone else "lesson.header"
     header = tr(
@@ -166,6 +166,6 @@ async def maybe_complete(
     await repo.award(learner.id, award, deps.now())
     out = [Out(text=tr("lesson.completed", points=award.points, streak=streak))]
     level_lessons = deps.curriculum.of_level(lesson.level)
-    if lesson == level_lessons[-1]:
+    if lesson.id == level_lessons[-1].id:  # by id: the lesson may be an occupation's fitting
         out.append(Out(text=tr("lesson.level_done", level=lesson.level)))
     return out
