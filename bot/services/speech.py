@@ -136,8 +136,9 @@ def voice_note(turn: Turn) -> list[Out]:
     deps, tr, ev = turn.deps, turn.tr, turn.event
     if deps.speech is None:
         return [Out(text=tr("speech.voice_off"))]
-    if not ev.audio:
-        return [Out(text=tr("speech.voice_unreadable"))]
+    if not ev.audio:  # a channel that fetches no voice notes (Zalo) gets the plain answer
+        return [Out(text=tr("speech.voice_unreadable" if ev.channel in PLAYS_AUDIO
+                            else "speech.voice_off"))]
     if len(ev.audio) > MAX_VOICE_BYTES:
         return [Out(text=tr("speech.voice_too_long"))]
     speech, audio, mime = deps.speech, ev.audio, ev.audio_mime or "audio/ogg"
