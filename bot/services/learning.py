@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
+from bot.services import speech, tryai
 from bot.services.context import Deps
 from bot.services.io import Option, Out
 from bot.services.ports import LearnerRecord, Repo
@@ -85,8 +86,6 @@ def lesson_messages(
 
 def extras_for(deps: Deps, lesson: Lesson, tr: Translator) -> list[Out]:
     """Listening to the lesson and trying the practice with the in-chat model, where configured."""
-    from bot.services import speech, tryai  # they build on this module
-
     listen = speech.listen_option(deps, tr)
     hints = ([tr("speech.listen_hint")] if listen else []) + [tryai.offer_hint(deps, tr)]
     options = (*([listen] if listen else []), tryai.offer(deps, tr))
