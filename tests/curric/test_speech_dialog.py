@@ -132,3 +132,15 @@ async def test_speech_server_down_or_zalo_get_kind_answers(
     out = await zalo.tap("sp:listen")
     assert "Zalo" in text_of(out) and not voices(out)
     assert len(speech_server.spoken) == spoken  # nothing made that could not be sent
+
+
+async def test_the_console_saves_the_audio_and_says_where(tmp_path: Path) -> None:
+    from bot.channels.console.chat import ConsoleOutbound
+    from bot.services.io import OutFile
+
+    printed = io.StringIO()
+    outbound = ConsoleOutbound(out=printed, files_dir=tmp_path / "files")
+    await outbound.send("demo", Out(text="Bài 1", voice=OutFile("l1.wav", tone_wav(), "audio/wav")))
+    path = tmp_path / "files" / "l1.wav"
+    assert str(path) in printed.getvalue()
+    assert decoded(path.read_bytes())[2] > 1000
