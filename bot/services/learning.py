@@ -77,21 +77,24 @@ def lesson_messages(
     if lesson.teach_back:
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
     out.append(Out(title=tr("lesson.practice_title"), text=practice))
-    out += extras_for(deps, lesson, tr)
     next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
+    # With no quiz question after them, the extras go as typed hints only: the lesson's last
+    # message keeps its place for a channel's own closing button (a Zalo OA one-tap answer).
+    out += extras_for(deps, lesson, tr, buttons=next_q is not None)
     if next_q is not None:
         out.append(quiz_question(lesson, next_q, tr))
     return pack(out)
 
 
-def extras_for(deps: Deps, lesson: Lesson, tr: Translator) -> list[Out]:
+def extras_for(deps: Deps, lesson: Lesson, tr: Translator, buttons: bool = True) -> list[Out]:
     """Listening to the lesson and trying the practice with the in-chat model, where configured."""
     listen = speech.listen_option(deps, tr)
     hints = ([tr("speech.listen_hint")] if listen else []) + [tryai.offer_hint(deps, tr)]
     options = (*([listen] if listen else []), tryai.offer(deps, tr))
     # Buttons where the channel has them; the hint says what to type where it has not. Not
     # remembered, so that "1" or "B" typed next still answers the quiz.
-    return [Out(text="\n".join(hints), options=options, remember_options=False)]
+    return [Out(text="\n".join(hints), options=options if buttons else (),
+                remember_options=False)]
 
 
 PACK_LIMIT = 3500  # under Telegram's 4,096; channels with smaller limits split further
