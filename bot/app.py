@@ -64,6 +64,36 @@ def build_grader(settings: Settings, store: SqlStore) -> Grader:
     )
 
 
+def add_speech_and_tryai(settings: Settings, deps: Deps) -> None:
+    """Lessons read aloud and voice notes (with a speech server); the in-chat model (with the
+    grader's model configured). Either stays None, and the dialog says so kindly, without one."""
+    import openai
+
+    from bot.services.tryai import TryAILimits
+
+    if settings.speech_configured:
+        from bot.llm.speech import OpenAISpeech
+        from bot.storage.audio_files import FileAudioCache
+
+        key = settings.speech_api_key
+        client = openai.AsyncOpenAI(
+            api_key=key.get_secret_value() if key is not None else "not-needed",
+            base_url=settings.speech_base_url, timeout=settings.speech_timeout_seconds,
+            max_retries=1)
+        deps.speech = OpenAISpeech(client, settings.tts_model, settings.stt_model,
+                                   settings.tts_voice, settings.tts_format)
+        deps.audio_cache = FileAudioCache(settings.data_dir / "audio")
+    if settings.tryai_enabled and settings.llm_configured and settings.llm_model:
+        from bot.llm.chat import OpenAIChat
+        from bot.llm.wiring import LLMConfig, make_client
+
+        client = make_client(LLMConfig.from_settings(settings))
+        if client is not None:
+            deps.chat_model = OpenAIChat(client, settings.llm_model)
+    deps.tryai_limits = TryAILimits(turns_per_day=settings.tryai_turns_per_day,
+                                    daily_tokens=settings.tryai_daily_token_budget)
+
+
 async def build_app(
     settings: Settings, *, grader: Grader | None = None, migrate: bool = True,
     curriculum: Curriculum | None = None,
@@ -79,6 +109,7 @@ async def build_app(
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
     )
+    add_speech_and_tryai(settings, deps)
     sender = Sender()
     deps.notify = notifier(deps, sender)
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender)

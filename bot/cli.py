@@ -117,6 +117,8 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
         print(f"lessons: {result['lessons']}  per level: {result['levels']}  "
               f"with occupation variants: {result['with_variants']}")
         print(f"not yet reviewed by a person: {len(unreviewed)}")  # type: ignore[arg-type]
+        for lesson_id in unreviewed:  # type: ignore[attr-defined]
+            print(f"  {lesson_id}")
         for warning in result["warnings"]:  # type: ignore[attr-defined]
             print(f"warning: {warning}")
         for error in result["errors"]:  # type: ignore[attr-defined]
@@ -136,6 +138,24 @@ def cmd_lessons_list(args: argparse.Namespace) -> int:
     else:
         for row in rows:
             print(f"{row['level']}.{row['order']:02d}  {row['id']}  {row['title']}")
+    return 0
+
+
+def cmd_lessons_export(args: argparse.Namespace) -> int:
+    """The review sheet for a subject-matter reviewer: one row per lesson and variant."""
+    from bot.lessons_export import write_review_sheet
+    from lessons.loader import BUILTIN_DIR, load_curriculum
+
+    directory = Path(args.dir) if args.dir else BUILTIN_DIR
+    curriculum, problems = load_curriculum(directory)
+    for problem in problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    try:
+        rows = write_review_sheet(curriculum, Path(args.xlsx))
+    except OSError as exc:
+        print(f"cannot write {args.xlsx}: {exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {rows} rows ({len(curriculum.lessons)} lessons) to {args.xlsx}")
     return 0
 
 
@@ -169,6 +189,10 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("dir", nargs="?")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_lessons_list)
+    exp = lessons.add_parser("export", help="a review sheet (.xlsx) for subject-matter reviewers")
+    exp.add_argument("dir", nargs="?")
+    exp.add_argument("--xlsx", required=True, help="the .xlsx file to write")
+    exp.set_defaults(func=cmd_lessons_export)
     try:
         from bot.grading_cli import add_grading_commands
     except ImportError:

@@ -62,6 +62,28 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=20.0, gt=0, validation_alias=_env("LLM_TIMEOUT"))
 
     redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL"))
+    data_dir: Path = Field(default=Path("hocai-data"), validation_alias=_env("HOCAI_DATA_DIR"))
+
+    # Speech (any OpenAI-compatible /audio/speech and /audio/transcriptions): lessons read aloud,
+    # voice notes as work. Off unless SPEECH_BASE_URL or SPEECH_API_KEY is set.
+    speech_base_url: str | None = Field(default=None, validation_alias=_env("SPEECH_BASE_URL"))
+    speech_api_key: SecretStr | None = Field(default=None, validation_alias=_env("SPEECH_API_KEY"))
+    tts_model: str = Field(default="gpt-4o-mini-tts", validation_alias=_env("TTS_MODEL"))
+    stt_model: str = Field(default="gpt-4o-mini-transcribe", validation_alias=_env("STT_MODEL"))
+    tts_voice: str = Field(default="alloy", validation_alias=_env("TTS_VOICE"))
+    tts_format: Literal["opus", "mp3", "wav", "aac", "flac"] = Field(
+        default="opus", validation_alias=_env("TTS_FORMAT"))
+    speech_timeout_seconds: float = Field(default=60.0, gt=0,
+                                          validation_alias=_env("SPEECH_TIMEOUT"))
+
+    # "Thử với AI ngay đây": the grader's model (OPENAI_BASE_URL, LLM_MODEL) answers learners'
+    # prompts in the chat, within a daily number of prompts per learner and a province-wide
+    # daily token allowance of its own (the grader's budget is not touched).
+    tryai_enabled: bool = Field(default=True, validation_alias=_env("TRYAI_ENABLED"))
+    tryai_turns_per_day: int = Field(default=10, ge=1, le=200,
+                                     validation_alias=_env("TRYAI_TURNS_PER_DAY"))
+    tryai_daily_token_budget: int = Field(default=200_000, ge=0,
+                                          validation_alias=_env("TRYAI_DAILY_TOKEN_BUDGET"))
 
     # Zalo Bot Platform (bot.zapps.me / bot-api.zaloplatforms.com)
     zalo_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("ZALO_BOT_TOKEN"))
@@ -157,6 +179,11 @@ class Settings(BaseSettings):
         key = self.openai_api_key
         if key is not None and _PLACEHOLDERS.match(key.get_secret_value().strip()):
             self.openai_api_key = None
+        speech_key = self.speech_api_key
+        if speech_key is not None and _PLACEHOLDERS.match(speech_key.get_secret_value().strip()):
+            self.speech_api_key = None
+        if self.speech_base_url is not None and not self.speech_base_url.strip():
+            self.speech_base_url = None
         self._check_zalo()
         return self
 
@@ -209,6 +236,10 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def speech_configured(self) -> bool:
+        return self.speech_base_url is not None or self.speech_api_key is not None
 
     @property
     def llm_configured(self) -> bool:

@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import json
 import mimetypes
+import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,8 +22,8 @@ import yaml
 from bot.llm.costs import InMemoryGradeCache, UnlimitedBudget
 from bot.llm.grader import LLMGrader
 from bot.llm.wiring import LLMConfig, make_client, make_grader
-from lessons.loader import load_curriculum
-from lessons.model import Criterion, Curriculum, Lesson
+from lessons.loader import BUILTIN_DIR, load_curriculum
+from lessons.model import OCCUPATIONS, Criterion, Curriculum, Lesson
 from scoring import evaluation as ev
 from scoring.grading import CriterionGrade, Grade, Grader, Work
 from scoring.rules import RuleOptions, RulesGrader
@@ -67,11 +68,13 @@ def _grader_from_env() -> tuple[Grader, bool]:
 
 def grade_command(args: argparse.Namespace) -> int:
     """Grade one submission (a file or stdin, and an optional photo) and print the grade."""
-    curriculum, _ = load_curriculum()
+    overrides = os.environ.get("HOCAI_LESSONS_DIR", "").strip()  # as the bot reads them
+    curriculum, _ = load_curriculum(BUILTIN_DIR, Path(overrides) if overrides else None)
     lesson = curriculum.by_id(args.lesson_id)
     if lesson is None:
         print(f"no lesson with id {args.lesson_id!r}", file=sys.stderr)
         return 2
+    lesson = lesson.fitted(getattr(args, "occupation", None))  # that occupation's own rubric
     try:
         text = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
         photo = Path(args.photo).read_bytes() if args.photo else None
@@ -82,6 +85,7 @@ def grade_command(args: argparse.Namespace) -> int:
     grader, _ = _grader_from_env()
     grade = asyncio.run(grader.grade(lesson, Work(text=text, photo=photo, photo_mime=mime)))
     out = grade_json(lesson, grade)
+    out["occupation"] = args.occupation
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
@@ -276,6 +280,8 @@ def add_grading_commands(subparsers: argparse._SubParsersAction) -> None:  # typ
     grade.add_argument("--file", help="the submission's text (default: stdin)")
     grade.add_argument("--photo", help="a photo sent with the submission")
     grade.add_argument("--json", action="store_true", help="print the grade as JSON")
+    grade.add_argument("--occupation", choices=OCCUPATIONS,
+                       help="grade by this occupation's variant of the practice, if it has one")
     grade.set_defaults(func=grade_command)
 
     grader = subparsers.add_parser("grader", help="measure the grader")

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Store
 from lessons.model import Curriculum
 from scoring.grading import Grader
+
+if TYPE_CHECKING:
+    from bot.services.speech import AudioCache, Speech
+    from bot.services.tryai import ChatModel, TryAILimits
 
 
 def utc_now() -> datetime:
@@ -28,6 +33,12 @@ class Deps:
     bot_link: str = ""  # e.g. https://t.me/<bot>, for invite links
     # Sends messages to a learner on the channel they last used; the app wires it to the sender.
     notify: Callable[[int, list[Out]], Awaitable[None]] | None = None
+    # Optional helpers, None when not configured: lessons read aloud and voice notes; the in-chat
+    # model for "Thử với AI ngay đây" and its limits.
+    speech: Speech | None = None
+    audio_cache: AudioCache | None = None
+    chat_model: ChatModel | None = None
+    tryai_limits: TryAILimits | None = None
 
     def now(self) -> datetime:
         return self.clock()

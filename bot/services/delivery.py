@@ -211,7 +211,8 @@ async def deliver_one(
         parts = [reminder(lesson, len(answered), submitted, tr)]
     else:
         status = "new" if item.day == deps.today_for(learner) else "unfinished"
-        parts = learning.lesson_messages(deps, lesson, tr, answered, status)
+        parts = learning.lesson_messages(deps, lesson, tr, answered, status,
+                                         learner.occupation)
     parts = with_one_tap(parts, identity.channel, tr)
     sent = item.parts_sent
     try:

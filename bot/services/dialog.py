@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import learning, linking, review, standings, submissions
+from bot.services import learning, linking, review, speech, standings, submissions, tryai
 from bot.services.context import Deps
 from bot.services.io import Inbound, Option, Out, OutFile
 from bot.services.parsing import (
@@ -23,6 +23,7 @@ from bot.services.parsing import (
     split_command,
 )
 from bot.services.ports import IdentityRecord, LearnerRecord, Repo
+from bot.services.turn import Later
 from lessons.textnorm import folded_words, strip_invisible
 
 log = logging.getLogger(__name__)
@@ -70,13 +71,18 @@ class Dialog:
             if turn.work is None:
                 await turn.remember(out)
         await _tell_others(deps, turn.notices)  # after the commit, so they see the new state
-        if turn.work is None:
+        if turn.work is None and turn.later is None:
             return out
-        # Work is graded outside the first transaction, after it was committed.
-        graded = await submissions.receive(deps, learner, turn.work, tr)
+        # Work is graded, and a model or speech server asked, after the first commit.
+        if turn.work is not None:
+            more = await submissions.receive(deps, learner, turn.work, tr)
+        else:
+            assert turn.later is not None
+            more = await turn.later()
         async with deps.store.transaction() as repo:
-            await _Turn(deps, repo, learner, identity, tr, event).remember(graded)
-        return out + graded
+            turn.repo = repo  # the same turn: what it changed in the state is kept
+            await turn.remember(more)
+        return out + more
 
 
 async def _tell_others(deps: Deps, notices: list[tuple[int, list[Out]]]) -> None:
@@ -110,6 +116,7 @@ class _Turn:
         self.tr, self.event = tr, event
         self.state: dict[str, Any] = dict(identity.state or {})
         self.work: submissions.Incoming | None = None
+        self.later: Later | None = None  # a model or speech call, made after the commit
         self.notices: list[tuple[int, list[Out]]] = []  # messages for other learners
 
     async def remember(self, out: list[Out]) -> None:
@@ -129,6 +136,8 @@ class _Turn:
             return await self.command(ev.command, ev.args)
         if ev.kind == "choice":
             return await self.choice(ev.choice)
+        if ev.kind == "voice" and self.learner.status != "onboarding":
+            return speech.voice_note(self)
         if ev.kind in ("sticker", "voice", "video", "location", "contact", "document", "other"):
             return [Out(text=tr(f"input.{ev.kind}"))]
         if ev.kind == "unsupported":
@@ -155,6 +164,10 @@ class _Turn:
             keyword = keyword_command(ev.text)
             if keyword:
                 return await self.command(keyword, "")
+            if speech.is_listen(ev.text):
+                return await speech.listen(self)
+            if tryai.is_start(ev.text):
+                return await tryai.start(self)
         if ev.forwarded:
             return [Out(text=tr("input.forwarded"))]
         return await self.work_or_hint()
@@ -218,6 +231,10 @@ class _Turn:
             return await self.command(rest, "")
         if kind == "set":
             return await self.settings_choice(rest)
+        if kind == "sp":  # "Nghe bài học", and confirming a voice note's transcript
+            return await speech.choice(self, rest)
+        if kind == "ai":  # "Thử với AI ngay đây"
+            return await tryai.choice(self, rest)
         if kind == "ack":  # the one tap that ends a pushed lesson and keeps a Zalo OA window open
             return [Out(text=tr("lesson.ack_done"))]
         if kind == "ap" and rest.isdigit():
@@ -396,7 +413,8 @@ class _Turn:
         # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
         await self.repo.mark_started(self.learner.id, plan.lesson.id, self.deps.now())
         answered = await self.repo.quiz_answers(self.learner.id, plan.lesson.id)
-        return learning.lesson_messages(self.deps, plan.lesson, tr, answered, plan.status)
+        return learning.lesson_messages(self.deps, plan.lesson, tr, answered, plan.status,
+                                        self.learner.occupation)
 
     async def work_or_hint(self) -> list[Out]:
         ev, tr = self.event, self.tr
@@ -531,6 +549,8 @@ class _Turn:
             await self.repo.update_learner(self.learner.id, lesson_time=hhmm)
             self.state.pop("step", None)
             return [Out(text=tr("settings.time_saved", time=hhmm))]
+        if step.startswith("tryai"):
+            return await tryai.on_text(self, step)
         self.state.pop("step", None)
         return await self.work_or_hint()
 

@@ -32,6 +32,8 @@ class Inbound:
     forwarded: bool = False
     edited: bool = False
     language: str = ""  # the client's language code, a hint only
+    audio: bytes | None = None  # a voice note's bytes, fetched by the channel when speech is on
+    audio_mime: str = ""  # e.g. audio/ogg for Telegram's voice notes
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Out:
     title: str = ""
     options: tuple[Option, ...] = ()
     file: OutFile | None = None
+    voice: OutFile | None = None  # audio to play: a voice message where the channel has one
     columns: int = 1  # how many buttons per row where buttons exist
     remember_options: bool = True  # numbered replies ("1", "B") map to these options
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
+from bot.services import speech, tryai
 from bot.services.context import Deps
 from bot.services.io import Option, Out
 from bot.services.ports import LearnerRecord, Repo
@@ -44,10 +45,14 @@ def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
 
 
 def lesson_messages(
-    deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str
+    deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str,
+    occupation: str | None = None,
 ) -> list[Out]:
-    """The lesson as chat-sized messages: header and content, practice task, next quiz question."""
+    """The lesson as chat-sized messages: header and content, practice task, next quiz question.
+
+    The example and practice are the learner's occupation's variant when the lesson has one."""
     number, total = lesson_position(deps.curriculum, lesson)
+    lesson = lesson.fitted(occupation)
     level = deps.curriculum.level(lesson.level)
     header_key = "lesson.header_capstone" if lesson.is_capstone else "lesson.header"
     header = tr(
@@ -73,9 +78,23 @@ def lesson_messages(
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
     out.append(Out(title=tr("lesson.practice_title"), text=practice))
     next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
+    # With no quiz question after them, the extras go as typed hints only: the lesson's last
+    # message keeps its place for a channel's own closing button (a Zalo OA one-tap answer).
+    out += extras_for(deps, lesson, tr, buttons=next_q is not None)
     if next_q is not None:
         out.append(quiz_question(lesson, next_q, tr))
     return pack(out)
+
+
+def extras_for(deps: Deps, lesson: Lesson, tr: Translator, buttons: bool = True) -> list[Out]:
+    """Listening to the lesson and trying the practice with the in-chat model, where configured."""
+    listen = speech.listen_option(deps, tr)
+    hints = ([tr("speech.listen_hint")] if listen else []) + [tryai.offer_hint(deps, tr)]
+    options = (*([listen] if listen else []), tryai.offer(deps, tr))
+    # Buttons where the channel has them; the hint says what to type where it has not. Not
+    # remembered, so that "1" or "B" typed next still answers the quiz.
+    return [Out(text="\n".join(hints), options=options if buttons else (),
+                remember_options=False)]
 
 
 PACK_LIMIT = 3500  # under Telegram's 4,096; channels with smaller limits split further
@@ -92,7 +111,8 @@ def pack(messages: list[Out], limit: int = PACK_LIMIT) -> list[Out]:
             joined = f"{last.text}\n\n{body}"
             if len(last.title) + len(joined) <= limit:
                 packed[-1] = Out(title=last.title, text=joined, options=message.options,
-                                 columns=message.columns)
+                                 columns=message.columns,
+                                 remember_options=message.remember_options)
                 continue
         packed.append(message)
     return packed
@@ -148,6 +168,6 @@ async def maybe_complete(
     await repo.award(learner.id, award, deps.now())
     out = [Out(text=tr("lesson.completed", points=award.points, streak=streak))]
     level_lessons = deps.curriculum.of_level(lesson.level)
-    if lesson == level_lessons[-1]:
+    if lesson.id == level_lessons[-1].id:  # by id: the lesson may be an occupation's fitting
         out.append(Out(text=tr("lesson.level_done", level=lesson.level)))
     return out

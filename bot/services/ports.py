@@ -67,6 +67,8 @@ class SubmissionRecord:
     photo_ref: str | None
     status: str
     received_at: datetime
+    # A conversation with the in-chat model the work came from: ({"role", "text"}, ...).
+    exchange: tuple[dict[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class Repo(Protocol):
     async def add_submission(
         self, learner_id: int, lesson_id: str, channel: str, text: str, photo_ref: str | None,
         dedup_key: str | None, status: str, now: datetime,
+        exchange: tuple[dict[str, str], ...] = (),
     ) -> tuple[SubmissionRecord, bool]: ...
     async def submission(self, submission_id: int) -> SubmissionRecord | None: ...
     async def ungraded_submissions(
@@ -285,6 +288,10 @@ class Repo(Protocol):
         self, app_id: str, old_refresh_token: str, pair: TokenPair, now: datetime
     ) -> bool: ...
     async def release_token_lease(self, app_id: str, refresh_token: str) -> None: ...
+
+    # the in-chat model's daily use ("Thử với AI ngay đây")
+    async def tryai_used(self, learner_id: int, day: date) -> tuple[int, int]: ...
+    async def add_tryai_use(self, learner_id: int, day: date, tokens: int) -> None: ...
 
     # monthly message quotas
     async def add_usage(self, channel: str, month: str, messages: int) -> int: ...

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.i18n import Translator
 from bot.services.context import Deps
+from bot.services.exchange import with_exchange
 from bot.services.io import Option, Out
 from bot.services.learning import maybe_complete
 from bot.services.ledger import settle_practice
@@ -29,6 +30,7 @@ class Incoming:
     photo_ref: str | None
     channel: str
     dedup_key: str | None
+    exchange: tuple[dict[str, str], ...] = ()  # the in-chat model conversation it came from
 
 
 async def receive(
@@ -40,10 +42,12 @@ async def receive(
         lesson = deps.curriculum.by_id(current.lesson_id) if current else None
         if lesson is None:
             return [Out(text=tr("practice.no_lesson"))]
+        lesson = lesson.fitted(learner.occupation)  # graded by their occupation's own rubric
         too_long = len(incoming.text) > MAX_SUBMISSION_CHARS
         submission, created = await repo.add_submission(
             learner.id, lesson.id, incoming.channel, incoming.text, incoming.photo_ref,
             incoming.dedup_key, "too_long" if too_long else "received", deps.now(),
+            exchange=incoming.exchange,
         )
         if not created:
             return [Out(text=tr("practice.duplicate"))]
@@ -60,7 +64,8 @@ def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
     # The photo's bytes are fetched by the channel only when a vision model will look at them;
     # an empty marker tells the grader that a photo came with the text.
     photo = b"" if submission.photo_ref else None
-    return Work(text=submission.text, photo=photo, peers=tuple(peers))
+    return Work(text=with_exchange(submission.text, submission.exchange), photo=photo,
+                peers=tuple(peers))
 
 
 async def record_grade(
@@ -163,6 +168,7 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
             lesson = deps.curriculum.by_id(submission.lesson_id)
             if learner is None or lesson is None:
                 continue
+            lesson = lesson.fitted(learner.occupation)
             peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
         grade = await deps.grader.grade(lesson, _work(submission, peers))
         tr = tr_for.get(learner.language) or Translator(learner.language)

@@ -148,6 +148,9 @@ class Submission(Base):
     photo_ref: Mapped[str | None] = mapped_column(String(512))
     status: Mapped[str] = mapped_column(String(16), default="received")  # received|graded|too_long
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The learner's conversation with the in-chat model ("Thử với AI ngay đây"), when the work came
+    # from one: [{"role": "user"|"assistant", "text": ...}], shown to the grader as evidence.
+    exchange: Mapped[list | None] = mapped_column(JSON)
 
 
 class GradeRecord(Base):
@@ -295,3 +298,14 @@ class LlmUsage(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
     calls: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TryAIUsage(Base):
+    """Turns and tokens of the in-chat model per learner per day (the province's total is the sum)."""
+
+    __tablename__ = "tryai_usage"
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    turns: Mapped[int] = mapped_column(Integer, default=0)
+    tokens: Mapped[int] = mapped_column(Integer, default=0)

@@ -37,6 +37,7 @@ from bot.storage.models import (
     Progress,
     QuizAnswer,
     Submission,
+    TryAIUsage,
     Unit,
 )
 from lessons.plan import Assignment
@@ -73,7 +74,8 @@ def _unit(row: Unit) -> UnitRecord:
 
 def _submission(row: Submission) -> SubmissionRecord:
     return SubmissionRecord(row.id, row.learner_id, row.lesson_id, row.channel, row.text,
-                            row.photo_ref, row.status, row.received_at)
+                            row.photo_ref, row.status, row.received_at,
+                            tuple(row.exchange or ()))
 
 
 class SqlRepo:
@@ -149,7 +151,7 @@ class SqlRepo:
         subs = select(Submission.id).where(Submission.learner_id == learner_id)
         await self.s.execute(delete(GradeRecord).where(GradeRecord.submission_id.in_(subs)))
         for model in (Submission, QuizAnswer, Progress, LedgerEntry, ActivityDay, Delivery,
-                      LinkCode, Identity):
+                      LinkCode, Identity, TryAIUsage):
             await self.s.execute(delete(model).where(model.learner_id == learner_id))
         await self.s.execute(delete(Learner).where(Learner.id == learner_id))
 
@@ -180,7 +182,8 @@ class SqlRepo:
             "quiz_answers": rows(await self.s.scalars(
                 select(QuizAnswer).where(QuizAnswer.learner_id == learner_id)),
                 ("lesson_id", "question", "choice", "correct", "answered_at")),
-            "submissions": rows(subs, ("id", "lesson_id", "text", "photo_ref", "received_at")),
+            "submissions": rows(subs, ("id", "lesson_id", "text", "photo_ref", "received_at",
+                                       "exchange")),
             "grades": rows(grades, ("submission_id", "score", "status", "detail", "created_at")),
             "points": rows(await self.s.scalars(
                 select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)),
@@ -285,6 +288,7 @@ class SqlRepo:
     async def add_submission(
         self, learner_id: int, lesson_id: str, channel: str, text: str, photo_ref: str | None,
         dedup_key: str | None, status: str, now: datetime,
+        exchange: tuple[dict[str, str], ...] = (),
     ) -> tuple[SubmissionRecord, bool]:
         if dedup_key:
             existing = await self.s.scalar(select(Submission).where(
@@ -292,7 +296,8 @@ class SqlRepo:
             if existing is not None:
                 return _submission(existing), False
         row = Submission(learner_id=learner_id, lesson_id=lesson_id, channel=channel, text=text,
-                         photo_ref=photo_ref, dedup_key=dedup_key, status=status, received_at=now)
+                         photo_ref=photo_ref, dedup_key=dedup_key, status=status, received_at=now,
+                         exchange=list(exchange) or None)
         self.s.add(row)
         await self.s.flush()
         return _submission(row), True
@@ -736,6 +741,22 @@ class SqlRepo:
         used = await self.s.scalar(select(ChannelUsage.messages).where(
             ChannelUsage.channel == channel, ChannelUsage.month == month))
         return int(used or 0)
+
+    # ---- the in-chat model's daily use ("Thử với AI ngay đây") ---------------------------
+
+    async def tryai_used(self, learner_id: int, day: date) -> tuple[int, int]:
+        """(this learner's turns today, every learner's tokens today)."""
+        turns = await self.s.scalar(select(TryAIUsage.turns).where(
+            TryAIUsage.learner_id == learner_id, TryAIUsage.day == day))
+        tokens = await self.s.scalar(select(func.sum(TryAIUsage.tokens)).where(
+            TryAIUsage.day == day))
+        return int(turns or 0), int(tokens or 0)
+
+    async def add_tryai_use(self, learner_id: int, day: date, tokens: int) -> None:
+        await self._inserted(TryAIUsage, learner_id=learner_id, day=day, turns=0, tokens=0)
+        await self.s.execute(update(TryAIUsage).where(
+            TryAIUsage.learner_id == learner_id, TryAIUsage.day == day)
+            .values(turns=TryAIUsage.turns + 1, tokens=TryAIUsage.tokens + max(0, tokens)))
 
     async def count(self, model_name: str) -> int:
         model = {"deliveries": Delivery, "learners": Learner, "submissions": Submission,

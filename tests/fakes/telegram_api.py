@@ -40,6 +40,7 @@ class FakeTelegram:
     calls: list[str] = field(default_factory=list)
     too_many: int = 0
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
+    uploads: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # files sent, whole
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
@@ -145,9 +146,14 @@ class FakeTelegram:
             reader = await request.multipart()
             async for part in reader:
                 if part.filename:
-                    params[part.name] = {"filename": part.filename, "size": len(await part.read())}
+                    content = bytes(await part.read())
+                    params[part.name] = {"filename": part.filename, "size": len(content),
+                                         "content": content}
                 else:
                     params[part.name] = await part.text()
+            for name, value in list(params.items()):  # aiogram names a file "attach://<part>"
+                if isinstance(value, str) and value.startswith("attach://"):
+                    params[name] = params.get(value.removeprefix("attach://"), value)
             return params
         return dict(await request.post())
 
@@ -178,7 +184,7 @@ class FakeTelegram:
             return self._ok(BOT_USER)
         if method == "getUpdates":
             return await self._get_updates(params)
-        if method in ("sendMessage", "sendDocument", "sendPhoto"):
+        if method in ("sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
             return self._send(method, params)
         return self._ok(True)
 
@@ -213,6 +219,8 @@ class FakeTelegram:
         if isinstance(markup, str):
             markup = json.loads(markup)
         text = params.get("text") or params.get("caption") or ""
+        if method in ("sendDocument", "sendVoice", "sendAudio"):
+            self.uploads.append((method, params))
         self.sent.append(Sent(method, chat_id, str(text), markup, time.monotonic()))
         message_id = self._next_message
         self._next_message += 1
@@ -225,4 +233,8 @@ class FakeTelegram:
             doc = params.get("document") or {}
             result["document"] = {"file_id": "doc1", "file_unique_id": "u1",
                                   "file_name": doc.get("filename", "f")}
+        if method == "sendVoice":
+            result["voice"] = {"file_id": "voice1", "file_unique_id": "uv1", "duration": 1}
+        if method == "sendAudio":
+            result["audio"] = {"file_id": "audio1", "file_unique_id": "ua1", "duration": 1}
         return self._ok(result)

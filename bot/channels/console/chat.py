@@ -45,6 +45,11 @@ class ConsoleOutbound:
             path = self.files_dir / message.file.name
             path.write_bytes(message.file.content)
             text += f"\n  [tệp đã lưu: {path}]"
+        if message.voice is not None:  # a terminal cannot play it: the file is there to open
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path = self.files_dir / message.voice.name
+            path.write_bytes(message.voice.content)
+            text += f"\n  [bài đọc đã lưu, mở để nghe: {path}]"
         self.out.write("\n" + text + "\n")
         self.out.flush()
 

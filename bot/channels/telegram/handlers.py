@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
@@ -90,15 +91,39 @@ async def fetch_photo(message: Message) -> photos.Photo | None:
     return photos.Photo(content, "image/jpeg", f"tg:{best.file_id}") if content else None
 
 
-def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False) -> Router:
-    """`fetch_photos`: download photos of work so that a vision model can grade them."""
+MAX_VOICE_BYTES = 10 * 1024 * 1024
+
+
+async def fetch_voice(message: Message) -> tuple[bytes, str] | None:
+    """A voice note's (or an audio file's) bytes and type, for the speech server to transcribe."""
+    media = message.voice or message.audio
+    if media is None or message.bot is None or (media.file_size or 0) > MAX_VOICE_BYTES:
+        return None
+    try:
+        data = await message.bot.download(media.file_id)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        log.warning("could not fetch voice %s: %r", media.file_id, exc)
+        return None
+    content = data.read() if data is not None else b""
+    return (content, media.mime_type or "audio/ogg") if content else None
+
+
+def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False,
+           fetch_voices: bool = False) -> Router:
+    """`fetch_photos`: download photos of work so that a vision model can grade them;
+    `fetch_voices`: download voice notes so that a speech server can transcribe them."""
     r = Router(name="learner")
 
     @r.message()
     async def on_message(message: Message, event_update: Update) -> None:
         photo = await fetch_photo(message) if fetch_photos and message.photo else None
+        event = to_inbound(message, event_update)
+        if fetch_voices and event.kind == "voice" and not event.is_group:
+            voice = await fetch_voice(message)
+            if voice is not None:
+                event = replace(event, audio=voice[0], audio_mime=voice[1])
         with photos.attached(photo):
-            out = await dialog.handle(to_inbound(message, event_update))
+            out = await dialog.handle(event)
         await _answer(sender, str(message.chat.id), out)
 
     @r.edited_message()

@@ -78,6 +78,7 @@ class Piece:
     text: str
     markup: InlineKeyboardMarkup | None = None
     document: OutFile | None = None
+    voice: OutFile | None = None  # audio: a voice message, a track or a file by its type
 
 
 class TelegramOutbound:
@@ -88,6 +89,9 @@ class TelegramOutbound:
         self.paid_broadcast = paid_broadcast
 
     def pieces(self, message: Out) -> list[Piece]:
+        if message.voice is not None:
+            caption = html.escape(message.text, quote=False)[:1000]
+            return [Piece(caption, keyboard(message), voice=message.voice)]
         if message.file is not None:
             return [Piece(html.escape(message.text, quote=False)[:1000], None, message.file)]
         texts = render_html(message)
@@ -116,8 +120,27 @@ class TelegramOutbound:
         except (TelegramNetworkError, TelegramServerError) as exc:
             raise TemporaryFailure(str(exc)) from exc
 
+    async def _send_audio(self, chat_id: str, piece: Piece, extra: dict[str, bool]) -> None:
+        """OGG/Opus plays as a voice message, MP3 and M4A in the music player, anything else
+        (WAV) arrives as a file the phone opens in its player."""
+        assert piece.voice is not None
+        audio = BufferedInputFile(piece.voice.content, filename=piece.voice.name)
+        mime = piece.voice.mime
+        if mime == "audio/ogg":
+            await self.bot.send_voice(chat_id, audio, caption=piece.text,
+                                      reply_markup=piece.markup, **extra)
+        elif mime in ("audio/mpeg", "audio/mp4"):
+            await self.bot.send_audio(chat_id, audio, caption=piece.text,
+                                      reply_markup=piece.markup, **extra)
+        else:
+            await self.bot.send_document(chat_id, audio, caption=piece.text,
+                                         reply_markup=piece.markup, **extra)
+
     async def _send(self, chat_id: str, piece: Piece) -> None:
         extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
+        if piece.voice is not None:
+            await self._send_audio(chat_id, piece, extra)
+            return
         if piece.document is not None:
             await self.bot.send_document(
                 chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),

@@ -73,7 +73,8 @@ async def start_telegram(app: App) -> asyncio.Task[None]:
     sender = app.sender.add(outbound, telegram_limits(settings))
     storage, isolation = _isolation(settings.redis_url)
     dp = Dispatcher(storage=storage, events_isolation=isolation)  # type: ignore[arg-type]
-    dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision))
+    dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision,
+                             fetch_voices=app.deps.speech is not None))
     me = await bot.get_me()
     app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""
     await register_commands(bot)

@@ -138,6 +138,10 @@ def render(message: Out, tr: Translator, buttons_up_to: int = 0,
     options = message.options
     if options and len(options) <= buttons_up_to:
         return Rendered(split_text(text, limit), options)
+    if options and not message.remember_options:
+        # A typed "1" answers the remembered choices (the quiz), not these: the text itself says
+        # what to type for them (as the console does).
+        return Rendered(split_text(text, limit))
     if options:
         text = f"{text}\n\n{choices_text(options, tr)}"
     return Rendered(split_text(text, limit))
