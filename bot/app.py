@@ -78,6 +78,7 @@ async def build_app(
         grader=PhotoGrader(grader or build_grader(settings, store)),
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
+        lessons_per_day=settings.lessons_per_day,
     )
     sender = Sender()
     deps.notify = notifier(deps, sender)

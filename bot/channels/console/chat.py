@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.i18n import Translator
 from bot.services.dialog import Dialog
-from bot.services.io import Inbound, Out
+from bot.services.io import Inbound, Out, OutFile
 
 CHANNEL = "console"
 DEMO_USER = "demo"
@@ -41,12 +42,24 @@ class ConsoleOutbound:
     async def send(self, chat_id: str, message: Out) -> None:
         text = render(message)
         if message.file is not None:
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / message.file.name
-            path.write_bytes(message.file.content)
-            text += f"\n  [tệp đã lưu: {path}]"
+            text += "\n" + self.save(message.file)
         self.out.write("\n" + text + "\n")
         self.out.flush()
+
+
+    def save(self, file: OutFile) -> str:
+        """Write the file and say where; when the folder cannot be used (its name is taken by a
+        file, no permission, a full disk), say so kindly and show the content instead."""
+        path = self.files_dir / file.name
+        try:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(file.content)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            shown = file.content.decode("utf-8", errors="replace")
+            return Translator()("console.file_failed", folder=str(self.files_dir),
+                                reason=reason) + "\n" + shown
+        return f"  [tệp đã lưu: {path}]"
 
 
 async def _read_line(stream: TextIO) -> str | None:
