@@ -148,14 +148,14 @@ class _Turn:
             if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
                 return await self.command("link", link_code)
         step = self.state.get("step")
+        if ev.kind == "text" and self.learner.status != "onboarding":
+            keyword = keyword_command(ev.text)
+            if keyword:  # keywords work in every step, so nobody is stuck in one
+                return await self.command(keyword, "")
         if ev.kind == "text" and step and step.startswith("review_score:"):
             return await self.step_input(step)
         if self.learner.status == "onboarding":
             return await self.onboarding_input()
-        if ev.kind == "text":
-            keyword = keyword_command(ev.text)
-            if keyword:  # keywords work in every step, so nobody is stuck in one
-                return await self.command(keyword, "")
         if ev.kind == "text" and step:
             return await self.step_input(step)
         if ev.kind == "text":

@@ -190,7 +190,7 @@ async def answer_quiz(
             out.append(Out(text=tr("quiz.now_practice")))
             out.append(practice_message(lesson, tr))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
-    return out
+    return pack(out)
 
 
 async def maybe_complete(
