@@ -122,3 +122,11 @@ async def test_chat_with_no_lesson_open_is_never_work(app: App) -> None:
     out = await chat.send("chào bạn nhé")
     assert GRADE not in text_of(out) and "Đây là bài làm" not in text_of(out)
     assert await submissions(app) == 0
+
+
+async def test_a_long_message_about_something_else_is_asked_about(app: App) -> None:
+    chat = await studying(app)
+    out = await chat.send(
+        "Hôm nay trời đẹp quá, tôi đi chợ mua rau về nấu canh cho cả nhà ăn, sau đó tôi sẽ "
+        "học tiếp với bạn nhé, cảm ơn bạn rất nhiều vì đã giúp tôi mỗi ngày, chúc bạn vui vẻ")
+    assert "Đây là bài làm của bạn?" in out[-1].text and await submissions(app) == 0
