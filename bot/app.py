@@ -108,6 +108,7 @@ async def build_app(
         grader=PhotoGrader(grader or build_grader(settings, store)),
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
+        lessons_per_day=settings.lessons_per_day,
     )
     add_speech_and_tryai(settings, deps)
     sender = Sender()

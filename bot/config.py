@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     )
     lessons_dir: Path | None = Field(default=None, validation_alias=_env("HOCAI_LESSONS_DIR"))
     log_level: str = Field(default="INFO", validation_alias=_env("HOCAI_LOG_LEVEL"))
+    lessons_per_day: int = Field(default=3, ge=1, le=20,
+                                 validation_alias=_env("HOCAI_LESSONS_PER_DAY"))
 
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")

@@ -12,7 +12,17 @@ import re
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import learning, linking, review, speech, standings, submissions, tryai
+from bot.services import (
+    choices,
+    intent,
+    learning,
+    linking,
+    review,
+    speech,
+    standings,
+    submissions,
+    tryai,
+)
 from bot.services.context import Deps
 from bot.services.io import Inbound, Option, Out, OutFile
 from bot.services.parsing import (
@@ -32,7 +42,10 @@ OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
             "deleteme", "link", "appeal", "review")
-MIN_WORDS_FOR_WORK = 3
+# Typed or tapped, never slash commands: start the quiz, the next lesson today, "Nộp bài".
+ACTIONS = ("quiz", "next", "submit")
+SENT_AS_WORK = "submit"  # identity state: the lesson whose work the next message is
+HELD_WORK = "held"  # identity state: a short message waiting for "is this your work?"
 MAX_NAME = 40
 TARGET_AGES = (15, 60)
 
@@ -68,8 +81,7 @@ class Dialog:
             tr = Translator(learner.language)
             turn = _Turn(deps, repo, learner, identity, tr, event)
             out = await turn.run()
-            if turn.work is None:
-                await turn.remember(out)
+            await turn.remember(out)
         await _tell_others(deps, turn.notices)  # after the commit, so they see the new state
         if turn.work is None and turn.later is None:
             return out
@@ -115,6 +127,9 @@ class _Turn:
         self.deps, self.repo, self.learner, self.identity = deps, repo, learner, identity
         self.tr, self.event = tr, event
         self.state: dict[str, Any] = dict(identity.state or {})
+        # "Nộp bài" and "is this your work?" hold for the next message only.
+        self.sent_as_work: str | None = self.state.pop(SENT_AS_WORK, None)
+        self.held: dict[str, Any] | None = self.state.pop(HELD_WORK, None)
         self.work: submissions.Incoming | None = None
         self.later: Later | None = None  # a model or speech call, made after the commit
         self.notices: list[tuple[int, list[Out]]] = []  # messages for other learners
@@ -123,7 +138,7 @@ class _Turn:
         """Keep the last offered options, so that '2' or 'B' can answer them on any channel."""
         offered = [o for o in out if o.options and o.remember_options]
         if offered:
-            self.state["options"] = [opt.key for opt in offered[-1].options]
+            choices.remember(self.state, offered[-1])
         await self.repo.save_state(self.identity.id, self.state)
 
     # ---- routing -------------------------------------------------------------------------
@@ -150,6 +165,10 @@ class _Turn:
             if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
                 return await self.command("link", link_code)
         step = self.state.get("step")
+        if ev.kind == "text" and self.learner.status != "onboarding":
+            keyword = keyword_command(ev.text)
+            if keyword:  # keywords work in every step, so nobody is stuck in one
+                return await self.command(keyword, "")
         if ev.kind == "text" and step and step.startswith("review_score:"):
             return await self.step_input(step)
         if self.learner.status == "onboarding":
@@ -157,13 +176,9 @@ class _Turn:
         if ev.kind == "text" and step:
             return await self.step_input(step)
         if ev.kind == "text":
-            index = numbered_choice(ev.text)
-            options = self.state.get("options") or []
-            if index is not None and 0 <= index < len(options):
-                return await self.choice(options[index])
-            keyword = keyword_command(ev.text)
-            if keyword:
-                return await self.command(keyword, "")
+            picked = self.offered_choice(ev.text)
+            if picked is not None:
+                return await self.choice(picked)
             if speech.is_listen(ev.text):
                 return await speech.listen(self)
             if tryai.is_start(ev.text):
@@ -184,13 +199,19 @@ class _Turn:
             if not self.is_instructor():
                 return [Out(text=tr("review.not_allowed"))]
             return await review.queue(self.deps, self.repo, tr)
-        if name not in COMMANDS:
+        if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == "onboarding":
             return [Out(text=tr("onboarding.finish_first")), *await self.ask(self.state.get("step"))]
         self.state.pop("step", None)
         if name == "lesson":
             return await self.lesson()
+        if name == "next":
+            return await self.more_today()
+        if name == "quiz":
+            return await self.start_quiz(None)
+        if name == "submit":
+            return await self.submit()
         if name == "progress":
             return [await standings.progress(self.deps, self.repo, learner, tr)]
         if name == "leaderboard":
@@ -227,6 +248,10 @@ class _Turn:
             return await learning.answer_quiz(
                 self.deps, self.repo, learner, lesson_id, int(q), int(opt), tr
             )
+        if kind == learning.START_QUIZ:
+            return await self.start_quiz(rest)
+        if kind == "work":
+            return await self.work_choice(rest)
         if kind == "cmd":
             return await self.command(rest, "")
         if kind == "set":
@@ -313,10 +338,18 @@ class _Turn:
         ev, tr = self.event, self.tr
         step = self.state.get("step") or "group"
         text = strip_invisible(ev.text).strip()
-        index = numbered_choice(text) if ev.kind == "text" else None
-        options = self.state.get("options") or []
-        if index is not None and 0 <= index < len(options) and step != "birth":
-            return await self.choice(options[index])
+        if ev.kind == "text" and step != "name":  # a name may be any word ("Dũng", "Học")
+            keyword = keyword_command(text)
+            if keyword:
+                return await self.command(keyword, "")
+            picked = self.offered_choice(text)
+            if picked is not None:
+                return await self.choice(picked)
+        elif ev.kind == "text":
+            index = numbered_choice(text)
+            options = self.state.get("options") or []
+            if index is not None and 0 <= index < len(options):
+                return await self.choice(options[index])
         if ev.kind != "text" or not text:
             return [Out(text=tr("onboarding.text_please")), *await self.ask(step)]
         if step == "group":
@@ -404,32 +437,103 @@ class _Turn:
     # ---- the day's work ------------------------------------------------------------------
 
     async def lesson(self) -> list[Out]:
-        tr = self.tr
         plan = await learning.todays_plan(self.deps, self.repo, self.learner)
+        return self.paused_note() + await self.show_plan(plan)
+
+    async def more_today(self) -> list[Out]:
+        """"Học tiếp": today's lesson while it is unfinished, then more up to the daily cap."""
+        plan = await learning.more_today(self.deps, self.repo, self.learner)
+        if plan is None:
+            return [*self.paused_note(), Out(text=self.tr(
+                "lesson.cap_reached", cap=self.deps.lessons_per_day))]
+        return self.paused_note() + await self.show_plan(plan)
+
+    def paused_note(self) -> list[Out]:
+        """Paused learners still study when they ask (only the daily push stops); say so."""
+        if self.learner.status != "paused":
+            return []
+        return [Out(text=self.tr("lesson.paused_note"))]
+
+    async def show_plan(self, plan: learning.TodayPlan) -> list[Out]:
+        tr = self.tr
         if plan.lesson is None:
             return [Out(text=tr("lesson.finished_all"))]
         if plan.status == "done_today":
-            return [Out(text=tr("lesson.done_today", title=plan.lesson.title))]
+            out = [Out(text=tr("lesson.done_today_short", title=plan.lesson.title))]
+            return [*out, await learning.offer_more(self.deps, self.repo, self.learner, tr)]
         # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
         await self.repo.mark_started(self.learner.id, plan.lesson.id, self.deps.now())
         answered = await self.repo.quiz_answers(self.learner.id, plan.lesson.id)
         return learning.lesson_messages(self.deps, plan.lesson, tr, answered, plan.status,
                                         self.learner.occupation)
 
+    async def start_quiz(self, lesson_id: str | None) -> list[Out]:
+        if lesson_id is None:  # typed "làm câu hỏi": the lesson in hand
+            current = await self.repo.current_assignment(self.learner.id)
+            if current is None:
+                return [Out(text=self.tr("practice.no_lesson"))]
+            lesson_id = current.lesson_id
+        return await learning.start_quiz(self.deps, self.repo, self.learner, lesson_id, self.tr)
+
+    async def submit(self) -> list[Out]:
+        """"Nộp bài": the next message is the work, however short."""
+        current = await self.repo.current_assignment(self.learner.id)
+        if current is None:
+            return [Out(text=self.tr("practice.no_lesson"))]
+        self.state[SENT_AS_WORK] = current.lesson_id
+        self.state.pop("options", None)  # a "1" sent next is work, not an old choice
+        return [Out(text=self.tr("work.send_now"))]
+
+    async def work_choice(self, answer: str) -> list[Out]:
+        tr, held = self.tr, self.held
+        if answer == "submit":
+            return await self.submit()
+        if held is None:
+            return [Out(text=tr("work.nothing_held"))]
+        if answer == "yes":
+            self.work = submissions.Incoming(str(held.get("text", "")), None, self.event.channel,
+                                             held.get("key"))
+            return []
+        return [Out(text=tr("work.not_graded"))]
+
+    def offered_choice(self, text: str) -> str | None:
+        """The offered option a typed reply names: by number or letter, or by its words."""
+        index = numbered_choice(text)
+        options = self.state.get("options") or []
+        if index is not None:
+            return options[index] if 0 <= index < len(options) else None
+        return choices.pick(text, self.state, self.deps.curriculum)
+
     async def work_or_hint(self) -> list[Out]:
+        """Grade only work sent as work; ask about a short message while the practice is open."""
         ev, tr = self.event, self.tr
         text = ev.text or ""
         n_words = len(folded_words(text))
         if ev.kind == "text" and n_words == 0:
             return [Out(text=tr("input.no_words"))]
-        if ev.kind == "text" and n_words < MIN_WORDS_FOR_WORK:
-            return [Out(text=tr("input.short"))]
         current = await self.repo.current_assignment(self.learner.id)
-        if current is None:
-            return [Out(text=tr("practice.no_lesson"))]
+        lesson = self.deps.curriculum.by_id(current.lesson_id) if current else None
+        if current is None or lesson is None:
+            return [Out(text=tr("input.short" if n_words < intent.MIN_WORDS
+                                else "practice.no_lesson"))]
         key = f"{ev.channel}:{ev.update_key}" if ev.update_key else None
-        self.work = submissions.Incoming(text, ev.photo_ref, ev.channel, key)
-        return []  # the grade follows at once, from Dialog.handle
+        if ev.kind == "photo":  # a photo is sent as work
+            self.work = submissions.Incoming(text, ev.photo_ref, ev.channel, key)
+            return []
+        verdict = intent.classify(
+            text, lesson, sent_as_work=self.sent_as_work == lesson.id, reply_to=ev.reply_to,
+            lesson_done=current.completed,
+        )
+        if verdict == "work":
+            self.work = submissions.Incoming(text, None, ev.channel, key)
+            return []  # the grade follows at once, from Dialog.handle
+        if verdict == "ask":
+            self.state[HELD_WORK] = {"text": text, "key": key}
+            return [Out(text=tr("work.is_it_work"), options=(
+                Option("work:yes", tr("work.yes")), Option("work:no", tr("work.no"))))]
+        if numbered_choice(text) is not None:
+            return [Out(text=tr("choice.nothing_open"))]
+        return [Out(text=tr("input.short"))]
 
     def help(self) -> Out:
         return Out(title=self.tr("help.title"), text=self.tr("help.body"))
@@ -517,6 +621,9 @@ class _Turn:
                 await self.repo.update_learner(learner.id, lesson_time=hhmm)
                 self.state.pop("step", None)
                 return [Out(text=tr("settings.time_saved", time=hhmm))]
+        if rest == "keep":
+            self.state.pop("step", None)
+            return [Out(text=tr("settings.time_kept", time=learner.lesson_time or "-"))]
         if rest == "showname":
             await self.repo.update_learner(learner.id, show_name=not learner.show_name)
             learner.show_name = not learner.show_name
@@ -538,14 +645,16 @@ class _Turn:
             self.state.pop("step", None)
             return await self.apply_review(int(step.split(":", 1)[1]), int(text))
         if step == "settings_time":
-            index = numbered_choice(self.event.text)
-            options = self.state.get("options") or []
-            if index is not None and 0 <= index < len(options):
-                return await self.choice(options[index])
+            picked = self.offered_choice(self.event.text)
+            if picked is not None:
+                return await self.choice(picked)
             hhmm = parse_time(self.event.text)
-            if hhmm is None:
-                return [Out(text=tr("onboarding.bad_time", text=self.event.text[:20])),
-                        *await self.ask(step)]
+            if hhmm is None:  # a way out: pick a time, keep the old one, or any command
+                return [Out(text=tr("settings.bad_time", text=self.event.text[:20]),
+                            columns=2, options=(
+                                *(Option("set:time:" + t.replace(":", ""), t)
+                                  for t in LESSON_TIMES),
+                                Option("set:keep", tr("settings.keep_time"))))]
             await self.repo.update_learner(self.learner.id, lesson_time=hhmm)
             self.state.pop("step", None)
             return [Out(text=tr("settings.time_saved", time=hhmm))]

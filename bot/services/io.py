@@ -5,8 +5,9 @@ Channels turn their updates into `Inbound` and render `Out`; services never see 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal, Protocol, runtime_checkable
 
 InboundKind = Literal[
@@ -34,6 +35,24 @@ class Inbound:
     language: str = ""  # the client's language code, a hint only
     audio: bytes | None = None  # a voice note's bytes, fetched by the channel when speech is on
     audio_mime: str = ""  # e.g. audio/ogg for Telegram's voice notes
+    # The text of the bot's message this one answers (a reply/quote), where the platform says so.
+    reply_to: str = ""
+
+    def __post_init__(self) -> None:
+        # The one edge every channel passes: control characters never reach the services, the
+        # grader or the database (PostgreSQL refuses a NUL in text and the work would be lost).
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and value:
+                object.__setattr__(self, f.name, clean_text(value))
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Drop C0 control characters (NUL included) and DEL; keep new lines and tabs."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from bot.services.context import Deps
 from bot.services.io import Option, Out
 from bot.services.ports import LearnerRecord, Repo
 from lessons.model import QUIZ_LETTERS, Lesson
-from lessons.plan import TodayPlan, lesson_position, plan_today
+from lessons.plan import TodayPlan, lesson_position, next_lesson, plan_today
 from scoring.points import completion_award, quiz_award
 from scoring.streaks import current_streak
 
@@ -44,11 +44,17 @@ def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
     )
 
 
+START_QUIZ = "qs"  # the choice that starts (or resumes) a lesson's quiz: "qs:<lesson id>"
+SUBMIT = "work:submit"  # "Nộp bài": the learner's next message is their practice work
+
+
 def lesson_messages(
     deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str,
     occupation: str | None = None,
 ) -> list[Out]:
-    """The lesson as chat-sized messages: header and content, practice task, next quiz question.
+    """The lesson as chat-sized messages: the content and the example first, ending with one tap
+    (or number) that starts the quiz; the practice comes after the quiz, so a learner reads one
+    thing at a time. With the quiz already answered, the practice follows the lesson instead.
 
     The example and practice are the learner's occupation's variant when the lesson has one."""
     number, total = lesson_position(deps.curriculum, lesson)
@@ -70,20 +76,73 @@ def lesson_messages(
     out += [Out(text=part) for part in lesson.content[1:]]
     example = tr("lesson.example", prompt=lesson.example.prompt, answer=lesson.example.answer)
     out.append(Out(text=example))
+    out += extras_for(deps, lesson, tr)
+    if next_question(lesson, answered) is not None:
+        out.append(quiz_invitation(lesson, answered, tr))
+    else:
+        out.append(practice_message(lesson, tr))
+    return pack(out)
+
+
+def next_question(lesson: Lesson, answered: dict[int, bool]) -> int | None:
+    return next((i for i in range(lesson.quiz_count) if i not in answered), None)
+
+
+def quiz_invitation(lesson: Lesson, answered: dict[int, bool], tr: Translator) -> Out:
+    key = "lesson.quiz_resume" if answered else "lesson.quiz_ready"
+    return Out(text=tr(key, total=lesson.quiz_count), options=(
+        Option(f"{START_QUIZ}:{lesson.id}", tr("lesson.quiz_button")),))
+
+
+def practice_message(lesson: Lesson, tr: Translator) -> Out:
+    """The practice task, with "Nộp bài": the tap after which the next message is the work."""
     practice = tr(
         "lesson.practice", task=lesson.practice.task, submit=lesson.practice.submit,
         minutes=lesson.practice.minutes, tools=", ".join(lesson.practice.tools),
     )
     if lesson.teach_back:
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
-    out.append(Out(title=tr("lesson.practice_title"), text=practice))
-    next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
-    # With no quiz question after them, the extras go as typed hints only: the lesson's last
-    # message keeps its place for a channel's own closing button (a Zalo OA one-tap answer).
-    out += extras_for(deps, lesson, tr, buttons=next_q is not None)
-    if next_q is not None:
-        out.append(quiz_question(lesson, next_q, tr))
-    return pack(out)
+    practice += "\n\n" + tr("lesson.submit_hint")
+    return Out(title=tr("lesson.practice_title"), text=practice,
+               options=(Option(SUBMIT, tr("lesson.submit_button")),))
+
+
+async def start_quiz(
+    deps: Deps, repo: Repo, learner: LearnerRecord, lesson_id: str, tr: Translator
+) -> list[Out]:
+    """The next unanswered question of the lesson; the practice once all are answered."""
+    lesson = deps.curriculum.by_id(lesson_id)
+    if lesson is None:
+        return [Out(text=tr("quiz.unknown"))]
+    answered = await repo.quiz_answers(learner.id, lesson.id)
+    index = next_question(lesson, answered)
+    if index is not None:
+        return [quiz_question(lesson, index, tr)]
+    out = [Out(text=tr("quiz.all_answered"))]
+    if not await repo.has_graded_submission(learner.id, lesson.id):
+        out.append(practice_message(lesson.fitted(learner.occupation), tr))
+    return out
+
+
+async def lessons_done_today(deps: Deps, repo: Repo, learner: LearnerRecord) -> int:
+    return await repo.lessons_completed_on(learner.id, deps.today_for(learner))
+
+
+async def more_today(
+    deps: Deps, repo: Repo, learner: LearnerRecord
+) -> TodayPlan | None:
+    """"Học tiếp": the next lesson the same day, up to the daily cap; None when the cap is
+    reached. While today's lesson is unfinished, that lesson is the answer."""
+    plan = await todays_plan(deps, repo, learner)
+    if plan.status != "done_today":
+        return plan
+    if await lessons_done_today(deps, repo, learner) >= deps.lessons_per_day:
+        return None
+    lesson = next_lesson(deps.curriculum, await repo.completed_lessons(learner.id))
+    if lesson is None:
+        return TodayPlan(None, "finished_all")
+    await repo.assign(learner.id, lesson.id, lesson.level, deps.today_for(learner))
+    return TodayPlan(lesson, "new")
 
 
 def extras_for(deps: Deps, lesson: Lesson, tr: Translator, buttons: bool = True) -> list[Out]:
@@ -147,8 +206,9 @@ async def answer_quiz(
         out.append(Out(text=tr("quiz.done", right=right, total=lesson.quiz_count)))
         if not await repo.has_graded_submission(learner.id, lesson.id):
             out.append(Out(text=tr("quiz.now_practice")))
+            out.append(practice_message(lesson.fitted(learner.occupation), tr))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
-    return out
+    return pack(out)
 
 
 async def maybe_complete(
@@ -170,4 +230,17 @@ async def maybe_complete(
     level_lessons = deps.curriculum.of_level(lesson.level)
     if lesson.id == level_lessons[-1].id:  # by id: the lesson may be an occupation's fitting
         out.append(Out(text=tr("lesson.level_done", level=lesson.level)))
+    out.append(await offer_more(deps, repo, learner, tr))
     return out
+
+
+async def offer_more(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> Out:
+    """After a finished lesson: "Học tiếp" while today's cap allows, else see you tomorrow."""
+    done = await lessons_done_today(deps, repo, learner)
+    if done >= deps.lessons_per_day or next_lesson(
+        deps.curriculum, await repo.completed_lessons(learner.id)
+    ) is None:
+        paused = learner.status == "paused"
+        return Out(text=tr("lesson.enough_today_paused" if paused else "lesson.enough_today"))
+    return Out(text=tr("lesson.more_offer", left=deps.lessons_per_day - done),
+               options=(Option("cmd:next", tr("lesson.more_button")),))

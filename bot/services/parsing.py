@@ -7,54 +7,99 @@ import re
 from lessons.textnorm import fold, folded_words
 
 _TIME = re.compile(
-    r"^(?P<h>\d{1,2})\s*(?:[:h.]|gio|g)\s*(?P<m>\d{1,2})?\s*(?:p|phut)?\s*(?P<ap>sang|chieu|toi|am|pm)?$"
+    r"^(?:luc\s*)?(?P<h>\d{1,2})\s*(?:[:h.]|gio|g)?\s*"
+    r"(?:(?P<m>\d{1,2})\s*(?:p|phut)?|(?P<half>ruoi)|kem\s*(?P<kem>\d{1,2})\s*(?:p|phut)?)?"
+    r"\s*(?P<ap>sang|trua|chieu|toi|dem|am|pm)?$"
 )
-_HOUR_ONLY = re.compile(r"^(?P<h>\d{1,2})\s*(?P<ap>sang|chieu|toi|am|pm)?$")
 
 
 def parse_time(text: str) -> str | None:
-    """'19:30', '19h30', '7h', '7 giờ tối', '8 pm' -> 'HH:MM'; None when it is not a clock time."""
-    folded = fold(text).replace(" ", "") if text else ""
-    folded = re.sub(r"(gio|h)$", "h", folded)
-    match = _TIME.match(folded) or _HOUR_ONLY.match(folded)
+    """'19:30', '19h30', '7h', '7 giờ tối', '8 pm', '7 rưỡi', '12h trưa', '7 giờ kém 15' ->
+    'HH:MM'; None when it is not a clock time."""
+    match = _TIME.match(fold(text).rstrip(".!")) if text else None
     if not match:
-        spaced = fold(text)
-        match = _TIME.match(spaced) or _HOUR_ONLY.match(spaced)
-        if not match:
-            return None
+        return None
     hour = int(match.group("h"))
-    minute = int(match.groupdict().get("m") or 0)
-    period = match.groupdict().get("ap")
+    minute = int(match.group("m") or 0)
+    if match.group("half"):
+        minute = 30
+    if match.group("kem"):  # "7 giờ kém 15" is a quarter to seven
+        hour, minute = hour - 1, 60 - int(match.group("kem"))
+        if not (0 < minute < 60 and hour >= 0):
+            return None
+    period = match.group("ap")
     if period in ("chieu", "toi", "pm") and hour < 12:
         hour += 12
-    if period == "am" and hour == 12:
+    elif period == "trua" and hour <= 2:  # "1 giờ trưa" is 13:00; "12 giờ trưa" is noon
+        hour += 12
+    elif period == "dem" and 9 <= hour < 12:  # "10 giờ đêm"; "2 giờ đêm" stays 02:00
+        hour += 12
+    elif period in ("am", "sang", "dem") and hour == 12:
         hour = 0
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     return f"{hour:02d}:{minute:02d}"
 
 
+_YEAR = re.compile(r"^(?:toi\s+)?(?:sinh\s+)?(?:nam\s+)?(?:sinh\s+)?(\d{4})\s*[.!]?$")
+
+
 def parse_birth_year(text: str, this_year: int) -> int | None:
-    """A four-digit year between 1900 and this year; anything else is None."""
-    digits = re.fullmatch(r"\s*(\d{4})\s*", text or "")
+    """'1985', 'năm 1962', 'sinh năm 1990' -> the year when it lies between 1900 and this year."""
+    digits = _YEAR.match(fold(text or ""))
     if not digits:
         return None
     year = int(digits.group(1))
     return year if 1900 <= year <= this_year else None
 
 
-_NUMBERED = re.compile(r"^\s*(?:so\s*)?([0-9]{1,2}|[a-d])\s*[.)]?\s*$")
+# "2", "B", "số 3", "chọn 2", and for quiz letters "đáp án C", "câu B", "phương án A".
+_NUMBERED = re.compile(
+    r"^\s*(?:(?:so|chon)\s*(?P<n>[0-9]{1,2}|[a-d])|(?:(?:dap an|cau|phuong an|chon)\s*)?"
+    r"(?P<x>[0-9]{1,2}|[a-d]))\s*[.)]?\s*$"
+)
+_LETTER_ONLY = re.compile(r"^\s*(?:dap an|cau|phuong an)\s*[0-9]")
 
 
 def numbered_choice(text: str) -> int | None:
-    """'2', '2.', 'B', 'b)', 'số 3' -> a 0-based index; None when the text is not such a reply."""
-    match = _NUMBERED.match(fold(text))
+    """'2', '2.', 'B', 'b)', 'số 3', 'đáp án C', 'cau b' -> a 0-based index; None when the text
+    is not such a reply ('câu 2' asks about question 2, so only letters follow 'câu')."""
+    folded = fold(text)
+    if _LETTER_ONLY.match(folded):
+        return None
+    match = _NUMBERED.match(folded)
     if not match:
         return None
-    token = match.group(1)
+    token = match.group("n") or match.group("x")
     if token.isdigit():
         return int(token) - 1 if int(token) >= 1 else None
     return "abcd".index(token)
+
+
+def match_label(text: str, labels: list[list[str]]) -> int | None:
+    """The index of the one option whose label (or another name of it) the text gives, without
+    regard to diacritics or case: the whole label, or the first words of exactly one label
+    ("Nông dân", "nong dan", "can bo" for "Cán bộ, công chức, viên chức"). None otherwise."""
+    typed = folded_words(text)
+    if not typed:
+        return None
+    exact: set[int] = set()
+    prefix: set[int] = set()
+    for index, names in enumerate(labels):
+        for name in names:
+            words = folded_words(name)
+            if words == typed:
+                exact.add(index)
+            elif words[: len(typed)] == typed:
+                prefix.add(index)
+    if len(exact) == 1:
+        return exact.pop()
+    if exact:
+        return None
+    # A start of a label counts when it says enough: two words, or one word of 4+ letters.
+    if len(prefix) == 1 and (len(typed) >= 2 or len(typed[0]) >= 4):
+        return prefix.pop()
+    return None
 
 
 # Free-text words that work like commands, in Vietnamese (with or without dấu) and English.
@@ -68,6 +113,12 @@ KEYWORDS: dict[str, str] = {
     "cai dat": "settings", "settings": "settings",
     "dung": "stop", "tam dung": "stop", "stop": "stop",
     "bat dau": "start", "start": "start",
+    # Moving on within the day: the quiz, the next lesson, sending work.
+    "lam cau hoi": "quiz", "cau hoi": "quiz", "trac nghiem": "quiz", "bat dau trac nghiem": "quiz",
+    "lam trac nghiem": "quiz", "quiz": "quiz",
+    "hoc tiep": "next", "bai tiep": "next", "bai tiep theo": "next", "hoc bai tiep": "next",
+    "hoc them": "next", "next": "next",
+    "nop bai": "submit", "gui bai": "submit", "submit": "submit",
     "khieu nai": "appeal", "phuc khao": "appeal", "cham lai": "appeal", "appeal": "appeal",
 }
 

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from bot.i18n import Translator
 from bot.services.context import Deps
+from bot.services.flag_names import flag_names
 from bot.services.io import Option, Out
 from bot.services.ledger import settle_practice
 from bot.services.ports import GradeInfo, GradeStatus, Repo
@@ -47,7 +48,7 @@ async def queue(deps: Deps, repo: Repo, tr: Translator) -> list[Out]:
     out = [Out(text=tr("review.header", count=await repo.review_count())), *bulk]
     for item in items:
         lesson = deps.curriculum.by_id(item.lesson_id)
-        flags = ", ".join(item.detail.get("flags", [])) or "-"
+        flags = flag_names(item.detail.get("flags", []), tr)
         out.append(Out(
             title=tr("review.item_title", id=item.id, score=item.score),
             text=tr("review.item", lesson=lesson.title if lesson else item.lesson_id,

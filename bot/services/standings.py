@@ -61,9 +61,10 @@ async def leaderboard(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Transl
         parent = await repo.unit(unit.parent_id)
         groups = rank_groups(await repo.group_stats(unit.parent_id, deps.now() - ACTIVE_WINDOW))
         rows = [
-            tr("board.group_row", rank=g.rank, name=g.stats.name,
-               rate=round(100 * g.stats.participation), active=g.stats.active,
-               members=g.stats.members, avg=round(g.stats.average_score))
+            (tr("board.group_row", rank=g.rank, name=g.stats.name,
+                rate=round(100 * g.stats.participation), active=g.stats.active,
+                members=g.stats.members, avg=round(g.stats.average_score))
+             if g.stats.members else tr("board.group_row_empty", rank=g.rank, name=g.stats.name))
             + (" ⭐" if g.stats.unit_id == unit.id else "")
             for g in groups[:TOP]
         ]

@@ -19,10 +19,11 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+                               hide_parameters=True)  # learners' text never goes into a log
 
 
 def _sqlite_pragmas(engine: Engine) -> None:

@@ -270,6 +270,10 @@ class SqlRepo:
         )
         return bool(result.rowcount)
 
+    async def lessons_completed_on(self, learner_id: int, day: date) -> int:
+        return int(await self.s.scalar(select(func.count()).select_from(Progress).where(
+            Progress.learner_id == learner_id, Progress.completed_on == day)) or 0)
+
     async def record_quiz_answer(
         self, learner_id: int, lesson_id: str, question: int, choice: int, correct: bool,
         now: datetime,

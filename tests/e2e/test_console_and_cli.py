@@ -29,7 +29,7 @@ def console(tmp_path: Path, lines: list[str]) -> str:
 
 def test_console_walks_the_day_in_vietnamese(tmp_path: Path) -> None:
     out = console(tmp_path, [
-        "1", "Trần Thị Mai", "abc", "1992", "4", "25:99", "19:00", "1",
+        "1", "Trần Thị Mai", "abc", "1992", "4", "25:99", "19:00", "1", "1",  # lesson, quiz
         "B", "A", "C",
         "Ban la can bo phuong. To dan pho sap hop ve ve sinh moi truong. Hay viet thong bao "
         "moi hop duoi 100 chu, loi le lich su. Nhan xet: ket qua dung duoc, toi sua lai gio.",

@@ -83,11 +83,12 @@ async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) ->
         await say("công việc", "1988")
         await say("mấy giờ", tap="ob:occ:official")
         assert "19:30" in await say("bài đầu tiên", "19:30")
-        lesson_text = await say("Câu hỏi 1/3", "/lesson")
+        lesson_text = await say("Làm câu hỏi", "/lesson")  # the lesson alone, then the quiz
         assert "Bậc 1" in lesson_text
 
         options = fake.last_options(USER)
         lesson_id = options[0][1].split(":")[1]
+        await say("Câu hỏi 1/3", tap=f"qs:{lesson_id}")
         for question, until in ((0, "Câu hỏi 2/3"), (1, "Câu hỏi 3/3"), (2, "Bạn trả lời đúng")):
             await say(until, tap=f"q:{lesson_id}:{question}:1")
         graded = await say(

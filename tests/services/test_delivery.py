@@ -76,11 +76,19 @@ async def test_a_round_sends_each_learner_the_whole_lesson_once(app: App, clock:
 
 async def test_quiz_answer_by_letter_after_a_pushed_lesson(app: App, clock: Clock) -> None:
     (user,) = await learners(app, 1)
-    app.sender.add(RecordingOutbound(), FAST)
+    sent = RecordingOutbound()
+    app.sender.add(sent, FAST)
     clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
     await delivery.delivery_round(app.deps, app.sender)
     lesson = app.deps.curriculum.lessons[0]
-    out = await Chat(app, user).send(lesson.quiz[0].answer)  # "B" answers the pushed question
+    # The push is the lesson alone, ending with one tap that starts the quiz.
+    last = sent.sent[-1][1]
+    assert [o.key for o in last.options] == [f"qs:{lesson.id}"]
+    assert lesson.practice.task not in "".join(m.text for _, m in sent.sent)
+    chat = Chat(app, user)
+    out = await chat.send("1")  # the number of the pushed "Làm câu hỏi"
+    assert out[-1].options[0].key == f"q:{lesson.id}:0:0"
+    out = await chat.send(lesson.quiz[0].answer)  # "B" answers the question it shows
     assert "Đúng rồi" in out[0].text
 
 

@@ -63,6 +63,10 @@ async def test_lesson_quiz_practice_progress(app: App) -> None:
     out = await chat.send("/lesson")
     lesson = first_lesson(app)
     assert lesson.title in text_of(out)
+    # The lesson alone first: the quiz starts with one tap, the practice comes after the quiz.
+    assert [o.key for o in out[-1].options] == [f"qs:{lesson.id}"]
+    assert lesson.practice.task not in text_of(out)
+    out = await chat.tap(f"qs:{lesson.id}")
     assert out[-1].options[0].key == f"q:{lesson.id}:0:0"
 
     right = lesson.quiz[0].answer_index

@@ -38,6 +38,7 @@ async def test_appeal_review_override_adjusts_points_through_the_ledger(app: App
     app.deps.admins = frozenset({"telegram:9000"})
     learner = await studied(app)
     lesson = app.deps.curriculum.lessons[0]
+    await learner.tap("work:submit")  # "Nộp bài": short work is graded when sent as work
     out = await learner.send(lesson.rubric.weak + " và tôi đã thử với AI rồi nhé các bạn")
     grade_msg = next(o for o in out if o.title.startswith("Điểm bài làm"))
     appeal_key = grade_msg.options[0].key

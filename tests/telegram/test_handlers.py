@@ -151,3 +151,25 @@ async def test_a_photo_of_work_reaches_the_grader_as_bytes(app: App, tg: Harness
     await tg.feed()
     assert seeing.photos == [b"\xff\xd8" + b"x" * 100]
     assert any("Điểm bài làm" in s.text for s in tg.fake.to(USER))
+
+
+async def test_a_reply_to_the_practice_message_is_graded_as_work(app: App, tg: Harness) -> None:
+    from tests.conftest import Chat
+
+    chat = Chat(app, str(USER))
+    await chat.join(await join_code(app, "T05"))
+    await chat.send("/lesson")
+    lesson = app.deps.curriculum.lessons[0]
+    for q in range(lesson.quiz_count):
+        out = await chat.tap(f"q:{lesson.id}:{q}:{lesson.quiz[q].answer_index}")
+    practice = next(o for o in out if lesson.practice.task in o.text)
+    bot_user = {"id": 123456, "is_bot": True, "first_name": "Học AI"}
+    quoted = {"message_id": 900, "date": 0, "chat": {"id": USER, "type": "private"},
+              "from": bot_user, "text": f"{practice.title}\n{practice.text}"}
+    tg.fake.message(USER, "Bài của tôi đây ạ", reply_to_message=quoted)
+    tg.fake.message(USER, "Cảm ơn bạn nhé")  # not a reply, and the lesson is done: chat
+    await tg.feed()
+    said = [s.text for s in tg.fake.to(USER)]
+    assert sum("Điểm bài làm" in s for s in said) == 1
+    async with app.store.transaction() as repo:
+        assert await repo.count("submissions") == 1

@@ -41,9 +41,11 @@ async def test_a_lesson_inside_the_window_ends_with_one_tap(zalo: Zalo, clock: C
     report = await delivery.delivery_round(zalo.app.deps, zalo.app.sender)
     assert report.sent == 1
     assert lesson.title in zalo.oa.texts(OA_USER)
-    assert zalo.oa.last_buttons(OA_USER)  # the quiz: a one-tap answer ends the lesson
+    (button,) = zalo.oa.last_buttons(OA_USER)  # "Làm câu hỏi": one tap ends the lesson
+    assert button["title"] == "Làm câu hỏi"
     assert not zalo.oa.to(OA_USER)[-1].by_message_id  # a push, not a reply
 
+    await zalo.oa_says(OA_USER, button["payload"])
     for q in range(3):  # the quiz is done, the practice is not: tomorrow it comes again
         await zalo.oa_says(OA_USER, "ABCD"[lesson.quiz[q].answer_index])
     clock.advance(days=1)
@@ -106,7 +108,7 @@ async def test_monthly_quota_stops_the_push_not_the_replies(
         report = await delivery.delivery_round(zalo.app.deps, zalo.app.sender)
     assert report.scheduled == 1 and report.sent == 0
     assert "daily lessons are paused until next month" in caplog.text
-    assert "Câu hỏi 1/3" in await zalo.bot_says(BOT_USER, "học")  # a reply still goes out
+    assert "1. Làm câu hỏi" in await zalo.bot_says(BOT_USER, "học")  # a reply still goes out
 
     clock.advance(days=10)  # December: a new month, a new quota
     report = await delivery.delivery_round(zalo.app.deps, zalo.app.sender)

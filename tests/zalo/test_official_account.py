@@ -40,6 +40,8 @@ async def test_a_learners_whole_day_on_the_official_account(zalo: Zalo) -> None:
     lesson = zalo.app.deps.curriculum.lessons[0]
     text = await zalo.oa_says(USER, "hoc")
     assert lesson.title in text
+    assert [b["title"] for b in oa.last_buttons(USER)] == ["Làm câu hỏi"]
+    await tap(zalo, "Làm câu hỏi")
     assert [b["title"] for b in oa.last_buttons(USER)] == ["A", "B", "C", "D"]
     for q in range(3):
         answer = await tap(zalo, "ABCD"[lesson.quiz[q].answer_index])

@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.i18n import Translator
 from bot.services.dialog import Dialog
-from bot.services.io import Inbound, Out
+from bot.services.io import Inbound, Out, OutFile
 
 CHANNEL = "console"
 DEMO_USER = "demo"
@@ -41,17 +42,26 @@ class ConsoleOutbound:
     async def send(self, chat_id: str, message: Out) -> None:
         text = render(message)
         if message.file is not None:
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / message.file.name
-            path.write_bytes(message.file.content)
-            text += f"\n  [tệp đã lưu: {path}]"
+            text += "\n" + self.save(message.file)
         if message.voice is not None:  # a terminal cannot play it: the file is there to open
-            self.files_dir.mkdir(parents=True, exist_ok=True)
-            path = self.files_dir / message.voice.name
-            path.write_bytes(message.voice.content)
-            text += f"\n  [bài đọc đã lưu, mở để nghe: {path}]"
+            text += "\n" + self.save(message.voice, audio=True)
         self.out.write("\n" + text + "\n")
         self.out.flush()
+
+
+    def save(self, file: OutFile, audio: bool = False) -> str:
+        """Write the file and say where; when the folder cannot be used (its name is taken by a
+        file, no permission, a full disk), say so kindly and show the content instead (a text
+        file's; audio cannot be shown)."""
+        path = self.files_dir / file.name
+        try:
+            self.files_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(file.content)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            said = Translator()("console.file_failed", folder=str(self.files_dir), reason=reason)
+            return said if audio else said + "\n" + file.content.decode("utf-8", errors="replace")
+        return f"  [bài đọc đã lưu, mở để nghe: {path}]" if audio else f"  [tệp đã lưu: {path}]"
 
 
 async def _read_line(stream: TextIO) -> str | None:

@@ -59,7 +59,16 @@ def to_inbound(message: Message, update: Update | None, edited: bool = False) ->
         forwarded=message.forward_origin is not None,
         edited=edited,
         language=(user.language_code or "") if user else "",
+        reply_to=_replied_text(message),
     )
+
+
+def _replied_text(message: Message) -> str:
+    """The text of the bot's message this one replies to: a reply to the practice is work."""
+    replied = message.reply_to_message
+    if replied is None or not (replied.from_user and replied.from_user.is_bot):
+        return ""
+    return replied.text or replied.caption or ""
 
 
 async def _answer(sender: ChannelSender, chat_id: str, messages: list) -> None:  # type: ignore[type-arg]
