@@ -96,6 +96,15 @@ async def criteria_graded(app, user: str) -> list[str]:  # type: ignore[no-untyp
         return [c["id"] for c in rows.one()["criteria"]]
 
 
+async def through_the_quiz(chat: Chat) -> list:
+    """The lesson, then its quiz (the practice comes after the last answer): all that was shown."""
+    shown = await chat.send("/lesson")
+    shown += await chat.tap(f"qs:{LESSON}")
+    for question in range(3):
+        shown += await chat.tap(f"q:{LESSON}:{question}:0")
+    return shown
+
+
 async def test_a_farmer_and_an_official_each_see_and_are_graded_by_their_own_practice(
     make: MakeApp, fitted_curriculum: Curriculum,
 ) -> None:
@@ -106,8 +115,8 @@ async def test_a_farmer_and_an_official_each_see_and_are_graded_by_their_own_pra
     await join_as(official, code, "official")
     main_task = fitted_curriculum.by_id(LESSON).practice.task.split("\n")[0]  # type: ignore[union-attr]
 
-    seen_by_farmer = text_of(await farmer.send("/lesson"))
-    seen_by_official = text_of(await official.send("/lesson"))
+    seen_by_farmer = text_of(await through_the_quiz(farmer))
+    seen_by_official = text_of(await through_the_quiz(official))
     assert FARMER_TASK in seen_by_farmer and OFFICIAL_TASK not in seen_by_farmer
     assert OFFICIAL_TASK in seen_by_official and FARMER_TASK not in seen_by_official
     assert "người bán chè lâu năm" in seen_by_farmer  # their own worked example
@@ -118,6 +127,8 @@ async def test_a_farmer_and_an_official_each_see_and_are_graded_by_their_own_pra
 
     work = ("Bạn là người bán chè Tân Cương. Hãy viết tin nhắn chào bán chè mới cho khách quen, "
             "giá 300 nghìn một cân, khách nhắn tin hoặc gọi để đặt hàng. AI viết dùng được.")
+    await farmer.tap("work:submit")  # "Nộp bài": the next message is the work
+    await official.tap("work:submit")
     farmer_grade = text_of(await farmer.send(work))
     official_grade = text_of(await official.send(work))
     assert "Nói rõ loại chè và giá" in farmer_grade and "Có ngày giờ tiếp dân" not in farmer_grade
@@ -132,9 +143,10 @@ async def test_a_learner_with_no_variant_meets_the_main_practice(
     app = await make(lessons=fitted_curriculum)
     student = Chat(app, user="503")
     await join_as(student, await join_code(app, "T05"), "student")
-    seen = text_of(await student.send("/lesson"))
+    seen = text_of(await through_the_quiz(student))
     assert FARMER_TASK not in seen and OFFICIAL_TASK not in seen
     main_ids = [c.id for c in fitted_curriculum.by_id(LESSON).rubric.criteria]  # type: ignore[union-attr]
+    await student.tap("work:submit")
     await student.send(fitted_curriculum.by_id(LESSON).rubric.exemplary)  # type: ignore[union-attr]
     assert await criteria_graded(app, "503") == main_ids
 

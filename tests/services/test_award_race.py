@@ -20,8 +20,9 @@ WORK = (
     "Bạn là cán bộ văn hóa xã. Cuối tháng xã tổ chức giải bóng chuyền cho thanh niên các xóm. Hãy "
     "viết thông báo gửi các xóm trưởng, ngắn gọn, dưới 150 chữ, có hạn đăng ký. Nhận xét: AI viết "
     "khá tốt, tôi sửa lại hạn đăng ký cho đúng ngày.",
-    "Bạn là tổ trưởng. Tổ sắp họp về vệ sinh ngõ xóm. Viết thông báo mời họp, dưới 100 chữ. "
-    "Kết quả dùng được.",
+    "Bạn là tổ trưởng tổ dân phố. Tổ sắp họp về vệ sinh ngõ xóm vào tối thứ Bảy ở nhà văn hóa. "
+    "Hãy viết thông báo mời các gia đình đi họp, dưới 100 chữ, lời lẽ lịch sự. Nhận xét: kết quả "
+    "dùng được, tôi sửa lại giờ họp.",
 )
 
 
