@@ -17,7 +17,11 @@ from lessons.textnorm import (
     invisible_characters,
     strip_invisible,
 )
+from scoring.course import CourseIndex, default_course
+from scoring.fingerprint import copy_share, content_tokens, skipgrams, source_grams
 from scoring.grading import CriterionGrade, Grade, Work
+from scoring.injection import addresses_grader, decoded_runs, hidden_characters, normalise
+from scoring.shape import Shape, read_shape
 from scoring.similarity import Language, TokenText
 from scoring.similarity import containment as _containment
 
@@ -29,6 +33,19 @@ NOT_VIETNAMESE_CAP = 40
 NO_KEYWORD_CREDIT = 0.6  # rules cannot judge these criteria; a model or person refines it
 VI_MARKED_SHARE = 0.15  # share of words carrying a Vietnamese diacritic that settles the language
 VI_COMMON_SHARE = 0.12  # share of common unaccented Vietnamese words that settles it without marks
+# Effort: what a real answer looks like (scoring/shape.py). Calibrated on the dev set's no-effort items.
+SKIP_COPY_THRESHOLD = 0.55  # share of content skip-bigrams from one source: a padded or reordered copy
+KEYWORD_LIST_CAP = 20  # mostly list fragments, mostly the rubric's own words
+LIST_FRAGMENTS = 0.6
+LIST_KEYWORDS = 0.6
+LIST_LIKE_CAP = 35  # mostly fragments where prose was asked
+REPETITION = 0.65  # share of content words repeating earlier sentences'
+REPETITION_CAP = 30
+OFF_TOPIC = 0.25  # share of word pairs the course uses at all; honest work is above 0.29 in the dev set
+OFF_TOPIC_CAP = 40
+MISSING_PARTS_PENALTY = 40  # the cap loses this much when every expected part is missing
+# Parts that are the work itself: without them there is no answer to the practice, whatever it says.
+CORE_PART_CAPS = {"prompt": 45, "draft": 50, "table": 50, "steps": 60}
 
 # Common Vietnamese words as typed without diacritics; enough of them means the text is Vietnamese.
 _VI_COMMON = frozenset(
@@ -101,6 +118,10 @@ class RuleOptions:
     # False when the "lesson" is only the question (public datasets): a right answer often restates
     # it, and the rubric already gives no credit for the question's own words.
     check_lesson_copy: bool = True
+    # The effort checks (shape, topic, other lessons' exemplars) are for the Vietnamese course.
+    check_shape: bool = True
+    # The course the rules compare with; None takes the built-in curriculum's, built once.
+    course: CourseIndex | None = None
 
 
 VIETNAMESE = RuleOptions()
@@ -117,6 +138,8 @@ def looks_injected(text: str) -> bool:
 
 
 def _injected(segment: str) -> bool:
+    if addresses_grader(segment):
+        return True
     folded = fold(segment)
     return any(p.search(folded) for p in INJECTION_PATTERNS)
 
@@ -137,9 +160,17 @@ def _balanced_json(text: str) -> list[tuple[int, int]]:
 
 
 def _separate(text: str) -> tuple[str, list[str]]:
-    """Split a submission into what it says to the task and what it says to the grader."""
-    text = strip_invisible(text)
+    """Split a submission into what it says to the task and what it says to the grader.
+
+    The text is normalised first (scoring/injection.py), so a disguised phrase reads as what it is;
+    the rules and the model both grade the normalised text.
+    """
+    text = normalise(strip_invisible(text))
     found: list[str] = []
+    # Text hidden in base64 is no practice work: taken out, and counted when it is prose.
+    for run, _decoded in decoded_runs(text):
+        found.append(run)
+        text = text.replace(run, "\n")
     # Whole blocks first (a fenced block, a fake JSON verdict), so that the text around them stays.
     for match in list(_FENCE.finditer(text)):
         if _injected(match.group(0)):
@@ -207,14 +238,14 @@ def grade_criterion(
     distinct = len({fold(k) for k in found})
     share = min(1.0, distinct / criterion.need)
     finding = "met" if share >= 1.0 else "partly" if share > 0 else "missing"
-    missing = tuple(k for k in criterion.keywords if k not in found)[:3]
+    # No hints: the rubric's keywords are never shown to the learner (a list of them would be
+    # the answer the rules want). Feedback explains what is missing by the criterion's title.
     return CriterionGrade(
         criterion.id,
         round(criterion.weight * share),
         criterion.weight,
         finding,
         evidence=", ".join(found[:3]),
-        hints=() if finding == "met" else missing,
     )
 
 
@@ -232,11 +263,19 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
     reasons: list[str] = []
     caps: list[tuple[str, int]] = []
     rubric = lesson.rubric
-    if invisible_characters(work.text):
+    hidden = max(invisible_characters(work.text), hidden_characters(work.text))
+    if hidden:
         flags.append("invisible_chars")
-        reasons.append(f"{invisible_characters(work.text)} invisible characters removed")
+        reasons.append(f"{hidden} invisible characters removed")
     text, injected = _separate(work.text)
-    doc = TokenText(text, options.language)
+    shaped = options.check_shape and options.language == "vi"
+    course = (options.course or default_course()) if shaped else None
+    shape = read_shape(lesson, text, course) if shaped else None
+    # A keyword counts only in a sentence that uses it, unless a list or table was asked for.
+    graded_text = text
+    if shape is not None and not {"list", "table"} & set(shape.parts):
+        graded_text = shape.sentences
+    doc = TokenText(graded_text, options.language)
     n_words = len(folded_words(text))
 
     if n_words == 0:
@@ -270,14 +309,25 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         sources.append(("copied_exemplary", rubric.exemplary + "\n" + rubric.reference))
     copies = [(flag, containment(text, source)) for flag, source in sources]
     copies.append(("copied_peer", max((containment(text, p) for p in work.peers), default=0.0)))
+    if shaped:
+        # Content words only, in skip-pairs: survives filler words and swapped clauses.
+        copies += _skip_copies(lesson, text, work.peers, course, options)
     needs_review = False
+    copied: set[str] = set()
     for flag, share in copies:
-        if share >= COPY_THRESHOLD:
-            flags.append(flag)
-            caps.append((flag, COPY_CAP))
-            reasons.append(f"{flag}: {share:.0%} of the text: capped at {COPY_CAP}")
+        limit = SKIP_COPY_THRESHOLD if flag.endswith("~") else COPY_THRESHOLD
+        name = flag.rstrip("~")
+        if share >= limit and name not in copied:
+            copied.add(name)
+            flags.append(name)
+            caps.append((name, COPY_CAP))
+            reasons.append(f"{name}: {share:.0%} of the text: capped at {COPY_CAP}")
             # Who copied whom is a person's call; a copy of the lesson itself is not in doubt.
-            needs_review = needs_review or flag == "copied_peer"
+            needs_review = needs_review or name == "copied_peer"
+    if shape is not None and n_words:
+        review, effort_flags = _effort(shape, caps, reasons)
+        flags += effort_flags
+        needs_review = needs_review or review
 
     if _PERSONAL.search(text):
         # The lessons teach to leave these out; the learner is told, the rubric decides the points.
@@ -306,8 +356,76 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         reasons=tuple(reasons),
         grader="rules",
         caps=tuple(caps),
-        extra={"words": n_words, "copy": {flag: round(share, 3) for flag, share in copies}},
+        extra={"words": n_words,
+               "copy": {flag: round(share, 3) for flag, share in copies},
+               **({"shape": _shape_json(shape)} if shape is not None else {})},
     )
+
+
+def _skip_copies(
+    lesson: Lesson, text: str, peers: tuple[str, ...], course: CourseIndex | None,
+    options: RuleOptions,
+) -> list[tuple[str, float]]:
+    """Skip-pair containment against the lesson, its exemplars, every other lesson's, and peers.
+
+    Flags end in "~" so that their own threshold applies.
+    """
+    mine = skipgrams(content_tokens(text))
+    if len(mine) < 8:
+        return []
+
+    def share(source: str) -> float:
+        return len(mine & source_grams(source)) / len(mine)
+
+    out = []
+    if options.check_lesson_copy:
+        out.append(("copied_lesson~", share(lesson_text(lesson))))
+    if options.reference_visible:
+        own = max(share(lesson.rubric.exemplary), share(lesson.rubric.reference))
+        others = [share(t) for _, t in course.others(lesson.id)] if course is not None else []
+        out.append(("copied_exemplary~", max([own, *others])))
+    out.append(("copied_peer~", max((copy_share(text, p) for p in peers), default=0.0)))
+    return out
+
+
+def _effort(shape: Shape, caps: list[tuple[str, int]], reasons: list[str]) -> tuple[bool, list[str]]:
+    """Ceilings for work that does not look like the work asked for; True when a person must look."""
+    flags: list[str] = []
+    review = False
+    listing = {"list", "table"} & set(shape.parts)
+    if shape.fragment_share >= LIST_FRAGMENTS and shape.keyword_density >= LIST_KEYWORDS:
+        flags.append("keyword_list")
+        caps.append(("keyword_list", KEYWORD_LIST_CAP))
+        reasons.append(f"mostly fragments ({shape.fragment_share:.0%}) of the rubric's own words "
+                       f"({shape.keyword_density:.0%}): capped at {KEYWORD_LIST_CAP}")
+    elif shape.fragment_share >= LIST_FRAGMENTS and not listing:
+        flags.append("list_like")
+        caps.append(("list_like", LIST_LIKE_CAP))
+        reasons.append(f"{shape.fragment_share:.0%} of the words in fragments where sentences were "
+                       f"asked: capped at {LIST_LIKE_CAP}")
+    if shape.repetition >= REPETITION:
+        flags.append("repetitive")
+        caps.append(("repetitive", REPETITION_CAP))
+        reasons.append(f"{shape.repetition:.0%} of the words repeat: capped at {REPETITION_CAP}")
+    if shape.topic < OFF_TOPIC:
+        flags.append("off_topic")
+        caps.append(("off_topic", OFF_TOPIC_CAP))
+        review = True
+        reasons.append(f"only {shape.topic:.0%} of its word pairs are the course's: capped at "
+                       f"{OFF_TOPIC_CAP}, a person looks")
+    if shape.missing and shape.parts:
+        cap = min([100 - round(MISSING_PARTS_PENALTY * len(shape.missing) / len(shape.parts)),
+                   *(CORE_PART_CAPS.get(part, 100) for part in shape.missing)])
+        flags.append("missing_parts")
+        caps.append(("missing_parts", cap))
+        reasons.append(f"missing {', '.join(shape.missing)}: capped at {cap}")
+    return review, flags
+
+
+def _shape_json(shape: Shape) -> dict[str, object]:
+    return {"fragments": round(shape.fragment_share, 2), "keywords": round(shape.keyword_density, 2),
+            "repetition": round(shape.repetition, 2), "topic": round(shape.topic, 2),
+            "parts": shape.parts}
 
 
 class RulesGrader:
