@@ -176,6 +176,15 @@ def combine(
             reasons.append(f"model reports text aimed at the grader: at most the rules' {rules.score}")
         else:
             reasons.append("model also reports text aimed at the grader")
+    elif rules.extra.get("grading_talk") and min(total, cap) >= rules.score and "injection" not in flags:
+        # The work talks about its own grading (words its lesson never uses) and the model scored
+        # it at or above the rules: that is what an instruction the filter did not recognise would
+        # do to an obedient model. Treated as one until a person looks.
+        needs_review = True
+        flags.append("injection")
+        reasons.append(f"the work talks about grading and the model gave {min(total, cap)}: "
+                       f"at most the rules' {rules.score} until a person reviews it")
+        total = min(total, rules.score)
     if verdict.confidence is not None and verdict.confidence < LOW_CONFIDENCE:
         flags.append("low_confidence")
         needs_review = True

@@ -7,6 +7,7 @@ by how few lessons use a word (a word all lessons share says nothing about the t
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -47,6 +48,9 @@ class CourseIndex:
     # Pairs of neighbouring content tokens anywhere in the course: Vietnamese words are mostly two
     # syllables, so these are its words ("khach hang", "bang tinh"), not the syllables they share.
     bigrams: set[tuple[str, str]] = field(default_factory=set)
+    # Skip-pair -> the exemplars holding it: one pass over a submission's pairs finds the best match
+    # among all exemplars instead of a set intersection with each.
+    owners: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, lessons: Iterable[Lesson]) -> CourseIndex:
@@ -55,13 +59,25 @@ class CourseIndex:
             index.lessons += 1
             words = content_tokens(lesson_words(lesson))
             index.df.update(set(words))
-            index.bigrams.update(zip(words, words[1:], strict=False))
+            index.bigrams.update(itertools.pairwise(words))
             for owner, rubric, answer in rubrics_of(lesson):
                 index.exemplars[owner] = "\n".join([rubric.exemplary, rubric.reference])
                 index.exemplars[owner + "#example"] = answer
-        for text in index.exemplars.values():
-            source_grams(text)  # warm the cache once
+        for owner, text in index.exemplars.items():
+            for gram in source_grams(text):
+                index.owners.setdefault(gram, []).append(owner)
         return index
+
+    def best_other(self, lesson_id: str, grams: set[tuple[str, str]]) -> float:
+        """The largest share of `grams` found in any one exemplar written for another lesson."""
+        if not grams:
+            return 0.0
+        hits: Counter[str] = Counter()
+        for gram in grams:
+            hits.update(self.owners.get(gram, ()))
+        best = max((n for owner, n in hits.items()
+                    if owner.split("/")[0].split("#")[0] != lesson_id), default=0)
+        return best / len(grams)
 
     def idf(self, token: str) -> float:
         """Rarer across lessons weighs more; a token in every lesson weighs ~0."""

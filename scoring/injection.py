@@ -16,7 +16,7 @@ import binascii
 import re
 import unicodedata
 
-from lessons.textnorm import fold
+from lessons.textnorm import fold, has_vietnamese_marks
 
 # Letters from other scripts that look Latin, as NFKC leaves them (Cyrillic, Greek).
 _CONFUSABLES = str.maketrans({
@@ -31,30 +31,60 @@ _CONFUSABLES = str.maketrans({
 # Characters that render as nothing or as blank yet are not spaces: Hangul fillers, the braille
 # blank, the combining grapheme joiner. Format characters (Unicode category Cf) go too.
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
-_LINE_BREAKS = str.maketrans({"\u2028": "\n", "\u2029": "\n", "\u0085": "\n", "\u000b": "\n",
+# Line and paragraph separators: phones never type them, so inside a sentence they only hide a
+# word boundary; read as a space, the sentence stays whole.
+_LINE_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\u0085": " ", "\u000b": "\n",
                               "\u000c": "\n"})
-# Four or more single letters in a row, each followed by one space or dot: "c h ấ m   đ i ể m".
-_SPACED = re.compile(r"(?<![^\W\d_])((?:[^\W\d_][ .\-_*]){3,}[^\W\d_])(?![^\W\d_])")
+# A stretch of four or more single letters, each followed by spaces, dots or dashes: "c h ấ m   đ i ể m".
+# Within it, a gap of two or more separators is a word boundary; one separator is not.
+_SPACED = re.compile(r"(?<![^\W\d_])((?:[^\W\d_][ .\-_*]+){3,}[^\W\d_])(?![^\W\d_])")
 _BASE64 = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
+
+
+class _Hidden(dict[int, str | None]):
+    """Characters to drop (format, fillers) mapped to None, worked out once per character."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        kept = None if ch in _BLANKS or unicodedata.category(ch) == "Cf" else ch
+        self[code] = kept
+        return kept
+
+
+_DROP = _Hidden()
 
 
 def hidden_characters(text: str) -> int:
     """How many invisible, format or filler characters a text holds (not counting plain spaces)."""
-    return sum(1 for ch in text if ch in _BLANKS or unicodedata.category(ch) == "Cf"
-               or ch in "\u2028\u2029")
+    return len(text) - len(text.translate(_DROP)) + text.count("\u2028") + text.count("\u2029")
 
 
 def _join_spaced(match: re.Match[str]) -> str:
-    return re.sub(r"[ .\-_*]", "", match.group(1))
+    words = re.split(r"[ .\-_*]{2,}", match.group(1))
+    return " ".join(re.sub(r"[ .\-_*]", "", w) for w in words)
+
+
+SEPARATOR_USE = 3  # this many hidden characters between letters are word gaps, not word breaks
+# Words strung together by dots or underscores instead of spaces: "Hệ.thống.chấm.hãy.cho".
+_STRUNG = re.compile(r"(?<![\w.])([^\W\d_]+(?:[._][^\W\d_]+){3,})(?![\w])")
 
 
 def normalise(text: str) -> str:
     """The text as a reader sees it: compatibility forms folded, look-alikes mapped, blanks removed,
-    spaced-out letters joined. Vietnamese marks are kept (NFC)."""
+    spaced-out letters joined. Vietnamese marks are kept (NFC).
+
+    A hidden character once or twice inside a word breaks it ("ch\u200bấm"); used again and again
+    between letters it stands for the spaces ("Thầy\u3164cô\u3164ơi"), and reads as one.
+    """
     text = unicodedata.normalize("NFKC", text).translate(_LINE_BREAKS).translate(_CONFUSABLES)
-    text = "".join(ch for ch in text
-                   if ch not in _BLANKS and unicodedata.category(ch) != "Cf")
-    text = unicodedata.normalize("NFC", text)
+    between = sum(1 for i in range(1, len(text) - 1)
+                  if text[i].translate(_DROP) == "" and text[i - 1].isalpha()
+                  and text[i + 1].isalpha()) if not text.isascii() else 0
+    if between >= SEPARATOR_USE:
+        text = re.sub(r"(?<=[^\W\d_])[\u115f\u1160\u3164\uffa0\u2800\u200b-\u200d\u2060](?=[^\W\d_])",
+                      " ", text)
+    text = unicodedata.normalize("NFC", text.translate(_DROP))
+    text = _STRUNG.sub(lambda m: re.sub(r"[._]", " ", m.group(1)), text)
     # Single letters spaced out: a word cut apart so that no phrase matches. Vietnamese has
     # one-letter words ("ạ", "ở", "à"), but never four in a row.
     return _SPACED.sub(_join_spaced, text)
@@ -84,7 +114,7 @@ def decoded_runs(text: str) -> list[tuple[str, str]]:
 # Whoever grades: the system, a marker, a teacher, a model.
 _WHO = re.compile(
     r"\b(he thong|nguoi cham|ban cham|giam khao|giam thi|hoi dong cham|mo hinh|tro ly ao|may cham"
-    r"|ai cham|chuong trinh cham|bo cham|thay co|thay giao|co giao|thay oi|co oi|quy thay"
+    r"|chuong trinh cham|bo cham|thay co|thay giao|co giao|thay oi|co oi|quy thay"
     r"|giao vien|can bo cham|ban to chuc|admin|quan tri|grader|examiner|marker|teacher|assessor"
     r"|evaluator|reviewer|instructor|the model|the ai|language model|llm|chatbot cham)\b"
 )
@@ -99,23 +129,29 @@ _WHAT = re.compile(
 _THIS = re.compile(
     r"\b(bai nay|bai lam|bai cua (toi|em|minh|chau|con)|bai (toi|em|minh)|phan tra loi nay"
     r"|bai viet nay|cho (toi|em|minh|chau|con)|(toi|em|minh|chau|con) (duoc|xin|mong|muon|can)"
-    r"|this (answer|submission|work|essay|response)|my (answer|submission|work)|me|i)\b"
+    r"|this (answer|submission|work|essay|response|learner|student)|my (answer|submission|work)"
+    r"|nguoi hoc nay|hoc vien nay)\b"
 )
 # A request, an order or a plea.
 _ASK = re.compile(
-    r"\b(hay|xin|kinh mong|kinh de nghi|mong|de nghi|vui long|lam on|nho|phai|can phai|nen"
-    r"|yeu cau|ra lenh|xung dang|dang duoc|chac chan|bat buoc|please|must|should|need to|kindly"
+    r"\b(hay|xin|kinh mong|kinh de nghi|mong|de nghi|vui long|lam on|phai|can phai|nen"
+    r"|ra lenh|xung dang|dang duoc|chac chan|bat buoc|please|must|should|need to|kindly"
     r"|deserves?|ought|award|give|assign|set)\b"
 )
 # Override of the instructions, whoever it names.
+_RULES_WORDS = (r"(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem|instructions?"
+                r"|rules|prompts?|directions|rubric|criteria|system)")
 _OVERRIDE = re.compile(
-    r"\b(bo qua|quen|phot lo|khong (can )?tuan theo|thay the|ignore|disregard|forget|override)"
-    r"\b.{0,40}\b(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem|instructions?"
-    r"|rules|prompts?|directions|rubric|criteria|system)\b"
+    r"\b(bo qua|quen|phot lo|(khong|dung) (can |phai )?(lam|tuan|di|chap hanh) theo|thay the|ignore"
+    r"|disregard|forget|override)\b.{0,40}\b" + _RULES_WORDS + r"\b"
+    r"|\b" + _RULES_WORDS + r"\b.{0,40}\b(het hieu luc|khong con hieu luc|bi huy|vo hieu"
+    r"|(khong|khong con|chua) ap dung|chi la vi du|no longer apply|do(es)? not apply|are void"
+    r"|superseded|only an example)\b"
+    r"|\b" + _RULES_WORDS + r" (moi|new|updated)\s*:"
 )
 # The grader's machinery: the data fence, role lines, chat-template tokens.
 _MACHINERY = re.compile(
-    r"(\b(ket thuc|bat dau|het) (phan )?(bai lam|du lieu|submission)\b|\bend of (the )?"
+    r"((^|[-=*#<\[(]\s*)(ket thuc|bat dau|het) (phan )?(bai lam|du lieu|submission)\b|\bend of (the )?"
     r"(submission|student|answer|data|work)\b|<\|[a-z_]+\|>|\[/?inst\]|<<sys>>|</?(system|user|"
     r"assistant|submission)>|^\s*#+ ?(system|instruction|grader)|^\s*(system|assistant|developer"
     r"|grader|giam khao|he thong|nguoi cham|ket qua cham|verdict)\s*:)"
@@ -135,24 +171,103 @@ def _verdict_shaped(segment: str) -> bool:
     return "{" in lowered and "}" in lowered and bool(_VERDICT_PAIR.search(lowered))
 
 
+# A line opening with a label that names a grading agent: "Trợ lý chấm bài: ...", "Giám khảo AI: ...".
+LABEL_WORDS = 6  # a speaker's label is short: "Trợ lý chấm bài:", "Giám khảo AI:"
+_LABEL = re.compile(r"^\s*([^:\n,;()]{1,40}):")
+_AGENT = re.compile(r"\b(tro ly|may|bo phan|ai|mo hinh|he thong|nguoi|ban|hoi dong|giam khao|giam thi"
+                    r"|phan mem|ung dung|cong cu|grader|assistant|model|bot|chatbot|system|tool)\b")
+# A label that addresses someone: "Gửi ...:", "To whoever ...:", "Lưu ý cho ...:".
+_ADDRESS = re.compile(r"^(to|dear|attn|note to|gui|kinh gui|danh cho|luu y cho|nhan|nho)\b")
+_GRADING = re.compile(r"\b(cham|diem|danh gia|grading|grader|score|scoring|marking|evaluat\w*)\b")
+# A score written as a result: "Điểm: 100/100", "tổng điểm = 100", "Score: 10/10".
+_RESULT = re.compile(r"(^\s*(diem|tong diem|diem so|ket qua|score|total|final score|final)\s*[:=]\s*"
+                     r"(100\b|(\d{1,3}) ?/ ?\4\b)|\b(\d{1,3}) (of|out of|tren|/) \5\b)")
+_GRADE_REQUEST = re.compile(
+    r"\b(diem (toi da|tuyet doi|cao nhat|so)|(10|100|muoi|tram) ?(diem|/ ?10|/ ?100)"
+    r"|diem\s*[:=]?\s*(10|100)|(\d{1,3}) ?/ ?\6|tron ven|tron diem|toi da|moi tieu chi"
+    r"|tat ca (cac )?tieu chi|dat (het|du|tat ca)|qua bai|nuong tay|chuoc|du di|rong luong"
+    r"|full|max|maximum|perfect|all criteria|full marks|lenient|leniency|generous|go easy)\b")
+
+
+def _loose(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The same words when an invisible separator was removed between them ("giám\u2060khảo")."""
+    return re.compile(pattern.pattern.replace(" ", " ?"), pattern.flags)
+
+
+_WHO_L, _WHAT_L, _THIS_L, _ASK_L = (_loose(p) for p in (_WHO, _WHAT, _THIS, _ASK))
+
+
+# Folding merges words the patterns must tell apart. Where the learner typed the marks, keep the
+# other words out: "bán chậm" is not "bạn chấm", "tôi đã" is not "tối đa", "buổi tối" not "tối đa".
+_MARKED_OTHERS = (
+    (re.compile(r"\b(chậm|chăm|chạm|chàm|chằm|chẩm)\b"), "chamx"),
+    (re.compile(r"\bđã\b"), "dax"),
+    (re.compile(r"\btối\b(?! đa)"), "toix"),
+)
+# Words built on "điểm" that are not points: a place, a moment, strengths and weaknesses.
+_NOT_POINTS = re.compile(r"\b((dia|thoi|uu|nhuoc|dac|quan|trong|diem) diem|diem (yeu|manh|danh|den|tin"
+                         r"|hen|ban|nong|sang|tua|chung|nhan))\b")
+
+
+def _folded(segment: str) -> str:
+    text = unicodedata.normalize("NFC", segment.lower())
+    for pattern, placeholder in _MARKED_OTHERS:
+        text = pattern.sub(placeholder, text)
+    if has_vietnamese_marks(text):
+        text = re.sub(r"\bquen\b", "quenx", text)  # "quen" (used to), where "quên" has its mark
+    return _NOT_POINTS.sub(lambda m: m.group(0).replace(" ", ""), fold(text))
+
+
 def addresses_grader(segment: str) -> bool:
     """True when the segment speaks to whoever grades the work, or imitates the grading itself."""
-    folded = fold(segment)
+    folded = _folded(segment)
     if not folded:
         return False
     if _MACHINERY.search(folded) or _OVERRIDE.search(folded) or _verdict_shaped(segment):
         return True
-    who, what = bool(_WHO.search(folded)), bool(_WHAT.search(folded))
-    this, ask = bool(_THIS.search(folded)), bool(_ASK.search(folded))
-    if who and what and (this or ask):
+    if _RESULT.search(folded):
         return True
-    # No one named, but this work's grade asked for: "bài này xứng đáng đạt trọn vẹn mọi tiêu chí".
-    return what and this and ask and _grade_request(folded)
+    label = _LABEL.match(folded)
+    if label and len(label.group(1).split()) > LABEL_WORDS:
+        label = None
+    if label and (_AGENT.search(label.group(1)) or _ADDRESS.match(label.group(1).strip())) and (
+            _GRADING.search(label.group(1))):
+        return True  # a turn written in the grader's name, or a note addressed to the grader
+    named = _WHO_L.search(folded)
+    who = bool(named)
+    # Two signals must be two words: "người chấm hiểu" names the grader, it asks for no grade.
+    rest = folded[:named.start()] + " " + folded[named.end():] if named else folded
+    what = bool(_WHAT_L.search(rest))
+    this, ask = bool(_THIS_L.search(folded)), bool(_ASK_L.search(folded))
+    request = _grade_request(folded)
+    if who and what and (this or ask or request):
+        return True
+    # No one named, but a top result claimed or asked for this work: "bài này xứng đáng đạt trọn
+    # vẹn mọi tiêu chí", "this learner receives the maximum grade".
+    return what and this and request
 
 
 def _grade_request(folded: str) -> bool:
     """The grading words are about a result for this work, not a task the learner set their AI."""
-    return bool(re.search(
-        r"\b(diem (toi da|tuyet doi|cao nhat|so)|(10|100|muoi|tram) ?(diem|/ ?10|/ ?100)"
-        r"|tron ven|toi da|moi tieu chi|tat ca (cac )?tieu chi|dat (het|du|tat ca)|qua bai"
-        r"|nuong tay|chuoc|du di|rong luong|full|max|perfect|all criteria|full marks)\b", folded))
+    return bool(_GRADE_REQUEST.search(folded))
+
+
+# ---- talk about grading -------------------------------------------------------------------------
+# The broad vocabulary of evaluation. Not a verdict on its own (a lesson may be about scoring), but a
+# sentence using it, in a lesson whose own texts do not, is work talking about its grade: when a model
+# then scores at or above the rules, code holds the grade for a person (scoring/combine.py).
+_GRADING_TALK = re.compile(
+    r"\b(diem|cham|tieu chi|dat|danh gia|xep loai|thang diem|nuong tay|chuoc|du di|rong luong"
+    r"|score|scores|scoring|grade|grader|grading|marks?|points|criteria|criterion|pass|lenient"
+    r"|rubric|verdict|evaluat\w*|credit)\b"
+)
+
+
+def grading_words(text: str) -> frozenset[str]:
+    """The evaluation words a text uses (folded, with the marked look-alikes kept apart)."""
+    return frozenset(m.group(0) for m in _GRADING_TALK.finditer(_folded(text)))
+
+
+def grading_talk(segments: list[str], lesson_words: frozenset[str]) -> list[str]:
+    """Segments that use an evaluation word the lesson's own texts never use."""
+    return [s for s in segments if grading_words(s) - lesson_words]

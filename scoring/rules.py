@@ -18,9 +18,16 @@ from lessons.textnorm import (
     strip_invisible,
 )
 from scoring.course import CourseIndex, default_course
-from scoring.fingerprint import copy_share, content_tokens, skipgrams, source_grams
+from scoring.fingerprint import content_tokens, skipgrams, source_grams
 from scoring.grading import CriterionGrade, Grade, Work
-from scoring.injection import addresses_grader, decoded_runs, hidden_characters, normalise
+from scoring.injection import (
+    addresses_grader,
+    decoded_runs,
+    grading_talk,
+    grading_words,
+    hidden_characters,
+    normalise,
+)
 from scoring.shape import Shape, read_shape
 from scoring.similarity import Language, TokenText
 from scoring.similarity import containment as _containment
@@ -38,6 +45,7 @@ SKIP_COPY_THRESHOLD = 0.55  # share of content skip-bigrams from one source: a p
 KEYWORD_LIST_CAP = 20  # mostly list fragments, mostly the rubric's own words
 LIST_FRAGMENTS = 0.6
 LIST_KEYWORDS = 0.6
+LIST_MIN_ITEMS = 3  # a list has several items; one short phrase is only too short
 LIST_LIKE_CAP = 35  # mostly fragments where prose was asked
 REPETITION = 0.65  # share of content words repeating earlier sentences'
 REPETITION_CAP = 30
@@ -272,11 +280,11 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
     course = (options.course or default_course()) if shaped else None
     shape = read_shape(lesson, text, course) if shaped else None
     # A keyword counts only in a sentence that uses it, unless a list or table was asked for.
+    n_words = len(folded_words(text))
     graded_text = text
-    if shape is not None and not {"list", "table"} & set(shape.parts):
+    if shape is not None and n_words >= rubric.min_words and not {"list", "table"} & set(shape.parts):
         graded_text = shape.sentences
     doc = TokenText(graded_text, options.language)
-    n_words = len(folded_words(text))
 
     if n_words == 0:
         criteria = tuple(CriterionGrade(c.id, 0, c.weight, "missing") for c in rubric.criteria)
@@ -311,7 +319,7 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
     copies.append(("copied_peer", max((containment(text, p) for p in work.peers), default=0.0)))
     if shaped:
         # Content words only, in skip-pairs: survives filler words and swapped clauses.
-        copies += _skip_copies(lesson, text, work.peers, course, options)
+        copies += _skip_copies(lesson, shape.content if shape else [], work.peers, course, options)
     needs_review = False
     copied: set[str] = set()
     for flag, share in copies:
@@ -324,8 +332,11 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
             reasons.append(f"{name}: {share:.0%} of the text: capped at {COPY_CAP}")
             # Who copied whom is a person's call; a copy of the lesson itself is not in doubt.
             needs_review = needs_review or name == "copied_peer"
-    if shape is not None and n_words:
-        review, effort_flags = _effort(shape, caps, reasons)
+    # Effort checks judge a whole answer; a short, copied or foreign text has its own ceiling. A
+    # keyword list is caught whatever its length.
+    if shape is not None and n_words and not copied and "not_vietnamese" not in flags:
+        whole = n_words >= rubric.min_words
+        review, effort_flags = _effort(shape, caps, reasons, whole=whole)
         flags += effort_flags
         needs_review = needs_review or review
 
@@ -357,20 +368,22 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         grader="rules",
         caps=tuple(caps),
         extra={"words": n_words,
+               "grading_talk": len(grading_talk(_SENTENCE_END.split(text.replace("\n", ". ")),
+                                                _lesson_grading_words(lesson))),
                "copy": {flag: round(share, 3) for flag, share in copies},
                **({"shape": _shape_json(shape)} if shape is not None else {})},
     )
 
 
 def _skip_copies(
-    lesson: Lesson, text: str, peers: tuple[str, ...], course: CourseIndex | None,
+    lesson: Lesson, content: list[str], peers: tuple[str, ...], course: CourseIndex | None,
     options: RuleOptions,
 ) -> list[tuple[str, float]]:
     """Skip-pair containment against the lesson, its exemplars, every other lesson's, and peers.
 
     Flags end in "~" so that their own threshold applies.
     """
-    mine = skipgrams(content_tokens(text))
+    mine = skipgrams(content)
     if len(mine) < 8:
         return []
 
@@ -382,23 +395,52 @@ def _skip_copies(
         out.append(("copied_lesson~", share(lesson_text(lesson))))
     if options.reference_visible:
         own = max(share(lesson.rubric.exemplary), share(lesson.rubric.reference))
-        others = [share(t) for _, t in course.others(lesson.id)] if course is not None else []
-        out.append(("copied_exemplary~", max([own, *others])))
-    out.append(("copied_peer~", max((copy_share(text, p) for p in peers), default=0.0)))
+        other = course.best_other(lesson.id, mine) if course is not None else 0.0
+        out.append(("copied_exemplary~", max(own, other)))
+    out.append(("copied_peer~", max((share_of(mine, p) for p in peers), default=0.0)))
     return out
 
 
-def _effort(shape: Shape, caps: list[tuple[str, int]], reasons: list[str]) -> tuple[bool, list[str]]:
-    """Ceilings for work that does not look like the work asked for; True when a person must look."""
+_GRADING_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _lesson_grading_words(lesson: Lesson) -> frozenset[str]:
+    """Evaluation words the lesson itself uses: there they are the topic, not talk to the grader."""
+    cached = _GRADING_WORDS.get(id(lesson))
+    if cached is not None and cached[0] is lesson:
+        return cached[1]
+    rubric = lesson.rubric
+    words = grading_words("\n".join([lesson_text(lesson), rubric.exemplary, rubric.reference]))
+    if len(_GRADING_WORDS) > 4096:
+        _GRADING_WORDS.clear()
+    _GRADING_WORDS[id(lesson)] = (lesson, words)
+    return words
+
+
+def share_of(mine: set[tuple[str, str]], peer: str) -> float:
+    """Share of the work's skip-pairs in a peer's text (peers are not cached: each is read once)."""
+    return len(mine & skipgrams(content_tokens(peer))) / len(mine) if mine else 0.0
+
+
+def _effort(
+    shape: Shape, caps: list[tuple[str, int]], reasons: list[str], *, whole: bool = True
+) -> tuple[bool, list[str]]:
+    """Ceilings for work that does not look like the work asked for; True when a person must look.
+
+    `whole` is False for a text under the rubric's minimum: only the keyword-list check applies.
+    """
     flags: list[str] = []
     review = False
     listing = {"list", "table"} & set(shape.parts)
-    if shape.fragment_share >= LIST_FRAGMENTS and shape.keyword_density >= LIST_KEYWORDS:
+    if (shape.fragment_share >= LIST_FRAGMENTS and shape.keyword_density >= LIST_KEYWORDS
+            and shape.items >= LIST_MIN_ITEMS):
         flags.append("keyword_list")
         caps.append(("keyword_list", KEYWORD_LIST_CAP))
         reasons.append(f"mostly fragments ({shape.fragment_share:.0%}) of the rubric's own words "
                        f"({shape.keyword_density:.0%}): capped at {KEYWORD_LIST_CAP}")
-    elif shape.fragment_share >= LIST_FRAGMENTS and not listing:
+    if not whole:
+        return review, flags
+    if shape.fragment_share >= LIST_FRAGMENTS and not listing and "keyword_list" not in flags:
         flags.append("list_like")
         caps.append(("list_like", LIST_LIKE_CAP))
         reasons.append(f"{shape.fragment_share:.0%} of the words in fragments where sentences were "

@@ -8,6 +8,7 @@ repetition a person would write, and words about the lesson's topic rather than 
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -71,10 +72,11 @@ def units(text: str) -> list[str]:
     return [u.strip() for u in _UNIT_SPLIT.split(text) if u.strip()]
 
 
-def is_fragment(unit: str) -> bool:
+def is_fragment(unit: str, n_words: int | None = None) -> bool:
     """A list entry or a bare phrase: too few words, or mostly short comma items with no label."""
-    words = fold(unit).split()
-    if len(words) < FRAGMENT_WORDS:
+    if n_words is None:
+        n_words = len(unit.split())
+    if n_words < FRAGMENT_WORDS:
         return True
     body = _LABEL.sub("", unit)
     items = [i for i in re.split(r"[,/+|]", body) if i.strip()]
@@ -89,6 +91,8 @@ class Shape:
     """What the checks found, as shares (0-1) and per expected part."""
 
     sentences: str  # the units that are sentences: rubric keywords count only here
+    content: list[str]  # the whole text's content tokens (scoring/fingerprint.py)
+    items: int  # lines, sentences and comma-separated items
     fragment_share: float  # share of words in fragments
     keyword_density: float  # share of content tokens that belong to rubric keywords
     repetition: float  # share of content tokens that repeat an earlier sentence's
@@ -100,42 +104,55 @@ class Shape:
         return tuple(p for p, ok in self.parts.items() if not ok)
 
 
+_KEYWORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
 def _keyword_tokens(lesson: Lesson) -> frozenset[str]:
+    """The content tokens of the rubric's keywords, computed once per rubric."""
+    rubric = lesson.rubric
+    cached = _KEYWORDS.get(id(rubric))
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
     out: set[str] = set()
-    for criterion in lesson.rubric.criteria:
+    for criterion in rubric.criteria:
         for keyword in criterion.keywords:
             out.update(content_tokens(keyword))
+    if len(_KEYWORDS) > 4096:
+        _KEYWORDS.clear()
+    _KEYWORDS[id(rubric)] = (rubric, frozenset(out))
     return frozenset(out)
 
 
 def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
     all_units = units(text)
-    sentence_units = [u for u in all_units if not is_fragment(u)]
-    words_all = sum(len(fold(u).split()) for u in all_units) or 1
-    words_frag = sum(len(fold(u).split()) for u in all_units if is_fragment(u))
+    sizes = [len(u.split()) for u in all_units]
+    fragment = [is_fragment(u, n) for u, n in zip(all_units, sizes, strict=True)]
+    sentence_units = [u for u, frag in zip(all_units, fragment, strict=True) if not frag]
+    words_all = sum(sizes) or 1
+    words_frag = sum(n for n, frag in zip(sizes, fragment, strict=True) if frag)
 
-    content = content_tokens(text)
     keywords = _keyword_tokens(lesson)
-    density = sum(1 for t in content if t in keywords) / len(content) if content else 0.0
-
+    content: list[str] = []
     seen: set[str] = set()
-    repeated = total = 0
+    repeated = 0
     for unit in all_units:
         toks = content_tokens(unit)
         repeated += sum(1 for t in toks if t in seen)
-        total += len(toks)
+        content += toks
         seen.update(toks)
-    repetition = repeated / total if total else 0.0
+    repetition = repeated / len(content) if content else 0.0
+    density = sum(1 for t in content if t in keywords) / len(content) if content else 0.0
 
     topic = 1.0
     if course is not None:
-        pairs = {p for p in zip(content, content[1:], strict=False)
+        pairs = {p for p in itertools.pairwise(content)
                  if not (p[0] in keywords and p[1] in keywords)}
         if len(pairs) >= TOPIC_MIN_PAIRS:
             topic = sum(1 for p in pairs if p in course.bigrams) / len(pairs)
 
-    folded_sentences = fold("\n".join(sentence_units))
     folded_all = fold(text)
+    folded_sentences = folded_all if len(sentence_units) == len(all_units) else fold(
+        "\n".join(sentence_units))
     parts: dict[str, bool] = {}
     for part in expected_parts(lesson):
         if part == "draft":
@@ -149,5 +166,6 @@ def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
             parts[part] = len(all_units) >= 3 and bool(_HAS["steps"].search(folded_all))
         else:
             parts[part] = bool(_HAS[part].search(folded_sentences))
-    return Shape("\n".join(sentence_units), words_frag / words_all, density, repetition, topic,
+    items = sum(max(1, len([i for i in re.split(r"[,;/|]", u) if i.strip()])) for u in all_units)
+    return Shape("\n".join(sentence_units), content, items, words_frag / words_all, density, repetition, topic,
                  parts)

@@ -192,7 +192,7 @@ class LLMGrader:
         # (a server that ignores max_tokens and sends megabytes is charged for them).
         tokens = Tokens(
             prompt=usage.prompt_tokens if usage else prompt_tokens(messages),
-            completion=max(usage.completion_tokens if usage else 0, estimate_tokens(reply)),
+            completion=usage.completion_tokens if usage else estimate_tokens(reply),
         )
         return reply, tokens, seconds
 

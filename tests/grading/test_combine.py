@@ -6,7 +6,6 @@ import pytest
 
 from scoring.combine import (
     ABOVE_RULES,
-    DISAGREEMENT,
     ModelCriterion,
     ModelVerdict,
     combine,
