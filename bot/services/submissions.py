@@ -12,6 +12,7 @@ from bot.services.io import Option, Out
 from bot.services.learning import maybe_complete
 from bot.services.ports import LearnerRecord, Repo, SubmissionRecord
 from lessons.model import Lesson
+from scoring.fingerprint import band_hashes
 from scoring.grading import CriterionGrade, Grade, Work
 from scoring.points import practice_award
 from scoring.streaks import current_streak
@@ -19,7 +20,7 @@ from scoring.streaks import current_streak
 log = logging.getLogger(__name__)
 
 MAX_SUBMISSION_CHARS = 6000  # a chat answer, not a thesis; longer work is kept but not graded
-PEERS_FOR_COPY_CHECK = 200
+PEER_CANDIDATES = 5  # near-copies found through the fingerprint index; the grader compares these
 
 
 @dataclass(frozen=True)
@@ -49,10 +50,18 @@ async def receive(
         if too_long:
             return [Out(text=tr("practice.too_long", chars=len(incoming.text),
                                 limit=MAX_SUBMISSION_CHARS))]
-        peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
+        peers = await _peers(repo, submission, learner.id, store=True)
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
+
+
+async def _peers(repo: Repo, submission: SubmissionRecord, learner_id: int, store: bool) -> list[str]:
+    """Other learners' near-copies of this work, by fingerprint band; the bands are stored too."""
+    bands = band_hashes(submission.text)
+    if store:
+        await repo.add_fingerprints(submission.id, learner_id, submission.lesson_id, bands)
+    return await repo.peer_candidates(submission.lesson_id, learner_id, bands, PEER_CANDIDATES)
 
 
 def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
@@ -151,7 +160,7 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
             lesson = deps.curriculum.by_id(submission.lesson_id)
             if learner is None or lesson is None:
                 continue
-            peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
+            peers = await _peers(repo, submission, learner.id, store=False)
         grade = await deps.grader.grade(lesson, _work(submission, peers))
         tr = tr_for.get(learner.language) or Translator(learner.language)
         async with deps.store.transaction() as repo:

@@ -35,6 +35,7 @@ from bot.storage.models import (
     Progress,
     QuizAnswer,
     Submission,
+    SubmissionFingerprint,
     Unit,
 )
 from lessons.plan import Assignment
@@ -299,6 +300,35 @@ class SqlRepo:
                                           Submission.text != "")
             .order_by(Submission.id.desc()).limit(limit))
         return list(rows)
+
+    async def add_fingerprints(
+        self, submission_id: int, learner_id: int, lesson_id: str, bands: list[int]
+    ) -> None:
+        """Store a submission's LSH bands (none for a text too short to fingerprint)."""
+        if bands:
+            await self.s.execute(insert(SubmissionFingerprint), [
+                {"submission_id": submission_id, "learner_id": learner_id, "lesson_id": lesson_id,
+                 "band": band} for band in set(bands)])
+
+    async def peer_candidates(
+        self, lesson_id: str, exclude_learner: int, bands: list[int], limit: int
+    ) -> list[str]:
+        """Other learners' work for the lesson sharing a band with `bands`, most shared first.
+
+        An index lookup on (lesson_id, band): the cost does not grow with the lesson's submissions.
+        """
+        if not bands:
+            return []
+        shared = func.count(SubmissionFingerprint.id)
+        rows = await self.s.execute(
+            select(Submission.text, shared)
+            .join(SubmissionFingerprint, SubmissionFingerprint.submission_id == Submission.id)
+            .where(SubmissionFingerprint.lesson_id == lesson_id,
+                   SubmissionFingerprint.band.in_(set(bands)),
+                   SubmissionFingerprint.learner_id != exclude_learner)
+            .group_by(Submission.id, Submission.text)
+            .order_by(shared.desc(), Submission.id.desc()).limit(limit))
+        return [text for text, _ in rows]
 
     async def add_grade(
         self, submission_id: int, score: int, detail: dict[str, Any], status: str, grader: str,
