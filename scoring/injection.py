@@ -128,7 +128,7 @@ _WHAT = re.compile(
 # This work, or its author, as the subject of a grading.
 _THIS = re.compile(
     r"\b(bai nay|bai lam|bai cua (toi|em|minh|chau|con)|bai (toi|em|minh)|phan tra loi nay"
-    r"|bai viet nay|cho (toi|em|minh|chau|con)|(toi|em|minh|chau|con) (duoc|xin|mong|muon|can)"
+    r"|bai viet nay|bai (o )?tren|cho (toi|em|minh|chau|con)|(toi|em|minh|chau|con) (duoc|xin|mong|muon|can)"
     r"|this (answer|submission|work|essay|response|learner|student)|my (answer|submission|work)"
     r"|nguoi hoc nay|hoc vien nay)\b"
 )
@@ -186,7 +186,10 @@ _GRADE_REQUEST = re.compile(
     r"\b(diem (toi da|tuyet doi|cao nhat|so)|(10|100|muoi|tram) ?(diem|/ ?10|/ ?100)"
     r"|diem\s*[:=]?\s*(10|100)|(\d{1,3}) ?/ ?\6|tron ven|tron diem|toi da|moi tieu chi"
     r"|tat ca (cac )?tieu chi|dat (het|du|tat ca)|qua bai|nuong tay|chuoc|du di|rong luong"
+    r"|hao phong|de tinh|de dai|de dang cho"
     r"|full|max|maximum|perfect|all criteria|full marks|lenient|leniency|generous|go easy)\b")
+# A role given in a prompt ("Bạn là giám khảo cuộc thi ảnh...") is the learner's task for their AI.
+_ROLE = re.compile(r"\b(ban la|dong vai|hay dong vai|ban hay la|you are|act as|pretend to be)\b")
 
 
 def _loose(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -240,7 +243,7 @@ def addresses_grader(segment: str) -> bool:
     what = bool(_WHAT_L.search(rest))
     this, ask = bool(_THIS_L.search(folded)), bool(_ASK_L.search(folded))
     request = _grade_request(folded)
-    if who and what and (this or ask or request):
+    if who and what and (this or request or (ask and not _ROLE.search(folded))):
         return True
     # No one named, but a top result claimed or asked for this work: "bài này xứng đáng đạt trọn
     # vẹn mọi tiêu chí", "this learner receives the maximum grade".
