@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from lessons.model import Curriculum
-from scoring.rules import grade_by_rules
 from scoring.grading import Work
+from scoring.rules import grade_by_rules
 from tests.grading.no_effort import fitted_lessons, variants
 
 PASS_LINE = 50
