@@ -42,15 +42,15 @@ VI_MARKED_SHARE = 0.15  # share of words carrying a Vietnamese diacritic that se
 VI_COMMON_SHARE = 0.12  # share of common unaccented Vietnamese words that settles it without marks
 # Effort: what a real answer looks like (scoring/shape.py). Calibrated on the dev set's no-effort items.
 SKIP_COPY_THRESHOLD = 0.55  # share of content skip-bigrams from one source: a padded or reordered copy
-KEYWORD_LIST_CAP = 20  # mostly list fragments, mostly the rubric's own words
+KEYWORD_LIST_CAP = 10  # mostly list fragments, mostly the rubric's own words
 LIST_FRAGMENTS = 0.6
 LIST_KEYWORDS = 0.6
 LIST_MIN_ITEMS = 3  # a list has several items; one short phrase is only too short
 LIST_LIKE_CAP = 35  # mostly fragments where prose was asked
 REPETITION = 0.65  # share of content words repeating earlier sentences'
-REPETITION_CAP = 30
+REPETITION_CAP = 20
 OFF_TOPIC = 0.25  # share of word pairs the course uses at all; honest work is above 0.29 in the dev set
-OFF_TOPIC_CAP = 40
+OFF_TOPIC_CAP = 20
 MISSING_PARTS_PENALTY = 40  # the cap loses this much when every expected part is missing
 # Parts that are the work itself: without them there is no answer to the practice, whatever it says.
 CORE_PART_CAPS = {"prompt": 45, "draft": 50, "table": 50, "steps": 60}
