@@ -37,12 +37,12 @@ EVAL_CONCURRENCY = 8
 
 def rules_feedback(criterion: Criterion, grade: CriterionGrade) -> str:
     """A short Vietnamese sentence from a rules finding, for when no model wrote one."""
-    hints = f" Gợi ý: {', '.join(grade.hints)}." if grade.hints else ""
+    # Never the rubric's keywords (grade.hints): a list of them is what the rules would reward.
     if grade.finding == "met":
         return f"Đạt: {criterion.title.rstrip('.')}."
     if grade.finding == "partly":
-        return f"Mới đạt một phần: {criterion.title.rstrip('.')}.{hints}"
-    return f"Chưa thấy: {criterion.title.rstrip('.')}. {criterion.judge.rstrip('.')}.{hints}"
+        return f"Mới đạt một phần: {criterion.title.rstrip('.')}."
+    return f"Chưa thấy: {criterion.title.rstrip('.')}. {criterion.judge.rstrip('.')}."
 
 
 def grade_json(lesson: Lesson, grade: Grade) -> dict[str, Any]:

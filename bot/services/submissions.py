@@ -106,8 +106,8 @@ def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Transl
         return f"{head}: {criterion.feedback}"
     if criterion.finding == "met":
         return f"{head}: {tr('grade.met')}"
-    hint = tr("grade.hint", words=", ".join(criterion.hints)) if criterion.hints else ""
-    return f"{head}: {tr('grade.improve', judge=judge)}{hint}"
+    # Never the rubric's keywords: a list of them is what the rules would reward.
+    return f"{head}: {tr('grade.improve', judge=judge)}"
 
 
 def render_grade(
@@ -119,6 +119,9 @@ def render_grade(
         for c in grade.criteria if c.id in rubric
     ]
     notes = [tr(f"flag.{flag}") for flag in grade.flags if f"flag.{flag}" in _FLAG_KEYS]
+    shape = grade.extra.get("shape")
+    parts = shape.get("parts", {}) if isinstance(shape, dict) else {}
+    notes += [tr(f"grade.missing_part.{part}") for part, found in parts.items() if not found]
     body = "\n".join(lines)
     if notes:
         body += "\n\n" + "\n".join(notes)

@@ -31,10 +31,14 @@ def test_expected_parts_are_inferred_from_submit_when_the_lesson_lists_none() ->
     assert expected_parts(declared) == ("draft", "reasons")
 
 
-def test_a_missing_part_lowers_the_ceiling() -> None:
+def test_a_missing_part_lowers_the_ceiling_and_is_named_in_plain_words() -> None:
     no_check = HONEST.split("Nhận xét:")[0]
     grade = grade_by_rules(LESSON, Work(text=no_check + " Tôi gửi bài này cho mọi người cùng xem."))
     assert "missing_parts" in grade.flags and grade.cap < 100
+    tr = Translator("vi")
+    shown = render_grade(LESSON, grade, 0, 1, tr).text
+    assert tr("grade.missing_part.own_check") in shown
+    assert tr("grade.missing_part.prompt") not in shown
     assert read_shape(LESSON, HONEST, None).missing == ()
 
 
