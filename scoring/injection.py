@@ -77,9 +77,11 @@ def normalise(text: str) -> str:
     between letters it stands for the spaces ("Thầy\u3164cô\u3164ơi"), and reads as one.
     """
     text = unicodedata.normalize("NFKC", text).translate(_LINE_BREAKS).translate(_CONFUSABLES)
-    between = sum(1 for i in range(1, len(text) - 1)
-                  if text[i].translate(_DROP) == "" and text[i - 1].isalpha()
-                  and text[i + 1].isalpha()) if not text.isascii() else 0
+    between = 0
+    if len(text.translate(_DROP)) != len(text):  # only text with hidden characters pays for this
+        between = sum(1 for i in range(1, len(text) - 1)
+                      if text[i].translate(_DROP) == "" and text[i - 1].isalpha()
+                      and text[i + 1].isalpha())
     if between >= SEPARATOR_USE:
         text = re.sub(r"(?<=[^\W\d_])[\u115f\u1160\u3164\uffa0\u2800\u200b-\u200d\u2060](?=[^\W\d_])",
                       " ", text)
@@ -123,7 +125,8 @@ _WHAT = re.compile(
     r"\b(diem|cham|tieu chi|thang diem|xep loai|dat yeu cau|dat chuan|dat tron|tron ven|toi da"
     r"|tuyet doi|qua bai|qua mon|nuong tay|nhe tay|chuoc|rong luong|thong cam|du di|cho qua"
     r"|linh dong|ket qua cham|danh gia bai|full|max|score|scores|grade|graded|grading|marks"
-    r"|points|rubric|criteria|criterion|pass|lenient|leniency|generous|perfect|verdict)\b"
+    r"|points|rubric|criteria|criterion|pass|lenient|leniency|generous|perfect|verdict"
+    r"|de tinh|de dai|hao phong)\b"
 )
 # This work, or its author, as the subject of a grading.
 _THIS = re.compile(
@@ -184,7 +187,7 @@ _RESULT = re.compile(r"(^\s*(diem|tong diem|diem so|ket qua|score|total|final sc
                      r"(100\b|(\d{1,3}) ?/ ?\4\b)|\b(\d{1,3}) (of|out of|tren|/) \5\b)")
 _GRADE_REQUEST = re.compile(
     r"\b(diem (toi da|tuyet doi|cao nhat|so)|(10|100|muoi|tram) ?(diem|/ ?10|/ ?100)"
-    r"|diem\s*[:=]?\s*(10|100)|(\d{1,3}) ?/ ?\6|tron ven|tron diem|toi da|moi tieu chi"
+    r"|diem\s*[:=]?\s*(10|100)|(10|100) ?/ ?\6|tron ven|tron diem|toi da|moi tieu chi"
     r"|tat ca (cac )?tieu chi|dat (het|du|tat ca)|qua bai|nuong tay|chuoc|du di|rong luong"
     r"|hao phong|de tinh|de dai|de dang cho"
     r"|full|max|maximum|perfect|all criteria|full marks|lenient|leniency|generous|go easy)\b")
@@ -221,6 +224,13 @@ def _folded(segment: str) -> str:
     return _NOT_POINTS.sub(lambda m: m.group(0).replace(" ", ""), fold(text))
 
 
+# Speaking to the grader: "Gửi giám khảo: ...", "Giám khảo ơi", "Dear grader".
+_VOCATIVE = re.compile(r"\b(gui|kinh gui|thua|kinh thua|dear|to|luu y cho|danh cho|nho) (thay |co |ban )?"
+                       r"(" + _WHO.pattern[3:-3] + r")\b|\b(" + _WHO.pattern[3:-3] + r") oi\b")
+# A full score handed out: "award 10/10", "cho 100/100".
+_GRANT = re.compile(r"\b(give|award|assign|grant|cho|cham|ghi)\b.{0,30}\b(10|100) ?/ ?\2\b")
+
+
 def addresses_grader(segment: str) -> bool:
     """True when the segment speaks to whoever grades the work, or imitates the grading itself."""
     folded = _folded(segment)
@@ -228,7 +238,7 @@ def addresses_grader(segment: str) -> bool:
         return False
     if _MACHINERY.search(folded) or _OVERRIDE.search(folded) or _verdict_shaped(segment):
         return True
-    if _RESULT.search(folded):
+    if _RESULT.search(folded) or _VOCATIVE.search(folded) or _GRANT.search(folded):
         return True
     label = _LABEL.match(folded)
     if label and len(label.group(1).split()) > LABEL_WORDS:
@@ -274,3 +284,24 @@ def grading_words(text: str) -> frozenset[str]:
 def grading_talk(segments: list[str], lesson_words: frozenset[str]) -> list[str]:
     """Segments that use an evaluation word the lesson's own texts never use."""
     return [s for s in segments if grading_words(s) - lesson_words]
+
+
+# Every word or sign any check above (or the phrase patterns in scoring/rules.py) starts from, loosely
+# (no word boundaries, so joined words count): a sentence without one cannot match, and is passed
+# without running the checks. Most honest sentences take this path.
+_TRIGGER = re.compile(
+    r"[{}<>\[\]#\"'`=]|cham|diem|tieu chi|dat|danh gia|xep loai|tron|toi da|tuyet doi|nuong|chuoc"
+    r"|rong luong|thong cam|du di|linh dong|giam|he thong|nguoi|ban |mo hinh|tro ly|may|thay|co |"
+    r"giao vien|admin|quan tri|to chuc|phan mem|ung dung|cong cu|bo qua|quen|phot lo|tuan theo"
+    r"|lam theo|thay the|huong dan|chi dan|chi thi|quy tac|lenh|hieu luc|ap dung|ket thuc|bat dau"
+    r"|het|suy nghi|phan tich|nhan xet|ket luan|ket qua|\d|[a-z]*(score|grad|mark|point|rubric"
+    r"|criteri|pass|lenien|generous|perfect|verdict|evaluat|credit|ignore|disregard|forget|overrid"
+    r"|instruct|rule|prompt|direction|system|assistant|developer|user|model|llm|ai\b|teacher"
+    r"|examiner|assessor|reviewer|instructor|thought|reason|give|award|assign|grant|full|max|inst"
+    r"|sys|end of|submission|note|dear|attn|whoever)"
+)
+
+
+def might_address_grader(folded: str) -> bool:
+    """False when a folded segment holds none of the words the checks start from."""
+    return bool(_TRIGGER.search(folded))
