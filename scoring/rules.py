@@ -62,43 +62,7 @@ _VI_COMMON = frozenset(
     "nhe oi roi cung nhu sau truoc ve theo gi nao dang con moi nhieu it hon nhat phai biet".split()
 )
 
-# Text aimed at the grader, matched on folded text (no diacritics, lower case, spaces collapsed).
-# Each pattern names who or what it targets, so that a prompt a learner wrote for *their* AI
-# ("bạn là giám khảo cuộc thi ảnh") or a rubric they built ("chấm điểm 10 tiêu chí") does not match.
-_SCORE = (
-    r"(diem (so )?(10|muoi|100|toi da|tuyet doi|cao nhat|max|full)|(10|muoi|100) diem|diem cao nhat"
-    r"|toi da diem|full diem|max diem)"
-)
-_ME = r"(toi|em|minh|chau|bai nay|bai lam nay|bai cua (toi|em|minh)|bai lam cua (toi|em|minh))"
-INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        rf"\bcham (cho )?({_ME} )?{_SCORE}",
-        rf"\bcho {_ME} {_SCORE}",
-        rf"\b{_ME} (xung dang|dang duoc|phai duoc|can duoc|nen duoc) (nhan )?{_SCORE}",
-        rf"\b(cham|cho) ({_ME} )?(10|100) ?/ ?(10|100)\b",
-        rf"\bdiem (cua )?{_ME} (la |phai la |se la )?[:=]? ?(10|100)\b",
-        r"\b(bo qua|quen|khong can theo|phot lo|khong tuan theo) (het |tat ca |moi |cac |nhung |toan bo )*"
-        r"(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem)",
-        r"\b(gui|luu y|thua|kinh gui|kinh thua|danh cho|chu y) (cho )?(thay |co |anh |chi )?"
-        r"(giam khao|nguoi cham|ban cham|he thong cham|mo hinh cham|tro ly cham)",
-        r"\b(giam khao|nguoi cham|he thong cham|mo hinh cham) oi\b",
-        r"\b(ban la|you are) (bay gio la |now )?(mot |a |an )?(giam khao|nguoi cham|grader|examiner)"
-        r"( (de tinh|hao phong|rat de|de dai|generous|lenient))",
-        r"\bhuong dan moi\s*:|\bnew instructions?\s*:|\bupdated instructions?\s*:",
-        r"\b(ignore|disregard|forget|override) (all |any |the |your )*(previous |prior |above |earlier |"
-        r"preceding |system |grading )*(instructions?|rules|prompts?|directions|rubric|criteria)\b",
-        r"\b(give|award|assign|grant) (me |this |the student |this answer |this submission |it )?(a )?"
-        r"((full|maximum|max|perfect|top) (marks|points|score|grade)|(10|100) ?/ ?(10|100)"
-        r"|(10|100) (marks|points))",
-        r"\b(score|grade|mark|rate) (me |this |it )?(as )?(10|100) ?/ ?(10|100)\b",
-        r"\b(thought process|chain of thought|grader reasoning|reasoning of the grader)\s*:",
-        r"\b(suy nghi|phan tich|nhan xet|ket luan) cua (giam khao|nguoi cham|he thong)\s*:",
-        r"\b(system|assistant|developer)\s*:|<\|im_start\|>|<\|im_end\|>|\[/?inst\]|<<sys>>",
-        r"^#+ ?(system|instruction|grader)",
-        r"\"(score|scores|criteria|evidence|injection|confidence|tong_diem|diem_so)\"\s*:",
-    )
-)
+# Text aimed at the grader is found by structure (scoring/injection.py), not by a phrase list.
 # A line that opens a fake reasoning block: everything up to the next blank line goes with it.
 _BLOCK_OPENERS = re.compile(
     r"^\s*(thought process|chain of thought|reasoning|grader notes?|phan tich cua giam khao)"
