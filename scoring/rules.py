@@ -41,7 +41,7 @@ NO_KEYWORD_CREDIT = 0.6  # rules cannot judge these criteria; a model or person 
 VI_MARKED_SHARE = 0.15  # share of words carrying a Vietnamese diacritic that settles the language
 VI_COMMON_SHARE = 0.12  # share of common unaccented Vietnamese words that settles it without marks
 # Effort: what a real answer looks like (scoring/shape.py). Calibrated on the dev set's no-effort items.
-SKIP_COPY_THRESHOLD = 0.55  # share of content skip-bigrams from one source: a padded or reordered copy
+SKIP_COPY_THRESHOLD = 0.7  # share of content skip-bigrams from one source: a padded or reordered copy
 KEYWORD_LIST_CAP = 10  # mostly list fragments, mostly the rubric's own words
 LIST_FRAGMENTS = 0.6
 LIST_KEYWORDS = 0.6
