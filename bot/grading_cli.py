@@ -38,12 +38,12 @@ EVAL_CONCURRENCY = 8
 
 def rules_feedback(criterion: Criterion, grade: CriterionGrade) -> str:
     """A short Vietnamese sentence from a rules finding, for when no model wrote one."""
-    hints = f" Gợi ý: {', '.join(grade.hints)}." if grade.hints else ""
+    # Never the rubric's keywords (grade.hints): a list of them is what the rules would reward.
     if grade.finding == "met":
         return f"Đạt: {criterion.title.rstrip('.')}."
     if grade.finding == "partly":
-        return f"Mới đạt một phần: {criterion.title.rstrip('.')}.{hints}"
-    return f"Chưa thấy: {criterion.title.rstrip('.')}. {criterion.judge.rstrip('.')}.{hints}"
+        return f"Mới đạt một phần: {criterion.title.rstrip('.')}."
+    return f"Chưa thấy: {criterion.title.rstrip('.')}. {criterion.judge.rstrip('.')}."
 
 
 def grade_json(lesson: Lesson, grade: Grade) -> dict[str, Any]:
@@ -145,8 +145,18 @@ def eval_devset(path: Path, curriculum: Curriculum, grader: Grader, limit: int |
     grades = asyncio.run(_gather([job(it) for it in items], EVAL_CONCURRENCY))
     seconds = time.perf_counter() - started
     report = ev.dev_report(items, [g.score for g in grades], [g.flags for g in grades])
+    # The original items (honest work and the first tricks) apart from the no-effort ones added for
+    # issue 8, so that a gain on the new ones cannot hide a loss on the old.
+    split = {}
+    for name, keep in (("original", lambda k: not k.startswith("no_effort")),
+                       ("no_effort", lambda k: k.startswith("no_effort"))):
+        idx = [i for i, it in enumerate(items) if keep(it.kind)]
+        if idx:
+            part = ev.dev_report([items[i] for i in idx], [grades[i].score for i in idx],
+                                 [grades[i].flags for i in idx])
+            split[name] = {"n": part.n, "mae": part.mae, "pearson": part.pearson}
     return {"items": len(items), "lessons": len({it.lesson for it in items}),
-            "skipped_unknown_lesson": missing, **report.as_json(),
+            "skipped_unknown_lesson": missing, **report.as_json(), "by_origin": split,
             "tokens": _tokens(grades), "seconds": round(seconds, 2)}
 
 
@@ -169,10 +179,13 @@ def eval_mohler(path: Path, grader: Grader, limit: int | None) -> dict[str, Any]
     corpus = [it.answer for it in items] + sorted({it.references[0] for it in items})
     baseline = tfidf_cosines([(it.answer, it.references[0]) for it in items], corpus)
     ours = ev.regression_report(truth, pred)
+    calibrated = ev.calibrated_by_question(items, pred)
     return {
         "items": len(items), "skipped_name_artefacts": skipped, "questions": len(lessons),
-        "pipeline": {**ours, "calibrated": ev.regression_report(
-            truth, ev.calibrated_by_question(items, pred))},
+        "pipeline": {**ours, "calibrated": ev.regression_report(truth, calibrated)},
+        # Like for like: each single grader (raw and calibrated), and the two graders' own agreement.
+        "single_grader": {"raw": ev.by_grader(items, pred),
+                          "calibrated": ev.by_grader(items, calibrated)},
         "tfidf_cosine": {**ev.regression_report(truth, [5 * b for b in baseline]),
                          "calibrated": ev.regression_report(
                              truth, ev.calibrated_by_question(items, baseline))},

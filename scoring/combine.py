@@ -17,7 +17,10 @@ from scoring.grading import CriterionGrade, Finding, Grade, Tokens, Work
 from scoring.rules import clean_text
 from scoring.similarity import compact
 
-DISAGREEMENT = 30  # points between rules and model beyond which a person looks, and code steps in
+DISAGREEMENT = 30  # points the model may lower the rules' grade by before a person looks
+ABOVE_RULES = 20  # points the model may raise the rules' grade by before a person looks
+FULL_MARKS = 90  # a model verdict this high on work the rules rate weak goes to a person
+WEAK_BY_RULES = 50
 LOW_CONFIDENCE = 0.5  # below this self-reported confidence the grade goes to review
 MIN_EVIDENCE_CHARS = 4  # a quote shorter than this (letters and digits) proves nothing
 FUZZY_QUOTE_WORDS = 6  # a quote this long may differ from the text in one word (a fixed typo)
@@ -173,23 +176,36 @@ def combine(
             reasons.append(f"model reports text aimed at the grader: at most the rules' {rules.score}")
         else:
             reasons.append("model also reports text aimed at the grader")
+    elif rules.extra.get("grading_talk") and min(total, cap) >= rules.score and "injection" not in flags:
+        # The work talks about its own grading (words its lesson never uses) and the model scored
+        # it at or above the rules: that is what an instruction the filter did not recognise would
+        # do to an obedient model. Treated as one until a person looks.
+        needs_review = True
+        flags.append("injection")
+        reasons.append(f"the work talks about grading and the model gave {min(total, cap)}: "
+                       f"at most the rules' {rules.score} until a person reviews it")
+        total = min(total, rules.score)
     if verdict.confidence is not None and verdict.confidence < LOW_CONFIDENCE:
         flags.append("low_confidence")
         needs_review = True
         reasons.append(f"model confidence {verdict.confidence:.2f} < {LOW_CONFIDENCE}")
     if not photo_seen:
         gap = min(total, cap) - rules.score
-        if abs(gap) > DISAGREEMENT:
+        if gap > ABOVE_RULES or -gap > DISAGREEMENT:
             flags.append("disagreement")
             needs_review = True
             # Until a person looks, the model may lower the rules' grade (keyword lists fool rules,
-            # not a model) but raise it by at most DISAGREEMENT: bounds what a trick the rules
-            # did not notice can win.
-            total = min(total, rules.score + DISAGREEMENT)
+            # not a model) but raise it by at most ABOVE_RULES: bounds what a trick the rules
+            # did not notice can win, and the grade is not final until a person has looked.
+            total = min(total, rules.score + ABOVE_RULES)
             reasons.append(
-                f"model {model_total} vs rules {rules.score}: differ by more than {DISAGREEMENT}, "
-                f"{total} until a person reviews it"
+                f"model {model_total} vs rules {rules.score}: a person reviews it; {total} until then"
             )
+        elif min(total, cap) >= FULL_MARKS and rules.score < WEAK_BY_RULES:
+            flags.append("disagreement")
+            needs_review = True
+            reasons.append(f"model gives {min(total, cap)} to work the rules rate {rules.score}: "
+                           "a person reviews it")
     score = int(_clamp(total, 0, cap))
     if score < total:
         reasons.append(f"capped at {cap} by the rules ({', '.join(f for f, _ in caps)})")

@@ -42,6 +42,7 @@ class AsagItem:
     answer: str
     score: float  # Mohler: 0-5 average of two graders; SemEval: 1 correct, 0 incorrect
     group: str = ""  # SemEval: "corpus/split"
+    graders: tuple[float, ...] = ()  # Mohler: each grader's own score (score_me, score_other)
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,26 @@ def regression_report(truth: Sequence[float], pred: Sequence[float]) -> dict[str
     }
 
 
+def by_grader(items: Sequence[AsagItem], pred: Sequence[float]) -> dict[str, object]:
+    """Like for like: the pipeline against each single grader, and the graders against each other.
+
+    The mean of two graders is smoother than either, so r against the mean is higher than against
+    a person; the humans' own agreement (one grader against the other) is the fair comparison.
+    """
+    names = ("grader_1", "grader_2")
+    out: dict[str, object] = {}
+    if not items or len(items[0].graders) < 2:
+        return out
+    for i, name in enumerate(names):
+        truth = [it.graders[i] for it in items]
+        out[name] = {"pearson": round(pearson(truth, pred), 4), "rmse": round(rmse(truth, pred), 4)}
+    first = [it.graders[0] for it in items]
+    second = [it.graders[1] for it in items]
+    out["humans"] = {"pearson": round(pearson(first, second), 4),
+                     "rmse": round(rmse(first, second), 4)}
+    return out
+
+
 def classification_report(truth: Sequence[int], pred: Sequence[int]) -> dict[str, float]:
     return {"n": len(truth), "accuracy": round(accuracy(truth, pred), 4),
             "macro_f1": round(macro_f1(truth, pred), 4)}
@@ -203,6 +224,7 @@ def parse_mohler(text: str) -> tuple[list[AsagItem], int]:
             qid=row["id"].strip(), question=row["question"].strip(),
             references=(row["desired_answer"].strip(),), answer=answer,
             score=float(row["score_avg"]),
+            graders=tuple(float(row[k]) for k in ("score_me", "score_other") if row.get(k)),
         ))
     return items, skipped
 

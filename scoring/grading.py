@@ -31,6 +31,11 @@ FLAGS = (
     "overridden",          # an instructor changed the grade
     "llm_bad_reply",       # the model answered, but not in the agreed JSON (comes with llm_unavailable)
     "personal_data",       # a phone number, ID number or e-mail address stands in the work
+    "keyword_list",        # mostly list fragments made of the rubric's own words
+    "list_like",           # mostly fragments where sentences were asked
+    "repetitive",          # the same words over and over
+    "off_topic",           # few words about the course at all (nonsense around keywords)
+    "missing_parts",       # parts the practice asks for (a prompt, an own check...) not found
 )
 
 

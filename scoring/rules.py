@@ -17,7 +17,18 @@ from lessons.textnorm import (
     invisible_characters,
     strip_invisible,
 )
+from scoring.course import CourseIndex, default_course
+from scoring.fingerprint import content_tokens, skipgrams, source_grams
 from scoring.grading import CriterionGrade, Grade, Work
+from scoring.injection import (
+    addresses_grader,
+    decoded_runs,
+    grading_talk,
+    grading_words,
+    hidden_characters,
+    normalise,
+)
+from scoring.shape import Shape, read_shape
 from scoring.similarity import Language, TokenText
 from scoring.similarity import containment as _containment
 
@@ -29,6 +40,20 @@ NOT_VIETNAMESE_CAP = 40
 NO_KEYWORD_CREDIT = 0.6  # rules cannot judge these criteria; a model or person refines it
 VI_MARKED_SHARE = 0.15  # share of words carrying a Vietnamese diacritic that settles the language
 VI_COMMON_SHARE = 0.12  # share of common unaccented Vietnamese words that settles it without marks
+# Effort: what a real answer looks like (scoring/shape.py). Calibrated on the dev set's no-effort items.
+SKIP_COPY_THRESHOLD = 0.7  # share of content skip-bigrams from one source: a padded or reordered copy
+KEYWORD_LIST_CAP = 10  # mostly list fragments, mostly the rubric's own words
+LIST_FRAGMENTS = 0.6
+LIST_KEYWORDS = 0.6
+LIST_MIN_ITEMS = 3  # a list has several items; one short phrase is only too short
+LIST_LIKE_CAP = 35  # mostly fragments where prose was asked
+REPETITION = 0.65  # share of content words repeating earlier sentences'
+REPETITION_CAP = 20
+OFF_TOPIC = 0.25  # share of word pairs the course uses at all; honest work is above 0.29 in the dev set
+OFF_TOPIC_CAP = 20
+MISSING_PARTS_PENALTY = 40  # the cap loses this much when every expected part is missing
+# Parts that are the work itself: without them there is no answer to the practice, whatever it says.
+CORE_PART_CAPS = {"prompt": 45, "draft": 50, "table": 50, "steps": 60}
 
 # Common Vietnamese words as typed without diacritics; enough of them means the text is Vietnamese.
 _VI_COMMON = frozenset(
@@ -37,43 +62,7 @@ _VI_COMMON = frozenset(
     "nhe oi roi cung nhu sau truoc ve theo gi nao dang con moi nhieu it hon nhat phai biet".split()
 )
 
-# Text aimed at the grader, matched on folded text (no diacritics, lower case, spaces collapsed).
-# Each pattern names who or what it targets, so that a prompt a learner wrote for *their* AI
-# ("bạn là giám khảo cuộc thi ảnh") or a rubric they built ("chấm điểm 10 tiêu chí") does not match.
-_SCORE = (
-    r"(diem (so )?(10|muoi|100|toi da|tuyet doi|cao nhat|max|full)|(10|muoi|100) diem|diem cao nhat"
-    r"|toi da diem|full diem|max diem)"
-)
-_ME = r"(toi|em|minh|chau|bai nay|bai lam nay|bai cua (toi|em|minh)|bai lam cua (toi|em|minh))"
-INJECTION_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
-    for p in (
-        rf"\bcham (cho )?({_ME} )?{_SCORE}",
-        rf"\bcho {_ME} {_SCORE}",
-        rf"\b{_ME} (xung dang|dang duoc|phai duoc|can duoc|nen duoc) (nhan )?{_SCORE}",
-        rf"\b(cham|cho) ({_ME} )?(10|100) ?/ ?(10|100)\b",
-        rf"\bdiem (cua )?{_ME} (la |phai la |se la )?[:=]? ?(10|100)\b",
-        r"\b(bo qua|quen|khong can theo|phot lo|khong tuan theo) (het |tat ca |moi |cac |nhung |toan bo )*"
-        r"(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem)",
-        r"\b(gui|luu y|thua|kinh gui|kinh thua|danh cho|chu y) (cho )?(thay |co |anh |chi )?"
-        r"(giam khao|nguoi cham|ban cham|he thong cham|mo hinh cham|tro ly cham)",
-        r"\b(giam khao|nguoi cham|he thong cham|mo hinh cham) oi\b",
-        r"\b(ban la|you are) (bay gio la |now )?(mot |a |an )?(giam khao|nguoi cham|grader|examiner)"
-        r"( (de tinh|hao phong|rat de|de dai|generous|lenient))",
-        r"\bhuong dan moi\s*:|\bnew instructions?\s*:|\bupdated instructions?\s*:",
-        r"\b(ignore|disregard|forget|override) (all |any |the |your )*(previous |prior |above |earlier |"
-        r"preceding |system |grading )*(instructions?|rules|prompts?|directions|rubric|criteria)\b",
-        r"\b(give|award|assign|grant) (me |this |the student |this answer |this submission |it )?(a )?"
-        r"((full|maximum|max|perfect|top) (marks|points|score|grade)|(10|100) ?/ ?(10|100)"
-        r"|(10|100) (marks|points))",
-        r"\b(score|grade|mark|rate) (me |this |it )?(as )?(10|100) ?/ ?(10|100)\b",
-        r"\b(thought process|chain of thought|grader reasoning|reasoning of the grader)\s*:",
-        r"\b(suy nghi|phan tich|nhan xet|ket luan) cua (giam khao|nguoi cham|he thong)\s*:",
-        r"\b(system|assistant|developer)\s*:|<\|im_start\|>|<\|im_end\|>|\[/?inst\]|<<sys>>",
-        r"^#+ ?(system|instruction|grader)",
-        r"\"(score|scores|criteria|evidence|injection|confidence|tong_diem|diem_so)\"\s*:",
-    )
-)
+# Text aimed at the grader is found by structure (scoring/injection.py), not by a phrase list.
 # A line that opens a fake reasoning block: everything up to the next blank line goes with it.
 _BLOCK_OPENERS = re.compile(
     r"^\s*(thought process|chain of thought|reasoning|grader notes?|phan tich cua giam khao)"
@@ -101,6 +90,10 @@ class RuleOptions:
     # False when the "lesson" is only the question (public datasets): a right answer often restates
     # it, and the rubric already gives no credit for the question's own words.
     check_lesson_copy: bool = True
+    # The effort checks (shape, topic, other lessons' exemplars) are for the Vietnamese course.
+    check_shape: bool = True
+    # The course the rules compare with; None takes the built-in curriculum's, built once.
+    course: CourseIndex | None = None
 
 
 VIETNAMESE = RuleOptions()
@@ -117,8 +110,7 @@ def looks_injected(text: str) -> bool:
 
 
 def _injected(segment: str) -> bool:
-    folded = fold(segment)
-    return any(p.search(folded) for p in INJECTION_PATTERNS)
+    return addresses_grader(segment)
 
 
 def _balanced_json(text: str) -> list[tuple[int, int]]:
@@ -137,9 +129,17 @@ def _balanced_json(text: str) -> list[tuple[int, int]]:
 
 
 def _separate(text: str) -> tuple[str, list[str]]:
-    """Split a submission into what it says to the task and what it says to the grader."""
-    text = strip_invisible(text)
+    """Split a submission into what it says to the task and what it says to the grader.
+
+    The text is normalised first (scoring/injection.py), so a disguised phrase reads as what it is;
+    the rules and the model both grade the normalised text.
+    """
+    text = normalise(strip_invisible(text))
     found: list[str] = []
+    # Text hidden in base64 is no practice work: taken out, and counted when it is prose.
+    for run, _decoded in decoded_runs(text):
+        found.append(run)
+        text = text.replace(run, "\n")
     # Whole blocks first (a fenced block, a fake JSON verdict), so that the text around them stays.
     for match in list(_FENCE.finditer(text)):
         if _injected(match.group(0)):
@@ -207,14 +207,14 @@ def grade_criterion(
     distinct = len({fold(k) for k in found})
     share = min(1.0, distinct / criterion.need)
     finding = "met" if share >= 1.0 else "partly" if share > 0 else "missing"
-    missing = tuple(k for k in criterion.keywords if k not in found)[:3]
+    # No hints: the rubric's keywords are never shown to the learner (a list of them would be
+    # the answer the rules want). Feedback explains what is missing by the criterion's title.
     return CriterionGrade(
         criterion.id,
         round(criterion.weight * share),
         criterion.weight,
         finding,
         evidence=", ".join(found[:3]),
-        hints=() if finding == "met" else missing,
     )
 
 
@@ -232,12 +232,20 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
     reasons: list[str] = []
     caps: list[tuple[str, int]] = []
     rubric = lesson.rubric
-    if invisible_characters(work.text):
+    hidden = max(invisible_characters(work.text), hidden_characters(work.text))
+    if hidden:
         flags.append("invisible_chars")
-        reasons.append(f"{invisible_characters(work.text)} invisible characters removed")
+        reasons.append(f"{hidden} invisible characters removed")
     text, injected = _separate(work.text)
-    doc = TokenText(text, options.language)
+    shaped = options.check_shape and options.language == "vi"
+    course = (options.course or default_course()) if shaped else None
+    shape = read_shape(lesson, text, course) if shaped else None
+    # A keyword counts only in a sentence that uses it, unless a list or table was asked for.
     n_words = len(folded_words(text))
+    graded_text = text
+    if shape is not None and n_words >= rubric.min_words and not {"list", "table"} & set(shape.parts):
+        graded_text = shape.sentences
+    doc = TokenText(graded_text, options.language)
 
     if n_words == 0:
         criteria = tuple(CriterionGrade(c.id, 0, c.weight, "missing") for c in rubric.criteria)
@@ -270,14 +278,28 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         sources.append(("copied_exemplary", rubric.exemplary + "\n" + rubric.reference))
     copies = [(flag, containment(text, source)) for flag, source in sources]
     copies.append(("copied_peer", max((containment(text, p) for p in work.peers), default=0.0)))
+    if shaped:
+        # Content words only, in skip-pairs: survives filler words and swapped clauses.
+        copies += _skip_copies(lesson, shape.content if shape else [], work.peers, course, options)
     needs_review = False
+    copied: set[str] = set()
     for flag, share in copies:
-        if share >= COPY_THRESHOLD:
-            flags.append(flag)
-            caps.append((flag, COPY_CAP))
-            reasons.append(f"{flag}: {share:.0%} of the text: capped at {COPY_CAP}")
+        limit = SKIP_COPY_THRESHOLD if flag.endswith("~") else COPY_THRESHOLD
+        name = flag.rstrip("~")
+        if share >= limit and name not in copied:
+            copied.add(name)
+            flags.append(name)
+            caps.append((name, COPY_CAP))
+            reasons.append(f"{name}: {share:.0%} of the text: capped at {COPY_CAP}")
             # Who copied whom is a person's call; a copy of the lesson itself is not in doubt.
-            needs_review = needs_review or flag == "copied_peer"
+            needs_review = needs_review or name == "copied_peer"
+    # Effort checks judge a whole answer; a short, copied or foreign text has its own ceiling. A
+    # keyword list is caught whatever its length.
+    if shape is not None and n_words and not copied and "not_vietnamese" not in flags:
+        whole = n_words >= rubric.min_words
+        review, effort_flags = _effort(shape, caps, reasons, whole=whole)
+        flags += effort_flags
+        needs_review = needs_review or review
 
     if _PERSONAL.search(text):
         # The lessons teach to leave these out; the learner is told, the rubric decides the points.
@@ -306,8 +328,107 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         reasons=tuple(reasons),
         grader="rules",
         caps=tuple(caps),
-        extra={"words": n_words, "copy": {flag: round(share, 3) for flag, share in copies}},
+        extra={"words": n_words,
+               "grading_talk": len(grading_talk(_SENTENCE_END.split(text.replace("\n", ". ")),
+                                                _lesson_grading_words(lesson))),
+               "copy": {flag: round(share, 3) for flag, share in copies},
+               **({"shape": _shape_json(shape)} if shape is not None else {})},
     )
+
+
+def _skip_copies(
+    lesson: Lesson, content: list[str], peers: tuple[str, ...], course: CourseIndex | None,
+    options: RuleOptions,
+) -> list[tuple[str, float]]:
+    """Skip-pair containment against the lesson, its exemplars, every other lesson's, and peers.
+
+    Flags end in "~" so that their own threshold applies.
+    """
+    mine = skipgrams(content)
+    if len(mine) < 8:
+        return []
+
+    def share(source: str) -> float:
+        return len(mine & source_grams(source)) / len(mine)
+
+    out = []
+    if options.check_lesson_copy:
+        out.append(("copied_lesson~", share(lesson_text(lesson))))
+    if options.reference_visible:
+        own = max(share(lesson.rubric.exemplary), share(lesson.rubric.reference))
+        other = course.best_other(lesson.id, mine) if course is not None else 0.0
+        out.append(("copied_exemplary~", max(own, other)))
+    out.append(("copied_peer~", max((share_of(mine, p) for p in peers), default=0.0)))
+    return out
+
+
+_GRADING_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _lesson_grading_words(lesson: Lesson) -> frozenset[str]:
+    """Evaluation words the lesson itself uses: there they are the topic, not talk to the grader."""
+    cached = _GRADING_WORDS.get(id(lesson))
+    if cached is not None and cached[0] is lesson:
+        return cached[1]
+    rubric = lesson.rubric
+    words = grading_words("\n".join([lesson_text(lesson), rubric.exemplary, rubric.reference]))
+    if len(_GRADING_WORDS) > 4096:
+        _GRADING_WORDS.clear()
+    _GRADING_WORDS[id(lesson)] = (lesson, words)
+    return words
+
+
+def share_of(mine: set[tuple[str, str]], peer: str) -> float:
+    """Share of the work's skip-pairs in a peer's text (peers are not cached: each is read once)."""
+    return len(mine & skipgrams(content_tokens(peer))) / len(mine) if mine else 0.0
+
+
+def _effort(
+    shape: Shape, caps: list[tuple[str, int]], reasons: list[str], *, whole: bool = True
+) -> tuple[bool, list[str]]:
+    """Ceilings for work that does not look like the work asked for; True when a person must look.
+
+    `whole` is False for a text under the rubric's minimum: only the keyword-list check applies.
+    """
+    flags: list[str] = []
+    review = False
+    listing = {"list", "table"} & set(shape.parts)
+    if (shape.fragment_share >= LIST_FRAGMENTS and shape.keyword_density >= LIST_KEYWORDS
+            and shape.items >= LIST_MIN_ITEMS):
+        flags.append("keyword_list")
+        caps.append(("keyword_list", KEYWORD_LIST_CAP))
+        reasons.append(f"mostly fragments ({shape.fragment_share:.0%}) of the rubric's own words "
+                       f"({shape.keyword_density:.0%}): capped at {KEYWORD_LIST_CAP}")
+    if not whole:
+        return review, flags
+    if shape.fragment_share >= LIST_FRAGMENTS and not listing and "keyword_list" not in flags:
+        flags.append("list_like")
+        caps.append(("list_like", LIST_LIKE_CAP))
+        reasons.append(f"{shape.fragment_share:.0%} of the words in fragments where sentences were "
+                       f"asked: capped at {LIST_LIKE_CAP}")
+    if shape.repetition >= REPETITION:
+        flags.append("repetitive")
+        caps.append(("repetitive", REPETITION_CAP))
+        reasons.append(f"{shape.repetition:.0%} of the words repeat: capped at {REPETITION_CAP}")
+    if shape.topic < OFF_TOPIC:
+        flags.append("off_topic")
+        caps.append(("off_topic", OFF_TOPIC_CAP))
+        review = True
+        reasons.append(f"only {shape.topic:.0%} of its word pairs are the course's: capped at "
+                       f"{OFF_TOPIC_CAP}, a person looks")
+    if shape.missing and shape.parts:
+        cap = min([100 - round(MISSING_PARTS_PENALTY * len(shape.missing) / len(shape.parts)),
+                   *(CORE_PART_CAPS.get(part, 100) for part in shape.missing)])
+        flags.append("missing_parts")
+        caps.append(("missing_parts", cap))
+        reasons.append(f"missing {', '.join(shape.missing)}: capped at {cap}")
+    return review, flags
+
+
+def _shape_json(shape: Shape) -> dict[str, object]:
+    return {"fragments": round(shape.fragment_share, 2), "keywords": round(shape.keyword_density, 2),
+            "repetition": round(shape.repetition, 2), "topic": round(shape.topic, 2),
+            "parts": shape.parts}
 
 
 class RulesGrader:

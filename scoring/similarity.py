@@ -122,6 +122,7 @@ class TokenText:
         self._joined = " " + " ".join(self.tokens) + " "
         self._set = set(self.tokens)
         self._marks = _marks(text, self.tokens) if language == "vi" else None
+        self._positions: dict[str, list[int]] | None = None  # token -> where it stands, on demand
 
     def has(self, phrase: str) -> bool:
         """Whole-token phrase match; for Vietnamese a synonym of the phrase counts too."""
@@ -146,7 +147,11 @@ class TokenText:
         if not found or not marks or self._marks is None or all(m is None for m in marks):
             return found
         size = len(needle)
-        for start in range(len(self.tokens) - size + 1):
+        if self._positions is None:
+            self._positions = {}
+            for at, token in enumerate(self.tokens):
+                self._positions.setdefault(token, []).append(at)
+        for start in self._positions.get(needle[0], ()):
             if tuple(self.tokens[start : start + size]) == tuple(needle) and all(
                 want is None or got is None or want == got
                 for want, got in zip(marks, self._marks[start : start + size], strict=True)

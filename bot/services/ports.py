@@ -200,7 +200,12 @@ class Repo(Protocol):
     async def ungraded_submissions(
         self, before: datetime, limit: int
     ) -> list[SubmissionRecord]: ...
-    async def peer_texts(self, lesson_id: str, exclude_learner: int, limit: int) -> list[str]: ...
+    async def add_fingerprints(
+        self, submission_id: int, learner_id: int, lesson_id: str, bands: list[int]
+    ) -> None: ...
+    async def peer_candidates(
+        self, lesson_id: str, exclude_learner: int, bands: list[int], limit: int
+    ) -> list[str]: ...
     async def add_grade(
         self, submission_id: int, score: int, detail: dict[str, Any], status: str, grader: str,
         tokens: int, points_paid: int, now: datetime,

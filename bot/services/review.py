@@ -10,12 +10,12 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.i18n import Translator
+from bot.services import submissions
 from bot.services.context import Deps
 from bot.services.flag_names import flag_names
 from bot.services.io import Option, Out
 from bot.services.ledger import settle_practice
 from bot.services.ports import GradeInfo, GradeStatus, Repo
-from scoring.grading import Work
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +138,14 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         if lesson is None:
             continue
         async with deps.store.transaction() as repo:
-            peers = await repo.peer_texts(lesson.id, item.learner_id, 200)
-        grade = await deps.grader.grade(lesson, Work(text=item.text, peers=tuple(peers)))
+            learner = await repo.learner(item.learner_id)
+            submission = await repo.submission(item.submission_id)
+            if learner is None or submission is None:
+                continue
+            # Graded again by the rubric the learner was given, with what they sent.
+            lesson = lesson.fitted(learner.occupation)
+            work = await submissions.stored_work(repo, submission, learner.id)
+        grade = await deps.grader.grade(lesson, work)
         if grade.provisional and "llm_unavailable" in grade.flags:
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:

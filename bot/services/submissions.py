@@ -14,6 +14,7 @@ from bot.services.learning import maybe_complete
 from bot.services.ledger import settle_practice
 from bot.services.ports import GradeStatus, LearnerRecord, Repo, SubmissionRecord
 from lessons.model import Lesson
+from scoring.fingerprint import band_hashes
 from scoring.grading import CriterionGrade, Grade, Work
 from scoring.points import practice_points
 from scoring.streaks import current_streak
@@ -21,7 +22,7 @@ from scoring.streaks import current_streak
 log = logging.getLogger(__name__)
 
 MAX_SUBMISSION_CHARS = 6000  # a chat answer, not a thesis; longer work is kept but not graded
-PEERS_FOR_COPY_CHECK = 200
+PEER_CANDIDATES = 5  # near-copies found through the fingerprint index; the grader compares these
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,24 @@ async def receive(
         if too_long:
             return [Out(text=tr("practice.too_long", chars=len(incoming.text),
                                 limit=MAX_SUBMISSION_CHARS))]
-        peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
+        peers = await _peers(repo, submission, learner.id, store=True)
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
+
+
+async def _peers(repo: Repo, submission: SubmissionRecord, learner_id: int, store: bool) -> list[str]:
+    """Other learners' near-copies of this work, by fingerprint band; the bands are stored too."""
+    bands = band_hashes(submission.text)
+    if store:
+        await repo.add_fingerprints(submission.id, learner_id, submission.lesson_id, bands)
+    return await repo.peer_candidates(submission.lesson_id, learner_id, bands, PEER_CANDIDATES)
+
+
+async def stored_work(repo: Repo, submission: SubmissionRecord, learner_id: int) -> Work:
+    """Stored work as the grader sees it again (a regrade): near-copies by fingerprint, the
+    exchange with the in-chat model attached."""
+    return _work(submission, await _peers(repo, submission, learner_id, store=False))
 
 
 def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
@@ -104,8 +119,8 @@ def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Transl
         return f"{head}: {criterion.feedback}"
     if criterion.finding == "met":
         return f"{head}: {tr('grade.met')}"
-    hint = tr("grade.hint", words=", ".join(criterion.hints)) if criterion.hints else ""
-    return f"{head}: {tr('grade.improve', judge=judge)}{hint}"
+    # Never the rubric's keywords: a list of them is what the rules would reward.
+    return f"{head}: {tr('grade.improve', judge=judge)}"
 
 
 def grade_status(grade: Grade) -> str:
@@ -125,6 +140,9 @@ def render_grade(
         for c in grade.criteria if c.id in rubric
     ]
     notes = [tr(f"flag.{flag}") for flag in grade.flags if f"flag.{flag}" in _FLAG_KEYS]
+    shape = grade.extra.get("shape")
+    parts = shape.get("parts", {}) if isinstance(shape, dict) else {}
+    notes += [tr(f"grade.missing_part.{part}") for part, found in parts.items() if not found]
     body = "\n".join(lines)
     if notes:
         body += "\n\n" + "\n".join(notes)
@@ -169,7 +187,7 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
             if learner is None or lesson is None:
                 continue
             lesson = lesson.fitted(learner.occupation)
-            peers = await repo.peer_texts(lesson.id, learner.id, PEERS_FOR_COPY_CHECK)
+            peers = await _peers(repo, submission, learner.id, store=False)
         grade = await deps.grader.grade(lesson, _work(submission, peers))
         tr = tr_for.get(learner.language) or Translator(learner.language)
         async with deps.store.transaction() as repo:

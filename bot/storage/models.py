@@ -153,6 +153,24 @@ class Submission(Base):
     exchange: Mapped[list | None] = mapped_column(JSON)
 
 
+class SubmissionFingerprint(Base):
+    """One MinHash LSH band of a submission's text (scoring/fingerprint.py), for the copy check.
+
+    Near-copies share a band with high probability, so the few candidates for a new submission are
+    found by an index lookup on (lesson_id, band) instead of reading every submission of the lesson.
+    """
+
+    __tablename__ = "submission_fingerprints"
+    __table_args__ = (Index("ix_submission_fingerprints_lesson_band", "lesson_id", "band"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    learner_id: Mapped[int] = mapped_column(BigInteger)
+    lesson_id: Mapped[str] = mapped_column(String(40))
+    band: Mapped[int] = mapped_column(BigInteger)
+
+
 class GradeRecord(Base):
     """Every grade keeps its inputs' findings, the model reply and the reasons, for appeals."""
 

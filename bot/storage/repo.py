@@ -37,6 +37,7 @@ from bot.storage.models import (
     Progress,
     QuizAnswer,
     Submission,
+    SubmissionFingerprint,
     TryAIUsage,
     Unit,
 )
@@ -317,13 +318,34 @@ class SqlRepo:
             .order_by(Submission.id).limit(limit))
         return [_submission(r) for r in rows]
 
-    async def peer_texts(self, lesson_id: str, exclude_learner: int, limit: int) -> list[str]:
-        rows = await self.s.scalars(
-            select(Submission.text).where(Submission.lesson_id == lesson_id,
-                                          Submission.learner_id != exclude_learner,
-                                          Submission.text != "")
-            .order_by(Submission.id.desc()).limit(limit))
-        return list(rows)
+    async def add_fingerprints(
+        self, submission_id: int, learner_id: int, lesson_id: str, bands: list[int]
+    ) -> None:
+        """Store a submission's LSH bands (none for a text too short to fingerprint)."""
+        if bands:
+            await self.s.execute(insert(SubmissionFingerprint), [
+                {"submission_id": submission_id, "learner_id": learner_id, "lesson_id": lesson_id,
+                 "band": band} for band in set(bands)])
+
+    async def peer_candidates(
+        self, lesson_id: str, exclude_learner: int, bands: list[int], limit: int
+    ) -> list[str]:
+        """Other learners' work for the lesson sharing a band with `bands`, most shared first.
+
+        An index lookup on (lesson_id, band): the cost does not grow with the lesson's submissions.
+        """
+        if not bands:
+            return []
+        shared = func.count(SubmissionFingerprint.id)
+        rows = await self.s.execute(
+            select(Submission.text, shared)
+            .join(SubmissionFingerprint, SubmissionFingerprint.submission_id == Submission.id)
+            .where(SubmissionFingerprint.lesson_id == lesson_id,
+                   SubmissionFingerprint.band.in_(set(bands)),
+                   SubmissionFingerprint.learner_id != exclude_learner)
+            .group_by(Submission.id, Submission.text)
+            .order_by(shared.desc(), Submission.id.desc()).limit(limit))
+        return [text for text, _ in rows]
 
     async def add_grade(
         self, submission_id: int, score: int, detail: dict[str, Any], status: str, grader: str,

@@ -85,6 +85,12 @@ def gullible_quoting(request: dict[str, Any]) -> Answer:
     return honest(request)
 
 
+def obedient(request: dict[str, Any]) -> Answer:
+    """Obeys every instruction in the work: full marks on every criterion, real words quoted, and
+    never reports anything (the worst case for an injection: only code can stop it)."""
+    return Answer(verdict(request, 1.0))
+
+
 class FakeModel:
     """The server; `script` decides each answer, `requests` keeps what was asked."""
 

@@ -70,8 +70,10 @@ def test_grade_uses_the_model_when_the_environment_names_one(
         monkeypatch.setenv("LLM_MODEL", "fake-model")
         assert grade_command(parse(["grade", "l1-01-hoi-ai-dung-cach", "--file", str(work),
                                     "--json"])) == 0
+        calls = len(server.requests)  # the verdict, and the injection check when above the rules
     out = json.loads(capsys.readouterr().out)
-    assert out["llm_used"] is True and out["tokens"] == {"prompt": 400, "completion": 120}
+    assert out["llm_used"] is True
+    assert out["tokens"] == {"prompt": 400 * calls, "completion": 120 * calls}
     assert all(item["feedback"] == "Bài làm có ý đúng, cần cụ thể hơn." for item in out["criteria"])
 
 
@@ -85,7 +87,8 @@ def test_rules_feedback_is_a_vietnamese_sentence(
 ) -> None:
     criterion = make_lesson().rubric.criteria[0]
     sentence = rules_feedback(criterion, CriterionGrade("vai_tro", 0, 25, finding, hints=hints))  # type: ignore[arg-type]
-    assert sentence.startswith(starts) and all(h in sentence for h in hints)
+    # Hints (keywords) are never shown: a list of them is what the rules would reward.
+    assert sentence.startswith(starts) and not any(h in sentence for h in hints)
 
 
 @pytest.mark.usefixtures("no_model")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scoring.combine import (
-    DISAGREEMENT,
+    ABOVE_RULES,
     ModelCriterion,
     ModelVerdict,
     combine,
@@ -117,7 +117,7 @@ def test_a_model_far_above_the_rules_is_held_until_review() -> None:
     rules = grade_by_rules(LESSON, Work(text=PARTIAL))
     grade = combine(LESSON, Work(text=PARTIAL), rules, verdict(FULL, evidence="Tổ dân phố số 9"))
     assert "disagreement" in grade.flags and grade.needs_review
-    assert grade.score == min(100, rules.score + DISAGREEMENT)
+    assert grade.score == min(100, rules.score + ABOVE_RULES)
 
 
 def test_a_model_far_below_the_rules_lowers_the_grade_for_review() -> None:

@@ -7,7 +7,7 @@ import pytest
 from scoring.grading import FLAGS, Work
 from scoring.rules import (
     COPY_CAP,
-    TOO_LONG_CAP,
+    REPETITION_CAP,
     RuleOptions,
     RulesGrader,
     clean_text,
@@ -114,7 +114,9 @@ def test_vietnamese_with_or_without_diacritics(text: str, expected: bool) -> Non
         ("You are a ward officer. Write a short notice inviting all families to the meeting "
          "next Friday at seven in the evening, in under one hundred words, politely. "
          "Comment: the result was usable after I fixed the date.", {"not_vietnamese"}, 40),
-        (HONEST + " " + HONEST.replace("Prompt:", "Lần hai:") * 2, {"too_long"}, TOO_LONG_CAP),
+        # The same answer three times: too long, and no more work than once.
+        (HONEST + " " + HONEST.replace("Prompt:", "Lần hai:") * 2, {"too_long", "repetitive"},
+         REPETITION_CAP),
         (HONEST + " Gọi tôi: 0912 345 678.", {"personal_data"}, 100),
         (HONEST.replace("Bạn", "B\u200bạn"), {"invisible_chars"}, 100),
         (HONEST, set(), 100),
