@@ -123,10 +123,35 @@ def _keyword_tokens(lesson: Lesson) -> frozenset[str]:
     return frozenset(out)
 
 
+_PHRASES: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _keyword_phrases(lesson: Lesson) -> frozenset[str]:
+    """The rubric's keywords as whole folded phrases, computed once per rubric."""
+    rubric = lesson.rubric
+    cached = _PHRASES.get(id(rubric))
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    phrases = frozenset(fold(k).strip() for c in rubric.criteria for k in c.keywords)
+    if len(_PHRASES) > 4096:
+        _PHRASES.clear()
+    _PHRASES[id(rubric)] = (rubric, phrases)
+    return phrases
+
+
+def is_keyword_run(unit: str, phrases: frozenset[str]) -> bool:
+    """Comma items that are mostly the rubric's own phrases, however long each phrase is."""
+    items = [fold(i).strip(" .;:-") for i in re.split(r"[,;/|]", _LABEL.sub("", unit))]
+    items = [i for i in items if i]
+    return len(items) >= 4 and sum(1 for i in items if i in phrases) / len(items) >= 0.6
+
+
 def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
     all_units = units(text)
     sizes = [len(u.split()) for u in all_units]
-    fragment = [is_fragment(u, n) for u, n in zip(all_units, sizes, strict=True)]
+    phrases = _keyword_phrases(lesson)
+    fragment = [is_fragment(u, n) or is_keyword_run(u, phrases)
+                for u, n in zip(all_units, sizes, strict=True)]
     sentence_units = [u for u, frag in zip(all_units, fragment, strict=True) if not frag]
     words_all = sum(sizes) or 1
     words_frag = sum(n for n, frag in zip(sizes, fragment, strict=True) if frag)
