@@ -190,7 +190,9 @@ class LedgerEntry(Base):
     # Standings read one week of points per learner: the cost follows the week, not the history.
     __table_args__ = (Index("ix_points_ledger_learner_created", "learner_id", "created_at"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_points_ledger_learner_created (learner_id first), which also serves
+    # every lookup by learner alone.
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(160), unique=True)
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))

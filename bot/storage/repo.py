@@ -482,10 +482,15 @@ class SqlRepo:
             select(Learner.unit_id, func.count()).where(
                 Learner.unit_id.in_(ids), Learner.status != "onboarding")
             .group_by(Learner.unit_id))).all())
+        # One index probe per member for a point since `since` (LIMIT 1 keeps the subquery
+        # correlated, so the planner cannot turn it into a scan of the whole ledger): the cost
+        # follows the commune's size, never the ledger's history.
+        recent = (select(LedgerEntry.id)
+                  .where(LedgerEntry.learner_id == Learner.id, LedgerEntry.created_at >= since)
+                  .limit(1).correlate(Learner).scalar_subquery())
         active = dict((await self.s.execute(
-            select(Learner.unit_id, func.count(func.distinct(Learner.id)))
-            .join(LedgerEntry, LedgerEntry.learner_id == Learner.id)
-            .where(Learner.unit_id.in_(ids), LedgerEntry.created_at >= since)
+            select(Learner.unit_id, func.count())
+            .where(Learner.unit_id.in_(ids), recent.is_not(None))
             .group_by(Learner.unit_id))).all())
         # Each learner's best confirmed score per lesson graded this period: junk that was never
         # confirmed, and a learner's weaker attempts, do not pull the group's average.

@@ -30,9 +30,13 @@ def upgrade() -> None:
                     postgresql_where=sa.text(UNSET), sqlite_where=sa.text(UNSET))
     op.create_index('ix_points_ledger_learner_created', 'points_ledger',
                     ['learner_id', 'created_at'])
+    # The new index starts with learner_id: the old one only tempted the planner into reading a
+    # learner's whole history and filtering it by date.
+    op.drop_index('ix_points_ledger_learner_id', table_name='points_ledger')
 
 
 def downgrade() -> None:
+    op.create_index('ix_points_ledger_learner_id', 'points_ledger', ['learner_id'])
     op.drop_index('ix_points_ledger_learner_created', table_name='points_ledger')
     op.drop_index('ix_learners_due_unset', table_name='learners')
     op.drop_index('ix_learners_next_due_at', table_name='learners')
