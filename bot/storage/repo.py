@@ -549,21 +549,34 @@ class SqlRepo:
                .order_by(Learner.id).limit(limit))
         if self._dialect == "postgresql":
             due = due.with_for_update(skip_locked=True)  # two planners take different learners
-        moved = list(await self.s.scalars(
-            update(Learner).where(Learner.id.in_(due.scalar_subquery()))
-            .values(next_due_at=next_due_at).returning(Learner.id)
-            .execution_options(synchronize_session=False)))
-        if not moved or day is None or due_at is None:
-            return len(moved), 0
+        move = (update(Learner).where(Learner.id.in_(due.scalar_subquery()))
+                .values(next_due_at=next_due_at).returning(Learner.id)
+                .execution_options(synchronize_session=False))
         reachable = select(Identity.id).where(Identity.learner_id == Learner.id,
                                               Identity.reachable).exists()
-        rows = select(Learner.id, literal(day, Date), literal(""), literal(due_at, UTCDateTime),
-                      literal("pending"), literal(0), literal(0)).where(
-            Learner.id.in_(moved), Learner.status == "active",
-            Learner.lesson_time.is_not(None), reachable)
-        stmt = (self._insert(Delivery).from_select(
-            ["learner_id", "day", "lesson_id", "due_at", "status", "parts_sent", "attempts"], rows)
-            .on_conflict_do_nothing())
+        columns = ["learner_id", "day", "lesson_id", "due_at", "status", "parts_sent", "attempts"]
+
+        def rows(moved: Any) -> Any:
+            return select(Learner.id, literal(day, Date), literal(""),
+                          literal(due_at, UTCDateTime), literal("pending"), literal(0),
+                          literal(0)).where(
+                Learner.id.in_(moved), Learner.status == "active",
+                Learner.lesson_time.is_not(None), reachable)
+
+        if self._dialect == "postgresql" and day is not None and due_at is not None:
+            # One statement: the moved ids never travel to Python and back.
+            moved_cte = move.cte("moved")
+            made_cte = (postgresql.insert(Delivery)
+                        .from_select(columns, rows(select(moved_cte.c.id)))
+                        .on_conflict_do_nothing().returning(Delivery.id).cte("made"))
+            counts = (await self.s.execute(select(
+                select(func.count()).select_from(moved_cte).scalar_subquery(),
+                select(func.count()).select_from(made_cte).scalar_subquery()))).one()
+            return int(counts[0]), int(counts[1])
+        moved = list(await self.s.scalars(move))
+        if not moved or day is None or due_at is None:
+            return len(moved), 0
+        stmt = self._insert(Delivery).from_select(columns, rows(moved)).on_conflict_do_nothing()
         result = await self.s.execute(stmt)
         return len(moved), int(result.rowcount or 0)
 
