@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -77,38 +77,61 @@ def due_at(now: datetime, zone: str, lesson_time: str) -> datetime:
     return datetime.combine(local_day, time(hour, minute), tzinfo=tz)
 
 
-async def schedule_due(deps: Deps) -> int:
-    """Create today's delivery rows for learners whose time has come; idempotent.
+@dataclass(frozen=True)
+class Slot:
+    """One (zone, lesson time) pair as seen at `now`: every learner in it is due together."""
 
-    Every tick after a learner's time sees them as due again, so the learners who already have
-    today's row are filtered out with one query; each learner is planned once a day.
+    day: date | None          # the learner's local day whose row is due now, if it has come
+    due: datetime | None      # that row's due time
+    following: datetime       # where the learners' next due time moves to
+
+
+def slot_at(now: datetime, zone: str, lesson_time: str) -> Slot:
+    today = due_at(now, zone, lesson_time)
+    if today > now:  # not yet today (e.g. the next due time was left from a day the bot was down)
+        return Slot(None, None, today)
+    tomorrow = datetime.combine(today.date() + timedelta(days=1), today.timetz())
+    return Slot(today.date(), today, tomorrow)
+
+
+PLAN_CHUNK = 5000
+
+
+async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
+                       planned: Callable[[], object] | None = None) -> int:
+    """Create the delivery rows of learners whose time has come; idempotent.
+
+    Set-based: each learner keeps its next due time, so a tick reads only the learners due now,
+    a (zone, lesson time) slot at a time, `chunk` learners a statement. A row is created with no
+    lesson: which lesson to send (or none, for a learner who studied early) is decided when it is
+    sent. `planned` is called after each committed chunk so that sending can start at once.
     """
     now = deps.now()
     async with deps.store.transaction() as repo:
-        due = [
-            d for d in await repo.active_learners_with_time()
-            if due_at(now, d.timezone, d.lesson_time) <= now
-        ]
-        local_day = {d.learner_id: now.astimezone(ZoneInfo(d.timezone)).date() for d in due}
-        done = await repo.deliveries_on(set(local_day.values())) if due else set()
-    candidates = [d for d in due if (d.learner_id, local_day[d.learner_id]) not in done]
+        # Learners whose time, zone or status changed (or new): set today's time; if it has
+        # passed, the step below plans them in this same tick, as the old full scan did.
+        for zone, lesson_time in await repo.unset_due_slots():
+            try:
+                await repo.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
+            except (ValueError, KeyError) as exc:  # a broken zone or time must not stop the tick
+                log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
+        slots = await repo.due_slots(now)
     created = 0
-    for item in candidates:
-        async with deps.store.transaction() as repo:
-            learner = await repo.learner(item.learner_id)
-            if learner is None:
-                continue
-            today = deps.today_for(learner)
-            when = due_at(now, item.timezone, item.lesson_time)
-            plan = await learning.todays_plan(deps, repo, learner)
-            if plan.lesson is None or plan.status == "done_today":
-                # Nothing to push today (studied early, or finished everything): a 'skipped'
-                # row keeps the next ticks from planning this learner again.
-                lesson_id = plan.lesson.id if plan.lesson else "-"
-                await repo.create_delivery(learner.id, today, lesson_id, when, status="skipped")
-                continue
-            if await repo.create_delivery(learner.id, today, plan.lesson.id, when):
-                created += 1
+    for zone, lesson_time in slots:
+        try:
+            slot = slot_at(now, zone, lesson_time)
+        except (ValueError, KeyError) as exc:
+            log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
+            continue
+        while True:
+            async with deps.store.transaction() as repo:
+                moved, made = await repo.plan_due(zone, lesson_time, now, slot.day, slot.due,
+                                                  slot.following, chunk)
+            created += made
+            if made and planned is not None:
+                planned()
+            if moved < chunk:
+                break
     return created
 
 
@@ -180,6 +203,15 @@ async def deliver_one(
     gates = gates or Gates()
     async with gates.db, deps.store.transaction() as repo:
         learner = await repo.learner(item.learner_id)
+        if learner is not None and not item.lesson_id:
+            # Planned without a lesson: today's is chosen now, from the learner's state now.
+            plan = await learning.todays_plan(deps, repo, learner)
+            if plan.lesson is None or plan.status == "done_today":
+                why = "lesson already done" if plan.lesson else "no lesson left"
+                await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
+                return
+            item = replace(item, lesson_id=plan.lesson.id)
+            await repo.set_delivery_lesson(item.id, item.lesson_id)
         identities = await repo.identities_of(item.learner_id) if learner else []
         answered = await repo.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
         assignment = await repo.assignment(item.learner_id, item.lesson_id) if learner else None
@@ -270,17 +302,39 @@ async def deliver_one(
 
 async def deliver_due(
     deps: Deps, sender: Sender, concurrency: int = 64, batch: int = 500,
-    stop: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None, planning: asyncio.Task[int] | None = None,
+    planned: asyncio.Event | None = None,
 ) -> RoundReport:
-    """Send every due delivery; returns when none is left (or `stop` is set)."""
+    """Send every due delivery; returns when none is left (or `stop` is set). While `planning`
+    runs, an empty queue means "wait for the next planned chunk", not "done"."""
     report = RoundReport()
     gates = Gates(per_channel=concurrency, database=concurrency)
+    if planning is not None and planned is not None:
+        # A batch is sent as a whole: let the first planned chunk join the first batch, so that
+        # rows due earlier (retries on a paused channel) do not hold up today's first learners.
+        waiter = asyncio.ensure_future(planned.wait())
+        await asyncio.wait({planning, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
 
     while stop is None or not stop.is_set():
+        # Read before claiming: rows a finished planner committed are then surely claimable.
+        planning_over = planning is None or planning.done()
         async with deps.store.transaction() as repo:
             items = await repo.claim_deliveries(deps.now(), batch)
         if not items:
-            break
+            if planning_over:
+                break
+            assert planning is not None
+            waits: set[asyncio.Future[object]] = {planning}
+            if planned is not None:
+                waits.add(asyncio.ensure_future(planned.wait()))
+            _, pending = await asyncio.wait(waits, timeout=1.0,
+                                            return_when=asyncio.FIRST_COMPLETED)
+            for waiting in pending - {planning}:
+                waiting.cancel()
+            if planned is not None:
+                planned.clear()
+            continue
         spent = await spent_channels(sender)  # once a batch, not once a learner
         await asyncio.gather(*(deliver_one(deps, sender, item, report, gates, spent)
                                for item in items))
@@ -294,8 +348,13 @@ async def release_stale(deps: Deps, older_than: timedelta = STALE_AFTER) -> int:
 
 
 async def delivery_round(deps: Deps, sender: Sender) -> RoundReport:
-    """One scheduler tick: schedule what is due, then send it."""
-    scheduled = await schedule_due(deps)
-    report = await deliver_due(deps, sender)
-    report.scheduled = scheduled
+    """One scheduler tick: plan what is due and send it, both at once."""
+    planned = asyncio.Event()
+    planning = asyncio.create_task(schedule_due(deps, planned=planned.set))
+    try:
+        # Sending starts with the first planned chunk, not after the last one.
+        report = await deliver_due(deps, sender, planning=planning, planned=planned)
+        report.scheduled = await planning
+    finally:
+        planning.cancel()
     return report

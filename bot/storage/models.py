@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -76,6 +77,16 @@ class Unit(Base):
 
 class Learner(Base):
     __tablename__ = "learners"
+    __table_args__ = (
+        # The minute tick reads only learners whose next lesson is due, never the whole table.
+        Index("ix_learners_next_due_at", "next_due_at"),
+        # Learners whose next due time must be worked out again (time, zone or status changed).
+        Index("ix_learners_due_unset", "timezone", "lesson_time",
+              postgresql_where=sql_text("next_due_at IS NULL AND status = 'active' "
+                                    "AND lesson_time IS NOT NULL"),
+              sqlite_where=sql_text("next_due_at IS NULL AND status = 'active' "
+                                "AND lesson_time IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(80))
     nickname: Mapped[str] = mapped_column(String(40))
@@ -90,6 +101,9 @@ class Learner(Base):
     consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the next daily push is due (UTC). NULL: not worked out yet; the tick sets it for
+    # active learners with a lesson time, and moves it a day on when it plans today's row.
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Identity(Base):
@@ -194,8 +208,12 @@ class LedgerEntry(Base):
     """Append-only points ledger; the unique key makes a retried award a no-op."""
 
     __tablename__ = "points_ledger"
+    # Standings read one week of points per learner: the cost follows the week, not the history.
+    __table_args__ = (Index("ix_points_ledger_learner_created", "learner_id", "created_at"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    # Indexed by ix_points_ledger_learner_created (learner_id first), which also serves
+    # every lookup by learner alone.
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(160), unique=True)
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))

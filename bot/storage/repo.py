@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Date, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
     DeliveryRecord,
-    DueLearner,
     GradeInfo,
     GradeStatus,
     HeldSummary,
@@ -40,6 +39,7 @@ from bot.storage.models import (
     SubmissionFingerprint,
     TryAIUsage,
     Unit,
+    UTCDateTime,
 )
 from lessons.plan import Assignment
 from scoring.points import Award
@@ -82,6 +82,13 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.s.bind.dialect.name if self.s.bind else "sqlite"
+
+    def _insert(self, model: type) -> Any:
+        return postgresql.insert(model) if self._dialect == "postgresql" else sqlite.insert(model)
 
     def _insert_ignore(self, model: type, **values: Any) -> Any:
         """INSERT that does nothing on a unique conflict, on SQLite and PostgreSQL alike."""
@@ -145,6 +152,8 @@ class SqlRepo:
         unknown = set(fields) - _LEARNER_FIELDS
         if unknown:
             raise ValueError(f"not learner fields: {sorted(unknown)}")
+        if fields.keys() & {"lesson_time", "timezone", "status"}:
+            fields["next_due_at"] = None  # worked out again by the next delivery tick
         await self.s.execute(update(Learner).where(Learner.id == learner_id).values(**fields))
 
     async def delete_learner(self, learner_id: int) -> None:
@@ -504,10 +513,15 @@ class SqlRepo:
             select(Learner.unit_id, func.count()).where(
                 Learner.unit_id.in_(ids), Learner.status != "onboarding")
             .group_by(Learner.unit_id))).all())
+        # One index probe per member for a point since `since` (LIMIT 1 keeps the subquery
+        # correlated, so the planner cannot turn it into a scan of the whole ledger): the cost
+        # follows the commune's size, never the ledger's history.
+        recent = (select(LedgerEntry.id)
+                  .where(LedgerEntry.learner_id == Learner.id, LedgerEntry.created_at >= since)
+                  .limit(1).correlate(Learner).scalar_subquery())
         active = dict((await self.s.execute(
-            select(Learner.unit_id, func.count(func.distinct(Learner.id)))
-            .join(LedgerEntry, LedgerEntry.learner_id == Learner.id)
-            .where(Learner.unit_id.in_(ids), LedgerEntry.created_at >= since)
+            select(Learner.unit_id, func.count())
+            .where(Learner.unit_id.in_(ids), recent.is_not(None))
             .group_by(Learner.unit_id))).all())
         # Each learner's best confirmed score per lesson graded this period: junk that was never
         # confirmed, and a learner's weaker attempts, do not pull the group's average.
@@ -532,12 +546,74 @@ class SqlRepo:
 
     # ---- delivery ------------------------------------------------------------------------
 
-    async def active_learners_with_time(self) -> list[DueLearner]:
+    async def unset_due_slots(self) -> list[tuple[str, str]]:
+        """(zone, lesson time) pairs of active learners whose next due time is not set."""
         rows = await self.s.execute(
-            select(Learner.id, Learner.timezone, Learner.lesson_time)
-            .where(Learner.status == "active", Learner.lesson_time.is_not(None),
-                   Learner.id.in_(select(Identity.learner_id).where(Identity.reachable))))
-        return [DueLearner(i, tz, t) for i, tz, t in rows]
+            select(Learner.timezone, Learner.lesson_time).distinct()
+            .where(Learner.next_due_at.is_(None), Learner.status == "active",
+                   Learner.lesson_time.is_not(None)))
+        return [(tz, t) for tz, t in rows]
+
+    async def set_unset_due(self, zone: str, lesson_time: str, due_at: datetime) -> int:
+        result = await self.s.execute(
+            update(Learner).where(Learner.next_due_at.is_(None), Learner.status == "active",
+                                  Learner.timezone == zone, Learner.lesson_time == lesson_time)
+            .values(next_due_at=due_at))
+        return int(result.rowcount or 0)
+
+    async def due_slots(self, now: datetime) -> list[tuple[str, str]]:
+        """(zone, lesson time) pairs with a learner due by `now` (a range on the due index)."""
+        rows = await self.s.execute(
+            select(Learner.timezone, Learner.lesson_time).distinct()
+            .where(Learner.next_due_at <= now))
+        return [(tz, t) for tz, t in rows]
+
+    async def plan_due(
+        self, zone: str, lesson_time: str, now: datetime, day: date | None,
+        due_at: datetime | None, next_due_at: datetime, limit: int,
+    ) -> tuple[int, int]:
+        """Move up to `limit` due learners of one slot on to `next_due_at` and, when `day` is
+        given, give the reachable active ones a pending delivery row for it, in two statements.
+        Returns (learners moved on, rows created). The lesson is chosen when the row is sent."""
+        due = (select(Learner.id).where(Learner.next_due_at <= now, Learner.timezone == zone,
+                                        Learner.lesson_time == lesson_time)
+               .order_by(Learner.id).limit(limit))
+        if self._dialect == "postgresql":
+            due = due.with_for_update(skip_locked=True)  # two planners take different learners
+        move = (update(Learner).where(Learner.id.in_(due.scalar_subquery()))
+                .values(next_due_at=next_due_at).returning(Learner.id)
+                .execution_options(synchronize_session=False))
+        reachable = select(Identity.id).where(Identity.learner_id == Learner.id,
+                                              Identity.reachable).exists()
+        columns = ["learner_id", "day", "lesson_id", "due_at", "status", "parts_sent", "attempts"]
+
+        def rows(moved: Any) -> Any:
+            return select(Learner.id, literal(day, Date), literal(""),
+                          literal(due_at, UTCDateTime), literal("pending"), literal(0),
+                          literal(0)).where(
+                Learner.id.in_(moved), Learner.status == "active",
+                Learner.lesson_time.is_not(None), reachable)
+
+        if self._dialect == "postgresql" and day is not None and due_at is not None:
+            # One statement: the moved ids never travel to Python and back.
+            moved_cte = move.cte("moved")
+            made_cte = (postgresql.insert(Delivery)
+                        .from_select(columns, rows(select(moved_cte.c.id)))
+                        .on_conflict_do_nothing().returning(Delivery.id).cte("made"))
+            counts = (await self.s.execute(select(
+                select(func.count()).select_from(moved_cte).scalar_subquery(),
+                select(func.count()).select_from(made_cte).scalar_subquery()))).one()
+            return int(counts[0]), int(counts[1])
+        moved = list(await self.s.scalars(move))
+        if not moved or day is None or due_at is None:
+            return len(moved), 0
+        stmt = self._insert(Delivery).from_select(columns, rows(moved)).on_conflict_do_nothing()
+        result = await self.s.execute(stmt)
+        return len(moved), int(result.rowcount or 0)
+
+    async def set_delivery_lesson(self, delivery_id: int, lesson_id: str) -> None:
+        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id)
+                             .values(lesson_id=lesson_id))
 
     async def create_delivery(
         self, learner_id: int, day: date, lesson_id: str, due_at: datetime,
@@ -545,11 +621,6 @@ class SqlRepo:
     ) -> bool:
         return await self._inserted(Delivery, learner_id=learner_id, day=day, lesson_id=lesson_id,
                                     due_at=due_at, status=status, parts_sent=0, attempts=0)
-
-    async def deliveries_on(self, days: set[date]) -> set[tuple[int, date]]:
-        rows = await self.s.execute(select(Delivery.learner_id, Delivery.day)
-                                    .where(Delivery.day.in_(days)))
-        return {(learner_id, day) for learner_id, day in rows}
 
     async def claim_deliveries(self, now: datetime, limit: int) -> list[DeliveryRecord]:
         """Mark due pending deliveries as 'sending' and return them (skip-locked on PostgreSQL)."""
