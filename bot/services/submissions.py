@@ -166,7 +166,8 @@ def render_grade(
 _FLAG_KEYS = frozenset(
     f"flag.{name}" for name in (
         "empty", "too_short", "too_long", "not_vietnamese", "copied_lesson", "copied_exemplary",
-        "copied_peer", "injection", "invisible_chars", "photo_pending",
+        "copied_peer", "injection", "invisible_chars", "photo_pending", "keyword_list",
+        "list_like", "repetitive", "off_topic",
     )  # llm_unavailable is said by the provisional line below
 )
 
