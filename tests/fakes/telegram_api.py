@@ -40,6 +40,9 @@ class FakeTelegram:
     calls: list[str] = field(default_factory=list)
     too_many: int = 0
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
+    offsets: list[int] = field(default_factory=list)  # getUpdates' offsets (acknowledgements)
+    on_offset: Any = None  # called with each getUpdates offset, before it drops updates
+    webhooks: list[dict[str, Any]] = field(default_factory=list)  # setWebhook's parameters
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
@@ -180,6 +183,10 @@ class FakeTelegram:
             return await self._get_updates(params)
         if method in ("sendMessage", "sendDocument", "sendPhoto"):
             return self._send(method, params)
+        if method == "setWebhook":
+            self.webhooks.append(params)
+        if method == "deleteWebhook":
+            self.webhooks.append({"deleted": True, **params})
         return self._ok(True)
 
     def _ok(self, result: Any) -> web.Response:
@@ -188,6 +195,9 @@ class FakeTelegram:
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
+        self.offsets.append(offset)
+        if self.on_offset is not None:
+            self.on_offset(offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout:
             self._new_update.clear()
