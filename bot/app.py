@@ -154,4 +154,6 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> 
     finally:
         for task in channels:
             task.cancel()
+        # Let the channels finish their handlers before the database goes away.
+        await asyncio.gather(*channels, return_exceptions=True)
         await app.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import logging
 import sys
@@ -33,6 +34,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    finally:
+        # Everything is closed; without this the interpreter's last garbage collection walks
+        # the whole heap (lessons, aiogram's models) and Ctrl+C seems ignored for seconds.
+        gc.freeze()
     return 0
 
 

@@ -53,6 +53,22 @@ class Settings(BaseSettings):
     telegram_paid_broadcast: bool = Field(
         default=False, validation_alias=_env("TELEGRAM_PAID_BROADCAST")
     )
+    # Updates handled at once; kept below the database pool (20 connections) so a burst waits
+    # for a free handler instead of timing out on a connection.
+    telegram_max_concurrent_updates: int = Field(
+        default=8, ge=1, le=100, validation_alias=_env("TELEGRAM_MAX_CONCURRENT_UPDATES")
+    )
+    # Empty: long polling (development). In production the public HTTPS address Telegram calls.
+    telegram_webhook_url: str | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
+    telegram_webhook_secret: SecretStr | None = Field(
+        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
+    telegram_webhook_host: str = Field(default="0.0.0.0",
+                                       validation_alias=_env("TELEGRAM_WEBHOOK_HOST"))
+    telegram_webhook_port: int = Field(default=8081, ge=0, le=65535,
+                                       validation_alias=_env("TELEGRAM_WEBHOOK_PORT"))
+    telegram_webhook_path: str = Field(default="/telegram",
+                                       validation_alias=_env("TELEGRAM_WEBHOOK_PATH"))
 
     openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL"))
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
@@ -187,7 +203,26 @@ class Settings(BaseSettings):
         if self.speech_base_url is not None and not self.speech_base_url.strip():
             self.speech_base_url = None
         self._check_zalo()
+        self._check_telegram_webhook()
         return self
+
+    def _check_telegram_webhook(self) -> None:
+        for name in ("telegram_webhook_url", "telegram_webhook_secret"):
+            value = getattr(self, name)
+            raw = (value.get_secret_value() if isinstance(value, SecretStr) else value or "")
+            if not raw.strip():
+                setattr(self, name, None)
+            elif _PLACEHOLDERS.match(raw.strip()):
+                raise ValueError(f"{name.upper()} is still a placeholder ({raw.strip()!r})")
+        url = self.telegram_webhook_url
+        if url is not None and not (url.startswith("https://") or _LOCAL_HTTP.match(url)):
+            raise ValueError("TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram calls "
+                             "HTTPS only)")
+        secret = self.telegram_webhook_secret
+        if secret is not None and not _WEBHOOK_SECRET.match(secret.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 8-256 characters: A-Z a-z 0-9 _ -")
+        if not self.telegram_webhook_path.startswith("/"):
+            raise ValueError(f"webhook paths start with '/': {self.telegram_webhook_path!r}")
 
     def _check_zalo(self) -> None:
         """Empty means "not used"; a placeholder or half a configuration fails at start."""

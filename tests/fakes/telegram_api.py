@@ -41,6 +41,9 @@ class FakeTelegram:
     too_many: int = 0
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
     uploads: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # files sent, whole
+    offsets: list[int] = field(default_factory=list)  # getUpdates' offsets (acknowledgements)
+    on_offset: Any = None  # called with each getUpdates offset, before it drops updates
+    webhooks: list[dict[str, Any]] = field(default_factory=list)  # setWebhook's parameters
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
@@ -186,6 +189,10 @@ class FakeTelegram:
             return await self._get_updates(params)
         if method in ("sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
             return self._send(method, params)
+        if method == "setWebhook":
+            self.webhooks.append(params)
+        if method == "deleteWebhook":
+            self.webhooks.append({"deleted": True, **params})
         return self._ok(True)
 
     def _ok(self, result: Any) -> web.Response:
@@ -194,6 +201,9 @@ class FakeTelegram:
     async def _get_updates(self, params: dict[str, Any]) -> web.Response:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
+        self.offsets.append(offset)
+        if self.on_offset is not None:
+            self.on_offset(offset)
         self._updates = [u for u in self._updates if u["update_id"] >= offset]
         if not self._updates and timeout:
             self._new_update.clear()

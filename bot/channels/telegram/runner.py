@@ -1,10 +1,11 @@
-"""Starting the Telegram channel: bot, dispatcher, commands, long polling."""
+"""Starting the Telegram channel: bot, dispatcher, commands; long polling or a webhook."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -15,6 +16,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand
 
+from bot.channels.telegram import polling, webhook
 from bot.channels.telegram.handlers import router
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
@@ -65,6 +67,13 @@ def telegram_limits(settings: Settings) -> Limits:
     return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval)
 
 
+def webhook_secret(settings: Settings) -> str:
+    if settings.telegram_webhook_secret is not None:
+        return settings.telegram_webhook_secret.get_secret_value()
+    assert settings.telegram_bot_token is not None
+    return webhook.derived_secret(settings.telegram_bot_token.get_secret_value())
+
+
 async def start_telegram(app: App) -> asyncio.Task[None]:
     settings = app.settings
     assert settings.telegram_bot_token is not None
@@ -78,7 +87,40 @@ async def start_telegram(app: App) -> asyncio.Task[None]:
     me = await bot.get_me()
     app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""
     await register_commands(bot)
-    log.info("Telegram bot @%s polling", me.username)
-    return asyncio.create_task(
-        dp.start_polling(bot, handle_signals=False, close_bot_session=True), name="telegram"
-    )
+    limit = settings.telegram_max_concurrent_updates
+    if settings.telegram_webhook_url:
+        run = await _webhook(dp, bot, settings, limit)
+        log.info("Telegram bot @%s on a webhook at %s", me.username, settings.telegram_webhook_url)
+    else:
+        # One consumer per token: a webhook left from production would refuse getUpdates.
+        await bot.delete_webhook(drop_pending_updates=False)
+        run = polling.poll(dp, bot, limit)
+        log.info("Telegram bot @%s polling", me.username)
+    return asyncio.create_task(_closing(run, bot, dp), name="telegram")
+
+
+async def _webhook(dp: Dispatcher, bot: Bot, settings: Settings, limit: int
+                   ) -> Coroutine[Any, Any, None]:
+    secret = webhook_secret(settings)
+    handler = webhook.CappedRequestHandler(dp, bot, secret, limit)
+    server = await webhook.serve(handler, settings.telegram_webhook_path,
+                                 settings.telegram_webhook_host, settings.telegram_webhook_port)
+    # max_connections: Telegram itself opens no more parallel requests than we handle at once.
+    await bot.set_webhook(str(settings.telegram_webhook_url), secret_token=secret,
+                          max_connections=limit, allowed_updates=dp.resolve_used_update_types())
+
+    async def serving() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await server.cleanup()
+
+    return serving()
+
+
+async def _closing(run: Coroutine[Any, Any, None], bot: Bot, dp: Dispatcher) -> None:
+    try:
+        await run
+    finally:
+        await bot.session.close()
+        await dp.storage.close()

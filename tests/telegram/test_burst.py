@@ -1,0 +1,139 @@
+"""A burst of updates larger than the database pool, through the real polling loop in-process.
+
+The real `python -m bot run` process is exercised with 10,000 updates by
+bench/telegram_burst_bench.py; on a shared 2-core machine a smaller burst in-process keeps the
+suite fast while still overflowing the pool (20 connections) many times over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import TelegramObject
+
+from bot.app import App
+from bot.channels.telegram import polling
+from bot.channels.telegram.handlers import router
+from bot.channels.telegram.outbound import TelegramOutbound
+from bot.channels.telegram.runner import make_bot
+from bot.services.sender import Limits
+from tests.fakes.telegram_api import FakeTelegram
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
+BURST = 120  # six times the PostgreSQL pool (20 connections)
+LIMIT = 4
+FIRST_USER = 500_000
+
+
+@dataclass
+class Watch:
+    """An outer aiogram middleware: how many updates run at once, and which are handled."""
+
+    running: int = 0
+    most: int = 0
+    handled: set[int] = field(default_factory=set)
+    early_acks: list[int] = field(default_factory=list)
+
+    async def __call__(self, handler: Callable[..., Awaitable[Any]], event: TelegramObject,
+                       data: dict[str, Any]) -> Any:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        try:
+            return await handler(event, data)
+        finally:
+            self.running -= 1
+            self.handled.add(event.update_id)  # type: ignore[attr-defined]
+
+    def check_offset(self, offset: int, first: int) -> None:
+        """getUpdates' offset acknowledges every update below it: each must be handled."""
+        unhandled = [u for u in range(first, offset) if u not in self.handled]
+        if unhandled:
+            self.early_acks.append(offset)
+
+
+@dataclass
+class Burst:
+    fake: FakeTelegram
+    bot: Bot
+    dp: Dispatcher
+    watch: Watch
+    first_update: int = 0
+
+    def queue(self, count: int) -> None:
+        ids = [self.fake.message(FIRST_USER + i, "/start") for i in range(count)]
+        self.first_update = ids[0]
+
+    def answered(self) -> Counter[str]:
+        return Counter(s.chat_id for s in self.fake.sent)
+
+
+@pytest.fixture
+async def burst(any_app: App) -> AsyncIterator[Burst]:
+    fake = FakeTelegram()
+    await fake.start()
+    bot = make_bot(TOKEN, fake.base)
+    sender = any_app.sender.add(TelegramOutbound(bot), Limits(per_second=100_000,
+                                                              per_chat_interval=0))
+    dp = Dispatcher()
+    dp.include_router(router(any_app.dialog, sender))
+    watch = Watch()
+    dp.update.outer_middleware(watch)
+    harness = Burst(fake, bot, dp, watch)
+    fake.on_offset = lambda offset: offset and watch.check_offset(offset, harness.first_update)
+    yield harness
+    await bot.session.close()
+    await fake.stop()
+
+
+async def _until(done: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_burst_over_the_pool_waits_and_every_user_is_answered(burst: Burst) -> None:
+    burst.queue(BURST)
+    task = asyncio.create_task(polling.poll(burst.dp, burst.bot, LIMIT, poll_seconds=1))
+    try:
+        await _until(lambda: len(burst.answered()) >= BURST, timeout=240)
+        await _until(lambda: burst.fake.offsets[-1] == burst.first_update + BURST, timeout=10)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert burst.watch.most <= LIMIT  # never more handlers than the cap
+    assert burst.watch.most == LIMIT  # and the cap was reached: the burst really queued
+    assert burst.watch.early_acks == []  # nothing acknowledged before it was handled
+    per_user = burst.answered()
+    assert len(per_user) == BURST and len(set(per_user.values())) == 1  # each answered, once
+
+
+async def test_stopping_mid_burst_is_prompt_and_loses_nothing(burst: Burst) -> None:
+    burst.queue(BURST)
+    task = asyncio.create_task(polling.poll(burst.dp, burst.bot, LIMIT, poll_seconds=1))
+    await _until(lambda: len(burst.watch.handled) >= BURST // 5, timeout=120)
+    started = time.monotonic()
+    task.cancel()  # what Ctrl+C does to the channel's task
+    await asyncio.gather(task, return_exceptions=True)
+    stopped_in = time.monotonic() - started
+    assert stopped_in < polling.GRACE_SECONDS + 2
+    assert len(burst.answered()) < BURST  # it really stopped mid-burst
+
+    # The next start fetches what was not acknowledged; every user ends up answered once.
+    again = asyncio.create_task(polling.poll(burst.dp, burst.bot, LIMIT, poll_seconds=1))
+    try:
+        await _until(lambda: len(burst.answered()) >= BURST, timeout=240)
+        await asyncio.sleep(0.3)  # a duplicate answer would arrive now
+    finally:
+        again.cancel()
+        await asyncio.gather(again, return_exceptions=True)
+    assert burst.watch.early_acks == []
+    per_user = burst.answered()
+    assert len(per_user) == BURST and len(set(per_user.values())) == 1
