@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters that carry a Vietnamese diacritic (tone mark or modified vowel) or đ.
 _VI_MARKED = set(
@@ -35,8 +36,17 @@ _FOLD = _FoldTable()
 
 def fold(text: str) -> str:
     """Lower-case, strip diacritics (đ -> d), drop invisible characters, collapse spaces."""
+    if len(text) <= 24:  # single words and short phrases repeat: graders fold them many times
+        return _fold_short(text)
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     text = _INVISIBLE.sub("", text).lower().translate(_FOLD)
     return _SPACES.sub(" ", text).strip()
+
+
+_fold_short = lru_cache(maxsize=65536)(_fold)
 
 
 def words(text: str) -> list[str]:
@@ -76,6 +86,7 @@ def contains_phrase(text: str, phrase: str) -> bool:
 _TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
 
 
+@lru_cache(maxsize=65536)  # a language's words repeat: the same few thousand cover most text
 def accent_signature(word: str) -> str | None:
     """How a word is written with its marks, blind to where the tone sits ("hoà" = "hòa");
     None for a word written without any Vietnamese mark."""

@@ -39,14 +39,17 @@ _HAS: dict[str, re.Pattern[str]] = {
     "prompt": re.compile(
         r"\b(ban la|dong vai|hay|viet (giup|cho|mot|lai|thu|tin|thong bao|bai)|soan|giup (toi|minh|em)"
         r"|tao (cho|mot|giup)|liet ke|tom tat|lap (bang|ke hoach|danh sach)|goi y|prompt|cau lenh"
-        r"|hoi ai|nho ai|yeu cau ai|chi ra|phan tich|dua ra|cho (toi|minh|em) biet)\b"),
+        r"|hoi ai|nho ai|yeu cau ai|chi ra|phan tich|dua ra|cho (toi|minh|em) biet"
+        # a prompt may be a question put to the AI
+        r"|cau hoi|bao nhieu|ngay nao|the nao|la gi|khi nao|o dau|co nen|lam sao)\b"),
     "ai_output": re.compile(
         r"\b(ai|chatgpt|gemini|copilot|meta ai|ket qua|tra loi|tra ve|goi y|viet ra|dua ra|cho ra)\b"),
     "own_check": re.compile(
         r"\b(dung|sai|sua|chua|thieu|nham|hop ly|kiem tra|doi chieu|so sanh|soat|khop|bo di|bo bot"
         r"|them|thay|doi lai|dung duoc|chinh|lech|bia|do lai|xac minh|hoi lai)\b"),
     "steps": re.compile(
-        r"(\b(buoc|truoc tien|dau tien|sau do|tiep theo|cuoi cung|thu nhat|thu hai|ngay|thu \d|tuan)\b"
+        r"(\b(buoc|truoc tien|dau tien|sau do|tiep theo|cuoi cung|thu nhat|thu hai|ngay|thu \d|tuan"
+        r"|lan (dau|hai|ba|thu \w+))\b"
         r"|^\s*\d+\s*[.)/:-])", re.M),
     "reasons": re.compile(r"\b(vi|nen|do do|de|boi vi|ly do|li do|nho do|giup|nham)\b"),
     "table": re.compile(r"(\||=|\d|\b(cot|hang|dong)\b)"),

@@ -67,12 +67,12 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
         async def bot_says(until: str, text: str) -> str:
             before = len(bot.to(BOT_USER))
             bot.text(BOT_USER, text)
-            return await bot.wait_text(BOT_USER, until, before, timeout=30)
+            return await bot.wait_text(BOT_USER, until, before, timeout=90)
 
         async def oa_says(until: str, text: str) -> str:
             before = len(oa.to(OA_USER))
             assert await oa.deliver(oa_url, oa.text(OA_USER, text)) == 200
-            return await oa.wait_text(OA_USER, until, before, timeout=30)
+            return await oa.wait_text(OA_USER, until, before, timeout=90)
 
         async def oa_taps(until: str, title: str) -> str:
             payload = next(b["payload"] for b in oa.last_buttons(OA_USER) if b["title"] == title)
@@ -100,7 +100,7 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
 
         # The Official Account: a follow, buttons, an image, the same keywords.
         assert await oa.deliver(oa_url, oa.follow(OA_USER)) == 200
-        await oa.wait_text(OA_USER, "mã nhóm", timeout=30)
+        await oa.wait_text(OA_USER, "mã nhóm", timeout=90)
         after_follow = len(oa.to(OA_USER))
         await oa_says("đồng ý không", code)
         await oa_taps("tên gì", "Đồng ý")
