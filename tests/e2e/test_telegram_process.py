@@ -74,8 +74,8 @@ async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) ->
                 fake.tap(USER, tap)
             else:
                 fake.message(USER, text)
-            # Generous: the first answer waits for the process to start, slow on a busy 2-core machine.
-                sent = await fake.wait_text(USER, until, before, timeout=90)
+            # Generous: the first answer waits for the process to start, slow on a busy machine.
+            sent = await fake.wait_text(USER, until, before, timeout=90)
             return "\n".join(s.text for s in sent)
 
         assert "Tổ dân phố số 5" in await say("đồng ý không", f"/start g_{code}")
