@@ -61,7 +61,7 @@ def folded_words(text: str) -> list[str]:
 def has_vietnamese_marks(text: str) -> bool:
     """True when the text carries at least one Vietnamese diacritic."""
     lowered = unicodedata.normalize("NFC", text.lower())
-    return any(ch in _VI_MARKED for ch in lowered)
+    return not _VI_MARKED.isdisjoint(lowered)
 
 
 def invisible_characters(text: str) -> int:
