@@ -15,6 +15,7 @@ import base64
 import binascii
 import re
 import unicodedata
+from functools import lru_cache
 
 from lessons.textnorm import fold, has_vietnamese_marks
 
@@ -215,6 +216,7 @@ _NOT_POINTS = re.compile(r"\b((dia|thoi|uu|nhuoc|dac|quan|trong|diem) diem|diem 
                          r"|hen|ban|nong|sang|tua|chung|nhan))\b")
 
 
+@lru_cache(maxsize=1024)  # the same sentence is asked about by more than one check
 def _folded(segment: str) -> str:
     text = unicodedata.normalize("NFC", segment.lower())
     for pattern, placeholder in _MARKED_OTHERS:
