@@ -38,6 +38,12 @@ def lesson_words(lesson: Lesson) -> str:
     return "\n".join(parts)
 
 
+@lru_cache(maxsize=8192)
+def _lesson_of(owner: str) -> str:
+    """"l1-01/farmer#example" -> "l1-01"."""
+    return owner.split("/")[0].split("#")[0]
+
+
 @dataclass
 class CourseIndex:
     """Exemplars by owner and document frequencies of content tokens over the course's lessons."""
@@ -72,11 +78,10 @@ class CourseIndex:
         """The largest share of `grams` found in any one exemplar written for another lesson."""
         if not grams:
             return 0.0
-        hits: Counter[str] = Counter()
-        for gram in grams:
-            hits.update(self.owners.get(gram, ()))
-        best = max((n for owner, n in hits.items()
-                    if owner.split("/")[0].split("#")[0] != lesson_id), default=0)
+        owners = self.owners
+        hits = Counter(itertools.chain.from_iterable(
+            owners[gram] for gram in grams if gram in owners))
+        best = max((n for owner, n in hits.items() if _lesson_of(owner) != lesson_id), default=0)
         return best / len(grams)
 
     def idf(self, token: str) -> float:
