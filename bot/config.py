@@ -206,14 +206,18 @@ class Settings(BaseSettings):
         self._check_telegram_webhook()
         return self
 
-    def _check_telegram_webhook(self) -> None:
-        for name in ("telegram_webhook_url", "telegram_webhook_secret"):
+    def _blank_is_unset(self, *names: str) -> None:
+        """An empty setting means "not used"; a placeholder left from .env.example fails."""
+        for name in names:
             value = getattr(self, name)
             raw = (value.get_secret_value() if isinstance(value, SecretStr) else value or "")
             if not raw.strip():
                 setattr(self, name, None)
             elif _PLACEHOLDERS.match(raw.strip()):
                 raise ValueError(f"{name.upper()} is still a placeholder ({raw.strip()!r})")
+
+    def _check_telegram_webhook(self) -> None:
+        self._blank_is_unset("telegram_webhook_url", "telegram_webhook_secret")
         url = self.telegram_webhook_url
         if url is not None and not (url.startswith("https://") or _LOCAL_HTTP.match(url)):
             raise ValueError("TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram calls "
@@ -226,15 +230,9 @@ class Settings(BaseSettings):
 
     def _check_zalo(self) -> None:
         """Empty means "not used"; a placeholder or half a configuration fails at start."""
-        for name in ("zalo_bot_token", "zalo_bot_webhook_secret", "zalo_oa_secret_key",
-                     "zalo_oa_webhook_secret_key", "zalo_oa_access_token",
-                     "zalo_oa_refresh_token", "zalo_oa_app_id", "zalo_bot_webhook_url"):
-            value = getattr(self, name)
-            raw = (value.get_secret_value() if isinstance(value, SecretStr) else value or "")
-            if not raw.strip():
-                setattr(self, name, None)
-            elif _PLACEHOLDERS.match(raw.strip()):
-                raise ValueError(f"{name.upper()} is still a placeholder ({raw.strip()!r})")
+        self._blank_is_unset("zalo_bot_token", "zalo_bot_webhook_secret", "zalo_oa_secret_key",
+                             "zalo_oa_webhook_secret_key", "zalo_oa_access_token",
+                             "zalo_oa_refresh_token", "zalo_oa_app_id", "zalo_bot_webhook_url")
         token = self.zalo_bot_token
         if token is not None and not _ZALO_BOT_TOKEN.match(token.get_secret_value().strip()):
             raise ValueError("ZALO_BOT_TOKEN does not look like a Zalo bot token")

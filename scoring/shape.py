@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from lessons.model import Lesson
+from lessons.model import Lesson, Rubric
 from lessons.textnorm import fold
 from scoring.course import CourseIndex
 from scoring.fingerprint import content_tokens
@@ -107,39 +108,33 @@ class Shape:
         return tuple(p for p, ok in self.parts.items() if not ok)
 
 
-_KEYWORDS: dict[int, tuple[object, frozenset[str]]] = {}
+_PER_RUBRIC: dict[tuple[str, int], tuple[object, frozenset[str]]] = {}
+
+
+def _per_rubric(kind: str, lesson: Lesson, compute: Callable[[Rubric], frozenset[str]]
+                ) -> frozenset[str]:
+    """`compute(rubric)`, once per rubric object (lessons are frozen and live for the process)."""
+    rubric = lesson.rubric
+    cached = _PER_RUBRIC.get((kind, id(rubric)))
+    if cached is not None and cached[0] is rubric:
+        return cached[1]
+    if len(_PER_RUBRIC) > 8192:
+        _PER_RUBRIC.clear()
+    value = compute(rubric)
+    _PER_RUBRIC[(kind, id(rubric))] = (rubric, value)
+    return value
 
 
 def _keyword_tokens(lesson: Lesson) -> frozenset[str]:
-    """The content tokens of the rubric's keywords, computed once per rubric."""
-    rubric = lesson.rubric
-    cached = _KEYWORDS.get(id(rubric))
-    if cached is not None and cached[0] is rubric:
-        return cached[1]
-    out: set[str] = set()
-    for criterion in rubric.criteria:
-        for keyword in criterion.keywords:
-            out.update(content_tokens(keyword))
-    if len(_KEYWORDS) > 4096:
-        _KEYWORDS.clear()
-    _KEYWORDS[id(rubric)] = (rubric, frozenset(out))
-    return frozenset(out)
-
-
-_PHRASES: dict[int, tuple[object, frozenset[str]]] = {}
+    """The content tokens of the rubric's keywords."""
+    return _per_rubric("tokens", lesson, lambda rubric: frozenset(
+        t for c in rubric.criteria for k in c.keywords for t in content_tokens(k)))
 
 
 def _keyword_phrases(lesson: Lesson) -> frozenset[str]:
-    """The rubric's keywords as whole folded phrases, computed once per rubric."""
-    rubric = lesson.rubric
-    cached = _PHRASES.get(id(rubric))
-    if cached is not None and cached[0] is rubric:
-        return cached[1]
-    phrases = frozenset(fold(k).strip() for c in rubric.criteria for k in c.keywords)
-    if len(_PHRASES) > 4096:
-        _PHRASES.clear()
-    _PHRASES[id(rubric)] = (rubric, phrases)
-    return phrases
+    """The rubric's keywords as whole folded phrases."""
+    return _per_rubric("phrases", lesson, lambda rubric: frozenset(
+        fold(k).strip() for c in rubric.criteria for k in c.keywords))
 
 
 def is_keyword_run(unit: str, phrases: frozenset[str]) -> bool:
