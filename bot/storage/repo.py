@@ -388,12 +388,7 @@ class SqlRepo:
                              .values(points_paid=points))
 
     async def practice_points_paid(self, learner_id: int, lesson_id: str) -> int:
-        total = await self.s.scalar(
-            select(func.coalesce(func.sum(LedgerEntry.points), 0)).where(
-                LedgerEntry.learner_id == learner_id,
-                LedgerEntry.reason.in_(("practice", "regrade")),
-                LedgerEntry.key.like(f"%:{learner_id}:{lesson_id}:%")))
-        return int(total or 0)
+        return (await self.practice_ledger(learner_id, lesson_id))[1]
 
     async def set_best_score(self, learner_id: int, lesson_id: str, score: int) -> None:
         await self.s.execute(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.types import CallbackQuery, Message, Update
 
@@ -91,13 +91,18 @@ async def fetch_photo(message: Message) -> photos.Photo | None:
     if not fitting:
         return None
     best = fitting[-1]
-    try:
-        data = await message.bot.download(best.file_id)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
-        log.warning("could not fetch photo %s: %r", best.file_id, exc)
-        return None
-    content = data.read() if data is not None else b""
+    content = await _download(message.bot, best.file_id, "photo")
     return photos.Photo(content, "image/jpeg", f"tg:{best.file_id}") if content else None
+
+
+async def _download(bot: Bot, file_id: str, what: str) -> bytes:
+    """A file's bytes from Telegram; empty when it cannot be fetched (the caller answers kindly)."""
+    try:
+        data = await bot.download(file_id)
+    except (TelegramAPIError, TelegramNetworkError) as exc:
+        log.warning("could not fetch %s %s: %r", what, file_id, exc)
+        return b""
+    return data.read() if data is not None else b""
 
 
 MAX_VOICE_BYTES = 10 * 1024 * 1024
@@ -108,12 +113,7 @@ async def fetch_voice(message: Message) -> tuple[bytes, str] | None:
     media = message.voice or message.audio
     if media is None or message.bot is None or (media.file_size or 0) > MAX_VOICE_BYTES:
         return None
-    try:
-        data = await message.bot.download(media.file_id)
-    except (TelegramAPIError, TelegramNetworkError) as exc:
-        log.warning("could not fetch voice %s: %r", media.file_id, exc)
-        return None
-    content = data.read() if data is not None else b""
+    content = await _download(message.bot, media.file_id, "voice")
     return (content, media.mime_type or "audio/ogg") if content else None
 
 
