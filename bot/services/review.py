@@ -15,7 +15,7 @@ from bot.services.context import Deps
 from bot.services.flag_names import flag_names
 from bot.services.io import Option, Out
 from bot.services.ledger import settle_practice
-from bot.services.ports import GradeInfo, GradeStatus, Repo
+from bot.services.ports import GradeInfo, GradeStatus, HeldSummary, Repo
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def queue(deps: Deps, repo: Repo, tr: Translator) -> list[Out]:
     """The oldest grades waiting for a person: flagged work first, then appeals."""
     items = await repo.review_queue(QUEUE_PAGE)
     held = await repo.provisional_summary()
-    bulk = [Out(text=tr("review.held", count=held.count, low=held.low, high=held.high),
+    bulk = [Out(text=tr("review.held", count=held.count, scores=_scores(held, tr)),
                 options=(Option(f"rv:bulk:{held.last_id}", tr("review.bulk")),))
             ] if held.count else []
     if not items:
@@ -100,6 +100,12 @@ async def _tell_learner(deps: Deps, repo: Repo, grade: GradeInfo, new_score: int
                                 points=f"{points:+d}"))]
 
 
+def _scores(held: HeldSummary, tr: Translator) -> str:
+    if held.low == held.high:
+        return tr("review.scores_one", score=held.low)
+    return tr("review.scores_range", low=held.low, high=held.high)
+
+
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
@@ -108,8 +114,8 @@ async def bulk_preview(deps: Deps, repo: Repo, up_to: int, tr: Translator) -> li
     held = await repo.provisional_summary(up_to)
     if not held.count:
         return [Out(text=tr("review.bulk_none"))]
-    return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT), low=held.low,
-                        high=held.high),
+    return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT),
+                        scores=_scores(held, tr)),
                 options=(Option(f"rv:bulkok:{held.last_id}", tr("review.bulk_yes")),))]
 
 
