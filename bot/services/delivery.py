@@ -17,7 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import learning, reach
+from bot.services import learning, reach, retry
 from bot.services.context import Deps
 from bot.services.io import Option, Out, Unreachable
 from bot.services.ports import DeliveryRecord, IdentityRecord
@@ -56,6 +56,15 @@ def push_action(
     if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
         return "skip_active"
     return "remind"
+
+
+def review_push_action(retried: bool, last_seen: datetime | None, now: datetime) -> PushAction:
+    """A review day's lesson: sent unless its retry is in, or the learner is at it right now."""
+    if retried:
+        return "skip_done"
+    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
+        return "skip_active"
+    return "send"
 
 
 @dataclass
@@ -217,10 +226,20 @@ async def deliver_one(
         assignment = await repo.assignment(item.learner_id, item.lesson_id) if learner else None
         submitted = learner is not None and await repo.has_graded_submission(
             item.learner_id, item.lesson_id)
-    lesson = deps.curriculum.by_id(item.lesson_id)
+        # A review day's lesson was done before: it is pushed until its retry is in.
+        review = await repo.passing.review_on(learner.id, item.day) if learner else None
+        review_parts: list[Out] = []
+        lesson = deps.curriculum.by_id(item.lesson_id)
+        if review is not None and review.lesson_id != item.lesson_id:
+            review = None
+        if learner is not None and lesson is not None and review is not None:
+            review_parts = await retry.review_messages(deps, repo, learner, lesson,
+                                                       Translator(learner.language))
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
     action = push_action(assignment, len(answered), submitted, max(seen, default=None),
                          deps.now())
+    if review is not None:
+        action = review_push_action(review.done, max(seen, default=None), deps.now())
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
         why = "lesson already done" if action == "skip_done" else "studying it now"
         async with gates.db, deps.store.transaction() as repo:
@@ -239,7 +258,9 @@ async def deliver_one(
             await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
         return
     tr = Translator(learner.language)
-    if action == "remind" and item.parts_sent == 0:
+    if review_parts:
+        parts = review_parts
+    elif action == "remind" and item.parts_sent == 0:
         parts = [reminder(lesson, len(answered), submitted, tr)]
     else:
         status = "new" if item.day == deps.today_for(learner) else "unfinished"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import Translator
+from bot.services import passing
 from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Repo
@@ -21,6 +22,7 @@ async def progress(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translato
     level_no = lesson.level if lesson else 1
     level = deps.curriculum.level(level_no)
     done = await repo.lesson_count(learner.id)
+    passed = len(await passing.passed_lessons(deps, repo, learner.id))  # done is not passed
     days = await repo.activity_days(learner.id)
     points = await repo.points(learner.id)
     standings = rank_learners(await repo.learner_points_in_unit(learner.unit_id, None))
@@ -34,7 +36,7 @@ async def progress(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translato
         title=tr("progress.title"),
         text=tr(
             "progress.body", level=level_no, level_title=level.title if level else "",
-            done=done, total=len(deps.curriculum.lessons), points=points,
+            done=done, passed=passed, total=len(deps.curriculum.lessons), points=points,
             streak=current_streak(days, deps.today_for(learner)), best=longest_streak(days),
             rank=rank,
         ),
