@@ -14,6 +14,7 @@ from lessons.model import Curriculum
 from scoring.grading import Grader
 
 if TYPE_CHECKING:
+    from bot.services.certificates import CertificateMaker
     from bot.services.speech import AudioCache, Speech
     from bot.services.tryai import ChatModel, TryAILimits
 
@@ -40,6 +41,9 @@ class Deps:
     audio_cache: AudioCache | None = None
     chat_model: ChatModel | None = None
     tryai_limits: TryAILimits | None = None
+    # Level certificates: the PDF maker, and the public address their QR codes point to.
+    certificate_maker: CertificateMaker | None = None
+    public_url: str = "http://localhost:8080"
 
     def now(self) -> datetime:
         return self.clock()

@@ -13,10 +13,12 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.services import (
+    certificates,
     choices,
     intent,
     learning,
     linking,
+    retry,
     review,
     speech,
     standings,
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme", "link", "appeal", "review")
+            "deleteme", "link", "appeal", "review", "certificate")
 # Typed or tapped, never slash commands: start the quiz, the next lesson today, "Nộp bài".
 ACTIONS = ("quiz", "next", "submit")
 SENT_AS_WORK = "submit"  # identity state: the lesson whose work the next message is
@@ -223,6 +225,8 @@ class _Turn:
             return [Out(text=tr("stop.done"))]
         if name == "mydata":
             return await self.mydata()
+        if name == "certificate":
+            return await certificates.overview(self.deps, self.repo, learner, tr, self.state)
         if name == "appeal":
             latest = await self.repo.latest_grade(learner.id)
             if latest is None:
@@ -260,6 +264,8 @@ class _Turn:
             return await speech.choice(self, rest)
         if kind == "ai":  # "Thử với AI ngay đây"
             return await tryai.choice(self, rest)
+        if kind == certificates.PREFIX:  # naming a certificate, sending it again
+            return await certificates.choice(self.deps, self.repo, learner, tr, self.state, rest)
         if kind == "ack":  # the one tap that ends a pushed lesson and keeps a Zalo OA window open
             return [Out(text=tr("lesson.ack_done"))]
         if kind == "ap" and rest.isdigit():
@@ -461,6 +467,8 @@ class _Turn:
         if plan.status == "done_today":
             out = [Out(text=tr("lesson.done_today_short", title=plan.lesson.title))]
             return [*out, await learning.offer_more(self.deps, self.repo, self.learner, tr)]
+        if plan.status == "review":  # a lesson not passed, back with its feedback
+            return await retry.review_messages(self.deps, self.repo, self.learner, plan.lesson, tr)
         # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
         await self.repo.mark_started(self.learner.id, plan.lesson.id, self.deps.now())
         answered = await self.repo.quiz_answers(self.learner.id, plan.lesson.id)
@@ -660,11 +668,19 @@ class _Turn:
             return [Out(text=tr("settings.time_saved", time=hhmm))]
         if step.startswith("tryai"):
             return await tryai.on_text(self, step)
+        if step.startswith(certificates.NAME_STEP) and certificates.may_be_name(self.event.text):
+            picked = self.offered_choice(self.event.text)  # "1": the display name offered
+            if picked is not None:
+                return await self.choice(picked)
+            return await certificates.name_typed(self.deps, self.repo, self.learner, tr,
+                                                 self.state, step, self.event.text)
         self.state.pop("step", None)
         return await self.work_or_hint()
 
     async def mydata(self) -> list[Out]:
         data = await self.repo.export_learner(self.learner.id)
+        data["certificates"] = certificates.as_rows(
+            await self.repo.certificates.of_learner(self.learner.id))
         content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         return [Out(text=self.tr("mydata.sent"),
                     file=OutFile(f"hocai-du-lieu-{self.learner.id}.json", content))]

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.services.ports_passing import Certificates, Passing
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -140,6 +141,9 @@ class TokenPair:
 
 class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
+
+    passing: Passing  # confirmed scores by lesson, review days
+    certificates: Certificates  # level certificates: issued once, named, verified, revoked
 
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...

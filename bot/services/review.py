@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.i18n import Translator
-from bot.services import submissions
+from bot.services import certificates, passing, submissions
 from bot.services.context import Deps
 from bot.services.flag_names import flag_names
 from bot.services.io import Option, Out
@@ -96,8 +96,22 @@ async def _tell_learner(deps: Deps, repo: Repo, grade: GradeInfo, new_score: int
     learner_tr = Translator(learner.language) if learner else tr
     title = lesson.title if lesson else grade.lesson_id
     key = "review.told_same" if new_score == grade.score else "review.told_changed"
-    return [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
+    told = [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
                                 points=f"{points:+d}"))]
+    return told + await _after_confirmation(deps, repo, grade.learner_id, grade.lesson_id,
+                                            learner_tr)
+
+
+async def _after_confirmation(deps: Deps, repo: Repo, learner_id: int, lesson_id: str,
+                              tr: Translator, with_result: bool = True) -> list[Out]:
+    """Passed or not, now that the grade is confirmed; and the level's certificate if earned."""
+    lesson = deps.curriculum.by_id(lesson_id)
+    if lesson is None:
+        return []
+    line = passing.result_line(await passing.lesson_result(deps, repo, learner_id, lesson),
+                               lesson.title, tr) if with_result else None
+    return ([line] if line else []) + await certificates.after_confirmed(
+        deps, repo, learner_id, lesson_id, tr)
 
 
 def _scores(held: HeldSummary, tr: Translator) -> str:
@@ -160,17 +174,23 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
                                           grade.grader, grade.tokens.total, 0, deps.now())
             await repo.set_grade_status(item.id, GradeStatus.SUPERSEDED)
             points = 0
+            learner = await repo.learner(item.learner_id)
+            tr = Translator(learner.language if learner else "vi")
+            after: list[Out] = []
             if status == GradeStatus.FINAL:  # confirmed by the model: now it pays and counts
                 points = await settle_practice(repo, item.learner_id, item.lesson_id, deps.now())
                 await repo.set_points_paid(new_id, points)
                 await repo.set_best_score(item.learner_id, item.lesson_id, grade.score)
-            learner = await repo.learner(item.learner_id)
-        if grade.score != item.score and notify is not None and learner is not None:
-            changed += 1
-            tr = Translator(learner.language)
-            await notify(item.learner_id, [Out(text=tr(
-                "review.told_changed", title=lesson.title, old=item.score, new=grade.score,
-                points=f"{points:+d}"))])
+                # A changed score is told with passed or not; an unchanged one only when it
+                # completes a certificate (its announcement).
+                after = await _after_confirmation(deps, repo, item.learner_id, item.lesson_id,
+                                                  tr, with_result=grade.score != item.score)
+        told = [Out(text=tr("review.told_changed", title=lesson.title, old=item.score,
+                            new=grade.score, points=f"{points:+d}"))
+                ] if grade.score != item.score else []
+        changed += bool(told)
+        if (told or after) and notify is not None and learner is not None:
+            await notify(item.learner_id, told + after)
     return changed
 
 

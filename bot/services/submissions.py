@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
+from bot.services import certificates, passing
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
 from bot.services.io import Option, Out
@@ -88,6 +89,8 @@ async def record_grade(
     submission: SubmissionRecord, grade: Grade, tr: Translator,
 ) -> list[Out]:
     paid_before = await repo.practice_points_paid(learner.id, lesson.id)
+    before = await repo.assignment(learner.id, lesson.id)
+    retry = before is not None and before.completed  # done already: this is a retry
     status = grade_status(grade)
     grade_id = await repo.add_grade(
         submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
@@ -102,6 +105,7 @@ async def record_grade(
         await repo.set_best_score(learner.id, lesson.id, grade.score)
     today = deps.today_for(learner)
     await repo.add_activity_day(learner.id, today)
+    await repo.passing.mark_retried(learner.id, lesson.id, today, deps.now())  # a review day's
     streak = current_streak(await repo.activity_days(learner.id), today)
     held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
     out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
@@ -109,6 +113,12 @@ async def record_grade(
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
+    if retry:
+        result = await passing.lesson_result(deps, repo, learner.id, lesson)
+        line = passing.result_line(result, lesson.title, tr)
+        out += [line] if line else []
+    if status == GradeStatus.FINAL:  # a confirmed grade may complete a level's certificate
+        out += await certificates.after_confirmed(deps, repo, learner.id, lesson.id, tr)
     return out
 
 

@@ -21,6 +21,7 @@ from bot.services.ports import (
     TokenPair,
     UnitRecord,
 )
+from bot.storage.certificates import SqlCertificates, SqlPassing
 from bot.storage.models import (
     ActivityDay,
     ChannelUsage,
@@ -82,6 +83,8 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.passing = SqlPassing(session)
+        self.certificates = SqlCertificates(session)
 
     @property
     def _dialect(self) -> str:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 COMMANDS = ("lesson", "progress", "leaderboard", "settings", "link", "help", "stop", "start", "mydata",
-            "deleteme")
+            "deleteme", "certificate")
 
 
 def command_list(language: str) -> list[BotCommand]:

@@ -75,6 +75,11 @@ class ZaloOAOutbound:
                  "payload": button_payload(o, i, self.button_action)}
                 for i, o in enumerate(rendered.buttons, start=1)
             ]}}
+        if message.file is not None and message.file.picture_url:
+            # A document's picture, sent by its public address (Zalo fetches it).
+            out.append({"attachment": {"type": "template", "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "url": message.file.picture_url}]}}})
         return out
 
     async def send(self, chat_id: str, message: Out) -> None:
