@@ -37,15 +37,17 @@ _HEADERS = {
 }
 
 _STYLE = """
-body{margin:0;background:#f6f3ea;color:#1f2a44;font:17px/1.5 system-ui,-apple-system,"Segoe UI",
+body{margin:0;padding:0 .75rem;background:#f6f3ea;color:#1f2a44;font:17px/1.5 system-ui,-apple-system,"Segoe UI",
 Roboto,"Noto Sans",sans-serif}
-main{max-width:34rem;margin:2rem auto;padding:1.5rem 1.75rem;background:#fffdf6;
+main{max-width:34rem;margin:1.5rem auto;padding:1.25rem 1.5rem;background:#fffdf6;
 border:2px solid #174e3d;border-radius:10px;box-shadow:0 2px 10px rgba(0,0,0,.06)}
 .programme{color:#8a6d1f;letter-spacing:.12em;text-transform:uppercase;font-size:.8rem;margin:0}
 h1{font-size:1.35rem;margin:.4rem 0 1rem}
 .valid{color:#174e3d}.revoked{color:#9b1c1c}.missing{color:#5f6878}
+h1::before{content:"";display:inline-block;width:.7em;height:.7em;border-radius:50%;
+margin-right:.45em;vertical-align:.05em;background:currentColor}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.35rem 1rem;margin:0 0 1rem}
-dt{color:#5f6878}dd{margin:0;font-weight:600}
+dt{color:#5f6878}dd{margin:0;font-weight:600}.code{white-space:nowrap;letter-spacing:.03em}
 .note{color:#5f6878;font-size:.9rem}
 form{display:flex;gap:.5rem;flex-wrap:wrap;margin-top:1rem}
 input{flex:1 1 14rem;font:inherit;padding:.45rem .6rem;border:1px solid #b8912f;border-radius:6px;
@@ -80,13 +82,15 @@ def _facts(tr: Translator, found: Verification) -> str:
                                   title=record.level_title)),
         (tr("cert.web.date"), day.strftime("%d/%m/%Y")),
         (tr("cert.web.unit"), record.unit_name or "-"),
-        (tr("cert.web.code"), shown(record.code)),
     ]
+    code = shown(record.code)
     if found.status == "revoked":
         revoked_on = record.revoked_at.strftime("%d/%m/%Y") if record.revoked_at else "-"
         rows += [(tr("cert.web.revoked_on"), revoked_on),
                  (tr("cert.web.reason"), record.revoke_reason or "-")]
-    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows)
+    items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows[:4])
+    items += f'<dt>{html.escape(tr("cert.web.code"))}</dt><dd class="code">{html.escape(code)}</dd>'
+    items += "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows[4:])
     return f"<dl>{items}</dl>"
 
 
