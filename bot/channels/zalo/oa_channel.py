@@ -76,10 +76,11 @@ class ZaloOAOutbound:
                 for i, o in enumerate(rendered.buttons, start=1)
             ]}}
         if message.file is not None and message.file.picture_url:
-            # A document's picture, sent by its public address (Zalo fetches it).
-            out.append({"attachment": {"type": "template", "payload": {
+            # A document's picture, by its public address (Zalo fetches it), under the last
+            # text (a message with a file has no buttons: `render` drops them).
+            out[-1]["attachment"] = {"type": "template", "payload": {
                 "template_type": "media",
-                "elements": [{"media_type": "image", "url": message.file.picture_url}]}}})
+                "elements": [{"media_type": "image", "url": message.file.picture_url}]}}
         return out
 
     async def send(self, chat_id: str, message: Out) -> None:
