@@ -233,6 +233,8 @@ async def maybe_complete(
     level_lessons = deps.curriculum.of_level(lesson.level)
     if lesson.id == level_lessons[-1].id:  # by id: the lesson may be an occupation's fitting
         out.append(Out(text=tr("lesson.level_done", level=lesson.level)))
+        if not await passing.certificate_coming(deps, repo, learner.id, lesson.level):
+            out.append(Out(text=tr("cert.level_hint", level=lesson.level)))
     out.append(await offer_more(deps, repo, learner, tr))
     return out
 

@@ -16,7 +16,7 @@ from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Repo
 from lessons.model import Lesson
 from lessons.plan import Assignment, ReviewSlot, pick_review, review_due
-from scoring.passing import Confirmed, lesson_passed
+from scoring.passing import Confirmed, lesson_passed, level_standing
 
 PassState = Literal["passed", "not_passed", "held", "none"]
 
@@ -108,3 +108,13 @@ def result_line(result: LessonResult, title: str, tr: Translator) -> Out | None:
         return Out(text=tr("pass.still_not_passed", title=title, score=result.score,
                            mark=result.mark))
     return None
+
+
+async def certificate_coming(deps: Deps, repo: Repo, learner_id: int, level: int) -> bool:
+    """Whether the level's certificate is issued, or earned and about to be announced."""
+    if any(c.level == level for c in await repo.certificates.of_learner(learner_id)):
+        return True
+    ids = [ls.id for ls in deps.curriculum.of_level(level)]
+    found = level_standing(deps.curriculum, level,
+                           await repo.passing.confirmed_scores(learner_id, ids))
+    return found is not None and found.earned

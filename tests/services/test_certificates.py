@@ -329,3 +329,14 @@ async def test_revoked_verifies_as_revoked_and_revoking_twice_changes_nothing(
             "malformed")
         assert (await certificates.revoke(repo, code, "cli:x", "   ", clock.now))[0] == (
             "no_reason")
+
+
+async def test_mydata_shows_certificates_and_deleteme_removes_them(any_app: App) -> None:
+    code = await issued_certificate(any_app, "8007")
+    chat = Chat(any_app, "8007")
+    (data,) = [m.file for m in await chat.send("/mydata") if m.file]
+    assert shown(code) in data.content.decode("utf-8")
+    await chat.send("/deleteme")
+    await chat.tap("del:yes")
+    async with any_app.store.transaction() as repo:
+        assert (await certificates.verify(repo, code)).status == "unknown"
