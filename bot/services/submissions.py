@@ -129,7 +129,7 @@ def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Transl
     return f"{head}: {tr('grade.improve', judge=judge)}"
 
 
-def grade_status(grade: Grade) -> str:
+def grade_status(grade: Grade) -> GradeStatus:
     """review: a person must look; provisional: rules only, held until confirmed; final: confirmed."""
     if grade.needs_review:
         return GradeStatus.REVIEW

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.ports import (
+    Deliveries,
+    Grades,
+    Inbox,
+    Learners,
+    Ledger,
+    Links,
+    Progress,
+    Submissions,
+    Tokens,
+    Units,
+)
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
@@ -19,13 +31,13 @@ class SqlUnitOfWork:
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session  # for storage-side helpers (grading_costs) and tests that read rows
-        self.learners = SqlLearners(session)
-        self.links = SqlLinks(session)
-        self.units = SqlUnits(session)
-        self.progress = SqlProgress(session)
-        self.submissions = SqlSubmissions(session)
-        self.grades = SqlGrades(session)
-        self.ledger = SqlLedger(session)
-        self.deliveries = SqlDeliveries(session)
-        self.inbox = SqlInbox(session)
-        self.tokens = SqlTokens(session)
+        self.learners: Learners = SqlLearners(session)
+        self.links: Links = SqlLinks(session)
+        self.units: Units = SqlUnits(session)
+        self.progress: Progress = SqlProgress(session)
+        self.submissions: Submissions = SqlSubmissions(session)
+        self.grades: Grades = SqlGrades(session)
+        self.ledger: Ledger = SqlLedger(session)
+        self.deliveries: Deliveries = SqlDeliveries(session)
+        self.inbox: Inbox = SqlInbox(session)
+        self.tokens: Tokens = SqlTokens(session)

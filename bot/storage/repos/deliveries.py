@@ -8,17 +8,8 @@ from typing import Any
 from sqlalchemy import Date, func, literal, select, update
 from sqlalchemy.dialects import postgresql
 
-from bot.services.ports.records import (
-    DeliveryRecord,
-    DeliveryStatus,
-    LearnerStatus,
-)
-from bot.storage.models import (
-    Delivery,
-    Identity,
-    Learner,
-    UTCDateTime,
-)
+from bot.services.ports.records import DeliveryRecord, DeliveryStatus, LearnerStatus
+from bot.storage.models import Delivery, Identity, Learner, UTCDateTime
 from bot.storage.repos.base import SqlPort
 
 

@@ -14,11 +14,7 @@ from bot.services.ports.records import (
     SubmissionRecord,
     SubmissionStatus,
 )
-from bot.storage.models import (
-    GradeRecord,
-    Submission,
-    SubmissionFingerprint,
-)
+from bot.storage.models import GradeRecord, Submission, SubmissionFingerprint
 from bot.storage.repos.base import SqlPort
 
 

@@ -7,14 +7,8 @@ from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
 
-from bot.services.ports.records import (
-    InboxItem,
-    InboxStatus,
-)
-from bot.storage.models import (
-    InboxEvent,
-    ProcessedUpdate,
-)
+from bot.services.ports.records import InboxItem, InboxStatus
+from bot.storage.models import InboxEvent, ProcessedUpdate
 from bot.storage.repos.base import SqlPort
 
 

@@ -7,13 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
-from bot.services.ports.records import (
-    UNSET,
-    IdentityRecord,
-    LearnerRecord,
-    LearnerStatus,
-    Unset,
-)
+from bot.services.ports.records import UNSET, IdentityRecord, LearnerRecord, LearnerStatus, Unset
 from bot.storage.models import (
     ActivityDay,
     Delivery,

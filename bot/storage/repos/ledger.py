@@ -6,17 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, select
 
-from bot.services.ports.records import (
-    GradeStatus,
-    LearnerStatus,
-)
-from bot.storage.models import (
-    GradeRecord,
-    Learner,
-    LedgerEntry,
-    Submission,
-    Unit,
-)
+from bot.services.ports.records import GradeStatus, LearnerStatus
+from bot.storage.models import GradeRecord, Learner, LedgerEntry, Submission, Unit
 from bot.storage.repos.base import SqlPort
 from scoring.points import PRACTICE, Award, LedgerKey
 from scoring.standings import GroupStats

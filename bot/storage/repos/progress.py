@@ -6,11 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 
-from bot.storage.models import (
-    ActivityDay,
-    Progress,
-    QuizAnswer,
-)
+from bot.storage.models import ActivityDay, Progress, QuizAnswer
 from bot.storage.repos.base import SqlPort
 from lessons.plan import Assignment
 

@@ -6,14 +6,8 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_, select, update
 
-from bot.services.ports.records import (
-    TokenPair,
-)
-from bot.storage.models import (
-    ChannelUsage,
-    OAToken,
-    TryAIUsage,
-)
+from bot.services.ports.records import TokenPair
+from bot.storage.models import ChannelUsage, OAToken, TryAIUsage
 from bot.storage.repos.base import SqlPort
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.services.ports.records import (
-    UnitRecord,
-)
-from bot.storage.models import (
-    Unit,
-)
+from bot.services.ports.records import UnitRecord
+from bot.storage.models import Unit
 from bot.storage.repos.base import SqlPort
 
 
