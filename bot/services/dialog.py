@@ -32,7 +32,7 @@ from bot.services.parsing import (
     parse_time,
     split_command,
 )
-from bot.services.ports import IdentityRecord, LearnerRecord, Repo
+from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, UnitOfWork
 from bot.services.turn import Later
 from lessons.textnorm import folded_words, strip_invisible
 
@@ -63,19 +63,19 @@ class Dialog:
                 return [Out(text=Translator(_lang_hint(event))("group.private_only"))]
             return []
         async with deps.store.transaction() as repo:
-            if event.update_key and not await repo.first_time_seen(
+            if event.update_key and not await repo.inbox.first_time_seen(
                 event.channel, event.update_key, deps.now()
             ):
                 return []
-            identity = await repo.identity(event.channel, event.external_id)
+            identity = await repo.learners.identity(event.channel, event.external_id)
             if identity is None:
-                learner, identity = await repo.create_learner(
+                learner, identity = await repo.learners.create_learner(
                     event.channel, event.external_id, event.chat_id,
                     _nickname(event.external_id), deps.timezone, deps.now(),
                 )
             else:
-                await repo.touch_identity(identity.id, event.chat_id, deps.now())
-                found = await repo.learner(identity.learner_id)
+                await repo.learners.touch_identity(identity.id, event.chat_id, deps.now())
+                found = await repo.learners.learner(identity.learner_id)
                 assert found is not None  # identities cascade with their learner
                 learner = found
             tr = Translator(learner.language)
@@ -121,7 +121,7 @@ class _Turn:
     """One event for one learner, inside one transaction."""
 
     def __init__(
-        self, deps: Deps, repo: Repo, learner: LearnerRecord, identity: IdentityRecord,
+        self, deps: Deps, repo: UnitOfWork, learner: LearnerRecord, identity: IdentityRecord,
         tr: Translator, event: Inbound,
     ) -> None:
         self.deps, self.repo, self.learner, self.identity = deps, repo, learner, identity
@@ -139,7 +139,7 @@ class _Turn:
         offered = [o for o in out if o.options and o.remember_options]
         if offered:
             choices.remember(self.state, offered[-1])
-        await self.repo.save_state(self.identity.id, self.state)
+        await self.repo.learners.save_state(self.identity.id, self.state)
 
     # ---- routing -------------------------------------------------------------------------
 
@@ -151,7 +151,7 @@ class _Turn:
             return await self.command(ev.command, ev.args)
         if ev.kind == "choice":
             return await self.choice(ev.choice)
-        if ev.kind == "voice" and self.learner.status != "onboarding":
+        if ev.kind == "voice" and self.learner.status != LearnerStatus.ONBOARDING:
             return speech.voice_note(self)
         if ev.kind in ("sticker", "voice", "video", "location", "contact", "document", "other"):
             return [Out(text=tr(f"input.{ev.kind}"))]
@@ -165,13 +165,13 @@ class _Turn:
             if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
                 return await self.command("link", link_code)
         step = self.state.get("step")
-        if ev.kind == "text" and self.learner.status != "onboarding":
+        if ev.kind == "text" and self.learner.status != LearnerStatus.ONBOARDING:
             keyword = keyword_command(ev.text)
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(keyword, "")
         if ev.kind == "text" and step and step.startswith("review_score:"):
             return await self.step_input(step)
-        if self.learner.status == "onboarding":
+        if self.learner.status == LearnerStatus.ONBOARDING:
             return await self.onboarding_input()
         if ev.kind == "text" and step:
             return await self.step_input(step)
@@ -201,7 +201,7 @@ class _Turn:
             return await review.queue(self.deps, self.repo, tr)
         if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
-        if learner.status == "onboarding":
+        if learner.status == LearnerStatus.ONBOARDING:
             return [Out(text=tr("onboarding.finish_first")), *await self.ask(self.state.get("step"))]
         self.state.pop("step", None)
         if name == "lesson":
@@ -219,12 +219,12 @@ class _Turn:
         if name == "settings":
             return [self.settings_menu()]
         if name == "stop":
-            await self.repo.update_learner(learner.id, status="paused")
+            await self.repo.learners.update_learner(learner.id, status=LearnerStatus.PAUSED)
             return [Out(text=tr("stop.done"))]
         if name == "mydata":
             return await self.mydata()
         if name == "appeal":
-            latest = await self.repo.latest_grade(learner.id)
+            latest = await self.repo.grades.latest_grade(learner.id)
             if latest is None:
                 return [Out(text=tr("appeal.unknown"))]
             return await review.appeal(self.deps, self.repo, learner.id, latest.id, tr)
@@ -239,7 +239,7 @@ class _Turn:
             return await self.review_choice(rest)
         if kind == "ob":
             return await self.onboarding_choice(rest)
-        if learner.status == "onboarding":
+        if learner.status == LearnerStatus.ONBOARDING:
             return await self.ask(self.state.get("step"))
         if kind == "q":
             lesson_id, q, opt = [*rest.rsplit(":", 2), "", ""][:3]
@@ -266,7 +266,7 @@ class _Turn:
             return await review.appeal(self.deps, self.repo, learner.id, int(rest), tr)
         if kind == "del":
             if rest == "yes":
-                await self.repo.delete_learner(learner.id)
+                await self.repo.learners.delete_learner(learner.id)
                 return [Out(text=tr("delete.done"), remember_options=False)]
             return [Out(text=tr("delete.kept"))]
         return [Out(text=tr("choice.stale"))]
@@ -276,10 +276,10 @@ class _Turn:
     async def start(self, args: str) -> list[Out]:
         tr, learner = self.tr, self.learner
         code = _join_code(args)
-        unit = await self.repo.unit_by_join_code(code) if code else None
-        if learner.status == "onboarding":
+        unit = await self.repo.units.unit_by_join_code(code) if code else None
+        if learner.status == LearnerStatus.ONBOARDING:
             if unit is not None:
-                await self.repo.update_learner(learner.id, unit_id=unit.id)
+                await self.repo.learners.update_learner(learner.id, unit_id=unit.id)
                 self.learner.unit_id = unit.id
                 self.state["step"] = "consent"
                 return [Out(text=tr("onboarding.welcome_group", group=unit.name)),
@@ -291,12 +291,12 @@ class _Turn:
             return intro + await self.ask("group")
         out: list[Out] = []
         if unit is not None and unit.id != learner.unit_id:
-            await self.repo.update_learner(learner.id, unit_id=unit.id)
+            await self.repo.learners.update_learner(learner.id, unit_id=unit.id)
             out.append(Out(text=tr("group.moved", group=unit.name)))
         elif code and unit is None:
             out.append(Out(text=tr("onboarding.bad_code", code=code)))
-        if learner.status == "paused":
-            await self.repo.update_learner(learner.id, status="active")
+        if learner.status == LearnerStatus.PAUSED:
+            await self.repo.learners.update_learner(learner.id, status=LearnerStatus.ACTIVE)
             out.append(Out(text=tr("start.resumed", time=learner.lesson_time or "")))
         else:
             out.append(Out(text=tr("start.again", name=learner.public_name)))
@@ -354,10 +354,10 @@ class _Turn:
             return [Out(text=tr("onboarding.text_please")), *await self.ask(step)]
         if step == "group":
             code = _join_code(text)
-            unit = await self.repo.unit_by_join_code(code) if code else None
+            unit = await self.repo.units.unit_by_join_code(code) if code else None
             if unit is None:
                 return [Out(text=tr("onboarding.bad_code", code=text[:20])), *await self.ask(step)]
-            await self.repo.update_learner(self.learner.id, unit_id=unit.id)
+            await self.repo.learners.update_learner(self.learner.id, unit_id=unit.id)
             self.state["step"] = "consent"
             return [Out(text=tr("onboarding.joined", group=unit.name)), *await self.ask("consent")]
         if step == "consent":
@@ -383,13 +383,13 @@ class _Turn:
 
     async def onboarding_choice(self, rest: str) -> list[Out]:
         tr, learner = self.tr, self.learner
-        if learner.status != "onboarding":
+        if learner.status != LearnerStatus.ONBOARDING:
             return [Out(text=tr("choice.stale"))]
         if rest == "nogroup":
             self.state["step"] = "consent"
             return [Out(text=tr("onboarding.later_group")), *await self.ask("consent")]
         if rest == "consent:yes":
-            await self.repo.update_learner(learner.id, consent_at=self.deps.now())
+            await self.repo.learners.update_learner(learner.id, consent_at=self.deps.now())
             self.state["step"] = "name"
             return await self.ask("name")
         if rest == "consent:no":
@@ -402,7 +402,7 @@ class _Turn:
             self.state["step"] = "occupation"
             return await self.ask("occupation")
         if rest.startswith("occ:") and rest[4:] in OCCUPATIONS:
-            await self.repo.update_learner(learner.id, occupation=rest[4:])
+            await self.repo.learners.update_learner(learner.id, occupation=rest[4:])
             self.state["step"] = "time"
             return await self.ask("time")
         if rest.startswith("time:"):
@@ -412,12 +412,12 @@ class _Turn:
         return [Out(text=tr("choice.stale")), *await self.ask(self.state.get("step"))]
 
     async def set_name(self, name: str) -> list[Out]:
-        await self.repo.update_learner(self.learner.id, display_name=name)
+        await self.repo.learners.update_learner(self.learner.id, display_name=name)
         self.state["step"] = "birth"
         return [Out(text=self.tr("onboarding.hello", name=name)), *await self.ask("birth")]
 
     async def set_birth(self, year: int) -> list[Out]:
-        await self.repo.update_learner(self.learner.id, birth_year=year)
+        await self.repo.learners.update_learner(self.learner.id, birth_year=year)
         self.state["step"] = "occupation"
         age = self.deps.now().year - year
         out = []
@@ -427,8 +427,8 @@ class _Turn:
 
     async def set_time(self, hhmm: str) -> list[Out]:
         tr = self.tr
-        await self.repo.update_learner(self.learner.id, lesson_time=hhmm, status="active")
-        self.learner.status = "active"
+        await self.repo.learners.update_learner(self.learner.id, lesson_time=hhmm, status=LearnerStatus.ACTIVE)
+        self.learner.status = LearnerStatus.ACTIVE
         self.state.pop("step", None)
         return [Out(title=tr("onboarding.done_title"), text=tr("onboarding.done", time=hhmm)),
                 Out(text=tr("onboarding.first_lesson"), options=(
@@ -450,7 +450,7 @@ class _Turn:
 
     def paused_note(self) -> list[Out]:
         """Paused learners still study when they ask (only the daily push stops); say so."""
-        if self.learner.status != "paused":
+        if self.learner.status != LearnerStatus.PAUSED:
             return []
         return [Out(text=self.tr("lesson.paused_note"))]
 
@@ -462,14 +462,14 @@ class _Turn:
             out = [Out(text=tr("lesson.done_today_short", title=plan.lesson.title))]
             return [*out, await learning.offer_more(self.deps, self.repo, self.learner, tr)]
         # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
-        await self.repo.mark_started(self.learner.id, plan.lesson.id, self.deps.now())
-        answered = await self.repo.quiz_answers(self.learner.id, plan.lesson.id)
+        await self.repo.progress.mark_started(self.learner.id, plan.lesson.id, self.deps.now())
+        answered = await self.repo.progress.quiz_answers(self.learner.id, plan.lesson.id)
         return learning.lesson_messages(self.deps, plan.lesson, tr, answered, plan.status,
                                         self.learner.occupation)
 
     async def start_quiz(self, lesson_id: str | None) -> list[Out]:
         if lesson_id is None:  # typed "làm câu hỏi": the lesson in hand
-            current = await self.repo.current_assignment(self.learner.id)
+            current = await self.repo.progress.current_assignment(self.learner.id)
             if current is None:
                 return [Out(text=self.tr("practice.no_lesson"))]
             lesson_id = current.lesson_id
@@ -477,7 +477,7 @@ class _Turn:
 
     async def submit(self) -> list[Out]:
         """"Nộp bài": the next message is the work, however short."""
-        current = await self.repo.current_assignment(self.learner.id)
+        current = await self.repo.progress.current_assignment(self.learner.id)
         if current is None:
             return [Out(text=self.tr("practice.no_lesson"))]
         self.state[SENT_AS_WORK] = current.lesson_id
@@ -511,7 +511,7 @@ class _Turn:
         n_words = len(folded_words(text))
         if ev.kind == "text" and n_words == 0:
             return [Out(text=tr("input.no_words"))]
-        current = await self.repo.current_assignment(self.learner.id)
+        current = await self.repo.progress.current_assignment(self.learner.id)
         lesson = self.deps.curriculum.by_id(current.lesson_id) if current else None
         if current is None or lesson is None:
             return [Out(text=tr("input.short" if n_words < intent.MIN_WORDS
@@ -548,7 +548,7 @@ class _Turn:
         if learner.id != self.learner.id:
             self.learner, self.tr = learner, Translator(learner.language)
             self.state.pop("step", None)
-            if learner.status == "onboarding":
+            if learner.status == LearnerStatus.ONBOARDING:
                 out += await self.ask("group")
         return out
 
@@ -618,19 +618,19 @@ class _Turn:
         if rest.startswith("time:"):
             hhmm = parse_time(_key_time(rest[5:]))
             if hhmm:
-                await self.repo.update_learner(learner.id, lesson_time=hhmm)
+                await self.repo.learners.update_learner(learner.id, lesson_time=hhmm)
                 self.state.pop("step", None)
                 return [Out(text=tr("settings.time_saved", time=hhmm))]
         if rest == "keep":
             self.state.pop("step", None)
             return [Out(text=tr("settings.time_kept", time=learner.lesson_time or "-"))]
         if rest == "showname":
-            await self.repo.update_learner(learner.id, show_name=not learner.show_name)
+            await self.repo.learners.update_learner(learner.id, show_name=not learner.show_name)
             learner.show_name = not learner.show_name
             return [self.settings_menu()]
         if rest == "lang":
             language = "en" if learner.language == "vi" else "vi"
-            await self.repo.update_learner(learner.id, language=language)
+            await self.repo.learners.update_learner(learner.id, language=language)
             learner.language = language
             self.tr = Translator(language)
             return [self.settings_menu()]
@@ -655,7 +655,7 @@ class _Turn:
                                 *(Option("set:time:" + t.replace(":", ""), t)
                                   for t in LESSON_TIMES),
                                 Option("set:keep", tr("settings.keep_time"))))]
-            await self.repo.update_learner(self.learner.id, lesson_time=hhmm)
+            await self.repo.learners.update_learner(self.learner.id, lesson_time=hhmm)
             self.state.pop("step", None)
             return [Out(text=tr("settings.time_saved", time=hhmm))]
         if step.startswith("tryai"):
@@ -664,7 +664,7 @@ class _Turn:
         return await self.work_or_hint()
 
     async def mydata(self) -> list[Out]:
-        data = await self.repo.export_learner(self.learner.id)
+        data = await self.repo.learners.export_learner(self.learner.id)
         content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
         return [Out(text=self.tr("mydata.sent"),
                     file=OutFile(f"hocai-du-lieu-{self.learner.id}.json", content))]

@@ -99,7 +99,7 @@ async def listen(turn: Turn) -> list[Out]:
         return [Out(text=tr("speech.listen_off"))]
     if turn.event.channel not in PLAYS_AUDIO:
         return [Out(text=tr("speech.listen_not_here"))]
-    current = await turn.repo.current_assignment(turn.learner.id)
+    current = await turn.repo.progress.current_assignment(turn.learner.id)
     lesson = deps.curriculum.by_id(current.lesson_id) if current else None
     if lesson is None:
         return [Out(text=tr("practice.no_lesson"))]
@@ -177,7 +177,7 @@ async def confirm(turn: Turn) -> list[Out]:
         return await tryai.ask(turn, text)
     if step == "tryai_check":
         return await tryai.submit(turn, text)
-    current = await turn.repo.current_assignment(turn.learner.id)
+    current = await turn.repo.progress.current_assignment(turn.learner.id)
     if current is None:
         return [Out(text=tr("practice.no_lesson"))]
     # One voice note is one submission, however often "send" is tapped.

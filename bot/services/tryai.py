@@ -129,7 +129,7 @@ def _turns(turn: Turn) -> list[dict[str, str]]:
 
 
 async def _lesson(turn: Turn) -> Lesson | None:
-    current = await turn.repo.current_assignment(turn.learner.id)
+    current = await turn.repo.progress.current_assignment(turn.learner.id)
     lesson = turn.deps.curriculum.by_id(current.lesson_id) if current else None
     return lesson.fitted(turn.learner.occupation) if lesson else None
 
@@ -159,7 +159,7 @@ async def start(turn: Turn) -> list[Out]:
     if lesson is None:
         return [Out(text=tr("practice.no_lesson"))]
     limits = deps.tryai_limits or TryAILimits()
-    used, _ = await turn.repo.tryai_used(turn.learner.id, deps.today_for(turn.learner))
+    used, _ = await turn.repo.tokens.tryai_used(turn.learner.id, deps.today_for(turn.learner))
     left = max(0, limits.turns_per_day - used)
     if left == 0:
         return [Out(text=tr("tryai.quota_spent", limit=limits.turns_per_day))]
@@ -215,7 +215,7 @@ async def ask(turn: Turn, prompt: str) -> list[Out]:
     messages += [{"role": t["role"], "content": t["text"]} for t in history]
     messages.append({"role": "user", "content": prompt})
     day = deps.today_for(learner)
-    used, province = await turn.repo.tryai_used(learner.id, day)
+    used, province = await turn.repo.tokens.tryai_used(learner.id, day)
     if used >= limits.turns_per_day:
         return [Out(text=tr("tryai.quota_spent", limit=limits.turns_per_day))]
     if province + estimate_tokens(messages) + limits.max_reply_tokens > limits.daily_tokens:
@@ -228,7 +228,7 @@ async def ask(turn: Turn, prompt: str) -> list[Out]:
         except ChatUnavailable:
             return [Out(text=tr("tryai.model_down"))]
         async with deps.store.transaction() as repo:
-            await repo.add_tryai_use(learner.id, day, answer.tokens)
+            await repo.tokens.add_tryai_use(learner.id, day, answer.tokens)
         text = answer.text.strip() or tr("tryai.empty_reply")
         history.extend([{"role": "user", "text": prompt}, {"role": "assistant", "text": text}])
         turn.state["tryai"] = {**_session(turn), "turns": history}

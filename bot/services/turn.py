@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from bot.i18n import Translator
     from bot.services.context import Deps
     from bot.services.io import Inbound, Out
-    from bot.services.ports import LearnerRecord, Repo
+    from bot.services.ports import LearnerRecord, UnitOfWork
     from bot.services.submissions import Incoming
 
 # Work that calls a model or a speech server: run after the turn's transaction commits, so a slow
@@ -19,7 +19,7 @@ Later = Callable[[], Awaitable[list["Out"]]]
 
 class Turn(Protocol):
     deps: Deps
-    repo: Repo
+    repo: UnitOfWork
     learner: LearnerRecord
     tr: Translator
     event: Inbound

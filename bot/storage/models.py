@@ -215,6 +215,11 @@ class LedgerEntry(Base):
     # every lookup by learner alone.
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(160), unique=True)
+    # The key's parts (scoring.points.LedgerKey), so that a lesson's practice lines are read by
+    # equality; NULL for a free-form key. A learner's lines are few: the learner index serves.
+    kind: Mapped[str | None] = mapped_column(String(16))
+    lesson_id: Mapped[str | None] = mapped_column(String(40))
+    seq: Mapped[int | None] = mapped_column(Integer)
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
