@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.services.conversation import Conversation
+from bot.services.ports_conversation import Conversations
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -42,8 +44,10 @@ class IdentityRecord:
     external_id: str
     chat_id: str
     reachable: bool = True
-    state: dict[str, Any] = field(default_factory=dict)
+    state: Conversation = field(default_factory=Conversation)
     last_seen_at: datetime | None = None  # the user's last inbound event on this channel
+    last_delivered_at: datetime | None = None  # our last push that reached them here
+    window_closed_at: datetime | None = None  # when the platform said the window had closed
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,8 @@ class TokenPair:
 class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
 
+    conversations: Conversations  # conversation state by patch, delivery stamps
+
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...
     async def identities_of(self, learner_id: int) -> list[IdentityRecord]: ...
@@ -148,7 +154,6 @@ class Repo(Protocol):
         self, channel: str, external_id: str, chat_id: str, nickname: str, timezone: str,
         now: datetime,
     ) -> tuple[LearnerRecord, IdentityRecord]: ...
-    async def save_state(self, identity_id: int, state: dict[str, Any]) -> None: ...
     async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None: ...
     async def set_reachable(self, learner_id: int, channel: str, reachable: bool) -> None: ...
     async def learner(self, learner_id: int) -> LearnerRecord | None: ...

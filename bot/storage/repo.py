@@ -9,6 +9,7 @@ from sqlalchemy import Date, and_, delete, func, insert, literal, or_, select, u
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services.conversation import Conversation
 from bot.services.ports import (
     DeliveryRecord,
     GradeInfo,
@@ -21,6 +22,7 @@ from bot.services.ports import (
     TokenPair,
     UnitRecord,
 )
+from bot.storage.conversation import SqlConversations
 from bot.storage.models import (
     ActivityDay,
     ChannelUsage,
@@ -63,8 +65,9 @@ def _learner(row: Learner) -> LearnerRecord:
 def _identity(row: Identity) -> IdentityRecord:
     return IdentityRecord(
         id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
-        chat_id=row.chat_id, reachable=row.reachable, state=dict(row.state or {}),
-        last_seen_at=row.last_seen_at,
+        chat_id=row.chat_id, reachable=row.reachable, state=Conversation.from_json(row.state),
+        last_seen_at=row.last_seen_at, last_delivered_at=row.last_delivered_at,
+        window_closed_at=row.window_closed_at,
     )
 
 
@@ -82,6 +85,7 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.conversations = SqlConversations(session)
 
     @property
     def _dialect(self) -> str:
@@ -125,9 +129,6 @@ class SqlRepo:
         self.s.add(ident)
         await self.s.flush()
         return _learner(learner), _identity(ident)
-
-    async def save_state(self, identity_id: int, state: dict[str, Any]) -> None:
-        await self.s.execute(update(Identity).where(Identity.id == identity_id).values(state=state))
 
     async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None:
         await self.s.execute(
