@@ -121,6 +121,11 @@ class Button:
         return Option(self.pack(), label)
 
 
+def kinds() -> tuple[type[Button], ...]:
+    """Every kind of button there is."""
+    return tuple(_KINDS.values())
+
+
 def kind_of(data: str) -> type[Button] | None:
     """The kind a key claims to be, by its prefix alone (its fields are not checked)."""
     return _KINDS.get(data.partition(SEPARATOR)[0])

@@ -16,6 +16,8 @@ A handler gets the `Turn` (deps, repo, learner, tr, event, typed state) and retu
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.services import buttons, speech, tryai
 from bot.services.chat import account, instructor, link, onboarding, settings, study
 from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
@@ -40,7 +42,7 @@ COMMANDS = (
     CommandRoute("submit", study.submit),
 )
 
-BUTTONS: tuple[ButtonRoute, ...] = (  # type: ignore[type-arg]  # each route has its own kind
+BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Review, instructor.on_button, anytime=True),
     ButtonRoute(buttons.Onboarding, onboarding.on_button, anytime=True),
     ButtonRoute(buttons.QuizAnswer, study.on_quiz_answer, bad="quiz.unknown"),

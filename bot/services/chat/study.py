@@ -7,6 +7,7 @@ from bot.services.chat.turn import Turn
 from bot.services.conversation import HeldText
 from bot.services.io import Out
 from bot.services.parsing import numbered_choice
+from lessons.plan import TodayPlan
 from lessons.textnorm import folded_words
 
 
@@ -31,7 +32,7 @@ def _paused_note(turn: Turn) -> list[Out]:
     return [Out(text=turn.tr("lesson.paused_note"))]
 
 
-async def _show_plan(turn: Turn, plan: learning.TodayPlan) -> list[Out]:
+async def _show_plan(turn: Turn, plan: TodayPlan) -> list[Out]:
     tr, deps, learner = turn.tr, turn.deps, turn.learner
     if plan.lesson is None:
         return [Out(text=tr("lesson.finished_all"))]
