@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-SENT_AS_WORK = "submit"  # JSON name of `Conversation.submit`, kept from the untyped days
-
 
 @dataclass
 class HeldText:
@@ -77,7 +75,7 @@ class Conversation:
         step = data.pop("step", None)
         options = data.pop("options", None)
         labels = data.pop("labels", None)
-        submit = data.pop(SENT_AS_WORK, None)
+        submit = data.pop("submit", None)
         failures = data.pop("link_failures", None)
         return cls(
             step=step if isinstance(step, str) and step else None,
@@ -97,7 +95,7 @@ class Conversation:
         out: dict[str, Any] = dict(self.extra)
         known = {
             "step": self.step, "options": list(self.options), "labels": dict(self.labels),
-            SENT_AS_WORK: self.submit,
+            "submit": self.submit,
             "held": self.held.to_json() if self.held else None,
             "voice": self.voice.to_json() if self.voice else None,
             "tryai": self.tryai.to_json() if self.tryai else None,
