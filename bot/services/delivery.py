@@ -17,9 +17,9 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import learning, reach
+from bot.services import buttons, choices, learning, reach
 from bot.services.context import Deps
-from bot.services.io import Option, Out, Unreachable
+from bot.services.io import Out, Unreachable
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
 from bot.services.quota import PushBudget
 from bot.services.sender import Sender
@@ -182,7 +182,7 @@ def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
     if channel not in reach.WINDOWS or not parts or parts[-1].options:
         return parts
     return [*parts, Out(text=tr("lesson.keep_window"),
-                        options=(Option("ack:lesson", tr("lesson.ack_button")),))]
+                        options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),))]
 
 
 def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> Out:
@@ -193,7 +193,7 @@ def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> 
     if not submitted:
         left.append(tr("push.left_practice"))
     return Out(text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
-               options=(Option("cmd:lesson", tr("push.continue")),))
+               options=(buttons.Command("lesson").as_option(tr("push.continue")),))
 
 
 async def deliver_one(
@@ -260,9 +260,7 @@ async def deliver_one(
         report.outside_window += 1
         others = [i for i in identities if i.id != identity.id]
         async with gates.db, deps.store.transaction() as repo:
-            state = dict(identity.state)
-            state[reach.CLOSED_KEY] = deps.now().isoformat()
-            await repo.learners.save_state(identity.id, state)
+            await repo.conversations.window_closed(identity.id, deps.now())
             if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
                 await repo.deliveries.retry_delivery(item.id, deps.now(), f"outside window: {exc}")
             else:
@@ -292,11 +290,13 @@ async def deliver_one(
     offered = [p for p in parts if p.options]
     async with deps.store.transaction() as repo:
         await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SENT, identity.channel, None, deps.now())
-        state = dict(identity.state)
-        state["last_ok"] = deps.now().isoformat()
+        await repo.conversations.delivered(identity.id, deps.now())
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
-            state["options"] = [o.key for o in offered[-1].options]
-        await repo.learners.save_state(identity.id, state)
+            # Only the options are written: a learner's turn running meanwhile keeps its keys.
+            state = identity.state
+            before = state.to_json()
+            choices.remember(state, offered[-1])
+            await repo.conversations.patch(identity.id, state.changes(since=before))
     report.sent += 1
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.services import speech, tryai
+from bot.services import buttons, speech, tryai
 from bot.services.context import Deps
-from bot.services.io import Option, Out
+from bot.services.io import Out
 from bot.services.ports import LearnerRecord, LearnerStatus, UnitOfWork
 from lessons.model import QUIZ_LETTERS, Lesson
 from lessons.plan import TodayPlan, lesson_position, next_lesson, plan_today
@@ -26,10 +26,6 @@ async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> T
     return plan
 
 
-def quiz_option_key(lesson_id: str, question: int, option: int) -> str:
-    return f"q:{lesson_id}:{question}:{option}"
-
-
 def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
     q = lesson.quiz[index]
     lines = [f"{QUIZ_LETTERS[i]}. {text}" for i, text in enumerate(q.options)]
@@ -37,15 +33,11 @@ def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
         title=tr("quiz.title", n=index + 1, total=lesson.quiz_count),
         text=q.question + "\n\n" + "\n".join(lines),
         options=tuple(
-            Option(quiz_option_key(lesson.id, index, i), QUIZ_LETTERS[i])
+            buttons.QuizAnswer(lesson.id, index, i).as_option(QUIZ_LETTERS[i])
             for i in range(len(q.options))
         ),
         columns=4,
     )
-
-
-START_QUIZ = "qs"  # the choice that starts (or resumes) a lesson's quiz: "qs:<lesson id>"
-SUBMIT = "work:submit"  # "Nộp bài": the learner's next message is their practice work
 
 
 def lesson_messages(
@@ -91,7 +83,7 @@ def next_question(lesson: Lesson, answered: dict[int, bool]) -> int | None:
 def quiz_invitation(lesson: Lesson, answered: dict[int, bool], tr: Translator) -> Out:
     key = "lesson.quiz_resume" if answered else "lesson.quiz_ready"
     return Out(text=tr(key, total=lesson.quiz_count), options=(
-        Option(f"{START_QUIZ}:{lesson.id}", tr("lesson.quiz_button")),))
+        buttons.StartQuiz(lesson.id).as_option(tr("lesson.quiz_button")),))
 
 
 def practice_message(lesson: Lesson, tr: Translator) -> Out:
@@ -104,7 +96,7 @@ def practice_message(lesson: Lesson, tr: Translator) -> Out:
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
     practice += "\n\n" + tr("lesson.submit_hint")
     return Out(title=tr("lesson.practice_title"), text=practice,
-               options=(Option(SUBMIT, tr("lesson.submit_button")),))
+               options=(buttons.Work("submit").as_option(tr("lesson.submit_button")),))
 
 
 async def start_quiz(
@@ -243,4 +235,4 @@ async def offer_more(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: T
         paused = learner.status == LearnerStatus.PAUSED
         return Out(text=tr("lesson.enough_today_paused" if paused else "lesson.enough_today"))
     return Out(text=tr("lesson.more_offer", left=deps.lessons_per_day - done),
-               options=(Option("cmd:next", tr("lesson.more_button")),))
+               options=(buttons.Command("next").as_option(tr("lesson.more_button")),))

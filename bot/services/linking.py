@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.i18n import Translator
 from bot.services.context import Deps
+from bot.services.conversation import Conversation
 from bot.services.io import Out
 from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, UnitOfWork
 from bot.services.units import JOIN_ALPHABET
@@ -24,7 +24,6 @@ CODE_LENGTH = 6
 VALID_FOR = timedelta(minutes=15)
 MAX_FAILURES = 5  # wrong codes per identity per hour: 31^6 codes cannot be guessed in 5 tries
 FAILURE_WINDOW = timedelta(hours=1)
-FAILURES_KEY = "link_failures"
 
 _LINK_TEXT = re.compile(r"(?:lien ket|link)\s*[:\-]?\s*([a-z0-9 -]{0,16})")
 
@@ -59,14 +58,13 @@ async def issue(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Transl
     return [Out(title=tr("link.title"), text=tr("link.code", code=code, minutes=minutes))]
 
 
-def _recent_failures(state: dict[str, Any], now: datetime) -> list[str]:
-    return [t for t in state.get(FAILURES_KEY, [])
-            if now - datetime.fromisoformat(t) < FAILURE_WINDOW]
+def _recent_failures(state: Conversation, now: datetime) -> list[str]:
+    return [t for t in state.link_failures if now - datetime.fromisoformat(t) < FAILURE_WINDOW]
 
 
 async def redeem(
     deps: Deps, repo: UnitOfWork, learner: LearnerRecord, code: str, tr: Translator,
-    state: dict[str, Any],
+    state: Conversation,
 ) -> tuple[list[Out], LearnerRecord]:
     """Join this identity's learner and the code's learner; returns the answer and the learner
     that now owns this identity."""
@@ -77,7 +75,7 @@ async def redeem(
     owner_id = await repo.links.link_code_owner(code, now)
     owner = await repo.learners.learner(owner_id) if owner_id is not None else None
     if owner is None:
-        state[FAILURES_KEY] = [*failures, now.isoformat()]
+        state.link_failures = [*failures, now.isoformat()]
         return [Out(text=tr("link.bad_code", code=code[:12]))], learner
     if owner.id == learner.id:
         return [Out(text=tr("link.same"))], learner
@@ -92,6 +90,6 @@ async def redeem(
     await repo.links.move_identities(drop.id, keep.id)
     await repo.links.drop_link_codes(owner.id)  # spent
     await repo.learners.delete_learner(drop.id)  # nothing learnt, nothing lost; its identities moved
-    state.pop(FAILURES_KEY, None)
+    state.link_failures = []
     channels = channel_names(await repo.learners.identities_of(keep.id), tr)
     return [Out(text=tr("link.done", name=keep.public_name, channels=channels))], keep

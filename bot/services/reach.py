@@ -20,7 +20,6 @@ from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, Sto
 WINDOWS: dict[str, timedelta] = {"zalo_oa": timedelta(days=7)}
 # A lesson is several messages: do not start one that the window would cut off half-way.
 WINDOW_MARGIN = timedelta(minutes=30)
-CLOSED_KEY = "window_closed_at"  # identity state: when the platform said the window had closed
 
 
 class OutsideWindow(Unreachable):
@@ -34,8 +33,8 @@ def window_closes_at(identity: IdentityRecord) -> datetime | None:
         return None
     if identity.last_seen_at is None:
         return datetime.min.replace(tzinfo=UTC)  # never wrote here: nothing may be sent
-    closed = identity.state.get(CLOSED_KEY)
-    if closed and datetime.fromisoformat(closed) >= identity.last_seen_at:
+    closed = identity.window_closed_at
+    if closed is not None and closed >= identity.last_seen_at:
         return identity.last_seen_at  # the platform said so after their last message
     return identity.last_seen_at + window
 
@@ -51,9 +50,7 @@ def usable(identity: IdentityRecord, now: datetime) -> bool:
 
 def last_used(identity: IdentityRecord) -> datetime | None:
     """The later of the learner's last message here and our last successful push here."""
-    stamps = [identity.last_seen_at]
-    if identity.state.get("last_ok"):
-        stamps.append(datetime.fromisoformat(identity.state["last_ok"]))
+    stamps = [identity.last_seen_at, identity.last_delivered_at]
     known = [s for s in stamps if s is not None]
     return max(known) if known else None
 

@@ -10,10 +10,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.i18n import Translator
-from bot.services import submissions
+from bot.services import buttons, submissions
 from bot.services.context import Deps
 from bot.services.flag_names import flag_names
-from bot.services.io import Option, Out
+from bot.services.io import Out
 from bot.services.ledger import settle_practice
 from bot.services.ports import GradeInfo, GradeStatus, HeldSummary, UnitOfWork
 
@@ -41,7 +41,7 @@ async def queue(deps: Deps, repo: UnitOfWork, tr: Translator) -> list[Out]:
     items = await repo.grades.review_queue(QUEUE_PAGE)
     held = await repo.grades.provisional_summary()
     bulk = [Out(text=tr("review.held", count=held.count, scores=_scores(held, tr)),
-                options=(Option(f"rv:bulk:{held.last_id}", tr("review.bulk")),))
+                options=(buttons.Review("bulk", held.last_id).as_option(tr("review.bulk")),))
             ] if held.count else []
     if not items:
         return [Out(text=tr("review.empty")), *bulk]
@@ -55,15 +55,10 @@ async def queue(deps: Deps, repo: UnitOfWork, tr: Translator) -> list[Out]:
                     flags=flags, appealed=tr("review.appealed") if item.appealed else "",
                     text=(item.text or tr("review.photo_only"))[:EXCERPT],
                     photo=item.photo_ref or "-"),
-            options=(Option(f"rv:ok:{item.id}", tr("review.confirm")),
-                     Option(f"rv:set:{item.id}", tr("review.change"))),
+            options=(buttons.Review("ok", item.id).as_option(tr("review.confirm")),
+                     buttons.Review("set", item.id).as_option(tr("review.change"))),
         ))
     return out
-
-
-async def confirm(deps: Deps, repo: UnitOfWork, grade_id: int, reviewer: str,
-                  tr: Translator) -> tuple[list[Out], tuple[int, list[Out]] | None]:
-    return await override(deps, repo, grade_id, None, reviewer, tr)
 
 
 async def override(
@@ -116,7 +111,7 @@ async def bulk_preview(deps: Deps, repo: UnitOfWork, up_to: int, tr: Translator)
         return [Out(text=tr("review.bulk_none"))]
     return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT),
                         scores=_scores(held, tr)),
-                options=(Option(f"rv:bulkok:{held.last_id}", tr("review.bulk_yes")),))]
+                options=(buttons.Review("bulkok", held.last_id).as_option(tr("review.bulk_yes")),))]
 
 
 async def bulk_confirm(
@@ -174,5 +169,5 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
     return changed
 
 
-__all__ = ["GradeInfo", "appeal", "bulk_confirm", "bulk_preview", "confirm", "override", "queue",
+__all__ = ["GradeInfo", "appeal", "bulk_confirm", "bulk_preview", "override", "queue",
            "regrade_provisional"]

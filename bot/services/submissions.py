@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
+from bot.services import buttons
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
-from bot.services.io import Option, Out
+from bot.services.io import Out
 from bot.services.learning import maybe_complete
 from bot.services.ledger import settle_practice
 from bot.services.ports import (
@@ -161,7 +162,7 @@ def render_grade(
         body += "\n" + tr("grade.points_held", points=held_points)
     # Work already waiting for a person needs no appeal; everything else can be appealed.
     options = () if grade.needs_review or not grade_id else (
-        Option(f"ap:{grade_id}", tr("grade.appeal")),)
+        buttons.Appeal(grade_id).as_option(tr("grade.appeal")),)
     if options:
         body += "\n" + tr("grade.appeal_hint")
     # Not remembered: a "B" typed next still answers the quiz, not this button.

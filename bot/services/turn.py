@@ -1,13 +1,14 @@
-"""What a feature module may touch of one dialog turn (the dialog's `_Turn` has all of it)."""
+"""What speech and "Thử với AI" touch of one dialog turn (`bot.services.chat.turn.Turn` has it all)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
     from bot.services.context import Deps
+    from bot.services.conversation import Conversation
     from bot.services.io import Inbound, Out
     from bot.services.ports import LearnerRecord, UnitOfWork
     from bot.services.submissions import Incoming
@@ -23,6 +24,6 @@ class Turn(Protocol):
     learner: LearnerRecord
     tr: Translator
     event: Inbound
-    state: dict[str, Any]  # saved with the identity at the end of the turn
+    state: Conversation  # what changed in it is saved (by patch) at the end of the turn
     work: Incoming | None  # practice work to store and grade after the commit
     later: Later | None

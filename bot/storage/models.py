@@ -116,8 +116,12 @@ class Identity(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Our last push that reached the user here ("last_ok" in the state before 'dialogsplit').
     last_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    state: Mapped[dict] = mapped_column(JSON, default=dict)  # conversation step, offered choices
+    # When the platform said the messaging window had closed (Zalo OA -230).
+    window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # bot.services.conversation.Conversation as JSON; written by patch (bot/storage/conversation.py)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Progress(Base):

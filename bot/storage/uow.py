@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
+    Conversations,
     Deliveries,
     Grades,
     Inbox,
@@ -16,6 +17,7 @@ from bot.services.ports import (
     Tokens,
     Units,
 )
+from bot.storage.conversation import SqlConversations
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
@@ -41,3 +43,4 @@ class SqlUnitOfWork:
         self.deliveries: Deliveries = SqlDeliveries(session)
         self.inbox: Inbox = SqlInbox(session)
         self.tokens: Tokens = SqlTokens(session)
+        self.conversations: Conversations = SqlConversations(session)

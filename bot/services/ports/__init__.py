@@ -4,6 +4,7 @@
 `repo.ledger`, ...), one module each here, all on the transaction's one session.
 """
 
+from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
@@ -34,6 +35,7 @@ from bot.services.ports.uow import Store, UnitOfWork
 
 __all__ = [
     "UNSET",
+    "Conversations",
     "Deliveries",
     "DeliveryRecord",
     "DeliveryStatus",

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from enum import Enum, StrEnum
 from typing import Any, Final
 
+from bot.services.conversation import Conversation
+
 
 class LearnerStatus(StrEnum):
     ONBOARDING = "onboarding"  # still answering the first questions
@@ -75,8 +77,10 @@ class IdentityRecord:
     external_id: str
     chat_id: str
     reachable: bool = True
-    state: dict[str, Any] = field(default_factory=dict)
+    state: Conversation = field(default_factory=Conversation)
     last_seen_at: datetime | None = None  # the user's last inbound event on this channel
+    last_delivered_at: datetime | None = None  # our last push that reached them here
+    window_closed_at: datetime | None = None  # when the platform said the window had closed
 
 
 @dataclass(frozen=True)

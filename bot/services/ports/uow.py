@@ -8,6 +8,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     deliveries: Deliveries
     inbox: Inbox
     tokens: Tokens
+    conversations: Conversations  # conversation state by patch, delivery stamps
 
 
 class Store(Protocol):

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from bot.services.conversation import Conversation
 from bot.services.ports.records import UNSET, IdentityRecord, LearnerRecord, LearnerStatus, Unset
 from bot.storage.models import (
     ActivityDay,
@@ -37,8 +38,9 @@ def _learner(row: Learner) -> LearnerRecord:
 def _identity(row: Identity) -> IdentityRecord:
     return IdentityRecord(
         id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
-        chat_id=row.chat_id, reachable=row.reachable, state=dict(row.state or {}),
-        last_seen_at=row.last_seen_at,
+        chat_id=row.chat_id, reachable=row.reachable, state=Conversation.from_json(row.state),
+        last_seen_at=row.last_seen_at, last_delivered_at=row.last_delivered_at,
+        window_closed_at=row.window_closed_at,
     )
 
 
@@ -66,9 +68,6 @@ class SqlLearners(SqlPort):
         self.s.add(ident)
         await self.s.flush()
         return _learner(learner), _identity(ident)
-
-    async def save_state(self, identity_id: int, state: dict[str, Any]) -> None:
-        await self.s.execute(update(Identity).where(Identity.id == identity_id).values(state=state))
 
     async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None:
         await self.s.execute(
