@@ -15,13 +15,14 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from bot.i18n import Translator
+from bot.services import buttons
 from bot.services.context import Deps
-from bot.services.io import Option, Out, OutFile, clean_text
-from bot.services.ports import LearnerRecord, Repo
-from bot.services.ports_passing import CertificateRecord
+from bot.services.io import Out, OutFile, clean_text
+from bot.services.ports import LearnerRecord, UnitOfWork
+from bot.services.ports.passing import CertificateRecord
 from lessons.textnorm import strip_invisible
 from scoring.certificate_code import new_code, parse, shown
 from scoring.passing import LevelStanding, level_standing
@@ -33,9 +34,6 @@ VERIFY_PATH = "/verify/"
 MAX_FULL_NAME = 60
 MAX_REASON = 500
 CODE_ATTEMPTS = 3  # a new code colliding with an old one is a 1-in-10^20 event; retry anyway
-PREFIX = "cert"  # choices: cert:use|type|ok|send:<certificate id>
-NAME_STEP = "cert_name:"  # identity state step: the next text is the name to print
-DRAFT = "cert_draft"  # identity state: {"id": certificate id, "name": the name typed}
 
 
 @dataclass(frozen=True)
@@ -104,21 +102,21 @@ def may_be_name(text: str) -> bool:
 # ---- issuing ----------------------------------------------------------------------------------
 
 
-async def standing(deps: Deps, repo: Repo, learner_id: int, level: int) -> LevelStanding | None:
+async def standing(deps: Deps, repo: UnitOfWork, learner_id: int, level: int) -> LevelStanding | None:
     ids = [ls.id for ls in deps.curriculum.of_level(level)]
     return level_standing(deps.curriculum, level,
                           await repo.passing.confirmed_scores(learner_id, ids))
 
 
-async def _unit_name(repo: Repo, unit_id: int | None) -> str:
-    unit = await repo.unit(unit_id) if unit_id else None
+async def _unit_name(repo: UnitOfWork, unit_id: int | None) -> str:
+    unit = await repo.units.unit(unit_id) if unit_id else None
     if unit is None:
         return ""
-    parent = await repo.unit(unit.parent_id) if unit.parent_id else None
+    parent = await repo.units.unit(unit.parent_id) if unit.parent_id else None
     return f"{unit.name}, {parent.name}" if parent else unit.name
 
 
-async def after_confirmed(deps: Deps, repo: Repo, learner_id: int, lesson_id: str,
+async def after_confirmed(deps: Deps, repo: UnitOfWork, learner_id: int, lesson_id: str,
                           tr: Translator) -> list[Out]:
     """Call where a grade has just become confirmed: issues the level's certificate when the rule
     is now met and none exists, and returns the announcement (nothing otherwise)."""
@@ -129,7 +127,7 @@ async def after_confirmed(deps: Deps, repo: Repo, learner_id: int, lesson_id: st
         return []
     found = await standing(deps, repo, learner_id, lesson.level)
     level = deps.curriculum.level(lesson.level)
-    learner = await repo.learner(learner_id)
+    learner = await repo.learners.learner(learner_id)
     if found is None or not found.earned or level is None or learner is None:
         return []
     unit_name = await _unit_name(repo, learner.unit_id)
@@ -158,9 +156,10 @@ def name_prompt(record: CertificateRecord, learner: LearnerRecord, tr: Translato
                 problem: NameProblem = "") -> Out:
     """Ask for the name to print, with the display name as the one-tap choice when it fits."""
     default, trouble = full_name(learner.display_name or "")
-    options = [Option(f"{PREFIX}:type:{record.id}", tr("cert.type_name"))]
+    options = [buttons.Certificate("type", record.id).as_option(tr("cert.type_name"))]
     if default and not trouble:
-        options.insert(0, Option(f"{PREFIX}:use:{record.id}", tr("cert.use_name", name=default)))
+        options.insert(0, buttons.Certificate("use", record.id).as_option(
+            tr("cert.use_name", name=default)))
     text = tr("cert.ask_name", level=record.level)
     if problem:
         text = tr(f"cert.bad_name.{problem}", limit=MAX_FULL_NAME) + "\n\n" + text
@@ -205,7 +204,7 @@ async def documents(deps: Deps, record: CertificateRecord, tr: Translator) -> li
                                         "application/pdf", picture_url=picture))]
 
 
-async def issue(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
+async def issue(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
                 certificate_id: int, name: str) -> list[Out]:
     record = await repo.certificates.get(certificate_id)
     if record is None or record.learner_id != learner.id:
@@ -227,56 +226,24 @@ async def issue(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
             *await documents(deps, record, tr)]
 
 
-def _certificate_id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and int(raw) < 2**31 else None
+async def owned(repo: UnitOfWork, learner: LearnerRecord,
+                certificate_id: int) -> CertificateRecord | None:
+    """The learner's own certificate by id; None for anyone else's (a forged key)."""
+    record = await repo.certificates.get(certificate_id)
+    return record if record is not None and record.learner_id == learner.id else None
 
 
-async def choice(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
-                 state: dict[str, Any], rest: str) -> list[Out]:
-    """cert:use:<id> prints the display name; cert:type:<id> asks for one; cert:ok:<id> confirms
-    the name typed; cert:send:<id> sends an issued certificate again."""
-    action, _, raw = rest.partition(":")
-    certificate_id = _certificate_id(raw)
-    record = await repo.certificates.get(certificate_id) if certificate_id is not None else None
-    if record is None or record.learner_id != learner.id:
-        return [Out(text=tr("choice.stale"))]
-    if action == "use":
-        name, problem = full_name(learner.display_name or "")
-        if problem:
-            state["step"] = f"{NAME_STEP}{record.id}"
-            return [name_prompt(record, learner, tr, problem)]
-        return await issue(deps, repo, learner, tr, record.id, name)
-    if action == "type":
-        if record.named:
-            return await issue(deps, repo, learner, tr, record.id, record.full_name or "")
-        state["step"] = f"{NAME_STEP}{record.id}"
-        return [Out(text=tr("cert.type_now"))]
-    if action == "ok":
-        draft = state.pop(DRAFT, None) or {}
-        if draft.get("id") != record.id or not draft.get("name"):
-            return [name_prompt(record, learner, tr)]
-        return await issue(deps, repo, learner, tr, record.id, str(draft["name"]))
-    if action == "send" and record.named:
-        return await documents(deps, record, tr)
-    return [Out(text=tr("choice.stale"))]
-
-
-async def name_typed(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
-                     state: dict[str, Any], step: str, text: str) -> list[Out]:
-    """The learner typed the name to print: check it kindly, then ask them to confirm it."""
-    certificate_id = _certificate_id(step.removeprefix(NAME_STEP))
-    record = await repo.certificates.get(certificate_id) if certificate_id is not None else None
-    state.pop("step", None)
-    if record is None or record.learner_id != learner.id or record.named:
-        return await overview(deps, repo, learner, tr, state)
+async def propose(repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
+                  record: CertificateRecord, text: str) -> tuple[list[Out], bool]:
+    """The learner typed the name to print: check it kindly, keep it, and ask them to confirm
+    it. Returns the answer and whether the next text is another try."""
     name, problem = full_name(text)
     if problem:
-        state["step"] = f"{NAME_STEP}{record.id}"  # stay: the next text is another try
-        return [name_prompt(record, learner, tr, problem)]
-    state[DRAFT] = {"id": record.id, "name": name}
+        return [name_prompt(record, learner, tr, problem)], True
+    await repo.certificates.propose_name(record.id, name)
     return [Out(text=tr("cert.confirm_name", name=name, level=record.level), options=(
-        Option(f"{PREFIX}:ok:{record.id}", tr("cert.confirm_yes")),
-        Option(f"{PREFIX}:type:{record.id}", tr("cert.confirm_retype"))))]
+        buttons.Certificate("ok", record.id).as_option(tr("cert.confirm_yes")),
+        buttons.Certificate("type", record.id).as_option(tr("cert.confirm_retype"))))], False
 
 
 def _standing_line(found: LevelStanding, tr: Translator) -> str:
@@ -287,10 +254,10 @@ def _standing_line(found: LevelStanding, tr: Translator) -> str:
               capstone=capstone, capstone_needed=found.capstone_needed)
 
 
-async def overview(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
-                   state: dict[str, Any] | None = None) -> list[Out]:
+async def overview(deps: Deps, repo: UnitOfWork, learner: LearnerRecord,
+                   tr: Translator) -> tuple[list[Out], CertificateRecord | None]:
     """/certificate: the learner's certificates (sent again with one tap), a name still to
-    confirm (typed straight after this), and how far the next level's certificate is."""
+    confirm (returned: the next text may be that name), how far the next level's certificate is."""
     records = await repo.certificates.of_learner(learner.id)
     out: list[Out] = []
     issued = [r for r in records if r.named]
@@ -300,14 +267,13 @@ async def overview(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translato
                         "%d/%m/%Y"), code=shown(r.code), reason=r.revoke_reason or "-")
                  for r in issued]
         out.append(Out(title=tr("cert.list_title"), text="\n".join(lines), options=tuple(
-            Option(f"{PREFIX}:send:{r.id}", tr("cert.send_again", level=r.level))
+            buttons.Certificate("send", r.id).as_option(tr("cert.send_again", level=r.level))
             for r in issued if not r.revoked)))
-    waiting = [r for r in records if not r.named and not r.revoked]
-    if waiting and state is not None:
-        state["step"] = f"{NAME_STEP}{waiting[0].id}"  # the next text is the name to print
-    out += [name_prompt(record, learner, tr) for record in waiting[:1]]
+    waiting = next((r for r in records if not r.named and not r.revoked), None)
+    if waiting is not None:
+        out.append(name_prompt(waiting, learner, tr))
     have = {r.level for r in records}
-    done = await repo.completed_lessons(learner.id)
+    done = await repo.progress.completed_lessons(learner.id)
     started = sorted({ls.level for ls in deps.curriculum.lessons if ls.id in done} - have)
     levels = started or [n for n in (lv.number for lv in deps.curriculum.levels)
                          if n not in have][:1]
@@ -320,7 +286,7 @@ async def overview(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translato
         intro = tr("cert.none_yet") + "\n\n" if not records else ""
         out.append(Out(title=tr("cert.standing_title"),
                        text=intro + "\n".join(lines) + "\n\n" + tr("cert.rule_note")))
-    return out or [Out(text=tr("cert.all_done"))]
+    return out or [Out(text=tr("cert.all_done"))], waiting
 
 
 # ---- verification and revocation (the CLI and the public page) -------------------------------
@@ -334,7 +300,7 @@ class Verification:
     record: CertificateRecord | None = None
 
 
-async def verify(repo: Repo, text: str) -> Verification:
+async def verify(repo: UnitOfWork, text: str) -> Verification:
     """What anyone may learn from a code: nothing for a malformed or unknown one (a certificate
     whose name is not yet confirmed has shown its code to nobody: unknown)."""
     code = parse(text)
@@ -349,7 +315,7 @@ async def verify(repo: Repo, text: str) -> Verification:
 RevokeOutcome = Literal["revoked", "already", "unknown", "malformed", "no_reason"]
 
 
-async def revoke(repo: Repo, text: str, by: str, reason: str,
+async def revoke(repo: UnitOfWork, text: str, by: str, reason: str,
                  now: datetime) -> tuple[RevokeOutcome, CertificateRecord | None]:
     """An official revokes a certificate (work found copied, a name not the learner's): who,
     why and when are kept; revoking twice changes nothing and says when it was done."""
@@ -366,15 +332,15 @@ async def revoke(repo: Repo, text: str, by: str, reason: str,
     return ("revoked" if done else "already"), await repo.certificates.by_code(code)
 
 
-async def listing(repo: Repo, unit_code: str | None) -> list[CertificateRecord] | None:
+async def listing(repo: UnitOfWork, unit_code: str | None) -> list[CertificateRecord] | None:
     """Every certificate, or those of a unit and the units under it; None for an unknown unit."""
     if not unit_code:
         return await repo.certificates.listing()
-    unit = await repo.unit_by_code(unit_code)
+    unit = await repo.units.unit_by_code(unit_code)
     if unit is None:
         return None
     children: dict[int | None, list[int]] = {}
-    for u in await repo.units():
+    for u in await repo.units.units():
         children.setdefault(u.parent_id, []).append(u.id)
     subtree: list[int] = []
     frontier = [unit.id]

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.services.context import Deps
 from bot.services.io import Out
-from bot.services.ports import LearnerRecord, Repo
+from bot.services.ports import LearnerRecord, UnitOfWork
 from lessons.model import Lesson
 from lessons.plan import Assignment, ReviewSlot, pick_review, review_due
 from scoring.passing import Confirmed, lesson_passed, level_standing
@@ -42,22 +42,22 @@ def result_of(deps: Deps, lesson: Lesson, confirmed: Confirmed | None) -> Lesson
     return LessonResult("not_passed", judged if judged is not None else confirmed.best, mark)
 
 
-async def lesson_result(deps: Deps, repo: Repo, learner_id: int, lesson: Lesson) -> LessonResult:
+async def lesson_result(deps: Deps, repo: UnitOfWork, learner_id: int, lesson: Lesson) -> LessonResult:
     scores = await repo.passing.confirmed_scores(learner_id, [lesson.id])
     return result_of(deps, lesson, scores.get(lesson.id))
 
 
-async def passed_lessons(deps: Deps, repo: Repo, learner_id: int) -> set[str]:
+async def passed_lessons(deps: Deps, repo: UnitOfWork, learner_id: int) -> set[str]:
     scores = await repo.passing.confirmed_scores(learner_id)
     return {lesson_id for lesson_id, confirmed in scores.items()
             if (lesson := deps.curriculum.by_id(lesson_id)) is not None
             and lesson_passed(lesson, deps.curriculum.pass_mark(lesson), confirmed)}
 
 
-async def not_passed(deps: Deps, repo: Repo, learner_id: int) -> dict[str, int]:
+async def not_passed(deps: Deps, repo: UnitOfWork, learner_id: int) -> dict[str, int]:
     """Lessons done whose confirmed score is under the pass mark, with how often each has come
     back already. A lesson with a grade still held waits for it, and is not brought back."""
-    done = await repo.completed_lessons(learner_id)
+    done = await repo.progress.completed_lessons(learner_id)
     scores = await repo.passing.confirmed_scores(learner_id, done)
     counts = await repo.passing.review_counts(learner_id)
     out: dict[str, int] = {}
@@ -77,7 +77,7 @@ def first_day(learner: LearnerRecord) -> date | None:
 
 
 async def review_today(
-    deps: Deps, repo: Repo, learner: LearnerRecord, current: Assignment | None, today: date,
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, current: Assignment | None, today: date,
 ) -> ReviewSlot | None:
     """Today's review: the one already opened, or, on a review day with no lesson in hand, the
     lesson not passed that came back least often (opened now; once a day, whatever the race)."""
@@ -110,7 +110,7 @@ def result_line(result: LessonResult, title: str, tr: Translator) -> Out | None:
     return None
 
 
-async def certificate_coming(deps: Deps, repo: Repo, learner_id: int, level: int) -> bool:
+async def certificate_coming(deps: Deps, repo: UnitOfWork, learner_id: int, level: int) -> bool:
     """Whether the level's certificate is issued, or earned and about to be announced."""
     if any(c.level == level for c in await repo.certificates.of_learner(learner_id)):
         return True

@@ -12,7 +12,7 @@ from bot.services import passing
 from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.learning import pack, practice_message
-from bot.services.ports import LearnerRecord, Repo
+from bot.services.ports import LearnerRecord, UnitOfWork
 from bot.services.submissions import criterion_line
 from lessons.model import Lesson
 from scoring.grading import CriterionGrade
@@ -36,7 +36,7 @@ def feedback_lines(lesson: Lesson, detail: dict[str, object], tr: Translator) ->
     return lines
 
 
-async def review_messages(deps: Deps, repo: Repo, learner: LearnerRecord, lesson: Lesson,
+async def review_messages(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
                           tr: Translator) -> list[Out]:
     """What a review day sends: why the lesson is back, its feedback, the example and the
     practice with "Nộp bài" (the quiz was answered the first time)."""

@@ -19,7 +19,7 @@ from bot.config import load_settings
 from bot.i18n import Translator
 from bot.services import certificates, review
 from bot.services.io import Out
-from bot.services.ports import GradeStatus
+from bot.services.ports import GradeStatus, SubmissionStatus
 from bot.services.units import import_units
 from lessons.model import Curriculum, Lesson
 from scoring.certificate_code import new_code, shown
@@ -81,7 +81,7 @@ def level_one(app: App) -> tuple[list[Lesson], Lesson]:
 
 async def learner_id(app: App, user: str) -> int:
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", user)
+        ident = await repo.learners.identity("telegram", user)
         assert ident is not None
         return ident.learner_id
 
@@ -92,13 +92,13 @@ async def seed_confirmed(app: App, learner: int, lessons: list[Lesson], score: i
     now, day = app.deps.now(), app.deps.now().date()
     async with app.store.transaction() as repo:
         for lesson in lessons:
-            await repo.assign(learner, lesson.id, lesson.level, day)
-            submission, _ = await repo.add_submission(
-                learner, lesson.id, "telegram", f"bài làm {lesson.id}", None, None, "received",
+            await repo.progress.assign(learner, lesson.id, lesson.level, day)
+            submission, _ = await repo.submissions.add_submission(
+                learner, lesson.id, "telegram", f"bài làm {lesson.id}", None, None, SubmissionStatus.RECEIVED,
                 now)
-            await repo.add_grade(submission.id, score, {"criteria": []}, GradeStatus.FINAL,
+            await repo.grades.add_grade(submission.id, score, {"criteria": []}, GradeStatus.FINAL,
                                  grader, 0, 0, now)
-            await repo.complete(learner, lesson.id, day)
+            await repo.progress.complete(learner, lesson.id, day)
 
 
 async def ready_for_capstone(app: App, user: str) -> tuple[Chat, int]:
@@ -109,7 +109,7 @@ async def ready_for_capstone(app: App, user: str) -> tuple[Chat, int]:
     lessons, capstone = level_one(app)
     await seed_confirmed(app, learner, lessons)
     async with app.store.transaction() as repo:
-        await repo.assign(learner, capstone.id, 1, app.deps.now().date())
+        await repo.progress.assign(learner, capstone.id, 1, app.deps.now().date())
     return chat, learner
 
 
@@ -208,7 +208,7 @@ async def test_provisional_lesson_grades_do_not_count_until_confirmed(held: App)
     await seed_confirmed(held, learner, lessons[:19])
     await seed_confirmed(held, learner, [capstone], score=90)
     async with held.store.transaction() as repo:  # the 20th lesson in hand, graded by rules only
-        await repo.assign(learner, lessons[19].id, 1, held.deps.now().date())
+        await repo.progress.assign(learner, lessons[19].id, 1, held.deps.now().date())
     await chat.tap("work:submit")
     out = await chat.send("Bạn là cán bộ phường. Hãy viết thông báo mời họp tổ dân phố về phòng "
                           "cháy chữa cháy, dưới 120 chữ, lời lẽ lịch sự. Nhận xét: AI viết được, "

@@ -32,9 +32,9 @@ async def do_first_lesson(app: App, user: str, work: str) -> tuple[Chat, str]:
 
 async def practice_points(app: App, user: str) -> int:
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", user)
+        ident = await repo.learners.identity("telegram", user)
         assert ident is not None
-        return await repo.practice_points_paid(ident.learner_id, first(app).id)
+        return await repo.ledger.practice_points_paid(ident.learner_id, first(app).id)
 
 
 async def test_a_zero_is_done_not_passed_and_comes_back_on_a_review_day(
@@ -49,7 +49,7 @@ async def test_a_zero_is_done_not_passed_and_comes_back_on_a_review_day(
 
     clock.advance(days=5)  # the 6th day: an ordinary day
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", "7001")
+        ident = await repo.learners.identity("telegram", "7001")
         assert ident is not None
         assert await repo.passing.review_on(ident.learner_id, clock.now.date()) is None
     clock.advance(days=1)  # the 7th day since joining: a review day

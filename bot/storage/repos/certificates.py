@@ -1,30 +1,19 @@
-"""Passing, review days and certificates on SQLAlchemy (`repo.passing`, `repo.certificates`).
-
-Like the rest of the repository, nothing here commits: the surrounding transaction does.
-"""
+"""Passing, review days and certificates on SQLAlchemy (`repo.passing`, `repo.certificates`)."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import case, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.ports import GradeStatus
-from bot.services.ports_passing import CertificateRecord, Feedback, ReviewRecord
+from bot.services.ports.passing import CertificateRecord, Feedback, ReviewRecord
+from bot.services.ports.records import GradeStatus
 from bot.storage.models import Certificate, GradeRecord, LessonReview, Progress, Submission
+from bot.storage.repos.base import SqlPort
 from scoring.passing import Confirmed
 
 RULES = "rules"  # the grader name of a rules-only grade: confirmed, but by no model or person
-
-
-def _insert_ignore(session: AsyncSession, model: type, **values: Any) -> Any:
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    stmt = postgresql.insert(model) if dialect == "postgresql" else sqlite.insert(model)
-    return stmt.values(**values).on_conflict_do_nothing()
 
 
 def _certificate(row: Certificate) -> CertificateRecord:
@@ -35,13 +24,11 @@ def _certificate(row: Certificate) -> CertificateRecord:
         average_score=row.average_score, capstone_score=row.capstone_score,
         earned_at=row.earned_at, issued_at=row.issued_at, issued_on=row.issued_on,
         revoked_at=row.revoked_at, revoked_by=row.revoked_by, revoke_reason=row.revoke_reason,
+        name_draft=row.name_draft,
     )
 
 
-class SqlPassing:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class SqlPassing(SqlPort):
     async def confirmed_scores(
         self, learner_id: int, lesson_ids: Collection[str] | None = None
     ) -> dict[str, Confirmed]:
@@ -79,10 +66,8 @@ class SqlPassing:
                           now: datetime) -> bool:
         """Bring a lesson back today: one review a day (the unique key decides a race). The
         lesson becomes the one in hand again, so work sent today is graded against it."""
-        inserted = await self.s.execute(_insert_ignore(
-            self.s, LessonReview, learner_id=learner_id, lesson_id=lesson_id, day=day,
-            created_at=now))
-        if not inserted.rowcount:
+        if not await self._inserted(LessonReview, learner_id=learner_id, lesson_id=lesson_id,
+                                    day=day, created_at=now):
             return False
         await self.s.execute(update(Progress).where(
             Progress.learner_id == learner_id, Progress.lesson_id == lesson_id)
@@ -106,10 +91,7 @@ class SqlPassing:
         return Feedback(row[0], dict(row[1] or {})) if row else None
 
 
-class SqlCertificates:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class SqlCertificates(SqlPort):
     async def add(
         self, learner_id: int, level: int, level_title: str, code: str, unit_id: int | None,
         unit_name: str, lessons_passed: int, average_score: int, capstone_score: int,
@@ -117,12 +99,11 @@ class SqlCertificates:
     ) -> CertificateRecord | None:
         """The certificate, once: None when this learner already has this level's (the unique
         key holds across processes, restarts and redelivered updates) or the code is taken."""
-        result = await self.s.execute(_insert_ignore(
-            self.s, Certificate, code=code, learner_id=learner_id, level=level,
-            level_title=level_title, unit_id=unit_id, unit_name=unit_name,
-            lessons_passed=lessons_passed, average_score=average_score,
-            capstone_score=capstone_score, earned_at=now))
-        if not result.rowcount:
+        if not await self._inserted(
+            Certificate, code=code, learner_id=learner_id, level=level, level_title=level_title,
+            unit_id=unit_id, unit_name=unit_name, lessons_passed=lessons_passed,
+            average_score=average_score, capstone_score=capstone_score, earned_at=now,
+        ):
             return None
         return await self.by_code(code)
 
@@ -145,6 +126,13 @@ class SqlCertificates:
         result = await self.s.execute(update(Certificate).where(
             Certificate.id == certificate_id, Certificate.full_name.is_(None))
             .values(full_name=full_name, issued_at=now, issued_on=day))
+        return bool(result.rowcount)
+
+    async def propose_name(self, certificate_id: int, name: str) -> bool:
+        """Keep a typed name until the learner confirms it (only while none is printed)."""
+        result = await self.s.execute(update(Certificate).where(
+            Certificate.id == certificate_id, Certificate.full_name.is_(None))
+            .values(name_draft=name))
         return bool(result.rowcount)
 
     async def revoke(self, code: str, by: str, reason: str, now: datetime) -> bool:

@@ -1,5 +1,5 @@
-"""What passing, review days and certificates need from storage. `bot/storage/certificates.py`
-implements it; a `Repo` exposes it as `repo.passing` and `repo.certificates`."""
+"""What passing, review days and certificates need from storage (`repo.passing`,
+`repo.certificates`); `bot/storage/repos/certificates.py` implements them."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ class CertificateRecord:
     revoked_at: datetime | None = None
     revoked_by: str | None = None
     revoke_reason: str | None = None
+    name_draft: str | None = None  # a name typed, waiting for the learner's confirmation
 
     @property
     def named(self) -> bool:
@@ -87,5 +88,6 @@ class Certificates(Protocol):
     async def by_code(self, code: str) -> CertificateRecord | None: ...
     async def set_name(self, certificate_id: int, full_name: str, now: datetime,
                        day: date) -> bool: ...
+    async def propose_name(self, certificate_id: int, name: str) -> bool: ...
     async def revoke(self, code: str, by: str, reason: str, now: datetime) -> bool: ...
     async def listing(self, unit_ids: Collection[int] | None = None) -> list[CertificateRecord]: ...

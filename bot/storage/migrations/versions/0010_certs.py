@@ -1,7 +1,7 @@
 """lesson_reviews (review days) and certificates (one per learner and level)
 
 Revision ID: certs
-Revises: 0007
+Revises: dialogsplit
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'certs'
-down_revision = '0007'
+down_revision = 'dialogsplit'
 branch_labels = None
 depends_on = None
 
@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column('level', sa.Integer(), nullable=False),
         sa.Column('level_title', sa.String(120), nullable=False),
         sa.Column('full_name', sa.String(80), nullable=True),
+        sa.Column('name_draft', sa.String(80), nullable=True),
         sa.Column('unit_id', Id, sa.ForeignKey('units.id', ondelete='SET NULL',
                                                name='fk_certificates_unit_id_units'),
                   nullable=True),
