@@ -11,8 +11,6 @@ import openai
 from bot.config import Settings
 from bot.llm.costs import InMemoryGradeCache, InMemoryTokenBudget
 from bot.llm.grader import LLMGrader
-from scoring.grading import Grader
-from scoring.rules import RulesGrader
 
 DEFAULT_CONCURRENCY = 4
 _PLACEHOLDERS = ("", "changeme", "change-me", "todo", "xxx", "...")
@@ -80,12 +78,3 @@ def make_grader(config: LLMConfig) -> LLMGrader:
         InMemoryGradeCache(), vision=config.vision, timeout_s=config.timeout_s,
         max_concurrency=config.max_concurrency,
     )
-
-
-def grader_from_settings(settings: Settings) -> Grader:
-    """What the application grades with: the model grader when configured, else the rules alone."""
-    config = LLMConfig.from_settings(settings)
-    if not config.configured:
-        # No model will ever come, so the rules' grade is final rather than waiting for a regrade.
-        return RulesGrader()
-    return make_grader(config)
