@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.i18n import Translator
 from bot.services import buttons, certificates, passing, submissions
@@ -74,14 +75,29 @@ async def override(
                          f"reviewed by {reviewer}: {grade.score} -> {new_score}"]
     detail["flags"] = [*detail.get("flags", []), "overridden"] if score is not None else (
         detail.get("flags", []))
-    new_id = await repo.grades.add_grade(grade.submission_id, new_score, detail, GradeStatus.FINAL,
-                                  f"instructor:{reviewer}", 0, 0, deps.now())
-    await repo.grades.set_grade_status(grade.id, GradeStatus.SUPERSEDED, reviewer=reviewer)
-    points = await settle_practice(repo, grade.learner_id, grade.lesson_id, deps.now())
-    await repo.grades.set_points_paid(new_id, points)
-    await repo.progress.set_best_score(grade.learner_id, grade.lesson_id, new_score)
+    points = await _replace_grade(
+        deps, repo, grade, new_score, detail, GradeStatus.FINAL, f"instructor:{reviewer}", 0,
+        reviewer=reviewer)
     return [Out(text=tr("review.done", id=grade.id, score=new_score))], (
         grade.learner_id, await _tell_learner(deps, repo, grade, new_score, points, tr))
+
+
+async def _replace_grade(
+    deps: Deps, repo: UnitOfWork, old: GradeInfo, score: int, detail: dict[str, Any],
+    status: GradeStatus, grader: str, tokens: int, *, reviewer: str | None = None,
+) -> int:
+    """A grade never edits history: a new row replaces the old one, which is marked superseded.
+    A final (confirmed) grade then pays, settled to the best confirmed grade through the ledger,
+    and counts as the lesson's score; a grade still waiting for a person pays nothing yet."""
+    new_id = await repo.grades.add_grade(old.submission_id, score, detail, status, grader, tokens, 0,
+                                         deps.now())
+    await repo.grades.set_grade_status(old.id, GradeStatus.SUPERSEDED, reviewer=reviewer)
+    if status != GradeStatus.FINAL:
+        return 0
+    points = await settle_practice(repo, old.learner_id, old.lesson_id, deps.now())
+    await repo.grades.set_points_paid(new_id, points)
+    await repo.progress.set_best_score(old.learner_id, old.lesson_id, score)
+    return points
 
 
 async def _tell_learner(deps: Deps, repo: UnitOfWork, grade: GradeInfo, new_score: int, points: int,
@@ -165,21 +181,15 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:
             status = GradeStatus.REVIEW if grade.needs_review else GradeStatus.FINAL
-            new_id = await repo.grades.add_grade(item.submission_id, grade.score, grade.as_json(), status,
-                                          grade.grader, grade.tokens.total, 0, deps.now())
-            await repo.grades.set_grade_status(item.id, GradeStatus.SUPERSEDED)
-            points = 0
+            points = await _replace_grade(deps, repo, item, grade.score, grade.as_json(), status,
+                                          grade.grader, grade.tokens.total)
             learner = await repo.learners.learner(item.learner_id)
             tr = Translator(learner.language if learner else "vi")
-            after: list[Out] = []
-            if status == GradeStatus.FINAL:  # confirmed by the model: now it pays and counts
-                points = await settle_practice(repo, item.learner_id, item.lesson_id, deps.now())
-                await repo.grades.set_points_paid(new_id, points)
-                await repo.progress.set_best_score(item.learner_id, item.lesson_id, grade.score)
-                # A changed score is told with passed or not; an unchanged one only when it
-                # completes a certificate (its announcement).
-                after = await _after_confirmation(deps, repo, item.learner_id, item.lesson_id,
-                                                  tr, with_result=grade.score != item.score)
+            # Confirmed by the model: a changed score is told with passed or not; an unchanged
+            # one only when it completes a certificate (its announcement).
+            after = await _after_confirmation(
+                deps, repo, item.learner_id, item.lesson_id, tr,
+                with_result=grade.score != item.score) if status == GradeStatus.FINAL else []
         told = [Out(text=tr("review.told_changed", title=lesson.title, old=item.score,
                             new=grade.score, points=f"{points:+d}"))
                 ] if grade.score != item.score else []

@@ -22,7 +22,7 @@ from bot.services.ports import (
 )
 from lessons.model import Lesson
 from scoring.fingerprint import band_hashes
-from scoring.grading import CriterionGrade, Grade, Work
+from scoring.grading import CriterionGrade, Flag, Grade, Work
 from scoring.points import practice_points
 from scoring.streaks import current_streak
 
@@ -155,7 +155,7 @@ def render_grade(
         criterion_line(c, rubric[c.id].title, rubric[c.id].judge, tr)
         for c in grade.criteria if c.id in rubric
     ]
-    notes = [tr(f"flag.{flag}") for flag in grade.flags if f"flag.{flag}" in _FLAG_KEYS]
+    notes = [tr(f"flag.{flag}") for flag in grade.flags if flag in _LEARNER_NOTES]
     shape = grade.extra.get("shape")
     parts = shape.get("parts", {}) if isinstance(shape, dict) else {}
     notes += [tr(f"grade.missing_part.{part}") for part, found in parts.items() if not found]
@@ -179,13 +179,12 @@ def render_grade(
                remember_options=False)
 
 
-_FLAG_KEYS = frozenset(
-    f"flag.{name}" for name in (
-        "empty", "too_short", "too_long", "not_vietnamese", "copied_lesson", "copied_exemplary",
-        "copied_peer", "injection", "invisible_chars", "photo_pending", "keyword_list",
-        "list_like", "repetitive", "off_topic",
-    )  # llm_unavailable is said by the provisional line below
-)
+# Flags the learner is told about; llm_unavailable is said by the provisional line.
+_LEARNER_NOTES = frozenset({
+    Flag.EMPTY, Flag.TOO_SHORT, Flag.TOO_LONG, Flag.NOT_VIETNAMESE, Flag.COPIED_LESSON,
+    Flag.COPIED_EXEMPLARY, Flag.COPIED_PEER, Flag.INJECTION, Flag.INVISIBLE_CHARS,
+    Flag.PHOTO_PENDING, Flag.KEYWORD_LIST, Flag.LIST_LIKE, Flag.REPETITIVE, Flag.OFF_TOPIC,
+})
 
 
 async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 50) -> list[
