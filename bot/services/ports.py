@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.services.ports_roles import Roles
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -140,6 +141,8 @@ class TokenPair:
 
 class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
+
+    roles: Roles  # roles per unit, invites, their audit log (bot/services/ports_roles.py)
 
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...

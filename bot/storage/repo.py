@@ -41,6 +41,7 @@ from bot.storage.models import (
     Unit,
     UTCDateTime,
 )
+from bot.storage.roles import SqlRoles
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -82,6 +83,7 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.roles = SqlRoles(session)
 
     @property
     def _dialect(self) -> str:
