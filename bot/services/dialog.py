@@ -14,8 +14,10 @@ from typing import Any
 from bot.i18n import Translator
 from bot.services import (
     choices,
+    digest,
     intent,
     invites,
+    leader,
     learning,
     linking,
     permissions,
@@ -45,7 +47,8 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme", "link", "appeal", "review", "roles", "invite", "demo")
+            "deleteme", "link", "appeal", "review", "roles", "invite", "demo",
+            "group", "nonudge", "nudgeon")
 # Typed or tapped, never slash commands: start the quiz, the next lesson today, "Nộp bài".
 ACTIONS = ("quiz", "next", "submit")
 SENT_AS_WORK = "submit"  # identity state: the lesson whose work the next message is
@@ -63,6 +66,8 @@ class Dialog:
         deps = self.deps
         if event.is_group:
             # In a group the bot answers commands only, so it never floods a neighbourhood chat.
+            if event.kind == "command" and event.command == "group":  # its leader links it
+                return await digest.link_group_chat(deps, event)
             if event.kind == "command":
                 return [Out(text=Translator(_lang_hint(event))("group.private_only"))]
             return []
@@ -176,7 +181,7 @@ class _Turn:
             keyword = keyword_command(ev.text)
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(keyword, "")
-        if ev.kind == "text" and step and step.startswith("review_score:"):
+        if ev.kind == "text" and step and step.startswith(("review_score:", leader.STEP)):
             return await self.step_input(step)
         if self.learner.status == "onboarding":
             return await self.onboarding_input()
@@ -212,6 +217,12 @@ class _Turn:
             return await roles_chat.invite_command(self.deps, self.repo, learner, tr, args)
         if name == "demo":
             return await roles_chat.demo(self.deps, self.repo, learner, tr, self.event, args)
+        if name == "group":  # "quản lý nhóm": a leader need not be a learner
+            self.state.pop("step", None)
+            return await leader.group_command(self.deps, self.repo, learner, tr, args)
+        if name in ("nonudge", "nudgeon"):  # "đừng nhắc tôi" / "nhắc tôi"
+            return await leader.set_reminders(self.deps, self.repo, learner, tr,
+                                              on=name == "nudgeon")
         if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == "onboarding":
@@ -252,6 +263,8 @@ class _Turn:
             return await self.review_choice(rest)
         if kind == "ob":
             return await self.onboarding_choice(rest)
+        if kind == leader.PREFIX:  # the group leader's menu, and a learner's "đừng nhắc tôi"
+            return await leader.choice(self.deps, self.repo, learner, tr, self.state, rest)
         if kind == roles_chat.PREFIX:  # role invites: before onboarding, too
             out = await roles_chat.choice(self.deps, self.repo, learner, tr, self.state, rest)
             if learner.status == "onboarding" and rest == "yes":
@@ -703,6 +716,9 @@ class _Turn:
             return [Out(text=tr("settings.time_saved", time=hhmm))]
         if step.startswith("tryai"):
             return await tryai.on_text(self, step)
+        if step.startswith(leader.STEP):
+            return await leader.announcement_text(self.deps, self.repo, self.learner, tr,
+                                                  self.state, step, self.event.text)
         self.state.pop("step", None)
         return await self.work_or_hint()
 

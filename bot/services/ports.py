@@ -6,12 +6,15 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.services.ports_roles import Roles
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
+
+if TYPE_CHECKING:  # ports_leader uses this module's records
+    from bot.services.ports_leader import Leader
 
 
 @dataclass
@@ -143,6 +146,7 @@ class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
 
     roles: Roles  # roles per unit, invites, their audit log (bot/services/ports_roles.py)
+    leader: Leader  # rosters, opt-outs, announcements, the outbox (ports_leader.py)
 
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...

@@ -409,3 +409,66 @@ class FailedAttempt(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     key: Mapped[str] = mapped_column(String(96))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- group leaders: nudges, announcements, the weekly digest, through one outbox
+
+
+class NudgeOptOut(Base):
+    """A learner who said "đừng nhắc tôi": no reminders from their group leader."""
+
+    __tablename__ = "nudge_optouts"
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Announcement(Base):
+    """A message a leader (or instructor, official) sent to everyone in a unit."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_unit_created", "unit_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """One message to one recipient (a learner, or a group chat), written before anything is
+    sent. The unique key makes queuing idempotent (a nudge a day, an announcement once per
+    member, a digest a week) and the status makes a restart send what is left and nothing else."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_available", "status", "available_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # nudge | announce | digest | ...
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))  # set for a group chat post
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)  # the message: text, title, options
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UnitChat(Base):
+    """A group chat (Telegram) that added the bot and was linked to a unit by its leader: the
+    weekly digest is posted there too."""
+
+    __tablename__ = "unit_chats"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -21,6 +21,7 @@ from bot.services.ports import (
     TokenPair,
     UnitRecord,
 )
+from bot.storage.leader import SqlLeader
 from bot.storage.models import (
     ActivityDay,
     ChannelUsage,
@@ -84,6 +85,7 @@ class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
         self.roles = SqlRoles(session)
+        self.leader = SqlLeader(session)
 
     @property
     def _dialect(self) -> str:
