@@ -212,7 +212,7 @@ class _Turn:
                 return [Out(text=tr("review.not_allowed"))]
             return await review.queue(self.deps, self.repo, tr)
         if name == "roles":
-            return await roles_chat.my_roles(self.deps, self.repo, learner, tr)
+            return await roles_chat.roles_command(self.deps, self.repo, learner, tr, args)
         if name == "invite":
             return await roles_chat.invite_command(self.deps, self.repo, learner, tr, args)
         if name == "demo":

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.services import leader, outbox, permissions
 from bot.services.context import Deps
+from bot.services.invites import Event
 from bot.services.io import Inbound, Out
 from bot.services.permissions import Action
 from bot.services.ports import Repo, UnitRecord
@@ -131,6 +132,6 @@ async def link_group_chat(deps: Deps, event: Inbound) -> list[Out]:
                                                      admins=deps.admins):
             return [Out(text=tr("leader.chat.not_allowed"))]
         await repo.leader.link_chat(unit.id, event.channel, event.chat_id, person, deps.now())
-        await repo.roles.log(person, "link_chat", None, unit.id,
+        await repo.roles.log(person, Event.LINK_CHAT, None, unit.id,
                              {"channel": event.channel}, deps.now())
     return [Out(text=tr("leader.chat.linked", group=unit.name))]

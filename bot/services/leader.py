@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.services import outbox, permissions, reach
 from bot.services.context import Deps
+from bot.services.invites import Event
 from bot.services.io import Option, Out
 from bot.services.permissions import Action
 from bot.services.ports import LearnerRecord, Repo, UnitRecord
@@ -217,7 +218,7 @@ async def nudge(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
     """One tap: remind every active member idle for IDLE_DAYS or more, once a day each, except
     those who said "đừng nhắc tôi" and those no channel can reach (they are listed instead)."""
     r = await roster(deps, repo, unit)
-    idle = [row for row in r.idle() if row.status == "active"]
+    idle = [row for row in r.idle() if row.status == "active" and row.learner_id != learner.id]
     opted = [row for row in idle if row.opted_out]
     unreachable = [row for row in idle if not row.opted_out and row.reach]
     wanted = [row for row in idle if not row.opted_out and not row.reach]
@@ -228,7 +229,7 @@ async def nudge(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
                           nudge_message(Translator(row.language), row.name, unit.name,
                                         row.idle_days))
         for row in fresh], deps.now())
-    await repo.roles.log(learner.id, "nudge", None, unit.id,
+    await repo.roles.log(learner.id, Event.NUDGE, None, unit.id,
                          {"queued": queued, "opted_out": len(opted),
                           "already_today": len(wanted) - len(fresh),
                           "unreachable": len(unreachable)}, deps.now())
@@ -319,7 +320,7 @@ async def send_announcement(deps: Deps, repo: Repo, learner: LearnerRecord, tr: 
         for m in members]
     queued = await repo.leader.enqueue(rows, now)
     await repo.leader.set_recipients(announcement, queued)
-    await repo.roles.log(learner.id, "announce", None, unit.id,
+    await repo.roles.log(learner.id, Event.ANNOUNCE, None, unit.id,
                          {"announcement_id": announcement, "recipients": queued}, now)
     return [Out(text=tr("leader.announce.queued", count=queued, group=unit.name))]
 
@@ -347,7 +348,7 @@ async def choice(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
     if action == "menu":
         return await menu(deps, repo, learner, tr, unit)
     if action in ("roster", "reach"):  # who looked at whose members, for the officials above
-        await repo.roles.log(learner.id, "view_roster", None, unit.id, {"view": action},
+        await repo.roles.log(learner.id, Event.VIEW_ROSTER, None, unit.id, {"view": action},
                              deps.now())
     if action == "roster":
         r = await roster(deps, repo, unit)

@@ -148,6 +148,52 @@ async def choice(
 
 # ---- "/roles" and "/invite" -----------------------------------------------------------------
 
+AUDIT_ROWS = 15
+
+
+async def roles_command(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator,
+                        args: str) -> list[Out]:
+    """'/roles': mine; '/roles log' (officials, administrators): the role log of my units."""
+    if fold(args).strip() in ("log", "nhat ky", "lich su"):
+        return await audit(deps, repo, learner, tr)
+    return await my_roles(deps, repo, learner, tr)
+
+
+async def audit(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> list[Out]:
+    """Who did what, when, to whom, in the units under mine (newest first)."""
+    scope = await permissions.units_in_scope(repo, learner.id, Action.VIEW_AUDIT,
+                                             admins=deps.admins)
+    if not scope:
+        return [Out(text=tr("roles.not_allowed"))]
+    events = await repo.roles.events(sorted(scope), AUDIT_ROWS)
+    if not events:
+        return [Out(text=tr("roles.audit.empty"))]
+    zone = ZoneInfo(learner.timezone)
+    names: dict[int, str] = {}
+
+    async def name(learner_id: int | None) -> str:
+        if learner_id is None:
+            return tr("roles.audit.server")
+        if learner_id not in names:
+            found = await repo.learner(learner_id)
+            names[learner_id] = found.public_name if found else "?"
+        return names[learner_id]
+
+    rows = []
+    for e in events:
+        role = e.detail.get("role")
+        try:
+            action = tr(f"roles.audit.{e.action}")
+        except KeyError:  # an action a newer feature logs without a text yet
+            action = e.action
+        rows.append(tr("roles.audit.row", at=e.at.astimezone(zone).strftime("%d/%m %H:%M"),
+                       actor=await name(e.actor_id), action=action,
+                       role=role_name(tr, role) if role else "",
+                       target=await name(e.target_id) if e.target_id else "",
+                       unit=await _unit_name(repo, e.unit_id) if e.unit_id else "").strip())
+    return [Out(title=tr("roles.audit.title"), text="\n".join(rows))]
+
+
 async def my_roles(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> list[Out]:
     held = await permissions.roles_of(repo, learner.id)
     admin = await permissions.is_admin(repo, learner.id, deps.admins)

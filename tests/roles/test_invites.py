@@ -293,3 +293,28 @@ async def test_a_join_code_alone_does_not_open_the_member_list(app: App) -> None
     assert "Lê Văn Tám" not in text_of(board)
     assert VI("roles.board_after_first_point", members=2) in board[0].text
     assert "Lê Văn Tám" in text_of(await member.send("/leaderboard"))
+
+
+def test_every_logged_action_has_a_text_in_both_languages() -> None:
+    from bot.i18n import catalog
+    from bot.services.invites import Event
+
+    for language in ("vi", "en"):
+        assert {f"roles.audit.{e.value}" for e in Event} <= set(catalog(language))
+        assert {f"roles.name.{r.value}" for r in Role} <= set(catalog(language))
+
+
+async def test_officials_read_the_role_log_of_their_units_only(app: App) -> None:
+    made = await invite(app, "leader", "T05")
+    newcomer = Chat(app, "7030", name="Bà Ba")
+    await newcomer.join(await join_code(app, "T05"))
+    await newcomer.send(made.typed)
+    await newcomer.tap("rl:yes")
+    await invite(app, "leader", "TN")  # above the ward: not the ward official's business
+    official = Chat(app, "7031")
+    await give(app, official, Role.OFFICIAL, "PDP")
+    log = text_of(await official.send("/roles log"))
+    assert VI("roles.audit.title") in log
+    assert "Bà Ba" in log and VI("roles.audit.grant") in log and "Tổ dân phố số 5" in log
+    assert "Tỉnh Thái Nguyên" not in log
+    assert VI("roles.not_allowed") in text_of(await newcomer.send("/roles log"))
