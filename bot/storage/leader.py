@@ -26,6 +26,11 @@ from bot.storage.models import (
 CHUNK = 500  # ids per IN (...) list
 
 
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (a CursorResult's; typed as a plain Result)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _chunks(ids: list[int]) -> list[list[int]]:
     return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
@@ -198,7 +203,7 @@ class SqlLeader:
                                         or_(OutboxMessage.locked_until.is_(None),
                                             OutboxMessage.locked_until < before))
             .values(status="pending", locked_until=None))
-        return int(done.rowcount or 0)
+        return _rowcount(done)
 
     async def outbox_counts(self, key_prefix: str) -> dict[str, int]:
         rows = await self.s.execute(

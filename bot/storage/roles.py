@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, literal, or_, select, update
+from sqlalchemy import bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -14,6 +14,36 @@ from bot.services.ports_roles import InviteRecord, RoleEventRecord, RoleRecord
 from bot.storage.models import FailedAttempt, RoleEvent, RoleGrant, RoleInvite, Unit
 
 MAX_DEPTH = 64  # a unit tree is a handful of levels; this only stops a corrupted loop
+
+
+def _ancestors() -> Any:
+    """The unit and every unit above it, nearest first: one recursive query, built once (its
+    compilation costs more than running it)."""
+    up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
+          .where(Unit.id == bindparam("unit_id")).cte("up", recursive=True))
+    parent = aliased(Unit)
+    up = up.union_all(
+        select(parent.id, parent.parent_id, up.c.depth + 1)
+        .where(parent.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
+    return select(up.c.id).order_by(up.c.depth)
+
+
+def _subtree() -> Any:
+    down = (select(Unit.id).where(Unit.id.in_(bindparam("unit_ids", expanding=True)))
+            .cte("down", recursive=True))
+    child = aliased(Unit)
+    # UNION, not UNION ALL: a unit reached twice is kept once, and a loop ends.
+    down = down.union(select(child.id).where(child.parent_id == down.c.id))
+    return select(down.c.id)
+
+
+_ANCESTORS = _ancestors()
+_SUBTREE = _subtree()
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE touched (a CursorResult's; typed as a plain Result)."""
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _role(row: RoleGrant) -> RoleRecord:
@@ -74,7 +104,7 @@ class SqlRoles:
         done = await self.s.execute(
             update(RoleGrant).where(RoleGrant.id == role_id, RoleGrant.revoked_at.is_(None))
             .values(revoked_at=now))
-        return found if done.rowcount else None
+        return found if _rowcount(done) else None
 
     async def role(self, role_id: int) -> RoleRecord | None:
         row = await self.s.get(RoleGrant, role_id, populate_existing=True)
@@ -106,7 +136,7 @@ class SqlRoles:
             update(RoleInvite).where(RoleInvite.id == invite_id, RoleInvite.used_at.is_(None),
                                      RoleInvite.expires_at > now)
             .values(used_by=learner_id, used_at=now))
-        return bool(done.rowcount)
+        return bool(_rowcount(done))
 
     # ---- the audit log -------------------------------------------------------------------
 
@@ -132,13 +162,7 @@ class SqlRoles:
     # ---- the unit tree -------------------------------------------------------------------
 
     async def ancestors(self, unit_id: int) -> list[int]:
-        up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
-              .where(Unit.id == unit_id).cte("up", recursive=True))
-        parent = aliased(Unit)
-        up = up.union_all(
-            select(parent.id, parent.parent_id, up.c.depth + 1)
-            .where(parent.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
-        rows = await self.s.execute(select(up.c.id).order_by(up.c.depth))
+        rows = await self.s.execute(_ANCESTORS, {"unit_id": unit_id})
         return [r[0] for r in rows]
 
     async def roots(self) -> list[int]:
@@ -147,11 +171,7 @@ class SqlRoles:
     async def subtree(self, unit_ids: list[int]) -> set[int]:
         if not unit_ids:
             return set()
-        down = select(Unit.id).where(Unit.id.in_(unit_ids)).cte("down", recursive=True)
-        child = aliased(Unit)
-        # UNION, not UNION ALL: a unit reached twice is kept once, and a loop ends.
-        down = down.union(select(child.id).where(child.parent_id == down.c.id))
-        return set((await self.s.scalars(select(down.c.id))).all())
+        return set((await self.s.scalars(_SUBTREE, {"unit_ids": unit_ids})).all())
 
     # ---- throttling ----------------------------------------------------------------------
 
@@ -168,4 +188,4 @@ class SqlRoles:
 
     async def purge_failures(self, before: datetime) -> int:
         done = await self.s.execute(delete(FailedAttempt).where(FailedAttempt.at < before))
-        return int(done.rowcount or 0)
+        return _rowcount(done)
