@@ -218,7 +218,8 @@ class _Turn:
         if name == "demo":
             return await roles_chat.demo(self.deps, self.repo, learner, tr, self.event, args)
         if name == "group":  # "quản lý nhóm": a leader need not be a learner
-            self.state.pop("step", None)
+            if str(self.state.get("step", "")).startswith(leader.STEP):
+                self.state.pop("step", None)  # an announcement left half-typed
             return await leader.group_command(self.deps, self.repo, learner, tr, args)
         if name in ("nonudge", "nudgeon"):  # "đừng nhắc tôi" / "nhắc tôi"
             return await leader.set_reminders(self.deps, self.repo, learner, tr,
