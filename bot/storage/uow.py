@@ -9,10 +9,12 @@ from bot.services.ports import (
     Deliveries,
     Grades,
     Inbox,
+    Leader,
     Learners,
     Ledger,
     Links,
     Progress,
+    Roles,
     Submissions,
     Tokens,
     Units,
@@ -21,9 +23,11 @@ from bot.storage.conversation import SqlConversations
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
+from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
 
@@ -44,3 +48,5 @@ class SqlUnitOfWork:
         self.inbox: Inbox = SqlInbox(session)
         self.tokens: Tokens = SqlTokens(session)
         self.conversations: Conversations = SqlConversations(session)
+        self.roles: Roles = SqlRoles(session)
+        self.leader: Leader = SqlLeader(session)

@@ -8,6 +8,7 @@ from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
+from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, Queued
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.progress import Progress
@@ -29,6 +30,7 @@ from bot.services.ports.records import (
     UnitRecord,
     Unset,
 )
+from bot.services.ports.roles import InviteRecord, RoleEventRecord, RoleRecord, Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
 from bot.services.ports.uow import Store, UnitOfWork
@@ -47,12 +49,21 @@ __all__ = [
     "Inbox",
     "InboxItem",
     "InboxStatus",
+    "InviteRecord",
+    "Leader",
     "LearnerRecord",
     "LearnerStatus",
     "Learners",
     "Ledger",
     "Links",
+    "Member",
+    "OutboxItem",
+    "OutboxStatus",
     "Progress",
+    "Queued",
+    "RoleEventRecord",
+    "RoleRecord",
+    "Roles",
     "Store",
     "SubmissionRecord",
     "SubmissionStatus",
