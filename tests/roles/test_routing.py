@@ -40,6 +40,7 @@ async def test_a_code_typed_after_slash_role(app: App) -> None:
     assert "người hướng dẫn" in offer[0].text
     await chat.send("1")  # numbered reply: "Nhận vai trò"
     assert await roles(app, chat) == [("mentor", await unit_id(app, "T05"))]
+    assert "người hướng dẫn" in text_of(await chat.send("/role"))  # alone: one's roles
 
 
 async def test_group_ends_a_half_typed_announcement_but_keeps_a_joining_step(app: App) -> None:

@@ -13,6 +13,8 @@ from bot.services.ports import LearnerStatus
 
 async def open_invite(turn: Turn, args: str) -> list[Out]:
     """The hidden command "role <code>" that a deep link or a typed code comes in as."""
+    if not args.strip():  # "/role" alone: no code to count as a wrong one; one's roles
+        return await roles_command(turn, "")
     out = await roles_chat.open_code(turn.deps, turn.repo, turn.learner, turn.tr, turn.state,
                                      turn.event, args)
     if _joining(turn) and turn.state.role_invite is None:
