@@ -300,6 +300,9 @@ def parser() -> argparse.ArgumentParser:
     rev.add_argument("--reason", required=True, help="why, e.g. \"work found copied\"")
     rev.add_argument("--by", help="who revokes (default: cli:<your login>)")
     rev.set_defaults(func=cmd_certificates_revoke)
+    from bot.roles_cli import add_roles_commands
+
+    add_roles_commands(sub)
     try:
         from bot.grading_cli import add_grading_commands
     except ImportError:

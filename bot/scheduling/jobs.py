@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, review, submissions
+from bot.services import delivery, digest, outbox, review, submissions, throttle
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -56,3 +56,16 @@ async def grade_waiting() -> None:
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break
+
+
+async def outbox_tick() -> None:
+    """Queue the weekly digests on Monday morning, and send what leaders queued (nudges,
+    announcements, digests) through the same sender and limits as lessons."""
+    if _app is None:
+        return
+    queued = await digest.queue_weekly(_app.deps)
+    async with _app.store.transaction() as repo:  # wrong codes past the window count for nothing
+        await throttle.purge(repo, _app.deps.now())
+    report = await outbox.drain(_app.deps, _app.sender)
+    if queued or report.sent or report.skipped or report.failed:
+        log.info("outbox: %d digests queued, %s", queued, report)

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 DELIVERY_EVERY_SECONDS = 60
 REGRADE_EVERY_SECONDS = 300
+OUTBOX_EVERY_SECONDS = 30  # leaders' nudges and announcements go out within half a minute
 
 
 def sync_url(async_url: str) -> str:
@@ -48,5 +49,7 @@ async def start_scheduler(app: App) -> AsyncIOScheduler:
     scheduler.add_job("bot.scheduling.jobs:regrade_provisional", "interval",
                       seconds=REGRADE_EVERY_SECONDS * 2, id="regrade_provisional",
                       replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:outbox_tick", "interval",
+                      seconds=OUTBOX_EVERY_SECONDS, id="outbox_tick", replace_existing=True)
     scheduler.start()
     return scheduler

@@ -32,6 +32,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     admins: frozenset[str] = field(default_factory=frozenset)
     lessons_per_day: int = 3  # lessons a learner may finish in one day ("học tiếp" asks for more)
+    bot_link: str = ""  # "https://t.me/<bot>" once Telegram said its name: role invite links
     # Sends messages to a learner on the channel they last used; the app wires it to the sender.
     notify: Callable[[int, list[Out]], Awaitable[None]] | None = None
     # Optional helpers, None when not configured: lessons read aloud and voice notes; the in-chat

@@ -10,11 +10,13 @@ from bot.services.ports import (
     Deliveries,
     Grades,
     Inbox,
+    Leader,
     Learners,
     Ledger,
     Links,
     Passing,
     Progress,
+    Roles,
     Submissions,
     Tokens,
     Units,
@@ -24,9 +26,11 @@ from bot.storage.repos.certificates import SqlCertificates, SqlPassing
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
+from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
 
@@ -49,3 +53,5 @@ class SqlUnitOfWork:
         self.conversations: Conversations = SqlConversations(session)
         self.passing: Passing = SqlPassing(session)
         self.certificates: Certificates = SqlCertificates(session)
+        self.roles: Roles = SqlRoles(session)
+        self.leader: Leader = SqlLeader(session)

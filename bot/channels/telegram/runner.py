@@ -83,6 +83,7 @@ async def start_telegram(app: App) -> asyncio.Task[None]:
     dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision,
                              fetch_voices=app.deps.speech is not None))
     me = await bot.get_me()
+    app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""  # invite links
     await register_commands(bot)
     limit = settings.telegram_max_concurrent_updates
     if settings.telegram_webhook_url:
