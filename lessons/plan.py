@@ -25,10 +25,13 @@ class Assignment:
         return self.completed_on is not None
 
 
+PlanStatus = Literal["new", "unfinished", "done_today", "finished_all"]
+
+
 @dataclass(frozen=True)
 class TodayPlan:
     lesson: Lesson | None
-    status: Literal["new", "unfinished", "done_today", "finished_all"]
+    status: PlanStatus
 
 
 def next_lesson(curriculum: Curriculum, completed: Collection[str]) -> Lesson | None:
@@ -45,7 +48,7 @@ def plan_today(
     if current is not None and not current.completed:
         lesson = curriculum.by_id(current.lesson_id)
         if lesson is not None:  # a lesson removed from the curriculum is skipped
-            status = "new" if current.assigned_on == today else "unfinished"
+            status: PlanStatus = "new" if current.assigned_on == today else "unfinished"
             return TodayPlan(lesson, status)
     if current is not None and current.completed_on == today:
         return TodayPlan(curriculum.by_id(current.lesson_id), "done_today")
