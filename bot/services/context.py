@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -20,6 +23,28 @@ if TYPE_CHECKING:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def new_worker_id() -> str:
+    """This process's name on the leases it holds: host, pid and a random tag (a restarted
+    process with the same pid is still someone else)."""
+    return f"{socket.gethostname()[:16]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class DeliveryLimits:
+    """How a process sends the daily push.
+
+    `in_flight` is the crash bound: platform messages sent but not yet recorded. A part is
+    recorded (and its lease renewed) before its slot is given back and a learner never has two
+    parts in flight, so a kill -9 repeats at most `in_flight` messages, to as many learners.
+    `lease` is how long a delivery stays with a worker that stopped making progress before any
+    worker takes it up again; `poll_seconds` is the worker's tick when it has nothing to send.
+    """
+
+    in_flight: int = 8
+    lease: timedelta = timedelta(seconds=60)
+    poll_seconds: float = 1.0
 
 
 @dataclass
@@ -40,6 +65,9 @@ class Deps:
     audio_cache: AudioCache | None = None
     chat_model: ChatModel | None = None
     tryai_limits: TryAILimits | None = None
+    # Process roles: this process's name on leases, and how it sends the daily push.
+    worker_id: str = field(default_factory=new_worker_id)
+    delivery_limits: DeliveryLimits = field(default_factory=DeliveryLimits)
 
     def now(self) -> datetime:
         return self.clock()

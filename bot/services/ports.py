@@ -6,11 +6,14 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
+
+if TYPE_CHECKING:
+    from bot.services.ports_leases import Leases
 
 
 @dataclass
@@ -140,6 +143,8 @@ class TokenPair:
 
 class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
+
+    leases: Leases  # process roles: leases on deliveries and background work
 
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.i18n import Translator
 from bot.services import submissions
@@ -106,6 +107,9 @@ def _scores(held: HeldSummary, tr: Translator) -> str:
     return tr("review.scores_range", low=held.low, high=held.high)
 
 
+# A grade being regraded is leased to one process: the model is asked once per grade.
+REGRADE_WORK = "regrade"
+REGRADE_LEASE = timedelta(minutes=3)
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
@@ -144,6 +148,14 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         if lesson is None:
             continue
         async with deps.store.transaction() as repo:
+            # One process regrades a grade: the model is asked once, whoever runs this job.
+            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), deps.worker_id,
+                                                deps.now(), deps.now() + REGRADE_LEASE):
+                continue
+        async with deps.store.transaction() as repo:
+            current = await repo.grade(item.id)
+            if current is None or current.status != GradeStatus.PROVISIONAL:
+                continue  # regraded or confirmed meanwhile (by an earlier lease's holder)
             learner = await repo.learner(item.learner_id)
             submission = await repo.submission(item.submission_id)
             if learner is None or submission is None:

@@ -21,6 +21,7 @@ from bot.services.ports import (
     TokenPair,
     UnitRecord,
 )
+from bot.storage.leases import SqlLeases
 from bot.storage.models import (
     ActivityDay,
     ChannelUsage,
@@ -82,6 +83,7 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.leases = SqlLeases(session)
 
     @property
     def _dialect(self) -> str:
