@@ -70,11 +70,18 @@ class Leadership:
     async def _drop(self) -> None:
         self.held = False
         conn, self._conn = self._conn, None
-        if conn is not None:
-            try:
-                await conn.close()  # closing the connection releases the lock
-            except Exception as exc:
-                log.debug("closing the scheduler's connection: %r", exc)
+        if conn is None:
+            return
+        try:
+            # The connection goes back to the pool, still open: the lock must be let go first.
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self.key})
+            await conn.close()
+        except BaseException as exc:  # a broken connection: drop it (the server let go)
+            log.debug("releasing the scheduler lock: %r", exc)
+            await conn.invalidate()
+            await conn.close()
+            if not isinstance(exc, Exception):
+                raise
 
     async def run(self, changed: Callable[[bool], Awaitable[None]]) -> None:
         """Try for the lock, hold it, and say each time it is gained or lost."""
