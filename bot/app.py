@@ -103,7 +103,7 @@ async def build_app(
 ) -> App:
     if migrate:
         await asyncio.to_thread(upgrade, settings.database_url)
-    store = SqlStore(make_engine(settings.database_url))
+    store = SqlStore(make_engine(settings.database_url, settings.database_pool_size))
     deps = Deps(
         store=store,
         curriculum=curriculum or load_lessons(settings),

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///./hocai.db", validation_alias=_env("DATABASE_URL")
     )
+    # PostgreSQL connections a process keeps (as many again at a peak): with several processes,
+    # their sum must stay under the server's max_connections (100 by default).
+    database_pool_size: int = Field(default=10, ge=1, le=100,
+                                    validation_alias=_env("DATABASE_POOL_SIZE"))
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias=_env("HOCAI_TIMEZONE"))
     admins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias=_env("HOCAI_ADMINS")

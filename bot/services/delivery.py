@@ -209,6 +209,12 @@ async def deliver_one(
     in_flight = in_flight or asyncio.Semaphore(deps.delivery_limits.in_flight)
     lease = deps.delivery_limits.lease
     async with gates.db, deps.store.transaction() as repo:
+        # It may have waited for a free slot since the claim: renew, or leave it to its new holder.
+        renewed = deps.now()
+        if not await repo.leases.delivery_progress(item.id, holder, item.parts_sent, renewed,
+                                                   renewed + lease):
+            report.taken_over += 1
+            return
         learner = await repo.learner(item.learner_id)
         if learner is not None and not item.lesson_id:
             # Planned without a lesson: today's is chosen now, from the learner's state now.
@@ -260,11 +266,14 @@ async def deliver_one(
             for part in parts[sent:]:
                 # The slot is held until the part is recorded: what a crash can repeat.
                 async with in_flight:
-                    await sender.send(identity.channel, identity.chat_id, part)
-                    sent += 1
-                    async with deps.store.transaction() as repo:
-                        held = await repo.leases.delivery_progress(
-                            item.id, holder, sent, deps.now(), deps.now() + lease)
+                    held = True
+                    if deps.now() - renewed > lease / 2:  # a long wait (a 429 pause): renew
+                        held = await _renew(deps, item.id, holder, sent, lease)
+                    if held:
+                        await sender.send(identity.channel, identity.chat_id, part)
+                        sent += 1
+                        renewed = deps.now()
+                        held = await _renew(deps, item.id, holder, sent, lease)
                 if not held:
                     report.taken_over += 1
                     log.warning("delivery %s was taken over by another worker", item.id)
@@ -319,6 +328,14 @@ async def deliver_one(
     report.sent += 1
 
 
+async def _renew(deps: Deps, delivery_id: int, holder: str, parts_sent: int,
+                 lease: timedelta) -> bool:
+    """Record the parts sent and extend the lease; False when another worker holds it now."""
+    async with deps.store.transaction() as repo:
+        return await repo.leases.delivery_progress(delivery_id, holder, parts_sent, deps.now(),
+                                                   deps.now() + lease)
+
+
 _claims = itertools.count(1)
 
 
@@ -336,7 +353,7 @@ async def deliver_due(
     # Claimed at once: a batch in flight and a batch being read; small, so a worker that dies
     # leaves few deliveries waiting for their lease to lapse.
     capacity = 2 * limits.in_flight
-    gates = Gates(per_channel=capacity, database=capacity)
+    gates = Gates(per_channel=capacity, database=limits.in_flight)
     in_flight = asyncio.Semaphore(limits.in_flight)
     active: set[asyncio.Task[None]] = set()
     try:

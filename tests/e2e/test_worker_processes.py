@@ -1,0 +1,76 @@
+"""Two and four delivery workers and two schedulers, real processes on one PostgreSQL database:
+the standby scheduler takes over when the active one is killed, and every learner gets the
+day's lesson exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.e2e.workers import (
+    Proc,
+    environment,
+    planned,
+    seed_learners,
+    tally,
+    unfinished,
+    wait_until,
+)
+from tests.fakes.telegram_api import FakeTelegram
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+LEARNERS = 300
+ACTIVE = "this process is the scheduler"
+
+
+@pytest.mark.parametrize("workers", [2, 4])
+async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
+    pg_url: str, workers: int
+) -> None:
+    """Guards the scheduler lock (one active scheduler; the standby takes over once the
+    active one's connection is gone) and the skip-locked, leased claims (no delivery is taken
+    by two workers: without them every worker sends every lesson)."""
+    await seed_learners(pg_url, LEARNERS)
+    fake = FakeTelegram()
+    await fake.start()
+    # No worker dies here: the default lease, so a slow moment of a busy machine is not a stall.
+    env = environment(pg_url, fake.base, HOCAI_DELIVERY_LEASE_SECONDS="60")
+    schedulers = [await Proc("scheduler", env).start() for _ in range(2)]
+    senders = [await Proc("worker", env).start() for _ in range(workers)]
+    outputs = ""
+    try:
+        async def one_active() -> bool:
+            return any(s.said(ACTIVE) for s in schedulers)
+
+        await wait_until(one_active, 90, "a scheduler")
+        await asyncio.sleep(1)
+        active = [s for s in schedulers if s.said(ACTIVE)]
+        assert len(active) == 1  # the other stands by
+        standby = next(s for s in schedulers if s is not active[0])
+
+        async def round_planned() -> bool:
+            return await planned(pg_url) == LEARNERS
+
+        await wait_until(round_planned, 30, "the round planned")
+        await active[0].kill()
+
+        async def taken_over() -> bool:
+            return standby.said(ACTIVE)
+
+        await wait_until(taken_over, 20, "the standby scheduler taking over")
+
+        async def done() -> bool:
+            return await unfinished(pg_url) == 0
+
+        await wait_until(done, 90, "every delivery finished")
+        await asyncio.sleep(0.5)  # nothing more arrives
+    finally:
+        for proc in [*senders, *schedulers]:
+            outputs += await proc.stop()
+        await fake.stop()
+    result = tally(fake, LEARNERS)
+    print(f"\n{workers} workers, 2 schedulers (one killed): {result.line()}")
+    assert result.lost == 0 and result.duplicates == 0
+    assert "Traceback" not in outputs, outputs[-3000:]
