@@ -10,11 +10,10 @@ import pytest
 
 from tests.e2e.workers import (
     Proc,
+    Rows,
     environment,
-    planned,
     seed_learners,
     tally,
-    unfinished,
     wait_until,
 )
 from tests.fakes.telegram_api import FakeTelegram
@@ -37,6 +36,7 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
     await fake.start()
     # No worker dies here: the default lease, so a slow moment of a busy machine is not a stall.
     env = environment(pg_url, fake.base, HOCAI_DELIVERY_LEASE_SECONDS="60")
+    rows = Rows(pg_url)
     schedulers = [await Proc("scheduler", env).start() for _ in range(2)]
     senders = [await Proc("worker", env).start() for _ in range(workers)]
     outputs = ""
@@ -51,7 +51,7 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
         standby = next(s for s in schedulers if s is not active[0])
 
         async def round_planned() -> bool:
-            return await planned(pg_url) == LEARNERS
+            return await rows.planned() == LEARNERS
 
         await wait_until(round_planned, 30, "the round planned")
         await active[0].kill()
@@ -62,15 +62,16 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
         await wait_until(taken_over, 20, "the standby scheduler taking over")
 
         async def done() -> bool:
-            return await unfinished(pg_url) == 0
+            return await rows.unfinished() == 0
 
         await wait_until(done, 90, "every delivery finished")
         await asyncio.sleep(0.5)  # nothing more arrives
     finally:
         for proc in [*senders, *schedulers]:
             outputs += await proc.stop()
+        await rows.close()
         await fake.stop()
-    result = tally(fake, LEARNERS)
+    result = tally(fake, range(1, LEARNERS + 1))
     print(f"\n{workers} workers, 2 schedulers (one killed): {result.line()}")
     assert result.lost == 0 and result.duplicates == 0
     assert "Traceback" not in outputs, outputs[-3000:]

@@ -31,25 +31,27 @@ IN_FLIGHT = 8  # HOCAI_DELIVERY_IN_FLIGHT for the processes: the stated crash bo
 LEASE_SECONDS = 3
 
 
-async def seed_learners(url: str, count: int) -> None:
-    """`count` active learners on Telegram whose lesson time (00:00) has passed today. Their
-    next due time is left unset: the scheduler's first tick works it out and plans them."""
+async def seed_learners(url: str, count: int, first: int = 1) -> None:
+    """`count` active learners on Telegram (ids from `first`) whose lesson time (00:00) has
+    passed today. Their next due time is left unset: the next planning tick plans them."""
     engine = create_async_engine(url)
     now = datetime.now(UTC)
+    ids = {"first": first, "last": first + count - 1, "chat": FIRST_CHAT, "now": now}
     try:
         async with engine.begin() as conn:
             await conn.execute(text(
-                "INSERT INTO units (id, code, name, kind) VALUES (1, 'X', 'Tổ thử', 'group')"))
+                "INSERT INTO units (id, code, name, kind) VALUES (1, 'X', 'Tổ thử', 'group') "
+                "ON CONFLICT DO NOTHING"))
             await conn.execute(text(
                 "INSERT INTO learners (id, nickname, show_name, occupation, lesson_time, "
                 "timezone, language, unit_id, status, consent_at, created_at) "
                 "SELECT i, 'Học viên ' || i, true, 'farmer', '00:00', 'Asia/Ho_Chi_Minh', 'vi', "
-                "1, 'active', :now, :now FROM generate_series(1, :n) i"), {"n": count, "now": now})
+                "1, 'active', :now, :now FROM generate_series(CAST(:first AS int), CAST(:last AS int)) i"), ids)
             await conn.execute(text(
                 "INSERT INTO identities (learner_id, channel, external_id, chat_id, reachable, "
-                "state) SELECT i, 'telegram', (:first + i)::text, (:first + i)::text, true, "
-                "'{}'::json FROM generate_series(1, :n) i"), {"n": count, "first": FIRST_CHAT})
-            await conn.execute(text("SELECT setval('learners_id_seq', :n)"), {"n": count})
+                "state) SELECT i, 'telegram', (CAST(:chat AS int) + i)::text, (CAST(:chat AS int) + i)::text, true, "
+                "'{}'::json FROM generate_series(CAST(:first AS int), CAST(:last AS int)) i"), ids)
+            await conn.execute(text("SELECT setval('learners_id_seq', :last)"), ids)
     finally:
         await engine.dispose()
 
@@ -125,25 +127,26 @@ class Proc:
         return "\n".join(self.lines)
 
 
-async def unfinished(url: str) -> int:
-    """Deliveries not yet in a final state (pending, or being sent)."""
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
+class Rows:
+    """Counts of delivery rows, through one engine for the whole test."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_async_engine(url, pool_size=1, max_overflow=0)
+
+    async def _count(self, where: str) -> int:
+        async with self.engine.connect() as conn:
             return int((await conn.execute(text(
-                "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'sending')"
-            ))).scalar_one())
-    finally:
-        await engine.dispose()
+                f"SELECT count(*) FROM deliveries WHERE {where}"))).scalar_one())
 
+    async def unfinished(self) -> int:
+        """Deliveries not yet in a final state (pending, or being sent)."""
+        return await self._count("status IN ('pending', 'sending')")
 
-async def planned(url: str) -> int:
-    engine = create_async_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return int((await conn.execute(text("SELECT count(*) FROM deliveries"))).scalar_one())
-    finally:
-        await engine.dispose()
+    async def planned(self) -> int:
+        return await self._count("true")
+
+    async def close(self) -> None:
+        await self.engine.dispose()
 
 
 async def wait_until(check, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -166,7 +169,7 @@ class Tally:
                 f"messages repeated, to {self.learners_twice} learners")
 
 
-def tally(fake: FakeTelegram, count: int) -> Tally:
+def tally(fake: FakeTelegram, learners: range) -> Tally:
     """Every learner must have every message of the lesson (as many distinct ones as the most
     complete learner); any copy beyond one is a repeat."""
     sent = Counter((s.chat_id, s.text) for s in fake.sent)
@@ -176,10 +179,10 @@ def tally(fake: FakeTelegram, count: int) -> Tally:
     whole = max((len(c) for c in per_chat.values()), default=0)
     assert whole >= 2, "a lesson push is at least the lesson and its quiz button"
     lost = twice = repeated = 0
-    for i in range(1, count + 1):
+    for i in learners:
         copies = per_chat.get(str(FIRST_CHAT + i), [])
         lost += len(copies) < whole
         extra = sum(c - 1 for c in copies)
         repeated += extra
         twice += extra > 0
-    return Tally(count, lost, repeated, twice)
+    return Tally(len(learners), lost, repeated, twice)
