@@ -7,6 +7,7 @@ A process that loses the lock stops its scheduler; the one that gains it starts 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
+
+JOB_GRACE_SECONDS = 5.0  # a job running when the scheduler stops may finish this long
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ class Scheduler:
         self.app, self.intervals = app, intervals
         self.leadership = Leadership(app.store.engine, check_every=intervals.leader_check)
         self.aps: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
 
     @property
     def running(self) -> bool:
@@ -49,7 +53,15 @@ class Scheduler:
         async def run() -> None:
             if not self.leadership.held:  # lost the lock since this run was due
                 return
-            await job(self.app)
+            # Shielded from APScheduler's shutdown, which cancels running jobs mid-statement:
+            # `changed(False)` lets them finish first.
+            task = asyncio.create_task(job(self.app))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:  # APScheduler is stopping; `changed` awaits the job
+                return
         run.__name__ = run.__qualname__ = job.__name__
         return run
 
@@ -59,6 +71,11 @@ class Scheduler:
                 self.aps.shutdown(wait=False)
                 self.aps = None
                 log.info("scheduler stopped: another process may take over")
+            if self._running:
+                _, late = await asyncio.wait(set(self._running), timeout=JOB_GRACE_SECONDS)
+                for task in late:  # its work is leased: whoever schedules next takes it up
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
             return
         aps = AsyncIOScheduler(
             timezone=self.app.settings.zone,

@@ -31,6 +31,7 @@ from lessons.plan import Assignment
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+STOP_GRACE_SECONDS = 2.0  # a stopping worker lets its deliveries in progress go on this long
 # A learner who wrote to the bot this recently is studying now: the push waits for tomorrow.
 ACTIVE_WINDOW = timedelta(minutes=15)
 
@@ -400,9 +401,11 @@ async def deliver_due(
             if planned is not None and waiter is not None and waiter.done():
                 planned.clear()
     finally:
-        for task in list(active):
-            task.cancel()  # their leases lapse; any worker takes them up
-        await asyncio.gather(*active, return_exceptions=True)
+        if active:  # stopping: let the parts in flight be recorded, then give up the rest
+            _, late = await asyncio.wait(set(active), timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()  # their leases lapse; any worker takes them up
+            await asyncio.gather(*late, return_exceptions=True)
     return report
 
 
