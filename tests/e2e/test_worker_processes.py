@@ -5,6 +5,7 @@ day's lesson exactly once."""
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -54,12 +55,14 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
             return await rows.planned() == LEARNERS
 
         await wait_until(round_planned, 30, "the round planned")
+        killed_at = time.monotonic()
         await active[0].kill()
 
         async def taken_over() -> bool:
             return standby.said(ACTIVE)
 
         await wait_until(taken_over, 20, "the standby scheduler taking over")
+        takeover = time.monotonic() - killed_at
 
         async def done() -> bool:
             return await rows.unfinished() == 0
@@ -72,6 +75,7 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
         await rows.close()
         await fake.stop()
     result = tally(fake, range(1, LEARNERS + 1))
-    print(f"\n{workers} workers, 2 schedulers (one killed): {result.line()}")
+    print(f"\n{workers} workers, 2 schedulers (the active one killed, the standby active "
+          f"{takeover:.1f} s later): {result.line()}")
     assert result.lost == 0 and result.duplicates == 0
     assert "Traceback" not in outputs, outputs[-3000:]
