@@ -10,7 +10,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
-    DeliveryRecord,
     GradeInfo,
     GradeStatus,
     HeldSummary,
@@ -618,40 +617,6 @@ class SqlRepo:
     ) -> bool:
         return await self._inserted(Delivery, learner_id=learner_id, day=day, lesson_id=lesson_id,
                                     due_at=due_at, status=status, parts_sent=0, attempts=0)
-
-    async def claim_deliveries(self, now: datetime, limit: int) -> list[DeliveryRecord]:
-        """Mark due pending deliveries as 'sending' and return them (skip-locked on PostgreSQL)."""
-        query = (select(Delivery).where(Delivery.status == "pending", Delivery.due_at <= now)
-                 .order_by(Delivery.due_at, Delivery.id).limit(limit))
-        if self.s.bind and self.s.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list(await self.s.scalars(query))
-        for row in rows:
-            row.status, row.attempts, row.sent_at = "sending", row.attempts + 1, now
-        await self.s.flush()
-        return [DeliveryRecord(r.id, r.learner_id, r.day, r.lesson_id, r.parts_sent, r.attempts)
-                for r in rows]
-
-    async def delivery_progress(self, delivery_id: int, parts_sent: int, now: datetime) -> None:
-        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id)
-                             .values(parts_sent=parts_sent, sent_at=now))
-
-    async def finish_delivery(
-        self, delivery_id: int, status: str, channel: str | None, error: str | None, now: datetime
-    ) -> None:
-        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status=status, channel=channel, error=(error or "")[:200] or None, sent_at=now))
-
-    async def retry_delivery(self, delivery_id: int, due_at: datetime, error: str) -> None:
-        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status="pending", due_at=due_at, error=error[:200]))
-
-    async def release_stale_deliveries(self, before: datetime) -> int:
-        """Deliveries left 'sending' by a crashed process go back to 'pending' to resume."""
-        result = await self.s.execute(
-            update(Delivery).where(Delivery.status == "sending", Delivery.sent_at <= before)
-            .values(status="pending"))
-        return int(result.rowcount or 0)
 
     # ---- linking channels ----------------------------------------------------------------
 
