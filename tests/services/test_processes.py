@@ -104,10 +104,42 @@ def graded_by(app: App, model: FakeModel) -> LLMGrader:
                      SqlGradeCache(app.store, app.deps.now))
 
 
-def work(i: int) -> str:
-    return (f"Bạn là cán bộ phường số {i}. Tổ dân phố số {i} sắp họp về an toàn giao thông cho "
-            f"học sinh. Hãy viết thông báo mời họp dưới {100 + i} chữ, lời lẽ lịch sự, có giờ và "
-            "địa điểm. Nhận xét: kết quả dùng được, tôi sửa lại giờ họp cho đúng.")
+ROLES = ("cán bộ văn hóa xã", "tổ trưởng tổ dân phố", "chủ hộ kinh doanh tạp hóa",
+         "giáo viên tiểu học", "nông dân trồng chè", "y tá trạm y tế", "thư ký hợp tác xã")
+TOPICS = ("giải bóng chuyền thanh niên", "dọn vệ sinh ngõ xóm", "tiêm chủng cho trẻ nhỏ",
+          "phòng cháy chữa cháy mùa khô", "hội chợ nông sản cuối tuần", "lớp học bơi mùa hè",
+          "quyên góp sách cũ")
+AUDIENCES = ("các xóm trưởng", "phụ huynh học sinh", "bà con trong tổ", "các hộ kinh doanh",
+             "đoàn viên thanh niên", "hội viên phụ nữ", "các cụ cao tuổi")
+TASKS = (
+    "Hãy viết thông báo mời {a} đi họp bàn về {t}, dưới {n} chữ, lời lẽ lịch sự, có giờ và "
+    "địa điểm.",
+    "Hãy soạn tin nhắn Zalo nhắc {a} chuẩn bị cho {t}, thật ngắn gọn, thân mật, nêu rõ hạn "
+    "chót đăng ký.",
+    "Hãy lập danh sách năm việc cần làm để {a} cùng tham gia {t}, mỗi việc ghi trên một dòng.",
+    "Hãy viết bài đăng Facebook kêu gọi {a} ủng hộ {t}, giọng văn vui vẻ, cuối bài cảm ơn mọi "
+    "người.",
+)
+PLACES = ("nhà văn hóa thôn Đồng Bẩm", "sân trường Tiểu học Quang Trung", "chợ Túc Duyên",
+          "trạm y tế phường Gia Sàng", "bãi chè xóm Khuôn Gà", "hội trường ủy ban xã Phúc Xuân",
+          "thư viện huyện Đại Từ")
+CHECKS = (
+    "Nhận xét: AI viết khá tốt, tôi sửa lại ngày giờ cho đúng với lịch của {a}.",
+    "Nhận xét: bản nháp dùng được, tôi bỏ bớt một câu thừa và thêm số điện thoại liên hệ.",
+    "Nhận xét: danh sách hợp lý, tôi đổi thứ tự hai việc đầu cho dễ làm hơn với {a}.",
+    "Nhận xét: giọng văn hơi dài, tôi rút gọn lại và kiểm tra tên {t} cho chính xác.",
+)
+
+
+def work(n: int, i: int = 0) -> str:
+    """Work of learner `n` sent through process `i`: each piece its own words, so no piece is
+    taken for a copy of another learner's (which would wait for a person)."""
+    role, topic, audience = ROLES[n % 7], TOPICS[(n + 3) % 7], AUDIENCES[(n + 5) % 7]
+    task = TASKS[i % 4].format(a=audience, t=topic, n=90 + 10 * n)
+    check = CHECKS[i % 4].format(a=audience, t=topic)
+    place = PLACES[(n + 1) % 7]
+    return (f"Bạn là {role}, làm việc ở {place} đã {3 + n} năm. {task} Thêm thông tin: mọi việc "
+            f"diễn ra tại {place}, người phụ trách là {role}. {check}")
 
 
 async def left_over_work(app: App, clock: Clock, waiting: int, held: int) -> list[str]:
@@ -167,7 +199,7 @@ async def test_work_a_live_turn_is_grading_is_left_to_it(
     with FakeModel(slow(0.5)).running() as model:
         live.deps.grader = graded_by(live, model)
         job.deps.grader = graded_by(job, model)
-        turn = asyncio.create_task(chat.send(work(1)))
+        turn = asyncio.create_task(chat.send(work(1, 0)))
         await until(lambda: len(model.requests) == 1)  # stored, and the model is thinking
         clock.advance(minutes=2)  # the old rule of thumb ("younger than 2 minutes") is past
         assert await submissions.grade_waiting(job.deps, {"vi": Translator("vi")}) == []
@@ -232,8 +264,8 @@ async def test_racing_work_and_quiz_answers_pay_once(
     right = lesson.quiz[0].answer_index
     await asyncio.gather(*(chats(i, pair).tap(f"q:{lesson.id}:0:{right}")
                            for pair in pairs for i in range(count)))
-    await asyncio.gather(*(chats(i, pair).send(work(i))
-                           for pair in pairs for i in range(count)))
+    await asyncio.gather(*(chats(i, pair).send(work(n, i))
+                           for n, pair in enumerate(pairs) for i in range(count)))
     async with apps[0].store.transaction() as repo:
         for telegram, _ in pairs:
             ident = await repo.identity("telegram", telegram)
