@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.services.context import DeliveryLimits, Deps, utc_now
 from bot.services.dialog import Dialog
 from bot.services.notify import notifier
@@ -150,8 +150,10 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
 
             tasks.append(await start_zalo(app, intake=web))
         console = role == "all" and not tasks
-        if not tasks and not console:
-            log.warning("role %s: no channel is configured, so nothing can be sent", role)
+        if not tasks and role in ("web", "worker"):
+            # A worker with no channel would find every learner unreachable and skip them all.
+            raise SettingsError(f"the {role} role needs a chat channel: set TELEGRAM_BOT_TOKEN "
+                                "or a Zalo bot or Official Account")
         if console:
             from bot.channels.console.chat import ConsoleOutbound
             from bot.services.units import ensure_demo_units

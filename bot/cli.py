@@ -34,6 +34,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     finally:
         # Everything is closed; without this the interpreter's last garbage collection walks
         # the whole heap (lessons, aiogram's models) and Ctrl+C seems ignored for seconds.

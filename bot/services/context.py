@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import secrets
 import socket
@@ -25,10 +26,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_claims = itertools.count(1)
+
+
 def new_worker_id() -> str:
     """This process's name on the leases it holds: host, pid and a random tag (a restarted
     process with the same pid is still someone else)."""
-    return f"{socket.gethostname()[:16]}:{os.getpid()}:{secrets.token_hex(3)}"
+    return f"{socket.gethostname()[:12]}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,11 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def lease_holder(self) -> str:
+        """A name for one claim: this process's, told apart from its other claims (a holder
+        may renew its own lease, so two claims in one process must not share a name)."""
+        return f"{self.worker_id}:{next(_claims)}"
 
     def today_for(self, learner: LearnerRecord) -> date:
         return self.now().astimezone(ZoneInfo(learner.timezone)).date()

@@ -9,7 +9,6 @@ repeats at most the parts in flight, which `DeliveryLimits.in_flight` bounds (8 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -337,9 +336,6 @@ async def _renew(deps: Deps, delivery_id: int, holder: str, parts_sent: int,
                                                    deps.now() + lease)
 
 
-_claims = itertools.count(1)
-
-
 async def deliver_due(
     deps: Deps, sender: Sender, stop: asyncio.Event | None = None,
     planning: asyncio.Task[int] | None = None, planned: asyncio.Event | None = None,
@@ -364,7 +360,7 @@ async def deliver_due(
             free = capacity - len(active)
             items: list[DeliveryRecord] = []
             if free >= max(1, limits.in_flight // 2) or not active:
-                holder = f"{deps.worker_id}:{next(_claims)}"
+                holder = deps.lease_holder()
                 now = deps.now()
                 async with deps.store.transaction() as repo:
                     items = await repo.leases.claim_deliveries(now, free, holder,

@@ -149,7 +149,7 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             continue
         async with deps.store.transaction() as repo:
             # One process regrades a grade: the model is asked once, whoever runs this job.
-            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), deps.worker_id,
+            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), deps.lease_holder(),
                                                 deps.now(), deps.now() + REGRADE_LEASE):
                 continue
         async with deps.store.transaction() as repo:

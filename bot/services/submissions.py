@@ -62,8 +62,8 @@ async def receive(
         peers = await _peers(repo, submission, learner.id, store=True)
         # Stored and leased in one commit: the regrading job leaves it to this turn unless the
         # process dies before grading it.
-        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.worker_id, deps.now(),
-                                     deps.now() + GRADE_LEASE)
+        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
+                                     deps.now(), deps.now() + GRADE_LEASE)
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
@@ -192,7 +192,7 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
     told: list[tuple[int, list[Out]]] = []
     for listed in waiting:
         async with deps.store.transaction() as repo:
-            if not await repo.leases.claim_work(GRADE_WORK, str(listed.id), deps.worker_id,
+            if not await repo.leases.claim_work(GRADE_WORK, str(listed.id), deps.lease_holder(),
                                                 deps.now(), deps.now() + GRADE_LEASE):
                 continue
         async with deps.store.transaction() as repo:

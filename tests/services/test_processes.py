@@ -186,19 +186,21 @@ async def test_left_over_work_is_graded_by_the_model_once(
         assert await repo.ungraded_submissions(clock.now, 50) == []
 
 
+@pytest.mark.parametrize("where", ["another process", "the same process"])
 async def test_work_a_live_turn_is_grading_is_left_to_it(
-    processes: list[App], clock: Clock, no_waits  # type: ignore[no-untyped-def]
+    processes: list[App], clock: Clock, where: str, no_waits  # type: ignore[no-untyped-def]
 ) -> None:
-    """Guards the lease the live turn takes when it stores the work: without it, the job that
-    grades left-over work (in another process, at that moment) grades it a second time."""
-    live, job = processes[0], processes[1]
+    """Guards the lease the live turn takes when it stores the work, under a name of its own:
+    without it, the job that grades left-over work (in another process or in the same one, at
+    that moment) grades it a second time."""
+    live = processes[0]
+    job = processes[1] if where == "another process" else live
     code = await join_code(live, "T05")
     chat = Chat(live, "7300")
     await chat.join(code)
     await chat.send("/lesson")
     with FakeModel(slow(0.5)).running() as model:
-        live.deps.grader = graded_by(live, model)
-        job.deps.grader = graded_by(job, model)
+        live.deps.grader = job.deps.grader = graded_by(live, model)
         turn = asyncio.create_task(chat.send(work(1, 0)))
         await until(lambda: len(model.requests) == 1)  # stored, and the model is thinking
         clock.advance(minutes=2)  # the old rule of thumb ("younger than 2 minutes") is past

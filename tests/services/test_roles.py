@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.app import App
+from bot.app import App, run
 from bot.cli import main
 from bot.config import SettingsError, load_settings
 from bot.scheduling.runner import Intervals, Scheduler
@@ -46,3 +46,12 @@ async def test_on_sqlite_the_one_process_is_the_scheduler(app: App) -> None:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
     assert not scheduler.running
+
+
+@pytest.mark.postgres
+async def test_a_worker_with_no_channel_refuses_to_start(pg_url: str) -> None:
+    """It would find every learner unreachable and skip the day's lessons."""
+    settings = load_settings(DATABASE_URL=pg_url, HOCAI_ROLE="worker", TELEGRAM_BOT_TOKEN="",
+                             _env_file=None)
+    with pytest.raises(SettingsError, match="channel"):
+        await run(settings)
