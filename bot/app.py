@@ -97,6 +97,15 @@ def add_speech_and_tryai(settings: Settings, deps: Deps) -> None:
                                     daily_tokens=settings.tryai_daily_token_budget)
 
 
+def add_certificates(settings: Settings, deps: Deps) -> None:
+    """Level certificates as PDFs (fonts shipped in the package), their QR codes pointing to the
+    public verification address."""
+    from bot.documents.certificate_pdf import PdfCertificates
+
+    deps.certificate_maker = PdfCertificates()
+    deps.public_url = settings.public_url
+
+
 async def build_app(
     settings: Settings, *, grader: Grader | None = None, migrate: bool = True,
     curriculum: Curriculum | None = None,
@@ -118,6 +127,7 @@ async def build_app(
             poll_seconds=settings.delivery_poll_seconds),
     )
     add_speech_and_tryai(settings, deps)
+    add_certificates(settings, deps)
     sender = Sender()
     deps.notify = notifier(deps, sender)
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender)
@@ -140,7 +150,14 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
     web, worker, scheduling = (role in ("all", r) for r in ("web", "worker", "scheduler"))
     app = await build_app(settings)
     tasks: list[asyncio.Task[None]] = []
+    verify_server = None
     try:
+        if settings.verify_server and web:  # the public certificate page is the web role's
+            from bot.channels.web.verify import start_verify_server
+
+            verify_server = await start_verify_server(
+                app.store, app.deps.certificate_maker, settings.public_url,
+                settings.verify_host, settings.verify_port)
         if settings.telegram_bot_token is not None:
             from bot.channels.telegram.runner import start_telegram
 
@@ -179,6 +196,8 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
             task.cancel()
         # Let the channels finish their handlers before the database goes away.
         await asyncio.gather(*tasks, return_exceptions=True)
+        if verify_server is not None:
+            await verify_server.cleanup()
         await app.close()
 
 

@@ -11,6 +11,11 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDERS = re.compile(r"^(|changeme|change-me|your[-_ ].*|xxx+|<.*>|\.\.\.|todo)$", re.I)
+
+
+def is_placeholder(value: str) -> bool:
+    """Blank, or a value left from .env.example ("changeme", "your-key", "<token>")."""
+    return bool(_PLACEHOLDERS.match(value.strip()))
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _ZALO_BOT_TOKEN = re.compile(r"^[A-Za-z0-9:_.\-]{16,}$")  # the exact shape is not documented
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_\-]{8,256}$")
@@ -172,6 +177,25 @@ class Settings(BaseSettings):
     zalo_photo_max_mb: float = Field(default=5.0, gt=0, le=50,
                                      validation_alias=_env("ZALO_PHOTO_MAX_MB"))
 
+    # Level certificates: the public address their QR codes and links point to (the verification
+    # page is <HOCAI_PUBLIC_URL>/verify/<code>), and the small verification server `hocai run`
+    # starts when HOCAI_VERIFY_SERVER is on (behind an HTTPS reverse proxy in production).
+    public_url: str = Field(default="http://localhost:8080",
+                            validation_alias=_env("HOCAI_PUBLIC_URL"))
+    verify_server: bool = Field(default=False, validation_alias=_env("HOCAI_VERIFY_SERVER"))
+    verify_host: str = Field(default="0.0.0.0", validation_alias=_env("HOCAI_VERIFY_HOST"))
+    verify_port: int = Field(default=8080, ge=0, le=65535,
+                             validation_alias=_env("HOCAI_VERIFY_PORT"))
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_address(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", url):
+            raise ValueError("HOCAI_PUBLIC_URL must be an address like https://hocai.example.vn "
+                             "(no query); certificates' QR codes point to <it>/verify/<code>")
+        return url
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> tuple[str, ...]:
@@ -222,6 +246,11 @@ class Settings(BaseSettings):
             self.speech_base_url = None
         self._check_zalo()
         self._check_telegram_webhook()
+        zalo_webhook = self.zalo_bot_webhook_url is not None or self.zalo_oa_configured
+        if self.verify_server and zalo_webhook and self.verify_port == self.zalo_webhook_port:
+            raise ValueError("HOCAI_VERIFY_PORT and ZALO_WEBHOOK_PORT are both "
+                             f"{self.verify_port}: give the verification server another port")
+
         self._check_role()
         return self
 

@@ -38,7 +38,7 @@ async def grade_waiting(app: App) -> None:
     told = await submissions.grade_waiting(app.deps, {"vi": Translator("vi")})
     for learner_id, messages in told:
         async with app.store.transaction() as repo:
-            identities = await repo.identities_of(learner_id)
+            identities = await repo.learners.identities_of(learner_id)
         target = delivery.pick_identity(identities, app.sender)
         if target is None:
             continue

@@ -18,6 +18,7 @@ from lessons.model import Curriculum
 from scoring.grading import Grader
 
 if TYPE_CHECKING:
+    from bot.services.certificates import CertificateMaker
     from bot.services.speech import AudioCache, Speech
     from bot.services.tryai import ChatModel, TryAILimits
 
@@ -60,7 +61,6 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     admins: frozenset[str] = field(default_factory=frozenset)
     lessons_per_day: int = 3  # lessons a learner may finish in one day ("học tiếp" asks for more)
-    bot_link: str = ""  # e.g. https://t.me/<bot>, for invite links
     # Sends messages to a learner on the channel they last used; the app wires it to the sender.
     notify: Callable[[int, list[Out]], Awaitable[None]] | None = None
     # Optional helpers, None when not configured: lessons read aloud and voice notes; the in-chat
@@ -69,6 +69,9 @@ class Deps:
     audio_cache: AudioCache | None = None
     chat_model: ChatModel | None = None
     tryai_limits: TryAILimits | None = None
+    # Level certificates: the PDF maker, and the public address their QR codes point to.
+    certificate_maker: CertificateMaker | None = None
+    public_url: str = "http://localhost:8080"
     # Process roles: this process's name on leases, and how it sends the daily push.
     worker_id: str = field(default_factory=new_worker_id)
     delivery_limits: DeliveryLimits = field(default_factory=DeliveryLimits)

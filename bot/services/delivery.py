@@ -18,10 +18,10 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import learning, reach
+from bot.services import buttons, choices, learning, reach, retry
 from bot.services.context import Deps
-from bot.services.io import Option, Out, Unreachable
-from bot.services.ports import DeliveryRecord, IdentityRecord
+from bot.services.io import Out, Unreachable
+from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
 from bot.services.quota import PushBudget
 from bot.services.sender import Sender
 from lessons.model import Lesson
@@ -57,6 +57,15 @@ def push_action(
     if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
         return "skip_active"
     return "remind"
+
+
+def review_push_action(retried: bool, last_seen: datetime | None, now: datetime) -> PushAction:
+    """A review day's lesson: sent unless its retry is in, or the learner is at it right now."""
+    if retried:
+        return "skip_done"
+    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
+        return "skip_active"
+    return "send"
 
 
 @dataclass
@@ -112,12 +121,12 @@ async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
     async with deps.store.transaction() as repo:
         # Learners whose time, zone or status changed (or new): set today's time; if it has
         # passed, the step below plans them in this same tick, as the old full scan did.
-        for zone, lesson_time in await repo.unset_due_slots():
+        for zone, lesson_time in await repo.deliveries.unset_due_slots():
             try:
-                await repo.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
+                await repo.deliveries.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
             except (ValueError, KeyError) as exc:  # a broken zone or time must not stop the tick
                 log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
-        slots = await repo.due_slots(now)
+        slots = await repo.deliveries.due_slots(now)
     created = 0
     for zone, lesson_time in slots:
         try:
@@ -127,7 +136,7 @@ async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
             continue
         while True:
             async with deps.store.transaction() as repo:
-                moved, made = await repo.plan_due(zone, lesson_time, now, slot.day, slot.due,
+                moved, made = await repo.deliveries.plan_due(zone, lesson_time, now, slot.day, slot.due,
                                                   slot.following, chunk)
             created += made
             if made and planned is not None:
@@ -184,7 +193,7 @@ def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
     if channel not in reach.WINDOWS or not parts or parts[-1].options:
         return parts
     return [*parts, Out(text=tr("lesson.keep_window"),
-                        options=(Option("ack:lesson", tr("lesson.ack_button")),))]
+                        options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),))]
 
 
 def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> Out:
@@ -195,7 +204,7 @@ def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> 
     if not submitted:
         left.append(tr("push.left_practice"))
     return Out(text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
-               options=(Option("cmd:lesson", tr("push.continue")),))
+               options=(buttons.Command("lesson").as_option(tr("push.continue")),))
 
 
 async def deliver_one(
@@ -215,30 +224,41 @@ async def deliver_one(
                                                    renewed + lease):
             report.taken_over += 1
             return
-        learner = await repo.learner(item.learner_id)
+        learner = await repo.learners.learner(item.learner_id)
         if learner is not None and not item.lesson_id:
             # Planned without a lesson: today's is chosen now, from the learner's state now.
             plan = await learning.todays_plan(deps, repo, learner)
             if plan.lesson is None or plan.status == "done_today":
                 why = "lesson already done" if plan.lesson else "no lesson left"
-                await repo.leases.finish_delivery(item.id, holder, "skipped", None, why,
-                                                  deps.now())
+                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
+                                              deps.now())
                 return
             item = replace(item, lesson_id=plan.lesson.id)
-            await repo.set_delivery_lesson(item.id, item.lesson_id)
-        identities = await repo.identities_of(item.learner_id) if learner else []
-        answered = await repo.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
-        assignment = await repo.assignment(item.learner_id, item.lesson_id) if learner else None
-        submitted = learner is not None and await repo.has_graded_submission(
+            await repo.deliveries.set_delivery_lesson(item.id, item.lesson_id)
+        identities = await repo.learners.identities_of(item.learner_id) if learner else []
+        answered = await repo.progress.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
+        assignment = await repo.progress.assignment(item.learner_id, item.lesson_id) if learner else None
+        submitted = learner is not None and await repo.submissions.has_graded_submission(
             item.learner_id, item.lesson_id)
-    lesson = deps.curriculum.by_id(item.lesson_id)
+        # A review day's lesson was done before: it is pushed until its retry is in.
+        review = await repo.passing.review_on(learner.id, item.day) if learner else None
+        review_parts: list[Out] = []
+        lesson = deps.curriculum.by_id(item.lesson_id)
+        if review is not None and review.lesson_id != item.lesson_id:
+            review = None
+        if learner is not None and lesson is not None and review is not None:
+            review_parts = await retry.review_messages(deps, repo, learner, lesson,
+                                                       Translator(learner.language))
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
     action = push_action(assignment, len(answered), submitted, max(seen, default=None),
                          deps.now())
+    if review is not None:
+        action = review_push_action(review.done, max(seen, default=None), deps.now())
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
         why = "lesson already done" if action == "skip_done" else "studying it now"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.leases.finish_delivery(item.id, holder, "skipped", None, why, deps.now())
+            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
+                                              deps.now())
         return
     if spent is None:
         spent = await spent_channels(sender)
@@ -250,10 +270,13 @@ async def deliver_one(
         elif any(i.reachable and not reach.inside_window(i, deps.now()) for i in identities):
             why = "outside the messaging window"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.leases.finish_delivery(item.id, holder, "skipped", None, why, deps.now())
+            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
+                                              deps.now())
         return
     tr = Translator(learner.language)
-    if action == "remind" and item.parts_sent == 0:
+    if review_parts:
+        parts = review_parts
+    elif action == "remind" and item.parts_sent == 0:
         parts = [reminder(lesson, len(answered), submitted, tr)]
     else:
         status = "new" if item.day == deps.today_for(learner) else "unfinished"
@@ -284,22 +307,20 @@ async def deliver_one(
         report.outside_window += 1
         others = [i for i in identities if i.id != identity.id]
         async with gates.db, deps.store.transaction() as repo:
-            state = dict(identity.state)
-            state[reach.CLOSED_KEY] = deps.now().isoformat()
-            await repo.save_state(identity.id, state)
+            await repo.conversations.window_closed(identity.id, deps.now())
             if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
                 await repo.leases.retry_delivery(item.id, holder, deps.now(),
                                                  f"outside window: {exc}")
             else:
-                await repo.leases.finish_delivery(item.id, holder, "outside_window",
+                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.OUTSIDE_WINDOW,
                                                   identity.channel, str(exc), deps.now())
         return
     except Unreachable as exc:
         report.unreachable += 1
         async with deps.store.transaction() as repo:
-            await repo.set_reachable(learner.id, identity.channel, False)
-            await repo.leases.finish_delivery(item.id, holder, "unreachable", identity.channel,
-                                              str(exc), deps.now())
+            await repo.learners.set_reachable(learner.id, identity.channel, False)
+            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.UNREACHABLE,
+                                              identity.channel, str(exc), deps.now())
         return
     except Exception as exc:  # one learner's failure never stops the round
         log.warning("delivery %s to learner %s failed: %r", item.id, learner.id, exc)
@@ -308,23 +329,25 @@ async def deliver_one(
         report.retry += not final
         async with deps.store.transaction() as repo:
             if final:
-                await repo.leases.finish_delivery(item.id, holder, "failed", identity.channel,
-                                                  repr(exc), deps.now())
+                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.FAILED,
+                                                  identity.channel, repr(exc), deps.now())
             else:  # back off: 1, 2, 4, 8 minutes
                 retry_at = deps.now() + timedelta(minutes=2 ** (item.attempts - 1))
                 await repo.leases.retry_delivery(item.id, holder, retry_at, repr(exc))
         return
     offered = [p for p in parts if p.options]
     async with deps.store.transaction() as repo:
-        if not await repo.leases.finish_delivery(item.id, holder, "sent", identity.channel, None,
-                                                 deps.now()):
+        if not await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SENT,
+                                                 identity.channel, None, deps.now()):
             report.taken_over += 1
             return
-        state = dict(identity.state)
-        state["last_ok"] = deps.now().isoformat()
+        await repo.conversations.delivered(identity.id, deps.now())
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
-            state["options"] = [o.key for o in offered[-1].options]
-        await repo.save_state(identity.id, state)
+            # Only the options are written: a learner's turn running meanwhile keeps its keys.
+            state = identity.state
+            before = state.to_json()
+            choices.remember(state, offered[-1])
+            await repo.conversations.patch(identity.id, state.changes(since=before))
     report.sent += 1
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Literal, Protocol, runtime_checkable
 
 InboundKind = Literal[
@@ -66,6 +66,9 @@ class OutFile:
     name: str
     content: bytes
     mime: str = "application/json"
+    # A picture of the document at a public HTTPS address, for channels that send no files but
+    # send pictures by address (the Zalo APIs); empty when there is none.
+    picture_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -79,13 +82,6 @@ class Out:
     voice: OutFile | None = None  # audio to play: a voice message where the channel has one
     columns: int = 1  # how many buttons per row where buttons exist
     remember_options: bool = True  # numbered replies ("1", "B") map to these options
-
-
-@dataclass(frozen=True)
-class Recipient:
-    learner_id: int
-    channel: str
-    chat_id: str
 
 
 class SendError(Exception):
@@ -125,14 +121,3 @@ class PiecedOutbound(Outbound, Protocol):
     def pieces(self, message: Out) -> Sequence[object]: ...
 
     async def send_piece(self, chat_id: str, piece: object) -> None: ...
-
-
-@dataclass
-class Reply:
-    """What a use case answers: the messages, in order."""
-
-    messages: list[Out] = field(default_factory=list)
-
-    def add(self, text: str, **kwargs: object) -> Reply:
-        self.messages.append(Out(text=text, **kwargs))  # type: ignore[arg-type]
-        return self

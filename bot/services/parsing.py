@@ -120,6 +120,8 @@ KEYWORDS: dict[str, str] = {
     "hoc them": "next", "next": "next",
     "nop bai": "submit", "gui bai": "submit", "submit": "submit",
     "khieu nai": "appeal", "phuc khao": "appeal", "cham lai": "appeal", "appeal": "appeal",
+    "chung nhan": "certificate", "giay chung nhan": "certificate", "chung chi": "certificate",
+    "chung nhan cua toi": "certificate", "certificate": "certificate",
 }
 
 

@@ -116,8 +116,12 @@ class Identity(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Our last push that reached the user here ("last_ok" in the state before 'dialogsplit').
     last_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    state: Mapped[dict] = mapped_column(JSON, default=dict)  # conversation step, offered choices
+    # When the platform said the messaging window had closed (Zalo OA -230).
+    window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # bot.services.conversation.Conversation as JSON; written by patch (bot/storage/conversation.py)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Progress(Base):
@@ -215,6 +219,11 @@ class LedgerEntry(Base):
     # every lookup by learner alone.
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(160), unique=True)
+    # The key's parts (scoring.points.LedgerKey), so that a lesson's practice lines are read by
+    # equality; NULL for a free-form key. A learner's lines are few: the learner index serves.
+    kind: Mapped[str | None] = mapped_column(String(16))
+    lesson_id: Mapped[str | None] = mapped_column(String(40))
+    seq: Mapped[int | None] = mapped_column(Integer)
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -349,6 +358,52 @@ class TryAIUsage(Base):
     turns: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
 
+
+# ---- passing and certificates (done vs passed, review days, level certificates) ----------------
+
+
+class LessonReview(Base):
+    """A review day's lesson: one done but not passed, brought back with its feedback.
+
+    One a day per learner (the unique key); `retried_at` is set when the retry has been graded.
+    """
+
+    __tablename__ = "lesson_reviews"
+    __table_args__ = (UniqueConstraint("learner_id", "day"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Certificate(Base):
+    """A level certificate: earned once per learner and level (the unique key), named by the
+    learner, verifiable by its code, revocable by an official (who, why and when are kept)."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("learner_id", "level"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer)
+    level_title: Mapped[str] = mapped_column(String(120))
+    # The name as the learner confirmed it for the certificate; NULL until they have.
+    full_name: Mapped[str | None] = mapped_column(String(80))
+    name_draft: Mapped[str | None] = mapped_column(String(80))  # typed, not yet confirmed
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    unit_name: Mapped[str] = mapped_column(String(300), default="")  # as it was when earned
+    lessons_passed: Mapped[int] = mapped_column(Integer)
+    average_score: Mapped[int] = mapped_column(Integer)
+    capstone_score: Mapped[int] = mapped_column(Integer)
+    earned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_on: Mapped[date | None] = mapped_column(Date)  # the date printed (learner's zone)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(120))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
 
 # ---- process roles: leases on background work shared by processes ---------------------------
 

@@ -21,6 +21,7 @@ from bot.channels.telegram.handlers import router
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.services.chat.routes import ROUTER
 from bot.services.sender import Limits
 
 if TYPE_CHECKING:
@@ -28,13 +29,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("lesson", "progress", "leaderboard", "settings", "link", "help", "stop", "start", "mydata",
-            "deleteme")
-
-
 def command_list(language: str) -> list[BotCommand]:
-    tr = Translator(language)
-    return [BotCommand(command=c, description=tr(f"command.desc.{c}")) for c in COMMANDS]
+    """The chat's menu commands (one table: bot/services/chat/routes.py) with descriptions."""
+    return [BotCommand(command=name, description=description)
+            for name, description in ROUTER.menu(Translator(language))]
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:
@@ -89,7 +87,6 @@ async def start_telegram(app: App, intake: bool = True) -> asyncio.Task[None]:
     dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision,
                              fetch_voices=app.deps.speech is not None))
     me = await bot.get_me()
-    app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""
     await register_commands(bot)
     limit = settings.telegram_max_concurrent_updates
     if settings.telegram_webhook_url:

@@ -75,6 +75,12 @@ class ZaloOAOutbound:
                  "payload": button_payload(o, i, self.button_action)}
                 for i, o in enumerate(rendered.buttons, start=1)
             ]}}
+        if message.file is not None and message.file.picture_url:
+            # A document's picture, by its public address (Zalo fetches it), under the last
+            # text (a message with a file has no buttons: `render` drops them).
+            out[-1]["attachment"] = {"type": "template", "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "url": message.file.picture_url}]}}
         return out
 
     async def send(self, chat_id: str, message: Out) -> None:
@@ -117,7 +123,7 @@ class OAHandler:
         elif event.what == "withdraw":
             await reach.withdrawn(deps, CHANNEL, event.user_id)
             async with deps.store.transaction() as repo:
-                await repo.inbox_forget(f"{CHANNEL}:{event.user_id}")
+                await repo.inbox.inbox_forget(f"{CHANNEL}:{event.user_id}")
             log.info("Zalo OA user_withdraw: a learner's data was deleted")
         elif event.what == "follow":
             start = Inbound(channel=CHANNEL, external_id=event.user_id, chat_id=event.user_id,

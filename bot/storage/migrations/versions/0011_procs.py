@@ -5,7 +5,7 @@ The APScheduler job table goes: the one scheduler process keeps its jobs in memo
 defined in code and re-added at start; what they work on lives in the tables).
 
 Revision ID: procs
-Revises: 0007
+Revises: certs
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'procs'
-down_revision = '0007'
+down_revision = 'certs'
 branch_labels = None
 depends_on = None
 

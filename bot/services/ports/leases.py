@@ -1,4 +1,4 @@
-"""Leases on work shared by processes: what `repo.leases` offers the services.
+"""Leases on work shared by processes (`repo.leases`).
 
 A lease says "this process is doing this until then". It is taken in one statement, so two
 processes never both hold it; a process that dies simply stops renewing, the lease lapses, and the
@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.services.ports import DeliveryRecord
+from bot.services.ports.records import DeliveryRecord, DeliveryStatus
 
 
 class Leases(Protocol):
@@ -25,7 +25,7 @@ class Leases(Protocol):
                                until: datetime) -> list[DeliveryRecord]: ...
     async def delivery_progress(self, delivery_id: int, holder: str, parts_sent: int,
                                 now: datetime, until: datetime) -> bool: ...
-    async def finish_delivery(self, delivery_id: int, holder: str, status: str,
+    async def finish_delivery(self, delivery_id: int, holder: str, status: DeliveryStatus,
                               channel: str | None, error: str | None, now: datetime) -> bool: ...
     async def retry_delivery(self, delivery_id: int, holder: str, due_at: datetime,
                              error: str) -> bool: ...

@@ -7,20 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services.ports import DeliveryRecord
+from bot.services.ports.records import DeliveryRecord, DeliveryStatus
 from bot.storage.models import Delivery, WorkLease
+from bot.storage.repos.base import SqlPort
 
 
-class SqlLeases:
-    def __init__(self, session: AsyncSession) -> None:
-        self.s = session
-
+class SqlLeases(SqlPort):
     @property
     def _postgres(self) -> bool:
-        return bool(self.s.bind and self.s.bind.dialect.name == "postgresql")
+        return self._dialect == "postgresql"
 
     # ---- background work -----------------------------------------------------------------
 
@@ -31,8 +27,7 @@ class SqlLeases:
         One upsert: on PostgreSQL a racing claim waits for the first one's commit and then finds
         the lease held; on SQLite the database's one writer orders them the same way.
         """
-        insert: Any = postgresql.insert if self._postgres else sqlite.insert
-        stmt = insert(WorkLease).values(kind=kind, key=key, holder=holder, expires_at=until)
+        stmt = self._insert(WorkLease).values(kind=kind, key=key, holder=holder, expires_at=until)
         stmt = stmt.on_conflict_do_update(
             index_elements=[WorkLease.kind, WorkLease.key],
             set_={"holder": stmt.excluded.holder, "expires_at": stmt.excluded.expires_at},
@@ -52,9 +47,9 @@ class SqlLeases:
         """Take up to `limit` deliveries: first those whose holder stopped making progress (its
         lease lapsed: a process that died, or one stuck), then due pending ones. Called on every
         tick, so a dead worker's rows go on within one lease, not at the next start."""
-        lapsed = and_(Delivery.status == "sending",
+        lapsed = and_(Delivery.status == DeliveryStatus.SENDING,
                       or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now))
-        due = and_(Delivery.status == "pending", Delivery.due_at <= now)
+        due = and_(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= now)
         taken: list[Any] = []
         for free in (lapsed, due):  # each an ordered range of the (status, due_at) index
             if len(taken) >= limit:
@@ -71,7 +66,7 @@ class SqlLeases:
         if self._postgres:
             ids = ids.with_for_update(skip_locked=True)  # racing workers take different rows
         stmt = (update(Delivery).where(Delivery.id.in_(ids.scalar_subquery()))
-                .values(status="sending", attempts=Delivery.attempts + 1, sent_at=now,
+                .values(status=DeliveryStatus.SENDING, attempts=Delivery.attempts + 1, sent_at=now,
                         lease_owner=holder, lease_until=until)
                 .returning(Delivery.id, Delivery.learner_id, Delivery.day, Delivery.lesson_id,
                            Delivery.parts_sent, Delivery.attempts, Delivery.due_at)
@@ -80,7 +75,7 @@ class SqlLeases:
 
     def _held(self, delivery_id: int, holder: str) -> Any:
         return and_(Delivery.id == delivery_id, Delivery.lease_owner == holder,
-                    Delivery.status == "sending")
+                    Delivery.status == DeliveryStatus.SENDING)
 
     async def _fenced(self, delivery_id: int, holder: str, **values: Any) -> bool:
         result = await self.s.execute(update(Delivery).where(self._held(delivery_id, holder))
@@ -94,7 +89,7 @@ class SqlLeases:
         return await self._fenced(delivery_id, holder, parts_sent=parts_sent, sent_at=now,
                                   lease_until=until)
 
-    async def finish_delivery(self, delivery_id: int, holder: str, status: str,
+    async def finish_delivery(self, delivery_id: int, holder: str, status: DeliveryStatus,
                               channel: str | None, error: str | None, now: datetime) -> bool:
         return await self._fenced(delivery_id, holder, status=status, channel=channel,
                                   error=(error or "")[:200] or None, sent_at=now,
@@ -102,5 +97,5 @@ class SqlLeases:
 
     async def retry_delivery(self, delivery_id: int, holder: str, due_at: datetime,
                              error: str) -> bool:
-        return await self._fenced(delivery_id, holder, status="pending", due_at=due_at,
+        return await self._fenced(delivery_id, holder, status=DeliveryStatus.PENDING, due_at=due_at,
                                   error=error[:200], lease_owner=None, lease_until=None)
