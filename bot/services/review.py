@@ -172,10 +172,11 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         lesson = deps.curriculum.by_id(item.lesson_id)
         if lesson is None:
             continue
+        holder = deps.lease_holder()
         async with deps.store.transaction() as repo:
             # One process regrades a grade: the model is asked once, whoever runs this job.
-            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), deps.lease_holder(),
-                                                deps.now(), deps.now() + REGRADE_LEASE):
+            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), holder, deps.now(),
+                                                deps.now() + REGRADE_LEASE):
                 continue
         async with deps.store.transaction() as repo:
             current = await repo.grades.grade(item.id)
@@ -190,6 +191,8 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             work = await submissions.stored_work(repo, submission, learner.id)
         grade = await deps.grader.grade(lesson, work)
         if grade.provisional and "llm_unavailable" in grade.flags:
+            async with deps.store.transaction() as repo:  # not done: the next run may take it
+                await repo.leases.release_work(REGRADE_WORK, str(item.id), holder)
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:
             status = GradeStatus.REVIEW if grade.needs_review else GradeStatus.FINAL

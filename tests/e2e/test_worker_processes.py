@@ -19,7 +19,9 @@ from tests.e2e.workers import (
 )
 from tests.fakes.telegram_api import FakeTelegram
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+# Real processes on a shared 2-core machine: one retry absorbs a slow start, never a wrong answer
+# (a test that fails twice still fails).
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.flaky(reruns=1)]
 
 LEARNERS = 300
 ACTIVE = "this process is the scheduler"
@@ -45,7 +47,7 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
         async def one_active() -> bool:
             return any(s.said(ACTIVE) for s in schedulers)
 
-        await wait_until(one_active, 90, "a scheduler")
+        await wait_until(one_active, 180, "a scheduler")  # six processes start on two cores
         await asyncio.sleep(1)
         active = [s for s in schedulers if s.said(ACTIVE)]
         assert len(active) == 1  # the other stands by
@@ -67,11 +69,12 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
         async def done() -> bool:
             return await rows.unfinished() == 0
 
-        await wait_until(done, 90, "every delivery finished")
+        await wait_until(done, 180, "every delivery finished")
         await asyncio.sleep(0.5)  # nothing more arrives
     finally:
         for proc in [*senders, *schedulers]:
-            outputs += await proc.stop()
+            outputs += f"\n--- {proc.role} ---\n" + await proc.stop()
+        print(outputs[-4000:])  # shown when the test fails
         await rows.close()
         await fake.stop()
     result = tally(fake, range(1, LEARNERS + 1))

@@ -31,6 +31,12 @@ async def test_work_lease_has_one_holder_until_it_lapses(any_app: App, clock: Cl
         assert await repo.leases.claim_work("grade", "41", "b", later, later + lease)
         assert not await repo.leases.claim_work("grade", "41", "a", later, later + lease)
         assert await repo.leases.drop_lapsed_work(later + lease + timedelta(seconds=1)) == 2
+    async with any_app.store.transaction() as repo:  # work given back undone is free at once
+        assert await repo.leases.claim_work("regrade", "7", "a", now, now + lease)
+        await repo.leases.release_work("regrade", "7", "b")  # not b's to give back
+        assert not await repo.leases.claim_work("regrade", "7", "b", now, now + lease)
+        await repo.leases.release_work("regrade", "7", "a")
+        assert await repo.leases.claim_work("regrade", "7", "b", now, now + lease)
 
 
 async def test_a_dead_workers_deliveries_are_taken_up_on_a_later_tick(

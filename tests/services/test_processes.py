@@ -38,7 +38,9 @@ async def processes(pg_url: str, clock: Clock, curriculum: Curriculum
     """Four processes on one database (tests use the first two or all four)."""
     first = await make_app(pg_url, clock, curriculum)
     apps = [first]
-    settings = load_settings(DATABASE_URL=pg_url, TELEGRAM_BOT_TOKEN="", _env_file=None)
+    # Few connections each: the machine's PostgreSQL serves every test and bench at once.
+    settings = load_settings(DATABASE_URL=pg_url, TELEGRAM_BOT_TOKEN="", DATABASE_POOL_SIZE=3,
+                             _env_file=None)
     try:
         for _ in range(3):
             other = await build_app(settings, grader=first.deps.grader, curriculum=curriculum,
@@ -151,15 +153,15 @@ async def left_over_work(app: App, clock: Clock, waiting: int, held: int) -> lis
         await Chat(app, user).join(code)
         await Chat(app, user).send("/lesson")
         async with app.store.transaction() as repo:
-            ident = await repo.identity("telegram", user)
+            ident = await repo.learners.identity("telegram", user)
             assert ident is not None
-            lesson = await repo.current_assignment(ident.learner_id)
+            lesson = await repo.progress.current_assignment(ident.learner_id)
             assert lesson is not None
-            submission, _ = await repo.add_submission(
+            submission, _ = await repo.submissions.add_submission(
                 ident.learner_id, lesson.lesson_id, "telegram", work(i), None, f"left-{i}",
                 "received", clock.now - timedelta(minutes=10))
             if i >= waiting:
-                await repo.add_grade(submission.id, 60, {"llm_used": False}, GradeStatus.PROVISIONAL,
+                await repo.grades.add_grade(submission.id, 60, {"llm_used": False}, GradeStatus.PROVISIONAL,
                                      "rules", 0, 0, clock.now - timedelta(minutes=10))
         texts.append(work(i))
     return texts
@@ -182,8 +184,8 @@ async def test_left_over_work_is_graded_by_the_model_once(
         calls = Counter(submission_of(r) for r in model.requests)
     assert calls == Counter(texts)  # every piece once, none twice
     async with apps[0].store.transaction() as repo:
-        assert await repo.provisional_grades(50) == []
-        assert await repo.ungraded_submissions(clock.now, 50) == []
+        assert await repo.grades.provisional_grades(50) == []
+        assert await repo.submissions.ungraded_submissions(clock.now, 50) == []
 
 
 @pytest.mark.parametrize("where", ["another process", "the same process"])
@@ -270,11 +272,11 @@ async def test_racing_work_and_quiz_answers_pay_once(
                            for n, pair in enumerate(pairs) for i in range(count)))
     async with apps[0].store.transaction() as repo:
         for telegram, _ in pairs:
-            ident = await repo.identity("telegram", telegram)
+            ident = await repo.learners.identity("telegram", telegram)
             assert ident is not None
-            best = await repo.best_confirmed_score(ident.learner_id, lesson.id)
-            paid = await repo.practice_points_paid(ident.learner_id, lesson.id)
+            best = await repo.grades.best_confirmed_score(ident.learner_id, lesson.id)
+            paid = await repo.ledger.practice_points_paid(ident.learner_id, lesson.id)
             assert best is not None and paid == practice_points(best), telegram
-            assert await repo.quiz_answers(ident.learner_id, lesson.id) == {0: True}
+            assert await repo.progress.quiz_answers(ident.learner_id, lesson.id) == {0: True}
             # Everything this learner has: one right answer, the practice, nothing twice.
-            assert await repo.points(ident.learner_id) == QUIZ_CORRECT + paid
+            assert await repo.ledger.points(ident.learner_id) == QUIZ_CORRECT + paid

@@ -35,6 +35,11 @@ class SqlLeases(SqlPort):
         ).returning(WorkLease.key)
         return (await self.s.execute(stmt)).first() is not None
 
+    async def release_work(self, kind: str, key: str, holder: str) -> None:
+        """Give the work back at once (it was not done: anyone may claim it again)."""
+        await self.s.execute(delete(WorkLease).where(
+            WorkLease.kind == kind, WorkLease.key == key, WorkLease.holder == holder))
+
     async def drop_lapsed_work(self, before: datetime) -> int:
         """Forget leases that lapsed before `before` (their work is done or will be claimed anew)."""
         result = await self.s.execute(delete(WorkLease).where(WorkLease.expires_at < before))
