@@ -375,7 +375,7 @@ async def deliver_due(
     capacity = 2 * limits.in_flight
     gates = Gates(per_channel=capacity, database=limits.in_flight)
     in_flight = asyncio.Semaphore(limits.in_flight)
-    active: set[asyncio.Task[None]] = set()
+    active: dict[asyncio.Task[None], int] = {}  # deliveries in progress, by delivery id
     try:
         while stop is None or not stop.is_set():
             # Read before claiming: rows a finished planner committed are then surely claimable.
@@ -386,16 +386,16 @@ async def deliver_due(
                 holder = deps.lease_holder()
                 now = deps.now()
                 async with deps.store.transaction() as repo:
-                    items = await repo.leases.claim_deliveries(now, free, holder,
-                                                               now + limits.lease)
+                    items = await repo.leases.claim_deliveries(
+                        now, free, holder, now + limits.lease, frozenset(active.values()))
                 if items:
                     spent = await spent_channels(sender)  # once a batch, not once a learner
                     for item in items:
                         task = asyncio.create_task(_guarded(
                             deliver_one(deps, sender, item, report, gates, spent, holder,
                                         in_flight), report))
-                        active.add(task)
-                        task.add_done_callback(active.discard)
+                        active[task] = item.id
+                        task.add_done_callback(active.pop)
                     if len(items) == free:
                         continue  # there may be more: claim again once a slot frees
             if not items and not active and planning_over and not keep_going:
@@ -415,7 +415,7 @@ async def deliver_due(
                                    return_when=asyncio.FIRST_COMPLETED)
             else:
                 await asyncio.sleep(limits.poll_seconds)
-            for waiting in waits - active - {planning}:
+            for waiting in waits - set(active) - {planning}:
                 waiting.cancel()
             if planned is not None and waiter is not None and waiter.done():
                 planned.clear()

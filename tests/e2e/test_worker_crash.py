@@ -5,7 +5,7 @@ nobody loses the day's lesson, and no more messages are repeated than the in-fli
 Guards the delivery leases (a dead worker's deliveries are taken up on a tick once their lease
 lapses, not at the next start after ten minutes) and the in-flight slots (a part is recorded
 before its slot is given back: without them a crash repeats every claimed delivery's part in
-flight). The lease is 3 s here instead of 60 s, so "15 minutes later" costs seconds.
+flight). The lease is 5 s here instead of 60 s, so "15 minutes later" costs seconds.
 
 To start fewer processes, the three moments run as a chain: the worker that finished one round
 is the one killed in the next, each round a fresh set of 300 learners due now.

@@ -28,7 +28,7 @@ FIRST_CHAT = 700_000
 IN_FLIGHT = 8  # HOCAI_DELIVERY_IN_FLIGHT for the processes: the stated crash bound
 # HOCAI_DELIVERY_LEASE_SECONDS: short, so "15 minutes later" is any time after it; long enough
 # that a busy machine's pauses are not taken for a dead worker.
-LEASE_SECONDS = 3
+LEASE_SECONDS = 5
 
 
 async def seed_learners(url: str, count: int, first: int = 1) -> None:

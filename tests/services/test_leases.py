@@ -71,6 +71,9 @@ async def test_an_overtaken_holder_changes_nothing(any_app: App, clock: Clock) -
     async with any_app.store.transaction() as repo:
         (item,) = await repo.leases.claim_deliveries(clock.now, 5, "slow:1", clock.now + lease)
     clock.now += lease  # the slow worker stalled past its lease; another takes over
+    async with any_app.store.transaction() as repo:  # (never the slow one from itself)
+        assert await repo.leases.claim_deliveries(clock.now, 5, "slow:2", clock.now + lease,
+                                                  skip=frozenset({item.id})) == []
     async with any_app.store.transaction() as repo:
         (again,) = await repo.leases.claim_deliveries(clock.now, 5, "fast:1", clock.now + lease)
         assert again.id == item.id and again.attempts == item.attempts + 1

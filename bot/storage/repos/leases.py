@@ -47,13 +47,16 @@ class SqlLeases(SqlPort):
 
     # ---- deliveries ----------------------------------------------------------------------
 
-    async def claim_deliveries(self, now: datetime, limit: int, holder: str,
-                               until: datetime) -> list[DeliveryRecord]:
+    async def claim_deliveries(self, now: datetime, limit: int, holder: str, until: datetime,
+                               skip: frozenset[int] = frozenset()) -> list[DeliveryRecord]:
         """Take up to `limit` deliveries: first those whose holder stopped making progress (its
         lease lapsed: a process that died, or one stuck), then due pending ones. Called on every
-        tick, so a dead worker's rows go on within one lease, not at the next start."""
+        tick, so a dead worker's rows go on within one lease, not at the next start. `skip`: the
+        caller's own deliveries in progress, never taken from itself."""
         lapsed = and_(Delivery.status == DeliveryStatus.SENDING,
                       or_(Delivery.lease_until.is_(None), Delivery.lease_until <= now))
+        if skip:  # the caller's own deliveries still in progress, however late their lease
+            lapsed = and_(lapsed, Delivery.id.not_in(skip))
         due = and_(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= now)
         taken: list[Any] = []
         for free in (lapsed, due):  # each an ordered range of the (status, due_at) index
