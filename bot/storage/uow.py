@@ -12,6 +12,7 @@ from bot.services.ports import (
     Inbox,
     Leader,
     Learners,
+    Leases,
     Ledger,
     Links,
     Passing,
@@ -28,6 +29,7 @@ from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
+from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
 from bot.storage.repos.roles import SqlRoles
@@ -55,3 +57,4 @@ class SqlUnitOfWork:
         self.certificates: Certificates = SqlCertificates(session)
         self.roles: Roles = SqlRoles(session)
         self.leader: Leader = SqlLeader(session)
+        self.leases: Leases = SqlLeases(session)

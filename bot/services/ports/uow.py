@@ -14,6 +14,7 @@ from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader
 from bot.services.ports.learners import Learners, Links
+from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     certificates: Certificates  # level certificates: issued once, named, verified, revoked
     roles: Roles  # roles per unit, invites, their audit log, the unit tree, wrong-code throttle
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
+    leases: Leases  # process roles: deliveries and background work claimed under leases
 
 
 class Store(Protocol):
