@@ -6,17 +6,25 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
+from bot.services.bots import bots_on
 from bot.services.context import Deps, utc_now
 from bot.services.dialog import Dialog
 from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
 from bot.services.sender import Limits, Sender
 from bot.storage.db import SqlStore, make_engine, upgrade
+from bot.storage.secrets import cipher_for
 from lessons.loader import BUILTIN_DIR, load_curriculum
 from lessons.model import Curriculum
 from scoring.grading import Grader
+
+if TYPE_CHECKING:
+    from limits.aio.storage import Storage
+
+    from bot.services.ports_bots import Cipher
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +37,7 @@ class App:
     dialog: Dialog
     sender: Sender
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    cipher: Cipher | None = None  # opens units' bot tokens (HOCAI_SECRET_KEY)
 
     async def close(self) -> None:
         for task in self.background:
@@ -111,9 +120,21 @@ async def build_app(
         lessons_per_day=settings.lessons_per_day,
     )
     add_speech_and_tryai(settings, deps)
-    sender = Sender()
+    sender = Sender(storage=pace_storage(settings))
     deps.notify = notifier(deps, sender)
-    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender)
+    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
+               cipher=cipher_for(settings))
+
+
+def pace_storage(settings: Settings) -> Storage | None:
+    """Where every process counts each token's sends: Redis when there is one (so that all
+    workers share a token's 30 a second), else nowhere shared (each process counts alone)."""
+    if not settings.redis_url:
+        return None
+    from limits.aio.storage import RedisStorage
+
+    return RedisStorage("async+" + settings.redis_url, implementation="redispy",
+                        key_prefix="hocai:pace")
 
 
 async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> None:
@@ -123,10 +144,12 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> 
     app = await build_app(settings)
     channels: list[asyncio.Task[None]] = []
     try:
-        if settings.telegram_bot_token is not None:
+        if settings.telegram_bot_token is not None or await bots_on(app.store, "telegram"):
             from bot.channels.telegram.runner import start_telegram
 
-            channels.append(await start_telegram(app))
+            telegram = await start_telegram(app)
+            if telegram is not None:
+                channels.append(telegram)
         if settings.zalo_bot_configured or settings.zalo_oa_configured:
             from bot.channels.zalo.runner import start_zalo
 

@@ -108,6 +108,66 @@ def cmd_units_reach(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cipher():  # type: ignore[no-untyped-def]
+    from bot.storage.secrets import FernetCipher
+
+    key = _settings().secret_key
+    return FernetCipher(key.get_secret_value().strip() if key else None)
+
+
+def cmd_bots_add(args: argparse.Namespace) -> int:
+    """A unit's own bot; its token sealed with HOCAI_SECRET_KEY and never printed in full."""
+    from bot.services.bots import BotError, add_bot, mask
+
+    cipher = _cipher()
+    try:
+        record, new = asyncio.run(_with_store(lambda store: add_bot(
+            store, cipher, args.unit, "telegram", args.telegram, args.name or "")))
+    except BotError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if not cipher.sealing:
+        print("warning: HOCAI_SECRET_KEY is not set, so the token is stored unsealed "
+              "(make a key with `hocai bots keygen`)", file=sys.stderr)
+    what = "added" if new else "enabled again"
+    print(f"bot {record.id} {what}: unit {args.unit}, telegram {mask(args.telegram.strip())}; "
+          "restart the bot processes to start it")
+    return 0
+
+
+def cmd_bots_list(args: argparse.Namespace) -> int:
+    from bot.services.bots import list_bots
+
+    cipher = _cipher()
+    views = asyncio.run(_with_store(lambda store: list_bots(store, cipher)))
+    if args.csv:
+        print("id,unit,channel,name,token,enabled,learners")
+    for v in views:
+        cells = [str(v.id), v.unit_code, v.channel, v.name, v.masked_token,
+                 "yes" if v.enabled else "no", str(v.learners)]
+        print(",".join(cells) if args.csv else "  ".join(cells))
+    return 0
+
+
+def cmd_bots_remove(args: argparse.Namespace) -> int:
+    from bot.services.bots import BotError, remove_bot
+
+    try:
+        record = asyncio.run(_with_store(lambda store: remove_bot(store, args.id)))
+    except BotError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"bot {record.id} ({record.name}) disabled; restart the bot processes to stop it")
+    return 0
+
+
+def cmd_bots_keygen(args: argparse.Namespace) -> int:
+    from bot.storage.secrets import new_key
+
+    print(new_key())
+    return 0
+
+
 def cmd_lessons_check(args: argparse.Namespace) -> int:
     from bot.services.context import utc_now
     from lessons.check import report
@@ -184,6 +244,20 @@ def parser() -> argparse.ArgumentParser:
     rch.add_argument("unit", help="the unit's code, e.g. T05")
     rch.add_argument("--csv", action="store_true")
     rch.set_defaults(func=cmd_units_reach)
+    bots = sub.add_parser("bots", help="units' own bots").add_subparsers(
+        dest="bots_command", required=True)
+    badd = bots.add_parser("add", help="a unit's own Telegram bot")
+    badd.add_argument("--unit", required=True, help="the unit's code, e.g. PDP")
+    badd.add_argument("--telegram", required=True, metavar="TOKEN", help="the token @BotFather gave")
+    badd.add_argument("--name", help="a name to tell the bot by (default: the unit's name)")
+    badd.set_defaults(func=cmd_bots_add)
+    blist = bots.add_parser("list", help="units' bots, tokens masked")
+    blist.add_argument("--csv", action="store_true")
+    blist.set_defaults(func=cmd_bots_list)
+    brm = bots.add_parser("remove", help="stop using a unit's bot")
+    brm.add_argument("id", type=int)
+    brm.set_defaults(func=cmd_bots_remove)
+    bots.add_parser("keygen", help="print a new HOCAI_SECRET_KEY").set_defaults(func=cmd_bots_keygen)
     lessons = sub.add_parser("lessons", help="lesson files").add_subparsers(
         dest="lessons_command", required=True)
     chk = lessons.add_parser("check", help="validate lesson files")

@@ -52,7 +52,8 @@ async def grade_waiting() -> None:
             continue
         for message in messages:
             try:
-                await _app.sender.send(target.channel, target.chat_id, message)
+                await _app.sender.send(target.channel, target.chat_id, message,
+                                       bot_id=target.bot_id)
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break

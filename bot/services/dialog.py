@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import replace
 from typing import Any
 
 from bot.i18n import Translator
@@ -78,6 +79,11 @@ class Dialog:
                 found = await repo.learner(identity.learner_id)
                 assert found is not None  # identities cascade with their learner
                 learner = found
+            if identity.bot_id != event.bot_id:
+                # The bot a person last wrote through serves them (it surely can reach them):
+                # joining through a unit's bot makes them that bot's learner.
+                await repo.bots.attach(identity.id, event.bot_id)
+                identity = replace(identity, bot_id=event.bot_id)
             tr = Translator(learner.language)
             turn = _Turn(deps, repo, learner, identity, tr, event)
             out = await turn.run()

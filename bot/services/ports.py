@@ -8,6 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.services.ports_bots import Bots
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -44,6 +45,7 @@ class IdentityRecord:
     reachable: bool = True
     state: dict[str, Any] = field(default_factory=dict)
     last_seen_at: datetime | None = None  # the user's last inbound event on this channel
+    bot_id: int | None = None  # the unit's own bot it came through; None: the default bot
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,8 @@ class TokenPair:
 
 class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
+
+    bots: Bots  # units' own bots (bot/services/ports_bots.py)
 
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...

@@ -118,6 +118,9 @@ class Identity(Base):
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state: Mapped[dict] = mapped_column(JSON, default=dict)  # conversation step, offered choices
+    # The unit's own bot this identity came through (bots.id); NULL: the default bot from settings.
+    bot_id: Mapped[int | None] = mapped_column(ForeignKey("bots.id", ondelete="SET NULL"),
+                                               index=True)
 
 
 class Progress(Base):
@@ -345,3 +348,23 @@ class TryAIUsage(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     turns: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---- Bots per unit: a commune or ward may bring its own Telegram bot or Zalo OA --------------
+
+
+class BotAccount(Base):
+    """A unit's own bot. The token is kept encrypted when HOCAI_SECRET_KEY is set and is never
+    printed in full; `disabled_at` keeps the row (identities still name it) but stops its use."""
+
+    __tablename__ = "bots"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | zalo_oa
+    name: Mapped[str] = mapped_column(String(100))
+    token: Mapped[str] = mapped_column(Text)  # "fernet:..." or the token as given
+    # Hash of the token: finds a token added twice without decrypting every row.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    webhook_secret: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

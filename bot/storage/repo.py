@@ -21,6 +21,7 @@ from bot.services.ports import (
     TokenPair,
     UnitRecord,
 )
+from bot.storage.bots import SqlBots
 from bot.storage.models import (
     ActivityDay,
     ChannelUsage,
@@ -64,7 +65,7 @@ def _identity(row: Identity) -> IdentityRecord:
     return IdentityRecord(
         id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
         chat_id=row.chat_id, reachable=row.reachable, state=dict(row.state or {}),
-        last_seen_at=row.last_seen_at,
+        last_seen_at=row.last_seen_at, bot_id=row.bot_id,
     )
 
 
@@ -82,6 +83,7 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.bots = SqlBots(session)
 
     @property
     def _dialect(self) -> str:
