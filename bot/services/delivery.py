@@ -249,8 +249,7 @@ async def deliver_one(
     parts = with_one_tap(parts, identity.channel, tr)
     sent = item.parts_sent
     try:
-        # A gate per token: one unit bot's pause never holds the slots another bot needs.
-        async with gates.channel(f"{identity.channel}:{identity.bot_id or ''}"):
+        async with gates.channel(identity.channel):
             for part in parts[sent:]:
                 await sender.send(identity.channel, identity.chat_id, part,
                                   bot_id=identity.bot_id, lane="bulk")

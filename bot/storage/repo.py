@@ -710,9 +710,12 @@ class SqlRepo:
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         rows = [dict(channel=c, key=k, user_key=u, payload=p, status="pending", attempts=0,
                      received_at=now, available_at=now) for c, k, u, p in events]
-        stmt = (insert(InboxEvent).values(rows).on_conflict_do_nothing()
+        # One statement with the rows as parameters (executemany, sent as multi-row VALUES):
+        # compiled once and cached, where rows inlined with .values() compile anew every time.
+        stmt = (insert(InboxEvent).on_conflict_do_nothing()
                 .returning(InboxEvent.channel, InboxEvent.key))
-        return {(c, k) for c, k in await self.s.execute(stmt)}
+        connection = await self.s.connection()
+        return {(c, k) for c, k in await connection.execute(stmt, rows)}
 
     async def inbox_claim(
         self, now: datetime, lease_until: datetime, limit: int
