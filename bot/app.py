@@ -150,7 +150,8 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> 
             telegram = await start_telegram(app)
             if telegram is not None:
                 channels.append(telegram)
-        if settings.zalo_bot_configured or settings.zalo_oa_configured:
+        if (settings.zalo_bot_configured or settings.zalo_oa_configured
+                or await bots_on(app.store, "zalo_oa")):
             from bot.channels.zalo.runner import start_zalo
 
             channels.append(await start_zalo(app))

@@ -117,12 +117,24 @@ def _cipher():  # type: ignore[no-untyped-def]
 
 def cmd_bots_add(args: argparse.Namespace) -> int:
     """A unit's own bot; its token sealed with HOCAI_SECRET_KEY and never printed in full."""
-    from bot.services.bots import BotError, add_bot, mask
+    from bot.services.bots import BotError, OACredentials, add_bot, shown
 
     cipher = _cipher()
+    if args.telegram:
+        channel, token = "telegram", args.telegram.strip()
+    else:
+        missing = [f"--{n.replace('_', '-')}" for n in ("oa_secret_key", "oa_refresh_token")
+                   if not getattr(args, n)]
+        if missing:
+            print(f"a Zalo OA needs {' and '.join(missing)} as well", file=sys.stderr)
+            return 2
+        channel = "zalo_oa"
+        token = OACredentials(args.zalo_oa.strip(), args.oa_secret_key.strip(),
+                              args.oa_refresh_token.strip(), args.oa_access_token,
+                              args.oa_webhook_secret_key).to_token()
     try:
         record, new = asyncio.run(_with_store(lambda store: add_bot(
-            store, cipher, args.unit, "telegram", args.telegram, args.name or "")))
+            store, cipher, args.unit, channel, token, args.name or "")))
     except BotError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -130,7 +142,7 @@ def cmd_bots_add(args: argparse.Namespace) -> int:
         print("warning: HOCAI_SECRET_KEY is not set, so the token is stored unsealed "
               "(make a key with `hocai bots keygen`)", file=sys.stderr)
     what = "added" if new else "enabled again"
-    print(f"bot {record.id} {what}: unit {args.unit}, telegram {mask(args.telegram.strip())}; "
+    print(f"bot {record.id} {what}: unit {args.unit}, {channel} {shown(channel, token)}; "
           "restart the bot processes to start it")
     return 0
 
@@ -246,9 +258,16 @@ def parser() -> argparse.ArgumentParser:
     rch.set_defaults(func=cmd_units_reach)
     bots = sub.add_parser("bots", help="units' own bots").add_subparsers(
         dest="bots_command", required=True)
-    badd = bots.add_parser("add", help="a unit's own Telegram bot")
+    badd = bots.add_parser("add", help="a unit's own Telegram bot or Zalo Official Account")
     badd.add_argument("--unit", required=True, help="the unit's code, e.g. PDP")
-    badd.add_argument("--telegram", required=True, metavar="TOKEN", help="the token @BotFather gave")
+    which = badd.add_mutually_exclusive_group(required=True)
+    which.add_argument("--telegram", metavar="TOKEN", help="the token @BotFather gave")
+    which.add_argument("--zalo-oa", metavar="APP_ID", help="the OA's app id (developers.zalo.me)")
+    badd.add_argument("--oa-secret-key", help="the app's secret key (with --zalo-oa)")
+    badd.add_argument("--oa-refresh-token", help="the OA's refresh token (with --zalo-oa)")
+    badd.add_argument("--oa-access-token", help="its access token, if at hand")
+    badd.add_argument("--oa-webhook-secret-key",
+                      help="the webhook page's OA Secret Key, if not the app's secret key")
     badd.add_argument("--name", help="a name to tell the bot by (default: the unit's name)")
     badd.set_defaults(func=cmd_bots_add)
     blist = bots.add_parser("list", help="units' bots, tokens masked")

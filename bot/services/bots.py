@@ -9,9 +9,10 @@ shown masked.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 
 from bot.services.context import utc_now
 from bot.services.ports import Store
@@ -70,12 +71,48 @@ class Credentials:
         return f"Credentials(id={self.id}, channel={self.channel!r}, name={self.name!r})"
 
 
+@dataclass(frozen=True)
+class OACredentials:
+    """A unit's Zalo Official Account: stored (sealed) as one JSON text in the token column."""
+
+    app_id: str
+    secret_key: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    webhook_secret_key: str | None = field(default=None, repr=False)
+
+    def to_token(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v})
+
+    @classmethod
+    def from_token(cls, token: str) -> OACredentials:
+        data = json.loads(token)
+        return cls(str(data["app_id"]), str(data["secret_key"]), str(data["refresh_token"]),
+                   data.get("access_token") or None, data.get("webhook_secret_key") or None)
+
+
+def _identity(channel: str, token: str) -> str:
+    """What makes two rows the same bot: a Telegram token; an OA's app id (its refresh token
+    changes at every refresh)."""
+    if channel == "zalo_oa":
+        return OACredentials.from_token(token).app_id
+    return token
+
+
 def check_token(channel: str, token: str) -> str:
     token = token.strip()
     if channel not in CHANNELS:
         raise BotError(f"unknown channel {channel!r} (one of {', '.join(CHANNELS)})")
     if channel == "telegram" and not TELEGRAM_TOKEN.match(token):
         raise BotError("this does not look like a token from @BotFather (123456:ABC...)")
+    if channel == "zalo_oa":
+        try:
+            creds = OACredentials.from_token(token)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BotError("a Zalo OA needs its app id, secret key and refresh token") from exc
+        if not (creds.app_id.strip() and creds.secret_key.strip()
+                and creds.refresh_token.strip()):
+            raise BotError("a Zalo OA needs its app id, secret key and refresh token")
     if not token:
         raise BotError("the token is empty")
     return token
@@ -86,7 +123,7 @@ async def add_bot(store: Store, cipher: Cipher, unit_code: str, channel: str, to
     """Store a unit's bot; returns it and whether it is new. The same token again re-enables
     (and re-seals) the existing row instead of adding a second consumer of one token."""
     token = check_token(channel, token)
-    digest = token_hash(channel, token)
+    digest = token_hash(channel, _identity(channel, token))
     async with store.transaction() as repo:
         unit = await repo.unit_by_code(unit_code.strip())
         if unit is None:
@@ -112,7 +149,15 @@ async def list_bots(store: Store, cipher: Cipher, include_disabled: bool = True
         rows = await repo.bots.all(include_disabled=include_disabled)
         counts = {row.id: await repo.bots.learners_of(row.id) for row in rows}
     return [BotView(row.id, row.unit_code, row.channel, row.name,
-                    mask(cipher.open(row.token)), row.enabled, counts[row.id]) for row in rows]
+                    shown(row.channel, cipher.open(row.token)), row.enabled, counts[row.id])
+            for row in rows]
+
+
+def shown(channel: str, token: str) -> str:
+    """How a stored credential is printed: a Telegram token masked; an OA by its app id."""
+    if channel == "zalo_oa":
+        return f"app {OACredentials.from_token(token).app_id}"
+    return mask(token)
 
 
 async def remove_bot(store: Store, bot_id: int) -> BotRecord:

@@ -120,7 +120,8 @@ def bot_route(path: str, inbox: Inbox, secret: str) -> Route:
 
 
 def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str,
-             wall: Callable[[], float] = time.time) -> Route:
+             wall: Callable[[], float] = time.time, bot_id: int | None = None) -> Route:
+    """`bot_id`: a unit's own OA, at its own path with its own app and key."""
     async def handle(request: web.Request) -> web.StreamResponse:
         raw = await _read(request)
         if raw is None:
@@ -142,7 +143,7 @@ def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str,
                         OA_EVENT_WINDOW)
             return web.json_response({"error": 0})
         try:
-            await store_event(inbox, body)
+            await store_event(inbox, body, bot_id)
         except Exception:
             log.exception("Zalo OA webhook: could not store the event")
             return _unavailable()
