@@ -128,12 +128,12 @@ async def boards(app, sample: list[int]) -> dict[str, list[float]]:  # type: ign
     since = app.deps.now() - standings.ACTIVE_WINDOW
     for learner_id in sample:
         async with app.store.transaction() as repo:
-            learner = await repo.learner(learner_id)
-            unit = await repo.unit(learner.unit_id)
+            learner = await repo.learners.learner(learner_id)
+            unit = await repo.units.unit(learner.unit_id)
             t0 = time.perf_counter()
-            await repo.learner_points_in_unit(learner.unit_id, None)
+            await repo.ledger.learner_points_in_unit(learner.unit_id, None)
             t1 = time.perf_counter()
-            await repo.group_stats(unit.parent_id, since)
+            await repo.ledger.group_stats(unit.parent_id, since)
             t2 = time.perf_counter()
             await standings.leaderboard(app.deps, repo, learner, tr)
             t3 = time.perf_counter()

@@ -11,6 +11,11 @@ from pydantic import AliasChoices, Field, SecretStr, field_validator, model_vali
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _PLACEHOLDERS = re.compile(r"^(|changeme|change-me|your[-_ ].*|xxx+|<.*>|\.\.\.|todo)$", re.I)
+
+
+def is_placeholder(value: str) -> bool:
+    """Blank, or a value left from .env.example ("changeme", "your-key", "<token>")."""
+    return bool(_PLACEHOLDERS.match(value.strip()))
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _ZALO_BOT_TOKEN = re.compile(r"^[A-Za-z0-9:_.\-]{16,}$")  # the exact shape is not documented
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_\-]{8,256}$")

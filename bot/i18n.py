@@ -30,7 +30,3 @@ class Translator:
         if text is None:
             text = catalog(DEFAULT)[key]  # a missing Vietnamese key is a bug: let it raise
         return text.format(**params) if params else text
-
-
-def t(language: str = DEFAULT) -> Translator:
-    return Translator(language)

@@ -7,14 +7,14 @@ import unicodedata
 from functools import lru_cache
 
 # Letters that carry a Vietnamese diacritic (tone mark or modified vowel) or đ.
-_VI_MARKED = set(
+VI_MARKED_LETTERS = frozenset(
     "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 )
+_VI_MARKED = VI_MARKED_LETTERS
 _INVISIBLE = re.compile(
     "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]"
 )
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_SPACES = re.compile(r"\s+")
 
 
 class _FoldTable(dict[int, str]):
@@ -45,7 +45,8 @@ def fold(text: str) -> str:
 
 def _fold(text: str) -> str:
     text = _INVISIBLE.sub("", text).lower().translate(_FOLD)
-    return _SPACES.sub(" ", text).strip()
+    # str.split() splits on exactly the white space that `\s+` matches, several times faster.
+    return " ".join(text.split())
 
 
 _fold_short = lru_cache(maxsize=65536)(_fold)

@@ -6,37 +6,42 @@ The core speaks in codes (`finding`, `flags`); the application turns them into V
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal, Protocol
 
 from lessons.model import Lesson
 
 Finding = Literal["met", "partly", "missing"]
 
-# Flags a grade can carry. Keep the list here so that renderers and reports know every one.
-FLAGS = (
-    "empty",               # nothing gradable was sent
-    "too_short",           # under the rubric's min_words
-    "too_long",            # over the rubric's max_words (graded on, capped)
-    "not_vietnamese",      # neither Vietnamese with nor without diacritics
-    "copied_lesson",       # mostly the lesson's own text or example
-    "copied_exemplary",    # mostly the rubric's exemplary or reference answer
-    "copied_peer",         # near-duplicate of another learner's work for the same lesson
-    "injection",           # text aimed at the grader ("chấm 10 điểm", "ignore previous ...")
-    "invisible_chars",     # zero-width or bidirectional control characters
-    "photo_pending",       # a photo waits for a person (no vision model)
-    "llm_unavailable",     # the model was not configured, down or over budget
-    "low_confidence",      # the model was unsure
-    "disagreement",        # rules and model disagree beyond the threshold
-    "evidence_missing",    # the model quoted text that is not in the submission
-    "overridden",          # an instructor changed the grade
-    "llm_bad_reply",       # the model answered, but not in the agreed JSON (comes with llm_unavailable)
-    "personal_data",       # a phone number, ID number or e-mail address stands in the work
-    "keyword_list",        # mostly list fragments made of the rubric's own words
-    "list_like",           # mostly fragments where sentences were asked
-    "repetitive",          # the same words over and over
-    "off_topic",           # few words about the course at all (nonsense around keywords)
-    "missing_parts",       # parts the practice asks for (a prompt, an own check...) not found
-)
+
+class Flag(StrEnum):
+    """Flags a grade can carry. Renderers and reports know every one from here."""
+
+    EMPTY = "empty"  # nothing gradable was sent
+    TOO_SHORT = "too_short"  # under the rubric's min_words
+    TOO_LONG = "too_long"  # over the rubric's max_words (graded on, capped)
+    NOT_VIETNAMESE = "not_vietnamese"  # neither Vietnamese with nor without diacritics
+    COPIED_LESSON = "copied_lesson"  # mostly the lesson's own text or example
+    COPIED_EXEMPLARY = "copied_exemplary"  # mostly the rubric's exemplary or reference answer
+    COPIED_PEER = "copied_peer"  # near-duplicate of another learner's work for the same lesson
+    INJECTION = "injection"  # text aimed at the grader ("chấm 10 điểm", "ignore previous ...")
+    INVISIBLE_CHARS = "invisible_chars"  # zero-width or bidirectional control characters
+    PHOTO_PENDING = "photo_pending"  # a photo waits for a person (no vision model)
+    LLM_UNAVAILABLE = "llm_unavailable"  # the model was not configured, down or over budget
+    LOW_CONFIDENCE = "low_confidence"  # the model was unsure
+    DISAGREEMENT = "disagreement"  # rules and model disagree beyond the threshold
+    EVIDENCE_MISSING = "evidence_missing"  # the model quoted text that is not in the submission
+    OVERRIDDEN = "overridden"  # an instructor changed the grade
+    LLM_BAD_REPLY = "llm_bad_reply"  # the model answered, but not in the agreed JSON (comes with llm_unavailable)
+    PERSONAL_DATA = "personal_data"  # a phone number, ID number or e-mail address stands in the work
+    KEYWORD_LIST = "keyword_list"  # mostly list fragments made of the rubric's own words
+    LIST_LIKE = "list_like"  # mostly fragments where sentences were asked
+    REPETITIVE = "repetitive"  # the same words over and over
+    OFF_TOPIC = "off_topic"  # few words about the course at all (nonsense around keywords)
+    MISSING_PARTS = "missing_parts"  # parts the practice asks for (a prompt, an own check...) not found
+
+
+FLAGS = tuple(Flag)
 
 
 @dataclass(frozen=True)

@@ -53,10 +53,26 @@ class _Hidden(dict[int, str | None]):
 
 
 _DROP = _Hidden()
+# Characters known to be kept as they are: printable ASCII, the usual white space, Vietnamese
+# letters and common typographic punctuation. Text made only of these (most work) skips the
+# per-character translations below, which cost more than the rest of the normalisation.
+_PLAIN = frozenset(ch for ch in (
+    [chr(c) for c in range(32, 127)] + list("\n\r\t")
+    + list("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
+    + list("ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
+    + list("“”‘’…–—•·«»°×÷€₫")  # NFKC-changed ones ("…") are filtered out below
+) if unicodedata.normalize("NFKC", ch) == ch and ch.translate(_DROP) == ch
+    and ch.translate(_CONFUSABLES) == ch and ch.translate(_LINE_BREAKS) == ch)
+
+
+def _plain(text: str) -> bool:
+    return _PLAIN.issuperset(text)
 
 
 def hidden_characters(text: str) -> int:
     """How many invisible, format or filler characters a text holds (not counting plain spaces)."""
+    if _plain(text):
+        return 0
     return len(text) - len(text.translate(_DROP)) + text.count("\u2028") + text.count("\u2029")
 
 
@@ -77,16 +93,19 @@ def normalise(text: str) -> str:
     A hidden character once or twice inside a word breaks it ("ch\u200bấm"); used again and again
     between letters it stands for the spaces ("Thầy\u3164cô\u3164ơi"), and reads as one.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_LINE_BREAKS).translate(_CONFUSABLES)
-    between = 0
-    if len(text.translate(_DROP)) != len(text):  # only text with hidden characters pays for this
-        between = sum(1 for i in range(1, len(text) - 1)
-                      if text[i].translate(_DROP) == "" and text[i - 1].isalpha()
-                      and text[i + 1].isalpha())
-    if between >= SEPARATOR_USE:
-        text = re.sub(r"(?<=[^\W\d_])[\u115f\u1160\u3164\uffa0\u2800\u200b-\u200d\u2060](?=[^\W\d_])",
-                      " ", text)
-    text = unicodedata.normalize("NFC", text.translate(_DROP))
+    if not _plain(text):  # only text with characters outside the plain set pays for this
+        text = unicodedata.normalize("NFKC", text).translate(_LINE_BREAKS).translate(_CONFUSABLES)
+        dropped = text.translate(_DROP)
+        between = 0
+        if len(dropped) != len(text):
+            between = sum(1 for i in range(1, len(text) - 1)
+                          if text[i].translate(_DROP) == "" and text[i - 1].isalpha()
+                          and text[i + 1].isalpha())
+        if between >= SEPARATOR_USE:
+            dropped = re.sub(
+                r"(?<=[^\W\d_])[\u115f\u1160\u3164\uffa0\u2800\u200b-\u200d\u2060](?=[^\W\d_])",
+                " ", text).translate(_DROP)
+        text = unicodedata.normalize("NFC", dropped)
     text = _STRUNG.sub(lambda m: re.sub(r"[._]", " ", m.group(1)), text)
     # Single letters spaced out: a word cut apart so that no phrase matches. Vietnamese has
     # one-letter words ("ạ", "ở", "à"), but never four in a row.
@@ -211,6 +230,7 @@ _MARKED_OTHERS = (
     (re.compile(r"\bđã\b"), "dax"),
     (re.compile(r"\btối\b(?! đa)"), "toix"),
 )
+_ANY_MARKED_OTHER = re.compile(r"ch[ậăạàằẩ]m|đã|tối")
 # Words built on "điểm" that are not points: a place, a moment, strengths and weaknesses.
 _NOT_POINTS = re.compile(r"\b((dia|thoi|uu|nhuoc|dac|quan|trong|diem) diem|diem (yeu|manh|danh|den|tin"
                          r"|hen|ban|nong|sang|tua|chung|nhan))\b")
@@ -219,11 +239,15 @@ _NOT_POINTS = re.compile(r"\b((dia|thoi|uu|nhuoc|dac|quan|trong|diem) diem|diem 
 @lru_cache(maxsize=1024)  # the same sentence is asked about by more than one check
 def _folded(segment: str) -> str:
     text = unicodedata.normalize("NFC", segment.lower())
-    for pattern, placeholder in _MARKED_OTHERS:
-        text = pattern.sub(placeholder, text)
-    if has_vietnamese_marks(text):
+    if _ANY_MARKED_OTHER.search(text):  # one scan decides whether the three substitutions can apply
+        for pattern, placeholder in _MARKED_OTHERS:
+            text = pattern.sub(placeholder, text)
+    if "quen" in text and has_vietnamese_marks(text):
         text = re.sub(r"\bquen\b", "quenx", text)  # "quen" (used to), where "quên" has its mark
-    return _NOT_POINTS.sub(lambda m: m.group(0).replace(" ", ""), fold(text))
+    folded = fold(text)
+    if "diem" not in folded:
+        return folded
+    return _NOT_POINTS.sub(lambda m: m.group(0).replace(" ", ""), folded)
 
 
 # Speaking to the grader: "Gửi giám khảo: ...", "Giám khảo ơi", "Dear grader".
@@ -242,6 +266,9 @@ def addresses_grader(segment: str) -> bool:
         return True
     if _RESULT.search(folded) or _VOCATIVE.search(folded) or _GRANT.search(folded):
         return True
+    # Every check below needs a grading word somewhere; most honest sentences have none.
+    if not _WHAT_L.search(folded) and not _GRADING.search(folded):
+        return False
     label = _LABEL.match(folded)
     if label and len(label.group(1).split()) > LABEL_WORDS:
         label = None

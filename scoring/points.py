@@ -9,12 +9,40 @@ LESSON_COMPLETE = 20
 STREAK_BONUS_PER_DAY = 2
 STREAK_BONUS_CAP = 20
 
+# Ledger key kinds: what a line pays for.
+QUIZ, PRACTICE, COMPLETE = "quiz", "practice", "complete"
+
+
+@dataclass(frozen=True)
+class LedgerKey:
+    """What a ledger line pays for. Printed, it is the ledger's unique key ("practice:7:l1-01:2");
+    stored, its parts are columns too, so a lesson's lines are found without matching text."""
+
+    kind: str  # QUIZ | PRACTICE | COMPLETE
+    learner_id: int
+    lesson_id: str
+    seq: int | None = None  # the quiz question, or the practice line's number
+
+    def __str__(self) -> str:
+        tail = "" if self.seq is None else f":{self.seq}"
+        return f"{self.kind}:{self.learner_id}:{self.lesson_id}{tail}"
+
+    @classmethod
+    def parse(cls, text: str) -> LedgerKey | None:
+        """The key a printed one came from; None for a free-form key (tests, benches)."""
+        parts = text.split(":")
+        if len(parts) not in (3, 4) or not parts[1].isdigit() or (
+                len(parts) == 4 and not parts[3].isdigit()):
+            return None
+        return cls(parts[0], int(parts[1]), parts[2], int(parts[3]) if len(parts) == 4 else None)
+
 
 @dataclass(frozen=True)
 class Award:
-    """One line of the append-only points ledger; `key` is unique across the ledger."""
+    """One line of the append-only points ledger; `key` is unique across the ledger. A plain
+    string key belongs to no lesson (the benches and tests write such lines)."""
 
-    key: str
+    key: LedgerKey | str
     points: int
     reason: str
 
@@ -22,7 +50,7 @@ class Award:
 def quiz_award(learner_id: int, lesson_id: str, question: int, correct: bool) -> Award | None:
     if not correct:
         return None
-    return Award(f"quiz:{learner_id}:{lesson_id}:{question}", QUIZ_CORRECT, "quiz")
+    return Award(LedgerKey(QUIZ, learner_id, lesson_id, question), QUIZ_CORRECT, "quiz")
 
 
 def practice_points(score: int) -> int:
@@ -43,10 +71,10 @@ def practice_line(
     delta = practice_points(best_score or 0) - paid
     if delta == 0:
         return None
-    return Award(f"practice:{learner_id}:{lesson_id}:{seq}", delta,
+    return Award(LedgerKey(PRACTICE, learner_id, lesson_id, seq), delta,
                  "practice" if delta > 0 else "regrade")
 
 
 def completion_award(learner_id: int, lesson_id: str, streak: int) -> Award:
     bonus = min(STREAK_BONUS_CAP, STREAK_BONUS_PER_DAY * max(0, streak - 1))
-    return Award(f"complete:{learner_id}:{lesson_id}", LESSON_COMPLETE + bonus, "lesson")
+    return Award(LedgerKey(COMPLETE, learner_id, lesson_id), LESSON_COMPLETE + bonus, "lesson")

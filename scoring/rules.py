@@ -7,13 +7,14 @@ Vietnamese (with or without diacritics) and, for the public English datasets, on
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from lessons.model import Criterion, Lesson
 from lessons.textnorm import (
+    VI_MARKED_LETTERS,
     fold,
     folded_words,
-    has_vietnamese_marks,
     invisible_characters,
     strip_invisible,
 )
@@ -69,11 +70,18 @@ _BLOCK_OPENERS = re.compile(
     r"\s*:"
 )
 # A Vietnamese phone number (0912 345 678, +84 912...), a 12-digit citizen ID, an e-mail address.
-_PERSONAL = re.compile(
+_PHONE_OR_ID = re.compile(
     r"(?<!\d)(?<!\d[.,])(?:\+?84[ .-]?|0)[35789](?:[ .-]?\d){8}(?!\d|[.,]\d)"
     r"|(?<!\d)(?<!\d[.,])\d{12}(?!\d|[.,]\d)"
-    r"|\b[\w.+-]+@[\w-]+\.[\w.]+\b"
 )
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_DIGIT = re.compile(r"\d")
+
+
+def has_personal_data(text: str) -> bool:
+    # Cheap gates first: the e-mail pattern backtracks at every word, so it runs only around an "@".
+    return bool(("@" in text and _EMAIL.search(text))
+                or (_DIGIT.search(text) and _PHONE_OR_ID.search(text)))
 _FENCE = re.compile(r"```.*?(```|$)", re.S)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
@@ -115,6 +123,8 @@ def _injected(segment: str) -> bool:
 
 def _balanced_json(text: str) -> list[tuple[int, int]]:
     """Spans of top-level {...} blocks, so that a fake verdict is removed whole."""
+    if "{" not in text:  # most work has no braces: skip the walk over every character
+        return []
     spans, depth, start = [], 0, 0
     for i, ch in enumerate(text):
         if ch == "{":
@@ -169,6 +179,11 @@ def _separate(text: str) -> tuple[str, list[str]]:
     return cleaned, found
 
 
+def _sentences(text: str) -> list[str]:
+    """Sentences line by line, split as _separate splits them (so cached folds are reused)."""
+    return [x for line in text.splitlines() for x in _SENTENCE_END.split(line) if x.strip()]
+
+
 def injection_segments(text: str) -> list[str]:
     """The parts of a submission aimed at the grader: sentences, lines, code or JSON blocks."""
     return _separate(text)[1]
@@ -188,7 +203,8 @@ def looks_vietnamese(text: str) -> bool:
     tokens = folded_words(text)
     if len(tokens) < 5:
         return True  # too little to tell
-    marked = sum(1 for w in text.split() if has_vietnamese_marks(w))
+    marked = sum(1 for w in unicodedata.normalize("NFC", text.lower()).split()
+                 if not VI_MARKED_LETTERS.isdisjoint(w))
     if marked / len(tokens) >= VI_MARKED_SHARE:
         return True
     common = sum(1 for t in tokens if t in _VI_COMMON)
@@ -301,7 +317,7 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         flags += effort_flags
         needs_review = needs_review or review
 
-    if _PERSONAL.search(text):
+    if has_personal_data(text):
         # The lessons teach to leave these out; the learner is told, the rubric decides the points.
         flags.append("personal_data")
         reasons.append("a phone number, ID number or e-mail address is in the work")
@@ -329,7 +345,7 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         grader="rules",
         caps=tuple(caps),
         extra={"words": n_words,
-               "grading_talk": len(grading_talk(_SENTENCE_END.split(text.replace("\n", ". ")),
+               "grading_talk": len(grading_talk(_sentences(text),
                                                 _lesson_grading_words(lesson))),
                "copy": {flag: round(share, 3) for flag, share in copies},
                **({"shape": _shape_json(shape)} if shape is not None else {})},

@@ -57,6 +57,8 @@ _HAS: dict[str, re.Pattern[str]] = {
 }
 _UNIT_SPLIT = re.compile(r"(?<=[.!?…;])\s+|\n+")
 _LABEL = re.compile(r"^\s*[^:]{1,40}:\s*")
+_FRAGMENT_ITEMS = re.compile(r"[,/+|]")
+_RUN_ITEMS = re.compile(r"[,;/|]")
 FRAGMENT_WORDS = 5  # a unit under this many words is a fragment, not a sentence
 SHORT_ITEM_WORDS = 2  # a comma item this short is a list entry
 TOPIC_MIN_PAIRS = 6  # fewer word pairs than this say nothing about the topic
@@ -82,8 +84,10 @@ def is_fragment(unit: str, n_words: int | None = None) -> bool:
         n_words = len(unit.split())
     if n_words < FRAGMENT_WORDS:
         return True
+    if sum(unit.count(sep) for sep in ",/+|") < 2:  # fewer than three items: no list
+        return False
     body = _LABEL.sub("", unit)
-    items = [i for i in re.split(r"[,/+|]", body) if i.strip()]
+    items = [i for i in _FRAGMENT_ITEMS.split(body) if i.strip()]
     if len(items) >= 3:
         short = sum(1 for i in items if len(i.split()) <= SHORT_ITEM_WORDS)
         return short / len(items) >= 0.6 and body == unit
@@ -139,7 +143,9 @@ def _keyword_phrases(lesson: Lesson) -> frozenset[str]:
 
 def is_keyword_run(unit: str, phrases: frozenset[str]) -> bool:
     """Comma items that are mostly the rubric's own phrases, however long each phrase is."""
-    items = [fold(i).strip(" .;:-") for i in re.split(r"[,;/|]", _LABEL.sub("", unit))]
+    if sum(unit.count(sep) for sep in ",;/|") < 3:  # fewer than four items: no run
+        return False
+    items = [fold(i).strip(" .;:-") for i in _RUN_ITEMS.split(_LABEL.sub("", unit))]
     items = [i for i in items if i]
     return len(items) >= 4 and sum(1 for i in items if i in phrases) / len(items) >= 0.6
 

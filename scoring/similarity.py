@@ -28,6 +28,7 @@ VI_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
     "htx": ("hop", "tac", "xa"), "tdp": ("to", "dan", "pho"), "hs": ("hoc", "sinh"),
     "gv": ("giao", "vien"), "sp": ("san", "pham"), "bc": ("bao", "cao"),
 }
+_ABBREVIATED = frozenset(VI_ABBREVIATIONS)
 
 # Words that count for each other when a rubric keyword is matched (folded forms). Lesson authors list
 # synonyms in the rubric; this table only adds spellings a learner would use for the same thing.
@@ -95,6 +96,8 @@ def tokens(text: str, language: Language = "vi") -> list[str]:
     raw = folded_words(text)
     if language == "en":
         return [stem(w) for w in raw]
+    if _ABBREVIATED.isdisjoint(raw):  # most work uses none: no per-word loop
+        return raw
     out: list[str] = []
     for word in raw:
         out.extend(VI_ABBREVIATIONS.get(word, (word,)))
@@ -167,11 +170,19 @@ def _marks(text: str, folded: list[str]) -> list[str | None] | None:
     """Each token's accent signature, aligned with `folded`; None where alignment is unsure."""
     out: list[str | None] = []
     for word in words(strip_invisible(text)):
-        expanded = VI_ABBREVIATIONS.get(fold(word), (fold(word),))
-        signature = accent_signature(word) if len(expanded) == 1 else None
-        out.extend([signature] * len(expanded) if len(expanded) == 1 else [None] * len(expanded))
+        out.extend(_word_marks(word))
     # A text whose words split differently once folded gets no accent checks at all.
     return out if len(out) == len(folded) else None
+
+
+@lru_cache(maxsize=65536)  # words repeat across every submission: each is worked out once
+def _word_marks(word: str) -> tuple[str | None, ...]:
+    """A written word's accent signature per token it folds to (None where it expands)."""
+    folded = fold(word)
+    expanded = VI_ABBREVIATIONS.get(folded, (folded,))
+    if len(expanded) == 1:
+        return (accent_signature(word),)
+    return (None,) * len(expanded)
 
 
 @lru_cache(maxsize=4096)

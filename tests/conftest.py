@@ -167,7 +167,7 @@ async def any_app(database_url: str, clock: Clock, curriculum: Curriculum) -> As
 
 async def join_code(app: App, unit_code: str) -> str:
     async with app.store.transaction() as repo:
-        unit = await repo.unit_by_code(unit_code)
+        unit = await repo.units.unit_by_code(unit_code)
     assert unit is not None and unit.join_code
     return unit.join_code
 

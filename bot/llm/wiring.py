@@ -8,14 +8,11 @@ from dataclasses import dataclass
 
 import openai
 
-from bot.config import Settings
+from bot.config import Settings, is_placeholder
 from bot.llm.costs import InMemoryGradeCache, InMemoryTokenBudget
 from bot.llm.grader import LLMGrader
-from scoring.grading import Grader
-from scoring.rules import RulesGrader
 
 DEFAULT_CONCURRENCY = 4
-_PLACEHOLDERS = ("", "changeme", "change-me", "todo", "xxx", "...")
 
 
 @dataclass(frozen=True)
@@ -41,7 +38,7 @@ class LLMConfig:
         key = env.get("OPENAI_API_KEY", "").strip()
         return cls(
             base_url=env.get("OPENAI_BASE_URL", "").strip() or None,
-            api_key=None if key.lower() in _PLACEHOLDERS else key,
+            api_key=None if is_placeholder(key) else key,
             model=env.get("LLM_MODEL", "").strip() or None,
             vision=env.get("LLM_VISION", "").strip().lower() in ("1", "true", "yes", "on"),
             timeout_s=float(env.get("LLM_TIMEOUT", "") or 20.0),
@@ -80,12 +77,3 @@ def make_grader(config: LLMConfig) -> LLMGrader:
         InMemoryGradeCache(), vision=config.vision, timeout_s=config.timeout_s,
         max_concurrency=config.max_concurrency,
     )
-
-
-def grader_from_settings(settings: Settings) -> Grader:
-    """What the application grades with: the model grader when configured, else the rules alone."""
-    config = LLMConfig.from_settings(settings)
-    if not config.configured:
-        # No model will ever come, so the rules' grade is final rather than waiting for a regrade.
-        return RulesGrader()
-    return make_grader(config)

@@ -46,7 +46,7 @@ async def grade_waiting() -> None:
     told = await submissions.grade_waiting(_app.deps, {"vi": Translator("vi")})
     for learner_id, messages in told:
         async with _app.store.transaction() as repo:
-            identities = await repo.identities_of(learner_id)
+            identities = await repo.learners.identities_of(learner_id)
         target = delivery.pick_identity(identities, _app.sender)
         if target is None:
             continue

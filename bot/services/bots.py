@@ -125,7 +125,7 @@ async def add_bot(store: Store, cipher: Cipher, unit_code: str, channel: str, to
     token = check_token(channel, token)
     digest = token_hash(channel, _identity(channel, token))
     async with store.transaction() as repo:
-        unit = await repo.unit_by_code(unit_code.strip())
+        unit = await repo.units.unit_by_code(unit_code.strip())
         if unit is None:
             raise BotError(f"unknown unit code: {unit_code}")
         name = (name.strip() or f"{unit.name} ({channel})")[:100]

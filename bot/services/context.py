@@ -31,7 +31,6 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     admins: frozenset[str] = field(default_factory=frozenset)
     lessons_per_day: int = 3  # lessons a learner may finish in one day ("học tiếp" asks for more)
-    bot_link: str = ""  # e.g. https://t.me/<bot>, for invite links
     # Sends messages to a learner on the channel they last used; the app wires it to the sender.
     notify: Callable[[int, list[Out]], Awaitable[None]] | None = None
     # Optional helpers, None when not configured: lessons read aloud and voice notes; the in-chat

@@ -17,10 +17,10 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import learning, reach
+from bot.services import buttons, choices, learning, reach
 from bot.services.context import Deps
-from bot.services.io import Option, Out, Unreachable
-from bot.services.ports import DeliveryRecord, IdentityRecord
+from bot.services.io import Out, Unreachable
+from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
 from bot.services.quota import PushBudget
 from bot.services.sender import Sender
 from lessons.model import Lesson
@@ -110,12 +110,12 @@ async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
     async with deps.store.transaction() as repo:
         # Learners whose time, zone or status changed (or new): set today's time; if it has
         # passed, the step below plans them in this same tick, as the old full scan did.
-        for zone, lesson_time in await repo.unset_due_slots():
+        for zone, lesson_time in await repo.deliveries.unset_due_slots():
             try:
-                await repo.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
+                await repo.deliveries.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
             except (ValueError, KeyError) as exc:  # a broken zone or time must not stop the tick
                 log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
-        slots = await repo.due_slots(now)
+        slots = await repo.deliveries.due_slots(now)
     created = 0
     for zone, lesson_time in slots:
         try:
@@ -125,7 +125,7 @@ async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
             continue
         while True:
             async with deps.store.transaction() as repo:
-                moved, made = await repo.plan_due(zone, lesson_time, now, slot.day, slot.due,
+                moved, made = await repo.deliveries.plan_due(zone, lesson_time, now, slot.day, slot.due,
                                                   slot.following, chunk)
             created += made
             if made and planned is not None:
@@ -183,7 +183,7 @@ def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
     if channel not in reach.WINDOWS or not parts or parts[-1].options:
         return parts
     return [*parts, Out(text=tr("lesson.keep_window"),
-                        options=(Option("ack:lesson", tr("lesson.ack_button")),))]
+                        options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),))]
 
 
 def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> Out:
@@ -194,7 +194,7 @@ def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> 
     if not submitted:
         left.append(tr("push.left_practice"))
     return Out(text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
-               options=(Option("cmd:lesson", tr("push.continue")),))
+               options=(buttons.Command("lesson").as_option(tr("push.continue")),))
 
 
 async def deliver_one(
@@ -203,20 +203,20 @@ async def deliver_one(
 ) -> None:
     gates = gates or Gates()
     async with gates.db, deps.store.transaction() as repo:
-        learner = await repo.learner(item.learner_id)
+        learner = await repo.learners.learner(item.learner_id)
         if learner is not None and not item.lesson_id:
             # Planned without a lesson: today's is chosen now, from the learner's state now.
             plan = await learning.todays_plan(deps, repo, learner)
             if plan.lesson is None or plan.status == "done_today":
                 why = "lesson already done" if plan.lesson else "no lesson left"
-                await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
+                await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SKIPPED, None, why, deps.now())
                 return
             item = replace(item, lesson_id=plan.lesson.id)
-            await repo.set_delivery_lesson(item.id, item.lesson_id)
-        identities = await repo.identities_of(item.learner_id) if learner else []
-        answered = await repo.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
-        assignment = await repo.assignment(item.learner_id, item.lesson_id) if learner else None
-        submitted = learner is not None and await repo.has_graded_submission(
+            await repo.deliveries.set_delivery_lesson(item.id, item.lesson_id)
+        identities = await repo.learners.identities_of(item.learner_id) if learner else []
+        answered = await repo.progress.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
+        assignment = await repo.progress.assignment(item.learner_id, item.lesson_id) if learner else None
+        submitted = learner is not None and await repo.submissions.has_graded_submission(
             item.learner_id, item.lesson_id)
     lesson = deps.curriculum.by_id(item.lesson_id)
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
@@ -225,7 +225,7 @@ async def deliver_one(
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
         why = "lesson already done" if action == "skip_done" else "studying it now"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
+            await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SKIPPED, None, why, deps.now())
         return
     if spent is None:
         spent = await spent_channels(sender)
@@ -237,7 +237,7 @@ async def deliver_one(
         elif any(i.reachable and not reach.inside_window(i, deps.now()) for i in identities):
             why = "outside the messaging window"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.finish_delivery(item.id, "skipped", None, why, deps.now())
+            await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SKIPPED, None, why, deps.now())
         return
     tr = Translator(learner.language)
     if action == "remind" and item.parts_sent == 0:
@@ -255,27 +255,25 @@ async def deliver_one(
                                   bot_id=identity.bot_id, lane="bulk")
                 sent += 1
                 async with deps.store.transaction() as repo:
-                    await repo.delivery_progress(item.id, sent, deps.now())
+                    await repo.deliveries.delivery_progress(item.id, sent, deps.now())
     except reach.OutsideWindow as exc:
         # Not blocked: the window opens again when the learner writes. Another channel may
         # carry today's lesson; if none can, their group leader's list shows them.
         report.outside_window += 1
         others = [i for i in identities if i.id != identity.id]
         async with gates.db, deps.store.transaction() as repo:
-            state = dict(identity.state)
-            state[reach.CLOSED_KEY] = deps.now().isoformat()
-            await repo.save_state(identity.id, state)
+            await repo.conversations.window_closed(identity.id, deps.now())
             if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
-                await repo.retry_delivery(item.id, deps.now(), f"outside window: {exc}")
+                await repo.deliveries.retry_delivery(item.id, deps.now(), f"outside window: {exc}")
             else:
-                await repo.finish_delivery(item.id, "outside_window", identity.channel, str(exc),
+                await repo.deliveries.finish_delivery(item.id, DeliveryStatus.OUTSIDE_WINDOW, identity.channel, str(exc),
                                            deps.now())
         return
     except Unreachable as exc:
         report.unreachable += 1
         async with deps.store.transaction() as repo:
-            await repo.set_reachable(learner.id, identity.channel, False)
-            await repo.finish_delivery(item.id, "unreachable", identity.channel, str(exc),
+            await repo.learners.set_reachable(learner.id, identity.channel, False)
+            await repo.deliveries.finish_delivery(item.id, DeliveryStatus.UNREACHABLE, identity.channel, str(exc),
                                        deps.now())
         return
     except Exception as exc:  # one learner's failure never stops the round
@@ -285,20 +283,22 @@ async def deliver_one(
         report.retry += not final
         async with deps.store.transaction() as repo:
             if final:
-                await repo.finish_delivery(item.id, "failed", identity.channel, repr(exc),
+                await repo.deliveries.finish_delivery(item.id, DeliveryStatus.FAILED, identity.channel, repr(exc),
                                            deps.now())
             else:  # back off: 1, 2, 4, 8 minutes
                 retry_at = deps.now() + timedelta(minutes=2 ** (item.attempts - 1))
-                await repo.retry_delivery(item.id, retry_at, repr(exc))
+                await repo.deliveries.retry_delivery(item.id, retry_at, repr(exc))
         return
     offered = [p for p in parts if p.options]
     async with deps.store.transaction() as repo:
-        await repo.finish_delivery(item.id, "sent", identity.channel, None, deps.now())
-        state = dict(identity.state)
-        state["last_ok"] = deps.now().isoformat()
+        await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SENT, identity.channel, None, deps.now())
+        await repo.conversations.delivered(identity.id, deps.now())
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
-            state["options"] = [o.key for o in offered[-1].options]
-        await repo.save_state(identity.id, state)
+            # Only the options are written: a learner's turn running meanwhile keeps its keys.
+            state = identity.state
+            before = state.to_json()
+            choices.remember(state, offered[-1])
+            await repo.conversations.patch(identity.id, state.changes(since=before))
     report.sent += 1
 
 
@@ -322,7 +322,7 @@ async def deliver_due(
         # Read before claiming: rows a finished planner committed are then surely claimable.
         planning_over = planning is None or planning.done()
         async with deps.store.transaction() as repo:
-            items = await repo.claim_deliveries(deps.now(), batch)
+            items = await repo.deliveries.claim_deliveries(deps.now(), batch)
         if not items:
             if planning_over:
                 break
@@ -346,7 +346,7 @@ async def deliver_due(
 async def release_stale(deps: Deps, older_than: timedelta = STALE_AFTER) -> int:
     """Put deliveries that a dead process left half-sent back in the queue."""
     async with deps.store.transaction() as repo:
-        return await repo.release_stale_deliveries(deps.now() - older_than)
+        return await repo.deliveries.release_stale_deliveries(deps.now() - older_than)
 
 
 async def delivery_round(deps: Deps, sender: Sender) -> RoundReport:

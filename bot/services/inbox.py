@@ -70,7 +70,7 @@ class Inbox:
                 batch.append(self._queue.get_nowait())
             try:
                 async with self.store.transaction() as repo:
-                    fresh = await repo.inbox_add_many([item[:4] for item in batch], self.clock())
+                    fresh = await repo.inbox.inbox_add_many([item[:4] for item in batch], self.clock())
             except Exception as exc:  # each caller answers "not stored" (503), none is lost silently
                 for *_, done in batch:
                     if not done.done():
@@ -85,7 +85,7 @@ class Inbox:
         """Handle what is due now; returns how many events were taken."""
         now = self.clock()
         async with self.store.transaction() as repo:
-            items = await repo.inbox_claim(now, now + LEASE, limit)
+            items = await repo.inbox.inbox_claim(now, now + LEASE, limit)
         by_user: dict[str, list[InboxItem]] = {}
         for item in items:
             by_user.setdefault(item.user_key, []).append(item)
@@ -110,13 +110,13 @@ class Inbox:
                           item.attempts)
             async with self.store.transaction() as repo:
                 if item.attempts >= MAX_ATTEMPTS:
-                    await repo.inbox_failed(item.id, repr(exc))
+                    await repo.inbox.inbox_failed(item.id, repr(exc))
                 else:
                     retry_at = self.clock() + timedelta(seconds=5 * 2 ** (item.attempts - 1))
-                    await repo.inbox_retry(item.id, retry_at, repr(exc))
+                    await repo.inbox.inbox_retry(item.id, retry_at, repr(exc))
             return
         async with self.store.transaction() as repo:
-            await repo.inbox_done(item.id)
+            await repo.inbox.inbox_done(item.id)
         self.handled += 1
 
     async def drain(self, rounds: int = 20) -> None:
@@ -136,7 +136,7 @@ class Inbox:
                 if self.clock() - purged_at > timedelta(hours=1):
                     purged_at = self.clock()
                     async with self.store.transaction() as repo:
-                        await repo.inbox_purge(self.clock() - KEEP_DONE)
+                        await repo.inbox.inbox_purge(self.clock() - KEEP_DONE)
             except asyncio.CancelledError:
                 raise
             except Exception:  # a database hiccup must not kill the worker

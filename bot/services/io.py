@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Literal, Protocol, runtime_checkable
 
 InboundKind = Literal[
@@ -82,13 +82,6 @@ class Out:
     remember_options: bool = True  # numbered replies ("1", "B") map to these options
 
 
-@dataclass(frozen=True)
-class Recipient:
-    learner_id: int
-    channel: str
-    chat_id: str
-
-
 class SendError(Exception):
     """Sending failed. Subclasses say whether to retry, pause or give up."""
 
@@ -126,14 +119,3 @@ class PiecedOutbound(Outbound, Protocol):
     def pieces(self, message: Out) -> Sequence[object]: ...
 
     async def send_piece(self, chat_id: str, piece: object) -> None: ...
-
-
-@dataclass
-class Reply:
-    """What a use case answers: the messages, in order."""
-
-    messages: list[Out] = field(default_factory=list)
-
-    def add(self, text: str, **kwargs: object) -> Reply:
-        self.messages.append(Out(text=text, **kwargs))  # type: ignore[arg-type]
-        return self

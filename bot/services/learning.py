@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.services import speech, tryai
+from bot.services import buttons, speech, tryai
 from bot.services.context import Deps
-from bot.services.io import Option, Out
-from bot.services.ports import LearnerRecord, Repo
+from bot.services.io import Out
+from bot.services.ports import LearnerRecord, LearnerStatus, UnitOfWork
 from lessons.model import QUIZ_LETTERS, Lesson
 from lessons.plan import TodayPlan, lesson_position, next_lesson, plan_today
 from scoring.points import completion_award, quiz_award
 from scoring.streaks import current_streak
 
 
-async def todays_plan(deps: Deps, repo: Repo, learner: LearnerRecord) -> TodayPlan:
+async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> TodayPlan:
     """Work out today's lesson and record the assignment (idempotent within a day)."""
     today = deps.today_for(learner)
-    current = await repo.current_assignment(learner.id)
-    completed = await repo.completed_lessons(learner.id)
+    current = await repo.progress.current_assignment(learner.id)
+    completed = await repo.progress.completed_lessons(learner.id)
     plan = plan_today(deps.curriculum, completed, current, today)
     if plan.lesson is not None and plan.status == "new" and (
         current is None or current.lesson_id != plan.lesson.id
     ):
-        await repo.assign(learner.id, plan.lesson.id, plan.lesson.level, today)
+        await repo.progress.assign(learner.id, plan.lesson.id, plan.lesson.level, today)
     return plan
-
-
-def quiz_option_key(lesson_id: str, question: int, option: int) -> str:
-    return f"q:{lesson_id}:{question}:{option}"
 
 
 def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
@@ -37,15 +33,11 @@ def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
         title=tr("quiz.title", n=index + 1, total=lesson.quiz_count),
         text=q.question + "\n\n" + "\n".join(lines),
         options=tuple(
-            Option(quiz_option_key(lesson.id, index, i), QUIZ_LETTERS[i])
+            buttons.QuizAnswer(lesson.id, index, i).as_option(QUIZ_LETTERS[i])
             for i in range(len(q.options))
         ),
         columns=4,
     )
-
-
-START_QUIZ = "qs"  # the choice that starts (or resumes) a lesson's quiz: "qs:<lesson id>"
-SUBMIT = "work:submit"  # "Nộp bài": the learner's next message is their practice work
 
 
 def lesson_messages(
@@ -91,7 +83,7 @@ def next_question(lesson: Lesson, answered: dict[int, bool]) -> int | None:
 def quiz_invitation(lesson: Lesson, answered: dict[int, bool], tr: Translator) -> Out:
     key = "lesson.quiz_resume" if answered else "lesson.quiz_ready"
     return Out(text=tr(key, total=lesson.quiz_count), options=(
-        Option(f"{START_QUIZ}:{lesson.id}", tr("lesson.quiz_button")),))
+        buttons.StartQuiz(lesson.id).as_option(tr("lesson.quiz_button")),))
 
 
 def practice_message(lesson: Lesson, tr: Translator) -> Out:
@@ -104,32 +96,32 @@ def practice_message(lesson: Lesson, tr: Translator) -> Out:
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
     practice += "\n\n" + tr("lesson.submit_hint")
     return Out(title=tr("lesson.practice_title"), text=practice,
-               options=(Option(SUBMIT, tr("lesson.submit_button")),))
+               options=(buttons.Work("submit").as_option(tr("lesson.submit_button")),))
 
 
 async def start_quiz(
-    deps: Deps, repo: Repo, learner: LearnerRecord, lesson_id: str, tr: Translator
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson_id: str, tr: Translator
 ) -> list[Out]:
     """The next unanswered question of the lesson; the practice once all are answered."""
     lesson = deps.curriculum.by_id(lesson_id)
     if lesson is None:
         return [Out(text=tr("quiz.unknown"))]
-    answered = await repo.quiz_answers(learner.id, lesson.id)
+    answered = await repo.progress.quiz_answers(learner.id, lesson.id)
     index = next_question(lesson, answered)
     if index is not None:
         return [quiz_question(lesson, index, tr)]
     out = [Out(text=tr("quiz.all_answered"))]
-    if not await repo.has_graded_submission(learner.id, lesson.id):
+    if not await repo.submissions.has_graded_submission(learner.id, lesson.id):
         out.append(practice_message(lesson.fitted(learner.occupation), tr))
     return out
 
 
-async def lessons_done_today(deps: Deps, repo: Repo, learner: LearnerRecord) -> int:
-    return await repo.lessons_completed_on(learner.id, deps.today_for(learner))
+async def lessons_done_today(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> int:
+    return await repo.progress.lessons_completed_on(learner.id, deps.today_for(learner))
 
 
 async def more_today(
-    deps: Deps, repo: Repo, learner: LearnerRecord
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord
 ) -> TodayPlan | None:
     """"Học tiếp": the next lesson the same day, up to the daily cap; None when the cap is
     reached. While today's lesson is unfinished, that lesson is the answer."""
@@ -138,10 +130,10 @@ async def more_today(
         return plan
     if await lessons_done_today(deps, repo, learner) >= deps.lessons_per_day:
         return None
-    lesson = next_lesson(deps.curriculum, await repo.completed_lessons(learner.id))
+    lesson = next_lesson(deps.curriculum, await repo.progress.completed_lessons(learner.id))
     if lesson is None:
         return TodayPlan(None, "finished_all")
-    await repo.assign(learner.id, lesson.id, lesson.level, deps.today_for(learner))
+    await repo.progress.assign(learner.id, lesson.id, lesson.level, deps.today_for(learner))
     return TodayPlan(lesson, "new")
 
 
@@ -178,7 +170,7 @@ def pack(messages: list[Out], limit: int = PACK_LIMIT) -> list[Out]:
 
 
 async def answer_quiz(
-    deps: Deps, repo: Repo, learner: LearnerRecord, lesson_id: str, question: int, option: int,
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson_id: str, question: int, option: int,
     tr: Translator,
 ) -> list[Out]:
     lesson = deps.curriculum.by_id(lesson_id)
@@ -186,25 +178,25 @@ async def answer_quiz(
         return [Out(text=tr("quiz.unknown"))]
     q = lesson.quiz[question]
     correct = option == q.answer_index
-    fresh = await repo.record_quiz_answer(
+    fresh = await repo.progress.record_quiz_answer(
         learner.id, lesson.id, question, option, correct, deps.now()
     )
     if not fresh:
         return [Out(text=tr("quiz.already", n=question + 1))]
-    await repo.add_activity_day(learner.id, deps.today_for(learner))
+    await repo.progress.add_activity_day(learner.id, deps.today_for(learner))
     award = quiz_award(learner.id, lesson.id, question, correct)
     if award is not None:
-        await repo.award(learner.id, award, deps.now())
+        await repo.ledger.award(learner.id, award, deps.now())
     verdict = tr("quiz.right", points=award.points) if award else tr("quiz.wrong", answer=q.answer)
     out = [Out(text=f"{verdict}\n{q.explanation}")]
-    answered = await repo.quiz_answers(learner.id, lesson.id)
+    answered = await repo.progress.quiz_answers(learner.id, lesson.id)
     next_q = next((i for i in range(lesson.quiz_count) if i not in answered), None)
     if next_q is not None:
         out.append(quiz_question(lesson, next_q, tr))
     else:
         right = sum(answered.values())
         out.append(Out(text=tr("quiz.done", right=right, total=lesson.quiz_count)))
-        if not await repo.has_graded_submission(learner.id, lesson.id):
+        if not await repo.submissions.has_graded_submission(learner.id, lesson.id):
             out.append(Out(text=tr("quiz.now_practice")))
             out.append(practice_message(lesson.fitted(learner.occupation), tr))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
@@ -212,20 +204,20 @@ async def answer_quiz(
 
 
 async def maybe_complete(
-    deps: Deps, repo: Repo, learner: LearnerRecord, lesson: Lesson, tr: Translator
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson, tr: Translator
 ) -> list[Out]:
     """A lesson is complete when every quiz question is answered and the practice is graded."""
-    answered = await repo.quiz_answers(learner.id, lesson.id)
-    if len(answered) < lesson.quiz_count or not await repo.has_graded_submission(
+    answered = await repo.progress.quiz_answers(learner.id, lesson.id)
+    if len(answered) < lesson.quiz_count or not await repo.submissions.has_graded_submission(
         learner.id, lesson.id
     ):
         return []
     today = deps.today_for(learner)
-    if not await repo.complete(learner.id, lesson.id, today):
+    if not await repo.progress.complete(learner.id, lesson.id, today):
         return []
-    streak = current_streak(await repo.activity_days(learner.id), today)
+    streak = current_streak(await repo.progress.activity_days(learner.id), today)
     award = completion_award(learner.id, lesson.id, streak)
-    await repo.award(learner.id, award, deps.now())
+    await repo.ledger.award(learner.id, award, deps.now())
     out = [Out(text=tr("lesson.completed", points=award.points, streak=streak))]
     level_lessons = deps.curriculum.of_level(lesson.level)
     if lesson.id == level_lessons[-1].id:  # by id: the lesson may be an occupation's fitting
@@ -234,13 +226,13 @@ async def maybe_complete(
     return out
 
 
-async def offer_more(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> Out:
+async def offer_more(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> Out:
     """After a finished lesson: "Học tiếp" while today's cap allows, else see you tomorrow."""
     done = await lessons_done_today(deps, repo, learner)
     if done >= deps.lessons_per_day or next_lesson(
-        deps.curriculum, await repo.completed_lessons(learner.id)
+        deps.curriculum, await repo.progress.completed_lessons(learner.id)
     ) is None:
-        paused = learner.status == "paused"
+        paused = learner.status == LearnerStatus.PAUSED
         return Out(text=tr("lesson.enough_today_paused" if paused else "lesson.enough_today"))
     return Out(text=tr("lesson.more_offer", left=deps.lessons_per_day - done),
-               options=(Option("cmd:next", tr("lesson.more_button")),))
+               options=(buttons.Command("next").as_option(tr("lesson.more_button")),))

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot.i18n import Translator
 from bot.services.context import Deps
+from bot.services.conversation import Conversation
 from bot.services.io import Out
-from bot.services.ports import IdentityRecord, LearnerRecord, Repo
+from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, UnitOfWork
 from bot.services.units import JOIN_ALPHABET
 from lessons.textnorm import fold
 
@@ -24,7 +24,6 @@ CODE_LENGTH = 6
 VALID_FOR = timedelta(minutes=15)
 MAX_FAILURES = 5  # wrong codes per identity per hour: 31^6 codes cannot be guessed in 5 tries
 FAILURE_WINDOW = timedelta(hours=1)
-FAILURES_KEY = "link_failures"
 
 _LINK_TEXT = re.compile(r"(?:lien ket|link)\s*[:\-]?\s*([a-z0-9 -]{0,16})")
 
@@ -48,25 +47,24 @@ def channel_names(identities: list[IdentityRecord], tr: Translator) -> str:
     return ", ".join(sorted({tr(f"channel.{i.channel}") for i in identities}))
 
 
-async def issue(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> list[Out]:
+async def issue(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> list[Out]:
     """A fresh code for this learner; earlier codes stop working."""
     now = deps.now()
-    await repo.drop_link_codes(learner.id)
+    await repo.links.drop_link_codes(learner.id)
     code = new_code()
-    while not await repo.add_link_code(code, learner.id, now, now + VALID_FOR):
+    while not await repo.links.add_link_code(code, learner.id, now, now + VALID_FOR):
         code = new_code()  # taken by someone else this quarter of an hour
     minutes = int(VALID_FOR.total_seconds() // 60)
     return [Out(title=tr("link.title"), text=tr("link.code", code=code, minutes=minutes))]
 
 
-def _recent_failures(state: dict[str, Any], now: datetime) -> list[str]:
-    return [t for t in state.get(FAILURES_KEY, [])
-            if now - datetime.fromisoformat(t) < FAILURE_WINDOW]
+def _recent_failures(state: Conversation, now: datetime) -> list[str]:
+    return [t for t in state.link_failures if now - datetime.fromisoformat(t) < FAILURE_WINDOW]
 
 
 async def redeem(
-    deps: Deps, repo: Repo, learner: LearnerRecord, code: str, tr: Translator,
-    state: dict[str, Any],
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, code: str, tr: Translator,
+    state: Conversation,
 ) -> tuple[list[Out], LearnerRecord]:
     """Join this identity's learner and the code's learner; returns the answer and the learner
     that now owns this identity."""
@@ -74,24 +72,24 @@ async def redeem(
     failures = _recent_failures(state, now)
     if len(failures) >= MAX_FAILURES:
         return [Out(text=tr("link.too_many"))], learner
-    owner_id = await repo.link_code_owner(code, now)
-    owner = await repo.learner(owner_id) if owner_id is not None else None
+    owner_id = await repo.links.link_code_owner(code, now)
+    owner = await repo.learners.learner(owner_id) if owner_id is not None else None
     if owner is None:
-        state[FAILURES_KEY] = [*failures, now.isoformat()]
+        state.link_failures = [*failures, now.isoformat()]
         return [Out(text=tr("link.bad_code", code=code[:12]))], learner
     if owner.id == learner.id:
         return [Out(text=tr("link.same"))], learner
-    owner_progress = await repo.learner_has_progress(owner.id)
-    my_progress = await repo.learner_has_progress(learner.id)
+    owner_progress = await repo.links.learner_has_progress(owner.id)
+    my_progress = await repo.links.learner_has_progress(learner.id)
     if owner_progress and my_progress:
         return [Out(text=tr("link.both_have_progress"))], learner
     # The side with progress wins; then the side that finished onboarding; then the code's owner.
     owner_rank = (owner_progress, owner.status != "onboarding")
-    my_rank = (my_progress, learner.status != "onboarding")
+    my_rank = (my_progress, learner.status != LearnerStatus.ONBOARDING)
     keep, drop = (owner, learner) if owner_rank >= my_rank else (learner, owner)
-    await repo.move_identities(drop.id, keep.id)
-    await repo.drop_link_codes(owner.id)  # spent
-    await repo.delete_learner(drop.id)  # nothing learnt, nothing lost; its identities moved
-    state.pop(FAILURES_KEY, None)
-    channels = channel_names(await repo.identities_of(keep.id), tr)
+    await repo.links.move_identities(drop.id, keep.id)
+    await repo.links.drop_link_codes(owner.id)  # spent
+    await repo.learners.delete_learner(drop.id)  # nothing learnt, nothing lost; its identities moved
+    state.link_failures = []
+    channels = channel_names(await repo.learners.identities_of(keep.id), tr)
     return [Out(text=tr("link.done", name=keep.public_name, channels=channels))], keep

@@ -13,7 +13,7 @@ def notifier(deps: Deps, sender: Sender):  # type: ignore[no-untyped-def]
 
     async def notify(learner_id: int, messages: list[Out]) -> None:
         async with deps.store.transaction() as repo:
-            identities = await repo.identities_of(learner_id)
+            identities = await repo.learners.identities_of(learner_id)
         target = pick_identity(identities, sender)
         if target is None:
             return

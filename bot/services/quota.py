@@ -40,11 +40,11 @@ class MonthlyQuota:
 
     async def spend(self, messages: int = 1) -> int:
         async with self.store.transaction() as repo:
-            return await repo.add_usage(self.channel, self.month(), messages)
+            return await repo.tokens.add_usage(self.channel, self.month(), messages)
 
     async def used(self) -> int:
         async with self.store.transaction() as repo:
-            return await repo.usage(self.channel, self.month())
+            return await repo.tokens.usage(self.channel, self.month())
 
     async def push_allowed(self) -> bool:
         """False once the month's messages are spent; 0 as the limit means no quota."""

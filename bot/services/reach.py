@@ -14,13 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from bot.services.context import Deps
 from bot.services.io import Unreachable
-from bot.services.ports import IdentityRecord, LearnerRecord, Store, UnitRecord
+from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, Store, UnitRecord
 
 # Channels that may message a user only for a while after the user's last message.
 WINDOWS: dict[str, timedelta] = {"zalo_oa": timedelta(days=7)}
 # A lesson is several messages: do not start one that the window would cut off half-way.
 WINDOW_MARGIN = timedelta(minutes=30)
-CLOSED_KEY = "window_closed_at"  # identity state: when the platform said the window had closed
 
 
 class OutsideWindow(Unreachable):
@@ -34,8 +33,8 @@ def window_closes_at(identity: IdentityRecord) -> datetime | None:
         return None
     if identity.last_seen_at is None:
         return datetime.min.replace(tzinfo=UTC)  # never wrote here: nothing may be sent
-    closed = identity.state.get(CLOSED_KEY)
-    if closed and datetime.fromisoformat(closed) >= identity.last_seen_at:
+    closed = identity.window_closed_at
+    if closed is not None and closed >= identity.last_seen_at:
         return identity.last_seen_at  # the platform said so after their last message
     return identity.last_seen_at + window
 
@@ -51,9 +50,7 @@ def usable(identity: IdentityRecord, now: datetime) -> bool:
 
 def last_used(identity: IdentityRecord) -> datetime | None:
     """The later of the learner's last message here and our last successful push here."""
-    stamps = [identity.last_seen_at]
-    if identity.state.get("last_ok"):
-        stamps.append(datetime.fromisoformat(identity.state["last_ok"]))
+    stamps = [identity.last_seen_at, identity.last_delivered_at]
     known = [s for s in stamps if s is not None]
     return max(known) if known else None
 
@@ -96,17 +93,17 @@ async def people_to_reach(store: Store, unit_code: str, now: datetime) -> list[T
 
     None when the unit does not exist."""
     async with store.transaction() as repo:
-        root = await repo.unit_by_code(unit_code)
+        root = await repo.units.unit_by_code(unit_code)
         if root is None:
             return None
-        units = _subtree(await repo.units(), root)
+        units = _subtree(await repo.units.units(), root)
         names = {u.id: u.name for u in units}
-        learners: list[LearnerRecord] = await repo.learners_in_units([u.id for u in units])
+        learners: list[LearnerRecord] = await repo.learners.learners_in_units([u.id for u in units])
         rows: list[ToReach] = []
         for learner in learners:
-            if learner.status != "active":
+            if learner.status != LearnerStatus.ACTIVE:
                 continue
-            identities = await repo.identities_of(learner.id)
+            identities = await repo.learners.identities_of(learner.id)
             reason = why_unreachable(identities, now)
             if reason is None:
                 continue
@@ -131,10 +128,10 @@ def reach_csv(rows: list[ToReach]) -> str:
 async def unfollowed(deps: Deps, channel: str, external_id: str) -> bool:
     """The user left the channel (Zalo OA unfollow): stop messaging them there until they return."""
     async with deps.store.transaction() as repo:
-        identity = await repo.identity(channel, external_id)
+        identity = await repo.learners.identity(channel, external_id)
         if identity is None:
             return False
-        await repo.set_reachable(identity.learner_id, channel, False)
+        await repo.learners.set_reachable(identity.learner_id, channel, False)
     return True
 
 
@@ -144,8 +141,8 @@ async def withdrawn(deps: Deps, channel: str, external_id: str) -> bool:
     Progress, points and work are shared across linked channels and cannot be split by channel,
     so the whole learner is deleted, as /deleteme would."""
     async with deps.store.transaction() as repo:
-        identity = await repo.identity(channel, external_id)
+        identity = await repo.learners.identity(channel, external_id)
         if identity is None:
             return False
-        await repo.delete_learner(identity.learner_id)
+        await repo.learners.delete_learner(identity.learner_id)
     return True

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.i18n import Translator
-from bot.services import submissions
+from bot.services import buttons, submissions
 from bot.services.context import Deps
 from bot.services.flag_names import flag_names
-from bot.services.io import Option, Out
+from bot.services.io import Out
 from bot.services.ledger import settle_practice
-from bot.services.ports import GradeInfo, GradeStatus, HeldSummary, Repo
+from bot.services.ports import GradeInfo, GradeStatus, HeldSummary, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -25,27 +26,27 @@ EXCERPT = 600
 Notify = Callable[[int, list[Out]], Awaitable[None]]
 
 
-async def appeal(deps: Deps, repo: Repo, learner_id: int, grade_id: int,
+async def appeal(deps: Deps, repo: UnitOfWork, learner_id: int, grade_id: int,
                  tr: Translator) -> list[Out]:
-    grade = await repo.grade(grade_id)
-    if grade is None or grade.learner_id != learner_id or grade.status == "superseded":
+    grade = await repo.grades.grade(grade_id)
+    if grade is None or grade.learner_id != learner_id or grade.status == GradeStatus.SUPERSEDED:
         return [Out(text=tr("appeal.unknown"))]
     if grade.appealed:
         return [Out(text=tr("appeal.already"))]
-    await repo.set_grade_status(grade_id, "review", appealed=True)
+    await repo.grades.set_grade_status(grade_id, GradeStatus.REVIEW, appealed=True)
     return [Out(text=tr("appeal.sent", score=grade.score))]
 
 
-async def queue(deps: Deps, repo: Repo, tr: Translator) -> list[Out]:
+async def queue(deps: Deps, repo: UnitOfWork, tr: Translator) -> list[Out]:
     """The oldest grades waiting for a person: flagged work first, then appeals."""
-    items = await repo.review_queue(QUEUE_PAGE)
-    held = await repo.provisional_summary()
+    items = await repo.grades.review_queue(QUEUE_PAGE)
+    held = await repo.grades.provisional_summary()
     bulk = [Out(text=tr("review.held", count=held.count, scores=_scores(held, tr)),
-                options=(Option(f"rv:bulk:{held.last_id}", tr("review.bulk")),))
+                options=(buttons.Review("bulk", held.last_id).as_option(tr("review.bulk")),))
             ] if held.count else []
     if not items:
         return [Out(text=tr("review.empty")), *bulk]
-    out = [Out(text=tr("review.header", count=await repo.review_count())), *bulk]
+    out = [Out(text=tr("review.header", count=await repo.grades.review_count())), *bulk]
     for item in items:
         lesson = deps.curriculum.by_id(item.lesson_id)
         flags = flag_names(item.detail.get("flags", []), tr)
@@ -55,23 +56,18 @@ async def queue(deps: Deps, repo: Repo, tr: Translator) -> list[Out]:
                     flags=flags, appealed=tr("review.appealed") if item.appealed else "",
                     text=(item.text or tr("review.photo_only"))[:EXCERPT],
                     photo=item.photo_ref or "-"),
-            options=(Option(f"rv:ok:{item.id}", tr("review.confirm")),
-                     Option(f"rv:set:{item.id}", tr("review.change"))),
+            options=(buttons.Review("ok", item.id).as_option(tr("review.confirm")),
+                     buttons.Review("set", item.id).as_option(tr("review.change"))),
         ))
     return out
 
 
-async def confirm(deps: Deps, repo: Repo, grade_id: int, reviewer: str,
-                  tr: Translator) -> tuple[list[Out], tuple[int, list[Out]] | None]:
-    return await override(deps, repo, grade_id, None, reviewer, tr)
-
-
 async def override(
-    deps: Deps, repo: Repo, grade_id: int, score: int | None, reviewer: str, tr: Translator,
+    deps: Deps, repo: UnitOfWork, grade_id: int, score: int | None, reviewer: str, tr: Translator,
 ) -> tuple[list[Out], tuple[int, list[Out]] | None]:
     """Confirm (score None) or change a grade; returns the instructor's answer and the learner's."""
-    grade = await repo.grade(grade_id)
-    if grade is None or grade.status == "superseded":
+    grade = await repo.grades.grade(grade_id)
+    if grade is None or grade.status == GradeStatus.SUPERSEDED:
         return [Out(text=tr("review.gone"))], None
     new_score = grade.score if score is None else max(0, min(100, score))
     detail = dict(grade.detail)
@@ -79,20 +75,35 @@ async def override(
                          f"reviewed by {reviewer}: {grade.score} -> {new_score}"]
     detail["flags"] = [*detail.get("flags", []), "overridden"] if score is not None else (
         detail.get("flags", []))
-    new_id = await repo.add_grade(grade.submission_id, new_score, detail, GradeStatus.FINAL,
-                                  f"instructor:{reviewer}", 0, 0, deps.now())
-    await repo.set_grade_status(grade.id, GradeStatus.SUPERSEDED, reviewer=reviewer)
-    points = await settle_practice(repo, grade.learner_id, grade.lesson_id, deps.now())
-    await repo.set_points_paid(new_id, points)
-    await repo.set_best_score(grade.learner_id, grade.lesson_id, new_score)
+    points = await _replace_grade(
+        deps, repo, grade, new_score, detail, GradeStatus.FINAL, f"instructor:{reviewer}", 0,
+        reviewer=reviewer)
     return [Out(text=tr("review.done", id=grade.id, score=new_score))], (
         grade.learner_id, await _tell_learner(deps, repo, grade, new_score, points, tr))
 
 
-async def _tell_learner(deps: Deps, repo: Repo, grade: GradeInfo, new_score: int, points: int,
+async def _replace_grade(
+    deps: Deps, repo: UnitOfWork, old: GradeInfo, score: int, detail: dict[str, Any],
+    status: GradeStatus, grader: str, tokens: int, *, reviewer: str | None = None,
+) -> int:
+    """A grade never edits history: a new row replaces the old one, which is marked superseded.
+    A final (confirmed) grade then pays, settled to the best confirmed grade through the ledger,
+    and counts as the lesson's score; a grade still waiting for a person pays nothing yet."""
+    new_id = await repo.grades.add_grade(old.submission_id, score, detail, status, grader, tokens, 0,
+                                         deps.now())
+    await repo.grades.set_grade_status(old.id, GradeStatus.SUPERSEDED, reviewer=reviewer)
+    if status != GradeStatus.FINAL:
+        return 0
+    points = await settle_practice(repo, old.learner_id, old.lesson_id, deps.now())
+    await repo.grades.set_points_paid(new_id, points)
+    await repo.progress.set_best_score(old.learner_id, old.lesson_id, score)
+    return points
+
+
+async def _tell_learner(deps: Deps, repo: UnitOfWork, grade: GradeInfo, new_score: int, points: int,
                         tr: Translator) -> list[Out]:
     lesson = deps.curriculum.by_id(grade.lesson_id)
-    learner = await repo.learner(grade.learner_id)
+    learner = await repo.learners.learner(grade.learner_id)
     learner_tr = Translator(learner.language) if learner else tr
     title = lesson.title if lesson else grade.lesson_id
     key = "review.told_same" if new_score == grade.score else "review.told_changed"
@@ -109,23 +120,23 @@ def _scores(held: HeldSummary, tr: Translator) -> str:
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
-async def bulk_preview(deps: Deps, repo: Repo, up_to: int, tr: Translator) -> list[Out]:
+async def bulk_preview(deps: Deps, repo: UnitOfWork, up_to: int, tr: Translator) -> list[Out]:
     """What a bulk confirmation would confirm: the held grades up to the one the queue showed."""
-    held = await repo.provisional_summary(up_to)
+    held = await repo.grades.provisional_summary(up_to)
     if not held.count:
         return [Out(text=tr("review.bulk_none"))]
     return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT),
                         scores=_scores(held, tr)),
-                options=(Option(f"rv:bulkok:{held.last_id}", tr("review.bulk_yes")),))]
+                options=(buttons.Review("bulkok", held.last_id).as_option(tr("review.bulk_yes")),))]
 
 
 async def bulk_confirm(
-    deps: Deps, repo: Repo, up_to: int, reviewer: str, tr: Translator,
+    deps: Deps, repo: UnitOfWork, up_to: int, reviewer: str, tr: Translator,
 ) -> tuple[list[Out], list[tuple[int, list[Out]]]]:
     """Confirm every held (provisional) grade up to `up_to` as it stands; work that arrived after
     the preview is left for the next look. Each learner is told and paid through the ledger."""
     told: list[tuple[int, list[Out]]] = []
-    for item in await repo.provisional_grades(BULK_LIMIT, up_to=up_to):
+    for item in await repo.grades.provisional_grades(BULK_LIMIT, up_to=up_to):
         _answer, note = await override(deps, repo, item.id, None, reviewer, tr)
         if note is not None:
             told.append(note)
@@ -137,15 +148,15 @@ async def bulk_confirm(
 async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20) -> int:
     """Grade again the work a model could not see; tell learners whose score changed."""
     async with deps.store.transaction() as repo:
-        waiting = await repo.provisional_grades(limit)
+        waiting = await repo.grades.provisional_grades(limit)
     changed = 0
     for item in waiting:
         lesson = deps.curriculum.by_id(item.lesson_id)
         if lesson is None:
             continue
         async with deps.store.transaction() as repo:
-            learner = await repo.learner(item.learner_id)
-            submission = await repo.submission(item.submission_id)
+            learner = await repo.learners.learner(item.learner_id)
+            submission = await repo.submissions.submission(item.submission_id)
             if learner is None or submission is None:
                 continue
             # Graded again by the rubric the learner was given, with what they sent.
@@ -156,15 +167,9 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:
             status = GradeStatus.REVIEW if grade.needs_review else GradeStatus.FINAL
-            new_id = await repo.add_grade(item.submission_id, grade.score, grade.as_json(), status,
-                                          grade.grader, grade.tokens.total, 0, deps.now())
-            await repo.set_grade_status(item.id, GradeStatus.SUPERSEDED)
-            points = 0
-            if status == GradeStatus.FINAL:  # confirmed by the model: now it pays and counts
-                points = await settle_practice(repo, item.learner_id, item.lesson_id, deps.now())
-                await repo.set_points_paid(new_id, points)
-                await repo.set_best_score(item.learner_id, item.lesson_id, grade.score)
-            learner = await repo.learner(item.learner_id)
+            points = await _replace_grade(deps, repo, item, grade.score, grade.as_json(), status,
+                                          grade.grader, grade.tokens.total)
+            learner = await repo.learners.learner(item.learner_id)
         if grade.score != item.score and notify is not None and learner is not None:
             changed += 1
             tr = Translator(learner.language)
@@ -174,5 +179,5 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
     return changed
 
 
-__all__ = ["GradeInfo", "appeal", "bulk_confirm", "bulk_preview", "confirm", "override", "queue",
+__all__ = ["GradeInfo", "appeal", "bulk_confirm", "bulk_preview", "override", "queue",
            "regrade_provisional"]

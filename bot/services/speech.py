@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.i18n import Translator
+from bot.services import buttons
 from bot.services.context import Deps
+from bot.services.conversation import HeldText
 from bot.services.io import Option, Out, OutFile
 from bot.services.turn import Turn
 from lessons.model import Lesson
@@ -78,18 +80,19 @@ def is_listen(text: str) -> bool:
 
 
 def listen_option(deps: Deps, tr: Translator) -> Option | None:
-    return Option("sp:listen", tr("speech.listen_button")) if deps.speech is not None else None
+    if deps.speech is None:
+        return None
+    return buttons.Speech("listen").as_option(tr("speech.listen_button"))
 
 
-async def choice(turn: Turn, action: str) -> list[Out]:
-    if action == "listen":
+async def on_button(turn: Turn, button: buttons.Speech) -> list[Out]:
+    """"Nghe bài học", and confirming a voice note's transcript."""
+    if button.action == "listen":
         return await listen(turn)
-    if action == "send":
+    if button.action == "send":
         return await confirm(turn)
-    if action == "again":
-        turn.state.pop("voice", None)
-        return [Out(text=turn.tr("speech.again_ok"))]
-    return [Out(text=turn.tr("choice.stale"))]
+    turn.state.voice = None  # "again"
+    return [Out(text=turn.tr("speech.again_ok"))]
 
 
 async def listen(turn: Turn) -> list[Out]:
@@ -99,7 +102,7 @@ async def listen(turn: Turn) -> list[Out]:
         return [Out(text=tr("speech.listen_off"))]
     if turn.event.channel not in PLAYS_AUDIO:
         return [Out(text=tr("speech.listen_not_here"))]
-    current = await turn.repo.current_assignment(turn.learner.id)
+    current = await turn.repo.progress.current_assignment(turn.learner.id)
     lesson = deps.curriculum.by_id(current.lesson_id) if current else None
     if lesson is None:
         return [Out(text=tr("practice.no_lesson"))]
@@ -153,10 +156,10 @@ def voice_note(turn: Turn) -> list[Out]:
         if not folded_words(text):
             return [Out(text=tr("speech.heard_nothing"))]
         text = text[:MAX_TRANSCRIPT_CHARS]
-        turn.state["voice"] = {"text": text, "key": ev.update_key or ""}
+        turn.state.voice = HeldText(text, ev.update_key or None)
         return [Out(title=tr("speech.heard_title"), text=tr("speech.heard", text=text),
-                    options=(Option("sp:send", tr("speech.send_button")),
-                             Option("sp:again", tr("speech.again_button"))))]
+                    options=(buttons.Speech("send").as_option(tr("speech.send_button")),
+                             buttons.Speech("again").as_option(tr("speech.again_button"))))]
 
     turn.later = transcribe
     return []
@@ -168,19 +171,19 @@ async def confirm(turn: Turn) -> list[Out]:
     from bot.services.submissions import Incoming  # submissions builds on this package
 
     tr, ev = turn.tr, turn.event
-    pending = turn.state.pop("voice", None)
-    if not isinstance(pending, dict) or not pending.get("text"):
+    pending, turn.state.voice = turn.state.voice, None
+    if pending is None or not pending.text:
         return [Out(text=tr("speech.nothing_pending"))]
-    text = str(pending["text"])
-    step = str(turn.state.get("step") or "")
+    text = pending.text
+    step = turn.state.step or ""
     if step == "tryai":  # a spoken prompt for the in-chat model
         return await tryai.ask(turn, text)
     if step == "tryai_check":
         return await tryai.submit(turn, text)
-    current = await turn.repo.current_assignment(turn.learner.id)
+    current = await turn.repo.progress.current_assignment(turn.learner.id)
     if current is None:
         return [Out(text=tr("practice.no_lesson"))]
     # One voice note is one submission, however often "send" is tapped.
-    key = f"{ev.channel}:voice:{pending.get('key')}" if pending.get("key") else None
+    key = f"{ev.channel}:voice:{pending.key}" if pending.key else None
     turn.work = Incoming(text, None, ev.channel, key)
     return [Out(text=tr("speech.sending"))]

@@ -7,7 +7,7 @@ from datetime import timedelta
 from bot.i18n import Translator
 from bot.services.context import Deps
 from bot.services.io import Out
-from bot.services.ports import LearnerRecord, Repo
+from bot.services.ports import LearnerRecord, UnitOfWork
 from scoring.standings import rank_groups, rank_learners, rank_of
 from scoring.streaks import current_streak, longest_streak
 
@@ -15,17 +15,17 @@ TOP = 10
 ACTIVE_WINDOW = timedelta(days=7)
 
 
-async def progress(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> Out:
-    current = await repo.current_assignment(learner.id)
+async def progress(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> Out:
+    current = await repo.progress.current_assignment(learner.id)
     lesson = deps.curriculum.by_id(current.lesson_id) if current else None
     level_no = lesson.level if lesson else 1
     level = deps.curriculum.level(level_no)
-    done = await repo.lesson_count(learner.id)
-    days = await repo.activity_days(learner.id)
-    points = await repo.points(learner.id)
-    standings = rank_learners(await repo.learner_points_in_unit(learner.unit_id, None))
+    done = await repo.progress.lesson_count(learner.id)
+    days = await repo.progress.activity_days(learner.id)
+    points = await repo.ledger.points(learner.id)
+    standings = rank_learners(await repo.ledger.learner_points_in_unit(learner.unit_id, None))
     mine = rank_of(standings, learner.id)
-    unit = await repo.unit(learner.unit_id) if learner.unit_id else None
+    unit = await repo.units.unit(learner.unit_id) if learner.unit_id else None
     rank = (
         tr("progress.rank", rank=mine.rank, total=len(standings), group=unit.name)
         if mine and unit else tr("progress.no_group")
@@ -41,11 +41,11 @@ async def progress(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translato
     )
 
 
-async def leaderboard(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Translator) -> list[Out]:
+async def leaderboard(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> list[Out]:
     if learner.unit_id is None:
         return [Out(text=tr("board.no_group"))]
-    unit = await repo.unit(learner.unit_id)
-    standings = rank_learners(await repo.learner_points_in_unit(learner.unit_id, None))
+    unit = await repo.units.unit(learner.unit_id)
+    standings = rank_learners(await repo.ledger.learner_points_in_unit(learner.unit_id, None))
     lines = [
         f"{s.rank}. {s.name}{' ⭐' if s.learner_id == learner.id else ''}: {s.points}"
         for s in standings[:TOP]
@@ -58,8 +58,8 @@ async def leaderboard(deps: Deps, repo: Repo, learner: LearnerRecord, tr: Transl
     out = [Out(title=tr("board.group_title", group=unit.name if unit else ""),
                text="\n".join(lines))]
     if unit and unit.parent_id:
-        parent = await repo.unit(unit.parent_id)
-        groups = rank_groups(await repo.group_stats(unit.parent_id, deps.now() - ACTIVE_WINDOW))
+        parent = await repo.units.unit(unit.parent_id)
+        groups = rank_groups(await repo.ledger.group_stats(unit.parent_id, deps.now() - ACTIVE_WINDOW))
         rows = [
             (tr("board.group_row", rank=g.rank, name=g.stats.name,
                 rate=round(100 * g.stats.participation), active=g.stats.active,

@@ -7,15 +7,22 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
+from bot.services import buttons
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
-from bot.services.io import Option, Out
+from bot.services.io import Out
 from bot.services.learning import maybe_complete
 from bot.services.ledger import settle_practice
-from bot.services.ports import GradeStatus, LearnerRecord, Repo, SubmissionRecord
+from bot.services.ports import (
+    GradeStatus,
+    LearnerRecord,
+    SubmissionRecord,
+    SubmissionStatus,
+    UnitOfWork,
+)
 from lessons.model import Lesson
 from scoring.fingerprint import band_hashes
-from scoring.grading import CriterionGrade, Grade, Work
+from scoring.grading import CriterionGrade, Flag, Grade, Work
 from scoring.points import practice_points
 from scoring.streaks import current_streak
 
@@ -39,15 +46,15 @@ async def receive(
 ) -> list[Out]:
     """Store the work (committed before grading), grade it, record the grade and the points."""
     async with deps.store.transaction() as repo:
-        current = await repo.current_assignment(learner.id)
+        current = await repo.progress.current_assignment(learner.id)
         lesson = deps.curriculum.by_id(current.lesson_id) if current else None
         if lesson is None:
             return [Out(text=tr("practice.no_lesson"))]
         lesson = lesson.fitted(learner.occupation)  # graded by their occupation's own rubric
         too_long = len(incoming.text) > MAX_SUBMISSION_CHARS
-        submission, created = await repo.add_submission(
+        submission, created = await repo.submissions.add_submission(
             learner.id, lesson.id, incoming.channel, incoming.text, incoming.photo_ref,
-            incoming.dedup_key, "too_long" if too_long else "received", deps.now(),
+            incoming.dedup_key, SubmissionStatus.TOO_LONG if too_long else SubmissionStatus.RECEIVED, deps.now(),
             exchange=incoming.exchange,
         )
         if not created:
@@ -61,15 +68,15 @@ async def receive(
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
 
 
-async def _peers(repo: Repo, submission: SubmissionRecord, learner_id: int, store: bool) -> list[str]:
+async def _peers(repo: UnitOfWork, submission: SubmissionRecord, learner_id: int, store: bool) -> list[str]:
     """Other learners' near-copies of this work, by fingerprint band; the bands are stored too."""
     bands = band_hashes(submission.text)
     if store:
-        await repo.add_fingerprints(submission.id, learner_id, submission.lesson_id, bands)
-    return await repo.peer_candidates(submission.lesson_id, learner_id, bands, PEER_CANDIDATES)
+        await repo.submissions.add_fingerprints(submission.id, learner_id, submission.lesson_id, bands)
+    return await repo.submissions.peer_candidates(submission.lesson_id, learner_id, bands, PEER_CANDIDATES)
 
 
-async def stored_work(repo: Repo, submission: SubmissionRecord, learner_id: int) -> Work:
+async def stored_work(repo: UnitOfWork, submission: SubmissionRecord, learner_id: int) -> Work:
     """Stored work as the grader sees it again (a regrade): near-copies by fingerprint, the
     exchange with the in-chat model attached."""
     return _work(submission, await _peers(repo, submission, learner_id, store=False))
@@ -84,12 +91,12 @@ def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
 
 
 async def record_grade(
-    deps: Deps, repo: Repo, learner: LearnerRecord, lesson: Lesson,
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
     submission: SubmissionRecord, grade: Grade, tr: Translator,
 ) -> list[Out]:
-    paid_before = await repo.practice_points_paid(learner.id, lesson.id)
+    paid_before = await repo.ledger.practice_points_paid(learner.id, lesson.id)
     status = grade_status(grade)
-    grade_id = await repo.add_grade(
+    grade_id = await repo.grades.add_grade(
         submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
         0, deps.now(),
     )
@@ -98,14 +105,14 @@ async def record_grade(
         # Only a confirmed grade (a model's, or a person's later) pays practice points and counts
         # in standings; a held one pays on confirmation (review.override, regrade_provisional).
         paid = await settle_practice(repo, learner.id, lesson.id, deps.now())
-        await repo.set_points_paid(grade_id, paid)
-        await repo.set_best_score(learner.id, lesson.id, grade.score)
+        await repo.grades.set_points_paid(grade_id, paid)
+        await repo.progress.set_best_score(learner.id, lesson.id, grade.score)
     today = deps.today_for(learner)
-    await repo.add_activity_day(learner.id, today)
-    streak = current_streak(await repo.activity_days(learner.id), today)
+    await repo.progress.add_activity_day(learner.id, today)
+    streak = current_streak(await repo.progress.activity_days(learner.id), today)
     held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
     out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
-    answered = await repo.quiz_answers(learner.id, lesson.id)
+    answered = await repo.progress.quiz_answers(learner.id, lesson.id)
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
@@ -123,7 +130,7 @@ def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Transl
     return f"{head}: {tr('grade.improve', judge=judge)}"
 
 
-def grade_status(grade: Grade) -> str:
+def grade_status(grade: Grade) -> GradeStatus:
     """review: a person must look; provisional: rules only, held until confirmed; final: confirmed."""
     if grade.needs_review:
         return GradeStatus.REVIEW
@@ -139,7 +146,7 @@ def render_grade(
         criterion_line(c, rubric[c.id].title, rubric[c.id].judge, tr)
         for c in grade.criteria if c.id in rubric
     ]
-    notes = [tr(f"flag.{flag}") for flag in grade.flags if f"flag.{flag}" in _FLAG_KEYS]
+    notes = [tr(f"flag.{flag}") for flag in grade.flags if flag in _LEARNER_NOTES]
     shape = grade.extra.get("shape")
     parts = shape.get("parts", {}) if isinstance(shape, dict) else {}
     notes += [tr(f"grade.missing_part.{part}") for part, found in parts.items() if not found]
@@ -155,7 +162,7 @@ def render_grade(
         body += "\n" + tr("grade.points_held", points=held_points)
     # Work already waiting for a person needs no appeal; everything else can be appealed.
     options = () if grade.needs_review or not grade_id else (
-        Option(f"ap:{grade_id}", tr("grade.appeal")),)
+        buttons.Appeal(grade_id).as_option(tr("grade.appeal")),)
     if options:
         body += "\n" + tr("grade.appeal_hint")
     # Not remembered: a "B" typed next still answers the quiz, not this button.
@@ -163,13 +170,12 @@ def render_grade(
                remember_options=False)
 
 
-_FLAG_KEYS = frozenset(
-    f"flag.{name}" for name in (
-        "empty", "too_short", "too_long", "not_vietnamese", "copied_lesson", "copied_exemplary",
-        "copied_peer", "injection", "invisible_chars", "photo_pending", "keyword_list",
-        "list_like", "repetitive", "off_topic",
-    )  # llm_unavailable is said by the provisional line below
-)
+# Flags the learner is told about; llm_unavailable is said by the provisional line.
+_LEARNER_NOTES = frozenset({
+    Flag.EMPTY, Flag.TOO_SHORT, Flag.TOO_LONG, Flag.NOT_VIETNAMESE, Flag.COPIED_LESSON,
+    Flag.COPIED_EXEMPLARY, Flag.COPIED_PEER, Flag.INJECTION, Flag.INVISIBLE_CHARS,
+    Flag.PHOTO_PENDING, Flag.KEYWORD_LIST, Flag.LIST_LIKE, Flag.REPETITIVE, Flag.OFF_TOPIC,
+})
 
 
 async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 50) -> list[
@@ -179,11 +185,11 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
     # Work younger than a couple of minutes may still be in the hands of the live path.
     before = deps.now() - timedelta(minutes=2)
     async with deps.store.transaction() as repo:
-        waiting = await repo.ungraded_submissions(before, limit)
+        waiting = await repo.submissions.ungraded_submissions(before, limit)
     told: list[tuple[int, list[Out]]] = []
     for submission in waiting:
         async with deps.store.transaction() as repo:
-            learner = await repo.learner(submission.learner_id)
+            learner = await repo.learners.learner(submission.learner_id)
             lesson = deps.curriculum.by_id(submission.lesson_id)
             if learner is None or lesson is None:
                 continue

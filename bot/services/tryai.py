@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.i18n import Translator
+from bot.services import buttons
 from bot.services.context import Deps
+from bot.services.conversation import TryAISession
 from bot.services.io import Option, Out
 from bot.services.turn import Turn
 from lessons.model import Lesson
@@ -111,44 +113,37 @@ def is_start(text: str) -> bool:
 
 
 def offer(deps: Deps, tr: Translator) -> Option:
-    return Option("ai:start", tr("tryai.start_button"))
+    return buttons.TryAI("start").as_option(tr("tryai.start_button"))
 
 
 def offer_hint(deps: Deps, tr: Translator) -> str:
     return tr("tryai.start_hint" if deps.chat_model is not None else "tryai.no_account_hint")
 
 
-def _session(turn: Turn) -> dict[str, object]:
-    session = turn.state.get("tryai")
-    return session if isinstance(session, dict) else {}
-
-
 def _turns(turn: Turn) -> list[dict[str, str]]:
-    found = _session(turn).get("turns")
-    return list(found) if isinstance(found, list) else []  # type: ignore[arg-type]
+    return list(turn.state.tryai.turns) if turn.state.tryai else []
 
 
 async def _lesson(turn: Turn) -> Lesson | None:
-    current = await turn.repo.current_assignment(turn.learner.id)
+    current = await turn.repo.progress.current_assignment(turn.learner.id)
     lesson = turn.deps.curriculum.by_id(current.lesson_id) if current else None
     return lesson.fitted(turn.learner.occupation) if lesson else None
 
 
 def _stop(turn: Turn) -> None:
-    turn.state.pop("tryai", None)
-    if str(turn.state.get("step", "")).startswith("tryai"):
-        turn.state.pop("step", None)
+    turn.state.tryai = None
+    if (turn.state.step or "").startswith("tryai"):
+        turn.state.step = None
 
 
-async def choice(turn: Turn, action: str) -> list[Out]:
-    if action == "start":
+async def on_button(turn: Turn, button: buttons.TryAI) -> list[Out]:
+    """"Thử với AI ngay đây", "Xong", "Dừng"."""
+    if button.action == "start":
         return await start(turn)
-    if action == "done":
+    if button.action == "done":
         return ask_check(turn)
-    if action == "stop":
-        _stop(turn)
-        return [Out(text=turn.tr("tryai.stopped"))]
-    return [Out(text=turn.tr("choice.stale"))]
+    _stop(turn)
+    return [Out(text=turn.tr("tryai.stopped"))]
 
 
 async def start(turn: Turn) -> list[Out]:
@@ -159,12 +154,12 @@ async def start(turn: Turn) -> list[Out]:
     if lesson is None:
         return [Out(text=tr("practice.no_lesson"))]
     limits = deps.tryai_limits or TryAILimits()
-    used, _ = await turn.repo.tryai_used(turn.learner.id, deps.today_for(turn.learner))
+    used, _ = await turn.repo.tokens.tryai_used(turn.learner.id, deps.today_for(turn.learner))
     left = max(0, limits.turns_per_day - used)
     if left == 0:
         return [Out(text=tr("tryai.quota_spent", limit=limits.turns_per_day))]
-    turn.state["tryai"] = {"lesson": lesson.id, "turns": []}
-    turn.state["step"] = "tryai"
+    turn.state.tryai = TryAISession(lesson.id)
+    turn.state.step = "tryai"
     return [Out(title=tr("tryai.intro_title"),
                 text=tr("tryai.intro", task=" ".join(lesson.practice.task.split()), left=left))]
 
@@ -186,7 +181,7 @@ async def on_text(turn: Turn, step: str) -> list[Out]:
 def ask_check(turn: Turn) -> list[Out]:
     if not _turns(turn):
         return [Out(text=turn.tr("tryai.nothing_yet"))]
-    turn.state["step"] = "tryai_check"
+    turn.state.step = "tryai_check"
     return [Out(title=turn.tr("tryai.check_title"), text=turn.tr("tryai.ask_check"))]
 
 
@@ -215,7 +210,7 @@ async def ask(turn: Turn, prompt: str) -> list[Out]:
     messages += [{"role": t["role"], "content": t["text"]} for t in history]
     messages.append({"role": "user", "content": prompt})
     day = deps.today_for(learner)
-    used, province = await turn.repo.tryai_used(learner.id, day)
+    used, province = await turn.repo.tokens.tryai_used(learner.id, day)
     if used >= limits.turns_per_day:
         return [Out(text=tr("tryai.quota_spent", limit=limits.turns_per_day))]
     if province + estimate_tokens(messages) + limits.max_reply_tokens > limits.daily_tokens:
@@ -228,14 +223,15 @@ async def ask(turn: Turn, prompt: str) -> list[Out]:
         except ChatUnavailable:
             return [Out(text=tr("tryai.model_down"))]
         async with deps.store.transaction() as repo:
-            await repo.add_tryai_use(learner.id, day, answer.tokens)
+            await repo.tokens.add_tryai_use(learner.id, day, answer.tokens)
         text = answer.text.strip() or tr("tryai.empty_reply")
         history.extend([{"role": "user", "text": prompt}, {"role": "assistant", "text": text}])
-        turn.state["tryai"] = {**_session(turn), "turns": history}
+        session = turn.state.tryai or TryAISession(lesson.id)
+        turn.state.tryai = TryAISession(session.lesson, history)
         left = max(0, limits.turns_per_day - used - 1)
         return [Out(title=tr("tryai.reply_title"), text=f"{text}\n\n{tr('tryai.next', left=left)}",
-                    options=(Option("ai:done", tr("tryai.done_button")),
-                             Option("ai:stop", tr("tryai.stop_button"))),
+                    options=(buttons.TryAI("done").as_option(tr("tryai.done_button")),
+                             buttons.TryAI("stop").as_option(tr("tryai.stop_button"))),
                     remember_options=False)]
 
     turn.later = reply

@@ -1,15 +1,16 @@
-"""What a feature module may touch of one dialog turn (the dialog's `_Turn` has all of it)."""
+"""What speech and "Thử với AI" touch of one dialog turn (`bot.services.chat.turn.Turn` has it all)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.i18n import Translator
     from bot.services.context import Deps
+    from bot.services.conversation import Conversation
     from bot.services.io import Inbound, Out
-    from bot.services.ports import LearnerRecord, Repo
+    from bot.services.ports import LearnerRecord, UnitOfWork
     from bot.services.submissions import Incoming
 
 # Work that calls a model or a speech server: run after the turn's transaction commits, so a slow
@@ -19,10 +20,10 @@ Later = Callable[[], Awaitable[list["Out"]]]
 
 class Turn(Protocol):
     deps: Deps
-    repo: Repo
+    repo: UnitOfWork
     learner: LearnerRecord
     tr: Translator
     event: Inbound
-    state: dict[str, Any]  # saved with the identity at the end of the turn
+    state: Conversation  # what changed in it is saved (by patch) at the end of the turn
     work: Incoming | None  # practice work to store and grade after the commit
     later: Later | None

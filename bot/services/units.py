@@ -92,14 +92,14 @@ async def import_units(store: Store, text: str) -> ImportReport:
     report = ImportReport(errors=errors)
     async with store.transaction() as repo:
         for row in rows:
-            existing = await repo.unit_by_code(row.code)
+            existing = await repo.units.unit_by_code(row.code)
             join_code = existing.join_code if existing and existing.join_code else None
             while join_code is None:
                 candidate = new_join_code()
-                if await repo.unit_by_join_code(candidate) is None:
+                if await repo.units.unit_by_join_code(candidate) is None:
                     join_code = candidate
             try:
-                await repo.upsert_unit(row.code, row.name, row.kind, row.parent_code,
+                await repo.units.upsert_unit(row.code, row.name, row.kind, row.parent_code,
                                        row.population, join_code)
             except LookupError:
                 errors.append(f"unit {row.code}: parent {row.parent_code} is unknown")
@@ -110,7 +110,7 @@ async def import_units(store: Store, text: str) -> ImportReport:
 
 async def units_csv(store: Store) -> str:
     async with store.transaction() as repo:
-        units = await repo.units()
+        units = await repo.units.units()
     by_id: dict[int, UnitRecord] = {u.id: u for u in units}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -133,13 +133,13 @@ DEMO_JOIN_CODE = "DEMO05"
 async def ensure_demo_units(store: Store) -> str:
     """A small unit tree for the console demo, with a fixed join code to type."""
     async with store.transaction() as repo:
-        found = await repo.unit_by_join_code(DEMO_JOIN_CODE)
+        found = await repo.units.unit_by_join_code(DEMO_JOIN_CODE)
         if found is not None:
             return DEMO_JOIN_CODE
-        if await repo.unit_by_code("TN-PDP-T05") is not None:
+        if await repo.units.unit_by_code("TN-PDP-T05") is not None:
             return ""  # someone imported real units with these codes; leave them alone
         for row, join in zip(parse_units_csv(DEMO_UNITS)[0],
                              ("DEMOTN", "DEMOPD", DEMO_JOIN_CODE, "DEMO07"), strict=True):
-            await repo.upsert_unit(row.code, row.name, row.kind, row.parent_code, row.population,
+            await repo.units.upsert_unit(row.code, row.name, row.kind, row.parent_code, row.population,
                                    join)
     return DEMO_JOIN_CODE

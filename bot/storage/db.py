@@ -12,7 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage.repo import SqlRepo
+from bot.storage.uow import SqlUnitOfWork
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -45,9 +45,9 @@ class SqlStore:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlRepo]:
+    async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
         async with self._sessions() as session, session.begin():
-            yield SqlRepo(session)
+            yield SqlUnitOfWork(session)
 
     async def close(self) -> None:
         await self.engine.dispose()

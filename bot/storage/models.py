@@ -116,8 +116,12 @@ class Identity(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Our last push that reached the user here ("last_ok" in the state before 'dialogsplit').
     last_delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    state: Mapped[dict] = mapped_column(JSON, default=dict)  # conversation step, offered choices
+    # When the platform said the messaging window had closed (Zalo OA -230).
+    window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # bot.services.conversation.Conversation as JSON; written by patch (bot/storage/conversation.py)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
     # The unit's own bot this identity came through (bots.id); NULL: the default bot from settings.
     bot_id: Mapped[int | None] = mapped_column(ForeignKey("bots.id", ondelete="SET NULL"),
                                                index=True)
@@ -218,6 +222,11 @@ class LedgerEntry(Base):
     # every lookup by learner alone.
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(160), unique=True)
+    # The key's parts (scoring.points.LedgerKey), so that a lesson's practice lines are read by
+    # equality; NULL for a free-form key. A learner's lines are few: the learner index serves.
+    kind: Mapped[str | None] = mapped_column(String(16))
+    lesson_id: Mapped[str | None] = mapped_column(String(40))
+    seq: Mapped[int | None] = mapped_column(Integer)
     points: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -133,10 +133,10 @@ async def test_the_province_budget_refuses_kindly_when_spent(
     app = await tryai_app(make, model, TRYAI_DAILY_TOKEN_BUDGET=5000)
     other = await ready(app, user="2002")
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", other.user)
+        ident = await repo.learners.identity("telegram", other.user)
         assert ident is not None
-        await repo.add_tryai_use(ident.learner_id, app.deps.today_for(
-            await repo.learner(ident.learner_id)), 4900)  # type: ignore[arg-type]
+        await repo.tokens.add_tryai_use(ident.learner_id, app.deps.today_for(
+            await repo.learners.learner(ident.learner_id)), 4900)  # type: ignore[arg-type]
     chat = await ready(app)
     await chat.tap("ai:start")
     out = await chat.send(PROMPT)

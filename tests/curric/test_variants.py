@@ -90,8 +90,8 @@ async def join_as(chat: Chat, code: str, occupation: str) -> None:
 
 async def criteria_graded(app, user: str) -> list[str]:  # type: ignore[no-untyped-def]
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", user)
-        grade = await repo.latest_grade(ident.learner_id)
+        ident = await repo.learners.identity("telegram", user)
+        grade = await repo.grades.latest_grade(ident.learner_id)
         rows = await repo.s.scalars(select(GradeRecord.detail).where(GradeRecord.id == grade.id))
         return [c["id"] for c in rows.one()["criteria"]]
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app import build_grader
 from bot.config import load_settings
 from bot.llm import LLMGrader
-from bot.llm.wiring import LLMConfig, grader_from_settings, make_client
-from scoring.rules import RulesGrader
+from bot.llm.wiring import LLMConfig, make_client
+from bot.storage.db import SqlStore, make_engine
 
 NAMES = ("OPENAI_BASE_URL", "OPENAI_API_KEY", "LLM_MODEL", "LLM_VISION")
 
@@ -36,15 +37,23 @@ def test_vision_and_limits_are_read() -> None:
 
 
 @pytest.mark.parametrize(
-    ("env", "kind"),
-    [({}, RulesGrader),
-     ({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MODEL": "m"}, LLMGrader)],
+    ("env", "has_model"),
+    [({}, False),
+     ({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MODEL": "m"}, True)],
 )
-def test_the_application_grader(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
-                                kind: type) -> None:
+async def test_the_application_grader(monkeypatch: pytest.MonkeyPatch, tmp_path, env: dict[str, str],
+                                      has_model: bool) -> None:
+    """The grader the app really builds: the model grader, with no client when no model is
+    configured (its grades are then the rules', held as provisional until confirmed)."""
     for name in NAMES:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.chdir("/")  # no .env file from the working directory
-    assert isinstance(grader_from_settings(load_settings()), kind)
+    store = SqlStore(make_engine(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}"))
+    try:
+        grader = build_grader(load_settings(), store)
+        assert isinstance(grader, LLMGrader)
+        assert (grader.client is not None) is has_model
+    finally:
+        await store.close()

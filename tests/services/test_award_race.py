@@ -64,10 +64,10 @@ async def test_two_processes_pay_racing_work_once(pg_url: str, clock: Clock, cur
         lesson = curriculum.lessons[0]
         async with first.store.transaction() as repo:
             for user in users:
-                ident = await repo.identity("telegram", user)
+                ident = await repo.learners.identity("telegram", user)
                 assert ident is not None
-                best = await repo.best_confirmed_score(ident.learner_id, lesson.id)
-                paid = await repo.practice_points_paid(ident.learner_id, lesson.id)
+                best = await repo.grades.best_confirmed_score(ident.learner_id, lesson.id)
+                paid = await repo.ledger.practice_points_paid(ident.learner_id, lesson.id)
                 assert paid == practice_points(best or 0), user
     finally:
         await second.close()

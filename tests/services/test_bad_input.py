@@ -6,6 +6,7 @@ import pytest
 
 from bot.app import App
 from tests.conftest import Chat, join_code, text_of
+from tests.storage_helpers import count_rows
 
 
 async def joined(app: App, user: str = "2001") -> Chat:
@@ -45,7 +46,7 @@ async def test_ten_thousand_characters_are_kept_not_graded(app: App) -> None:
     out = await chat.send("Có")
     assert "quá giới hạn" in text_of(out)
     async with app.store.transaction() as repo:
-        assert await repo.count("submissions") == 1  # kept, so nothing is lost
+        assert await count_rows(repo, "submissions") == 1  # kept, so nothing is lost
 
 
 @pytest.mark.parametrize("text", ["😀😀😀", "\u200b\u200b\u200d", "…"])
@@ -115,7 +116,7 @@ async def test_group_chat_answers_commands_only(app: App) -> None:
     out = await chat.send("/start", kind="command", command="start", is_group=True)
     assert "nhắn riêng" in text_of(out)
     async with app.store.transaction() as repo:
-        assert await repo.count("learners") == 0
+        assert await count_rows(repo, "learners") == 0
 
 
 async def test_double_tapped_onboarding_button(app: App) -> None:
@@ -126,8 +127,8 @@ async def test_double_tapped_onboarding_button(app: App) -> None:
     assert out
     await chat.send("Hoa")
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", "1001")
-        assert (await repo.learner(ident.learner_id)).display_name == "Hoa"
+        ident = await repo.learners.identity("telegram", "1001")
+        assert (await repo.learners.learner(ident.learner_id)).display_name == "Hoa"
 
 
 async def test_photo_with_caption_is_stored_and_graded(app: App) -> None:
@@ -145,4 +146,4 @@ async def test_photo_without_caption_waits_for_a_person(app: App) -> None:
     out = await chat.send("", kind="photo", photo_ref="tg:file999")
     assert "giảng viên" in text_of(out)
     async with app.store.transaction() as repo:
-        assert await repo.count("submissions") == 1
+        assert await count_rows(repo, "submissions") == 1

@@ -100,7 +100,7 @@ async def test_blocked_learner_is_marked_unreachable_and_skipped(app: App, clock
     report = await delivery.delivery_round(app.deps, app.sender)
     assert report.sent == 2 and report.unreachable == 1
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", users[1])
+        ident = await repo.learners.identity("telegram", users[1])
         assert ident is not None and ident.reachable is False
     clock.advance(days=1)
     report = await delivery.delivery_round(app.deps, app.sender)

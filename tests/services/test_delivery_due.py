@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from bot.app import App
 from bot.services import delivery
+from bot.services.ports import LearnerStatus
 from scoring.points import Award
 from tests.conftest import Chat, Clock, join_code
 from tests.services.test_delivery import FAST, RecordingOutbound, learners
@@ -18,7 +19,7 @@ PUSH = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # 19:00 in Hà Nội
 
 async def learner_id(app: App, user: str) -> int:
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", user)
+        ident = await repo.learners.identity("telegram", user)
     assert ident is not None
     return ident.learner_id
 
@@ -71,7 +72,7 @@ async def test_a_later_lesson_time_the_same_day_does_not_push_twice(app: App, cl
     clock.now = PUSH + timedelta(minutes=1)
     assert (await delivery.delivery_round(app.deps, app.sender)).sent == 1
     async with app.store.transaction() as repo:
-        await repo.update_learner(await learner_id(app, user), lesson_time="20:00")
+        await repo.learners.update_learner(await learner_id(app, user), lesson_time="20:00")
     clock.now = PUSH + timedelta(hours=1, minutes=1)
     report = await delivery.delivery_round(app.deps, app.sender)
     assert report.scheduled == 0 and report.sent == 0
@@ -87,7 +88,7 @@ async def test_an_earlier_lesson_time_already_past_is_planned_at_the_next_tick(
     clock.now = PUSH - timedelta(hours=3)  # 16:00 in Hà Nội
     assert await delivery.schedule_due(app.deps) == 0
     async with app.store.transaction() as repo:
-        await repo.update_learner(await learner_id(app, user), lesson_time="15:00")
+        await repo.learners.update_learner(await learner_id(app, user), lesson_time="15:00")
     assert await delivery.schedule_due(app.deps) == 1
     clock.now = PUSH
     assert await delivery.schedule_due(app.deps) == 0  # 19:00 is no longer their time
@@ -101,13 +102,13 @@ async def test_a_paused_learner_is_not_planned_until_active_again(
     clock.now = PUSH - timedelta(hours=1)
     assert await delivery.schedule_due(app.deps) == 0
     async with app.store.transaction() as repo:
-        await repo.update_learner(me, status="paused")
+        await repo.learners.update_learner(me, status=LearnerStatus.PAUSED)
     clock.now = PUSH
     assert await delivery.schedule_due(app.deps) == 0
     clock.advance(days=1)
     assert await delivery.schedule_due(app.deps) == 0
     async with app.store.transaction() as repo:
-        await repo.update_learner(me, status="active")
+        await repo.learners.update_learner(me, status=LearnerStatus.ACTIVE)
     assert await delivery.schedule_due(app.deps) == 1  # back, and today's time has come
 
 
@@ -121,13 +122,13 @@ async def test_commune_board_counts_only_points_from_the_last_week(
     ids = [await learner_id(any_app, u) for u in users]
     now = clock.now
     async with any_app.store.transaction() as repo:
-        await repo.award(ids[0], Award("bench:a", 10, "practice"), now - timedelta(days=10))
-        await repo.award(ids[1], Award("bench:b", 10, "practice"), now - timedelta(days=10))
-        await repo.award(ids[1], Award("bench:c", 5, "practice"), now - timedelta(days=2))
-        learner = await repo.learner(ids[0])
+        await repo.ledger.award(ids[0], Award("bench:a", 10, "practice"), now - timedelta(days=10))
+        await repo.ledger.award(ids[1], Award("bench:b", 10, "practice"), now - timedelta(days=10))
+        await repo.ledger.award(ids[1], Award("bench:c", 5, "practice"), now - timedelta(days=2))
+        learner = await repo.learners.learner(ids[0])
         assert learner is not None and learner.unit_id is not None
-        unit = await repo.unit(learner.unit_id)
+        unit = await repo.units.unit(learner.unit_id)
         assert unit is not None and unit.parent_id is not None
-        stats = await repo.group_stats(unit.parent_id, now - timedelta(days=7))
+        stats = await repo.ledger.group_stats(unit.parent_id, now - timedelta(days=7))
     mine = next(s for s in stats if s.unit_id == unit.id)
     assert mine.members == 3 and mine.active == 1

@@ -22,9 +22,9 @@ from tests.conftest import Chat, join_code, text_of
 
 async def learner_of(app: App, chat: Chat):  # type: ignore[no-untyped-def]
     async with app.store.transaction() as repo:
-        ident = await repo.identity(chat.channel, chat.user)
+        ident = await repo.learners.identity(chat.channel, chat.user)
         assert ident is not None
-        return await repo.learner(ident.learner_id)
+        return await repo.learners.learner(ident.learner_id)
 
 
 async def up_to_birth(app: App, channel: str) -> Chat:
@@ -38,8 +38,8 @@ async def up_to_birth(app: App, channel: str) -> Chat:
 async def finish(chat: Chat, app: App) -> list:  # type: ignore[type-arg]
     """Answer the open lesson's quiz and send its exemplary work."""
     async with app.store.transaction() as repo:
-        ident = await repo.identity(chat.channel, chat.user)
-        current = await repo.current_assignment(ident.learner_id)
+        ident = await repo.learners.identity(chat.channel, chat.user)
+        current = await repo.progress.current_assignment(ident.learner_id)
     lesson = app.deps.curriculum.by_id(current.lesson_id)
     for q in range(lesson.quiz_count):
         await chat.tap(f"q:{lesson.id}:{q}:{lesson.quiz[q].answer_index}")
@@ -127,8 +127,8 @@ async def test_control_characters_are_stripped_and_the_work_is_graded(any_app: A
     out = await chat.send(work)
     assert any(o.title.startswith("Điểm bài làm") for o in out)
     async with any_app.store.transaction() as repo:
-        ident = await repo.identity("telegram", "6003")
-        stored = (await repo.latest_grade(ident.learner_id)).text
+        ident = await repo.learners.identity("telegram", "6003")
+        stored = (await repo.grades.latest_grade(ident.learner_id)).text
     assert "\x00" not in stored and "\x07" not in stored and "\r" not in stored
     assert stored.endswith("\nhết\tbài")
 
@@ -230,8 +230,8 @@ async def test_more_lessons_the_same_day_within_the_cap(app: App, more: str) -> 
     out = await chat.send("học")
     assert f"học xong bài \"{lessons[1].title}\"" in text_of(out)
     async with app.store.transaction() as repo:
-        ident = await repo.identity("console", "6008")
-        assert await repo.lesson_count(ident.learner_id) == 2
+        ident = await repo.learners.identity("console", "6008")
+        assert await repo.progress.lesson_count(ident.learner_id) == 2
 
 
 async def test_hoc_tiep_while_the_lesson_is_open_continues_it(app: App) -> None:

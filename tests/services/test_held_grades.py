@@ -35,10 +35,10 @@ async def no_model_app(tmp_path: Path, clock: Clock, curriculum: Curriculum) -> 
 
 async def practice_points(app: App, user: str) -> int:
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", user)
+        ident = await repo.learners.identity("telegram", user)
         assert ident is not None
         lesson = app.deps.curriculum.lessons[0]
-        return await repo.practice_points_paid(ident.learner_id, lesson.id)
+        return await repo.ledger.practice_points_paid(ident.learner_id, lesson.id)
 
 
 WORK = {  # honest, different answers to lesson 1 (the same text twice would be a copy)
@@ -107,9 +107,9 @@ async def test_held_work_stays_out_of_the_group_average_until_confirmed(
     await learner_with_work(no_model_app, "4001")
     since = datetime(2026, 11, 1, tzinfo=UTC)
     async with no_model_app.store.transaction() as repo:
-        pdp = await repo.unit_by_code("PDP")
+        pdp = await repo.units.unit_by_code("PDP")
         assert pdp is not None
-        before = {g.name: g.average_score for g in await repo.group_stats(pdp.id, since)}
+        before = {g.name: g.average_score for g in await repo.ledger.group_stats(pdp.id, since)}
     assert before["Tổ dân phố số 5"] == 0.0
     instructor = Chat(no_model_app, "9000")
     queue = await instructor.send("/review")
@@ -117,7 +117,7 @@ async def test_held_work_stays_out_of_the_group_average_until_confirmed(
     preview = await instructor.tap(bulk.key)
     await instructor.tap(next(o for m in preview for o in m.options).key)
     async with no_model_app.store.transaction() as repo:
-        after = {g.name: g.average_score for g in await repo.group_stats(pdp.id, since)}
+        after = {g.name: g.average_score for g in await repo.ledger.group_stats(pdp.id, since)}
     assert after["Tổ dân phố số 5"] > 50
 
 

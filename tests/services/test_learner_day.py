@@ -7,6 +7,7 @@ import json
 from bot.app import App
 from lessons.model import Lesson
 from tests.conftest import Chat, Clock, join_code, text_of
+from tests.storage_helpers import count_rows
 
 
 def first_lesson(app: App) -> Lesson:
@@ -30,8 +31,8 @@ async def test_onboarding_walks_every_step_and_joins_the_group(app: App) -> None
     out = await chat.send("7h toi")  # typed without diacritics
     assert "19:00" in text_of(out)
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", "1001")
-        learner = await repo.learner(ident.learner_id)
+        ident = await repo.learners.identity("telegram", "1001")
+        learner = await repo.learners.learner(ident.learner_id)
     assert learner.status == "active" and learner.occupation == "farmer"
     assert learner.birth_year == 1990 and learner.lesson_time == "19:00"
     assert learner.consent_at is not None and learner.unit_id is not None
@@ -44,7 +45,7 @@ async def test_start_twice_never_makes_a_second_learner(app: App) -> None:
     out = await chat.send(f"/start g_{code}")
     assert "quay lại" in text_of(out)
     async with app.store.transaction() as repo:
-        assert await repo.count("learners") == 1
+        assert await count_rows(repo, "learners") == 1
 
 
 async def test_wrong_code_gets_a_clear_answer_and_another_try(app: App) -> None:
@@ -113,8 +114,8 @@ async def test_points_are_paid_once_even_for_a_redelivered_update(app: App) -> N
     again = await chat.send(kind="choice", choice=key, update_key="same-update")
     assert first and again == []
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", "1001")
-        assert await repo.points(ident.learner_id) == 10
+        ident = await repo.learners.identity("telegram", "1001")
+        assert await repo.ledger.points(ident.learner_id) == 10
 
 
 async def test_leaderboard_ranks_group_and_commune_groups(app: App) -> None:
@@ -164,8 +165,8 @@ async def test_settings_stop_start_mydata_deleteme(app: App) -> None:
     out = await chat.send("1")
     assert "Đã xoá" in text_of(out)
     async with app.store.transaction() as repo:
-        assert await repo.identity("telegram", "1001") is None
-        assert await repo.count("learners") == 0
+        assert await repo.learners.identity("telegram", "1001") is None
+        assert await count_rows(repo, "learners") == 0
 
 
 async def test_the_same_flow_on_postgres_and_sqlite(any_app: App) -> None:
@@ -180,8 +181,8 @@ async def test_the_same_flow_on_postgres_and_sqlite(any_app: App) -> None:
     out = await chat.send("/leaderboard")
     assert "Nguyễn Thị Hoa ⭐" in out[0].text
     async with any_app.store.transaction() as repo:
-        ident = await repo.identity("telegram", "1001")
-        assert await repo.points(ident.learner_id) >= 10
+        ident = await repo.learners.identity("telegram", "1001")
+        assert await repo.ledger.points(ident.learner_id) >= 10
 
 
 async def test_lessons_come_in_curriculum_order_across_days_and_levels(
@@ -202,10 +203,10 @@ async def test_lessons_come_in_curriculum_order_across_days_and_levels(
     assert seen == [lessons[0].title, lessons[1].title]
     level_one = app.deps.curriculum.of_level(1)
     async with app.store.transaction() as repo:  # as if the learner finished level 1
-        ident = await repo.identity("telegram", chat.user)
+        ident = await repo.learners.identity("telegram", chat.user)
         for lesson in level_one:
-            await repo.assign(ident.learner_id, lesson.id, 1, clock().date())
-            await repo.complete(ident.learner_id, lesson.id, clock().date())
+            await repo.progress.assign(ident.learner_id, lesson.id, 1, clock().date())
+            await repo.progress.complete(ident.learner_id, lesson.id, clock().date())
     clock.advance(days=1)
     out = await chat.send("/lesson")
     assert out[0].title == app.deps.curriculum.of_level(2)[0].title

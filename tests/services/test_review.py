@@ -44,8 +44,8 @@ async def test_appeal_review_override_adjusts_points_through_the_ledger(app: App
     appeal_key = grade_msg.options[0].key
     assert appeal_key.startswith("ap:")
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", learner.user)
-        before = await repo.points(ident.learner_id)
+        ident = await repo.learners.identity("telegram", learner.user)
+        before = await repo.ledger.points(ident.learner_id)
 
     out = await learner.tap(appeal_key)
     assert "giảng viên xem lại" in text_of(out)
@@ -64,10 +64,10 @@ async def test_appeal_review_override_adjusts_points_through_the_ledger(app: App
     assert "90/100" in text_of(out)
 
     async with app.store.transaction() as repo:
-        assert await repo.review_count() == 0
+        assert await repo.grades.review_count() == 0
         # Practice points for the lesson now match 90/100, paid by a new ledger line.
-        assert await repo.practice_points_paid(ident.learner_id, lesson.id) == 45
-        assert await repo.points(ident.learner_id) > before
+        assert await repo.ledger.practice_points_paid(ident.learner_id, lesson.id) == 45
+        assert await repo.ledger.points(ident.learner_id) > before
     assert told.messages and "→ 90/100" in told.messages[0][1].text
     assert "đã được xem lại rồi" in text_of(await instructor.tap(item.options[0].key))
 
@@ -78,14 +78,14 @@ async def test_confirming_held_work_pays_it_once(app: App) -> None:
     out = await learner.send("", kind="photo", photo_ref="tg:photo-1")  # waits for a person
     assert "giảng viên" in text_of(out)
     async with app.store.transaction() as repo:
-        ident = await repo.identity("telegram", learner.user)
-        held = await repo.latest_grade(ident.learner_id)
-        assert held.status == "review" and await repo.points(ident.learner_id) == 0
+        ident = await repo.learners.identity("telegram", learner.user)
+        held = await repo.grades.latest_grade(ident.learner_id)
+        assert held.status == "review" and await repo.ledger.points(ident.learner_id) == 0
         _, told = await review.override(app.deps, repo, held.id, 80, "console:demo",
                                         Translator("vi"))
     assert told is not None
     async with app.store.transaction() as repo:
-        assert await repo.points(ident.learner_id) == 40
+        assert await repo.ledger.points(ident.learner_id) == 40
 
 
 @pytest.fixture
@@ -116,10 +116,10 @@ async def test_provisional_grades_are_regraded_when_the_model_answers(app: App, 
         down = False
         await review.regrade_provisional(app.deps, told)
         async with app.store.transaction() as repo:
-            ident = await repo.identity("telegram", learner.user)
-            latest = await repo.latest_grade(ident.learner_id)
+            ident = await repo.learners.identity("telegram", learner.user)
+            latest = await repo.grades.latest_grade(ident.learner_id)
             assert latest.status == "final" and latest.detail["llm_used"] is True
-            assert await repo.provisional_grades(10) == []
+            assert await repo.grades.provisional_grades(10) == []
             assert await SqlTokenBudget(app.store, 1, app.deps.now,
                                         "Asia/Ho_Chi_Minh").spent_today() > 0
         # The same words again are answered from the cache: no second model call.

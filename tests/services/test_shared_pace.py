@@ -24,7 +24,7 @@ WORKER = textwrap.dedent("""
 
     async def main(url, key, start, until):
         storage = RedisStorage("async+" + url, implementation="redispy", key_prefix="hocai:test")
-        pace = TokenPace(key, PaceLimits(per_second=20, chat_interval=1),
+        pace = TokenPace(key, PaceLimits(per_second=40, chat_interval=1),
                          shared_limiter(storage))
         times = []
 
@@ -63,9 +63,10 @@ def test_two_processes_share_one_tokens_pace(redis_url: str) -> None:
     results = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     sends = sorted(t for times in results for t in times)
-    window = 19  # 20 a second less the safety margin
-    # Alone each would send 19 a second, 38 together; shared, they keep 19 between them (one
-    # more allowed for the instant between taking a slot and noting the time).
-    assert most_in_one_second(sends) <= window + 1
+    window = 38  # the platform's 40 a second less the safety margin
+    # Alone each would send 38 a second, 76 together; shared, they keep 38 between them. The
+    # times are noted when a slot is taken, a few milliseconds late on a busy machine: they may
+    # show a message or two more in some second, never more than the platform's 40.
+    assert most_in_one_second(sends) <= 40
     assert all(len(times) > 0 for times in results)  # both really sent
     assert window * 4 * 0.85 <= len(sends) <= window * 5 + 1

@@ -7,6 +7,7 @@ import pytest
 from bot.app import App
 from lessons.model import Lesson
 from tests.conftest import Chat, join_code, text_of
+from tests.storage_helpers import count_rows
 
 GRADE = "Điểm bài làm"
 
@@ -26,7 +27,7 @@ async def studying(app: App, channel: str = "telegram", user: str = "4001") -> C
 
 async def submissions(app: App) -> int:
     async with app.store.transaction() as repo:
-        return await repo.count("submissions")
+        return await count_rows(repo, "submissions")
 
 
 async def test_phrases_mid_lesson_mean_what_they_say_and_are_never_graded(app: App) -> None:
@@ -77,9 +78,9 @@ async def test_yes_grades_the_held_text(app: App, answer: str) -> None:
     out = await (chat.tap("work:yes") if answer == "tap" else chat.send(answer))
     assert any(o.title.startswith(GRADE) for o in out)
     async with app.store.transaction() as repo:
-        assert await repo.count("submissions") == 1
-        ident = await repo.identity("console", chat.user)
-        latest = await repo.latest_grade(ident.learner_id)
+        assert await count_rows(repo, "submissions") == 1
+        ident = await repo.learners.identity("console", chat.user)
+        latest = await repo.grades.latest_grade(ident.learner_id)
     assert latest is not None and latest.text == work
 
 

@@ -17,6 +17,7 @@ from bot.services.io import Option, Out
 from bot.services.sender import Limits
 from tests.conftest import join_code
 from tests.fakes.telegram_api import FakeTelegram
+from tests.storage_helpers import count_rows
 
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
 USER = 777
@@ -172,4 +173,4 @@ async def test_a_reply_to_the_practice_message_is_graded_as_work(app: App, tg: H
     said = [s.text for s in tg.fake.to(USER)]
     assert sum("Điểm bài làm" in s for s in said) == 1
     async with app.store.transaction() as repo:
-        assert await repo.count("submissions") == 1
+        assert await count_rows(repo, "submissions") == 1

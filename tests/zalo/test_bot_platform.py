@@ -9,6 +9,7 @@ from bot.channels.zalo.bot_api import ZaloBotApi
 from bot.channels.zalo.errors import ZaloApiError, ZaloAuthError, ZaloRateLimited
 from bot.services.io import Out
 from tests.fakes.zalo_bot_api import TOKEN, FakeZaloBot
+from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo, walk_onboarding
 
 USER = "u-8001"
@@ -88,7 +89,7 @@ async def test_duplicate_delivery_is_answered_once(zalo: Zalo) -> None:
     answers = zalo.bot.texts(USER)
     assert answers.count("Tổ dân phố số 5") == 1
     async with zalo.app.store.transaction() as repo:
-        assert await repo.count("learners") == 1
+        assert await count_rows(repo, "learners") == 1
 
 
 async def test_photo_of_work_is_fetched_and_graded(zalo: Zalo) -> None:
@@ -103,9 +104,9 @@ async def test_photo_of_work_is_fetched_and_graded(zalo: Zalo) -> None:
     assert work.photo is not None and work.photo.startswith(b"\x89PNG")  # the bytes arrived
     assert work.photo_mime == "image/png"
     async with zalo.app.store.transaction() as repo:
-        ident = await repo.identity("zalo_bot", USER)
+        ident = await repo.learners.identity("zalo_bot", USER)
         assert ident is not None
-        sub = await repo.submission(1)
+        sub = await repo.submissions.submission(1)
     assert sub is not None and sub.photo_ref == zalo.bot.file_url("work.png")
 
 
@@ -122,7 +123,7 @@ async def test_photo_too_big_or_not_an_image_gets_a_kind_answer(zalo: Zalo) -> N
         assert expected in zalo.bot.texts(USER, before)
     assert zalo.grader.seen == []
     async with zalo.app.store.transaction() as repo:
-        assert await repo.count("submissions") == 0
+        assert await count_rows(repo, "submissions") == 0
 
 
 async def test_protected_user_gets_a_kind_answer_and_no_record(zalo: Zalo) -> None:
@@ -130,7 +131,7 @@ async def test_protected_user_gets_a_kind_answer_and_no_record(zalo: Zalo) -> No
     await zalo.poll()
     assert "nhờ người thân hoặc tổ trưởng" in zalo.bot.texts("u-child")
     async with zalo.app.store.transaction() as repo:
-        assert await repo.count("learners") == 0
+        assert await count_rows(repo, "learners") == 0
 
 
 async def test_sticker_and_group_chat(zalo: Zalo) -> None:

@@ -85,7 +85,7 @@ async def test_error_230_is_not_a_block(zalo: Zalo, clock: Clock) -> None:
     report = await delivery.delivery_round(zalo.app.deps, zalo.app.sender)
     assert report.outside_window == 1 and report.unreachable == 0
     async with zalo.app.store.transaction() as repo:
-        ident = await repo.identity("zalo_oa", OA_USER)
+        ident = await repo.learners.identity("zalo_oa", OA_USER)
     assert ident is not None and ident.reachable  # not blocked forever
     assert [r.reason for r in await reach.people_to_reach(zalo.app.store, "T05", clock.now)
             or []] == ["outside_window"]

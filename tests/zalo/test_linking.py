@@ -12,6 +12,7 @@ from bot.services import delivery
 from bot.services.linking import parse_link_text
 from bot.services.sender import Limits
 from tests.conftest import Chat, Clock, text_of
+from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo, walk_onboarding
 from tests.zalo.test_delivery_reach import RecordingTelegram
 
@@ -50,7 +51,7 @@ async def studied_on_telegram(zalo: Zalo) -> Chat:
 
 async def learner_of(zalo: Zalo, channel: str, user: str) -> int:
     async with zalo.app.store.transaction() as repo:
-        ident = await repo.identity(channel, user)
+        ident = await repo.learners.identity(channel, user)
     assert ident is not None
     return ident.learner_id
 
@@ -63,7 +64,7 @@ async def test_telegram_learner_links_a_new_zalo_account(zalo: Zalo) -> None:
     learner = await learner_of(zalo, "telegram", "tg-3001")
     assert await learner_of(zalo, "zalo_bot", ZALO_USER) == learner
     async with zalo.app.store.transaction() as repo:
-        assert await repo.count("learners") == 1  # the empty Zalo learner is gone
+        assert await count_rows(repo, "learners") == 1  # the empty Zalo learner is gone
 
     progress = await zalo.bot_says(ZALO_USER, "tiến độ")
     assert "Tổng điểm: 10" in progress  # the point earned on Telegram

@@ -29,7 +29,7 @@ def process(zalo: Zalo, http: httpx.AsyncClient) -> tuple[OATokens, ZaloOAApi]:
 
 async def stored(zalo: Zalo) -> tuple[str, str]:
     async with zalo.app.store.transaction() as repo:
-        pair = await repo.token_pair(APP_ID)
+        pair = await repo.tokens.token_pair(APP_ID)
     assert pair is not None
     return pair.access_token, pair.refresh_token
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.channels.zalo.oa_channel import HIDE, ZaloOAOutbound
 from bot.services.io import Option, Out
+from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo
 
 USER = "oa-user-5001"
@@ -67,20 +68,20 @@ async def test_unfollow_and_withdraw(zalo: Zalo) -> None:
     assert await zalo.oa.deliver(zalo.oa_url, unfollow) == 200
     await zalo.inbox.drain()
     async with zalo.app.store.transaction() as repo:
-        ident = await repo.identity("zalo_oa", USER)
+        ident = await repo.learners.identity("zalo_oa", USER)
         assert ident is not None and not ident.reachable
     await zalo.oa_says(USER, "xin chào")  # they come back: reachable again
     async with zalo.app.store.transaction() as repo:
-        ident = await repo.identity("zalo_oa", USER)
+        ident = await repo.learners.identity("zalo_oa", USER)
         assert ident is not None and ident.reachable
 
     withdraw = zalo.oa.event(USER, "user_withdraw")
     assert await zalo.oa.deliver(zalo.oa_url, withdraw) == 200
     await zalo.inbox.drain()
     async with zalo.app.store.transaction() as repo:
-        assert await repo.identity("zalo_oa", USER) is None
-        assert await repo.count("learners") == 0
-        assert await repo.count("inbox") == 0  # the stored events went with the data
+        assert await repo.learners.identity("zalo_oa", USER) is None
+        assert await count_rows(repo, "learners") == 0
+        assert await count_rows(repo, "inbox") == 0  # the stored events went with the data
 
 
 async def test_hidden_buttons_carry_the_exact_choice(zalo: Zalo) -> None:

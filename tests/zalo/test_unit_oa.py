@@ -64,7 +64,7 @@ async def test_a_units_oa_answers_its_own_followers_with_its_own_token(two_oas) 
     assert api.to("u-unit") and {s.access_token for s in api.to("u-unit")} == {"UA0"}
     assert api.to("u-default") and {s.access_token for s in api.to("u-default")} == {"A0"}
     async with channels.app.store.transaction() as repo:
-        unit_identity = await repo.identity("zalo_oa", "u-unit")
-        default_identity = await repo.identity("zalo_oa", "u-default")
+        unit_identity = await repo.learners.identity("zalo_oa", "u-unit")
+        default_identity = await repo.learners.identity("zalo_oa", "u-default")
     assert unit_identity is not None and unit_identity.bot_id == bot_id
     assert default_identity is not None and default_identity.bot_id is None

@@ -18,6 +18,7 @@ from bot.channels.zalo import webhooks
 from bot.services.inbox import KEEP_DONE
 from lessons.model import Curriculum
 from tests.conftest import Clock
+from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo, zalo_harness
 
 
@@ -29,7 +30,7 @@ def signed(zalo: Zalo, body: dict) -> tuple[bytes, dict[str, str]]:
 
 async def inbox_count(zalo: Zalo) -> int:
     async with zalo.app.store.transaction() as repo:
-        return await repo.count("inbox")
+        return await count_rows(repo, "inbox")
 
 
 @pytest.mark.parametrize("age_s", [2 * 3600, -2 * 3600, 10 * 86400])

@@ -24,6 +24,7 @@ from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.services.bots import enabled_bots, pace_key
+from bot.services.chat.routes import ROUTER
 from bot.services.sender import ChannelSender, Limits
 
 if TYPE_CHECKING:
@@ -31,13 +32,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("lesson", "progress", "leaderboard", "settings", "link", "help", "stop", "start", "mydata",
-            "deleteme")
-
-
 def command_list(language: str) -> list[BotCommand]:
-    tr = Translator(language)
-    return [BotCommand(command=c, description=tr(f"command.desc.{c}")) for c in COMMANDS]
+    """The chat's menu commands (one table: bot/services/chat/routes.py) with descriptions."""
+    return [BotCommand(command=name, description=description)
+            for name, description in ROUTER.menu(Translator(language))]
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:
@@ -141,8 +139,6 @@ async def start_telegram(app: App, bots: list[TelegramBot] | None = None
                                  fetch_voices=app.deps.speech is not None))
         dispatchers.append(dp)
         me = await one.bot.get_me()
-        if one.bot_id is None:
-            app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""
         await register_commands(one.bot)
         label = f"@{me.username}" + (f" (unit bot {one.bot_id})" if one.bot_id else "")
         if settings.telegram_webhook_url:

@@ -129,7 +129,7 @@ class OAHandler:
         elif event.what == "withdraw":
             await reach.withdrawn(deps, CHANNEL, event.user_id)
             async with deps.store.transaction() as repo:
-                await repo.inbox_forget(f"{inbox_channel(self.bot_id)}:{event.user_id}")
+                await repo.inbox.inbox_forget(f"{inbox_channel(self.bot_id)}:{event.user_id}")
             log.info("Zalo OA user_withdraw: a learner's data was deleted")
         elif event.what == "follow":
             start = Inbound(channel=CHANNEL, external_id=event.user_id, chat_id=event.user_id,

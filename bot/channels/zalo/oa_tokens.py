@@ -56,11 +56,11 @@ class OATokens:
         digest = seed_hash(refresh_token)
         now = self.clock()
         async with self.store.transaction() as repo:
-            stored = await repo.token_pair(self.app_id)
+            stored = await repo.tokens.token_pair(self.app_id)
             if stored is not None and stored.seed_hash == digest:
                 return
             expires = now + UNKNOWN_AGE if access_token else now
-            await repo.seed_token_pair(
+            await repo.tokens.seed_token_pair(
                 self.app_id, TokenPair(access_token or "", refresh_token, expires), digest, now)
         self._pair = None
         if stored is not None:
@@ -68,7 +68,7 @@ class OATokens:
 
     async def _read(self) -> TokenPair:
         async with self.store.transaction() as repo:
-            pair = await repo.token_pair(self.app_id)
+            pair = await repo.tokens.token_pair(self.app_id)
         if pair is None:
             raise ZaloAuthError(-216, "no OA tokens stored: set ZALO_OA_REFRESH_TOKEN")
         return pair
@@ -106,7 +106,7 @@ class OATokens:
                     return newer.access_token
             new = await self._spend(pair.refresh_token)
             async with self.store.transaction() as repo:
-                swapped = await repo.swap_token_pair(self.app_id, pair.refresh_token, new,
+                swapped = await repo.tokens.swap_token_pair(self.app_id, pair.refresh_token, new,
                                                      self.clock())
             if not swapped:  # someone seeded a new hand-given pair meanwhile: theirs wins
                 log.error("Zalo OA: the stored tokens changed during a refresh; using the "
@@ -121,11 +121,11 @@ class OATokens:
     async def _lease(self, refresh_token: str) -> bool:
         now = self.clock()
         async with self.store.transaction() as repo:
-            return await repo.lease_token_refresh(self.app_id, refresh_token, now, now + LEASE)
+            return await repo.tokens.lease_token_refresh(self.app_id, refresh_token, now, now + LEASE)
 
     async def _release(self, refresh_token: str) -> None:
         async with self.store.transaction() as repo:
-            await repo.release_token_lease(self.app_id, refresh_token)
+            await repo.tokens.release_token_lease(self.app_id, refresh_token)
 
     async def _spend(self, refresh_token: str) -> TokenPair:
         """Trade the refresh token for a new pair (the one call that spends it)."""

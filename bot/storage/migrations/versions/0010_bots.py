@@ -1,7 +1,7 @@
 """bots per unit: credentials of a unit's own Telegram bot or Zalo OA; identities.bot_id
 
 Revision ID: bots
-Revises: 0007
+Revises: dialogsplit
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'bots'
-down_revision = '0007'
+down_revision = 'dialogsplit'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,269 @@
+"""Button data: one small typed class per kind of button, packed to and parsed from its key.
+
+A button's key travels through the platform and comes back as text the user may have forged
+(Telegram callback data, a Zalo OA payload, a typed number mapped to a remembered key). Every
+builder packs, and every parser unpacks, through the classes here (the shape of aiogram's
+`CallbackData` factories):
+
+    key = Appeal(grade=12).pack()          # "ap:12"
+    Appeal.unpack("ap:12")                 # Appeal(grade=12)
+    parse("ap:99999999999999999999999")    # None: out of range, never a database error
+    Appeal(grade=12).as_option("Khiếu nại")   # an Option for an `Out`
+
+A key is the class's prefix and its fields, joined by ":". Fields are typed with the annotations
+below (`Id`, `Index`, `Slug`, `Word`, `Hhmm`, or a `Literal`): a number is ASCII digits with no
+sign and no leading zero, checked against its range; text is checked against its pattern. Trailing
+fields with a default may be left out of a key ("ob:nogroup"). A new kind of button is a new
+subclass with its own prefix; a handler for it goes in `bot/services/chat/routes.py`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Literal, Self, get_args, get_origin, get_type_hints
+
+from bot.services.io import Option
+
+SEPARATOR = ":"
+MAX_KEY_BYTES = 64  # Telegram's callback_data limit
+
+
+@dataclass(frozen=True)
+class Range:
+    low: int
+    high: int
+
+
+@dataclass(frozen=True)
+class Pattern:
+    regex: str
+
+
+Id = Annotated[int, Range(1, 2**63 - 1)]  # a database row id (BIGINT on PostgreSQL)
+Index = Annotated[int, Range(0, 99)]  # a question or option index: small
+Slug = Annotated[str, Pattern(r"[a-z0-9][a-z0-9-]{0,39}")]  # a lesson id
+Word = Annotated[str, Pattern(r"[a-z_]{1,32}")]  # a command or an occupation
+Hhmm = Annotated[str, Pattern(r"[0-9]{4}")]  # a lesson time without its colon: "0630"
+
+_DIGITS = re.compile(r"0|[1-9][0-9]{0,18}")
+
+
+class BadButton(ValueError):
+    """The data is not a key of this kind: unknown prefix, wrong fields, out of range."""
+
+
+@dataclass(frozen=True)
+class _Field:
+    name: str
+    parse: Any  # (text) -> value, raising BadButton
+    show: Any  # (value) -> text
+    default: Any
+
+
+_KINDS: dict[str, type[Button]] = {}
+
+
+class Button:
+    """Base of every button kind; subclasses are frozen dataclasses declared with a prefix."""
+
+    prefix: ClassVar[str]
+    _fields: ClassVar[tuple[_Field, ...]]
+
+    def __init_subclass__(cls, prefix: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not re.fullmatch(r"[a-z]{1,8}", prefix):
+            raise TypeError(f"{cls.__name__}: a button needs a short lower-case prefix")
+        if prefix in _KINDS:
+            raise TypeError(f"{cls.__name__}: prefix {prefix!r} is {_KINDS[prefix].__name__}'s")
+        cls.prefix = prefix
+        _KINDS[prefix] = cls
+
+    @classmethod
+    def _layout(cls) -> tuple[_Field, ...]:
+        if "_fields" not in cls.__dict__:  # worked out on first use: the dataclass exists by then
+            hints = get_type_hints(cls, include_extras=True)
+            cls._fields = tuple(_field(f, hints[f.name]) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+        return cls._fields
+
+    def pack(self) -> str:
+        fields = self._layout()
+        values = [getattr(self, f.name) for f in fields]
+        while fields and values and values[-1] == fields[len(values) - 1].default:
+            values.pop()  # trailing defaults are left out: "ob:nogroup", not "ob:nogroup:"
+        parts = [self.prefix]
+        for f, value in zip(fields, values, strict=False):
+            text = f.show(value)
+            f.parse(text)  # a builder's mistake fails here, not when the user taps
+            parts.append(text)
+        key = SEPARATOR.join(parts)
+        if len(key.encode()) > MAX_KEY_BYTES:
+            raise BadButton(f"{key!r} is longer than {MAX_KEY_BYTES} bytes")
+        return key
+
+    @classmethod
+    def unpack(cls, data: str) -> Self:
+        if len(data.encode()) > MAX_KEY_BYTES:
+            raise BadButton("too long")
+        prefix, _, rest = data.partition(SEPARATOR)
+        if prefix != cls.prefix:
+            raise BadButton(f"not a {cls.__name__} key")
+        fields = cls._layout()
+        parts = rest.split(SEPARATOR) if rest else []
+        required = sum(f.default is dataclasses.MISSING for f in fields)
+        if not required <= len(parts) <= len(fields):
+            raise BadButton(f"{cls.__name__} takes {required}-{len(fields)} fields")
+        values = {f.name: f.parse(p) for f, p in zip(fields, parts, strict=False)}
+        return cls(**values)
+
+    def as_option(self, label: str) -> Option:
+        return Option(self.pack(), label)
+
+
+def kinds() -> tuple[type[Button], ...]:
+    """Every kind of button there is."""
+    return tuple(_KINDS.values())
+
+
+def kind_of(data: str) -> type[Button] | None:
+    """The kind a key claims to be, by its prefix alone (its fields are not checked)."""
+    return _KINDS.get(data.partition(SEPARATOR)[0])
+
+
+def parse(data: str) -> Button | None:
+    """The button a key stands for; None for an unknown, malformed or out-of-range key."""
+    kind = kind_of(data)
+    if kind is None:
+        return None
+    try:
+        return kind.unpack(data)
+    except BadButton:
+        return None
+
+
+def _field(f: dataclasses.Field[Any], hint: Any) -> _Field:
+    default = f.default
+    if get_origin(hint) is Literal:
+        allowed = tuple(str(a) for a in get_args(hint))
+
+        def one_of(text: str) -> str:
+            if text not in allowed:
+                raise BadButton(f"{f.name}: {text[:20]!r} is none of {allowed}")
+            return text
+
+        return _Field(f.name, one_of, str, default)
+    if get_origin(hint) is not Annotated:
+        raise TypeError(f"button field {f.name}: use Id, Index, Slug, Word, Hhmm or a Literal")
+    base, rule = get_args(hint)[:2]
+    if base is int and isinstance(rule, Range):
+
+        def number(text: str) -> int:
+            if not _DIGITS.fullmatch(text) or not rule.low <= int(text) <= rule.high:
+                raise BadButton(f"{f.name}: {text[:24]!r} is not in {rule.low}-{rule.high}")
+            return int(text)
+
+        return _Field(f.name, number, str, default)
+    if base is str and isinstance(rule, Pattern):
+        regex = re.compile(rule.regex)
+
+        def matching(text: str) -> str:
+            if not regex.fullmatch(text):
+                raise BadButton(f"{f.name}: {text[:20]!r} does not match")
+            return text
+
+        return _Field(f.name, matching, str, default)
+    raise TypeError(f"button field {f.name}: unsupported {hint!r}")
+
+
+# ---- the kinds -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Onboarding(Button, prefix="ob"):
+    """A step's answer while joining: "ob:consent:yes", "ob:occ:farmer", "ob:time:0630"."""
+
+    step: Literal["nogroup", "consent", "name", "birth", "occ", "time"]
+    value: Annotated[str, Pattern(r"[a-z0-9_]{1,16}")] = ""
+
+
+@dataclass(frozen=True)
+class Settings(Button, prefix="set"):
+    """"set:time" (ask), "set:time:0630" (pick), "set:keep", "set:showname", "set:lang"."""
+
+    action: Literal["time", "keep", "showname", "lang"]
+    time: Hhmm = ""
+
+
+@dataclass(frozen=True)
+class Command(Button, prefix="cmd"):
+    """A command offered as a button: "cmd:lesson", "cmd:next"."""
+
+    name: Word
+
+
+@dataclass(frozen=True)
+class StartQuiz(Button, prefix="qs"):
+    """Start (or resume) a lesson's quiz."""
+
+    lesson: Slug
+
+
+@dataclass(frozen=True)
+class QuizAnswer(Button, prefix="q"):
+    """One option of one quiz question: "q:<lesson>:<question>:<option>"."""
+
+    lesson: Slug
+    question: Index
+    option: Index
+
+
+@dataclass(frozen=True)
+class Work(Button, prefix="work"):
+    """"Nộp bài" ("work:submit"), and "is this your work?" answered ("work:yes", "work:no")."""
+
+    answer: Literal["submit", "yes", "no"]
+
+
+@dataclass(frozen=True)
+class Appeal(Button, prefix="ap"):
+    """Appeal one grade."""
+
+    grade: Id
+
+
+@dataclass(frozen=True)
+class Review(Button, prefix="rv"):
+    """An instructor's decision: keep ("ok") or change ("set") a grade; confirm held grades up
+    to one id in bulk ("bulk" previews, "bulkok" confirms)."""
+
+    action: Literal["ok", "set", "bulk", "bulkok"]
+    grade: Id
+
+
+@dataclass(frozen=True)
+class Delete(Button, prefix="del"):
+    """/deleteme confirmed or not."""
+
+    answer: Literal["yes", "no"]
+
+
+@dataclass(frozen=True)
+class Speech(Button, prefix="sp"):
+    """"Nghe bài học", and a voice note's transcript sent or said again."""
+
+    action: Literal["listen", "send", "again"]
+
+
+@dataclass(frozen=True)
+class TryAI(Button, prefix="ai"):
+    """"Thử với AI ngay đây": start, write up the work, stop."""
+
+    action: Literal["start", "done", "stop"]
+
+
+@dataclass(frozen=True)
+class Ack(Button, prefix="ack"):
+    """The one tap that ends a pushed lesson and keeps a Zalo OA window open."""
+
+    what: Literal["lesson"]

@@ -1,0 +1,306 @@
+"""Joining: /start with a group's code, then one question a step, as a table of steps.
+
+Each step asks (`ask`), reads a typed answer (`on_text`) and moves on by setting the next step;
+buttons ("ob:<step>:<value>") answer a step by tap. The order is group -> consent -> name ->
+birth -> occupation -> time, after which the learner is active.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.services import buttons
+from bot.services.chat.turn import Turn
+from bot.services.io import Option, Out
+from bot.services.parsing import keyword_command, numbered_choice, parse_birth_year, parse_time
+from bot.services.ports import LearnerStatus
+from lessons.textnorm import folded_words, strip_invisible
+
+OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
+LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
+MAX_NAME = 40
+TARGET_AGES = (15, 60)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    ask: Callable[[Turn], list[Out]]
+    on_text: Callable[[Turn, str], Awaitable[list[Out]]]  # the typed answer, cleaned
+
+
+def ask(turn: Turn, step: str | None) -> list[Out]:
+    """The question of a step (the first step's when none is set)."""
+    found = STEPS.get(step or "group")
+    if found is None:
+        return []
+    if found.name == "group":
+        turn.state.step = "group"
+    return found.ask(turn)
+
+
+async def on_input(turn: Turn) -> list[Out]:
+    """Anything but a command or a button while joining: the current step's answer."""
+    ev, tr = turn.event, turn.tr
+    step = turn.state.step or "group"
+    text = strip_invisible(ev.text).strip()
+    if ev.kind == "text" and step != "name":  # a name may be any word ("Dũng", "Học")
+        keyword = keyword_command(text)
+        if keyword:
+            return await turn.command(keyword)
+        picked = turn.offered_choice(text)
+        if picked is not None:
+            return await turn.choice(picked)
+    elif ev.kind == "text":
+        index = numbered_choice(text)
+        options = turn.state.options
+        if index is not None and 0 <= index < len(options):
+            return await turn.choice(options[index])
+    if ev.kind != "text" or not text:
+        return [Out(text=tr("onboarding.text_please")), *ask(turn, step)]
+    found = STEPS.get(step)
+    if found is None:
+        return ask(turn, "group")
+    return await found.on_text(turn, text)
+
+
+async def on_button(turn: Turn, button: buttons.Onboarding) -> list[Out]:
+    if turn.learner.status != LearnerStatus.ONBOARDING:
+        return [Out(text=turn.tr("choice.stale"))]
+    answer = _BUTTONS[button.step]
+    found = await answer(turn, button.value)
+    if found is not None:
+        return found
+    return [Out(text=turn.tr("choice.stale")), *ask(turn, turn.state.step)]
+
+
+async def start(turn: Turn, args: str) -> list[Out]:
+    """/start, with a group's join code from a link or typed: joins, or says hello again."""
+    tr, learner, repo = turn.tr, turn.learner, turn.repo
+    code = join_code(args)
+    unit = await repo.units.unit_by_join_code(code) if code else None
+    if learner.status == LearnerStatus.ONBOARDING:
+        if unit is not None:
+            await repo.learners.update_learner(learner.id, unit_id=unit.id)
+            learner.unit_id = unit.id
+            turn.state.step = "consent"
+            return [Out(text=tr("onboarding.welcome_group", group=unit.name)),
+                    *ask(turn, "consent")]
+        intro = [Out(text=tr("onboarding.welcome"))]
+        if code:
+            intro.append(Out(text=tr("onboarding.bad_code", code=code)))
+        turn.state.step = "group"
+        return intro + ask(turn, "group")
+    out: list[Out] = []
+    if unit is not None and unit.id != learner.unit_id:
+        await repo.learners.update_learner(learner.id, unit_id=unit.id)
+        out.append(Out(text=tr("group.moved", group=unit.name)))
+    elif code and unit is None:
+        out.append(Out(text=tr("onboarding.bad_code", code=code)))
+    if learner.status == LearnerStatus.PAUSED:
+        await repo.learners.update_learner(learner.id, status=LearnerStatus.ACTIVE)
+        out.append(Out(text=tr("start.resumed", time=learner.lesson_time or "")))
+    else:
+        out.append(Out(text=tr("start.again", name=learner.public_name)))
+    out.append(Out(text=tr("start.menu"), options=(
+        buttons.Command("lesson").as_option(tr("menu.lesson")),
+        buttons.Command("progress").as_option(tr("menu.progress")),
+        buttons.Command("leaderboard").as_option(tr("menu.leaderboard")),
+    )))
+    return out
+
+
+def time_options(pick: Callable[[str], buttons.Button]) -> tuple[Option, ...]:
+    """The usual lesson times as buttons; `pick` makes a time's button ("0630" -> its key)."""
+    return tuple(pick(t.replace(":", "")).as_option(t) for t in LESSON_TIMES)
+
+
+# ---- the steps: questions --------------------------------------------------------------------
+
+
+def _ask_group(turn: Turn) -> list[Out]:
+    return [Out(text=turn.tr("onboarding.ask_group"), options=(
+        buttons.Onboarding("nogroup").as_option(turn.tr("onboarding.no_group")),))]
+
+
+def _ask_consent(turn: Turn) -> list[Out]:
+    tr = turn.tr
+    return [Out(title=tr("onboarding.consent_title"), text=tr("onboarding.consent"),
+                options=(buttons.Onboarding("consent", "yes").as_option(tr("onboarding.agree")),
+                         buttons.Onboarding("consent", "no").as_option(tr("onboarding.disagree"))))]
+
+
+def _ask_name(turn: Turn) -> list[Out]:
+    options: tuple[Option, ...] = ()
+    shown = clean_name(turn.event.display_name)
+    if shown:
+        options = (buttons.Onboarding("name", "platform").as_option(
+            turn.tr("onboarding.use_name", name=shown)),)
+    return [Out(text=turn.tr("onboarding.ask_name"), options=options)]
+
+
+def _ask_birth(turn: Turn) -> list[Out]:
+    return [Out(text=turn.tr("onboarding.ask_birth"), options=(
+        buttons.Onboarding("birth", "skip").as_option(turn.tr("onboarding.skip")),))]
+
+
+def _ask_occupation(turn: Turn) -> list[Out]:
+    return [Out(text=turn.tr("onboarding.ask_occupation"), options=tuple(
+        buttons.Onboarding("occ", o).as_option(turn.tr(f"occupation.{o}")) for o in OCCUPATIONS))]
+
+
+def _ask_time(turn: Turn) -> list[Out]:
+    return [Out(text=turn.tr("onboarding.ask_time"), columns=2,
+                options=time_options(lambda hhmm: buttons.Onboarding("time", hhmm)))]
+
+
+# ---- the steps: typed answers ----------------------------------------------------------------
+
+
+async def _group_text(turn: Turn, text: str) -> list[Out]:
+    code = join_code(text)
+    unit = await turn.repo.units.unit_by_join_code(code) if code else None
+    if unit is None:
+        return [Out(text=turn.tr("onboarding.bad_code", code=text[:20])), *ask(turn, "group")]
+    await turn.repo.learners.update_learner(turn.learner.id, unit_id=unit.id)
+    turn.state.step = "consent"
+    return [Out(text=turn.tr("onboarding.joined", group=unit.name)), *ask(turn, "consent")]
+
+
+def _tap_please(key: str, step: str) -> Callable[[Turn, str], Awaitable[list[Out]]]:
+    async def answer(turn: Turn, _text: str) -> list[Out]:
+        return [Out(text=turn.tr(key)), *ask(turn, step)]
+
+    return answer
+
+
+async def _name_text(turn: Turn, text: str) -> list[Out]:
+    name = clean_name(text)
+    if not name:
+        return [Out(text=turn.tr("onboarding.bad_name", limit=MAX_NAME)), *ask(turn, "name")]
+    return await _set_name(turn, name)
+
+
+async def _birth_text(turn: Turn, text: str) -> list[Out]:
+    year = parse_birth_year(text, turn.deps.now().year)
+    if year is None:
+        return [Out(text=turn.tr("onboarding.bad_birth")), *ask(turn, "birth")]
+    await turn.repo.learners.update_learner(turn.learner.id, birth_year=year)
+    turn.state.step = "occupation"
+    age = turn.deps.now().year - year
+    out = []
+    if not TARGET_AGES[0] <= age <= TARGET_AGES[1]:
+        out.append(Out(text=turn.tr("onboarding.outside_ages", age=age)))
+    return out + ask(turn, "occupation")
+
+
+async def _time_text(turn: Turn, text: str) -> list[Out]:
+    hhmm = parse_time(text)
+    if hhmm is None:
+        return [Out(text=turn.tr("onboarding.bad_time", text=text[:20])), *ask(turn, "time")]
+    return await _set_time(turn, hhmm)
+
+
+STEPS: dict[str, Step] = {step.name: step for step in (
+    Step("group", _ask_group, _group_text),
+    Step("consent", _ask_consent, _tap_please("onboarding.tap_consent", "consent")),
+    Step("name", _ask_name, _name_text),
+    Step("birth", _ask_birth, _birth_text),
+    Step("occupation", _ask_occupation, _tap_please("onboarding.tap_occupation", "occupation")),
+    Step("time", _ask_time, _time_text),
+)}
+
+
+# ---- the steps: buttons (None: a value this step does not take) -------------------------------
+
+
+async def _no_group(turn: Turn, value: str) -> list[Out] | None:
+    if value:
+        return None
+    turn.state.step = "consent"
+    return [Out(text=turn.tr("onboarding.later_group")), *ask(turn, "consent")]
+
+
+async def _consent(turn: Turn, value: str) -> list[Out] | None:
+    if value == "yes":
+        await turn.repo.learners.update_learner(turn.learner.id, consent_at=turn.deps.now())
+        turn.state.step = "name"
+        return ask(turn, "name")
+    if value == "no":
+        turn.state.step = "consent"
+        return [Out(text=turn.tr("onboarding.no_consent")), *ask(turn, "consent")]
+    return None
+
+
+async def _platform_name(turn: Turn, value: str) -> list[Out] | None:
+    if value != "platform":
+        return None
+    name = clean_name(turn.event.display_name)
+    return await _set_name(turn, name) if name else ask(turn, "name")
+
+
+async def _skip_birth(turn: Turn, value: str) -> list[Out] | None:
+    if value != "skip":
+        return None
+    turn.state.step = "occupation"
+    return ask(turn, "occupation")
+
+
+async def _occupation(turn: Turn, value: str) -> list[Out] | None:
+    if value not in OCCUPATIONS:
+        return None
+    await turn.repo.learners.update_learner(turn.learner.id, occupation=value)
+    turn.state.step = "time"
+    return ask(turn, "time")
+
+
+async def _time(turn: Turn, value: str) -> list[Out] | None:
+    hhmm = parse_time(key_time(value))
+    return await _set_time(turn, hhmm) if hhmm else None
+
+
+_BUTTONS: dict[str, Callable[[Turn, str], Awaitable[list[Out] | None]]] = {
+    "nogroup": _no_group, "consent": _consent, "name": _platform_name, "birth": _skip_birth,
+    "occ": _occupation, "time": _time,
+}
+
+
+# ---- moving on -------------------------------------------------------------------------------
+
+
+async def _set_name(turn: Turn, name: str) -> list[Out]:
+    await turn.repo.learners.update_learner(turn.learner.id, display_name=name)
+    turn.state.step = "birth"
+    return [Out(text=turn.tr("onboarding.hello", name=name)), *ask(turn, "birth")]
+
+
+async def _set_time(turn: Turn, hhmm: str) -> list[Out]:
+    tr = turn.tr
+    await turn.repo.learners.update_learner(turn.learner.id, lesson_time=hhmm, status=LearnerStatus.ACTIVE)
+    turn.learner.status = LearnerStatus.ACTIVE
+    turn.state.step = None
+    return [Out(title=tr("onboarding.done_title"), text=tr("onboarding.done", time=hhmm)),
+            Out(text=tr("onboarding.first_lesson"), options=(
+                buttons.Command("lesson").as_option(tr("menu.lesson_now")),))]
+
+
+def join_code(text: str) -> str:
+    """'g_AB12CD', 'AB12CD', ' ab12cd ' -> 'AB12CD'; junk -> ''."""
+    token = text.strip().split()[0] if text.strip() else ""
+    if token.lower().startswith("g_"):
+        token = token[2:]
+    return token.upper() if re.fullmatch(r"[A-Za-z0-9]{4,16}", token) else ""
+
+
+def clean_name(text: str) -> str:
+    name = " ".join(strip_invisible(text or "").split())
+    if not name or len(name) > MAX_NAME or not folded_words(name):
+        return ""
+    return re.sub(r"[<>&]", "", name)
+
+
+def key_time(compact: str) -> str:
+    """'0630' (a button's time) -> '06:30'."""
+    return f"{compact[:2]}:{compact[2:]}" if len(compact) == 4 and compact.isdigit() else compact

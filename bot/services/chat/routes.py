@@ -1,0 +1,67 @@
+"""THE routing table of the chat: command names, button kinds and steps -> their handlers.
+
+To add a feature (say /certificate with a "cert:" button):
+  1. write its handlers in a new module here, e.g. `bot/services/chat/certificates.py`:
+     `async def command(turn: Turn, args: str) -> list[Out]` for a command,
+     `async def on_button(turn: Turn, button: buttons.Certificate) -> list[Out]` for a button,
+     `async def on_text(turn: Turn, step: str) -> list[Out]` for text typed in a step it set
+     (`turn.state.step = "cert_name"`);
+  2. declare the button's kind in `bot/services/buttons.py` (a frozen dataclass with a prefix and
+     typed fields) and build its options with `buttons.Certificate(...).as_option(label)`;
+  3. add one line per entry below; a command shown in Telegram's menu gets `menu=True` and a
+     "command.desc.<name>" line in both locale files, and free-text keywords for it go into
+     `bot.services.parsing.KEYWORDS`.
+A handler gets the `Turn` (deps, repo, learner, tr, event, typed state) and returns the messages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.services import buttons, speech, tryai
+from bot.services.chat import account, instructor, link, onboarding, settings, study
+from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
+
+COMMANDS = (
+    # In the order of Telegram's menu; `menu=True` ones are listed there.
+    CommandRoute("lesson", study.lesson, menu=True),
+    CommandRoute("progress", account.progress, menu=True),
+    CommandRoute("leaderboard", account.leaderboard, menu=True),
+    CommandRoute("settings", settings.command, menu=True),
+    CommandRoute("link", link.command, menu=True, anytime=True),  # a new channel links first
+    CommandRoute("help", account.help_command, menu=True, anytime=True),
+    CommandRoute("stop", account.stop, menu=True),
+    CommandRoute("start", onboarding.start, menu=True, anytime=True),
+    CommandRoute("mydata", account.mydata, menu=True),
+    CommandRoute("deleteme", account.deleteme, menu=True),
+    CommandRoute("appeal", account.appeal),
+    CommandRoute("review", instructor.queue, anytime=True),  # instructors need not be learners
+    # Typed ("làm câu hỏi", "học tiếp", "nộp bài") or tapped more than typed as commands.
+    CommandRoute("quiz", study.quiz),
+    CommandRoute("next", study.more_today),
+    CommandRoute("submit", study.submit),
+)
+
+BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
+    ButtonRoute(buttons.Review, instructor.on_button, anytime=True),
+    ButtonRoute(buttons.Onboarding, onboarding.on_button, anytime=True),
+    ButtonRoute(buttons.QuizAnswer, study.on_quiz_answer, bad="quiz.unknown"),
+    ButtonRoute(buttons.StartQuiz, study.on_start_quiz, bad="quiz.unknown"),
+    ButtonRoute(buttons.Work, study.on_work),
+    ButtonRoute(buttons.Command, account.on_command_button),
+    ButtonRoute(buttons.Settings, settings.on_button),
+    ButtonRoute(buttons.Speech, speech.on_button),
+    ButtonRoute(buttons.TryAI, tryai.on_button),
+    ButtonRoute(buttons.Ack, account.on_ack),
+    ButtonRoute(buttons.Appeal, account.on_appeal),
+    ButtonRoute(buttons.Delete, account.on_delete),
+)
+
+STEPS = (
+    StepRoute(instructor.STEP, instructor.on_score_text, anytime=True),
+    StepRoute(settings.STEP, settings.on_time_text),
+    StepRoute("tryai", tryai.on_text),
+    StepRoute("tryai_check", tryai.on_text),
+)
+
+ROUTER = Router(COMMANDS, BUTTONS, STEPS)

@@ -1,0 +1,144 @@
+"""What the bot remembers between one message and the next, per identity (one person on one
+channel): the step a question waits in, the options last offered, work held for a yes or no.
+
+Several writers touch it at once: a learner's turn (which may wait seconds for a grader between
+its two transactions), the daily push (which remembers the quiz options it sent), linking. So it
+is never written whole. A writer changes the typed `Conversation` it read, and saves only what it
+changed, as a `StatePatch` (`conversation.changes(since=snapshot)`); storage merges the patch into
+the stored JSON in one statement, keeping every key this writer did not touch. Keys this version
+does not know are read into `extra` and kept as they were.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class HeldText:
+    """Text waiting for the learner's yes: a short message ("is this your work?") or a voice
+    note's transcript. `key` makes one held text one submission, however often "yes" is tapped."""
+
+    text: str
+    key: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "key": self.key}
+
+    @classmethod
+    def from_json(cls, data: object) -> HeldText | None:
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            return None
+        key = data.get("key")
+        return cls(data["text"], str(key) if key else None)
+
+
+@dataclass
+class TryAISession:
+    """A conversation with the in-chat model about one lesson's practice."""
+
+    lesson: str
+    turns: list[dict[str, str]] = field(default_factory=list)  # {"role", "text"}
+
+    def to_json(self) -> dict[str, Any]:
+        return {"lesson": self.lesson, "turns": [dict(t) for t in self.turns]}
+
+    @classmethod
+    def from_json(cls, data: object) -> TryAISession | None:
+        if not isinstance(data, dict):
+            return None
+        turns = data.get("turns")
+        return cls(str(data.get("lesson") or ""),
+                   [dict(t) for t in turns if isinstance(t, dict)] if isinstance(turns, list)
+                   else [])
+
+
+@dataclass
+class Conversation:
+    step: str | None = None  # what the next typed text answers: "name", "settings_time", ...
+    options: list[str] = field(default_factory=list)  # keys last offered, in the order shown
+    labels: dict[str, str] = field(default_factory=dict)  # {key: label as shown}
+    submit: str | None = None  # "Nộp bài": the lesson whose work the next message is
+    held: HeldText | None = None  # a short message waiting for "is this your work?"
+    voice: HeldText | None = None  # a voice note's transcript waiting to be sent
+    tryai: TryAISession | None = None
+    link_failures: list[str] = field(default_factory=list)  # ISO times of wrong link codes
+    extra: dict[str, Any] = field(default_factory=dict)  # keys of other versions, kept as read
+
+    # ---- JSON -------------------------------------------------------------------------------
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Conversation:
+        data = dict(data or {})
+        step = data.pop("step", None)
+        options = data.pop("options", None)
+        labels = data.pop("labels", None)
+        submit = data.pop("submit", None)
+        failures = data.pop("link_failures", None)
+        return cls(
+            step=step if isinstance(step, str) and step else None,
+            options=[str(o) for o in options] if isinstance(options, list) else [],
+            labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict)
+            else {},
+            submit=submit if isinstance(submit, str) and submit else None,
+            held=HeldText.from_json(data.pop("held", None)),
+            voice=HeldText.from_json(data.pop("voice", None)),
+            tryai=TryAISession.from_json(data.pop("tryai", None)),
+            link_failures=[str(t) for t in failures] if isinstance(failures, list) else [],
+            extra=data,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored form: unset fields are absent, as they were in the untyped dict."""
+        out: dict[str, Any] = dict(self.extra)
+        known = {
+            "step": self.step, "options": list(self.options), "labels": dict(self.labels),
+            "submit": self.submit,
+            "held": self.held.to_json() if self.held else None,
+            "voice": self.voice.to_json() if self.voice else None,
+            "tryai": self.tryai.to_json() if self.tryai else None,
+            "link_failures": list(self.link_failures),
+        }
+        out.update({k: v for k, v in known.items() if v})
+        return out
+
+    def changes(self, since: dict[str, Any]) -> StatePatch:
+        """What changed from `since` (an earlier `to_json()`): the keys to write and to drop."""
+        now = self.to_json()
+        return StatePatch(
+            set={k: v for k, v in now.items() if since.get(k, _ABSENT) != v},
+            unset=tuple(sorted(k for k in since if k not in now)),
+        )
+
+    def offered(self, options: list[tuple[str, str]]) -> None:
+        """Remember offered options ((key, label), ...) so that "2" or "B" can answer them."""
+        self.options = [key for key, _ in options]
+        self.labels = dict(options)
+
+
+_ABSENT = object()
+_KEY = re.compile(r"[A-Za-z0-9_]{1,40}")
+
+
+@dataclass(frozen=True)
+class StatePatch:
+    """Top-level keys to write (each replaced whole) and keys to remove; nothing else moves."""
+
+    set: dict[str, Any] = field(default_factory=dict)
+    unset: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for key in (*self.set, *self.unset):
+            if not _KEY.fullmatch(key):  # keys go into JSON paths: keep them plain
+                raise ValueError(f"state key {key!r}")
+
+    def __bool__(self) -> bool:
+        return bool(self.set or self.unset)
+
+    def apply(self, state: dict[str, Any]) -> dict[str, Any]:
+        """The patch applied to a stored dict (what storage does in SQL)."""
+        merged = {k: v for k, v in state.items() if k not in self.unset}
+        merged.update(self.set)
+        return merged

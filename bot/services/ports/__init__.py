@@ -1,0 +1,66 @@
+"""What the services need from storage, in domain terms. `bot/storage` implements it.
+
+`Store.transaction()` yields a `UnitOfWork`; its attributes are the ports (`repo.grades`,
+`repo.ledger`, ...), one module each here, all on the transaction's one session.
+"""
+
+from bot.services.ports.conversation import Conversations
+from bot.services.ports.deliveries import Deliveries
+from bot.services.ports.grades import Grades, Submissions
+from bot.services.ports.inbox import Inbox
+from bot.services.ports.learners import Learners, Links
+from bot.services.ports.ledger import Ledger
+from bot.services.ports.progress import Progress
+from bot.services.ports.records import (
+    UNSET,
+    DeliveryRecord,
+    DeliveryStatus,
+    GradeInfo,
+    GradeStatus,
+    HeldSummary,
+    IdentityRecord,
+    InboxItem,
+    InboxStatus,
+    LearnerRecord,
+    LearnerStatus,
+    SubmissionRecord,
+    SubmissionStatus,
+    TokenPair,
+    UnitRecord,
+    Unset,
+)
+from bot.services.ports.tokens import Tokens
+from bot.services.ports.units import Units
+from bot.services.ports.uow import Store, UnitOfWork
+
+__all__ = [
+    "UNSET",
+    "Conversations",
+    "Deliveries",
+    "DeliveryRecord",
+    "DeliveryStatus",
+    "GradeInfo",
+    "GradeStatus",
+    "Grades",
+    "HeldSummary",
+    "IdentityRecord",
+    "Inbox",
+    "InboxItem",
+    "InboxStatus",
+    "LearnerRecord",
+    "LearnerStatus",
+    "Learners",
+    "Ledger",
+    "Links",
+    "Progress",
+    "Store",
+    "SubmissionRecord",
+    "SubmissionStatus",
+    "Submissions",
+    "TokenPair",
+    "Tokens",
+    "UnitOfWork",
+    "UnitRecord",
+    "Units",
+    "Unset",
+]

@@ -1,0 +1,41 @@
+"""One transaction's view of the data, as use-case-sized ports sharing one session.
+
+Nothing here commits; `Store.transaction()` does, on success (and rolls back on error).
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.services.ports.conversation import Conversations
+from bot.services.ports.deliveries import Deliveries
+from bot.services.ports.grades import Grades, Submissions
+from bot.services.ports.inbox import Inbox
+from bot.services.ports.learners import Learners, Links
+from bot.services.ports.ledger import Ledger
+from bot.services.ports.progress import Progress
+from bot.services.ports.tokens import Tokens
+from bot.services.ports.units import Units
+from bot.services.ports_bots import Bots
+
+
+class UnitOfWork(Protocol):
+    learners: Learners
+    links: Links
+    units: Units
+    progress: Progress
+    submissions: Submissions
+    grades: Grades
+    ledger: Ledger
+    deliveries: Deliveries
+    inbox: Inbox
+    tokens: Tokens
+    conversations: Conversations  # conversation state by patch, delivery stamps
+    bots: Bots  # units' own bots (bot/services/ports_bots.py)
+
+
+class Store(Protocol):
+    """Opens a transaction: commit on success, roll back on error."""
+
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]: ...

@@ -1,0 +1,67 @@
+"""The `Conversations` port: an identity's conversation state merged by patch, in one statement.
+
+One UPDATE reads and writes the row, so a push and a learner's turn that both patch the same
+identity each keep the other's keys, on either database: PostgreSQL merges with jsonb operators
+under the row lock the UPDATE takes; SQLite with its JSON functions, under its one writer lock.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.conversation import StatePatch
+from bot.storage.models import Identity
+
+_POSTGRES = text(
+    "UPDATE identities SET state = ((COALESCE(state::jsonb, '{}'::jsonb) - CAST(:unset AS text[]))"
+    " || CAST(:patch AS jsonb))::json WHERE id = :id"
+)
+
+
+class SqlConversations:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def patch(self, identity_id: int, patch: StatePatch) -> None:
+        if not patch:
+            return
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        if dialect == "postgresql":
+            await self.s.execute(_POSTGRES, {"id": identity_id, "unset": list(patch.unset),
+                                             "patch": json.dumps(patch.set)})
+            return
+        await self.s.execute(*_sqlite(identity_id, patch))
+
+    async def delivered(self, identity_id: int, at: datetime) -> None:
+        await self.s.execute(update(Identity).where(Identity.id == identity_id)
+                             .values(last_delivered_at=at))
+
+    async def window_closed(self, identity_id: int, at: datetime) -> None:
+        await self.s.execute(update(Identity).where(Identity.id == identity_id)
+                             .values(window_closed_at=at))
+
+
+def _sqlite(identity_id: int, patch: StatePatch) -> tuple[Any, dict[str, Any]]:
+    """json_set(json_remove(state, dropped...), '$."key"', json(value), ...): each key replaced
+    whole (json_patch would merge nested objects, keeping stale labels)."""
+    params: dict[str, Any] = {"id": identity_id}
+    expr = "COALESCE(state, '{}')"
+    if patch.unset:
+        expr = f"json_remove({expr}, {', '.join(_path(k) for k in patch.unset)})"
+    if patch.set:
+        pairs = []
+        for n, (key, value) in enumerate(patch.set.items()):
+            params[f"v{n}"] = json.dumps(value)
+            pairs.append(f"{_path(key)}, json(:v{n})")
+        expr = f"json_set({expr}, {', '.join(pairs)})"
+    return text(f"UPDATE identities SET state = {expr} WHERE id = :id"), params
+
+
+def _path(key: str) -> str:
+    # StatePatch allows only [A-Za-z0-9_] in keys: nothing here can break out of the literal.
+    return f"'$.\"{key}\"'"

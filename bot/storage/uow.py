@@ -1,0 +1,49 @@
+"""The `UnitOfWork` on SQLAlchemy: every port on the one session of one transaction."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.ports import (
+    Conversations,
+    Deliveries,
+    Grades,
+    Inbox,
+    Learners,
+    Ledger,
+    Links,
+    Progress,
+    Submissions,
+    Tokens,
+    Units,
+)
+from bot.services.ports_bots import Bots
+from bot.storage.bots import SqlBots
+from bot.storage.conversation import SqlConversations
+from bot.storage.repos.deliveries import SqlDeliveries
+from bot.storage.repos.grades import SqlGrades, SqlSubmissions
+from bot.storage.repos.inbox import SqlInbox
+from bot.storage.repos.learners import SqlLearners, SqlLinks
+from bot.storage.repos.ledger import SqlLedger
+from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.tokens import SqlTokens
+from bot.storage.repos.units import SqlUnits
+
+
+class SqlUnitOfWork:
+    """Nothing here commits: `SqlStore.transaction()` does, when its block ends without error."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session  # for storage-side helpers (grading_costs) and tests that read rows
+        self.learners: Learners = SqlLearners(session)
+        self.links: Links = SqlLinks(session)
+        self.units: Units = SqlUnits(session)
+        self.progress: Progress = SqlProgress(session)
+        self.submissions: Submissions = SqlSubmissions(session)
+        self.grades: Grades = SqlGrades(session)
+        self.ledger: Ledger = SqlLedger(session)
+        self.deliveries: Deliveries = SqlDeliveries(session)
+        self.inbox: Inbox = SqlInbox(session)
+        self.tokens: Tokens = SqlTokens(session)
+        self.conversations: Conversations = SqlConversations(session)
+        self.bots: Bots = SqlBots(session)
