@@ -72,6 +72,8 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--profile", help="write the server's cProfile statistics here")
+    parser.add_argument("--no-freeze", dest="freeze", action="store_false",
+                        help="leave the start-up objects to the garbage collector")
     parser.add_argument("--client", nargs=2, metavar=("URL", "BODIES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -118,6 +120,10 @@ async def main() -> None:
         async with app.store.engine.connect() as conn:  # the pool warm, as on a running server
             await conn.execute(stored_rows)
 
+        if args.freeze:
+            import gc
+
+            gc.freeze()  # as `hocai run` does once started
         profile = None
         if args.profile:
             import cProfile

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +143,9 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> 
     from bot.scheduling.runner import start_scheduler
 
     app = await build_app(settings)
+    # The lessons, models and modules loaded at start live as long as the process: kept out of
+    # the garbage collector's scans, a burst of webhook calls is not paused by full collections.
+    gc.freeze()
     channels: list[asyncio.Task[None]] = []
     try:
         if settings.telegram_bot_token is not None or await bots_on(app.store, "telegram"):
