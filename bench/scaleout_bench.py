@@ -104,6 +104,7 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
     app.deps.clock = lambda: PUSH + timedelta(seconds=30) + later[0]
     bots = await add_telegram_senders(app)
     t0 = time.time()
+    cpu0 = time.process_time()
     profile = None
     if os.environ.get("BENCH_PROFILE"):  # where a worker's CPU goes: a pstats file per worker
         import cProfile
@@ -131,6 +132,7 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
         await app.close()
     print(json.dumps({"sent": report.sent, "failed": report.failed, "retry": report.retry,
                       "seconds": time.time() - t0, "network_retries": report.retry,
+                      "cpu": time.process_time() - cpu0,
                       "messages": sum(s.sent for s in app.sender.all()),
                       "paused": sum(s.rate_limited for s in app.sender.all())}))
 
@@ -224,7 +226,7 @@ async def main() -> None:
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--concurrency", type=int, default=32,
+    parser.add_argument("--concurrency", type=int, default=20,
                         help="deliveries in hand per worker (below its 20 database connections "
                              "plus what waits on the token's pace)")
     parser.add_argument("--serve-fake", metavar="PORT_FILE", help=argparse.SUPPRESS)
@@ -312,6 +314,11 @@ async def main() -> None:
         tok = token(k)
         print(f"  token {k + 1}: {sent_by_token.get(tok, 0):,} sent, "
               f"{too_many.get(tok, 0)} answered 429")
+    cpu = sum(rep["cpu"] for rep in reports)
+    learners_sent = sum(rep["sent"] for rep in reports)
+    per_learner = cpu / max(1, learners_sent)
+    print(f"  worker CPU             {cpu:.1f} s in all = {per_learner * 1000:.1f} ms a learner, "
+          f"{messages / max(cpu, 1e-9):.0f} messages per CPU second (one core at full use)")
     for i, rep in enumerate(reports, 1):
         print(f"  worker {i}: {rep['sent']:,} learners, {rep['messages']:,} messages in "
               f"{rep['seconds']:.1f} s, {rep['paused']} pauses on a 429, "
