@@ -137,6 +137,51 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
                       "paused": sum(s.rate_limited for s in app.sender.all())}))
 
 
+async def send_only(first: int, last: int, tokens: int, api: str, redis: str,
+                    concurrency: int) -> None:
+    """The pace alone: this worker's share of the learners, one lesson message each, through
+    the real senders (every token's pace shared through Redis), without the database work."""
+    from bot.app import pace_redis
+    from bot.channels.telegram.outbound import TelegramOutbound
+    from bot.channels.telegram.runner import make_bot, telegram_limits
+    from bot.config import load_settings
+    from bot.services.bots import pace_key
+    from bot.services.io import Option, Out
+    from bot.services.sender import Sender
+
+    settings = load_settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", TELEGRAM_BOT_TOKEN="",
+                             REDIS_URL=redis, _env_file=None)
+    sender = Sender(redis=pace_redis(settings))
+    bots = [make_bot(token(k), api) for k in range(tokens)]
+    for k, bot in enumerate(bots):
+        sender.add(TelegramOutbound(bot), telegram_limits(settings), bot_id=k + 1,
+                   key=pace_key("telegram", token(k)))
+    lesson = Out(title="Bài 1: Hỏi AI đúng cách", text="Hôm nay ta học cách đặt câu hỏi. " * 20,
+                 options=(Option("quiz", "Làm câu hỏi"),))
+    gate = asyncio.Semaphore(concurrency)
+    failed = 0
+
+    async def one(i: int) -> None:
+        nonlocal failed
+        async with gate:
+            try:
+                await sender.send("telegram", str(i), lesson, bot_id=1 + i % tokens, lane="bulk")
+            except Exception:
+                failed += 1
+
+    t0, cpu0 = time.time(), time.process_time()
+    await asyncio.gather(*(one(i) for i in range(first, last + 1)))
+    for bot in bots:
+        await bot.session.close()
+    if sender.redis is not None:
+        await sender.redis.aclose()
+    print(json.dumps({"sent": last - first + 1 - failed, "failed": failed, "retry": 0,
+                      "seconds": time.time() - t0, "network_retries": 0,
+                      "cpu": time.process_time() - cpu0,
+                      "messages": sum(s.sent for s in sender.all()),
+                      "paused": sum(s.rate_limited for s in sender.all())}))
+
+
 # ---- the run -------------------------------------------------------------------------------
 
 
@@ -229,7 +274,11 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=20,
                         help="deliveries in hand per worker (below its 20 database connections "
                              "plus what waits on the token's pace)")
+    parser.add_argument("--senders-only", action="store_true",
+                        help="measure the shared pace alone: no database, one message a learner")
     parser.add_argument("--serve-fake", metavar="PORT_FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--send", nargs=4, metavar=("FIRST", "LAST", "API", "REDIS"),
+                        help=argparse.SUPPRESS)
     parser.add_argument("--worker", nargs=3, metavar=("DB", "API", "REDIS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -238,6 +287,10 @@ async def main() -> None:
         return
     if args.worker:
         await work(*args.worker, args.concurrency)
+        return
+    if args.send:
+        first, last, api, redis_url = args.send
+        await send_only(int(first), int(last), args.tokens, api, redis_url, args.concurrency)
         return
 
     import redis.asyncio as aioredis
@@ -259,30 +312,41 @@ async def main() -> None:
                              "--rate", str(args.rate)], cwd=ROOT)
     workers: list[subprocess.Popen[str]] = []
     try:
-        await asyncio.to_thread(upgrade, url)
-        t0 = time.perf_counter()
-        await seed(url, args.learners, args.tokens)
-        print(f"{args.learners:,} learners over {args.tokens} unit bots seeded in "
-              f"{time.perf_counter() - t0:.1f} s")
-        t0 = time.perf_counter()
-        planned = await plan(url)
-        print(f"planned {planned:,} deliveries in {time.perf_counter() - t0:.1f} s")
+        if args.senders_only:
+            planned = args.learners
+            print(f"senders only: {args.learners:,} learners, one message each, no database")
+        else:
+            await asyncio.to_thread(upgrade, url)
+            t0 = time.perf_counter()
+            await seed(url, args.learners, args.tokens)
+            print(f"{args.learners:,} learners over {args.tokens} unit bots seeded in "
+                  f"{time.perf_counter() - t0:.1f} s")
+            t0 = time.perf_counter()
+            planned = await plan(url)
+            print(f"planned {planned:,} deliveries in {time.perf_counter() - t0:.1f} s")
         while not port_file.exists():
             await asyncio.sleep(0.1)
         api = f"http://127.0.0.1:{port_file.read_text()}"
         env = os.environ | {"PYTHONPATH": str(ROOT)}
         started = time.time()
-        workers = [subprocess.Popen([sys.executable, __file__, "--worker", url, api, args.redis,
+        share = -(-args.learners // args.workers)
+        commands = [
+            ["--send", str(1 + w * share), str(min(args.learners, (w + 1) * share)), api,
+             args.redis, "--tokens", str(args.tokens)] if args.senders_only
+            else ["--worker", url, api, args.redis]
+            for w in range(args.workers)]
+        workers = [subprocess.Popen([sys.executable, __file__, *command,
                                      "--concurrency", str(args.concurrency)],
                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-                   for _ in range(args.workers)]
+                   for command in commands]
         reports = []
         for proc in workers:
             out, _ = await asyncio.to_thread(proc.communicate)
             reports.append(json.loads(out.strip().splitlines()[-1]))
         wall = time.time() - started
         seen = stats(int(port_file.read_text()))
-        states = await outcome(url)
+        states = ({"sent": sum(r["sent"] for r in reports)} if args.senders_only
+                  else await outcome(url))
     finally:
         for proc in [*workers, fake]:
             if proc.poll() is None:

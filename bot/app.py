@@ -23,7 +23,7 @@ from lessons.model import Curriculum
 from scoring.grading import Grader
 
 if TYPE_CHECKING:
-    from limits.aio.storage import Storage
+    from redis.asyncio import Redis
 
     from bot.services.ports_bots import Cipher
 
@@ -45,6 +45,8 @@ class App:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.store.close()
+        if self.sender.redis is not None:
+            await self.sender.redis.aclose()
 
 
 def load_lessons(settings: Settings) -> Curriculum:
@@ -121,21 +123,20 @@ async def build_app(
         lessons_per_day=settings.lessons_per_day,
     )
     add_speech_and_tryai(settings, deps)
-    sender = Sender(storage=pace_storage(settings))
+    sender = Sender(redis=pace_redis(settings))
     deps.notify = notifier(deps, sender)
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
                cipher=cipher_for(settings))
 
 
-def pace_storage(settings: Settings) -> Storage | None:
+def pace_redis(settings: Settings) -> Redis | None:
     """Where every process counts each token's sends: Redis when there is one (so that all
     workers share a token's 30 a second), else nowhere shared (each process counts alone)."""
     if not settings.redis_url:
         return None
-    from limits.aio.storage import RedisStorage
+    from redis.asyncio import Redis
 
-    return RedisStorage("async+" + settings.redis_url, implementation="redispy",
-                        key_prefix="hocai:pace")
+    return Redis.from_url(settings.redis_url)
 
 
 async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> None:

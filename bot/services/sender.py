@@ -17,11 +17,10 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from bot.services.io import Out, Outbound, PiecedOutbound, RateLimited
-from bot.services.pacing import Lane, PaceLimits, TokenPace, shared_limiter
+from bot.services.pacing import Lane, PaceLimits, TokenPace
 
 if TYPE_CHECKING:
-    from limits.aio.storage import Storage
-    from limits.aio.strategies import MovingWindowRateLimiter
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -106,23 +105,22 @@ class ChannelSender:
 class Sender:
     """Every token's sender: each channel's default bot by channel name, units' own bots by id.
 
-    With `storage` (Redis) every process counts each token's pace in the same place; without
-    it, each token is paced in this process alone.
+    With `redis` every process counts each token's pace in the same place; without it, each
+    token is paced in this process alone.
     """
 
     def __init__(self, senders: dict[str, ChannelSender] | None = None,
-                 storage: Storage | None = None) -> None:
+                 redis: Redis | None = None) -> None:
         self.by_channel: dict[str, ChannelSender] = dict(senders or {})
         self.by_bot: dict[int, ChannelSender] = {}
-        self.limiter: MovingWindowRateLimiter | None = (
-            shared_limiter(storage) if storage is not None else None)
+        self.redis = redis
 
     def add(self, outbound: Outbound, limits: Limits, bot_id: int | None = None,
             key: str | None = None) -> ChannelSender:
         """`key` names the token in the shared counts (e.g. a hash of it): two processes with
         the same token must use the same key."""
         pace_key = key or f"{outbound.channel}:{bot_id or 'default'}"
-        pace = TokenPace(pace_key, limits.pace(), self.limiter)
+        pace = TokenPace(pace_key, limits.pace(), self.redis)
         sender = ChannelSender(outbound, limits, pace, bot_id)
         if bot_id is None:
             self.by_channel[outbound.channel] = sender

@@ -38,17 +38,20 @@ async def test_bulk_never_exceeds_the_window_and_a_reply_goes_first() -> None:
     left_behind = sum(not t.done() for t in pushes)
     await asyncio.gather(*pushes)
 
-    assert reply_wait < 1.1  # the next free slot, not the end of the push's queue (~3.5 s)
+    assert reply_wait < 0.6  # the next free slots, not the end of the push's queue (~3.5 s)
     assert left_behind >= 20  # the push was still far from done when the reply went
-    assert most_in_one_second(taken) <= 9  # replies and pushes together stay in the window
+    assert most_in_one_second(taken) <= 10  # together within the platform's 10 a second
+    gaps = [b - a for a, b in zip(sorted(taken), sorted(taken)[1:], strict=False)]
+    assert min(gaps) > 0.05  # evenly spaced, no burst at a window's edge
 
 
 async def test_without_replies_the_push_uses_the_whole_window() -> None:
     pace = TokenPace("test:bulk-only", PaceLimits(per_second=10, chat_interval=0, reply_reserve=2))
     started = time.monotonic()
-    await asyncio.gather(*(pace.acquire(f"c{i}", "bulk") for i in range(27)))
-    # 9 a second: the first 9 at once, then 9 more each second -> just over 2 s, not 27/7 s.
-    assert time.monotonic() - started < 2.6
+    await asyncio.gather(*(pace.acquire(f"c{i}", "bulk") for i in range(28)))
+    # 9 a second, one every 1/9 s: 27 gaps take 3 s; the 7 a second kept while replies wait
+    # would take 3.9 s.
+    assert time.monotonic() - started < 3.4
 
 
 class Recording:
