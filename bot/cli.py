@@ -149,9 +149,14 @@ def cmd_bots_add(args: argparse.Namespace) -> int:
 
 def cmd_bots_list(args: argparse.Namespace) -> int:
     from bot.services.bots import list_bots
+    from bot.storage.secrets import SecretKeyError
 
     cipher = _cipher()
-    views = asyncio.run(_with_store(lambda store: list_bots(store, cipher)))
+    try:
+        views = asyncio.run(_with_store(lambda store: list_bots(store, cipher)))
+    except SecretKeyError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if args.csv:
         print("id,unit,channel,name,token,enabled,learners")
     for v in views:
