@@ -44,7 +44,8 @@ async def grade_waiting(app: App) -> None:
             continue
         for message in messages:
             try:
-                await app.sender.send(target.channel, target.chat_id, message)
+                await app.sender.send(target.channel, target.chat_id, message,
+                                       bot_id=target.bot_id)
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break

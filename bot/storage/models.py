@@ -122,6 +122,9 @@ class Identity(Base):
     window_closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # bot.services.conversation.Conversation as JSON; written by patch (bot/storage/conversation.py)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The unit's own bot this identity came through (bots.id); NULL: the default bot from settings.
+    bot_id: Mapped[int | None] = mapped_column(ForeignKey("bots.id", ondelete="SET NULL"),
+                                               index=True)
 
 
 class Progress(Base):
@@ -542,3 +545,21 @@ class WorkLease(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(40))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+# ---- Bots per unit: a commune or ward may bring its own Telegram bot or Zalo OA --------------
+
+
+class BotAccount(Base):
+    """A unit's own bot. The token is kept encrypted when HOCAI_SECRET_KEY is set and is never
+    printed in full; `disabled_at` keeps the row (identities still name it) but stops its use."""
+
+    __tablename__ = "bots"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # telegram | zalo_oa
+    name: Mapped[str] = mapped_column(String(100))
+    token: Mapped[str] = mapped_column(Text)  # "fernet:..." or the token as given
+    # Hash of the token: finds a token added twice without decrypting every row.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    webhook_secret: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

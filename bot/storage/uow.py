@@ -22,6 +22,8 @@ from bot.services.ports import (
     Tokens,
     Units,
 )
+from bot.services.ports_bots import Bots
+from bot.storage.bots import SqlBots
 from bot.storage.conversation import SqlConversations
 from bot.storage.repos.certificates import SqlCertificates, SqlPassing
 from bot.storage.repos.deliveries import SqlDeliveries
@@ -58,3 +60,4 @@ class SqlUnitOfWork:
         self.roles: Roles = SqlRoles(session)
         self.leader: Leader = SqlLeader(session)
         self.leases: Leases = SqlLeases(session)
+        self.bots: Bots = SqlBots(session)

@@ -21,6 +21,7 @@ from bot.services.ports.progress import Progress
 from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
+from bot.services.ports_bots import Bots
 
 
 class UnitOfWork(Protocol):
@@ -40,6 +41,7 @@ class UnitOfWork(Protocol):
     roles: Roles  # roles per unit, invites, their audit log, the unit tree, wrong-code throttle
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
     leases: Leases  # process roles: deliveries and background work claimed under leases
+    bots: Bots  # units' own bots (bot/services/ports_bots.py)
 
 
 class Store(Protocol):

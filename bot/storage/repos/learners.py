@@ -40,7 +40,7 @@ def _identity(row: Identity) -> IdentityRecord:
         id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
         chat_id=row.chat_id, reachable=row.reachable, state=Conversation.from_json(row.state),
         last_seen_at=row.last_seen_at, last_delivered_at=row.last_delivered_at,
-        window_closed_at=row.window_closed_at,
+        window_closed_at=row.window_closed_at, bot_id=row.bot_id,
     )
 
 
