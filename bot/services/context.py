@@ -12,6 +12,7 @@ from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Store
 from lessons.model import Curriculum
 from scoring.grading import Grader
+from scoring.honours import HonoursRules
 
 if TYPE_CHECKING:
     from bot.services.speech import AudioCache, Speech
@@ -40,6 +41,7 @@ class Deps:
     audio_cache: AudioCache | None = None
     chat_model: ChatModel | None = None
     tryai_limits: TryAILimits | None = None
+    honours_rules: HonoursRules | None = None  # None: the packaged bot/rules/honours.yaml
 
     def now(self) -> datetime:
         return self.clock()

@@ -13,7 +13,9 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.services import (
+    badges,
     choices,
+    honours_chat,
     intent,
     learning,
     linking,
@@ -41,7 +43,7 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme", "link", "appeal", "review")
+            "deleteme", "link", "appeal", "review", "freeze", "honours")
 # Typed or tapped, never slash commands: start the quiz, the next lesson today, "Nộp bài".
 ACTIONS = ("quiz", "next", "submit")
 SENT_AS_WORK = "submit"  # identity state: the lesson whose work the next message is
@@ -199,6 +201,10 @@ class _Turn:
             if not self.is_instructor():
                 return [Out(text=tr("review.not_allowed"))]
             return await review.queue(self.deps, self.repo, tr)
+        if name == "honours":  # officials and admins; roles will widen who may ask
+            if not self.is_instructor():
+                return [Out(text=tr("honours.not_allowed"))]
+            return await honours_chat.command(self.deps, self.repo, learner, args, tr)
         if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == "onboarding":
@@ -216,6 +222,8 @@ class _Turn:
             return [await standings.progress(self.deps, self.repo, learner, tr)]
         if name == "leaderboard":
             return await standings.leaderboard(self.deps, self.repo, learner, tr)
+        if name == "freeze":
+            return await badges.offer(self.deps, self.repo, learner, tr)
         if name == "settings":
             return [self.settings_menu()]
         if name == "stop":
@@ -260,6 +268,8 @@ class _Turn:
             return await speech.choice(self, rest)
         if kind == "ai":  # "Thử với AI ngay đây"
             return await tryai.choice(self, rest)
+        if kind == badges.FREEZE:  # buying a streak freeze
+            return await badges.choice(self.deps, self.repo, learner, rest, tr)
         if kind == "ack":  # the one tap that ends a pushed lesson and keeps a Zalo OA window open
             return [Out(text=tr("lesson.ack_done"))]
         if kind == "ap" and rest.isdigit():

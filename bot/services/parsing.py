@@ -120,6 +120,10 @@ KEYWORDS: dict[str, str] = {
     "hoc them": "next", "next": "next",
     "nop bai": "submit", "gui bai": "submit", "submit": "submit",
     "khieu nai": "appeal", "phuc khao": "appeal", "cham lai": "appeal", "appeal": "appeal",
+    # Badges, streak protection and honours.
+    "bao ve chuoi": "freeze", "mua bao ve chuoi": "freeze", "dong bang chuoi": "freeze",
+    "giu chuoi": "freeze", "freeze": "freeze", "streak freeze": "freeze",
+    "vinh danh": "honours", "honours": "honours", "honors": "honours",
 }
 
 

@@ -8,6 +8,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from bot.services.ports_badges import BadgeStore
+from bot.services.ports_rankings import RankingStore
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -140,6 +142,9 @@ class TokenPair:
 
 class Repo(Protocol):
     """One transaction's view of the data. Nothing here commits; the transaction does."""
+
+    badges: BadgeStore  # badges, streak freezes, helpful mentor reviews
+    rankings: RankingStore  # the unit closure, standings snapshots, honours figures
 
     # identities and learners
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...

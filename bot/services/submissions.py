@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
+from bot.services import badges
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
 from bot.services.io import Option, Out
@@ -17,7 +18,6 @@ from lessons.model import Lesson
 from scoring.fingerprint import band_hashes
 from scoring.grading import CriterionGrade, Grade, Work
 from scoring.points import practice_points
-from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
 
@@ -102,13 +102,14 @@ async def record_grade(
         await repo.set_best_score(learner.id, lesson.id, grade.score)
     today = deps.today_for(learner)
     await repo.add_activity_day(learner.id, today)
-    streak = current_streak(await repo.activity_days(learner.id), today)
+    streak = await badges.streak_today(deps, repo, learner)
     held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
     out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
     answered = await repo.quiz_answers(learner.id, lesson.id)
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
+    out += await badges.after_activity(deps, repo, learner, tr)
     return out
 
 

@@ -21,6 +21,7 @@ from bot.services.ports import (
     TokenPair,
     UnitRecord,
 )
+from bot.storage.badges import SqlBadges
 from bot.storage.models import (
     ActivityDay,
     ChannelUsage,
@@ -41,6 +42,7 @@ from bot.storage.models import (
     Unit,
     UTCDateTime,
 )
+from bot.storage.rankings import SqlRankings
 from lessons.plan import Assignment
 from scoring.points import Award
 from scoring.standings import GroupStats
@@ -82,6 +84,8 @@ def _submission(row: Submission) -> SubmissionRecord:
 class SqlRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        self.badges = SqlBadges(session)
+        self.rankings = SqlRankings(session)
 
     @property
     def _dialect(self) -> str:

@@ -1,0 +1,71 @@
+"""What unit standings and honours need from storage (bot/storage/rankings.py implements it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from scoring.honours import LearnerFacts, MentorFacts
+from scoring.rankings import UnitFigures
+
+
+@dataclass(frozen=True)
+class UnitPlace:
+    """A unit and where it sits: its root (the province) and its depth below it."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    root_id: int
+    depth: int
+
+
+@dataclass(frozen=True)
+class Denominators:
+    working_age: int | None = None
+    officials: int | None = None
+    business_owners: int | None = None
+
+
+@dataclass(frozen=True)
+class PeriodUnit:
+    """A unit's figures over a period (its whole subtree), where it sits, and its passes."""
+
+    figures: UnitFigures
+    passes: int
+    parent_id: int | None
+    depth: int  # below the unit asked about (0: that unit itself)
+    leaf: bool
+
+
+class RankingStore(Protocol):
+    # the tree
+    async def rebuild_closure(self) -> int: ...
+    async def set_denominators(self, code: str, values: Denominators,
+                               columns: frozenset[str]) -> None: ...
+    async def place(self, unit_id: int) -> UnitPlace | None: ...
+
+    # recent standings: live on a small database, else a snapshot refreshed by a scheduled job
+    async def learners_up_to(self, limit: int) -> int: ...
+    async def refresh_stats(self, since: date, now: datetime) -> int: ...
+    async def children_figures(
+        self, parent_id: int
+    ) -> tuple[list[UnitFigures], datetime | None]: ...
+    async def figures_at_depth(
+        self, root_id: int, depth: int
+    ) -> tuple[list[UnitFigures], datetime | None]: ...
+
+    # a period's figures, for honours (set-based over the period's days)
+    async def period_figures(
+        self, unit_id: int, start: date, end: date, pass_score: int
+    ) -> dict[int, PeriodUnit]: ...
+    async def top_learners(
+        self, unit_id: int, start: date, end: date, pass_score: int,
+        weights: tuple[float, float, float], min_active_days: int, limit: int,
+    ) -> list[LearnerFacts]: ...
+    async def mentor_facts(
+        self, unit_id: int, start: datetime, end: datetime
+    ) -> list[MentorFacts]: ...

@@ -1,0 +1,141 @@
+"""Standings that roll up the unit tree: learners in a group, groups in a commune, communes and
+wards across the province. Results are domain data (`LearnerBoard`, `UnitBoard`); the chat
+renders them in bot/services/rankings_chat.py, and a web page can render the same data.
+
+Unit figures cover the whole subtree. On a small database they are counted at each request; on a
+province's database they come from the `unit_stats` snapshot, which a scheduled job refreshes with
+one set-based query (`refresh`), so a board reads a few hundred rows, never the ledger's history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.services.context import Deps
+from bot.services.ports import LearnerRecord, Repo
+from scoring.rankings import UnitFigures, UnitStanding, rank_units
+from scoring.standings import LearnerStanding, rank_learners, rank_of
+
+WINDOW_DAYS = 7
+TOP = 10
+# Up to this many learners, unit figures are counted live (a few milliseconds); above it the
+# boards read the snapshot (bench/standings_bench.py measures both).
+LIVE_MAX_LEARNERS = 20_000
+
+
+@dataclass(frozen=True)
+class LearnerBoard:
+    """Learners of one unit by points over the window; ties share a rank."""
+
+    unit_id: int
+    unit_name: str
+    rows: tuple[LearnerStanding, ...]
+    mine: LearnerStanding | None
+    window_days: int = WINDOW_DAYS
+
+
+@dataclass(frozen=True)
+class UnitBoard:
+    """Units ranked against each other: the groups of a commune, or the communes of a province.
+
+    `scope_name` is the area the board covers; `computed_at` is when the snapshot was taken
+    (None when counted live)."""
+
+    scope_id: int
+    scope_name: str
+    level: str  # "groups": the children of a unit; "communes": one tier across the province
+    rows: tuple[UnitStanding, ...]
+    mine_id: int | None
+    computed_at: datetime | None = None
+    window_days: int = WINDOW_DAYS
+
+    @property
+    def mine(self) -> UnitStanding | None:
+        return next((r for r in self.rows if r.figures.unit_id == self.mine_id), None)
+
+
+@dataclass(frozen=True)
+class Standings:
+    """What /leaderboard shows a learner: their group, their commune's groups, the province's
+    communes; a board is None where the tree has no such level above the learner."""
+
+    group: LearnerBoard | None
+    commune: UnitBoard | None
+    province: UnitBoard | None
+
+
+def window_start(deps: Deps) -> date:
+    """The first day of the window, in the province's calendar."""
+    return deps.now().astimezone(ZoneInfo(deps.timezone)).date() - timedelta(WINDOW_DAYS - 1)
+
+
+async def group_board(
+    deps: Deps, repo: Repo, unit_id: int, learner_id: int | None = None
+) -> LearnerBoard | None:
+    unit = await repo.unit(unit_id)
+    if unit is None:
+        return None
+    since = deps.now() - timedelta(days=WINDOW_DAYS)
+    rows = rank_learners(await repo.learner_points_in_unit(unit_id, since))
+    mine = rank_of(rows, learner_id) if learner_id is not None else None
+    return LearnerBoard(unit.id, unit.name, tuple(rows), mine)
+
+
+async def _live(repo: Repo) -> bool:
+    return await repo.rankings.learners_up_to(LIVE_MAX_LEARNERS + 1) <= LIVE_MAX_LEARNERS
+
+
+async def _live_tier(deps: Deps, repo: Repo, top_id: int, depth: int) -> list[UnitFigures]:
+    """Counted now: the units `depth` levels below `top_id`, each over its subtree."""
+    # No end: today's study counts at once. 101 is above any score: passes are not shown here.
+    found = await repo.rankings.period_figures(top_id, window_start(deps), date.max, 101)
+    return [u.figures for u in found.values() if u.depth == depth]
+
+
+async def commune_board(
+    deps: Deps, repo: Repo, parent_id: int, mine_id: int | None = None
+) -> UnitBoard | None:
+    """The units directly under `parent_id` (a commune's groups), each over its subtree."""
+    parent = await repo.rankings.place(parent_id)
+    if parent is None:
+        return None
+    if await _live(repo):
+        figures, at = await _live_tier(deps, repo, parent.id, 1), None
+    else:
+        figures, at = await repo.rankings.children_figures(parent.id)
+    return UnitBoard(parent.id, parent.name, "groups", tuple(rank_units(figures)), mine_id, at)
+
+
+async def province_board(deps: Deps, repo: Repo, unit_id: int) -> UnitBoard | None:
+    """`unit_id` (a commune) among every unit of its tier across its province."""
+    place = await repo.rankings.place(unit_id)
+    if place is None or place.depth == 0:
+        return None
+    root = await repo.unit(place.root_id)
+    if root is None:
+        return None
+    if await _live(repo):
+        figures, at = await _live_tier(deps, repo, root.id, place.depth), None
+    else:
+        figures, at = await repo.rankings.figures_at_depth(root.id, place.depth)
+    return UnitBoard(root.id, root.name, "communes", tuple(rank_units(figures)), unit_id, at)
+
+
+async def standings_for(deps: Deps, repo: Repo, learner: LearnerRecord) -> Standings:
+    if learner.unit_id is None:
+        return Standings(None, None, None)
+    group = await group_board(deps, repo, learner.unit_id, learner.id)
+    unit = await repo.unit(learner.unit_id)
+    if unit is None or unit.parent_id is None:
+        return Standings(group, None, None)
+    commune = await commune_board(deps, repo, unit.parent_id, unit.id)
+    province = await province_board(deps, repo, unit.parent_id)
+    return Standings(group, commune, province)
+
+
+async def refresh(deps: Deps) -> int:
+    """The scheduled job: every unit's figures over its subtree for the window, in one query."""
+    async with deps.store.transaction() as repo:
+        return await repo.rankings.refresh_stats(window_start(deps), deps.now())
