@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, review, submissions
+from bot.services import delivery, rankings, review, submissions
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -56,3 +56,11 @@ async def grade_waiting() -> None:
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break
+
+
+async def refresh_standings() -> None:
+    """Every unit's recent figures over its subtree, for the boards of a large province."""
+    if _app is None:
+        return
+    units = await rankings.refresh(_app.deps)
+    log.debug("standings refreshed for %d units", units)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -18,6 +19,9 @@ log = logging.getLogger(__name__)
 
 DELIVERY_EVERY_SECONDS = 60
 REGRADE_EVERY_SECONDS = 300
+# Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
+# seconds at a province's size (bench/standings_bench.py).
+STANDINGS_EVERY_SECONDS = 300
 
 
 def sync_url(async_url: str) -> str:
@@ -48,5 +52,8 @@ async def start_scheduler(app: App) -> AsyncIOScheduler:
     scheduler.add_job("bot.scheduling.jobs:regrade_provisional", "interval",
                       seconds=REGRADE_EVERY_SECONDS * 2, id="regrade_provisional",
                       replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:refresh_standings", "interval",
+                      seconds=STANDINGS_EVERY_SECONDS, id="refresh_standings",
+                      replace_existing=True, next_run_time=datetime.now(UTC))
     scheduler.start()
     return scheduler

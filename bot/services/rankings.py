@@ -83,7 +83,10 @@ async def group_board(
     return LearnerBoard(unit.id, unit.name, tuple(rows), mine)
 
 
-async def _live(repo: Repo) -> bool:
+async def _live(repo: Repo, live: bool | None) -> bool:
+    """Counted live or read from the snapshot: as asked, else by the database's size."""
+    if live is not None:
+        return live
     return await repo.rankings.learners_up_to(LIVE_MAX_LEARNERS + 1) <= LIVE_MAX_LEARNERS
 
 
@@ -95,20 +98,23 @@ async def _live_tier(deps: Deps, repo: Repo, top_id: int, depth: int) -> list[Un
 
 
 async def commune_board(
-    deps: Deps, repo: Repo, parent_id: int, mine_id: int | None = None
+    deps: Deps, repo: Repo, parent_id: int, mine_id: int | None = None,
+    live: bool | None = None,
 ) -> UnitBoard | None:
     """The units directly under `parent_id` (a commune's groups), each over its subtree."""
     parent = await repo.rankings.place(parent_id)
     if parent is None:
         return None
-    if await _live(repo):
+    if await _live(repo, live):
         figures, at = await _live_tier(deps, repo, parent.id, 1), None
     else:
         figures, at = await repo.rankings.children_figures(parent.id)
     return UnitBoard(parent.id, parent.name, "groups", tuple(rank_units(figures)), mine_id, at)
 
 
-async def province_board(deps: Deps, repo: Repo, unit_id: int) -> UnitBoard | None:
+async def province_board(
+    deps: Deps, repo: Repo, unit_id: int, live: bool | None = None
+) -> UnitBoard | None:
     """`unit_id` (a commune) among every unit of its tier across its province."""
     place = await repo.rankings.place(unit_id)
     if place is None or place.depth == 0:
@@ -116,22 +122,25 @@ async def province_board(deps: Deps, repo: Repo, unit_id: int) -> UnitBoard | No
     root = await repo.unit(place.root_id)
     if root is None:
         return None
-    if await _live(repo):
+    if await _live(repo, live):
         figures, at = await _live_tier(deps, repo, root.id, place.depth), None
     else:
         figures, at = await repo.rankings.figures_at_depth(root.id, place.depth)
     return UnitBoard(root.id, root.name, "communes", tuple(rank_units(figures)), unit_id, at)
 
 
-async def standings_for(deps: Deps, repo: Repo, learner: LearnerRecord) -> Standings:
+async def standings_for(
+    deps: Deps, repo: Repo, learner: LearnerRecord, live: bool | None = None
+) -> Standings:
     if learner.unit_id is None:
         return Standings(None, None, None)
     group = await group_board(deps, repo, learner.unit_id, learner.id)
     unit = await repo.unit(learner.unit_id)
     if unit is None or unit.parent_id is None:
         return Standings(group, None, None)
-    commune = await commune_board(deps, repo, unit.parent_id, unit.id)
-    province = await province_board(deps, repo, unit.parent_id)
+    live = await _live(repo, live)  # decided once: both boards from the same source
+    commune = await commune_board(deps, repo, unit.parent_id, unit.id, live)
+    province = await province_board(deps, repo, unit.parent_id, live)
     return Standings(group, commune, province)
 
 
