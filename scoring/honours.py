@@ -4,6 +4,7 @@ rules an official can read and change (bot/rules/honours.yaml)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -50,7 +51,8 @@ def year_period(year: int) -> Period:
 
 def parse_period(text: str) -> Period:
     """'2026Q4', '2026-q4', '2026' -> the quarter or the year; anything else -> PeriodError."""
-    match = _PERIOD.match(text or "")
+    text = text or ""
+    match = _PERIOD.match(unicodedata.normalize("NFKC", text)) if len(text) <= 40 else None
     if not match:
         raise PeriodError(f"period {text[:40]!r} is not a year (2026) or a quarter (2026Q4)")
     year = int(match.group("year"))
