@@ -70,8 +70,8 @@ class SqlRankings:
     async def rebuild_closure(self) -> int:
         """Rebuilt whole on each import: a province's tree is tens of thousands of rows."""
         await self.s.execute(delete(UnitClosure))
-        result = await self.s.execute(text(CLOSURE))
-        return int(result.rowcount or 0)
+        await self.s.execute(text(CLOSURE))
+        return int(await self.s.scalar(select(func.count()).select_from(UnitClosure)) or 0)
 
     async def set_denominators(
         self, code: str, values: Denominators, columns: frozenset[str]
@@ -145,9 +145,10 @@ class SqlRankings:
             .outerjoin(direct, direct.c.unit_id == UnitClosure.descendant_id)
             .group_by(UnitClosure.ancestor_id))
         await self.s.execute(delete(UnitStatsRow))
-        result = await self.s.execute(UnitStatsRow.__table__.insert().from_select(
+        await self.s.execute(UnitStatsRow.__table__.insert().from_select(
             ["unit_id", *_STAT_COLUMNS, "since", "computed_at"], rolled))
-        return int(result.rowcount or 0)
+        # Counted, not rowcount: SQLite reports -1 for an INSERT that starts with WITH.
+        return int(await self.s.scalar(select(func.count()).select_from(UnitStatsRow)) or 0)
 
     def _board_query(self) -> Any:
         return (select(Unit.id, Unit.name, Unit.kind, Unit.working_age, Unit.officials,
