@@ -164,7 +164,7 @@ class SqlRankings:
              act_bus, score_sum, score_count, computed_at) in rows:
             out.append(UnitFigures(
                 uid, name, kind, int(members or 0), int(active or 0),
-                (score_sum / score_count) if score_count else None,
+                float(score_sum) / int(score_count) if score_count else None,
                 working_age, officials, business, int(act_off or 0), int(act_bus or 0)))
             if computed_at is not None:
                 stamps.append(computed_at)
@@ -214,7 +214,7 @@ class SqlRankings:
              act_off, act_bus, score_sum, score_count, passes) in rows:
             figures = UnitFigures(
                 uid, name, kind, int(members), int(active),
-                (score_sum / score_count) if score_count else None, working_age, officials,
+                float(score_sum) / int(score_count) if score_count else None, working_age, officials,
                 business, int(act_off), int(act_bus))
             out[uid] = PeriodUnit(figures, int(passes), parent, int(depth), uid not in parents)
         return out
