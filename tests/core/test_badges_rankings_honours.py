@@ -227,7 +227,7 @@ def test_parse_period(text: str, label: str, start: date, end: date) -> None:
 @pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "Q4", "26Q4", "1999", "2026Q4x", "", "x" * 10_000,
                                   "2026 Q4 Q3", "2026" + " " * 40 + "junk"])
 def test_bad_periods_are_refused_clearly(text: str) -> None:
-    with pytest.raises(PeriodError, match="year|quarter|outside"):
+    with pytest.raises(PeriodError, match=r"year|quarter|outside"):
         parse_period(text)
 
 
@@ -240,7 +240,7 @@ def test_rules_file_errors_name_the_field() -> None:
     assert parse_rules("").top == 10
     with pytest.raises(RulesError, match="weights"):
         parse_rules("learners:\n  weights:\n    passes: lots\n")
-    with pytest.raises(RulesError, match="extra|unknown|Extra"):
+    with pytest.raises(RulesError, match=r"extra|unknown|Extra"):
         parse_rules("learnerz: {}\n")
 
 
