@@ -20,9 +20,10 @@ from scoring.standings import LearnerStanding, rank_learners, rank_of
 
 WINDOW_DAYS = 7
 TOP = 10
-# Up to this many learners, unit figures are counted live (a few milliseconds); above it the
-# boards read the snapshot (bench/standings_bench.py measures both).
-LIVE_MAX_LEARNERS = 20_000
+# Up to this many learners, unit figures are counted live at each request (fresh, and a few
+# milliseconds); above it the boards read the snapshot. bench/standings_bench.py measures both:
+# live, a board of 10,000 learners already takes 50-100 ms; from the snapshot, 5-15 ms at any size.
+LIVE_MAX_LEARNERS = 2_000
 
 
 @dataclass(frozen=True)
