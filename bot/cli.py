@@ -223,7 +223,8 @@ def parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",
                                                                          required=True)
-    imp = units.add_parser("import", help="import code,name,kind,parent_code,population")
+    imp = units.add_parser("import", help="import code,name,kind,parent_code,population "
+                           "[,working_age,officials,business_owners]")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_units_import)
     lst = units.add_parser("list", help="list units with their join codes")
