@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 DELIVERY_EVERY_SECONDS = 60
 REGRADE_EVERY_SECONDS = 300
 # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
-# seconds at a province's size (bench/standings_bench.py).
-STANDINGS_EVERY_SECONDS = 300
+# seconds at a province's size (bench/standings_bench.py), so not more often than this.
+STANDINGS_EVERY_SECONDS = 600
 
 
 def sync_url(async_url: str) -> str:

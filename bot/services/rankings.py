@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.services.context import Deps
 from bot.services.ports import LearnerRecord, Repo
+from bot.services.ports_rankings import UnitPlace
 from scoring.rankings import UnitFigures, UnitStanding, rank_units
 from scoring.standings import LearnerStanding, rank_learners, rank_of
 
@@ -104,8 +105,12 @@ async def commune_board(
 ) -> UnitBoard | None:
     """The units directly under `parent_id` (a commune's groups), each over its subtree."""
     parent = await repo.rankings.place(parent_id)
-    if parent is None:
-        return None
+    return await _commune_board(deps, repo, parent, mine_id, live) if parent else None
+
+
+async def _commune_board(
+    deps: Deps, repo: Repo, parent: UnitPlace, mine_id: int | None, live: bool | None
+) -> UnitBoard:
     if await _live(repo, live):
         figures, at = await _live_tier(deps, repo, parent.id, 1), None
     else:
@@ -118,7 +123,13 @@ async def province_board(
 ) -> UnitBoard | None:
     """`unit_id` (a commune) among every unit of its tier across its province."""
     place = await repo.rankings.place(unit_id)
-    if place is None or place.depth == 0:
+    return await _province_board(deps, repo, place, live) if place else None
+
+
+async def _province_board(
+    deps: Deps, repo: Repo, place: UnitPlace, live: bool | None
+) -> UnitBoard | None:
+    if place.depth == 0:
         return None
     root = await repo.unit(place.root_id)
     if root is None:
@@ -127,7 +138,7 @@ async def province_board(
         figures, at = await _live_tier(deps, repo, root.id, place.depth), None
     else:
         figures, at = await repo.rankings.figures_at_depth(root.id, place.depth)
-    return UnitBoard(root.id, root.name, "communes", tuple(rank_units(figures)), unit_id, at)
+    return UnitBoard(root.id, root.name, "communes", tuple(rank_units(figures)), place.id, at)
 
 
 async def standings_for(
@@ -137,12 +148,12 @@ async def standings_for(
         return Standings(None, None, None)
     group = await group_board(deps, repo, learner.unit_id, learner.id)
     unit = await repo.unit(learner.unit_id)
-    if unit is None or unit.parent_id is None:
+    parent = await repo.rankings.place(unit.parent_id) if unit and unit.parent_id else None
+    if unit is None or parent is None:
         return Standings(group, None, None)
     live = await _live(repo, live)  # decided once: both boards from the same source
-    commune = await commune_board(deps, repo, unit.parent_id, unit.id, live)
-    province = await province_board(deps, repo, unit.parent_id, live)
-    return Standings(group, commune, province)
+    return Standings(group, await _commune_board(deps, repo, parent, unit.id, live),
+                     await _province_board(deps, repo, parent, live))
 
 
 async def refresh(deps: Deps) -> int:
