@@ -14,6 +14,7 @@ from sqlalchemy import (
     delete,
     func,
     literal,
+    or_,
     select,
     text,
     union_all,
@@ -47,6 +48,23 @@ WITH RECURSIVE tree(ancestor_id, descendant_id, depth) AS (
 )
 SELECT ancestor_id, descendant_id, min(depth) FROM tree GROUP BY ancestor_id, descendant_id
 """
+# Whether the stored closure differs from the tree, either way.
+CHANGED = """
+WITH RECURSIVE tree(ancestor_id, descendant_id, depth) AS (
+    SELECT id, id, 0 FROM units
+    UNION ALL
+    SELECT tree.ancestor_id, units.id, tree.depth + 1
+    FROM tree JOIN units ON units.parent_id = tree.descendant_id
+    WHERE tree.depth < 32
+), wanted AS (
+    SELECT ancestor_id, descendant_id, min(depth) AS depth FROM tree
+    GROUP BY ancestor_id, descendant_id
+)
+SELECT EXISTS (SELECT ancestor_id, descendant_id, depth FROM wanted
+               EXCEPT SELECT ancestor_id, descendant_id, depth FROM unit_closure)
+    OR EXISTS (SELECT ancestor_id, descendant_id, depth FROM unit_closure
+               EXCEPT SELECT ancestor_id, descendant_id, depth FROM wanted)
+"""
 DENOMINATORS = ("working_age", "officials", "business_owners")
 _STAT_COLUMNS = ("members", "active", "active_officials", "active_business", "score_sum",
                  "score_count")
@@ -68,9 +86,11 @@ class SqlRankings:
     # ---- the tree ----------------------------------------------------------------------------
 
     async def rebuild_closure(self) -> int:
-        """Rebuilt whole on each import: a province's tree is tens of thousands of rows."""
-        await self.s.execute(delete(UnitClosure))
-        await self.s.execute(text(CLOSURE))
+        """Rebuilt whole when the tree changed (a province's tree is tens of thousands of rows);
+        an import that changed no parent writes nothing, as the units' own upsert does not."""
+        if await self.s.scalar(text(CHANGED)):
+            await self.s.execute(delete(UnitClosure))
+            await self.s.execute(text(CLOSURE))
         return int(await self.s.scalar(select(func.count()).select_from(UnitClosure)) or 0)
 
     async def set_denominators(
@@ -78,8 +98,9 @@ class SqlRankings:
     ) -> None:
         """Only the columns the file has: an older file without them leaves them as they were."""
         changes = {c: getattr(values, c) for c in DENOMINATORS if c in columns}
-        if changes:
-            await self.s.execute(update(Unit).where(Unit.code == code).values(**changes))
+        if changes:  # written only when they differ: a repeated import writes nothing
+            differ = or_(*(getattr(Unit, c).is_distinct_from(v) for c, v in changes.items()))
+            await self.s.execute(update(Unit).where(Unit.code == code, differ).values(**changes))
 
     async def place(self, unit_id: int) -> UnitPlace | None:
         unit = await self.s.get(Unit, unit_id)
