@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -54,6 +54,9 @@ async def start_scheduler(app: App) -> AsyncIOScheduler:
                       replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:refresh_standings", "interval",
                       seconds=STANDINGS_EVERY_SECONDS, id="refresh_standings",
-                      replace_existing=True, next_run_time=datetime.now(UTC))
+                      replace_existing=True,
+                      # The snapshot survives restarts; a new database gets its first one soon
+                      # after the start, not during it.
+                      next_run_time=datetime.now(UTC) + timedelta(seconds=60))
     scheduler.start()
     return scheduler
