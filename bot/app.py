@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.services.context import Deps, utc_now
 from bot.services.dialog import Dialog
+from bot.services.honours import load_rules
 from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
 from bot.services.sender import Limits, Sender
@@ -118,6 +119,7 @@ async def build_app(
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
         lessons_per_day=settings.lessons_per_day,
+        honours_rules=load_rules(settings.honours_file),
     )
     add_speech_and_tryai(settings, deps)
     add_certificates(settings, deps)

@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, digest, outbox, review, submissions, throttle
+from bot.services import delivery, digest, outbox, rankings, review, submissions, throttle
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -69,3 +69,11 @@ async def outbox_tick() -> None:
     report = await outbox.drain(_app.deps, _app.sender)
     if queued or report.sent or report.skipped or report.failed:
         log.info("outbox: %d digests queued, %s", queued, report)
+
+
+async def refresh_standings() -> None:
+    """Every unit's recent figures over its subtree, for the boards of a large province."""
+    if _app is None:
+        return
+    units = await rankings.refresh(_app.deps)
+    log.debug("standings refreshed for %d units", units)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
@@ -19,6 +20,9 @@ log = logging.getLogger(__name__)
 DELIVERY_EVERY_SECONDS = 60
 REGRADE_EVERY_SECONDS = 300
 OUTBOX_EVERY_SECONDS = 30  # leaders' nudges and announcements go out within half a minute
+# Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
+# seconds at a province's size (bench/standings_bench.py), so not more often than this.
+STANDINGS_EVERY_SECONDS = 600
 
 
 def sync_url(async_url: str) -> str:
@@ -51,5 +55,11 @@ async def start_scheduler(app: App) -> AsyncIOScheduler:
                       replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:outbox_tick", "interval",
                       seconds=OUTBOX_EVERY_SECONDS, id="outbox_tick", replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:refresh_standings", "interval",
+                      seconds=STANDINGS_EVERY_SECONDS, id="refresh_standings",
+                      replace_existing=True,
+                      # The snapshot survives restarts; a new database gets its first one soon
+                      # after the start, not during it.
+                      next_run_time=datetime.now(UTC) + timedelta(seconds=60))
     scheduler.start()
     return scheduler

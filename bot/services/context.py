@@ -12,6 +12,7 @@ from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Store
 from lessons.model import Curriculum
 from scoring.grading import Grader
+from scoring.honours import HonoursRules
 
 if TYPE_CHECKING:
     from bot.services.certificates import CertificateMaker
@@ -44,6 +45,7 @@ class Deps:
     # Level certificates: the PDF maker, and the public address their QR codes point to.
     certificate_maker: CertificateMaker | None = None
     public_url: str = "http://localhost:8080"
+    honours_rules: HonoursRules | None = None  # None: the packaged bot/rules/honours.yaml
 
     def now(self) -> datetime:
         return self.clock()

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import buttons, outbox, permissions, reach
+from bot.services import buttons, outbox, permissions, rankings, reach
 from bot.services.context import Deps
 from bot.services.conversation import AnnouncementDraft, Conversation
 from bot.services.invites import Event
@@ -21,7 +21,6 @@ from bot.services.io import Out
 from bot.services.permissions import Action
 from bot.services.ports import LearnerRecord, LearnerStatus, Member, Queued, UnitOfWork, UnitRecord
 from lessons.textnorm import fold, folded_words, strip_invisible
-from scoring.standings import rank_groups
 from scoring.streaks import current_streak
 
 # Buttons: `buttons.Leader` ("ld:menu:<unit>", "ld:roster:<unit>", ..., "ld:optout").
@@ -30,7 +29,6 @@ IDLE_DAYS = 2  # a nudge goes to members who have not studied for this many days
 ANNOUNCE_PER_DAY = 3  # announcements per unit in 24 hours
 MAX_ANNOUNCE = 1000  # characters
 ROSTER_ROWS = 40
-ACTIVE_WINDOW = timedelta(days=7)
 HISTORY = timedelta(days=60)  # study days read for streaks
 
 
@@ -55,7 +53,10 @@ class Roster:
     unit: UnitRecord
     rows: list[RosterRow]
     today: date
-    rank: int | None  # among the units under the same parent, the last 7 days
+    # Among the units under the same parent, the last 7 days, as /leaderboard ranks them
+    # (rankings.commune_board: over each unit's subtree and working-age population); None when
+    # the unit's population is unknown, and `siblings` counts the ranked ones.
+    rank: int | None
     siblings: int
 
     @property
@@ -73,14 +74,14 @@ def _today(deps: Deps) -> date:
     return deps.now().astimezone(ZoneInfo(deps.timezone)).date()
 
 
-def _row(member: Member, days: list[date], reason: str | None, opted: bool, today: date,
-         total_lessons: int, zone: ZoneInfo) -> RosterRow:
+def _row(member: Member, days: list[date], frozen: list[date], reason: str | None, opted: bool,
+         today: date, total_lessons: int, zone: ZoneInfo) -> RosterRow:
     last = days[-1] if days else None
     joined = member.joined_at.astimezone(zone).date() if member.joined_at else today
     idle = (today - last).days if last else (today - joined).days
     expected = min(total_lessons, (today - joined).days + 1)
     return RosterRow(member.learner_id, member.name, member.status, last == today,
-                     current_streak(days, today), last, max(idle, 0), member.lessons_done,
+                     current_streak(days, today, frozen), last, max(idle, 0), member.lessons_done,
                      max(0, expected - member.lessons_done), reason, opted, member.language)
 
 
@@ -90,17 +91,21 @@ async def roster(deps: Deps, repo: UnitOfWork, unit: UnitRecord) -> Roster:
     members = await repo.leader.members(unit.id)
     ids = [m.learner_id for m in members]
     days = await repo.leader.study_days(ids, today - timedelta(days=HISTORY.days))
+    # The streak as the learner sees it: days a streak freeze covered keep it going.
+    frozen = await repo.badges.frozen_days(ids, today - timedelta(days=HISTORY.days))
     identities = await repo.leader.identities_for(ids)
     opted = await repo.leader.opted_out(ids)
     now, total = deps.now(), len(deps.curriculum.lessons)
-    rows = [_row(m, days[m.learner_id], reach.why_unreachable(identities[m.learner_id], now),
+    rows = [_row(m, days[m.learner_id], frozen[m.learner_id],
+                 reach.why_unreachable(identities[m.learner_id], now),
                  m.learner_id in opted, today, total, zone) for m in members]
     rows.sort(key=lambda r: (-r.idle_days, r.name.lower()))
     rank, siblings = None, 0
-    if unit.parent_id is not None:
-        ranked = rank_groups(await repo.ledger.group_stats(unit.parent_id, now - ACTIVE_WINDOW))
-        siblings = len(ranked)
-        rank = next((g.rank for g in ranked if g.stats.unit_id == unit.id), None)
+    board = (await rankings.commune_board(deps, repo, unit.parent_id, unit.id)
+             if unit.parent_id is not None else None)
+    if board is not None:
+        siblings = sum(1 for r in board.rows if r.rank is not None)
+        rank = board.mine.rank if board.mine else None
     return Roster(unit, rows, today, rank, siblings)
 
 
