@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import buttons, outbox, permissions, rankings, reach
+from bot.services import buttons, outbox, permissions, reach
 from bot.services.context import Deps
 from bot.services.conversation import AnnouncementDraft, Conversation
 from bot.services.invites import Event
@@ -21,6 +21,7 @@ from bot.services.io import Out
 from bot.services.permissions import Action
 from bot.services.ports import LearnerRecord, LearnerStatus, Member, Queued, UnitOfWork, UnitRecord
 from lessons.textnorm import fold, folded_words, strip_invisible
+from scoring.standings import rank_groups
 from scoring.streaks import current_streak
 
 # Buttons: `buttons.Leader` ("ld:menu:<unit>", "ld:roster:<unit>", ..., "ld:optout").
@@ -29,6 +30,7 @@ IDLE_DAYS = 2  # a nudge goes to members who have not studied for this many days
 ANNOUNCE_PER_DAY = 3  # announcements per unit in 24 hours
 MAX_ANNOUNCE = 1000  # characters
 ROSTER_ROWS = 40
+ACTIVE_WINDOW = timedelta(days=7)
 HISTORY = timedelta(days=60)  # study days read for streaks
 
 
@@ -53,9 +55,10 @@ class Roster:
     unit: UnitRecord
     rows: list[RosterRow]
     today: date
-    # Among the units under the same parent, the last 7 days, as /leaderboard ranks them
-    # (rankings.commune_board: over each unit's subtree and working-age population); None when
-    # the unit's population is unknown, and `siblings` counts the ranked ones.
+    # Among the units under the same parent, the last 7 days, by the share of their own members
+    # who studied. NOTE: /leaderboard's commune board ranks by the working-age population over
+    # each unit's subtree (bot/services/rankings.py); this roster (and the weekly digest) keeps
+    # the members' share, which needs no population figure. Two rules: to settle in one place.
     rank: int | None
     siblings: int
 
@@ -101,11 +104,10 @@ async def roster(deps: Deps, repo: UnitOfWork, unit: UnitRecord) -> Roster:
                  m.learner_id in opted, today, total, zone) for m in members]
     rows.sort(key=lambda r: (-r.idle_days, r.name.lower()))
     rank, siblings = None, 0
-    board = (await rankings.commune_board(deps, repo, unit.parent_id, unit.id)
-             if unit.parent_id is not None else None)
-    if board is not None:
-        siblings = sum(1 for r in board.rows if r.rank is not None)
-        rank = board.mine.rank if board.mine else None
+    if unit.parent_id is not None:
+        ranked = rank_groups(await repo.ledger.group_stats(unit.parent_id, now - ACTIVE_WINDOW))
+        siblings = len(ranked)
+        rank = next((g.rank for g in ranked if g.stats.unit_id == unit.id), None)
     return Roster(unit, rows, today, rank, siblings)
 
 

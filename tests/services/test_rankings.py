@@ -170,21 +170,3 @@ async def test_moving_a_group_moves_its_learners_between_communes(app: App) -> N
     assert by_name(board)["Xã Quyết Thắng"][1:3] == (3, 3)
     assert by_name(board)["Phường Phan Đình Phùng"][1:3] == (2, 1)
 
-
-async def test_a_leaders_menu_ranks_the_group_as_the_leaderboard_does(app: App) -> None:
-    """One ranking rule: the roster's "rank among the commune's groups" is the commune board's."""
-    from bot.services import leader
-
-    await populate(app)
-    await learner(app, "6", "T07")
-    async with app.store.transaction() as repo:
-        t05 = await repo.units.unit_by_code("T05")
-        t07 = await repo.units.unit_by_code("T07")
-        assert t05 is not None and t07 is not None
-        board = await rankings.commune_board(app.deps, repo, t05.parent_id, t05.id)
-        mine = await leader.roster(app.deps, repo, t05)
-        unknown = await leader.roster(app.deps, repo, t07)
-    assert board is not None and board.mine is not None
-    # T07 has more of its learners active (2 of 2) but no working-age population: not ranked.
-    assert (mine.rank, mine.siblings) == (board.mine.rank, 1) == (1, 1)
-    assert unknown.rank is None
