@@ -8,14 +8,22 @@ import gc
 import json
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.services.ports import UnitOfWork
+    from bot.storage.db import SqlStore
+
+T = TypeVar("T")
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from exc
@@ -24,16 +32,19 @@ def _settings():  # type: ignore[no-untyped-def]
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run
 
-    settings = _settings()
+    settings = _settings(**({"HOCAI_ROLE": args.role} if args.role else {}))
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not settings.any_channel:
+    if not settings.any_channel and settings.role == "all":
         # The console chat owns the terminal: keep the log quiet unless something is wrong.
         logging.getLogger().setLevel(logging.WARNING)
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     finally:
         # Everything is closed; without this the interpreter's last garbage collection walks
         # the whole heap (lessons, aiogram's models) and Ctrl+C seems ignored for seconds.
@@ -50,7 +61,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_store(action):  # type: ignore[no-untyped-def]
+async def _with_store(action: Callable[[SqlStore], Awaitable[T]]) -> T:
     from bot.storage.db import SqlStore, make_engine, upgrade
 
     settings = _settings()
@@ -174,12 +185,12 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
         unreviewed = result["not_reviewed_by_person"]
         print(f"lessons: {result['lessons']}  per level: {result['levels']}  "
               f"with occupation variants: {result['with_variants']}")
-        print(f"not yet reviewed by a person: {len(unreviewed)}")  # type: ignore[arg-type]
-        for lesson_id in unreviewed:  # type: ignore[attr-defined]
+        print(f"not yet reviewed by a person: {len(unreviewed)}")
+        for lesson_id in unreviewed:
             print(f"  {lesson_id}")
-        for warning in result["warnings"]:  # type: ignore[attr-defined]
+        for warning in result["warnings"]:
             print(f"warning: {warning}")
-        for error in result["errors"]:  # type: ignore[attr-defined]
+        for error in result["errors"]:
             print(error)
     return 1 if result["errors"] else 0
 
@@ -217,8 +228,8 @@ def cmd_lessons_export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _in_transaction(action):  # type: ignore[no-untyped-def]
-    async def run(store):  # type: ignore[no-untyped-def]
+async def _in_transaction(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def run(store: SqlStore) -> T:
         async with store.transaction() as repo:
             return await action(repo)
 
@@ -308,8 +319,13 @@ def cmd_certificates_revoke(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hocai", description="Bình dân học AI: the daily AI-learning bot")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every configured channel (console chat with no token)"
-                   ).set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="start every configured channel (console chat with no "
+                         "token); with --role, one part of a deployment on PostgreSQL")
+    run.add_argument("--role", choices=("all", "web", "worker", "scheduler"),
+                     help="all (default, one process); web: channels' intake and answers; "
+                     "worker: sends the daily push (any number); scheduler: the clock (one "
+                     "active at a time, others stand by). Also HOCAI_ROLE")
+    run.set_defaults(func=cmd_run)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",

@@ -5,6 +5,7 @@ Serif Bold for headings), with their licence."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -177,7 +178,7 @@ def _widths(columns: list[str]) -> tuple[float, ...]:
     return tuple(wide.get(c, rest) for c in columns)
 
 
-def _table(pdf: FPDF, head: tuple[str, ...], rows: list[tuple[str, ...]],
+def _table(pdf: FPDF, head: tuple[str, ...], rows: Sequence[tuple[str, ...]],
            widths: tuple[float, ...]) -> None:
     pdf.set_font("DejaVu", "", 9)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=5,

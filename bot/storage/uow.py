@@ -13,6 +13,7 @@ from bot.services.ports import (
     Inbox,
     Leader,
     Learners,
+    Leases,
     Ledger,
     Links,
     Passing,
@@ -31,6 +32,7 @@ from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
+from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
 from bot.storage.repos.rankings import SqlRankings
@@ -61,3 +63,4 @@ class SqlUnitOfWork:
         self.leader: Leader = SqlLeader(session)
         self.badges: Badges = SqlBadges(session)
         self.rankings: Rankings = SqlRankings(session)
+        self.leases: Leases = SqlLeases(session)

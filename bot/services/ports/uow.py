@@ -15,6 +15,7 @@ from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader
 from bot.services.ports.learners import Learners, Links
+from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
@@ -42,6 +43,7 @@ class UnitOfWork(Protocol):
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
     badges: Badges  # badges, streak freezes, helpful mentor reviews
     rankings: Rankings  # the unit closure, standings snapshots, honours figures
+    leases: Leases  # process roles: deliveries and background work claimed under leases
 
 
 class Store(Protocol):

@@ -48,7 +48,8 @@ class SqlBadges(SqlPort):
                 .where(StreakFreeze.learner_id.in_(learner_ids), StreakFreeze.used_on >= since)
                 .order_by(StreakFreeze.used_on))
             for learner_id, day in rows:
-                out[learner_id].append(day)
+                if day is not None:  # `>= since` leaves out the unused ones; for the checker
+                    out[learner_id].append(day)
         return out
 
     async def purchases(self, learner_id: int) -> list[FreezeRecord]:
@@ -68,13 +69,13 @@ class SqlBadges(SqlPort):
                   .scalar_subquery())
         try:
             async with self.s.begin_nested():
-                result = await self.s.execute(
+                used = await self._changed(
                     update(StreakFreeze).where(StreakFreeze.id == oldest,
                                                StreakFreeze.used_on.is_(None))
                     .values(used_on=day))
         except IntegrityError:
             return False
-        return bool(result.rowcount)
+        return bool(used)
 
     async def add_helpful_review(self, mentor_id: int, key: str, now: datetime) -> bool:
         return await self._inserted(HelpfulReview, mentor_id=mentor_id, key=key, created_at=now)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     cast,
     delete,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -92,7 +93,8 @@ def _passes(start: date, end: date | None, marks: PassMarks, learners: Any = Non
         by_mark.setdefault(mark, []).append(lesson_id)
     if not by_mark:
         return None
-    mark = case(*((Progress.lesson_id.in_(sorted(ids)), m) for m, ids in sorted(by_mark.items())))
+    pass_mark = case(*((Progress.lesson_id.in_(sorted(ids)), m)
+                       for m, ids in sorted(by_mark.items())))
     confirmed: Any = GradeRecord.status == GradeStatus.FINAL
     if marks.capstones:
         confirmed = and_(confirmed, or_(Progress.lesson_id.not_in(sorted(marks.capstones)),
@@ -107,7 +109,7 @@ def _passes(start: date, end: date | None, marks: PassMarks, learners: Any = Non
               .join(GradeRecord, GradeRecord.submission_id == Submission.id)
               .where(*where)
               .group_by(Progress.learner_id, Progress.lesson_id)
-              .having(func.max(case((confirmed, GradeRecord.score))) >= mark).subquery())
+              .having(func.max(case((confirmed, GradeRecord.score))) >= pass_mark).subquery())
     return (select(passed.c.learner_id, func.count().label("passes"))
             .group_by(passed.c.learner_id).subquery())
 
@@ -209,7 +211,7 @@ class SqlRankings(SqlPort):
             .outerjoin(direct, direct.c.unit_id == UnitClosure.descendant_id)
             .group_by(UnitClosure.ancestor_id))
         await self.s.execute(delete(UnitStatsRow))
-        await self.s.execute(UnitStatsRow.__table__.insert().from_select(
+        await self.s.execute(insert(UnitStatsRow).from_select(
             ["unit_id", *_STAT_COLUMNS, "since", "computed_at"], rolled))
         # Counted, not rowcount: SQLite reports -1 for an INSERT that starts with WITH.
         return int(await self.s.scalar(select(func.count()).select_from(UnitStatsRow)) or 0)
@@ -327,17 +329,17 @@ class SqlRankings(SqlPort):
         n_passes = func.coalesce(passes.c.passes, 0) if passes is not None else literal(0)
         best = func.coalesce(streaks.c.best, 0)
         score = (weights[0] * n_passes + weights[1] * best + weights[2] * studied.c.days)
-        ranked = (select(Learner.id.label("id"), _name().label("name"),
-                         Unit.name.label("unit_name"), n_passes.label("passes"),
-                         best.label("best"), studied.c.days.label("days"),
-                         func.rank().over(order_by=score.desc()).label("rk"))
-                  .select_from(studied)
-                  .join(Learner, Learner.id == studied.c.learner_id)
-                  .join(Unit, Unit.id == Learner.unit_id)
-                  .outerjoin(streaks, streaks.c.learner_id == Learner.id))
+        ranking = (select(Learner.id.label("id"), _name().label("name"),
+                          Unit.name.label("unit_name"), n_passes.label("passes"),
+                          best.label("best"), studied.c.days.label("days"),
+                          func.rank().over(order_by=score.desc()).label("rk"))
+                   .select_from(studied)
+                   .join(Learner, Learner.id == studied.c.learner_id)
+                   .join(Unit, Unit.id == Learner.unit_id)
+                   .outerjoin(streaks, streaks.c.learner_id == Learner.id))
         if passes is not None:
-            ranked = ranked.outerjoin(passes, passes.c.learner_id == Learner.id)
-        ranked = ranked.where(score > 0).subquery()
+            ranking = ranking.outerjoin(passes, passes.c.learner_id == Learner.id)
+        ranked = ranking.where(score > 0).subquery()
         rows = await self.s.execute(select(ranked).where(ranked.c.rk <= limit)
                                     .order_by(ranked.c.rk, ranked.c.name))
         return [LearnerFacts(r.id, r.name, r.unit_name, int(r.passes), int(r.best), int(r.days))

@@ -6,7 +6,7 @@ and the roles port's permission checks read it); unit_stats keeps
 each unit's recent figures over its subtree, refreshed by a scheduled set-based query.
 
 Revision ID: ranks
-Revises: roles
+Revises: procs
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'ranks'
-down_revision = 'roles'
+down_revision = 'procs'
 branch_labels = None
 depends_on = None
 
