@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias=_env("HOCAI_LOG_LEVEL"))
     lessons_per_day: int = Field(default=3, ge=1, le=20,
                                  validation_alias=_env("HOCAI_LESSONS_PER_DAY"))
+    # Honours weights (vinh danh); empty: the packaged bot/rules/honours.yaml.
+    honours_file: Path | None = Field(default=None, validation_alias=_env("HOCAI_HONOURS_FILE"))
 
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
@@ -226,6 +228,20 @@ class Settings(BaseSettings):
         if isinstance(value, Iterable):
             return tuple(str(v) for v in value)
         raise ValueError("a comma-separated list of user ids")
+
+    @field_validator("honours_file")
+    @classmethod
+    def _readable_honours(cls, value: Path | None) -> Path | None:
+        """A wrong honours file fails at start, not when an official asks for the honours."""
+        from scoring.honours import RulesError, parse_rules
+
+        if value is None or str(value) in ("", "."):
+            return None
+        try:
+            parse_rules(value.read_text(encoding="utf-8"), str(value))
+        except (OSError, UnicodeDecodeError, RulesError) as exc:
+            raise ValueError(f"cannot use the honours file: {exc}") from exc
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, digest, outbox, review, submissions, throttle
+from bot.services import delivery, digest, outbox, rankings, review, submissions, throttle
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -66,3 +66,10 @@ async def outbox_tick(app: App) -> None:
     report = await outbox.drain(app.deps, app.sender)
     if queued or report.sent or report.skipped or report.failed:
         log.info("outbox: %d digests queued, %s", queued, report)
+
+
+async def refresh_standings(app: App) -> None:
+    """Every unit's recent figures over its subtree, for the boards of a large province (one
+    set-based statement that replaces the snapshot whole: run twice, it writes the same)."""
+    units = await rankings.refresh(app.deps)
+    log.debug("standings refreshed for %d units", units)

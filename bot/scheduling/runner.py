@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -37,6 +37,9 @@ class Intervals:
     sweep: float = 3600.0
     outbox: float = 30.0  # leaders' nudges and announcements go out within half a minute
     leader_check: float = 5.0
+    # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
+    # seconds at a province's size (bench/standings_bench.py), so not more often than this.
+    standings: float = 600.0
 
 
 class Scheduler:
@@ -90,6 +93,9 @@ class Scheduler:
             (jobs.regrade_provisional, every.regrade, None),
             (jobs.drop_lapsed_leases, every.sweep, None),
             (jobs.outbox_tick, every.outbox, None),
+            # The snapshot survives restarts; a new database gets its first one soon after the
+            # start, not during it.
+            (jobs.refresh_standings, every.standings, now + timedelta(seconds=60)),
         ):
             at_once = {"next_run_time": first} if first else {}  # None would pause the job
             aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,

@@ -315,3 +315,15 @@ class Leader(Button, prefix="ld"):
     def __post_init__(self) -> None:
         if bool(self.unit) != (self.action not in ("annno", "optout", "optin")):
             raise BadButton(f"ld:{self.action}: a unit where none belongs, or none where one must")
+
+
+# ---- badges and the streak freeze (bot/services/badges.py) -----------------------------------
+
+
+@dataclass(frozen=True)
+class Freeze(Button, prefix="frz"):
+    """Buy a streak freeze: "frz:buy:<n>", n the purchase's number for this learner (it fixes
+    the ledger key freeze:<learner>:<n>, so a double tap or a redelivered update pays once)."""
+
+    action: Literal["buy"]
+    number: Annotated[int, Range(0, 999_999)]

@@ -130,6 +130,10 @@ KEYWORDS: dict[str, str] = {
     "vai tro": "roles", "vai tro cua toi": "roles",
     "manage group": "group", "my roles": "roles", "remind me": "nudgeon",
     "dont remind me": "nonudge", "don t remind me": "nonudge",
+    # Badges, streak protection and honours.
+    "bao ve chuoi": "freeze", "mua bao ve chuoi": "freeze", "dong bang chuoi": "freeze",
+    "giu chuoi": "freeze", "freeze": "freeze", "streak freeze": "freeze",
+    "vinh danh": "honours", "honours": "honours", "honors": "honours",
 }
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
-from bot.services import buttons, certificates, passing
+from bot.services import badges, buttons, certificates, passing
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
 from bot.services.io import Out
@@ -24,7 +24,6 @@ from lessons.model import Lesson
 from scoring.fingerprint import band_hashes
 from scoring.grading import CriterionGrade, Flag, Grade, Work
 from scoring.points import practice_points
-from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +119,7 @@ async def record_grade(
     today = deps.today_for(learner)
     await repo.progress.add_activity_day(learner.id, today)
     await repo.passing.mark_retried(learner.id, lesson.id, today, deps.now())  # a review day's
-    streak = current_streak(await repo.progress.activity_days(learner.id), today)
+    streak = await badges.streak_today(deps, repo, learner)
     held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
     out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
     answered = await repo.progress.quiz_answers(learner.id, lesson.id)
@@ -133,6 +132,7 @@ async def record_grade(
         out += [line] if line else []
     if status == GradeStatus.FINAL:  # a confirmed grade may complete a level's certificate
         out += await certificates.after_confirmed(deps, repo, learner.id, lesson.id, tr)
+    out += await badges.after_activity(deps, repo, learner, tr)
     return out
 
 

@@ -73,6 +73,10 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     population: Mapped[int | None] = mapped_column(Integer)
     join_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Denominators from the units file (NULL = unknown, shown as such, never as 100%).
+    working_age: Mapped[int | None] = mapped_column(Integer)
+    officials: Mapped[int | None] = mapped_column(Integer)
+    business_owners: Mapped[int | None] = mapped_column(Integer)
 
 
 class Learner(Base):
@@ -563,3 +567,81 @@ class BotAccount(Base):
     webhook_secret: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---- badges, streak freezes, rankings that roll up, honours --------------------------------
+
+
+class UnitClosure(Base):
+    """Every (ancestor, descendant) pair of the unit tree with its distance, a unit with itself
+    at depth 0. Rebuilt on each units import, so a subtree is one indexed lookup."""
+
+    __tablename__ = "unit_closure"
+    __table_args__ = (Index("ix_unit_closure_ancestor_depth", "ancestor_id", "depth"),)
+    ancestor_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True)
+    depth: Mapped[int] = mapped_column(Integer)
+
+
+class UnitStatsRow(Base):
+    """One unit's standing figures over its whole subtree for the recent window, refreshed by a
+    scheduled set-based query: boards read a few rows instead of counting a province."""
+
+    __tablename__ = "unit_stats"
+    unit_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[int] = mapped_column(Integer, default=0)
+    active_officials: Mapped[int] = mapped_column(Integer, default=0)
+    active_business: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    score_count: Mapped[int] = mapped_column(Integer, default=0)
+    since: Mapped[date] = mapped_column(Date)  # the window's first day
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BadgeAward(Base):
+    """A badge a learner earned; the unique pair makes each badge earned, and announced, once."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("learner_id", "code"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    earned_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StreakFreeze(Base):
+    """A streak freeze bought with points (ledger key freeze:<learner>:<seq>); `used_on` is the
+    missed day it covered. One freeze per day, one row per purchase."""
+
+    __tablename__ = "streak_freezes"
+    __table_args__ = (UniqueConstraint("learner_id", "seq",
+                                       name="uq_streak_freezes_learner_id_seq"),
+                      UniqueConstraint("learner_id", "used_on",
+                                       name="uq_streak_freezes_learner_id_used_on"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    bought_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_on: Mapped[date | None] = mapped_column(Date)
+
+
+class HelpfulReview(Base):
+    """A mentor's review that a learner marked helpful (the mentor feature writes these through
+    bot.services.badges.mentor_review_helpful); `key` names the review, so it counts once."""
+
+    __tablename__ = "helpful_reviews"
+    __table_args__ = (Index("ix_helpful_reviews_mentor_created", "mentor_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The refresh of unit_stats and the honours read a window of days, never a table's history.
+Index("ix_activity_days_day", ActivityDay.day)
+Index("ix_progress_completed_on", Progress.completed_on)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
+    Badges,
     Certificates,
     Conversations,
     Deliveries,
@@ -17,6 +18,7 @@ from bot.services.ports import (
     Links,
     Passing,
     Progress,
+    Rankings,
     Roles,
     Submissions,
     Tokens,
@@ -25,6 +27,7 @@ from bot.services.ports import (
 from bot.services.ports_bots import Bots
 from bot.storage.bots import SqlBots
 from bot.storage.conversation import SqlConversations
+from bot.storage.repos.badges import SqlBadges
 from bot.storage.repos.certificates import SqlCertificates, SqlPassing
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
@@ -34,6 +37,7 @@ from bot.storage.repos.learners import SqlLearners, SqlLinks
 from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.rankings import SqlRankings
 from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
@@ -59,5 +63,7 @@ class SqlUnitOfWork:
         self.certificates: Certificates = SqlCertificates(session)
         self.roles: Roles = SqlRoles(session)
         self.leader: Leader = SqlLeader(session)
+        self.badges: Badges = SqlBadges(session)
+        self.rankings: Rankings = SqlRankings(session)
         self.leases: Leases = SqlLeases(session)
         self.bots: Bots = SqlBots(session)

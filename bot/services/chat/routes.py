@@ -26,6 +26,7 @@ from bot.services.chat import (
     instructor,
     link,
     onboarding,
+    ranks,
     roles,
     settings,
     study,
@@ -45,6 +46,9 @@ COMMANDS = (
     CommandRoute("mydata", account.mydata, menu=True),
     CommandRoute("deleteme", account.deleteme, menu=True),
     CommandRoute("certificate", cert.command, menu=True),
+    CommandRoute("freeze", ranks.freeze, menu=True),  # "bảo vệ chuỗi": a streak freeze
+    # Honours for a unit's reports: officials and leaders need not be learners.
+    CommandRoute("honours", ranks.honours, menu=True, anytime=True),
     # Roles and group leaders: a leader, an official or an instructor need not be a learner, so
     # these work while joining too (and keep the joining step).
     CommandRoute("group", group.command, menu=True, anytime=True),
@@ -80,6 +84,7 @@ BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Appeal, account.on_appeal),
     ButtonRoute(buttons.Delete, account.on_delete),
     ButtonRoute(buttons.Certificate, cert.on_button),
+    ButtonRoute(buttons.Freeze, ranks.on_freeze),
 )
 
 STEPS = (

@@ -4,6 +4,7 @@
 `repo.ledger`, ...), one module each here, all on the transaction's one session.
 """
 
+from bot.services.ports.badges import BadgeRecord, Badges, FreezeRecord, FreezeState
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
@@ -14,6 +15,13 @@ from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
+from bot.services.ports.rankings import (
+    Denominators,
+    PassMarks,
+    PeriodUnit,
+    Rankings,
+    UnitPlace,
+)
 from bot.services.ports.records import (
     UNSET,
     DeliveryRecord,
@@ -39,11 +47,16 @@ from bot.services.ports.uow import Store, UnitOfWork
 
 __all__ = [
     "UNSET",
+    "BadgeRecord",
+    "Badges",
     "Certificates",
     "Conversations",
     "Deliveries",
     "DeliveryRecord",
     "DeliveryStatus",
+    "Denominators",
+    "FreezeRecord",
+    "FreezeState",
     "GradeInfo",
     "GradeStatus",
     "Grades",
@@ -63,9 +76,12 @@ __all__ = [
     "Member",
     "OutboxItem",
     "OutboxStatus",
+    "PassMarks",
     "Passing",
+    "PeriodUnit",
     "Progress",
     "Queued",
+    "Rankings",
     "RoleEventRecord",
     "RoleRecord",
     "Roles",
@@ -76,6 +92,7 @@ __all__ = [
     "TokenPair",
     "Tokens",
     "UnitOfWork",
+    "UnitPlace",
     "UnitRecord",
     "Units",
     "Unset",

@@ -11,14 +11,17 @@ from bot.services.conversation import Conversation
 from bot.services.ports.records import UNSET, IdentityRecord, LearnerRecord, LearnerStatus, Unset
 from bot.storage.models import (
     ActivityDay,
+    BadgeAward,
     Delivery,
     GradeRecord,
+    HelpfulReview,
     Identity,
     Learner,
     LedgerEntry,
     LinkCode,
     Progress,
     QuizAnswer,
+    StreakFreeze,
     Submission,
     TryAIUsage,
     Unit,
@@ -127,8 +130,9 @@ class SqlLearners(SqlPort):
         subs = select(Submission.id).where(Submission.learner_id == learner_id)
         await self.s.execute(delete(GradeRecord).where(GradeRecord.submission_id.in_(subs)))
         for model in (Submission, QuizAnswer, Progress, LedgerEntry, ActivityDay, Delivery,
-                      LinkCode, Identity, TryAIUsage):
+                      LinkCode, Identity, TryAIUsage, BadgeAward, StreakFreeze):
             await self.s.execute(delete(model).where(model.learner_id == learner_id))
+        await self.s.execute(delete(HelpfulReview).where(HelpfulReview.mentor_id == learner_id))
         await self.s.execute(delete(Learner).where(Learner.id == learner_id))
 
     async def export_learner(self, learner_id: int) -> dict[str, Any]:
