@@ -132,10 +132,14 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> 
 
             channels.append(await start_zalo(app))
         if not channels:
-            from bot.channels.console.chat import ConsoleOutbound, run_console
+            from bot.channels.console.chat import CHANNEL, DEMO_USER, ConsoleOutbound, run_console
+            from bot.services.roles_chat import ensure_demo_admin
             from bot.services.units import ensure_demo_units
 
             code = await ensure_demo_units(app.store)
+            # The demo user tries the instructor's and leader's tools as a real administrator.
+            await ensure_demo_admin(app.store, CHANNEL, DEMO_USER, f"Học viên {DEMO_USER}",
+                                    settings.timezone, utc_now())
             outbound = ConsoleOutbound(files_dir=console_files)
             app.sender.add(outbound, Limits(per_second=100, per_chat_interval=0))
             print("Bình dân học AI: trò chuyện thử trên máy (không cần token). "

@@ -198,6 +198,9 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("dir", nargs="?")
     exp.add_argument("--xlsx", required=True, help="the .xlsx file to write")
     exp.set_defaults(func=cmd_lessons_export)
+    from bot.roles_cli import add_roles_commands
+
+    add_roles_commands(sub)
     try:
         from bot.grading_cli import add_grading_commands
     except ImportError:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
     )
     telegram_api_base: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE"))
+    # The bot's @username, for the links `hocai roles invite` prints (the running bot asks
+    # Telegram itself); empty: the CLI prints the code to type and a link template.
+    telegram_bot_username: str = Field(default="", pattern=r"^@?[A-Za-z0-9_]{0,64}$",
+                                       validation_alias=_env("TELEGRAM_BOT_USERNAME"))
     telegram_rate_per_second: float = Field(
         default=30.0, gt=0, validation_alias=_env("TELEGRAM_RATE_PER_SECOND")
     )

@@ -15,12 +15,16 @@ from bot.i18n import Translator
 from bot.services import (
     choices,
     intent,
+    invites,
     learning,
     linking,
+    permissions,
     review,
+    roles_chat,
     speech,
     standings,
     submissions,
+    throttle,
     tryai,
 )
 from bot.services.context import Deps
@@ -32,7 +36,7 @@ from bot.services.parsing import (
     parse_time,
     split_command,
 )
-from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, UnitOfWork
+from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, UnitOfWork, UnitRecord
 from bot.services.turn import Later
 from lessons.textnorm import folded_words, strip_invisible
 
@@ -41,7 +45,7 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme", "link", "appeal", "review")
+            "deleteme", "link", "appeal", "review", "roles", "invite", "demo")
 # Typed or tapped, never slash commands: start the quiz, the next lesson today, "Nộp bài".
 ACTIONS = ("quiz", "next", "submit")
 SENT_AS_WORK = "submit"  # identity state: the lesson whose work the next message is
@@ -164,6 +168,9 @@ class _Turn:
             link_code = linking.parse_link_text(ev.text)
             if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
                 return await self.command("link", link_code)
+            invite_code = roles_chat.typed_code(ev.text)
+            if invite_code is not None:  # a role invite typed, even while onboarding
+                return await self.open_invite(invite_code)
         step = self.state.get("step")
         if ev.kind == "text" and self.learner.status != LearnerStatus.ONBOARDING:
             keyword = keyword_command(ev.text)
@@ -196,9 +203,15 @@ class _Turn:
         if name == "link":  # before onboarding: a new channel links to a learner who studies
             return await self.link(args)
         if name == "review":  # instructors need not be learners themselves
-            if not self.is_instructor():
+            if not await self.is_instructor():
                 return [Out(text=tr("review.not_allowed"))]
             return await review.queue(self.deps, self.repo, tr)
+        if name == "roles":
+            return await roles_chat.my_roles(self.deps, self.repo, learner, tr)
+        if name == "invite":
+            return await roles_chat.invite_command(self.deps, self.repo, learner, tr, args)
+        if name == "demo":
+            return await roles_chat.demo(self.deps, self.repo, learner, tr, self.event, args)
         if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == LearnerStatus.ONBOARDING:
@@ -239,6 +252,11 @@ class _Turn:
             return await self.review_choice(rest)
         if kind == "ob":
             return await self.onboarding_choice(rest)
+        if kind == roles_chat.PREFIX:  # role invites: before onboarding, too
+            out = await roles_chat.choice(self.deps, self.repo, learner, tr, self.state, rest)
+            if learner.status == LearnerStatus.ONBOARDING and rest == "yes":
+                out += await self.ask(self.state.get("step"))
+            return out
         if learner.status == LearnerStatus.ONBOARDING:
             return await self.ask(self.state.get("step"))
         if kind == "q":
@@ -275,8 +293,12 @@ class _Turn:
 
     async def start(self, args: str) -> list[Out]:
         tr, learner = self.tr, self.learner
+        if args.strip().lower().startswith(invites.DEEP_LINK_PREFIX):  # t.me/...?start=r_CODE
+            return await self.open_invite(args.strip())
         code = _join_code(args)
-        unit = await self.repo.units.unit_by_join_code(code) if code else None
+        unit, blocked = await self.group_by_code(code)
+        if blocked:
+            return blocked
         if learner.status == LearnerStatus.ONBOARDING:
             if unit is not None:
                 await self.repo.learners.update_learner(learner.id, unit_id=unit.id)
@@ -305,6 +327,20 @@ class _Turn:
             Option("cmd:leaderboard", tr("menu.leaderboard")),
         )))
         return out
+
+    async def group_by_code(self, code: str) -> tuple[UnitRecord | None, list[Out]]:
+        """The group a join code opens; a wrong code counts against the person and the chat,
+        and after too many (throttle.LIMIT in throttle.WINDOW) no code is looked up at all."""
+        if not code:
+            return None, []
+        who = throttle.keys(self.learner.id, self.event.channel, self.event.chat_id)
+        if await throttle.blocked(self.repo, who, self.deps.now()):
+            minutes = int(throttle.WINDOW.total_seconds() // 60)
+            return None, [Out(text=self.tr("roles.throttled", minutes=minutes))]
+        unit = await self.repo.units.unit_by_join_code(code)
+        if unit is None:
+            await throttle.failed(self.repo, who, self.deps.now())
+        return unit, []
 
     async def ask(self, step: str | None) -> list[Out]:
         tr = self.tr
@@ -353,8 +389,9 @@ class _Turn:
         if ev.kind != "text" or not text:
             return [Out(text=tr("onboarding.text_please")), *await self.ask(step)]
         if step == "group":
-            code = _join_code(text)
-            unit = await self.repo.units.unit_by_join_code(code) if code else None
+            unit, blocked = await self.group_by_code(_join_code(text))
+            if blocked:
+                return blocked
             if unit is None:
                 return [Out(text=tr("onboarding.bad_code", code=text[:20])), *await self.ask(step)]
             await self.repo.learners.update_learner(self.learner.id, unit_id=unit.id)
@@ -554,16 +591,22 @@ class _Turn:
 
     # ---- instructors ---------------------------------------------------------------------
 
-    def is_instructor(self) -> bool:
-        """Ids in HOCAI_ADMINS ("telegram:123" or "123"); the console demo user when none is set."""
-        ev, admins = self.event, self.deps.admins
-        if not admins:
-            return ev.channel == "console"
-        return f"{ev.channel}:{ev.external_id}" in admins or ev.external_id in admins
+    async def is_instructor(self) -> bool:
+        """The review queue is province-wide (for now): HOCAI_ADMINS, or a role that allows
+        reviewing on every root unit. The console demo user is one by a grant at demo setup."""
+        return await permissions.can(self.repo, self.learner.id, permissions.Action.REVIEW, None,
+                                     admins=self.deps.admins)
+
+    async def open_invite(self, code: str) -> list[Out]:
+        out = await roles_chat.open_code(self.deps, self.repo, self.learner, self.tr, self.state,
+                                         self.event, code)
+        if self.learner.status == LearnerStatus.ONBOARDING and roles_chat.PENDING not in self.state:
+            out += await self.ask(self.state.get("step"))  # a wrong code: onboarding goes on
+        return out
 
     async def review_choice(self, rest: str) -> list[Out]:
         tr = self.tr
-        if not self.is_instructor():
+        if not await self.is_instructor():
             return [Out(text=tr("review.not_allowed"))]
         action, _, raw_id = rest.partition(":")
         if not raw_id.isdigit() or int(raw_id) >= 2**31:  # ids fit the database's integer

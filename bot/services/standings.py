@@ -55,6 +55,10 @@ async def leaderboard(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: 
         lines.append(f"…\n{mine.rank}. {mine.name} ⭐: {mine.points}")
     if not lines:
         lines = [tr("board.empty")]
+    elif mine is None or mine.points == 0:
+        # A join code is shared widely: having it shows the group's size, not who is in it.
+        # Names come with the first point earned (a quiz answer, a lesson).
+        lines = [tr("roles.board_after_first_point", members=len(standings))]
     out = [Out(title=tr("board.group_title", group=unit.name if unit else ""),
                text="\n".join(lines))]
     if unit and unit.parent_id:

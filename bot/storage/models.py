@@ -350,3 +350,67 @@ class TryAIUsage(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     turns: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---- roles: who may run what, over which unit's subtree (issue "Roles and how people get them")
+
+
+class RoleGrant(Base):
+    """A person's role over one unit and every unit under it. Revoked rows stay, for the audit."""
+
+    __tablename__ = "roles"
+    __table_args__ = (
+        # At most one active grant of a role on a unit per person; revoked ones may repeat.
+        Index("uq_roles_active", "learner_id", "role", "unit_id", unique=True,
+              postgresql_where=sql_text("revoked_at IS NULL"),
+              sqlite_where=sql_text("revoked_at IS NULL")),
+        Index("ix_roles_unit_id", "unit_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoleInvite(Base):
+    """A one-time invitation to a role on a unit. Only the code's SHA-256 is kept."""
+
+    __tablename__ = "role_invites"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoleEvent(Base):
+    """The audit log: who did what to whom on which unit. Never updated."""
+
+    __tablename__ = "role_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"),
+                                                index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FailedAttempt(Base):
+    """One wrong join or invite code, per throttle key (a person, a chat): a sliding window that
+    every worker process sees, on SQLite and PostgreSQL alike, with nothing else installed."""
+
+    __tablename__ = "failed_attempts"
+    __table_args__ = (Index("ix_failed_attempts_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(96))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

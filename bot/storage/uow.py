@@ -12,6 +12,7 @@ from bot.services.ports import (
     Ledger,
     Links,
     Progress,
+    Roles,
     Submissions,
     Tokens,
     Units,
@@ -24,6 +25,7 @@ from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
+from bot.storage.roles import SqlRoles
 
 
 class SqlUnitOfWork:
@@ -41,3 +43,4 @@ class SqlUnitOfWork:
         self.deliveries: Deliveries = SqlDeliveries(session)
         self.inbox: Inbox = SqlInbox(session)
         self.tokens: Tokens = SqlTokens(session)
+        self.roles: Roles = SqlRoles(session)

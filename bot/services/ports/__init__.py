@@ -28,6 +28,7 @@ from bot.services.ports.records import (
     UnitRecord,
     Unset,
 )
+from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
 from bot.services.ports.uow import Store, UnitOfWork
@@ -51,6 +52,7 @@ __all__ = [
     "Ledger",
     "Links",
     "Progress",
+    "Roles",
     "Store",
     "SubmissionRecord",
     "SubmissionStatus",

@@ -14,6 +14,7 @@ from bot.services.ports.inbox import Inbox
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.progress import Progress
+from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
 
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     deliveries: Deliveries
     inbox: Inbox
     tokens: Tokens
+    roles: Roles  # roles per unit, invites, their audit log
 
 
 class Store(Protocol):
