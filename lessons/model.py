@@ -217,11 +217,24 @@ class Level(_Strict):
     certificate: Certificate
 
 
+class MentorRule(_Strict):
+    """When a learner is proposed as a mentor (người hướng dẫn); an instructor confirms.
+
+    `level_done`: every lesson of at least one level completed (the level's certificate, once
+    certificates are issued, says the same more strictly). `teach_back_average`: the average of
+    the learner's best confirmed teach-back scores, over at least `min_teach_backs` of them."""
+
+    level_done: bool = True
+    teach_back_average: int = Field(default=80, ge=0, le=100)
+    min_teach_backs: int = Field(default=3, ge=0, le=50)
+
+
 class Curriculum(_Strict):
     """All levels and lessons, in the order a learner meets them."""
 
     levels: tuple[Level, ...]
     lessons: tuple[Lesson, ...]
+    mentor_rule: MentorRule = MentorRule()
 
     def by_id(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)

@@ -13,17 +13,24 @@ from typing import Any
 
 from bot.i18n import Translator
 from bot.services import (
+    challenges,
     choices,
+    classes,
     intent,
     invites,
     learning,
     linking,
+    mentoring,
     permissions,
     review,
+    role_tools,
     roles_chat,
+    scope,
     speech,
     standings,
     submissions,
+    teachback,
+    teachback_chat,
     throttle,
     tryai,
 )
@@ -45,7 +52,8 @@ log = logging.getLogger(__name__)
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 COMMANDS = ("start", "lesson", "progress", "leaderboard", "settings", "help", "stop", "mydata",
-            "deleteme", "link", "appeal", "review", "roles", "invite", "demo")
+            "deleteme", "link", "appeal", "review", "roles", "invite", "demo",
+            "class", "challenge", "checkin", "mentor", "teachback")
 # Typed or tapped, never slash commands: start the quiz, the next lesson today, "Nộp bài".
 ACTIONS = ("quiz", "next", "submit")
 SENT_AS_WORK = "submit"  # identity state: the lesson whose work the next message is
@@ -171,6 +179,9 @@ class _Turn:
             invite_code = roles_chat.typed_code(ev.text)
             if invite_code is not None:  # a role invite typed, even while onboarding
                 return await self.open_invite(invite_code)
+            checkin_code = classes.typed_checkin(ev.text)
+            if checkin_code is not None:  # "điểm danh K7M2QX" at an in-person session
+                return await self.command("checkin", checkin_code)
         step = self.state.get("step")
         if ev.kind == "text" and self.learner.status != LearnerStatus.ONBOARDING:
             keyword = keyword_command(ev.text)
@@ -183,6 +194,10 @@ class _Turn:
         if ev.kind == "text" and step:
             return await self.step_input(step)
         if ev.kind == "text":
+            if classes.bare_code(ev.text):  # a session's code, typed alone
+                checked = await classes.checkin(self, ev.text, bare=True)
+                if checked is not None:
+                    return checked
             picked = self.offered_choice(ev.text)
             if picked is not None:
                 return await self.choice(picked)
@@ -203,15 +218,29 @@ class _Turn:
         if name == "link":  # before onboarding: a new channel links to a learner who studies
             return await self.link(args)
         if name == "review":  # instructors need not be learners themselves
-            if not await self.is_instructor():
+            units = await self.review_scope()
+            if not scope.allowed(units):
                 return [Out(text=tr("review.not_allowed"))]
-            return await review.queue(self.deps, self.repo, tr)
+            return [*await review.queue(self.deps, self.repo, tr, units),
+                    *await mentoring.judge_section(self, units)]
         if name == "roles":
-            return await roles_chat.my_roles(self.deps, self.repo, learner, tr)
+            return [*await roles_chat.my_roles(self.deps, self.repo, learner, tr),
+                    *await role_tools.tools(self)]
         if name == "invite":
             return await roles_chat.invite_command(self.deps, self.repo, learner, tr, args)
         if name == "demo":
-            return await roles_chat.demo(self.deps, self.repo, learner, tr, self.event, args)
+            out = await roles_chat.demo(self.deps, self.repo, learner, tr, self.event, args)
+            return out + await role_tools.tools(self) if args.split() else out
+        if name == "class":  # an instructor's classes (a learner's own classes otherwise)
+            return await classes.menu(self)
+        if name == "challenge":
+            return await challenges.menu(self)
+        if name == "mentor":
+            return await mentoring.menu(self)
+        if name == "checkin":
+            if not args.strip():
+                return [Out(text=tr("class.checkin_usage"))]
+            return await classes.checkin(self, args) or []
         if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == LearnerStatus.ONBOARDING:
@@ -236,6 +265,8 @@ class _Turn:
             return [Out(text=tr("stop.done"))]
         if name == "mydata":
             return await self.mydata()
+        if name == "teachback":
+            return await teachback_chat.command(self)
         if name == "appeal":
             latest = await self.repo.grades.latest_grade(learner.id)
             if latest is None:
@@ -252,6 +283,12 @@ class _Turn:
             return await self.review_choice(rest)
         if kind == "ob":
             return await self.onboarding_choice(rest)
+        if kind == classes.PREFIX:  # an instructor's classes and sessions
+            return await classes.choice(self, rest)
+        if kind == challenges.PREFIX:
+            return await challenges.choice(self, rest)
+        if kind == mentoring.PREFIX:
+            return await mentoring.choice(self, rest)
         if kind == roles_chat.PREFIX:  # role invites: before onboarding, too
             out = await roles_chat.choice(self.deps, self.repo, learner, tr, self.state, rest)
             if learner.status == LearnerStatus.ONBOARDING and rest == "yes":
@@ -278,6 +315,8 @@ class _Turn:
             return await speech.choice(self, rest)
         if kind == "ai":  # "Thử với AI ngay đây"
             return await tryai.choice(self, rest)
+        if kind == teachback.PREFIX:  # "Gửi bài dạy lại"
+            return await teachback_chat.choice(self, rest)
         if kind == "ack":  # the one tap that ends a pushed lesson and keeps a Zalo OA window open
             return [Out(text=tr("lesson.ack_done"))]
         if kind == "ap" and rest.isdigit():
@@ -295,10 +334,16 @@ class _Turn:
         tr, learner = self.tr, self.learner
         if args.strip().lower().startswith(invites.DEEP_LINK_PREFIX):  # t.me/...?start=r_CODE
             return await self.open_invite(args.strip())
+        if args.strip().lower().startswith(classes.SESSION_PREFIX):  # a session's QR code
+            return await self.then_onboarding(await classes.checkin(self, args.strip()) or [])
+        if args.strip().lower().startswith(mentoring.LINK_PREFIX):  # a mentor's own link
+            return await self.then_onboarding(await mentoring.open_link(self, args.strip()))
         code = _join_code(args)
         unit, blocked = await self.group_by_code(code)
         if blocked:
             return blocked
+        if unit is not None and classes.is_class(unit):  # a class: joined, own group kept
+            return await self.then_onboarding(await classes.join(self, unit))
         if learner.status == LearnerStatus.ONBOARDING:
             if unit is not None:
                 await self.repo.learners.update_learner(learner.id, unit_id=unit.id)
@@ -327,6 +372,18 @@ class _Turn:
             Option("cmd:leaderboard", tr("menu.leaderboard")),
         )))
         return out
+
+    async def then_onboarding(self, out: list[Out]) -> list[Out]:
+        """After a class code, a session's QR or a mentor's link: a new learner goes on with the
+        first questions (the group one only when the link gave them no group)."""
+        if self.learner.status != LearnerStatus.ONBOARDING:
+            return out
+        step = "consent" if self.learner.unit_id is not None else "group"
+        if self.state.get("step") in (None, "group"):
+            self.state["step"] = step
+        if self.state["step"] == "group":
+            return [Out(text=self.tr("onboarding.welcome")), *out, *await self.ask("group")]
+        return [*out, *await self.ask(self.state["step"])]
 
     async def group_by_code(self, code: str) -> tuple[UnitRecord | None, list[Out]]:
         """The group a join code opens; a wrong code counts against the person and the chat,
@@ -394,6 +451,8 @@ class _Turn:
                 return blocked
             if unit is None:
                 return [Out(text=tr("onboarding.bad_code", code=text[:20])), *await self.ask(step)]
+            if classes.is_class(unit):
+                return await self.then_onboarding(await classes.join(self, unit))
             await self.repo.learners.update_learner(self.learner.id, unit_id=unit.id)
             self.state["step"] = "consent"
             return [Out(text=tr("onboarding.joined", group=unit.name)), *await self.ask("consent")]
@@ -591,11 +650,10 @@ class _Turn:
 
     # ---- instructors ---------------------------------------------------------------------
 
-    async def is_instructor(self) -> bool:
-        """The review queue is province-wide (for now): HOCAI_ADMINS, or a role that allows
-        reviewing on every root unit. The console demo user is one by a grant at demo setup."""
-        return await permissions.can(self.repo, self.learner.id, permissions.Action.REVIEW, None,
-                                     admins=self.deps.admins)
+    async def review_scope(self) -> scope.Scope:
+        """The review queue is the reviewer's own: their classes and units (None: everything,
+        for HOCAI_ADMINS and roles on every root; empty: not a reviewer)."""
+        return await scope.of(self.deps, self.repo, self.learner.id, permissions.Action.REVIEW)
 
     async def open_invite(self, code: str) -> list[Out]:
         out = await roles_chat.open_code(self.deps, self.repo, self.learner, self.tr, self.state,
@@ -604,15 +662,29 @@ class _Turn:
             out += await self.ask(self.state.get("step"))  # a wrong code: onboarding goes on
         return out
 
+    async def review_refused(self, grade_id: int) -> list[Out]:
+        """Why this person may not confirm or change this grade; [] when they may."""
+        units = await self.review_scope()
+        if not scope.allowed(units):
+            return [Out(text=self.tr("review.not_allowed"))]
+        grade = await self.repo.grades.grade(grade_id)
+        if grade is not None and not await scope.has_learner(self.repo, units, grade.learner_id):
+            return [Out(text=self.tr("review.not_yours"))]  # another unit's work: not its score
+        return []
+
     async def review_choice(self, rest: str) -> list[Out]:
         tr = self.tr
-        if not await self.is_instructor():
+        units = await self.review_scope()
+        if not scope.allowed(units):
             return [Out(text=tr("review.not_allowed"))]
         action, _, raw_id = rest.partition(":")
         if not raw_id.isdigit() or int(raw_id) >= 2**31:  # ids fit the database's integer
             return [Out(text=tr("choice.stale"))]
         if action in ("bulk", "bulkok"):
-            return await self.bulk_review(action, int(raw_id))
+            return await self.bulk_review(action, int(raw_id), units)
+        refused = await self.review_refused(int(raw_id))
+        if refused:
+            return refused
         if action == "ok":
             return await self.apply_review(int(raw_id), None)
         if action == "set":
@@ -620,12 +692,13 @@ class _Turn:
             return [Out(text=tr("review.ask_score", id=raw_id))]
         return [Out(text=tr("choice.stale"))]
 
-    async def bulk_review(self, action: str, up_to: int) -> list[Out]:
+    async def bulk_review(self, action: str, up_to: int, units: scope.Scope) -> list[Out]:
         """Held grades confirmed as they stand, in one go: a preview first, then the confirmation."""
         if action == "bulk":
-            return await review.bulk_preview(self.deps, self.repo, up_to, self.tr)
+            return await review.bulk_preview(self.deps, self.repo, up_to, self.tr, units)
         reviewer = f"{self.event.channel}:{self.event.external_id}"
-        answer, told = await review.bulk_confirm(self.deps, self.repo, up_to, reviewer, self.tr)
+        answer, told = await review.bulk_confirm(self.deps, self.repo, up_to, reviewer, self.tr,
+                                                 units)
         self.notices.extend(told)
         return answer
 
@@ -686,7 +759,22 @@ class _Turn:
             if not text.isdigit() or not 0 <= int(text) <= 100:
                 return [Out(text=tr("review.bad_score"))]
             self.state.pop("step", None)
-            return await self.apply_review(int(step.split(":", 1)[1]), int(text))
+            grade_id = int(step.split(":", 1)[1])
+            refused = await self.review_refused(grade_id)
+            return refused or await self.apply_review(grade_id, int(text))
+        if step.startswith((classes.STEP_NAME, challenges.STEP, mentoring.STEP_COMMENT,
+                            teachback_chat.STEP)):
+            picked = self.offered_choice(self.event.text)
+            if picked is not None and not step.startswith((challenges.STEP + "work:",
+                                                           teachback_chat.STEP)):
+                return await self.choice(picked)
+            if step.startswith(classes.STEP_NAME):
+                return await classes.on_name(self, step)
+            if step.startswith(challenges.STEP):
+                return await challenges.on_text(self, step)
+            if step.startswith(mentoring.STEP_COMMENT):
+                return await mentoring.on_comment(self, step)
+            return await teachback_chat.on_text(self, step)
         if step == "settings_time":
             picked = self.offered_choice(self.event.text)
             if picked is not None:

@@ -120,6 +120,12 @@ KEYWORDS: dict[str, str] = {
     "hoc them": "next", "next": "next",
     "nop bai": "submit", "gui bai": "submit", "submit": "submit",
     "khieu nai": "appeal", "phuc khao": "appeal", "cham lai": "appeal", "appeal": "appeal",
+    # Core instructors and mentors: classes, challenges, check-in, mentors, teach-back.
+    "lop hoc": "class", "lop cua toi": "class", "quan ly lop": "class", "mo lop": "class",
+    "thu thach": "challenge", "cuoc thi": "challenge",
+    "diem danh": "checkin",
+    "nguoi huong dan": "mentor", "huong dan ban": "mentor", "cham bai ban": "mentor",
+    "day lai": "teachback", "giang lai": "teachback", "teach back": "teachback",
 }
 
 

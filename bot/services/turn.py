@@ -26,3 +26,4 @@ class Turn(Protocol):
     state: dict[str, Any]  # saved with the identity at the end of the turn
     work: Incoming | None  # practice work to store and grade after the commit
     later: Later | None
+    notices: list[tuple[int, list[Out]]]  # messages for other people, sent after the commit

@@ -5,23 +5,29 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
+    Challenges,
+    Classes,
     Deliveries,
     Grades,
     Inbox,
     Learners,
     Ledger,
     Links,
+    Mentoring,
     Progress,
     Roles,
     Submissions,
     Tokens,
     Units,
 )
+from bot.storage.repos.challenges import SqlChallenges
+from bot.storage.repos.classes import SqlClasses
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.learners import SqlLearners, SqlLinks
 from bot.storage.repos.ledger import SqlLedger
+from bot.storage.repos.mentoring import SqlMentoring
 from bot.storage.repos.progress import SqlProgress
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
@@ -44,3 +50,6 @@ class SqlUnitOfWork:
         self.inbox: Inbox = SqlInbox(session)
         self.tokens: Tokens = SqlTokens(session)
         self.roles: Roles = SqlRoles(session)
+        self.classes: Classes = SqlClasses(session)
+        self.challenges: Challenges = SqlChallenges(session)
+        self.mentoring: Mentoring = SqlMentoring(session)

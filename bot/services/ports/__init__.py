@@ -4,11 +4,14 @@
 `repo.ledger`, ...), one module each here, all on the transaction's one session.
 """
 
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.progress import Progress
 from bot.services.ports.records import (
     UNSET,
@@ -35,6 +38,8 @@ from bot.services.ports.uow import Store, UnitOfWork
 
 __all__ = [
     "UNSET",
+    "Challenges",
+    "Classes",
     "Deliveries",
     "DeliveryRecord",
     "DeliveryStatus",
@@ -51,6 +56,7 @@ __all__ = [
     "Learners",
     "Ledger",
     "Links",
+    "Mentoring",
     "Progress",
     "Roles",
     "Store",

@@ -8,11 +8,14 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.progress import Progress
 from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
@@ -31,6 +34,9 @@ class UnitOfWork(Protocol):
     inbox: Inbox
     tokens: Tokens
     roles: Roles  # roles per unit, invites, their audit log
+    classes: Classes  # classes, members, in-person sessions
+    challenges: Challenges  # challenges, their entries and outbox
+    mentoring: Mentoring  # peer reviews, mentors' links and referrals
 
 
 class Store(Protocol):
