@@ -17,8 +17,9 @@ async def tools(turn: Turn) -> list[Out]:
         options += [Option("cmd:class", tr("tools.class")),
                     Option("cmd:challenge", tr("tools.challenge")),
                     Option("cmd:review", tr("tools.review"))]
-    if scope.allowed(await scope.of(deps, repo, me, Action.PEER_REVIEW)) or options:
+    if scope.allowed(await scope.of(deps, repo, me, Action.PEER_REVIEW)):
         lines.append(tr("tools.mentor"))
+    if lines:
         options.append(Option("cmd:mentor", tr("tools.mentor_button")))
     if not lines:
         return []

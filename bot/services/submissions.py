@@ -168,9 +168,11 @@ async def record_task_grade(
     streak = current_streak(await repo.progress.activity_days(learner.id), today)
     # Teach-back points wait for a held grade's confirmation as practice points do; a challenge
     # says its own (its points come at the deadline).
-    held = 0 if status == GradeStatus.FINAL or challenge_of(submission.lesson_id) else max(
+    challenge = challenge_of(submission.lesson_id) is not None
+    held = 0 if status == GradeStatus.FINAL or challenge else max(
         0, practice_points(grade.score) - paid_before)
-    return [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
+    return [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held,
+                         points_line=not challenge)]
 
 
 def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Translator) -> str:
@@ -193,7 +195,7 @@ def grade_status(grade: Grade) -> GradeStatus:
 
 def render_grade(
     lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator, grade_id: int = 0,
-    held_points: int = 0,
+    held_points: int = 0, points_line: bool = True,
 ) -> Out:
     rubric = {c.id: c for c in lesson.rubric.criteria}
     lines = [
@@ -211,7 +213,8 @@ def render_grade(
         body += "\n\n" + tr("grade.review")
     elif grade.provisional:
         body += "\n\n" + tr("grade.provisional")
-    body += "\n\n" + tr("grade.points", points=points, streak=streak)
+    if points_line:  # a challenge's points come with its results, and say so there
+        body += "\n\n" + tr("grade.points", points=points, streak=streak)
     if held_points > 0:
         body += "\n" + tr("grade.points_held", points=held_points)
     # Work already waiting for a person needs no appeal; everything else can be appealed.

@@ -114,6 +114,9 @@ def body(message: Out) -> str:
 def file_text(message: Out, tr: Translator, limit: int = MAX_TEXT) -> list[str]:
     """Neither Zalo API here sends files: the file's text follows, cut to a few messages."""
     assert message.file is not None
+    if not message.file.mime.startswith(("text/", "application/json")):
+        # A picture (a session's QR code) cannot be sent here: its message says it in words.
+        return split_text(body(message), limit)
     content = message.file.content.decode("utf-8", errors="replace")
     head = split_text(f"{body(message)}\n\n{tr('zalo.file_as_text')}", limit)
     pieces = split_text(content, limit)
