@@ -5,6 +5,7 @@ paid once; a mentor's own link credits them with the learners it brings; figures
 
 from __future__ import annotations
 
+import json
 import re
 
 from bot.app import App
@@ -152,6 +153,12 @@ async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(app: App) 
     assert "Bạn nên ghi rõ giờ họp" in note.text and "điểm của bạn không đổi" in note.text
     assert "Hoàng Minh" not in note.text
     assert await rows(app, "SELECT id, score, status FROM grades ORDER BY id") == before
+    (export,) = await peer.send("/mydata")  # the review is the peer's data; its author is not
+    assert export.file is not None
+    data = json.loads(export.file.content)
+    assert data["classes"] == ["Lớp AI tối thứ Ba"]
+    assert data["peer_reviews_received"][0]["comment"].startswith("Bạn nên ghi rõ giờ họp")
+    assert "Hoàng Minh" not in export.file.content.decode("utf-8")
 
     queue = await inst.send("/review")
     assert VI("mentor.judge_waiting", count=1) in text_of(queue)

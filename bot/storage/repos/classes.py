@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,10 @@ from bot.storage.models import (
     ClassSession,
     Learner,
     LedgerEntry,
+    PeerReview,
     Progress,
     SessionCheckin,
+    Submission,
     Unit,
 )
 from bot.storage.repos.base import SqlPort
@@ -158,3 +161,31 @@ class SqlClasses(SqlPort):
 def _class(info: ClassInfo, unit: Unit, members: int | None) -> ClassRecord:
     return ClassRecord(_unit(unit), info.opened_by, info.opened_at, info.closed_at,
                        int(members or 0))
+
+
+async def teaching_export(session: Any, learner_id: int) -> dict[str, Any]:
+    """A learner's part in classes, sessions and peer reviews, for /mydata. A review they got
+    is theirs; who wrote it stays out, as the chat never said it."""
+    classes = await session.scalars(
+        select(Unit.name).join(ClassMember, ClassMember.class_id == Unit.id)
+        .where(ClassMember.learner_id == learner_id))
+    checkins = await session.scalars(select(SessionCheckin.at).where(
+        SessionCheckin.learner_id == learner_id).order_by(SessionCheckin.at))
+    received = await session.execute(
+        select(Submission.lesson_id, PeerReview.marks, PeerReview.comment, PeerReview.created_at)
+        .join(Submission, Submission.id == PeerReview.submission_id)
+        .where(Submission.learner_id == learner_id))
+    written = await session.execute(
+        select(PeerReview.submission_id, PeerReview.marks, PeerReview.comment,
+               PeerReview.created_at, PeerReview.verdict)
+        .where(PeerReview.mentor_id == learner_id))
+    return {
+        "classes": list(classes),
+        "session_checkins": list(checkins),
+        "peer_reviews_received": [
+            {"lesson_id": lesson, "marks": marks, "comment": comment, "created_at": at}
+            for lesson, marks, comment, at in received],
+        "peer_reviews_written": [
+            {"submission_id": sid, "marks": marks, "comment": comment, "created_at": at,
+             "verdict": verdict} for sid, marks, comment, at, verdict in written],
+    }
