@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pytest
+import stamina
 from sqlalchemy import text
 
 from bot.app import App
@@ -24,6 +26,13 @@ WORK = ("Prompt tôi viết: Bạn là tổ trưởng tổ dân phố số 5. Tu
 TASK = ("Hãy viết một prompt nhờ AI soạn thông báo mời họp tổ dân phố, gửi lại prompt, kết quả "
         "AI trả lời và nhận xét của bạn.")
 CRITERIA = "Có vai trò và bối cảnh cho AI\nCó kết quả AI trả lời\nCó nhận xét và chỗ đã sửa"
+
+
+@pytest.fixture
+def no_waits():  # type: ignore[no-untyped-def]
+    """The model client's retries without their pauses."""
+    with stamina.set_testing(True, attempts=2, cap=True):
+        yield
 
 
 @dataclass

@@ -9,13 +9,18 @@ import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.app import App
 from bot.i18n import Translator
-from bot.services import challenges, tasks
+from bot.llm.grader import LLMGrader
+from bot.services import challenges, review, tasks
 from bot.services.ports.challenges import SendKind
+from bot.storage.grading_costs import SqlGradeCache, SqlTokenBudget
 from lessons.loader import load_curriculum
 from scoring.points import challenge_award
 from tests.conftest import Chat, Clock, make_app, sqlite_url, text_of
+from tests.grading.fake_model import Answer, FakeModel, honest
 from tests.instr.conftest import (
     CRITERIA,
     TASK,
@@ -231,3 +236,39 @@ async def test_a_spent_monthly_quota_and_a_blocked_chat_are_skipped_with_a_reaso
     report = await challenges.tick(app.deps, app.sender)
     assert report.sent == 0 and report.reasons == {"quota_spent": 1, "unreachable": 1}
     assert not telegram.sent
+
+
+@pytest.mark.usefixtures("no_waits")
+async def test_work_graded_while_the_model_was_down_is_paid_once_it_answers(
+        app: App, clock: Clock) -> None:
+    """With a model configured but down, a challenge's work is held (rules only); the regrading
+    job confirms it once the model answers, and a closed challenge then pays it, once."""
+    down = True
+
+    def script(request):  # type: ignore[no-untyped-def]
+        return Answer(status=500, body={"error": {"message": "down"}}) if down else honest(request)
+
+    with FakeModel(script).running() as model:
+        app.deps.grader = LLMGrader(
+            model.client(), "fake-model",
+            SqlTokenBudget(app.store, 100_000, app.deps.now, "Asia/Ho_Chi_Minh"),
+            SqlGradeCache(app.store, app.deps.now))
+        inst = await instructor(app)
+        a = await learner(app, "7701")
+        recording(app, "telegram")
+        challenge_id = await create_by_taps(inst, app)
+        await a.tap(f"cg:do:{challenge_id}")
+        out = await a.send(WORK)
+        assert "tạm thời" in text_of(out)
+        clock.now = datetime(2026, 11, 25, 13, 5, tzinfo=UTC)
+        await challenges.tick(app.deps, app.sender)
+        assert await ledger_lines(app, "challenge") == []
+        down = False
+        assert await review.regrade_provisional(app.deps, None) >= 0
+        (line,) = await ledger_lines(app, "challenge")
+        assert line[0] == await person(app, a) and line[2] > 0
+        # The model's request was about the challenge's own task and written criteria.
+        assert any(TASK[:40] in str(r) and "Có kết quả AI trả lời" in str(r)
+                   for r in model.requests)
+        await review.regrade_provisional(app.deps, None)
+        assert len(await ledger_lines(app, "challenge")) == 1
