@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import pytest
@@ -45,16 +46,16 @@ class Recording:
     hang_after: int | None = None
     allowed: bool = True  # the monthly quota (PushBudget): False once spent
     sent: list[tuple[str, Out]] = field(default_factory=list)
+    hanging: asyncio.Event = field(default_factory=asyncio.Event)  # set when it starts to hang
 
     async def push_allowed(self) -> bool:
         return self.allowed
 
     async def send(self, chat_id: str, message: Out) -> None:
-        import asyncio
-
         if chat_id in self.blocked:
             raise Unreachable("Forbidden: bot was blocked by the user")
         if self.hang_after is not None and len(self.sent) >= self.hang_after:
+            self.hanging.set()
             await asyncio.Event().wait()
         self.sent.append((chat_id, message))
 

@@ -205,11 +205,8 @@ async def test_a_restart_mid_announcement_tells_everyone_once(app: App, clock: C
     hanging = recording(app, "telegram", hang_after=2)
     await create_by_taps(inst, app)
     task = asyncio.create_task(challenges.tick(app.deps, app.sender))
-    for _ in range(100):
-        await asyncio.sleep(0.01)
-        if len(hanging.sent) == 2:
-            break
-    task.cancel()  # the process dies while sending the third
+    await asyncio.wait_for(hanging.hanging.wait(), 10)
+    task.cancel()  # the process dies while sending the third (two are sent and recorded)
     await asyncio.gather(task, return_exceptions=True)
     again = await make_app(sqlite_url(tmp_path), clock, app.deps.curriculum)
     fresh = recording(again, "telegram")
