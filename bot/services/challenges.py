@@ -187,6 +187,7 @@ async def _set_audience(turn: Turn, unit_id: int) -> list[Out]:
         return [Out(text=tr("challenge.no_audience", name=unit.name))]
     draft["unit"] = unit_id
     turn.state["step"] = f"{STEP}text"
+    turn.state.pop("options", None)  # the task typed next is text, not an earlier choice
     return [Out(text=tr("challenge.ask_text", name=unit.name, people=len(people),
                         limit=MAX_TEXT))]
 
@@ -227,6 +228,7 @@ def _ask_rubric(turn: Turn, how: str) -> list[Out]:
     tr, draft = turn.tr, _draft(turn)
     if draft is None or "text" not in draft:
         return [Out(text=tr("choice.stale"))]
+    turn.state.pop("options", None)  # what is typed next is a lesson or criteria
     if how == "lesson":
         turn.state["step"] = f"{STEP}lesson"
         return [Out(text=tr("challenge.ask_lesson"))]

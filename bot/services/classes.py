@@ -125,6 +125,7 @@ async def _ask_name(turn: Turn, parent_id: int) -> list[Out]:
             turn.repo, turn.learner.id, Action.OPEN_CLASS, parent_id, admins=turn.deps.admins):
         return [Out(text=tr("class.not_allowed"))]
     turn.state["step"] = f"{STEP_NAME}{parent_id}"
+    turn.state.pop("options", None)  # the name typed next is a name, not an earlier choice
     return [Out(text=tr("class.ask_name", unit=parent.name))]
 
 

@@ -240,7 +240,7 @@ class _Turn:
         if name == "checkin":
             if not args.strip():
                 return [Out(text=tr("class.checkin_usage"))]
-            return await classes.checkin(self, args) or []
+            return await self.then_onboarding(await classes.checkin(self, args) or [])
         if name not in COMMANDS + ACTIONS:
             return [Out(text=tr("command.unknown", command=name)), self.help()]
         if learner.status == LearnerStatus.ONBOARDING:
