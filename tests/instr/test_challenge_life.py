@@ -14,6 +14,8 @@ import pytest
 from bot.app import App
 from bot.i18n import Translator
 from bot.llm.grader import LLMGrader
+from bot.scheduling import jobs
+from bot.scheduling.runner import start_scheduler
 from bot.services import challenges, review, tasks
 from bot.services.ports.challenges import SendKind
 from bot.storage.grading_costs import SqlGradeCache, SqlTokenBudget
@@ -63,9 +65,9 @@ async def create_by_taps(inst: Chat, app: App, unit: str = "T05", points: int = 
 
 
 async def test_a_challenge_from_creation_to_points_paid_once_across_a_restart(
-        tmp_path: Path, clock: Clock) -> None:
+        database_url: str, clock: Clock) -> None:
     curriculum, _ = load_curriculum()
-    app = await make_app(sqlite_url(tmp_path), clock, curriculum)
+    app = await make_app(database_url, clock, curriculum)
     inst = await instructor(app)
     a = await learner(app, "7101", name="Nguyễn Văn An")
     b = await learner(app, "7102", name="Trần Thị Bình")
@@ -123,7 +125,7 @@ async def test_a_challenge_from_creation_to_points_paid_once_across_a_restart(
     # or sent, and paying directly (a late confirmation, a racing process) pays nothing either.
     sent_before = len(telegram.sent)
     await app.close()
-    again = await make_app(sqlite_url(tmp_path), clock, curriculum)
+    again = await make_app(database_url, clock, curriculum)
     telegram = recording(again, "telegram")
     try:
         report = await challenges.tick(again.deps, again.sender)
@@ -269,3 +271,25 @@ async def test_work_graded_while_the_model_was_down_is_paid_once_it_answers(
                    for r in model.requests)
         await review.regrade_provisional(app.deps, None)
         assert len(await ledger_lines(app, "challenge")) == 1
+
+
+async def test_the_scheduler_runs_the_challenge_tick(app: App, clock: Clock) -> None:
+    scheduler = await start_scheduler(app)
+    try:
+        job = scheduler.get_job("challenges_tick")
+        assert job is not None and job.func_ref == "bot.scheduling.jobs:challenges_tick"
+    finally:
+        scheduler.shutdown(wait=False)
+    inst = await instructor(app)
+    await learner(app, "7801")
+    telegram = recording(app, "telegram")
+    await create_by_taps(inst, app)
+    try:
+        await jobs.challenges_tick()  # the job, bound to the running app by start_scheduler
+        assert telegram.to("7801")
+        clock.advance(days=3)
+        await jobs.challenges_tick()
+    finally:
+        jobs.bind(None)
+    assert await rows(app, "SELECT count(*) FROM challenges WHERE closed_at IS NOT NULL") == [
+        (1,)]
