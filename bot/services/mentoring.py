@@ -228,6 +228,8 @@ async def save_review(turn: Turn, submission_id: int, comment: str) -> list[Out]
                                                      comment, deps.now())
     if review_id is None:
         return [Out(text=tr("mentor.already_reviewed"))]
+    await repo.roles.log(turn.learner.id, "peer_review", author.id, author.unit_id,
+                         {"review_id": review_id, "submission_id": submission_id}, deps.now())
     author_tr = Translator(author.language)
     lines = [f"{MARK[f]} {title}" for (_c, title, _j), f in zip(criteria, findings, strict=True)]
     told = author_tr("mentor.told", task=tasks.title(deps, item.lesson_id, author_tr),
@@ -290,11 +292,14 @@ async def judge(turn: Turn, review_id: int, helpful: bool) -> list[Out]:
     verdict = "helpful" if helpful else "not_helpful"
     if not await repo.mentoring.judge(review_id, verdict, turn.learner.id, deps.now()):
         return [Out(text=tr("mentor.already_judged"))]
+    mentor = await repo.learners.learner(review.mentor_id)
+    await repo.roles.log(turn.learner.id, "peer_review_verdict", review.mentor_id,
+                         mentor.unit_id if mentor else None,
+                         {"review_id": review_id, "verdict": verdict}, deps.now())
     if not helpful:
         return [Out(text=tr("mentor.judged_not_helpful"))]
     award = peer_review_award(review.mentor_id, review_id)
     paid = await repo.ledger.award(review.mentor_id, award, deps.now())
-    mentor = await repo.learners.learner(review.mentor_id)
     if paid and mentor is not None:
         mentor_tr = Translator(mentor.language)
         turn.notices.append((mentor.id, [Out(text=mentor_tr(

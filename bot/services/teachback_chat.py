@@ -1,12 +1,12 @@
-"""Teach-back in the chat: "/teachback" or "dạy lại" offers it, "Gửi bài dạy lại" makes the next
-message the explanation, which is stored and graded after the turn's commit."""
+"""Teach-back in the chat: "Gửi bài dạy lại" (a button after the practice's grade), "/teachback"
+or "dạy lại" make the next message the explanation, stored and graded after the turn's commit."""
 
 from __future__ import annotations
 
 from bot.services import submissions
 from bot.services.io import Out
 from bot.services.ports import LearnerStatus
-from bot.services.teachback import PREFIX, done, invitation
+from bot.services.teachback import PREFIX, done
 from bot.services.turn import Turn
 from lessons import teach_back
 from lessons.textnorm import folded_words
@@ -26,7 +26,7 @@ async def command(turn: Turn) -> list[Out]:
     for lesson in [*([in_hand] if in_hand else []), *reversed(curriculum.lessons)]:
         if (lesson is in_hand or lesson.id in seen) and lesson.teach_back and not await done(
                 repo, turn.learner.id, lesson):
-            return [invitation(lesson, tr)]
+            return await choice(turn, lesson.id)  # typed: the next message is the explanation
     return [Out(text=tr("teachback.none"))]
 
 

@@ -64,8 +64,9 @@ async def test_teach_back_is_offered_graded_paid_and_counted(app: App) -> None:
     invitation = next(m for m in out if m.title == VI("teachback.title"))
     assert lesson.teach_back in invitation.text
     assert [o.key for o in invitation.options] == [f"tb:{lesson.id}"]
-    assert invitation.title in text_of(await chat.send("day lai"))  # typed, no diacritics
-    out = await chat.tap(f"tb:{lesson.id}")
+    out = await chat.send("day lai")  # typed, no diacritics: the next message is the work
+    assert lesson.teach_back in text_of(out) and not out[-1].options
+    out = await chat.tap(f"tb:{lesson.id}")  # or the button under the grade
     assert lesson.teach_back in text_of(out)
     explanation = ("Bà ơi, con giải thích thế này nhé. Trước tiên bà đừng chuyển tiền ngay khi "
                    "có người gọi xin gấp, vì kẻ gian giả giọng người thân được. Sau đó bà gọi "
@@ -172,6 +173,8 @@ async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(app: App) 
     assert [(lid, pts) for lid, _k, pts in await ledger_lines(app, "peer")] == [(mentor_id, 10)]
     assert "hữu ích" in [m for lid, m in told.messages if lid == mentor_id][-1].text
     assert "Chưa có bài mới" in text_of(await mentor.tap("mt:peer"))  # reviewed once
+    logged = [a for (a,) in await rows(app, "SELECT action FROM role_events ORDER BY id")]
+    assert "peer_review" in logged and "peer_review_verdict" in logged  # who, what, on whom
 
 
 async def test_a_mentor_reviews_on_a_numbered_replies_channel(app: App) -> None:
