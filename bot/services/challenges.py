@@ -625,8 +625,9 @@ async def send_pending(deps: Deps, sender: Sender, report: TickReport | None = N
     if not claimed:
         return report
     spent = await spent_channels(sender)
+    boards: dict[int, list[EntryRecord]] = {}  # a closed challenge's entries, read once a batch
     for row in claimed:
-        status, detail = await _send_one(deps, sender, row, spent)
+        status, detail = await _send_one(deps, sender, row, spent, boards)
         if status == SendStatus.SENT:
             report.sent += 1
         elif status == SendStatus.SKIPPED:
@@ -637,8 +638,8 @@ async def send_pending(deps: Deps, sender: Sender, report: TickReport | None = N
     return report
 
 
-async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozenset[str]
-                    ) -> tuple[SendStatus, str]:
+async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozenset[str],
+                    boards: dict[int, list[EntryRecord]]) -> tuple[SendStatus, str]:
     now = deps.now()
     async with deps.store.transaction() as repo:
         learner = await repo.learners.learner(row.learner_id)
@@ -663,8 +664,9 @@ async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozense
                 message = announcement(challenge, unit, author.public_name if author else "",
                                        learner, tr)
             else:
-                message = results(challenge, await repo.challenges.entries(challenge.id),
-                                  learner, tr)
+                if challenge.id not in boards:  # closed: its entries no longer change
+                    boards[challenge.id] = await repo.challenges.entries(challenge.id)
+                message = results(challenge, boards[challenge.id], learner, tr)
         target = pick_identity(identities, sender, now, spent) if message else None
         if message is not None and target is None:
             skip = _unreachable_reason(identities, sender, now)
