@@ -33,7 +33,8 @@ async def open_class(inst: Chat, name: str = "Lớp AI tối thứ Ba") -> tuple
     return int(show.rsplit(":", 1)[1]), code.group(1)
 
 
-async def test_open_join_roster_and_close_a_class(app: App) -> None:
+async def test_open_join_roster_and_close_a_class(any_app: App) -> None:
+    app = any_app
     inst = await instructor(app)
     class_id, code = await open_class(inst)
     (row,) = await rows(app, "SELECT kind, parent_id FROM units WHERE id = :i", i=class_id)
@@ -69,7 +70,8 @@ async def test_open_join_roster_and_close_a_class(app: App) -> None:
     assert "open_class" in events and "close_class" in events
 
 
-async def test_a_session_code_and_qr_take_check_ins_for_one_hour(app: App, clock: Clock) -> None:
+async def test_a_session_code_and_qr_take_check_ins_for_one_hour(any_app: App, clock: Clock) -> None:
+    app = any_app
     inst = await instructor(app)
     class_id, code = await open_class(inst)
     member = await learner(app, "7101", name="Nguyễn Văn An")

@@ -83,7 +83,8 @@ async def test_teach_back_is_offered_graded_paid_and_counted(app: App) -> None:
     assert VI("teachback.none") in text_of(await chat.send("/teachback"))
 
 
-async def test_the_rule_proposes_and_the_instructor_confirms_a_mentor(app: App) -> None:
+async def test_the_rule_proposes_and_the_instructor_confirms_a_mentor(any_app: App) -> None:
+    app = any_app
     told = Told()
     app.deps.notify = told
     inst = await instructor(app)
@@ -106,7 +107,8 @@ async def test_the_rule_proposes_and_the_instructor_confirms_a_mentor(app: App) 
     assert grant == ("mentor", class_id)
     (detail,) = await rows(app, "SELECT detail FROM role_events WHERE action = 'grant' AND "
                                 "target_id = :l", l=star_id)
-    assert '"via": "proposal"' in detail[0] and '"average": 85' in detail[0]
+    logged = json.loads(detail[0]) if isinstance(detail[0], str) else detail[0]
+    assert logged["via"] == "proposal" and logged["average"] == 85
     assert told.messages and told.messages[-1][0] == star_id
     weak_id = await person(app, weak)
     assert "chưa đủ điều kiện" in text_of(await inst.tap(f"mt:make:{weak_id}"))
@@ -132,7 +134,8 @@ async def mentor_and_peer(app: App, told: Told) -> tuple[Chat, Chat, Chat, int]:
     return inst, mentor, peer, class_id
 
 
-async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(app: App) -> None:
+async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(any_app: App) -> None:
+    app = any_app
     told = Told()
     inst, mentor, peer, _ = await mentor_and_peer(app, told)
     peer_id = await person(app, peer)
