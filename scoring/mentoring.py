@@ -25,9 +25,8 @@ class Candidacy:
 
 
 def candidacy(rule: MentorRule, levels: Sequence[int], teach_back_scores: Sequence[int]) -> Candidacy:
-    average = round(sum(teach_back_scores) / len(teach_back_scores)) if teach_back_scores else 0
-    proposed = ((bool(levels) or not rule.level_done)
-                and len(teach_back_scores) >= rule.min_teach_backs
-                and (average >= rule.teach_back_average if teach_back_scores
-                     else rule.teach_back_average == 0))
+    total, count = sum(teach_back_scores), len(teach_back_scores)
+    average = round(total / count) if count else 0  # shown rounded, compared exactly
+    proposed = ((bool(levels) or not rule.level_done) and count >= rule.min_teach_backs
+                and total >= rule.teach_back_average * count)
     return Candidacy(proposed, tuple(levels), len(teach_back_scores), average)
