@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, digest, outbox, review, submissions, throttle
+from bot.services import challenges, delivery, digest, outbox, review, submissions, throttle
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -28,6 +28,16 @@ async def delivery_tick() -> None:
     report = await delivery.delivery_round(_app.deps, _app.sender)
     if report.scheduled or report.sent or report.unreachable or report.failed:
         log.info("delivery: %s", report)
+
+
+async def challenges_tick() -> None:
+    """Challenges past their deadline are closed and paid once; announcements and results in the
+    outbox go out through the sender."""
+    if _app is None:
+        return
+    report = await challenges.tick(_app.deps, _app.sender)
+    if report.closed or report.sent or report.skipped or report.failed:
+        log.info("challenges: %s", report)
 
 
 async def regrade_provisional() -> None:

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 DELIVERY_EVERY_SECONDS = 60
 REGRADE_EVERY_SECONDS = 300
 OUTBOX_EVERY_SECONDS = 30  # leaders' nudges and announcements go out within half a minute
+CHALLENGES_EVERY_SECONDS = 60  # announcements within a minute; results a minute after the deadline
 
 
 def sync_url(async_url: str) -> str:
@@ -44,6 +45,8 @@ async def start_scheduler(app: App) -> AsyncIOScheduler:
     )
     scheduler.add_job("bot.scheduling.jobs:delivery_tick", "interval",
                       seconds=DELIVERY_EVERY_SECONDS, id="delivery_tick", replace_existing=True)
+    scheduler.add_job("bot.scheduling.jobs:challenges_tick", "interval",
+                      seconds=CHALLENGES_EVERY_SECONDS, id="challenges_tick", replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:grade_waiting", "interval",
                       seconds=REGRADE_EVERY_SECONDS, id="grade_waiting", replace_existing=True)
     scheduler.add_job("bot.scheduling.jobs:regrade_provisional", "interval",

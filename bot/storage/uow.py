@@ -6,6 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
     Certificates,
+    Challenges,
+    Classes,
     Conversations,
     Deliveries,
     Grades,
@@ -14,6 +16,7 @@ from bot.services.ports import (
     Learners,
     Ledger,
     Links,
+    Mentoring,
     Passing,
     Progress,
     Roles,
@@ -23,12 +26,15 @@ from bot.services.ports import (
 )
 from bot.storage.conversation import SqlConversations
 from bot.storage.repos.certificates import SqlCertificates, SqlPassing
+from bot.storage.repos.challenges import SqlChallenges
+from bot.storage.repos.classes import SqlClasses
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
 from bot.storage.repos.ledger import SqlLedger
+from bot.storage.repos.mentoring import SqlMentoring
 from bot.storage.repos.progress import SqlProgress
 from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
@@ -55,3 +61,6 @@ class SqlUnitOfWork:
         self.certificates: Certificates = SqlCertificates(session)
         self.roles: Roles = SqlRoles(session)
         self.leader: Leader = SqlLeader(session)
+        self.classes: Classes = SqlClasses(session)
+        self.challenges: Challenges = SqlChallenges(session)
+        self.mentoring: Mentoring = SqlMentoring(session)

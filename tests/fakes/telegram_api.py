@@ -229,7 +229,7 @@ class FakeTelegram:
         if isinstance(markup, str):
             markup = json.loads(markup)
         text = params.get("text") or params.get("caption") or ""
-        if method in ("sendDocument", "sendVoice", "sendAudio"):
+        if method in ("sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
             self.uploads.append((method, params))
         self.sent.append(Sent(method, chat_id, str(text), markup, time.monotonic()))
         message_id = self._next_message
@@ -243,6 +243,9 @@ class FakeTelegram:
             doc = params.get("document") or {}
             result["document"] = {"file_id": "doc1", "file_unique_id": "u1",
                                   "file_name": doc.get("filename", "f")}
+        if method == "sendPhoto":
+            result["photo"] = [{"file_id": "photo1", "file_unique_id": "up1", "width": 330,
+                                "height": 330}]
         if method == "sendVoice":
             result["voice"] = {"file_id": "voice1", "file_unique_id": "uv1", "duration": 1}
         if method == "sendAudio":

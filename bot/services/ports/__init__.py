@@ -4,6 +4,8 @@
 `repo.ledger`, ...), one module each here, all on the transaction's one session.
 """
 
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
@@ -11,6 +13,7 @@ from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, Queued
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
 from bot.services.ports.records import (
@@ -39,6 +42,8 @@ from bot.services.ports.uow import Store, UnitOfWork
 __all__ = [
     "UNSET",
     "Certificates",
+    "Challenges",
+    "Classes",
     "Conversations",
     "Deliveries",
     "DeliveryRecord",
@@ -59,6 +64,7 @@ __all__ = [
     "Ledger",
     "Links",
     "Member",
+    "Mentoring",
     "OutboxItem",
     "OutboxStatus",
     "Passing",

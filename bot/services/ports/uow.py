@@ -8,6 +8,8 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
@@ -15,6 +17,7 @@ from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
 from bot.services.ports.roles import Roles
@@ -38,6 +41,9 @@ class UnitOfWork(Protocol):
     certificates: Certificates  # level certificates: issued once, named, verified, revoked
     roles: Roles  # roles per unit, invites, their audit log, the unit tree, wrong-code throttle
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
+    classes: Classes  # classes, members, in-person sessions
+    challenges: Challenges  # challenges, their entries and outbox
+    mentoring: Mentoring  # peer reviews, mentors' links and referrals
 
 
 class Store(Protocol):
