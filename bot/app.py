@@ -87,9 +87,9 @@ def add_speech_and_tryai(settings: Settings, deps: Deps) -> None:
         from bot.llm.chat import OpenAIChat
         from bot.llm.wiring import LLMConfig, make_client
 
-        client = make_client(LLMConfig.from_settings(settings))
-        if client is not None:
-            deps.chat_model = OpenAIChat(client, settings.llm_model)
+        chat_client = make_client(LLMConfig.from_settings(settings))
+        if chat_client is not None:
+            deps.chat_model = OpenAIChat(chat_client, settings.llm_model)
     deps.tryai_limits = TryAILimits(turns_per_day=settings.tryai_turns_per_day,
                                     daily_tokens=settings.tryai_daily_token_budget)
 

@@ -8,12 +8,20 @@ import gc
 import json
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.services.ports import UnitOfWork
+    from bot.storage.db import SqlStore
+
+T = TypeVar("T")
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     try:
         return load_settings()
     except SettingsError as exc:
@@ -50,7 +58,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_store(action):  # type: ignore[no-untyped-def]
+async def _with_store(action: Callable[[SqlStore], Awaitable[T]]) -> T:
     from bot.storage.db import SqlStore, make_engine, upgrade
 
     settings = _settings()
@@ -121,12 +129,12 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
         unreviewed = result["not_reviewed_by_person"]
         print(f"lessons: {result['lessons']}  per level: {result['levels']}  "
               f"with occupation variants: {result['with_variants']}")
-        print(f"not yet reviewed by a person: {len(unreviewed)}")  # type: ignore[arg-type]
-        for lesson_id in unreviewed:  # type: ignore[attr-defined]
+        print(f"not yet reviewed by a person: {len(unreviewed)}")
+        for lesson_id in unreviewed:
             print(f"  {lesson_id}")
-        for warning in result["warnings"]:  # type: ignore[attr-defined]
+        for warning in result["warnings"]:
             print(f"warning: {warning}")
-        for error in result["errors"]:  # type: ignore[attr-defined]
+        for error in result["errors"]:
             print(error)
     return 1 if result["errors"] else 0
 
@@ -164,8 +172,8 @@ def cmd_lessons_export(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _in_transaction(action):  # type: ignore[no-untyped-def]
-    async def run(store):  # type: ignore[no-untyped-def]
+async def _in_transaction(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def run(store: SqlStore) -> T:
         async with store.transaction() as repo:
             return await action(repo)
 

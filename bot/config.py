@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -189,7 +190,9 @@ class Settings(BaseSettings):
             return ()
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
-        return tuple(str(v) for v in value)  # type: ignore[union-attr]
+        if isinstance(value, Iterable):
+            return tuple(str(v) for v in value)
+        raise ValueError("a comma-separated list of user ids")
 
     @field_validator("timezone")
     @classmethod
@@ -313,12 +316,12 @@ class Settings(BaseSettings):
         return bool(self.llm_model and (self.openai_api_key or self.openai_base_url))
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's report into one readable error."""
     from pydantic import ValidationError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise SettingsError("Invalid settings:\n" + "\n".join(lines)) from exc

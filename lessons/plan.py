@@ -26,10 +26,13 @@ class Assignment:
         return self.completed_on is not None
 
 
+PlanStatus = Literal["new", "unfinished", "done_today", "finished_all", "review"]
+
+
 @dataclass(frozen=True)
 class TodayPlan:
     lesson: Lesson | None
-    status: Literal["new", "unfinished", "done_today", "finished_all", "review"]
+    status: PlanStatus
 
 
 # Spaced review, as Arist's micro-courses do it: every seventh day since the learner started brings
@@ -82,7 +85,7 @@ def plan_today(
     if current is not None and not current.completed:
         lesson = curriculum.by_id(current.lesson_id)
         if lesson is not None:  # a lesson removed from the curriculum is skipped
-            status = "new" if current.assigned_on == today else "unfinished"
+            status: PlanStatus = "new" if current.assigned_on == today else "unfinished"
             return TodayPlan(lesson, status)
     brought_back = curriculum.by_id(review.lesson_id) if review is not None else None
     if brought_back is not None and review is not None and not review.done:

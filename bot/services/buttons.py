@@ -84,6 +84,7 @@ class Button:
     def _layout(cls) -> tuple[_Field, ...]:
         if "_fields" not in cls.__dict__:  # worked out on first use: the dataclass exists by then
             hints = get_type_hints(cls, include_extras=True)
+            # Every kind of button is a dataclass; mypy sees only this base class, which is not.
             cls._fields = tuple(_field(f, hints[f.name]) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
         return cls._fields
 

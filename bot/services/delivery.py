@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
@@ -346,7 +346,7 @@ async def deliver_due(
             if planning_over:
                 break
             assert planning is not None
-            waits: set[asyncio.Future[object]] = {planning}
+            waits: set[asyncio.Future[Any]] = {planning}
             if planned is not None:
                 waits.add(asyncio.ensure_future(planned.wait()))
             _, pending = await asyncio.wait(waits, timeout=1.0,

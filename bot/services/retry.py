@@ -22,7 +22,8 @@ def feedback_lines(lesson: Lesson, detail: dict[str, object], tr: Translator) ->
     """The earlier grade's lines, criterion by criterion, as the learner first saw them."""
     rubric = {c.id: c for c in lesson.rubric.criteria}
     lines = []
-    for item in detail.get("criteria") or []:  # type: ignore[union-attr]
+    criteria = detail.get("criteria")
+    for item in criteria if isinstance(criteria, list) else []:
         if not isinstance(item, dict) or item.get("id") not in rubric:
             continue
         finding = item.get("finding")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -28,7 +29,7 @@ def make_engine(url: str) -> AsyncEngine:
 
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:  # the driver's own connection
         cur = dbapi_conn.cursor()
         # WAL lets the scheduler read while a handler writes; foreign keys make deletes cascade.
         cur.execute("PRAGMA journal_mode=WAL")

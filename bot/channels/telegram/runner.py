@@ -12,7 +12,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand
 
@@ -49,7 +49,7 @@ async def register_commands(bot: Bot) -> None:
         log.warning("setMyCommands failed, commands will not be listed in the menu: %s", exc)
 
 
-def _isolation(redis_url: str | None) -> tuple[object, BaseEventIsolation]:
+def _isolation(redis_url: str | None) -> tuple[BaseStorage, BaseEventIsolation]:
     """One user's updates are handled one at a time; across processes through Redis."""
     if redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -79,7 +79,7 @@ async def start_telegram(app: App) -> asyncio.Task[None]:
     outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
     sender = app.sender.add(outbound, telegram_limits(settings))
     storage, isolation = _isolation(settings.redis_url)
-    dp = Dispatcher(storage=storage, events_isolation=isolation)  # type: ignore[arg-type]
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision,
                              fetch_voices=app.deps.speech is not None))
     me = await bot.get_me()

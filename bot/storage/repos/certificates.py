@@ -76,10 +76,10 @@ class SqlPassing(SqlPort):
 
     async def mark_retried(self, learner_id: int, lesson_id: str, day: date,
                            now: datetime) -> bool:
-        result = await self.s.execute(update(LessonReview).where(
+        changed = await self._changed(update(LessonReview).where(
             LessonReview.learner_id == learner_id, LessonReview.lesson_id == lesson_id,
             LessonReview.day == day, LessonReview.retried_at.is_(None)).values(retried_at=now))
-        return bool(result.rowcount)
+        return bool(changed)
 
     async def latest_feedback(self, learner_id: int, lesson_id: str) -> Feedback | None:
         row = (await self.s.execute(
@@ -123,23 +123,23 @@ class SqlCertificates(SqlPort):
     async def set_name(self, certificate_id: int, full_name: str, now: datetime,
                        day: date) -> bool:
         """Name it once: a second confirmation (a double tap, a redelivery) changes nothing."""
-        result = await self.s.execute(update(Certificate).where(
+        changed = await self._changed(update(Certificate).where(
             Certificate.id == certificate_id, Certificate.full_name.is_(None))
             .values(full_name=full_name, issued_at=now, issued_on=day))
-        return bool(result.rowcount)
+        return bool(changed)
 
     async def propose_name(self, certificate_id: int, name: str) -> bool:
         """Keep a typed name until the learner confirms it (only while none is printed)."""
-        result = await self.s.execute(update(Certificate).where(
+        changed = await self._changed(update(Certificate).where(
             Certificate.id == certificate_id, Certificate.full_name.is_(None))
             .values(name_draft=name))
-        return bool(result.rowcount)
+        return bool(changed)
 
     async def revoke(self, code: str, by: str, reason: str, now: datetime) -> bool:
-        result = await self.s.execute(update(Certificate).where(
+        changed = await self._changed(update(Certificate).where(
             Certificate.code == code, Certificate.revoked_at.is_(None))
             .values(revoked_at=now, revoked_by=by, revoke_reason=reason))
-        return bool(result.rowcount)
+        return bool(changed)
 
     async def listing(self, unit_ids: Collection[int] | None = None) -> list[CertificateRecord]:
         query = select(Certificate).order_by(Certificate.earned_at, Certificate.id)

@@ -20,21 +20,21 @@ class SqlDeliveries(SqlPort):
             select(Learner.timezone, Learner.lesson_time).distinct()
             .where(Learner.next_due_at.is_(None), Learner.status == LearnerStatus.ACTIVE,
                    Learner.lesson_time.is_not(None)))
-        return [(tz, t) for tz, t in rows]
+        return [(tz, t) for tz, t in rows if t is not None]  # the query's filter, for the type
 
     async def set_unset_due(self, zone: str, lesson_time: str, due_at: datetime) -> int:
-        result = await self.s.execute(
+        return await self._changed(
             update(Learner).where(Learner.next_due_at.is_(None), Learner.status == LearnerStatus.ACTIVE,
                                   Learner.timezone == zone, Learner.lesson_time == lesson_time)
             .values(next_due_at=due_at))
-        return int(result.rowcount or 0)
 
     async def due_slots(self, now: datetime) -> list[tuple[str, str]]:
         """(zone, lesson time) pairs with a learner due by `now` (a range on the due index)."""
         rows = await self.s.execute(
             select(Learner.timezone, Learner.lesson_time).distinct()
             .where(Learner.next_due_at <= now))
-        return [(tz, t) for tz, t in rows]
+        # A due time is set only with a lesson time, and cleared when that time is removed.
+        return [(tz, t) for tz, t in rows if t is not None]
 
     async def plan_due(
         self, zone: str, lesson_time: str, now: datetime, day: date | None,
@@ -76,8 +76,7 @@ class SqlDeliveries(SqlPort):
         if not moved or day is None or due_at is None:
             return len(moved), 0
         stmt = self._insert(Delivery).from_select(columns, rows(moved)).on_conflict_do_nothing()
-        result = await self.s.execute(stmt)
-        return len(moved), int(result.rowcount or 0)
+        return len(moved), await self._changed(stmt)
 
     async def set_delivery_lesson(self, delivery_id: int, lesson_id: str) -> None:
         await self.s.execute(update(Delivery).where(Delivery.id == delivery_id)
@@ -113,7 +112,6 @@ class SqlDeliveries(SqlPort):
 
     async def release_stale_deliveries(self, before: datetime) -> int:
         """Deliveries left 'sending' by a crashed process go back to 'pending' to resume."""
-        result = await self.s.execute(
+        return await self._changed(
             update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.sent_at <= before)
             .values(status=DeliveryStatus.PENDING))
-        return int(result.rowcount or 0)
