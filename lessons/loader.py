@@ -133,7 +133,7 @@ def load_mentor_rule(path: Path) -> tuple[MentorRule, list[Problem]]:
         return MentorRule.model_validate(raw), []
     except ValidationError as exc:
         return MentorRule(), [
-            Problem(str(path), _line_of(lines and lines.node, ("mentors", *err["loc"])),
+            Problem(str(path), _line_of(lines.node if lines else None, ("mentors", *err["loc"])),
                     f"mentors: {err['msg']}") for err in exc.errors()]
 
 

@@ -106,7 +106,7 @@ def parse_deadline(text: str, now: datetime, zone: str) -> datetime | None:
     hhmm = parse_time(rest) if rest else None
     if rest and hhmm is None:
         return None
-    at_time = time(*map(int, hhmm.split(":"))) if hhmm else DEFAULT_HOUR
+    at_time = time(int(hhmm[:2]), int(hhmm[3:])) if hhmm else DEFAULT_HOUR  # "HH:MM"
     try:
         return datetime(year, month, day, at_time.hour, at_time.minute, tzinfo=tz)
     except ValueError:

@@ -145,7 +145,7 @@ class TelegramOutbound:
             # A picture (a session's QR code) shows as a photo, to put on a screen at once.
             await self.bot.send_photo(
                 chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),
-                caption=piece.text, **extra,
+                caption=piece.text, allow_paid_broadcast=paid,
             )
             return
         if piece.document is not None:

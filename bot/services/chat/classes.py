@@ -16,7 +16,7 @@ from bot.services import buttons, classes, permissions, scope, throttle
 from bot.services.chat import onboarding
 from bot.services.chat.turn import Turn
 from bot.services.invites import Event
-from bot.services.io import Out, OutFile
+from bot.services.io import Option, Out, OutFile
 from bot.services.permissions import Action
 from bot.services.ports import LearnerStatus, UnitRecord
 from bot.services.ports.classes import CLASS_KIND, ClassRecord, SessionRecord
@@ -175,7 +175,7 @@ async def roster(turn: Turn, class_id: int) -> list[Out]:
     if info.is_open:
         head = tr("class.join_line", code=info.unit.join_code or "-",
                   link=join_link(turn, info.unit)) + "\n" + head
-        options = (
+        options: tuple[Option, ...] = (
             buttons.ClassMenu("sess", class_id).as_option(tr("class.session_button")),
             buttons.Challenge("new", class_id).as_option(tr("class.challenge_button")),
             buttons.ClassMenu("close", class_id).as_option(tr("class.close_button")))

@@ -56,10 +56,8 @@ class SqlChallenges(SqlPort):
         return [_challenge(r) for r in rows]
 
     async def close(self, challenge_id: int, now: datetime) -> bool:
-        done = await self.s.execute(update(Challenge).where(Challenge.id == challenge_id,
-                                                            Challenge.closed_at.is_(None))
-                                    .values(closed_at=now))
-        return bool(done.rowcount)
+        return bool(await self._changed(update(Challenge).where(
+            Challenge.id == challenge_id, Challenge.closed_at.is_(None)).values(closed_at=now)))
 
     async def entries(self, challenge_id: int) -> list[EntryRecord]:
         confirmed = func.max(case((GradeRecord.status == GradeStatus.FINAL, GradeRecord.score),
@@ -96,12 +94,11 @@ class SqlChallenges(SqlPort):
         claimed = []
         for row in rows:
             # Compare-and-set per row: a row another process claimed first is left to it.
-            done = await self.s.execute(
-                update(ChallengeSend).where(ChallengeSend.id == row.id,
-                                            ChallengeSend.status == SendStatus.PENDING)
-                .values(status=SendStatus.SENDING.value, attempts=ChallengeSend.attempts + 1,
-                        updated_at=now))
-            if done.rowcount:
+            if await self._changed(
+                    update(ChallengeSend).where(ChallengeSend.id == row.id,
+                                                ChallengeSend.status == SendStatus.PENDING)
+                    .values(status=SendStatus.SENDING.value,
+                            attempts=ChallengeSend.attempts + 1, updated_at=now)):
                 claimed.append(SendRecord(row.id, row.challenge_id, row.learner_id,
                                           SendKind(row.kind), row.attempts + 1))
         return claimed
@@ -114,11 +111,10 @@ class SqlChallenges(SqlPort):
                                      updated_at=now))
 
     async def release_stale_sends(self, before: datetime) -> int:
-        done = await self.s.execute(
+        return await self._changed(
             update(ChallengeSend).where(ChallengeSend.status == SendStatus.SENDING,
                                         ChallengeSend.updated_at < before)
             .values(status=SendStatus.PENDING.value))
-        return int(done.rowcount or 0)
 
     async def send_counts(self, challenge_id: int, kind: SendKind) -> dict[str, int]:
         rows = await self.s.execute(

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.services.ports.classes import CLASS_KIND, ClassRecord, RosterRow, SessionRecord
@@ -50,7 +50,7 @@ class SqlClasses(SqlPort):
         await self.s.flush()
         return _unit(unit)
 
-    def _class_query(self):  # type: ignore[no-untyped-def]
+    def _class_query(self) -> Select[ClassInfo, Unit, int]:
         members = (select(func.count()).where(ClassMember.class_id == ClassInfo.unit_id)
                    .correlate(ClassInfo).scalar_subquery())
         return select(ClassInfo, Unit, members).join(Unit, Unit.id == ClassInfo.unit_id)
@@ -69,10 +69,8 @@ class SqlClasses(SqlPort):
         return [_class(*row) for row in rows]
 
     async def close_class(self, unit_id: int, now: datetime) -> bool:
-        done = await self.s.execute(update(ClassInfo).where(ClassInfo.unit_id == unit_id,
-                                                            ClassInfo.closed_at.is_(None))
-                                    .values(closed_at=now))
-        if not done.rowcount:
+        if not await self._changed(update(ClassInfo).where(
+                ClassInfo.unit_id == unit_id, ClassInfo.closed_at.is_(None)).values(closed_at=now)):
             return False
         # The join code stops working; the members and their history stay.
         await self.s.execute(update(Unit).where(Unit.id == unit_id).values(join_code=None))

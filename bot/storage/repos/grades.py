@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, insert, select, update
 
@@ -18,6 +18,8 @@ from bot.services.ports.records import (
 from bot.storage.models import GradeRecord, Submission, SubmissionFingerprint
 from bot.storage.repos.base import SqlPort
 from bot.storage.repos.scope import covered
+
+_Q = TypeVar("_Q", bound=Select)  # a query, kept its own type through `_scoped`
 
 
 def _submission(row: Submission) -> SubmissionRecord:
@@ -186,6 +188,6 @@ class SqlGrades(SqlPort):
                          grade.appealed, sub.text, sub.photo_ref)
 
 
-def _scoped(query, units: Collection[int] | None):  # type: ignore[no-untyped-def]
+def _scoped(query: _Q, units: Collection[int] | None) -> _Q:
     """Only work of learners the units cover; every work when `units` is None."""
     return query if units is None else query.where(covered(Submission.learner_id, units))

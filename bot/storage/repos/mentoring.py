@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, Subquery, func, select, update
 from sqlalchemy.orm import aliased
 
 from bot.services.ports.mentoring import PeerItem, PeerReviewRecord, Referred
@@ -29,7 +29,7 @@ from lessons.teach_back import PREFIX as TEACH_BACK_PREFIX
 MAX_PEER_REVIEWS = 2  # a piece of work gets at most this many mentors' reviews
 
 
-def _current_grade():  # type: ignore[no-untyped-def]
+def _current_grade() -> Subquery:
     """Each submission's current (not superseded) grade: the newest one."""
     return (select(GradeRecord.submission_id, func.max(GradeRecord.id).label("grade_id"))
             .where(GradeRecord.status != GradeStatus.SUPERSEDED)
@@ -79,7 +79,7 @@ class SqlMentoring(SqlPort):
         new_id = result.scalar()
         return int(new_id) if new_id is not None else None
 
-    def _review_query(self):  # type: ignore[no-untyped-def]
+    def _review_query(self) -> Select[PeerReview, Submission, Learner, GradeRecord]:
         current = _current_grade()
         mentor = aliased(Learner)
         return (select(PeerReview, Submission, mentor, GradeRecord)
@@ -110,10 +110,9 @@ class SqlMentoring(SqlPort):
         return int(await self.s.scalar(query) or 0)
 
     async def judge(self, review_id: int, verdict: str, judge_id: int, now: datetime) -> bool:
-        done = await self.s.execute(
+        return bool(await self._changed(
             update(PeerReview).where(PeerReview.id == review_id, PeerReview.verdict.is_(None))
-            .values(verdict=verdict, judged_by=judge_id, judged_at=now))
-        return bool(done.rowcount)
+            .values(verdict=verdict, judged_by=judge_id, judged_at=now)))
 
     async def mentor_stats(self, mentor_id: int) -> tuple[int, int]:
         total, helpful = (await self.s.execute(
