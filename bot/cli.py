@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot.config import Settings, SettingsError, load_settings
 
@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def _settings() -> Settings:
+def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from exc
@@ -32,16 +32,19 @@ def _settings() -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run
 
-    settings = _settings()
+    settings = _settings(**({"HOCAI_ROLE": args.role} if args.role else {}))
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not settings.any_channel:
+    if not settings.any_channel and settings.role == "all":
         # The console chat owns the terminal: keep the log quiet unless something is wrong.
         logging.getLogger().setLevel(logging.WARNING)
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     finally:
         # Everything is closed; without this the interpreter's last garbage collection walks
         # the whole heap (lessons, aiogram's models) and Ctrl+C seems ignored for seconds.
@@ -263,8 +266,13 @@ def cmd_certificates_revoke(args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hocai", description="Bình dân học AI: the daily AI-learning bot")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every configured channel (console chat with no token)"
-                   ).set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="start every configured channel (console chat with no "
+                         "token); with --role, one part of a deployment on PostgreSQL")
+    run.add_argument("--role", choices=("all", "web", "worker", "scheduler"),
+                     help="all (default, one process); web: channels' intake and answers; "
+                     "worker: sends the daily push (any number); scheduler: the clock (one "
+                     "active at a time, others stand by). Also HOCAI_ROLE")
+    run.set_defaults(func=cmd_run)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///./hocai.db", validation_alias=_env("DATABASE_URL")
     )
+    # PostgreSQL connections a process keeps (as many again at a peak): with several processes,
+    # their sum must stay under the server's max_connections (100 by default).
+    database_pool_size: int = Field(default=10, ge=1, le=100,
+                                    validation_alias=_env("DATABASE_POOL_SIZE"))
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias=_env("HOCAI_TIMEZONE"))
     admins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias=_env("HOCAI_ADMINS")
@@ -90,6 +94,20 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=20.0, gt=0, validation_alias=_env("LLM_TIMEOUT"))
 
     redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL"))
+
+    # Process roles (README: "Chạy nhiều tiến trình"): everything in one process, or one role of
+    # several sharing a PostgreSQL database. `hocai run --role` overrides it.
+    role: Literal["all", "web", "worker", "scheduler"] = Field(
+        default="all", validation_alias=_env("HOCAI_ROLE"))
+    # Lesson messages a worker may have sent but not yet recorded: a crash repeats at most this
+    # many (to as many learners). Throughput per worker is about this many / a send's round trip.
+    delivery_in_flight: int = Field(default=8, ge=1, le=64,
+                                    validation_alias=_env("HOCAI_DELIVERY_IN_FLIGHT"))
+    # How long a delivery stays with a worker that stopped making progress (died, stalled).
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600,
+                                          validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS"))
+    delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60,
+                                         validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS"))
     data_dir: Path = Field(default=Path("hocai-data"), validation_alias=_env("HOCAI_DATA_DIR"))
 
     # Speech (any OpenAI-compatible /audio/speech and /audio/transcriptions): lessons read aloud,
@@ -239,7 +257,15 @@ class Settings(BaseSettings):
         if self.verify_server and zalo_webhook and self.verify_port == self.zalo_webhook_port:
             raise ValueError("HOCAI_VERIFY_PORT and ZALO_WEBHOOK_PORT are both "
                              f"{self.verify_port}: give the verification server another port")
+
+        self._check_role()
         return self
+
+    def _check_role(self) -> None:
+        if self.role != "all" and self.database_url.startswith("sqlite"):
+            raise ValueError("process roles share one PostgreSQL database (DATABASE_URL="
+                             "postgresql://...); with SQLite run everything in one process "
+                             "(`hocai run`, HOCAI_ROLE=all)")
 
     def _blank_is_unset(self, *names: str) -> None:
         """An empty setting means "not used"; a placeholder left from .env.example fails."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -21,6 +25,31 @@ if TYPE_CHECKING:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+_claims = itertools.count(1)
+
+
+def new_worker_id() -> str:
+    """This process's name on the leases it holds: host, pid and a random tag (a restarted
+    process with the same pid is still someone else)."""
+    return f"{socket.gethostname()[:12]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class DeliveryLimits:
+    """How a process sends the daily push.
+
+    `in_flight` is the crash bound: platform messages sent but not yet recorded. A part is
+    recorded (and its lease renewed) before its slot is given back and a learner never has two
+    parts in flight, so a kill -9 repeats at most `in_flight` messages, to as many learners.
+    `lease` is how long a delivery stays with a worker that stopped making progress before any
+    worker takes it up again; `poll_seconds` is the worker's tick when it has nothing to send.
+    """
+
+    in_flight: int = 8
+    lease: timedelta = timedelta(seconds=60)
+    poll_seconds: float = 1.0
 
 
 @dataclass
@@ -44,9 +73,17 @@ class Deps:
     # Level certificates: the PDF maker, and the public address their QR codes point to.
     certificate_maker: CertificateMaker | None = None
     public_url: str = "http://localhost:8080"
+    # Process roles: this process's name on leases, and how it sends the daily push.
+    worker_id: str = field(default_factory=new_worker_id)
+    delivery_limits: DeliveryLimits = field(default_factory=DeliveryLimits)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def lease_holder(self) -> str:
+        """A name for one claim: this process's, told apart from its other claims (a holder
+        may renew its own lease, so two claims in one process must not share a name)."""
+        return f"{self.worker_id}:{next(_claims)}"
 
     def today_for(self, learner: LearnerRecord) -> date:
         return self.now().astimezone(ZoneInfo(learner.timezone)).date()

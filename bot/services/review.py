@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection
+from datetime import timedelta
 from typing import Any
 
 from bot.i18n import Translator
@@ -131,6 +132,9 @@ def _scores(held: HeldSummary, tr: Translator) -> str:
     return tr("review.scores_range", low=held.low, high=held.high)
 
 
+# A grade being regraded is leased to one process: the model is asked once per grade.
+REGRADE_WORK = "regrade"
+REGRADE_LEASE = timedelta(minutes=3)
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
@@ -167,7 +171,16 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         waiting = await repo.grades.provisional_grades(limit)
     changed = 0
     for item in waiting:
+        holder = deps.lease_holder()
         async with deps.store.transaction() as repo:
+            # One process regrades a grade: the model is asked once, whoever runs this job.
+            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), holder, deps.now(),
+                                                deps.now() + REGRADE_LEASE):
+                continue
+        async with deps.store.transaction() as repo:
+            current = await repo.grades.grade(item.id)
+            if current is None or current.status != GradeStatus.PROVISIONAL:
+                continue  # regraded or confirmed meanwhile (by an earlier lease's holder)
             learner = await repo.learners.learner(item.learner_id)
             submission = await repo.submissions.submission(item.submission_id)
             if learner is None or submission is None:
@@ -180,6 +193,8 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             work = await submissions.stored_work(repo, submission, learner.id)
         grade = await deps.grader.grade(lesson, work)
         if grade.provisional and "llm_unavailable" in grade.flags:
+            async with deps.store.transaction() as repo:  # not done: the next run may take it
+                await repo.leases.release_work(REGRADE_WORK, str(item.id), holder)
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:
             status = GradeStatus.REVIEW if grade.needs_review else GradeStatus.FINAL

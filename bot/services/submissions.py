@@ -29,6 +29,10 @@ from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
 
+# A submission being graded is leased to one process (the live turn, or the job that grades
+# left-over work): the model is asked once per piece of work, however many processes run.
+GRADE_WORK = "grade"
+GRADE_LEASE = timedelta(minutes=3)  # well past the model's timeout and its one retry
 MAX_SUBMISSION_CHARS = 6000  # a chat answer, not a thesis; longer work is kept but not graded
 PEER_CANDIDATES = 5  # near-copies found through the fingerprint index; the grader compares these
 
@@ -64,6 +68,10 @@ async def receive(
             return [Out(text=tr("practice.too_long", chars=len(incoming.text),
                                 limit=MAX_SUBMISSION_CHARS))]
         peers = await _peers(repo, submission, learner.id, store=True)
+        # Stored and leased in one commit: the regrading job leaves it to this turn unless the
+        # process dies before grading it.
+        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
+                                     deps.now(), deps.now() + GRADE_LEASE)
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
@@ -151,6 +159,9 @@ async def receive_for(
             return [Out(text=tr("practice.too_long", chars=len(incoming.text),
                                 limit=MAX_SUBMISSION_CHARS))], None
         peers = await _peers(repo, submission, learner.id, store=True)
+        # Leased in the same commit, as practice work is (`receive`).
+        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
+                                     deps.now(), deps.now() + GRADE_LEASE)
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_task_grade(deps, repo, learner, lesson, submission, grade, tr), \
@@ -247,14 +258,23 @@ _LEARNER_NOTES = frozenset({
 async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 50) -> list[
     tuple[int, list[Out]]
 ]:
-    """Grade work that was stored but never graded (a crash, a restart); returns what to tell whom."""
-    # Work younger than a couple of minutes may still be in the hands of the live path.
-    before = deps.now() - timedelta(minutes=2)
+    """Grade work that was stored but never graded (a crash, a restart); returns what to tell whom.
+
+    Each piece is leased first: work still in the hands of a live turn, or taken by another
+    process running this job, is left alone."""
     async with deps.store.transaction() as repo:
-        waiting = await repo.submissions.ungraded_submissions(before, limit)
+        waiting = await repo.submissions.ungraded_submissions(deps.now(), limit)
     told: list[tuple[int, list[Out]]] = []
-    for submission in waiting:
+    for listed in waiting:
         async with deps.store.transaction() as repo:
+            if not await repo.leases.claim_work(GRADE_WORK, str(listed.id), deps.lease_holder(),
+                                                deps.now(), deps.now() + GRADE_LEASE):
+                continue
+        async with deps.store.transaction() as repo:
+            # Graded meanwhile, by the holder of an earlier lease?
+            submission = await repo.submissions.submission(listed.id)
+            if submission is None or submission.status != SubmissionStatus.RECEIVED:
+                continue
             learner = await repo.learners.learner(submission.learner_id)
             if learner is None:
                 continue

@@ -18,12 +18,15 @@ from bot.storage.uow import SqlUnitOfWork
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, pool_size: int = 10) -> AsyncEngine:
+    """`pool_size` connections kept, as many again at a peak: a process holds at most twice it
+    (PostgreSQL's max_connections must cover every process's share)."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         _sqlite_pragmas(engine.sync_engine)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True,
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size,
+                               pool_pre_ping=True,
                                hide_parameters=True)  # learners' text never goes into a log
 
 

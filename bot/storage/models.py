@@ -258,6 +258,9 @@ class Delivery(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Process roles: who is sending it and until when; a lapsed lease is taken up by any worker.
+    lease_owner: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProcessedUpdate(Base):
@@ -650,3 +653,17 @@ class Referral(Base):
     mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
                                            index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- process roles: leases on background work shared by processes ---------------------------
+
+
+class WorkLease(Base):
+    """One piece of background work held by one process until `expires_at` (kind: grade,
+    regrade...). A process that dies leaves its lease to lapse; any other then takes it up."""
+
+    __tablename__ = "work_leases"
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

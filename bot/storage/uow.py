@@ -14,6 +14,7 @@ from bot.services.ports import (
     Inbox,
     Leader,
     Learners,
+    Leases,
     Ledger,
     Links,
     Mentoring,
@@ -33,6 +34,7 @@ from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
+from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.mentoring import SqlMentoring
 from bot.storage.repos.progress import SqlProgress
@@ -64,3 +66,4 @@ class SqlUnitOfWork:
         self.classes: Classes = SqlClasses(session)
         self.challenges: Challenges = SqlChallenges(session)
         self.mentoring: Mentoring = SqlMentoring(session)
+        self.leases: Leases = SqlLeases(session)

@@ -15,7 +15,7 @@ from bot.app import App
 from bot.i18n import Translator
 from bot.llm.grader import LLMGrader
 from bot.scheduling import jobs
-from bot.scheduling.runner import start_scheduler
+from bot.scheduling.runner import Intervals, Scheduler
 from bot.services import challenges, review, tasks
 from bot.services.ports.challenges import SendKind
 from bot.storage.grading_costs import SqlGradeCache, SqlTokenBudget
@@ -274,22 +274,23 @@ async def test_work_graded_while_the_model_was_down_is_paid_once_it_answers(
 
 
 async def test_the_scheduler_runs_the_challenge_tick(app: App, clock: Clock) -> None:
-    scheduler = await start_scheduler(app)
+    scheduler = Scheduler(app, Intervals(leader_check=0.05))
+    task = asyncio.create_task(scheduler.run())
     try:
-        job = scheduler.get_job("challenges_tick")
-        assert job is not None and job.func_ref == "bot.scheduling.jobs:challenges_tick"
+        async with asyncio.timeout(5):
+            while not scheduler.running:
+                await asyncio.sleep(0.01)
+        assert scheduler.aps is not None and scheduler.aps.get_job("challenges_tick") is not None
     finally:
-        scheduler.shutdown(wait=False)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
     inst = await instructor(app)
     await learner(app, "7801")
     telegram = recording(app, "telegram")
     await create_by_taps(inst, app)
-    try:
-        await jobs.challenges_tick()  # the job, bound to the running app by start_scheduler
-        assert telegram.to("7801")
-        clock.advance(days=3)
-        await jobs.challenges_tick()
-    finally:
-        jobs.bind(None)
+    await jobs.challenges_tick(app)  # the job the scheduler runs every minute
+    assert telegram.to("7801")
+    clock.advance(days=3)
+    await jobs.challenges_tick(app)
     assert await rows(app, "SELECT count(*) FROM challenges WHERE closed_at IS NOT NULL") == [
         (1,)]

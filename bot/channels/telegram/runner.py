@@ -72,12 +72,16 @@ def webhook_secret(settings: Settings) -> str:
     return webhook.derived_secret(settings.telegram_bot_token.get_secret_value())
 
 
-async def start_telegram(app: App) -> asyncio.Task[None]:
+async def start_telegram(app: App, intake: bool = True) -> asyncio.Task[None]:
+    """The bot's sender, and with `intake` its updates (polling or the webhook); a worker or
+    scheduler process only sends."""
     settings = app.settings
     assert settings.telegram_bot_token is not None
     bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
     outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
     sender = app.sender.add(outbound, telegram_limits(settings))
+    if not intake:
+        return asyncio.create_task(_sending_only(bot), name="telegram")
     storage, isolation = _isolation(settings.redis_url)
     dp = Dispatcher(storage=storage, events_isolation=isolation)
     dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision,
@@ -114,6 +118,13 @@ async def _webhook(dp: Dispatcher, bot: Bot, settings: Settings, limit: int
             await server.cleanup()
 
     return serving()
+
+
+async def _sending_only(bot: Bot) -> None:
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await bot.session.close()
 
 
 async def _closing(run: Coroutine[Any, Any, None], bot: Bot, dp: Dispatcher) -> None:

@@ -12,6 +12,7 @@ from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, Queued
 from bot.services.ports.learners import Learners, Links
+from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
@@ -61,6 +62,7 @@ __all__ = [
     "LearnerRecord",
     "LearnerStatus",
     "Learners",
+    "Leases",
     "Ledger",
     "Links",
     "Member",

@@ -16,6 +16,7 @@ from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader
 from bot.services.ports.learners import Learners, Links
+from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
 from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
@@ -44,6 +45,7 @@ class UnitOfWork(Protocol):
     classes: Classes  # classes, members, in-person sessions
     challenges: Challenges  # challenges, their entries and outbox
     mentoring: Mentoring  # peer reviews, mentors' links and referrals
+    leases: Leases  # process roles: deliveries and background work claimed under leases
 
 
 class Store(Protocol):

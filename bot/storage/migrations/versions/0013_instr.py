@@ -2,7 +2,7 @@
 challenges and their outbox, mentors' peer reviews, mentors' invite links and referrals
 
 Revision ID: instr
-Revises: roles
+Revises: procs
 Create Date: 2026-12-02 09:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'instr'
-down_revision = 'roles'
+down_revision = 'procs'
 branch_labels = None
 depends_on = None
 
