@@ -27,6 +27,7 @@ from bot.storage.models import (
     Unit,
 )
 from bot.storage.repos.base import SqlPort
+from bot.storage.repos.classes import teaching_export
 
 
 def _learner(row: Learner) -> LearnerRecord:
@@ -168,6 +169,7 @@ class SqlLearners(SqlPort):
             "points": rows(await self.s.scalars(
                 select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)),
                 ("points", "reason", "created_at")),
+            **await teaching_export(self.s, learner_id),  # classes, check-ins, peer reviews
         }
 
 
