@@ -197,7 +197,10 @@ async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(any_app: A
     assert "đã được đánh giá" in text_of(await inst.tap(item.options[0].key))
     mentor_id = await person(app, mentor)
     assert [(lid, pts) for lid, _k, pts in await ledger_lines(app, "peer")] == [(mentor_id, 10)]
-    assert "hữu ích" in [m for lid, m in told.messages if lid == mentor_id][-1].text
+    assert "hữu ích" in text_of([m for lid, m in told.messages if lid == mentor_id])
+    # The ranks' hook counted it once, for the "helpful mentor" badge and the honours.
+    assert await rows(app, "SELECT mentor_id, key FROM helpful_reviews") == [
+        (mentor_id, f"review:{item.options[0].key.rsplit(':', 1)[1]}")]
     assert "Chưa có bài mới" in text_of(await mentor.tap("mt:peer"))  # reviewed once
     logged = [a for (a,) in await rows(app, "SELECT action FROM role_events ORDER BY id")]
     assert "peer_review" in logged and "peer_review_verdict" in logged  # who, what, on whom

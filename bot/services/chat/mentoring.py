@@ -13,7 +13,7 @@ import secrets
 from datetime import timedelta
 
 from bot.i18n import Translator
-from bot.services import buttons, invites, permissions, scope, tasks, throttle
+from bot.services import badges, buttons, invites, permissions, scope, tasks, throttle
 from bot.services.chat import onboarding
 from bot.services.chat.turn import Turn
 from bot.services.conversation import PeerDraft
@@ -311,12 +311,14 @@ async def judge(turn: Turn, review_id: int, helpful: bool) -> list[Out]:
         return [Out(text=tr("mentor.judged_not_helpful"))]
     award = peer_review_award(review.mentor_id, review_id)
     paid = await repo.ledger.award(review.mentor_id, award, deps.now())
-    # The ranks work's badges.mentor_review_helpful(...) hook belongs here (not on main yet).
+    # Counted once per review for the "helpful mentor" badge and the honours; a badge it earns
+    # is announced with the points.
+    earned = await badges.mentor_review_helpful(deps, repo, review.mentor_id, f"review:{review_id}")
     if paid and mentor is not None:
         mentor_tr = Translator(mentor.language)
         turn.notices.append((mentor.id, [Out(text=mentor_tr(
             "mentor.told_helpful", task=tasks.title(deps, review.lesson_id, mentor_tr),
-            points=award.points))]))
+            points=award.points)), *earned]))
     return [Out(text=tr("mentor.judged_helpful", mentor=review.mentor_name, points=award.points))]
 
 
