@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError
+from bot.services.bots import bots_on
 from bot.services.context import DeliveryLimits, Deps, utc_now
 from bot.services.dialog import Dialog
 from bot.services.honours import load_rules
@@ -16,9 +19,15 @@ from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
 from bot.services.sender import Limits, Sender
 from bot.storage.db import SqlStore, make_engine, upgrade
+from bot.storage.secrets import cipher_for
 from lessons.loader import BUILTIN_DIR, load_curriculum
 from lessons.model import Curriculum
 from scoring.grading import Grader
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+    from bot.services.ports_bots import Cipher
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +42,15 @@ class App:
     background: list[asyncio.Task[None]] = field(default_factory=list)
     # Set by the planner at each committed chunk: a worker in this process starts sending at once.
     deliveries_planned: asyncio.Event = field(default_factory=asyncio.Event)
+    cipher: Cipher | None = None  # opens units' bot tokens (HOCAI_SECRET_KEY)
 
     async def close(self) -> None:
         for task in self.background:
             task.cancel()
         await asyncio.gather(*self.background, return_exceptions=True)
         await self.store.close()
+        if self.sender.redis is not None:
+            await self.sender.redis.aclose()
 
 
 def load_lessons(settings: Settings) -> Curriculum:
@@ -130,9 +142,20 @@ async def build_app(
     )
     add_speech_and_tryai(settings, deps)
     add_certificates(settings, deps)
-    sender = Sender()
+    sender = Sender(redis=pace_redis(settings))
     deps.notify = notifier(deps, sender)
-    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender)
+    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
+               cipher=cipher_for(settings))
+
+
+def pace_redis(settings: Settings) -> Redis | None:
+    """Where every process counts each token's sends: Redis when there is one (so that all
+    workers share a token's 30 a second), else nowhere shared (each process counts alone)."""
+    if not settings.redis_url:
+        return None
+    from redis.asyncio import Redis
+
+    return Redis.from_url(settings.redis_url)
 
 
 async def run(settings: Settings, console_files: Path = Path("hocai-files"),
@@ -151,6 +174,9 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
     role = role or settings.role
     web, worker, scheduling = (role in ("all", r) for r in ("web", "worker", "scheduler"))
     app = await build_app(settings)
+    # The lessons, models and modules loaded at start live as long as the process: kept out of
+    # the garbage collector's scans, a burst of webhook calls is not paused by full collections.
+    gc.freeze()
     tasks: list[asyncio.Task[None]] = []
     verify_server = None
     try:
@@ -160,11 +186,14 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
             verify_server = await start_verify_server(
                 app.store, app.deps.certificate_maker, settings.public_url,
                 settings.verify_host, settings.verify_port)
-        if settings.telegram_bot_token is not None:
+        if settings.telegram_bot_token is not None or await bots_on(app.store, "telegram"):
             from bot.channels.telegram.runner import start_telegram
 
-            tasks.append(await start_telegram(app, intake=web))
-        if settings.zalo_bot_configured or settings.zalo_oa_configured:
+            telegram = await start_telegram(app, intake=web)
+            if telegram is not None:
+                tasks.append(telegram)
+        if (settings.zalo_bot_configured or settings.zalo_oa_configured
+                or await bots_on(app.store, "zalo_oa")):
             from bot.channels.zalo.runner import start_zalo
 
             tasks.append(await start_zalo(app, intake=web))

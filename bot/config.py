@@ -66,8 +66,13 @@ class Settings(BaseSettings):
     telegram_chat_interval: float = Field(
         default=1.0, ge=0, validation_alias=_env("TELEGRAM_CHAT_INTERVAL")
     )
+    # Paid broadcasts: up to 1,000 messages a second per token, 0.1 Telegram Stars for each
+    # message above the free 30 a second (the bot's Stars balance pays).
     telegram_paid_broadcast: bool = Field(
         default=False, validation_alias=_env("TELEGRAM_PAID_BROADCAST")
+    )
+    telegram_paid_broadcast_rate: float = Field(
+        default=1000.0, ge=30, le=1000, validation_alias=_env("TELEGRAM_PAID_BROADCAST_RATE")
     )
     # Updates handled at once; kept below the database pool (20 connections) so a burst waits
     # for a free handler instead of timing out on a connection.
@@ -110,6 +115,16 @@ class Settings(BaseSettings):
                                           validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS"))
     delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60,
                                          validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS"))
+    # Seals units' bot tokens in the database (a Fernet key: `hocai bots keygen`). Empty: tokens
+    # are stored as given, and never printed in full either way.
+    secret_key: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_SECRET_KEY"))
+    # Telegram messages a second per token kept free for replies to learners who just wrote:
+    # while replies wait, the daily push leaves this many of the token's slots to them.
+    telegram_reply_reserve: int = Field(default=3, ge=0, le=20,
+                                        validation_alias=_env("TELEGRAM_REPLY_RESERVE"))
+    # Messages a minute to one group chat (Telegram allows about 20).
+    telegram_group_per_minute: int = Field(default=20, ge=1, le=60,
+                                           validation_alias=_env("TELEGRAM_GROUP_PER_MINUTE"))
     data_dir: Path = Field(default=Path("hocai-data"), validation_alias=_env("HOCAI_DATA_DIR"))
 
     # Speech (any OpenAI-compatible /audio/speech and /audio/transcriptions): lessons read aloud,
@@ -275,6 +290,7 @@ class Settings(BaseSettings):
                              f"{self.verify_port}: give the verification server another port")
 
         self._check_role()
+        self._check_secret_key()
         return self
 
     def _check_role(self) -> None:
@@ -282,6 +298,17 @@ class Settings(BaseSettings):
             raise ValueError("process roles share one PostgreSQL database (DATABASE_URL="
                              "postgresql://...); with SQLite run everything in one process "
                              "(`hocai run`, HOCAI_ROLE=all)")
+
+    def _check_secret_key(self) -> None:
+        self._blank_is_unset("secret_key")
+        if self.secret_key is not None:
+            from cryptography.fernet import Fernet
+
+            try:
+                Fernet(self.secret_key.get_secret_value().strip().encode())
+            except (ValueError, TypeError) as exc:
+                raise ValueError("HOCAI_SECRET_KEY must be a Fernet key (make one with "
+                                 "`hocai bots keygen`)") from exc
 
     def _blank_is_unset(self, *names: str) -> None:
         """An empty setting means "not used"; a placeholder left from .env.example fails."""

@@ -36,6 +36,7 @@ class Intervals:
     regrade: float = 600.0
     sweep: float = 3600.0
     outbox: float = 30.0  # leaders' nudges and announcements go out within half a minute
+    challenges: float = 60.0  # announcements within a minute; results a minute after the deadline
     leader_check: float = 5.0
     # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
     # seconds at a province's size (bench/standings_bench.py), so not more often than this.
@@ -96,6 +97,7 @@ class Scheduler:
             # The snapshot survives restarts; a new database gets its first one soon after the
             # start, not during it.
             (jobs.refresh_standings, every.standings, now + timedelta(seconds=60)),
+            (jobs.challenges_tick, every.challenges, None),
         ):
             at_once = {"next_run_time": first} if first else {}  # None would pause the job
             aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,

@@ -154,8 +154,9 @@ def pick_identity(
     (wrote on, or was sent to successfully) first. Zalo OA identities count only inside their
     7-day window; channels in `skip` (e.g. a spent monthly quota) are passed over."""
     now = now or datetime.now(UTC)
-    usable = [i for i in identities
-              if sender.has(i.channel) and i.channel not in skip and reach.usable(i, now)]
+    usable = [i for i in identities  # through the bot the identity came by (its unit's own)
+              if sender.has(i.channel, i.bot_id) and i.channel not in skip
+              and reach.usable(i, now)]
     oldest = datetime.min.replace(tzinfo=UTC)
     usable.sort(key=lambda i: reach.last_used(i) or oldest, reverse=True)
     return usable[0] if usable else None
@@ -164,8 +165,8 @@ def pick_identity(
 async def spent_channels(sender: Sender) -> frozenset[str]:
     """Channels whose plan's monthly messages are used up: no daily push through them."""
     spent = set()
-    for channel, channel_sender in sender.by_channel.items():
-        budget = channel_sender.outbound
+    for channel_sender in sender.all():
+        channel, budget = channel_sender.channel, channel_sender.outbound
         if isinstance(budget, PushBudget) and not await budget.push_allowed():
             spent.add(channel)
     return frozenset(spent)
@@ -293,7 +294,8 @@ async def deliver_one(
                     if deps.now() - renewed > lease / 2:  # a long wait (a 429 pause): renew
                         held = await _renew(deps, item.id, holder, sent, lease)
                     if held:
-                        await sender.send(identity.channel, identity.chat_id, part)
+                        await sender.send(identity.channel, identity.chat_id, part,
+                                          bot_id=identity.bot_id, lane="bulk")
                         sent += 1
                         renewed = deps.now()
                         held = await _renew(deps, item.id, holder, sent, lease)

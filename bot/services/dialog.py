@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from bot.i18n import Translator
 from bot.services import digest, submissions
@@ -52,6 +53,11 @@ class Dialog:
                 found = await repo.learners.learner(identity.learner_id)
                 assert found is not None  # identities cascade with their learner
                 learner = found
+            if identity.bot_id != event.bot_id:
+                # The bot a person last wrote through serves them (it surely can reach them):
+                # joining through a unit's bot makes them that bot's learner.
+                await repo.bots.attach(identity.id, event.bot_id)
+                identity = replace(identity, bot_id=event.bot_id)
             tr = Translator(learner.language)
             turn = Turn(deps, repo, learner, identity, tr, event, self.router)
             out = await self.router.run(turn)

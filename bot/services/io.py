@@ -37,6 +37,7 @@ class Inbound:
     audio_mime: str = ""  # e.g. audio/ogg for Telegram's voice notes
     # The text of the bot's message this one answers (a reply/quote), where the platform says so.
     reply_to: str = ""
+    bot_id: int | None = None  # the unit's own bot it came through; None: the default bot
 
     def __post_init__(self) -> None:
         # The one edge every channel passes: control characters never reach the services, the

@@ -1,8 +1,9 @@
-"""One sender per channel token: keeps the platform's rate limits and pauses on a 429.
+"""One sender per platform token: keeps the platform's rate limits and pauses on a 429.
 
 Telegram allows about 30 messages a second per bot and one a second per chat; a 429 carries
 `retry_after` and the whole bot must wait it out. Other channels plug in their own limits, and one
-channel's pause or outage never holds up another's.
+channel's (or one unit bot's) pause or outage never holds up another's. The pace itself
+(bot/services/pacing.py) is shared by every process through Redis when there is one.
 """
 
 from __future__ import annotations
@@ -10,19 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
-
-from aiolimiter import AsyncLimiter
+from typing import TYPE_CHECKING
 
 from bot.services.io import Out, Outbound, PiecedOutbound, RateLimited
+from bot.services.pacing import Lane, PaceLimits, TokenPace
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
-
-
-SAFETY = 0.95
 
 
 @dataclass(frozen=True)
@@ -30,22 +30,26 @@ class Limits:
     per_second: float = 30.0  # the bot's overall rate
     per_chat_interval: float = 1.0  # seconds between two messages to one chat
     max_rate_limit_retries: int = 5
+    reply_reserve: int = 0  # slots a second the daily push leaves to replies while they wait
+    group_per_minute: int | None = None  # messages a minute to one group chat
+
+    def pace(self) -> PaceLimits:
+        return PaceLimits(per_second=self.per_second, chat_interval=self.per_chat_interval,
+                          group_per_minute=self.group_per_minute,
+                          reply_reserve=self.reply_reserve)
 
 
 class ChannelSender:
-    """Sends through one `Outbound`, within its limits. Raises `Unreachable` and
+    """Sends through one `Outbound` (one token), within its pace. Raises `Unreachable` and
     `TemporaryFailure` to the caller; handles `RateLimited` itself by pausing every send."""
 
-    _CHAT_MEMORY = 100_000  # remembered last-send times, oldest dropped first
-
-    def __init__(self, outbound: Outbound, limits: Limits) -> None:
+    def __init__(self, outbound: Outbound, limits: Limits, pace: TokenPace | None = None,
+                 bot_id: int | None = None) -> None:
         self.outbound = outbound
         self.limits = limits
-        # Evenly spaced, no bursts, a little under the limit: a platform that counts a sliding
-        # one-second window answers 429 to a bucket that bursts at the full rate.
-        self._limiter = AsyncLimiter(1, 1.0 / (limits.per_second * SAFETY))
+        self.bot_id = bot_id
+        self.pace = pace or TokenPace(f"{outbound.channel}:{bot_id or 'default'}", limits.pace())
         self._resume_at = 0.0
-        self._chat_last: OrderedDict[str, float] = OrderedDict()
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self.sent = 0  # platform messages (a long `Out` may be several)
         self.rate_limited = 0
@@ -59,14 +63,8 @@ class ChannelSender:
         while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
 
-    async def _wait_chat(self, chat_id: str) -> None:
-        last = self._chat_last.get(chat_id)
-        if last is not None:
-            delay = last + self.limits.per_chat_interval - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-
-    async def send(self, chat_id: str, message: Out) -> None:
+    async def send(self, chat_id: str, message: Out, lane: Lane = "reply") -> None:
+        """`lane`: "reply" answers someone who just wrote and goes first; "bulk" is the push."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:  # one chat's messages go out in order
             try:
@@ -74,21 +72,20 @@ class ChannelSender:
                     # Each platform message is paced, and a 429 repeats only its own piece.
                     for piece in self.outbound.pieces(message):
                         await self._send_within_limits(
-                            chat_id, partial(self.outbound.send_piece, chat_id, piece))
+                            chat_id, partial(self.outbound.send_piece, chat_id, piece), lane)
                 else:
                     await self._send_within_limits(
-                        chat_id, lambda: self.outbound.send(chat_id, message))
+                        chat_id, lambda: self.outbound.send(chat_id, message), lane)
             finally:
                 if not lock._waiters:  # asyncio.Lock keeps no public count; drop idle locks
                     self._chat_locks.pop(chat_id, None)
 
     async def _send_within_limits(
-        self, chat_id: str, send_once: Callable[[], Awaitable[None]]
+        self, chat_id: str, send_once: Callable[[], Awaitable[None]], lane: Lane
     ) -> None:
         for attempt in range(self.limits.max_rate_limit_retries + 1):
             await self._wait_pause()
-            await self._wait_chat(chat_id)
-            await self._limiter.acquire()
+            await self.pace.acquire(chat_id, lane)
             await self._wait_pause()  # a 429 may have arrived while we queued
             try:
                 await send_once()
@@ -101,26 +98,54 @@ class ChannelSender:
                     raise
                 continue
             self.sent += 1
-            self._chat_last[chat_id] = time.monotonic()
-            self._chat_last.move_to_end(chat_id)
-            if len(self._chat_last) > self._CHAT_MEMORY:
-                self._chat_last.popitem(last=False)
+            await self.pace.sent(chat_id)
             return
 
 
 class Sender:
-    """All channels' senders, by channel name."""
+    """Every token's sender: each channel's default bot by channel name, units' own bots by id.
 
-    def __init__(self, senders: dict[str, ChannelSender] | None = None) -> None:
+    With `redis` every process counts each token's pace in the same place; without it, each
+    token is paced in this process alone.
+    """
+
+    def __init__(self, senders: dict[str, ChannelSender] | None = None,
+                 redis: Redis | None = None) -> None:
         self.by_channel: dict[str, ChannelSender] = dict(senders or {})
+        self.by_bot: dict[int, ChannelSender] = {}
+        self.redis = redis
 
-    def add(self, outbound: Outbound, limits: Limits) -> ChannelSender:
-        sender = ChannelSender(outbound, limits)
-        self.by_channel[outbound.channel] = sender
+    def add(self, outbound: Outbound, limits: Limits, bot_id: int | None = None,
+            key: str | None = None) -> ChannelSender:
+        """`key` names the token in the shared counts (e.g. a hash of it): two processes with
+        the same token must use the same key."""
+        pace_key = key or f"{outbound.channel}:{bot_id or 'default'}"
+        pace = TokenPace(pace_key, limits.pace(), self.redis)
+        sender = ChannelSender(outbound, limits, pace, bot_id)
+        if bot_id is None:
+            self.by_channel[outbound.channel] = sender
+        else:
+            self.by_bot[bot_id] = sender
         return sender
 
-    def has(self, channel: str) -> bool:
-        return channel in self.by_channel
+    def get(self, channel: str, bot_id: int | None = None) -> ChannelSender | None:
+        """The sender of a unit's bot, or the channel's default bot for `bot_id` None. A unit bot
+        that is not running here (removed, disabled) has none: its learners are not sent to
+        through another bot, which could not reach them anyway."""
+        if bot_id is None:
+            return self.by_channel.get(channel)
+        found = self.by_bot.get(bot_id)
+        return found if found is not None and found.channel == channel else None
 
-    async def send(self, channel: str, chat_id: str, message: Out) -> None:
-        await self.by_channel[channel].send(chat_id, message)
+    def has(self, channel: str, bot_id: int | None = None) -> bool:
+        return self.get(channel, bot_id) is not None
+
+    def all(self) -> list[ChannelSender]:
+        return [*self.by_channel.values(), *self.by_bot.values()]
+
+    async def send(self, channel: str, chat_id: str, message: Out, *, bot_id: int | None = None,
+                   lane: Lane = "reply") -> None:
+        sender = self.get(channel, bot_id)
+        if sender is None:
+            raise KeyError(f"no sender for {channel} bot {bot_id}")
+        await sender.send(chat_id, message, lane)

@@ -1,8 +1,9 @@
 """A small fake Telegram Bot API server on 127.0.0.1, for tests and the delivery benchmark.
 
 It serves queued updates to getUpdates, records every sent message, and can enforce the real
-limits: N messages a second for the bot (answering 429 with retry_after) and 403 for chats that
-"blocked the bot".
+limits: N messages a second per bot token (answering 429 with retry_after) and 403 for chats
+that "blocked the bot". Several tokens share one server: each is its own bot (its own
+username, updates, 1-second window and record of sends).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Sent:
     text: str
     reply_markup: Any = None
     at: float = 0.0
+    token: str = ""
 
 
 @dataclass
@@ -39,6 +41,9 @@ class FakeTelegram:
     sent: list[Sent] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     too_many: int = 0
+    too_many_by_token: dict[str, int] = field(default_factory=dict)
+    sent_by_token: dict[str, int] = field(default_factory=dict)
+    record_sent: bool = True  # False: only count (a benchmark's hundred thousand sends)
     files: dict[str, bytes] = field(default_factory=dict)  # file_id -> bytes, for getFile
     uploads: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # files sent, whole
     offsets: list[int] = field(default_factory=list)  # getUpdates' offsets (acknowledgements)
@@ -47,7 +52,7 @@ class FakeTelegram:
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
-    _window: deque[float] = field(default_factory=deque)
+    _windows: dict[str, deque[float]] = field(default_factory=dict)
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     _runner: web.AppRunner | None = None
     base: str = ""
@@ -57,15 +62,18 @@ class FakeTelegram:
     def _user(self, user_id: int, name: str = "Nguyễn Văn An") -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": name, "language_code": "vi"}
 
-    def push(self, update: dict[str, Any]) -> int:
+    def push(self, update: dict[str, Any], token: str | None = None) -> int:
+        """Queue an update; with `token`, only that bot receives it (else whichever polls)."""
         update_id = update.setdefault("update_id", self._next_update)
         self._next_update = max(self._next_update, update_id) + 1
+        if token is not None:
+            update["_token"] = token
         self._updates.append(update)
         self._new_update.set()
         return update_id
 
     def message(self, user_id: int, text: str | None = None, *, chat_type: str = "private",
-                chat_id: int | None = None, **extra: Any) -> int:
+                chat_id: int | None = None, token: str | None = None, **extra: Any) -> int:
         msg: dict[str, Any] = {
             "message_id": self._next_message, "date": int(time.time()),
             "chat": {"id": chat_id or user_id, "type": chat_type},
@@ -77,20 +85,21 @@ class FakeTelegram:
         if text is not None:
             msg["text"] = text
         msg.update(extra)
-        return self.push({"message": msg})
+        return self.push({"message": msg}, token)
 
-    def tap(self, user_id: int, data: str) -> int:
+    def tap(self, user_id: int, data: str, token: str | None = None) -> int:
         return self.push({"callback_query": {
             "id": str(self._next_update), "from": self._user(user_id), "chat_instance": "x",
             "data": data,
             "message": {"message_id": 1, "date": int(time.time()),
                         "chat": {"id": user_id, "type": "private"}, "text": "..."},
-        }})
+        }}, token)
 
     # ---- reading what the bot sent -------------------------------------------------------
 
-    def to(self, chat_id: int | str) -> list[Sent]:
-        return [s for s in self.sent if s.chat_id == str(chat_id)]
+    def to(self, chat_id: int | str, token: str | None = None) -> list[Sent]:
+        return [s for s in self.sent
+                if s.chat_id == str(chat_id) and (token is None or s.token == token)]
 
     def last_options(self, chat_id: int | str) -> list[tuple[str, str]]:
         for s in reversed(self.to(chat_id)):
@@ -160,19 +169,31 @@ class FakeTelegram:
             return params
         return dict(await request.post())
 
-    def _over_limit(self) -> bool:
+    def _over_limit(self, token: str) -> bool:
+        """Telegram counts each bot's sends in a sliding second."""
         if self.rate_per_second is None:
             return False
+        window = self._windows.setdefault(token, deque())
         now = time.monotonic()
-        while self._window and now - self._window[0] >= 1.0:
-            self._window.popleft()
-        if len(self._window) >= self.rate_per_second:
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= self.rate_per_second:
             return True
-        self._window.append(now)
+        window.append(now)
         return False
+
+    @staticmethod
+    def bot_user(token: str) -> dict[str, Any]:
+        """getMe: the bot a token belongs to; tokens other than the tests' default get their
+        own id and username from the number before the colon."""
+        number = token.split(":", 1)[0]
+        if not number.isdigit() or number == "123456":
+            return BOT_USER
+        return {**BOT_USER, "id": int(number), "username": f"unit{number}_bot"}
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        token = request.match_info["token"]
         self.calls.append(method)
         params = await self._params(request)
         if method in self.missing_methods:
@@ -184,11 +205,11 @@ class FakeTelegram:
                              "file_size": len(self.files.get(file_id, b"")),
                              "file_path": f"photos/{file_id}.jpg"})
         if method == "getMe":
-            return self._ok(BOT_USER)
+            return self._ok(self.bot_user(token))
         if method == "getUpdates":
-            return await self._get_updates(params)
+            return await self._get_updates(params, token)
         if method in ("sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
-            return self._send(method, params)
+            return self._send(method, params, token)
         if method == "setWebhook":
             self.webhooks.append(params)
         if method == "deleteWebhook":
@@ -198,25 +219,33 @@ class FakeTelegram:
     def _ok(self, result: Any) -> web.Response:
         return web.json_response({"ok": True, "result": result})
 
-    async def _get_updates(self, params: dict[str, Any]) -> web.Response:
+    def _mine(self, update: dict[str, Any], token: str) -> bool:
+        return update.get("_token") in (None, token)
+
+    async def _get_updates(self, params: dict[str, Any], token: str) -> web.Response:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         self.offsets.append(offset)
         if self.on_offset is not None:
             self.on_offset(offset)
-        self._updates = [u for u in self._updates if u["update_id"] >= offset]
-        if not self._updates and timeout:
+        # The offset acknowledges this bot's updates only.
+        self._updates = [u for u in self._updates
+                         if not self._mine(u, token) or u["update_id"] >= offset]
+        if not any(self._mine(u, token) for u in self._updates) and timeout:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
             except TimeoutError:
                 pass
-        return self._ok(self._updates[:100])
+        mine = [{k: v for k, v in u.items() if k != "_token"}
+                for u in self._updates if self._mine(u, token)]
+        return self._ok(mine[:100])
 
-    def _send(self, method: str, params: dict[str, Any]) -> web.Response:
+    def _send(self, method: str, params: dict[str, Any], token: str = "") -> web.Response:
         chat_id = str(params.get("chat_id"))
-        if self._over_limit():
+        if self._over_limit(token):
             self.too_many += 1
+            self.too_many_by_token[token] = self.too_many_by_token.get(token, 0) + 1
             return web.json_response(
                 {"ok": False, "error_code": 429,
                  "description": f"Too Many Requests: retry after {self.retry_after}",
@@ -229,9 +258,11 @@ class FakeTelegram:
         if isinstance(markup, str):
             markup = json.loads(markup)
         text = params.get("text") or params.get("caption") or ""
-        if method in ("sendDocument", "sendVoice", "sendAudio"):
+        if method in ("sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
             self.uploads.append((method, params))
-        self.sent.append(Sent(method, chat_id, str(text), markup, time.monotonic()))
+        self.sent_by_token[token] = self.sent_by_token.get(token, 0) + 1
+        if self.record_sent:
+            self.sent.append(Sent(method, chat_id, str(text), markup, time.monotonic(), token))
         message_id = self._next_message
         self._next_message += 1
         result: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
@@ -243,6 +274,9 @@ class FakeTelegram:
             doc = params.get("document") or {}
             result["document"] = {"file_id": "doc1", "file_unique_id": "u1",
                                   "file_name": doc.get("filename", "f")}
+        if method == "sendPhoto":
+            result["photo"] = [{"file_id": "photo1", "file_unique_id": "up1", "width": 330,
+                                "height": 330}]
         if method == "sendVoice":
             result["voice"] = {"file_id": "voice1", "file_unique_id": "uv1", "duration": 1}
         if method == "sendAudio":

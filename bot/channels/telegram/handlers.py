@@ -39,7 +39,13 @@ def _kind(message: Message) -> InboundKind:
     return "other"
 
 
-def to_inbound(message: Message, update: Update | None, edited: bool = False) -> Inbound:
+def update_key(update_id: int, bot_id: int | None) -> str:
+    """Update ids count per bot: a unit bot's keys are its own, so two bots never collide."""
+    return str(update_id) if bot_id is None else f"b{bot_id}:{update_id}"
+
+
+def to_inbound(message: Message, update: Update | None, edited: bool = False,
+               bot_id: int | None = None) -> Inbound:
     user = message.from_user
     kind = _kind(message)
     text = message.text if message.text is not None else (message.caption or "")
@@ -54,12 +60,13 @@ def to_inbound(message: Message, update: Update | None, edited: bool = False) ->
         args=args,
         photo_ref=f"tg:{message.photo[-1].file_id}" if message.photo else None,
         display_name=(user.full_name if user else "") or "",
-        update_key=str(update.update_id) if update else None,
+        update_key=update_key(update.update_id, bot_id) if update else None,
         is_group=message.chat.type != "private",
         forwarded=message.forward_origin is not None,
         edited=edited,
         language=(user.language_code or "") if user else "",
         reply_to=_replied_text(message),
+        bot_id=bot_id,
     )
 
 
@@ -120,13 +127,15 @@ async def fetch_voice(message: Message) -> tuple[bytes, str] | None:
 def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False,
            fetch_voices: bool = False) -> Router:
     """`fetch_photos`: download photos of work so that a vision model can grade them;
-    `fetch_voices`: download voice notes so that a speech server can transcribe them."""
+    `fetch_voices`: download voice notes so that a speech server can transcribe them. Events
+    carry the sender's bot (a unit's own bot, or None for the default one)."""
     r = Router(name="learner")
+    bot_id = sender.bot_id
 
     @r.message()
     async def on_message(message: Message, event_update: Update) -> None:
         photo = await fetch_photo(message) if fetch_photos and message.photo else None
-        event = to_inbound(message, event_update)
+        event = to_inbound(message, event_update, bot_id=bot_id)
         if fetch_voices and event.kind == "voice" and not event.is_group:
             voice = await fetch_voice(message)
             if voice is not None:
@@ -137,7 +146,7 @@ def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False,
 
     @r.edited_message()
     async def on_edited(message: Message, event_update: Update) -> None:
-        out = await dialog.handle(to_inbound(message, event_update, edited=True))
+        out = await dialog.handle(to_inbound(message, event_update, edited=True, bot_id=bot_id))
         await _answer(sender, str(message.chat.id), out)
 
     @r.callback_query(F.data)
@@ -151,9 +160,10 @@ def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False,
             kind="choice",
             choice=query.data or "",
             display_name=query.from_user.full_name or "",
-            update_key=str(event_update.update_id),
+            update_key=update_key(event_update.update_id, bot_id),
             is_group=bool(chat and chat.type != "private"),
             language=query.from_user.language_code or "",
+            bot_id=bot_id,
         )
         out = await dialog.handle(event)
         await _answer(sender, event.chat_id, out)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
@@ -15,14 +16,16 @@ from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand
+from aiohttp import web
 
 from bot.channels.telegram import polling, webhook
-from bot.channels.telegram.handlers import router
+from bot.channels.telegram.handlers import CHANNEL, router
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
 from bot.i18n import Translator
+from bot.services.bots import enabled_bots, pace_key
 from bot.services.chat.routes import ROUTER
-from bot.services.sender import Limits
+from bot.services.sender import ChannelSender, Limits
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -60,9 +63,13 @@ def _isolation(redis_url: str | None) -> tuple[BaseStorage, BaseEventIsolation]:
 
 
 def telegram_limits(settings: Settings) -> Limits:
-    """30 messages a second per bot (1,000 with paid broadcasts), one a second per chat."""
-    per_second = 1000.0 if settings.telegram_paid_broadcast else settings.telegram_rate_per_second
-    return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval)
+    """30 messages a second per bot (up to 1,000 with paid broadcasts), one a second per chat,
+    20 a minute per group; a few slots a second kept for replies while the push runs."""
+    per_second = (settings.telegram_paid_broadcast_rate if settings.telegram_paid_broadcast
+                  else settings.telegram_rate_per_second)
+    return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval,
+                  reply_reserve=settings.telegram_reply_reserve,
+                  group_per_minute=settings.telegram_group_per_minute)
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -72,64 +79,119 @@ def webhook_secret(settings: Settings) -> str:
     return webhook.derived_secret(settings.telegram_bot_token.get_secret_value())
 
 
-async def start_telegram(app: App, intake: bool = True) -> asyncio.Task[None]:
-    """The bot's sender, and with `intake` its updates (polling or the webhook); a worker or
-    scheduler process only sends."""
+@dataclass
+class TelegramBot:
+    """One token this process sends through: the default bot (bot_id None) or a unit's own."""
+
+    bot: Bot
+    sender: ChannelSender
+    bot_id: int | None
+    secret: str  # the webhook's secret token
+    name: str = ""
+
+
+def _unit_url(base: str, bot_id: int | None) -> str:
+    return base if bot_id is None else f"{base.rstrip('/')}/{bot_id}"
+
+
+async def add_telegram_senders(app: App) -> list[TelegramBot]:
+    """A sender for every Telegram token: the default one from settings and every enabled unit
+    bot in the database. Every process that sends (web, worker) needs them; only one process
+    receives (see `start_telegram`)."""
     settings = app.settings
-    assert settings.telegram_bot_token is not None
-    bot = make_bot(settings.telegram_bot_token.get_secret_value(), settings.telegram_api_base)
-    outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
-    sender = app.sender.add(outbound, telegram_limits(settings))
+    limits = telegram_limits(settings)
+    bots: list[TelegramBot] = []
+    if settings.telegram_bot_token is not None:
+        token = settings.telegram_bot_token.get_secret_value()
+        bot = make_bot(token, settings.telegram_api_base)
+        outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
+        sender = app.sender.add(outbound, limits, key=pace_key(CHANNEL, token))
+        bots.append(TelegramBot(bot, sender, None, webhook_secret(settings)))
+    assert app.cipher is not None
+    for unit_bot in await enabled_bots(app.store, app.cipher, CHANNEL):
+        bot = make_bot(unit_bot.token, settings.telegram_api_base)
+        outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
+        sender = app.sender.add(outbound, limits, bot_id=unit_bot.id,
+                                key=pace_key(CHANNEL, unit_bot.token))
+        bots.append(TelegramBot(bot, sender, unit_bot.id, unit_bot.webhook_secret, unit_bot.name))
+    return bots
+
+
+async def start_telegram(app: App, intake: bool = True, bots: list[TelegramBot] | None = None
+                         ) -> asyncio.Task[None] | None:
+    """Every bot's sender, and with `intake` their updates (long polling, or one webhook server
+    with a path per bot); a worker or scheduler process only sends. None when no Telegram bot is
+    configured."""
+    settings = app.settings
+    if bots is None:
+        bots = await add_telegram_senders(app)
+    if not bots:
+        return None
     if not intake:
-        return asyncio.create_task(_sending_only(bot), name="telegram")
+        return asyncio.create_task(_sending_only([b.bot for b in bots]), name="telegram")
     storage, isolation = _isolation(settings.redis_url)
-    dp = Dispatcher(storage=storage, events_isolation=isolation)
-    dp.include_router(router(app.dialog, sender, fetch_photos=settings.llm_vision,
-                             fetch_voices=app.deps.speech is not None))
-    me = await bot.get_me()
-    app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""  # invite links
-    await register_commands(bot)
     limit = settings.telegram_max_concurrent_updates
-    if settings.telegram_webhook_url:
-        run = await _webhook(dp, bot, settings, limit)
-        log.info("Telegram bot @%s on a webhook at %s", me.username, settings.telegram_webhook_url)
-    else:
-        # One consumer per token: a webhook left from production would refuse getUpdates.
-        await bot.delete_webhook(drop_pending_updates=False)
-        run = polling.poll(dp, bot, limit)
-        log.info("Telegram bot @%s polling", me.username)
-    return asyncio.create_task(_closing(run, bot, dp), name="telegram")
+    runs: list[Coroutine[Any, Any, None]] = []
+    handlers: list[tuple[webhook.CappedRequestHandler, str]] = []
+    dispatchers: list[Dispatcher] = []
+    for one in bots:
+        # A dispatcher per bot: its handlers answer through that bot's sender, and events
+        # carry the bot, so the learner is served by the bot they wrote to.
+        dp = Dispatcher(storage=storage, events_isolation=isolation)
+        dp.include_router(router(app.dialog, one.sender, fetch_photos=settings.llm_vision,
+                                 fetch_voices=app.deps.speech is not None))
+        dispatchers.append(dp)
+        me = await one.bot.get_me()
+        if one.bot_id is None and me.username:  # invite links point at the default bot
+            app.deps.bot_link = f"https://t.me/{me.username}"
+        await register_commands(one.bot)
+        label = f"@{me.username}" + (f" (unit bot {one.bot_id})" if one.bot_id else "")
+        if settings.telegram_webhook_url:
+            url = _unit_url(settings.telegram_webhook_url, one.bot_id)
+            handlers.append((webhook.CappedRequestHandler(dp, one.bot, one.secret, limit),
+                             _unit_url(settings.telegram_webhook_path, one.bot_id)))
+            # max_connections: Telegram opens no more parallel requests than we handle at once.
+            await one.bot.set_webhook(url, secret_token=one.secret, max_connections=limit,
+                                      allowed_updates=dp.resolve_used_update_types())
+            log.info("Telegram bot %s on a webhook at %s", label, url)
+        else:
+            # One consumer per token: a webhook left from production would refuse getUpdates.
+            await one.bot.delete_webhook(drop_pending_updates=False)
+            runs.append(polling.poll(dp, one.bot, limit))
+            log.info("Telegram bot %s polling", label)
+    if handlers:
+        (first, path), *more = handlers
+        server = await webhook.serve(first, path, settings.telegram_webhook_host,
+                                     settings.telegram_webhook_port, more)
+        runs.append(_serving(server))
+    return asyncio.create_task(_closing(runs, [b.bot for b in bots], dispatchers[0]),
+                               name="telegram")
 
 
-async def _webhook(dp: Dispatcher, bot: Bot, settings: Settings, limit: int
-                   ) -> Coroutine[Any, Any, None]:
-    secret = webhook_secret(settings)
-    handler = webhook.CappedRequestHandler(dp, bot, secret, limit)
-    server = await webhook.serve(handler, settings.telegram_webhook_path,
-                                 settings.telegram_webhook_host, settings.telegram_webhook_port)
-    # max_connections: Telegram itself opens no more parallel requests than we handle at once.
-    await bot.set_webhook(str(settings.telegram_webhook_url), secret_token=secret,
-                          max_connections=limit, allowed_updates=dp.resolve_used_update_types())
-
-    async def serving() -> None:
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await server.cleanup()
-
-    return serving()
-
-
-async def _sending_only(bot: Bot) -> None:
+async def _sending_only(bots: list[Bot]) -> None:
     try:
         await asyncio.Event().wait()
     finally:
-        await bot.session.close()
+        for bot in bots:
+            await bot.session.close()
 
 
-async def _closing(run: Coroutine[Any, Any, None], bot: Bot, dp: Dispatcher) -> None:
+async def _serving(server: web.AppRunner) -> None:
     try:
-        await run
+        await asyncio.Event().wait()
     finally:
-        await bot.session.close()
-        await dp.storage.close()
+        await server.cleanup()
+
+
+async def _closing(runs: list[Coroutine[Any, Any, None]], bots: list[Bot],
+                   dp: Dispatcher) -> None:
+    tasks = [asyncio.ensure_future(run) for run in runs]
+    try:
+        await asyncio.gather(*tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        for bot in bots:
+            await bot.session.close()
+        await dp.storage.close()  # one storage shared by every bot's dispatcher

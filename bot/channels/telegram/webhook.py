@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
+from collections.abc import Sequence
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -58,9 +59,12 @@ class CappedRequestHandler(SimpleRequestHandler):
         pass  # the bot session is closed by the channel, not by the web server
 
 
-def web_app(handler: CappedRequestHandler, path: str) -> web.Application:
+def web_app(handler: CappedRequestHandler, path: str,
+            more: Sequence[tuple[CappedRequestHandler, str]] = ()) -> web.Application:
+    """One server for every bot: the default bot at `path`, each unit's bot at its own path."""
     app = web.Application(client_max_size=MAX_BODY)
-    handler.register(app, path=path)
+    for one, where in [(handler, path), *more]:
+        one.register(app, path=where)
 
     async def health(request: web.Request) -> web.StreamResponse:
         return web.json_response({"ok": True})
@@ -70,8 +74,9 @@ def web_app(handler: CappedRequestHandler, path: str) -> web.Application:
 
 
 async def serve(handler: CappedRequestHandler, path: str, host: str,
-                port: int) -> web.AppRunner:
-    runner = web.AppRunner(web_app(handler, path), access_log=None)  # no secrets in logs
+                port: int, more: Sequence[tuple[CappedRequestHandler, str]] = (),
+                ) -> web.AppRunner:
+    runner = web.AppRunner(web_app(handler, path, more), access_log=None)  # no secrets in logs
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

@@ -16,10 +16,12 @@ from bot.services.sender import Sender
 log = logging.getLogger(__name__)
 
 
-async def send_all(sender: Sender, channel: str, chat_id: str, messages: list[Out]) -> None:
+async def send_all(sender: Sender, channel: str, chat_id: str, messages: list[Out],
+                   bot_id: int | None = None) -> None:
+    """Answer through the account the learner wrote to (a unit's own OA, or the default)."""
     for message in messages:
         try:
-            await sender.send(channel, chat_id, message)
+            await sender.send(channel, chat_id, message, bot_id=bot_id)
         except SendError as exc:
             # The learner's work and points are already committed; only this answer is lost.
             log.warning("%s: could not answer a chat: %r", channel, exc)
@@ -39,8 +41,8 @@ async def converse(
             tr = Translator("vi")
             text = (tr("zalo.photo_too_big", mb=max(1, max_photo_bytes // (1024 * 1024)))
                     if exc.reason == "too_big" else tr("zalo.photo_not_image"))
-            await send_all(sender, event.channel, reply_to, [Out(text=text)])
+            await send_all(sender, event.channel, reply_to, [Out(text=text)], event.bot_id)
             return
     with photos.attached(photo):
         out = await dialog.handle(event)
-    await send_all(sender, event.channel, reply_to, out)
+    await send_all(sender, event.channel, reply_to, out, event.bot_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -103,36 +104,47 @@ class ZaloOAOutbound:
         await self.api.send({"user_id": user_id}, part)
 
 
-async def store_event(inbox: Inbox, body: dict[str, Any]) -> bool:
-    return await inbox.put(CHANNEL, event_key(body), f"{CHANNEL}:{user_of(body)}", body)
+def inbox_channel(bot_id: int | None) -> str:
+    """The inbox's name for an OA's events: a unit's own OA keeps its events (keys, users) apart."""
+    return CHANNEL if bot_id is None else f"{CHANNEL}#{bot_id}"
+
+
+async def store_event(inbox: Inbox, body: dict[str, Any], bot_id: int | None = None) -> bool:
+    channel = inbox_channel(bot_id)
+    return await inbox.put(channel, event_key(body), f"{channel}:{user_of(body)}", body)
 
 
 class OAHandler:
     """The inbox worker's handler for OA webhook events."""
 
     def __init__(self, dialog: Dialog, sender: Sender, http: httpx.AsyncClient, inbox: Inbox,
-                 max_photo_bytes: int = MAX_BYTES) -> None:
+                 max_photo_bytes: int = MAX_BYTES, bot_id: int | None = None) -> None:
         self.dialog, self.sender, self.http, self.inbox = dialog, sender, http, inbox
         self.max_photo_bytes = max_photo_bytes
+        self.bot_id = bot_id  # a unit's own OA; None: the OA in the settings
 
     async def __call__(self, item: InboxItem) -> None:
         event = parse_event(item.payload)
+        if event.inbound is not None and self.bot_id is not None:
+            event = replace(event, inbound=replace(
+                event.inbound, bot_id=self.bot_id,
+                update_key=f"b{self.bot_id}:{event.inbound.update_key}"))
         deps = self.dialog.deps
         if event.what == "unfollow":
             await reach.unfollowed(deps, CHANNEL, event.user_id)
         elif event.what == "withdraw":
             await reach.withdrawn(deps, CHANNEL, event.user_id)
             async with deps.store.transaction() as repo:
-                await repo.inbox.inbox_forget(f"{CHANNEL}:{event.user_id}")
+                await repo.inbox.inbox_forget(f"{inbox_channel(self.bot_id)}:{event.user_id}")
             log.info("Zalo OA user_withdraw: a learner's data was deleted")
         elif event.what == "follow":
             start = Inbound(channel=CHANNEL, external_id=event.user_id, chat_id=event.user_id,
                             kind="command", command="start", update_key=item.key,
-                            language="vi")
+                            language="vi", bot_id=self.bot_id)
             out = await self.dialog.handle(start)
             if out:  # a new follower learns first that an automated assistant answers
                 out = [Out(text=Translator("vi")("zalo.automated")), *out]
-            await send_all(self.sender, CHANNEL, event.user_id, out)
+            await send_all(self.sender, CHANNEL, event.user_id, out, self.bot_id)
         elif event.what == "message" and event.inbound is not None:
             await converse(self.dialog, self.sender, self.http, event.inbound,
                            reply_target(event.user_id, event.msg_id), event.photo_url,

@@ -23,10 +23,11 @@ from bot.channels.zalo.bot_channel import BotHandler, ZaloBotOutbound, poll
 from bot.channels.zalo.bot_updates import CHANNEL as BOT
 from bot.channels.zalo.errors import ZaloAuthError, ZaloError
 from bot.channels.zalo.oa_api import ZaloOAApi
-from bot.channels.zalo.oa_channel import OAHandler, ZaloOAOutbound
+from bot.channels.zalo.oa_channel import OAHandler, ZaloOAOutbound, inbox_channel
 from bot.channels.zalo.oa_events import CHANNEL as OA
 from bot.channels.zalo.oa_tokens import OATokens
 from bot.config import Settings
+from bot.services.bots import OACredentials, enabled_bots, pace_key
 from bot.services.inbox import Inbox
 from bot.services.quota import MonthlyQuota
 from bot.services.sender import Limits
@@ -157,12 +158,37 @@ class ZaloChannels:
         self.routes.append(webhooks.oa_route(s.zalo_oa_webhook_path, self.inbox,
                                              s.zalo_oa_app_id, signing))
 
+    async def setup_unit_oas(self) -> int:
+        """Every unit's own Official Account: its tokens, sender (its own pace), inbox channel,
+        webhook at `<ZALO_OA_WEBHOOK_PATH>/<bot id>` and token refresh. Returns how many."""
+        s, app = self.settings, self.app
+        assert app.cipher is not None
+        units = await enabled_bots(app.store, app.cipher, OA)
+        for unit_oa in units:
+            creds = OACredentials.from_token(unit_oa.token)
+            tokens = OATokens(app.store, creds.app_id, creds.secret_key, self.http,
+                              s.zalo_oa_oauth_url, app.deps.clock)
+            await tokens.seed(creds.access_token, creds.refresh_token)
+            api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
+            app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
+                           oa_limits(s), bot_id=unit_oa.id, key=pace_key(OA, creds.app_id))
+            self.inbox.on(inbox_channel(unit_oa.id),
+                          OAHandler(app.dialog, app.sender, self.http, self.inbox,
+                                    self.max_photo_bytes, bot_id=unit_oa.id))
+            self.routes.append(webhooks.oa_route(
+                f"{s.zalo_oa_webhook_path.rstrip('/')}/{unit_oa.id}", self.inbox, creds.app_id,
+                creds.webhook_secret_key or creds.secret_key, bot_id=unit_oa.id))
+            self.jobs[f"zalo OA {unit_oa.id} token refresh"] = tokens.keep_fresh
+            log.info("Zalo OA of unit bot %s (%s) ready", unit_oa.id, unit_oa.name)
+        return len(units)
+
     async def start(self) -> asyncio.Task[None]:
         quiet_http_logs()
         if self.settings.zalo_bot_configured:
             await self.setup_bot()
         if self.settings.zalo_oa_configured:
             await self.setup_oa()
+        await self.setup_unit_oas()
         if self.routes:
             s = self.settings
             self.web = await webhooks.serve(self.routes, s.zalo_webhook_host, s.zalo_webhook_port)

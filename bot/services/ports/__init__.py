@@ -5,6 +5,8 @@
 """
 
 from bot.services.ports.badges import BadgeRecord, Badges, FreezeRecord, FreezeState
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
@@ -13,6 +15,7 @@ from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, 
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
 from bot.services.ports.rankings import (
@@ -50,6 +53,8 @@ __all__ = [
     "BadgeRecord",
     "Badges",
     "Certificates",
+    "Challenges",
+    "Classes",
     "Conversations",
     "Deliveries",
     "DeliveryRecord",
@@ -74,6 +79,7 @@ __all__ = [
     "Ledger",
     "Links",
     "Member",
+    "Mentoring",
     "OutboxItem",
     "OutboxStatus",
     "PassMarks",

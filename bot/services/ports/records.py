@@ -81,6 +81,7 @@ class IdentityRecord:
     last_seen_at: datetime | None = None  # the user's last inbound event on this channel
     last_delivered_at: datetime | None = None  # our last push that reached them here
     window_closed_at: datetime | None = None  # when the platform said the window had closed
+    bot_id: int | None = None  # the unit's own bot it came through; None: the default bot
 
 
 @dataclass(frozen=True)

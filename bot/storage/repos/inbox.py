@@ -24,9 +24,12 @@ class SqlInbox(SqlPort):
             return set()
         rows = [dict(channel=c, key=k, user_key=u, payload=p, status=InboxStatus.PENDING,
                      attempts=0, received_at=now, available_at=now) for c, k, u, p in events]
-        stmt = (self._insert(InboxEvent).values(rows).on_conflict_do_nothing()
+        # One statement with the rows as parameters (executemany, sent as multi-row VALUES):
+        # compiled once and cached, where rows inlined with .values() compile anew every time.
+        stmt = (self._insert(InboxEvent).on_conflict_do_nothing()
                 .returning(InboxEvent.channel, InboxEvent.key))
-        return {(c, k) for c, k in await self.s.execute(stmt)}
+        connection = await self.s.connection()
+        return {(c, k) for c, k in await connection.execute(stmt, rows)}
 
     async def inbox_claim(
         self, now: datetime, lease_until: datetime, limit: int

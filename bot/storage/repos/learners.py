@@ -27,6 +27,7 @@ from bot.storage.models import (
     Unit,
 )
 from bot.storage.repos.base import SqlPort
+from bot.storage.repos.classes import teaching_export
 
 
 def _learner(row: Learner) -> LearnerRecord:
@@ -43,7 +44,7 @@ def _identity(row: Identity) -> IdentityRecord:
         id=row.id, learner_id=row.learner_id, channel=row.channel, external_id=row.external_id,
         chat_id=row.chat_id, reachable=row.reachable, state=Conversation.from_json(row.state),
         last_seen_at=row.last_seen_at, last_delivered_at=row.last_delivered_at,
-        window_closed_at=row.window_closed_at,
+        window_closed_at=row.window_closed_at, bot_id=row.bot_id,
     )
 
 
@@ -168,6 +169,7 @@ class SqlLearners(SqlPort):
             "points": rows(await self.s.scalars(
                 select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)),
                 ("points", "reason", "created_at")),
+            **await teaching_export(self.s, learner_id),  # classes, check-ins, peer reviews
         }
 
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'ranks'
-down_revision = 'procs'
+down_revision = 'bots'
 branch_labels = None
 depends_on = None
 
