@@ -7,11 +7,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
 RUN useradd --create-home --uid 10001 hocai && mkdir /data && chown hocai /data
 WORKDIR /app
 
-# Dependencies first, in their own layer, so that a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN mkdir -p bot lessons scoring && touch bot/__init__.py lessons/__init__.py scoring/__init__.py \
-    && pip install . && pip uninstall -y hocai
+# Dependencies first, in their own layer, so that a code change does not reinstall them: exactly
+# the lock file's versions, checked against its hashes (`make lock` writes it).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
+COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY lessons ./lessons
 COPY scoring ./scoring

@@ -2,29 +2,42 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
+# uv writes the lock files: the venv's own (a dev dependency), else one on PATH.
+UV ?= $(or $(wildcard $(BIN)/uv),uv)
+LOCK = $(UV) pip compile --quiet --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock"
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint lock bench clean
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the versions in the lock file, checked against its hashes; then the project itself.
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 run: $(BIN)/.installed  ## the bot: every configured channel, or the console chat with no token
 	$(BIN)/hocai run
 
-lint: $(BIN)/.installed  ## style, import contracts, lesson files
+lint: $(BIN)/.installed  ## style, types, import contracts, lesson files
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/hocai lessons check
 
 test: lint  ## the whole suite (PostgreSQL tests skip when no server is running, except in CI)
 	$(BIN)/pytest
 
+# After changing dependencies in pyproject.toml. Pins already in the lock files are kept (add
+# --upgrade to LOCK to move everything); `make lock UV_OFFLINE=1` resolves from uv's cache alone.
+# The runtime lock is constrained by the dev one, so both pin the same versions.
+lock:  ## regenerate requirements.lock and requirements-dev.lock from pyproject.toml
+	$(LOCK) --extra dev -o requirements-dev.lock pyproject.toml
+	$(LOCK) --constraint requirements-dev.lock -o requirements.lock pyproject.toml
+
 bench: $(BIN)/.installed  ## delivery and grading figures
 	$(BIN)/python bench/delivery_bench.py
 	$(BIN)/python bench/grading_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache hocai.db hocai.db-* hocai-files
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache hocai.db hocai.db-* hocai-files

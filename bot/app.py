@@ -6,12 +6,13 @@ import asyncio
 import gc
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.services.bots import bots_on
-from bot.services.context import Deps, utc_now
+from bot.services.context import DeliveryLimits, Deps, utc_now
 from bot.services.dialog import Dialog
 from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
@@ -38,6 +39,8 @@ class App:
     dialog: Dialog
     sender: Sender
     background: list[asyncio.Task[None]] = field(default_factory=list)
+    # Set by the planner at each committed chunk: a worker in this process starts sending at once.
+    deliveries_planned: asyncio.Event = field(default_factory=asyncio.Event)
     cipher: Cipher | None = None  # opens units' bot tokens (HOCAI_SECRET_KEY)
 
     async def close(self) -> None:
@@ -99,11 +102,20 @@ def add_speech_and_tryai(settings: Settings, deps: Deps) -> None:
         from bot.llm.chat import OpenAIChat
         from bot.llm.wiring import LLMConfig, make_client
 
-        client = make_client(LLMConfig.from_settings(settings))
-        if client is not None:
-            deps.chat_model = OpenAIChat(client, settings.llm_model)
+        chat_client = make_client(LLMConfig.from_settings(settings))
+        if chat_client is not None:
+            deps.chat_model = OpenAIChat(chat_client, settings.llm_model)
     deps.tryai_limits = TryAILimits(turns_per_day=settings.tryai_turns_per_day,
                                     daily_tokens=settings.tryai_daily_token_budget)
+
+
+def add_certificates(settings: Settings, deps: Deps) -> None:
+    """Level certificates as PDFs (fonts shipped in the package), their QR codes pointing to the
+    public verification address."""
+    from bot.documents.certificate_pdf import PdfCertificates
+
+    deps.certificate_maker = PdfCertificates()
+    deps.public_url = settings.public_url
 
 
 async def build_app(
@@ -112,7 +124,7 @@ async def build_app(
 ) -> App:
     if migrate:
         await asyncio.to_thread(upgrade, settings.database_url)
-    store = SqlStore(make_engine(settings.database_url))
+    store = SqlStore(make_engine(settings.database_url, settings.database_pool_size))
     deps = Deps(
         store=store,
         curriculum=curriculum or load_lessons(settings),
@@ -121,8 +133,13 @@ async def build_app(
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
         lessons_per_day=settings.lessons_per_day,
+        delivery_limits=DeliveryLimits(
+            in_flight=settings.delivery_in_flight,
+            lease=timedelta(seconds=settings.delivery_lease_seconds),
+            poll_seconds=settings.delivery_poll_seconds),
     )
     add_speech_and_tryai(settings, deps)
+    add_certificates(settings, deps)
     sender = Sender(redis=pace_redis(settings))
     deps.notify = notifier(deps, sender)
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
@@ -139,50 +156,94 @@ def pace_redis(settings: Settings) -> Redis | None:
     return Redis.from_url(settings.redis_url)
 
 
-async def run(settings: Settings, console_files: Path = Path("hocai-files")) -> None:
-    """Start every configured channel; with none configured, the console chat."""
-    from bot.scheduling.runner import start_scheduler
+async def run(settings: Settings, console_files: Path = Path("hocai-files"),
+              role: str | None = None) -> None:
+    """Start what `role` does (README "Chạy nhiều tiến trình / Process roles"):
 
+    - web: the channels' intake (Telegram polling or webhook, Zalo webhooks or polling, the Zalo
+      inbox worker) and the answers to learners;
+    - worker: sending the daily push (deliveries claimed under leases), any number of them;
+    - scheduler: the clock (planning the push, grading left-over work, regrading), run by the
+      one process that holds the scheduler lock, so any number may stand by;
+    - all (the default): everything in this one process; with no channel, the console chat.
+    """
+    from bot.scheduling.runner import Scheduler
+
+    role = role or settings.role
+    web, worker, scheduling = (role in ("all", r) for r in ("web", "worker", "scheduler"))
     app = await build_app(settings)
     # The lessons, models and modules loaded at start live as long as the process: kept out of
     # the garbage collector's scans, a burst of webhook calls is not paused by full collections.
     gc.freeze()
-    channels: list[asyncio.Task[None]] = []
+    tasks: list[asyncio.Task[None]] = []
+    verify_server = None
     try:
+        if settings.verify_server and web:  # the public certificate page is the web role's
+            from bot.channels.web.verify import start_verify_server
+
+            verify_server = await start_verify_server(
+                app.store, app.deps.certificate_maker, settings.public_url,
+                settings.verify_host, settings.verify_port)
         if settings.telegram_bot_token is not None or await bots_on(app.store, "telegram"):
             from bot.channels.telegram.runner import start_telegram
 
-            telegram = await start_telegram(app)
+            telegram = await start_telegram(app, intake=web)
             if telegram is not None:
-                channels.append(telegram)
+                tasks.append(telegram)
         if (settings.zalo_bot_configured or settings.zalo_oa_configured
                 or await bots_on(app.store, "zalo_oa")):
             from bot.channels.zalo.runner import start_zalo
 
-            channels.append(await start_zalo(app))
-        if not channels:
-            from bot.channels.console.chat import ConsoleOutbound, run_console
+            tasks.append(await start_zalo(app, intake=web))
+        console = role == "all" and not tasks
+        if not tasks and role in ("web", "worker"):
+            # A worker with no channel would find every learner unreachable and skip them all.
+            raise SettingsError(f"the {role} role needs a chat channel: set TELEGRAM_BOT_TOKEN "
+                                "or a Zalo bot or Official Account")
+        if console:
+            from bot.channels.console.chat import CHANNEL, DEMO_USER, ConsoleOutbound
+            from bot.services.roles_chat import ensure_demo_admin
             from bot.services.units import ensure_demo_units
 
             code = await ensure_demo_units(app.store)
+            # The demo user tries the instructor's and leader's tools as a real administrator.
+            await ensure_demo_admin(app.store, CHANNEL, DEMO_USER, f"Học viên {DEMO_USER}",
+                                    settings.timezone, utc_now())
             outbound = ConsoleOutbound(files_dir=console_files)
             app.sender.add(outbound, Limits(per_second=100, per_chat_interval=0))
+        if worker:
+            tasks.append(asyncio.create_task(_sending(app), name="delivery worker"))
+        if scheduling:
+            tasks.append(asyncio.create_task(Scheduler(app).run(), name="scheduler"))
+        log.info("running as %s (worker id %s)", role, app.deps.worker_id)
+        if console:
+            from bot.channels.console.chat import run_console
+
             print("Bình dân học AI: trò chuyện thử trên máy (không cần token). "
                   "Gõ chữ rồi Enter; Ctrl+D để thoát.")
-            scheduler = await start_scheduler(app)
-            try:
-                await run_console(app.dialog, outbound, first_message=f"/start g_{code}")
-            finally:
-                scheduler.shutdown(wait=False)
+            await run_console(app.dialog, outbound, first_message=f"/start g_{code}")
             return
-        scheduler = await start_scheduler(app)
-        try:
-            await asyncio.gather(*channels)
-        finally:
-            scheduler.shutdown(wait=False)
+        await asyncio.gather(*tasks)
     finally:
-        for task in channels:
+        for task in tasks:
             task.cancel()
         # Let the channels finish their handlers before the database goes away.
-        await asyncio.gather(*channels, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if verify_server is not None:
+            await verify_server.cleanup()
         await app.close()
+
+
+async def _sending(app: App) -> None:
+    """The delivery worker: claim, send, tick; a database outage pauses it, never ends it."""
+    from bot.services.delivery import deliver_due
+
+    while True:
+        try:
+            await deliver_due(app.deps, app.sender, planned=app.deliveries_planned,
+                              keep_going=True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("delivery worker failed; starting again in 5 s")
+            await asyncio.sleep(5)

@@ -8,14 +8,23 @@ import gc
 import json
 import logging
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from bot.config import SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.services.ports import UnitOfWork
+    from bot.storage.db import SqlStore
+    from bot.storage.secrets import FernetCipher
+
+T = TypeVar("T")
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings(**overrides: Any) -> Settings:
     try:
-        return load_settings()
+        return load_settings(**overrides)
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         raise SystemExit(2) from exc
@@ -24,16 +33,19 @@ def _settings():  # type: ignore[no-untyped-def]
 def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run
 
-    settings = _settings()
+    settings = _settings(**({"HOCAI_ROLE": args.role} if args.role else {}))
     logging.basicConfig(level=settings.log_level,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not settings.any_channel:
+    if not settings.any_channel and settings.role == "all":
         # The console chat owns the terminal: keep the log quiet unless something is wrong.
         logging.getLogger().setLevel(logging.WARNING)
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     finally:
         # Everything is closed; without this the interpreter's last garbage collection walks
         # the whole heap (lessons, aiogram's models) and Ctrl+C seems ignored for seconds.
@@ -50,7 +62,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _with_store(action):  # type: ignore[no-untyped-def]
+async def _with_store(action: Callable[[SqlStore], Awaitable[T]]) -> T:
     from bot.storage.db import SqlStore, make_engine, upgrade
 
     settings = _settings()
@@ -108,7 +120,7 @@ def cmd_units_reach(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cipher():  # type: ignore[no-untyped-def]
+def _cipher() -> FernetCipher:
     from bot.storage.secrets import FernetCipher
 
     key = _settings().secret_key
@@ -198,12 +210,12 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
         unreviewed = result["not_reviewed_by_person"]
         print(f"lessons: {result['lessons']}  per level: {result['levels']}  "
               f"with occupation variants: {result['with_variants']}")
-        print(f"not yet reviewed by a person: {len(unreviewed)}")  # type: ignore[arg-type]
-        for lesson_id in unreviewed:  # type: ignore[attr-defined]
+        print(f"not yet reviewed by a person: {len(unreviewed)}")
+        for lesson_id in unreviewed:
             print(f"  {lesson_id}")
-        for warning in result["warnings"]:  # type: ignore[attr-defined]
+        for warning in result["warnings"]:
             print(f"warning: {warning}")
-        for error in result["errors"]:  # type: ignore[attr-defined]
+        for error in result["errors"]:
             print(error)
     return 1 if result["errors"] else 0
 
@@ -241,11 +253,104 @@ def cmd_lessons_export(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _in_transaction(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def run(store: SqlStore) -> T:
+        async with store.transaction() as repo:
+            return await action(repo)
+
+    return await _with_store(run)
+
+
+def _certificate_lines(record) -> list[str]:  # type: ignore[no-untyped-def]
+    from scoring.certificate_code import shown
+
+    day = record.issued_on or record.earned_at.date()
+    return [f"  code:  {shown(record.code)}", f"  name:  {record.full_name or ''}",
+            f"  level: {record.level} ({record.level_title})", f"  date:  {day.isoformat()}",
+            f"  unit:  {record.unit_name or '-'}"]
+
+
+def cmd_certificates_verify(args: argparse.Namespace) -> int:
+    """What the public page shows for a code. Exit 0 valid, 1 revoked, 2 unknown or malformed."""
+    from bot.services.certificates import verify
+
+    found = asyncio.run(_in_transaction(lambda repo: verify(repo, args.code)))
+    if found.record is None:
+        why = ("not a certificate code (15 letters and digits, e.g. ABCDE-FGHJK-MNPQR)"
+               if found.status == "malformed" else "no certificate has this code")
+        print(f"{found.status}: {why}", file=sys.stderr)
+        return 2
+    record = found.record
+    if found.status == "revoked":
+        when = record.revoked_at.isoformat(timespec="minutes") if record.revoked_at else "?"
+        print(f"REVOKED on {when} by {record.revoked_by}: {record.revoke_reason}")
+    else:
+        print("valid")
+    print("\n".join(_certificate_lines(record)))
+    return 1 if found.status == "revoked" else 0
+
+
+def cmd_certificates_list(args: argparse.Namespace) -> int:
+    import csv
+
+    from bot.services.certificates import as_rows, listing
+
+    records = asyncio.run(_in_transaction(lambda repo: listing(repo, args.unit)))
+    if records is None:
+        print(f"unknown unit code: {args.unit}", file=sys.stderr)
+        return 2
+    rows = as_rows(records)
+    if args.csv:
+        fields = ["code", "full_name", "level", "level_title", "issued_on", "unit", "status",
+                  "revoked_at", "revoked_by", "revoke_reason"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    for row in rows:
+        print(f"{row['code']}  level {row['level']}  {row['issued_on'] or '-':10}  "
+              f"{row['status']:13}  {row['full_name'] or '-'}  ({row['unit'] or '-'})")
+    print(f"{len(rows)} certificate(s)")
+    return 0
+
+
+def cmd_certificates_revoke(args: argparse.Namespace) -> int:
+    """Revoke with a reason; who (the --by name, else the operator's login), why and when are
+    kept. Revoking twice changes nothing. Exit 0 revoked, 1 already revoked, 2 not found."""
+    import getpass
+
+    from bot.services.certificates import revoke
+    from bot.services.context import utc_now
+
+    by = args.by or f"cli:{getpass.getuser()}"
+    outcome, record = asyncio.run(_in_transaction(
+        lambda repo: revoke(repo, args.code, by, args.reason, utc_now())))
+    if outcome == "no_reason":
+        print("a reason is required: --reason \"...\" (e.g. work found copied)", file=sys.stderr)
+        return 2
+    if record is None:
+        print(f"{outcome}: no certificate has this code; nothing changed", file=sys.stderr)
+        return 2
+    when = record.revoked_at.isoformat(timespec="minutes") if record.revoked_at else "?"
+    if outcome == "already":
+        print(f"already revoked on {when} by {record.revoked_by}: {record.revoke_reason}; "
+              "nothing changed", file=sys.stderr)
+        return 1
+    print(f"revoked on {when} by {record.revoked_by}: {record.revoke_reason}")
+    print("\n".join(_certificate_lines(record)))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hocai", description="Bình dân học AI: the daily AI-learning bot")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="start every configured channel (console chat with no token)"
-                   ).set_defaults(func=cmd_run)
+    run = sub.add_parser("run", help="start every configured channel (console chat with no "
+                         "token); with --role, one part of a deployment on PostgreSQL")
+    run.add_argument("--role", choices=("all", "web", "worker", "scheduler"),
+                     help="all (default, one process); web: channels' intake and answers; "
+                     "worker: sends the daily push (any number); scheduler: the clock (one "
+                     "active at a time, others stand by). Also HOCAI_ROLE")
+    run.set_defaults(func=cmd_run)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",
@@ -296,6 +401,23 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("dir", nargs="?")
     exp.add_argument("--xlsx", required=True, help="the .xlsx file to write")
     exp.set_defaults(func=cmd_lessons_export)
+    certs = sub.add_parser("certificates", help="level certificates: verify, list, revoke"
+                           ).add_subparsers(dest="certificates_command", required=True)
+    ver = certs.add_parser("verify", help="what the public verification page shows for a code")
+    ver.add_argument("code")
+    ver.set_defaults(func=cmd_certificates_verify)
+    cls = certs.add_parser("list", help="certificates, of a unit and the units under it")
+    cls.add_argument("--unit", help="a unit's code, e.g. PDP")
+    cls.add_argument("--csv", action="store_true")
+    cls.set_defaults(func=cmd_certificates_list)
+    rev = certs.add_parser("revoke", help="revoke a certificate (who, why and when are kept)")
+    rev.add_argument("code")
+    rev.add_argument("--reason", required=True, help="why, e.g. \"work found copied\"")
+    rev.add_argument("--by", help="who revokes (default: cli:<your login>)")
+    rev.set_defaults(func=cmd_certificates_revoke)
+    from bot.roles_cli import add_roles_commands
+
+    add_roles_commands(sub)
     try:
         from bot.grading_cli import add_grading_commands
     except ImportError:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
@@ -36,6 +37,10 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default="sqlite+aiosqlite:///./hocai.db", validation_alias=_env("DATABASE_URL")
     )
+    # PostgreSQL connections a process keeps (as many again at a peak): with several processes,
+    # their sum must stay under the server's max_connections (100 by default).
+    database_pool_size: int = Field(default=10, ge=1, le=100,
+                                    validation_alias=_env("DATABASE_POOL_SIZE"))
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias=_env("HOCAI_TIMEZONE"))
     admins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias=_env("HOCAI_ADMINS")
@@ -49,6 +54,10 @@ class Settings(BaseSettings):
         default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
     )
     telegram_api_base: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE"))
+    # The bot's @username, for the links `hocai roles invite` prints (the running bot asks
+    # Telegram itself); empty: the CLI prints the code to type and a link template.
+    telegram_bot_username: str = Field(default="", pattern=r"^@?[A-Za-z0-9_]{0,64}$",
+                                       validation_alias=_env("TELEGRAM_BOT_USERNAME"))
     telegram_rate_per_second: float = Field(
         default=30.0, gt=0, validation_alias=_env("TELEGRAM_RATE_PER_SECOND")
     )
@@ -100,6 +109,20 @@ class Settings(BaseSettings):
     # Messages a minute to one group chat (Telegram allows about 20).
     telegram_group_per_minute: int = Field(default=20, ge=1, le=60,
                                            validation_alias=_env("TELEGRAM_GROUP_PER_MINUTE"))
+
+    # Process roles (README: "Chạy nhiều tiến trình"): everything in one process, or one role of
+    # several sharing a PostgreSQL database. `hocai run --role` overrides it.
+    role: Literal["all", "web", "worker", "scheduler"] = Field(
+        default="all", validation_alias=_env("HOCAI_ROLE"))
+    # Lesson messages a worker may have sent but not yet recorded: a crash repeats at most this
+    # many (to as many learners). Throughput per worker is about this many / a send's round trip.
+    delivery_in_flight: int = Field(default=8, ge=1, le=64,
+                                    validation_alias=_env("HOCAI_DELIVERY_IN_FLIGHT"))
+    # How long a delivery stays with a worker that stopped making progress (died, stalled).
+    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600,
+                                          validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS"))
+    delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60,
+                                         validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS"))
     data_dir: Path = Field(default=Path("hocai-data"), validation_alias=_env("HOCAI_DATA_DIR"))
 
     # Speech (any OpenAI-compatible /audio/speech and /audio/transcriptions): lessons read aloud,
@@ -174,6 +197,25 @@ class Settings(BaseSettings):
     zalo_photo_max_mb: float = Field(default=5.0, gt=0, le=50,
                                      validation_alias=_env("ZALO_PHOTO_MAX_MB"))
 
+    # Level certificates: the public address their QR codes and links point to (the verification
+    # page is <HOCAI_PUBLIC_URL>/verify/<code>), and the small verification server `hocai run`
+    # starts when HOCAI_VERIFY_SERVER is on (behind an HTTPS reverse proxy in production).
+    public_url: str = Field(default="http://localhost:8080",
+                            validation_alias=_env("HOCAI_PUBLIC_URL"))
+    verify_server: bool = Field(default=False, validation_alias=_env("HOCAI_VERIFY_SERVER"))
+    verify_host: str = Field(default="0.0.0.0", validation_alias=_env("HOCAI_VERIFY_HOST"))
+    verify_port: int = Field(default=8080, ge=0, le=65535,
+                             validation_alias=_env("HOCAI_VERIFY_PORT"))
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_address(cls, value: str) -> str:
+        url = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", url):
+            raise ValueError("HOCAI_PUBLIC_URL must be an address like https://hocai.example.vn "
+                             "(no query); certificates' QR codes point to <it>/verify/<code>")
+        return url
+
     @field_validator("admins", mode="before")
     @classmethod
     def _split_admins(cls, value: object) -> tuple[str, ...]:
@@ -181,7 +223,9 @@ class Settings(BaseSettings):
             return ()
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
-        return tuple(str(v) for v in value)  # type: ignore[union-attr]
+        if isinstance(value, Iterable):
+            return tuple(str(v) for v in value)
+        raise ValueError("a comma-separated list of user ids")
 
     @field_validator("timezone")
     @classmethod
@@ -224,8 +268,20 @@ class Settings(BaseSettings):
             self.speech_base_url = None
         self._check_zalo()
         self._check_telegram_webhook()
+        zalo_webhook = self.zalo_bot_webhook_url is not None or self.zalo_oa_configured
+        if self.verify_server and zalo_webhook and self.verify_port == self.zalo_webhook_port:
+            raise ValueError("HOCAI_VERIFY_PORT and ZALO_WEBHOOK_PORT are both "
+                             f"{self.verify_port}: give the verification server another port")
+
+        self._check_role()
         self._check_secret_key()
         return self
+
+    def _check_role(self) -> None:
+        if self.role != "all" and self.database_url.startswith("sqlite"):
+            raise ValueError("process roles share one PostgreSQL database (DATABASE_URL="
+                             "postgresql://...); with SQLite run everything in one process "
+                             "(`hocai run`, HOCAI_ROLE=all)")
 
     def _check_secret_key(self) -> None:
         self._blank_is_unset("secret_key")
@@ -313,12 +369,12 @@ class Settings(BaseSettings):
         return bool(self.llm_model and (self.openai_api_key or self.openai_base_url))
 
 
-def load_settings(**overrides: object) -> Settings:
+def load_settings(**overrides: Any) -> Settings:
     """Read settings, turning pydantic's report into one readable error."""
     from pydantic import ValidationError
 
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as exc:
         lines = [f"  {'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
         raise SettingsError("Invalid settings:\n" + "\n".join(lines)) from exc

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +51,7 @@ def grade_json(lesson: Lesson, grade: Grade) -> dict[str, Any]:
     """The `hocai grade --json` shape: the grade, with feedback filled in where the rules graded."""
     out = grade.as_json()
     by_id = {c.id: c for c in lesson.rubric.criteria}
-    for item, criterion_grade in zip(out["criteria"], grade.criteria, strict=True):  # type: ignore[arg-type]
+    for item, criterion_grade in zip(out["criteria"], grade.criteria, strict=True):
         if not item["feedback"] and criterion_grade.id in by_id:
             item["feedback"] = rules_feedback(by_id[criterion_grade.id], criterion_grade)
     out["lesson"] = lesson.id
@@ -90,7 +91,7 @@ def grade_command(args: argparse.Namespace) -> int:
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0
     print(f"{lesson.title}: {grade.score}/100" + (" (tạm thời)" if grade.provisional else ""))
-    for item in out["criteria"]:  # type: ignore[union-attr]
+    for item in out["criteria"]:
         print(f"  {item['id']}: {item['score']}/{item['max']}  {item['feedback']}")
     if grade.flags:
         print("  flags: " + ", ".join(grade.flags))
@@ -170,7 +171,7 @@ def eval_mohler(path: Path, grader: Grader, limit: int | None) -> dict[str, Any]
             lessons[it.qid] = ev.adhoc_lesson(it.qid, it.question, it.references[0])
     started = time.perf_counter()
     grades = asyncio.run(_gather(
-        [lambda it=it: grader.grade(lessons[it.qid], Work(text=it.answer)) for it in items],
+        [partial(grader.grade, lessons[it.qid], Work(text=it.answer)) for it in items],
         EVAL_CONCURRENCY,
     ))
     seconds = time.perf_counter() - started
@@ -214,7 +215,7 @@ def eval_semeval(path: Path, grader: Grader, limit: int | None, one_reference: b
                 others = it.references[1:] if one_reference else ()
                 lessons[(it.qid, i)] = ev.adhoc_lesson(it.qid, it.question, ref, i, others)
             lesson = lessons[(it.qid, i)]
-            jobs.append((n, lambda lesson=lesson, it=it: grader.grade(lesson, Work(text=it.answer))))
+            jobs.append((n, partial(grader.grade, lesson, Work(text=it.answer))))
     started = time.perf_counter()
     grades = asyncio.run(_gather([j for _, j in jobs], EVAL_CONCURRENCY))
     seconds = time.perf_counter() - started
@@ -286,7 +287,7 @@ def print_result(result: dict[str, object], as_json: bool) -> None:
 # ---- registration --------------------------------------------------------------------------------
 
 
-def add_grading_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_grading_commands(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register `grade` and `grader eval` on the main CLI's subparsers."""
     grade = subparsers.add_parser("grade", help="grade one practice submission")
     grade.add_argument("lesson_id")

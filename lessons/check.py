@@ -6,13 +6,24 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TypedDict
 
 from lessons.loader import BUILTIN_DIR, load_curriculum
 from lessons.validate import level_counts, not_reviewed_by_person, warnings, with_variants
 
 
+class Report(TypedDict):
+    levels: dict[str, int]  # ordinary lessons per level
+    lessons: int
+    capstones: int
+    with_variants: int
+    not_reviewed_by_person: list[str]  # lesson ids
+    warnings: list[str]
+    errors: list[str]
+
+
 def report(directory: Path = BUILTIN_DIR, overrides: Path | None = None,
-           today: date | None = None) -> dict[str, object]:
+           today: date | None = None) -> Report:
     """Errors fail the check; warnings (stale facts) and the review list are work for people."""
     curriculum, problems = load_curriculum(directory, overrides)
     unreviewed = not_reviewed_by_person(curriculum)

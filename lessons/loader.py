@@ -83,7 +83,7 @@ def _pydantic_problems(path: Path, lines: _Lines | None, exc: ValidationError) -
     for err in exc.errors():
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(file)"
-        out.append(Problem(str(path), _line_of(lines and lines.node, loc), f"{where}: {err['msg']}"))
+        out.append(Problem(str(path), _line_of(lines.node if lines else None, loc), f"{where}: {err['msg']}"))
     return out
 
 
@@ -98,7 +98,7 @@ def load_lesson_file(path: Path) -> tuple[Lesson | None, list[Problem]]:
     except ValidationError as exc:
         return None, _pydantic_problems(path, lines, exc)
     found = [
-        Problem(str(path), _line_of(lines and lines.node, loc), message)
+        Problem(str(path), _line_of(lines.node if lines else None, loc), message)
         for loc, message in check_lesson(lesson)
     ]
     return (None if found else lesson), found
@@ -118,7 +118,7 @@ def load_levels(path: Path) -> tuple[tuple[Level, ...], list[Problem]]:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ("levels", i, *err["loc"])
-                out.append(Problem(str(path), _line_of(lines and lines.node, loc),
+                out.append(Problem(str(path), _line_of(lines.node if lines else None, loc),
                                    f"{err['msg']}"))
     return tuple(levels), out
 
@@ -160,6 +160,6 @@ def load_curriculum(
     lessons = sorted(by_id.values(), key=lambda ls: (ls.level, ls.kind == "capstone", ls.order))
     curriculum = Curriculum(levels=levels, lessons=tuple(lessons))
     for lesson_id, message in check_curriculum(curriculum):
-        path = str(where.get(lesson_id, levels_path)) if lesson_id else str(levels_path)
-        problems.append(Problem(path, 1, message))
+        source = str(where.get(lesson_id, levels_path)) if lesson_id else str(levels_path)
+        problems.append(Problem(source, 1, message))
     return curriculum, problems

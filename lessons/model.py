@@ -12,6 +12,7 @@ MAX_MESSAGE_CHARS = 1800
 MAX_LESSON_MINUTES = 15
 MAX_CAPSTONE_MINUTES = 45
 QUIZ_LETTERS = "ABCD"
+DEFAULT_PASS_MARK = 60  # a lesson's pass mark when neither its file nor its level names one
 
 # The occupations asked at onboarding; a lesson's practice may have a variant for each.
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
@@ -204,7 +205,7 @@ class Certificate(_Strict):
     """The passing rule for a level certificate."""
 
     min_lessons: int = Field(ge=1)
-    lesson_pass_mark: int = Field(default=60, ge=1, le=100,
+    lesson_pass_mark: int = Field(default=DEFAULT_PASS_MARK, ge=1, le=100,
                                   description="a lesson's pass mark when its file names none")
     min_average_score: int = Field(ge=0, le=100)
     capstone_passing_score: int = Field(ge=1, le=100)
@@ -231,3 +232,13 @@ class Curriculum(_Strict):
 
     def of_level(self, number: int) -> tuple[Lesson, ...]:
         return tuple(lesson for lesson in self.lessons if lesson.level == number)
+
+    def pass_mark(self, lesson: Lesson) -> int:
+        """The confirmed practice score that passes this lesson: the file's own `pass_mark`, a
+        capstone's `passing_score`, else the level's `lesson_pass_mark` from levels.yaml."""
+        if lesson.pass_mark is not None:
+            return lesson.pass_mark
+        if lesson.is_capstone and lesson.passing_score is not None:
+            return lesson.passing_score
+        level = self.level(lesson.level)
+        return level.certificate.lesson_pass_mark if level else DEFAULT_PASS_MARK

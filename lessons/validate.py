@@ -126,6 +126,11 @@ def check_curriculum(curriculum: Curriculum) -> list[tuple[str | None, str]]:
                 (lesson.id, f"passing_score {lesson.passing_score} differs from levels.yaml "
                  f"({level.certificate.capstone_passing_score})")
             )
+        if lesson.is_capstone and lesson.pass_mark is not None and (
+            lesson.pass_mark != lesson.passing_score
+        ):
+            problems.append((lesson.id, f"a capstone passes at its passing_score "
+                             f"({lesson.passing_score}); pass_mark {lesson.pass_mark} differs"))
     return problems
 
 

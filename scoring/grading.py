@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from lessons.model import Lesson
 
@@ -99,7 +99,7 @@ class Grade:
         """The most the rules allow this submission to score."""
         return min((limit for _, limit in self.caps), default=100)
 
-    def as_json(self) -> dict[str, object]:
+    def as_json(self) -> dict[str, Any]:  # JSON: values of any JSON type
         return {
             "score": self.score,
             "criteria": [

@@ -20,7 +20,7 @@ from lessons.textnorm import (
 )
 from scoring.course import CourseIndex, default_course
 from scoring.fingerprint import content_tokens, skipgrams, source_grams
-from scoring.grading import CriterionGrade, Grade, Work
+from scoring.grading import CriterionGrade, Finding, Grade, Work
 from scoring.injection import (
     addresses_grader,
     decoded_runs,
@@ -222,7 +222,7 @@ def grade_criterion(
     found = [k for k in criterion.keywords if doc.has(k)]
     distinct = len({fold(k) for k in found})
     share = min(1.0, distinct / criterion.need)
-    finding = "met" if share >= 1.0 else "partly" if share > 0 else "missing"
+    finding: Finding = "met" if share >= 1.0 else "partly" if share > 0 else "missing"
     # No hints: the rubric's keywords are never shown to the learner (a list of them would be
     # the answer the rules want). Feedback explains what is missing by the criterion's title.
     return CriterionGrade(

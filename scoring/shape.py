@@ -187,8 +187,8 @@ def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
         if part == "draft":
             parts[part] = sum(1 for u in sentence_units if len(u.split()) >= 8) >= 2
         elif part == "list":
-            items = [u for u in all_units] + re.split(r"[,;]", text)
-            parts[part] = len([i for i in items if i.strip()]) >= 3
+            entries = [*all_units, *re.split(r"[,;]", text)]
+            parts[part] = len([i for i in entries if i.strip()]) >= 3
         elif part == "table":
             parts[part] = bool(_HAS["table"].search(folded_all))
         elif part == "steps":

@@ -22,6 +22,8 @@ class OpenAIChat:
     async def chat(self, messages: list[dict[str, str]], max_tokens: int) -> ChatReply:
         try:
             response = await self.client.chat.completions.create(
+                # The port's plain {"role", "content"} dicts are what openai's TypedDicts describe;
+                # services may not import openai to say so.
                 model=self.model, messages=messages, max_tokens=max_tokens,  # type: ignore[arg-type]
                 temperature=0.7,
             )

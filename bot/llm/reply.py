@@ -113,7 +113,8 @@ def parse_reply(
     if len(raw) > max_chars:
         raise BadReply(f"reply of {len(raw)} characters, far longer than a verdict")
     objects = [v for v in _objects(raw) if isinstance(v, dict)]
-    verdicts = [(v, c) for v in objects if (c := _criteria(v.get("criteria", v.get("tieu_chi"))))]
+    verdicts = [(v, listed) for v in objects
+                if (listed := _criteria(v.get("criteria", v.get("tieu_chi"))))]
     if not verdicts:
         raise BadReply(f"no verdict with criteria in the reply: {raw[:120]!r}")
     value, found = verdicts[-1]

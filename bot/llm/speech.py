@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Literal
 
 import httpx
 import openai
@@ -13,7 +14,8 @@ log = logging.getLogger(__name__)
 
 # response_format -> (MIME type, file ending). Opus comes in an OGG container, which Telegram
 # plays as a voice message.
-FORMATS = {"opus": ("audio/ogg", "ogg"), "mp3": ("audio/mpeg", "mp3"), "wav": ("audio/wav", "wav"),
+SpeechFormat = Literal["opus", "mp3", "wav", "aac", "flac"]
+FORMATS: dict[SpeechFormat, tuple[str, str]] = {"opus": ("audio/ogg", "ogg"), "mp3": ("audio/mpeg", "mp3"), "wav": ("audio/wav", "wav"),
            "aac": ("audio/aac", "aac"), "flac": ("audio/flac", "flac")}
 
 
@@ -22,7 +24,7 @@ class OpenAISpeech:
     `SpeechUnavailable`, so the dialog can answer kindly."""
 
     def __init__(self, client: openai.AsyncOpenAI, tts_model: str, stt_model: str, voice: str,
-                 response_format: str = "opus", language: str = "vi") -> None:
+                 response_format: SpeechFormat = "opus", language: str = "vi") -> None:
         if response_format not in FORMATS:
             raise ValueError(f"TTS_FORMAT must be one of {', '.join(FORMATS)}")
         self.client, self.tts_model, self.stt_model = client, tts_model, stt_model
@@ -32,8 +34,8 @@ class OpenAISpeech:
     async def synthesize(self, text: str) -> Audio:
         try:
             response = await self.client.audio.speech.create(
-                model=self.tts_model, voice=self.voice, input=text,  # type: ignore[arg-type]
-                response_format=self.format,  # type: ignore[arg-type]
+                model=self.tts_model, voice=self.voice, input=text,
+                response_format=self.format,
             )
             content = response.content
         except (openai.APIError, httpx.HTTPError) as exc:

@@ -1,59 +1,68 @@
-"""Scheduled jobs. They are stored in the database by reference ("module:function") with no
-arguments, so they survive restarts; each finds the running app through `bind`."""
+"""The scheduler's jobs: each claims its work under leases, so a hand-over between schedulers
+(or the live path grading the same work) never does a piece of work twice."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, review, submissions
+from bot.services import delivery, digest, outbox, review, submissions, throttle
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
-_app: App | None = None
+
+KEEP_LAPSED_LEASES = timedelta(days=1)
 
 
-def bind(app: App | None) -> None:
-    global _app
-    _app = app
+async def plan_deliveries(app: App) -> None:
+    """Create the delivery rows of learners whose time has come; the workers send them (a worker
+    in this process is woken at each planned chunk)."""
+    created = await delivery.schedule_due(app.deps, planned=app.deliveries_planned.set)
+    if created:
+        log.info("delivery: %d planned", created)
 
 
-async def delivery_tick() -> None:
-    """Schedule lessons whose time has come and send them."""
-    if _app is None:
-        return
-    report = await delivery.delivery_round(_app.deps, _app.sender)
-    if report.scheduled or report.sent or report.unreachable or report.failed:
-        log.info("delivery: %s", report)
-
-
-async def regrade_provisional() -> None:
+async def regrade_provisional(app: App) -> None:
     """Grades the model could not give (down, over budget) are asked again once it answers."""
-    if _app is None:
-        return
-    changed = await review.regrade_provisional(_app.deps, _app.deps.notify)
+    changed = await review.regrade_provisional(app.deps, app.deps.notify)
     if changed:
         log.info("regrading changed %d grades", changed)
 
 
-async def grade_waiting() -> None:
+async def grade_waiting(app: App) -> None:
     """Grade submissions a crash or restart left ungraded, and tell the learners."""
-    if _app is None:
-        return
-    told = await submissions.grade_waiting(_app.deps, {"vi": Translator("vi")})
+    told = await submissions.grade_waiting(app.deps, {"vi": Translator("vi")})
     for learner_id, messages in told:
-        async with _app.store.transaction() as repo:
+        async with app.store.transaction() as repo:
             identities = await repo.learners.identities_of(learner_id)
-        target = delivery.pick_identity(identities, _app.sender)
+        target = delivery.pick_identity(identities, app.sender)
         if target is None:
             continue
         for message in messages:
             try:
-                await _app.sender.send(target.channel, target.chat_id, message,
-                                       bot_id=target.bot_id)
+                await app.sender.send(target.channel, target.chat_id, message,
+                                      bot_id=target.bot_id)
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break
+
+
+async def drop_lapsed_leases(app: App) -> None:
+    """Leases of finished or abandoned background work, kept a day for the record."""
+    async with app.store.transaction() as repo:
+        await repo.leases.drop_lapsed_work(app.deps.now() - KEEP_LAPSED_LEASES)
+
+
+async def outbox_tick(app: App) -> None:
+    """Queue the weekly digests on Monday morning, and send what leaders queued (nudges,
+    announcements, digests) through the same sender and limits as lessons."""
+    queued = await digest.queue_weekly(app.deps)
+    async with app.store.transaction() as repo:  # wrong codes past the window count for nothing
+        await throttle.purge(repo, app.deps.now())
+    report = await outbox.drain(app.deps, app.sender)
+    if queued or report.sent or report.skipped or report.failed:
+        log.info("outbox: %d digests queued, %s", queued, report)

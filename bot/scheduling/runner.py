@@ -1,52 +1,102 @@
-"""APScheduler, with its jobs stored in the application's own database."""
+"""The scheduler role: APScheduler in the one process that holds the scheduler lock.
+
+Its jobs are defined here and re-added at every start, so they live in memory (APScheduler 3
+does not support several schedulers sharing a job store); what they work on lives in the tables.
+A process that loses the lock stops its scheduler; the one that gains it starts its own.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.scheduling import jobs
-from bot.services.delivery import release_stale
+from bot.scheduling.leader import Leadership
 
 if TYPE_CHECKING:
     from bot.app import App
 
 log = logging.getLogger(__name__)
 
-DELIVERY_EVERY_SECONDS = 60
-REGRADE_EVERY_SECONDS = 300
+JOB_GRACE_SECONDS = 5.0  # a job running when the scheduler stops may finish this long
 
 
-def sync_url(async_url: str) -> str:
-    """The job store is synchronous: use the sync driver for the same database."""
-    if async_url.startswith("sqlite+aiosqlite"):
-        return async_url.replace("sqlite+aiosqlite", "sqlite", 1)
-    if async_url.startswith("postgresql+asyncpg"):
-        return async_url.replace("postgresql+asyncpg", "postgresql+psycopg", 1)
-    return async_url
+@dataclass(frozen=True)
+class Intervals:
+    """Seconds between runs of each job."""
+
+    plan: float = 60.0
+    grade_waiting: float = 300.0
+    regrade: float = 600.0
+    sweep: float = 3600.0
+    outbox: float = 30.0  # leaders' nudges and announcements go out within half a minute
+    leader_check: float = 5.0
 
 
-async def start_scheduler(app: App) -> AsyncIOScheduler:
-    # A process that died mid-round left deliveries 'sending': this process resumes them.
-    released = await release_stale(app.deps)
-    if released:
-        log.info("resuming %d deliveries left half-sent by an earlier run", released)
-    jobs.bind(app)
-    scheduler = AsyncIOScheduler(
-        jobstores={"default": SQLAlchemyJobStore(url=sync_url(app.settings.database_url),
-                                                 tablename="scheduler_jobs")},
-        timezone=app.settings.zone,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
-    )
-    scheduler.add_job("bot.scheduling.jobs:delivery_tick", "interval",
-                      seconds=DELIVERY_EVERY_SECONDS, id="delivery_tick", replace_existing=True)
-    scheduler.add_job("bot.scheduling.jobs:grade_waiting", "interval",
-                      seconds=REGRADE_EVERY_SECONDS, id="grade_waiting", replace_existing=True)
-    scheduler.add_job("bot.scheduling.jobs:regrade_provisional", "interval",
-                      seconds=REGRADE_EVERY_SECONDS * 2, id="regrade_provisional",
-                      replace_existing=True)
-    scheduler.start()
-    return scheduler
+class Scheduler:
+    def __init__(self, app: App, intervals: Intervals = Intervals()) -> None:
+        self.app, self.intervals = app, intervals
+        self.leadership = Leadership(app.store.engine, check_every=intervals.leader_check)
+        self.aps: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
+
+    @property
+    def running(self) -> bool:
+        return self.aps is not None and self.aps.running
+
+    def _job(self, job: Callable[[App], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            if not self.leadership.held:  # lost the lock since this run was due
+                return
+            # Shielded from APScheduler's shutdown, which cancels running jobs mid-statement:
+            # `changed(False)` lets them finish first.
+            task: asyncio.Task[None] = asyncio.create_task(job(self.app))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:  # APScheduler is stopping; `changed` awaits the job
+                return
+        run.__name__ = run.__qualname__ = job.__name__
+        return run
+
+    async def changed(self, held: bool) -> None:
+        if not held:
+            if self.aps is not None:
+                self.aps.shutdown(wait=False)
+                self.aps = None
+                log.info("scheduler stopped: another process may take over")
+            if self._running:
+                _, late = await asyncio.wait(set(self._running), timeout=JOB_GRACE_SECONDS)
+                for task in late:  # its work is leased: whoever schedules next takes it up
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
+            return
+        aps = AsyncIOScheduler(
+            timezone=self.app.settings.zone,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        )
+        now = datetime.now(self.app.settings.zone)
+        every = self.intervals
+        for job, seconds, first in (
+            (jobs.plan_deliveries, every.plan, now),  # at once: a restart plans what is due
+            (jobs.grade_waiting, every.grade_waiting, now),
+            (jobs.regrade_provisional, every.regrade, None),
+            (jobs.drop_lapsed_leases, every.sweep, None),
+            (jobs.outbox_tick, every.outbox, None),
+        ):
+            at_once = {"next_run_time": first} if first else {}  # None would pause the job
+            aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,
+                        replace_existing=True, **at_once)
+        aps.start()
+        self.aps = aps
+
+    async def run(self) -> None:
+        """Compete for the lock for as long as the process runs (a task of the process)."""
+        await self.leadership.run(self.changed)

@@ -84,6 +84,7 @@ class Button:
     def _layout(cls) -> tuple[_Field, ...]:
         if "_fields" not in cls.__dict__:  # worked out on first use: the dataclass exists by then
             hints = get_type_hints(cls, include_extras=True)
+            # Every kind of button is a dataclass; mypy sees only this base class, which is not.
             cls._fields = tuple(_field(f, hints[f.name]) for f in dataclasses.fields(cls))  # type: ignore[arg-type]
         return cls._fields
 
@@ -263,7 +264,54 @@ class TryAI(Button, prefix="ai"):
 
 
 @dataclass(frozen=True)
+class Certificate(Button, prefix="cert"):
+    """A level certificate: print the display name ("use"), type another ("type"), confirm the
+    name typed ("ok"), send the issued certificate again ("send")."""
+
+    action: Literal["use", "type", "ok", "send"]
+    certificate: Id
+
+
+@dataclass(frozen=True)
 class Ack(Button, prefix="ack"):
     """The one tap that ends a pushed lesson and keeps a Zalo OA window open."""
 
     what: Literal["lesson"]
+
+
+# ---- roles (bot/services/chat/roles.py) and group leaders (bot/services/chat/group.py) --------
+
+
+RoleName = Literal["leader", "instructor", "mentor", "official", "admin"]  # permissions.Role
+
+
+@dataclass(frozen=True)
+class RoleInvite(Button, prefix="rl"):
+    """A role invite answered ("rl:yes", "rl:no": the invite waits in the conversation, so the
+    key names none), and an official making one: a unit picked ("rl:unit:<unit>"), then a role
+    ("rl:make:<unit>:<role>")."""
+
+    action: Literal["yes", "no", "unit", "make"]
+    unit: Id = 0  # 0: none (yes, no)
+    role: Literal[RoleName, ""] = ""
+
+    def __post_init__(self) -> None:
+        wants_unit, wants_role = self.action in ("unit", "make"), self.action == "make"
+        if bool(self.unit) != wants_unit or bool(self.role) != wants_role:
+            raise BadButton(f"rl:{self.action} takes {'a unit' if wants_unit else 'no unit'}"
+                            f"{' and a role' if wants_role else ''}")
+
+
+@dataclass(frozen=True)
+class Leader(Button, prefix="ld"):
+    """The group leader's menu on one unit ("ld:roster:<unit>", ...; "ld:annok:<unit>" sends the
+    draft announcement, "ld:annno" drops it), and a learner's own "đừng nhắc tôi" on a nudge
+    ("ld:optout") or "nhắc tôi" ("ld:optin")."""
+
+    action: Literal["menu", "roster", "reach", "nudge", "ann", "annok", "annno", "optout",
+                    "optin"]
+    unit: Id = 0  # 0: none (annno, optout, optin)
+
+    def __post_init__(self) -> None:
+        if bool(self.unit) != (self.action not in ("annno", "optout", "optin")):
+            raise BadButton(f"ld:{self.action}: a unit where none belongs, or none where one must")

@@ -56,6 +56,27 @@ class TryAISession:
 
 
 @dataclass
+class AnnouncementDraft:
+    """A group leader's announcement, checked and shown back, waiting for "Gửi" (send)."""
+
+    unit: int
+    text: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "text": self.text}
+
+    @classmethod
+    def from_json(cls, data: object) -> AnnouncementDraft | None:
+        if not isinstance(data, dict):
+            return None
+        unit, text = data.get("unit"), data.get("text")
+        if isinstance(unit, bool) or not isinstance(unit, int) or not isinstance(text, str) \
+                or not text:
+            return None
+        return cls(unit, text)
+
+
+@dataclass
 class Conversation:
     step: str | None = None  # what the next typed text answers: "name", "settings_time", ...
     options: list[str] = field(default_factory=list)  # keys last offered, in the order shown
@@ -65,6 +86,10 @@ class Conversation:
     voice: HeldText | None = None  # a voice note's transcript waiting to be sent
     tryai: TryAISession | None = None
     link_failures: list[str] = field(default_factory=list)  # ISO times of wrong link codes
+    # A role invite shown to this person, waiting for their yes or no: its id, kept here so the
+    # "rl:yes" button itself carries no id anyone could forge.
+    role_invite: int | None = None
+    leader_draft: AnnouncementDraft | None = None  # an announcement waiting for "Gửi"
     extra: dict[str, Any] = field(default_factory=dict)  # keys of other versions, kept as read
 
     # ---- JSON -------------------------------------------------------------------------------
@@ -77,6 +102,7 @@ class Conversation:
         labels = data.pop("labels", None)
         submit = data.pop("submit", None)
         failures = data.pop("link_failures", None)
+        invite = data.pop("role_invite", None)
         return cls(
             step=step if isinstance(step, str) and step else None,
             options=[str(o) for o in options] if isinstance(options, list) else [],
@@ -87,6 +113,9 @@ class Conversation:
             voice=HeldText.from_json(data.pop("voice", None)),
             tryai=TryAISession.from_json(data.pop("tryai", None)),
             link_failures=[str(t) for t in failures] if isinstance(failures, list) else [],
+            role_invite=invite if isinstance(invite, int) and not isinstance(invite, bool)
+            else None,
+            leader_draft=AnnouncementDraft.from_json(data.pop("leader_draft", None)),
             extra=data,
         )
 
@@ -100,6 +129,8 @@ class Conversation:
             "voice": self.voice.to_json() if self.voice else None,
             "tryai": self.tryai.to_json() if self.tryai else None,
             "link_failures": list(self.link_failures),
+            "role_invite": self.role_invite,
+            "leader_draft": self.leader_draft.to_json() if self.leader_draft else None,
         }
         out.update({k: v for k, v in known.items() if v})
         return out

@@ -1,23 +1,24 @@
 """The daily push: find learners whose lesson time has come, then send each one's lesson once.
 
 Each delivery is a row (learner, day) with the number of parts already sent, committed after every
-part. A restart resumes where it stopped: nothing is lost and no part is sent twice (except the one
-part in flight at a hard crash, which the platform may or may not have delivered).
+part, and a lease: the worker sending it renews the lease with each part, and any worker takes up
+a delivery whose lease lapsed (its worker died or stalled). Nothing is lost, and a hard crash
+repeats at most the parts in flight, which `DeliveryLimits.in_flight` bounds (8 per process).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import buttons, choices, learning, reach
+from bot.services import buttons, choices, learning, reach, retry
 from bot.services.context import Deps
 from bot.services.io import Out, Unreachable
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
@@ -29,7 +30,7 @@ from lessons.plan import Assignment
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-STALE_AFTER = timedelta(minutes=10)
+STOP_GRACE_SECONDS = 2.0  # a stopping worker lets its deliveries in progress go on this long
 # A learner who wrote to the bot this recently is studying now: the push waits for tomorrow.
 ACTIVE_WINDOW = timedelta(minutes=15)
 
@@ -58,6 +59,15 @@ def push_action(
     return "remind"
 
 
+def review_push_action(retried: bool, last_seen: datetime | None, now: datetime) -> PushAction:
+    """A review day's lesson: sent unless its retry is in, or the learner is at it right now."""
+    if retried:
+        return "skip_done"
+    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
+        return "skip_active"
+    return "send"
+
+
 @dataclass
 class RoundReport:
     scheduled: int = 0
@@ -66,6 +76,7 @@ class RoundReport:
     outside_window: int = 0
     failed: int = 0
     retry: int = 0
+    taken_over: int = 0  # this worker stalled past its lease and another one went on
     errors: list[str] = field(default_factory=list)
 
 
@@ -199,17 +210,29 @@ def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> 
 
 async def deliver_one(
     deps: Deps, sender: Sender, item: DeliveryRecord, report: RoundReport,
-    gates: Gates | None = None, spent: frozenset[str] | None = None,
+    gates: Gates | None = None, spent: frozenset[str] | None = None, holder: str = "",
+    in_flight: asyncio.Semaphore | None = None,
 ) -> None:
+    """Send one claimed delivery. Every write is fenced by `holder`'s lease: when another worker
+    took the delivery over (this one stalled past its lease), this one stops at once."""
     gates = gates or Gates()
+    in_flight = in_flight or asyncio.Semaphore(deps.delivery_limits.in_flight)
+    lease = deps.delivery_limits.lease
     async with gates.db, deps.store.transaction() as repo:
+        # It may have waited for a free slot since the claim: renew, or leave it to its new holder.
+        renewed = deps.now()
+        if not await repo.leases.delivery_progress(item.id, holder, item.parts_sent, renewed,
+                                                   renewed + lease):
+            report.taken_over += 1
+            return
         learner = await repo.learners.learner(item.learner_id)
         if learner is not None and not item.lesson_id:
             # Planned without a lesson: today's is chosen now, from the learner's state now.
             plan = await learning.todays_plan(deps, repo, learner)
             if plan.lesson is None or plan.status == "done_today":
                 why = "lesson already done" if plan.lesson else "no lesson left"
-                await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SKIPPED, None, why, deps.now())
+                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
+                                              deps.now())
                 return
             item = replace(item, lesson_id=plan.lesson.id)
             await repo.deliveries.set_delivery_lesson(item.id, item.lesson_id)
@@ -218,14 +241,25 @@ async def deliver_one(
         assignment = await repo.progress.assignment(item.learner_id, item.lesson_id) if learner else None
         submitted = learner is not None and await repo.submissions.has_graded_submission(
             item.learner_id, item.lesson_id)
-    lesson = deps.curriculum.by_id(item.lesson_id)
+        # A review day's lesson was done before: it is pushed until its retry is in.
+        review = await repo.passing.review_on(learner.id, item.day) if learner else None
+        review_parts: list[Out] = []
+        lesson = deps.curriculum.by_id(item.lesson_id)
+        if review is not None and review.lesson_id != item.lesson_id:
+            review = None
+        if learner is not None and lesson is not None and review is not None:
+            review_parts = await retry.review_messages(deps, repo, learner, lesson,
+                                                       Translator(learner.language))
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
     action = push_action(assignment, len(answered), submitted, max(seen, default=None),
                          deps.now())
+    if review is not None:
+        action = review_push_action(review.done, max(seen, default=None), deps.now())
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
         why = "lesson already done" if action == "skip_done" else "studying it now"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SKIPPED, None, why, deps.now())
+            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
+                                              deps.now())
         return
     if spent is None:
         spent = await spent_channels(sender)
@@ -237,10 +271,13 @@ async def deliver_one(
         elif any(i.reachable and not reach.inside_window(i, deps.now()) for i in identities):
             why = "outside the messaging window"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SKIPPED, None, why, deps.now())
+            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
+                                              deps.now())
         return
     tr = Translator(learner.language)
-    if action == "remind" and item.parts_sent == 0:
+    if review_parts:
+        parts = review_parts
+    elif action == "remind" and item.parts_sent == 0:
         parts = [reminder(lesson, len(answered), submitted, tr)]
     else:
         status = "new" if item.day == deps.today_for(learner) else "unfinished"
@@ -251,11 +288,21 @@ async def deliver_one(
     try:
         async with gates.channel(identity.channel):
             for part in parts[sent:]:
-                await sender.send(identity.channel, identity.chat_id, part,
-                                  bot_id=identity.bot_id, lane="bulk")
-                sent += 1
-                async with deps.store.transaction() as repo:
-                    await repo.deliveries.delivery_progress(item.id, sent, deps.now())
+                # The slot is held until the part is recorded: what a crash can repeat.
+                async with in_flight:
+                    held = True
+                    if deps.now() - renewed > lease / 2:  # a long wait (a 429 pause): renew
+                        held = await _renew(deps, item.id, holder, sent, lease)
+                    if held:
+                        await sender.send(identity.channel, identity.chat_id, part,
+                                          bot_id=identity.bot_id, lane="bulk")
+                        sent += 1
+                        renewed = deps.now()
+                        held = await _renew(deps, item.id, holder, sent, lease)
+                if not held:
+                    report.taken_over += 1
+                    log.warning("delivery %s was taken over by another worker", item.id)
+                    return
     except reach.OutsideWindow as exc:
         # Not blocked: the window opens again when the learner writes. Another channel may
         # carry today's lesson; if none can, their group leader's list shows them.
@@ -264,17 +311,18 @@ async def deliver_one(
         async with gates.db, deps.store.transaction() as repo:
             await repo.conversations.window_closed(identity.id, deps.now())
             if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
-                await repo.deliveries.retry_delivery(item.id, deps.now(), f"outside window: {exc}")
+                await repo.leases.retry_delivery(item.id, holder, deps.now(),
+                                                 f"outside window: {exc}")
             else:
-                await repo.deliveries.finish_delivery(item.id, DeliveryStatus.OUTSIDE_WINDOW, identity.channel, str(exc),
-                                           deps.now())
+                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.OUTSIDE_WINDOW,
+                                                  identity.channel, str(exc), deps.now())
         return
     except Unreachable as exc:
         report.unreachable += 1
         async with deps.store.transaction() as repo:
             await repo.learners.set_reachable(learner.id, identity.channel, False)
-            await repo.deliveries.finish_delivery(item.id, DeliveryStatus.UNREACHABLE, identity.channel, str(exc),
-                                       deps.now())
+            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.UNREACHABLE,
+                                              identity.channel, str(exc), deps.now())
         return
     except Exception as exc:  # one learner's failure never stops the round
         log.warning("delivery %s to learner %s failed: %r", item.id, learner.id, exc)
@@ -283,15 +331,18 @@ async def deliver_one(
         report.retry += not final
         async with deps.store.transaction() as repo:
             if final:
-                await repo.deliveries.finish_delivery(item.id, DeliveryStatus.FAILED, identity.channel, repr(exc),
-                                           deps.now())
+                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.FAILED,
+                                                  identity.channel, repr(exc), deps.now())
             else:  # back off: 1, 2, 4, 8 minutes
                 retry_at = deps.now() + timedelta(minutes=2 ** (item.attempts - 1))
-                await repo.deliveries.retry_delivery(item.id, retry_at, repr(exc))
+                await repo.leases.retry_delivery(item.id, holder, retry_at, repr(exc))
         return
     offered = [p for p in parts if p.options]
     async with deps.store.transaction() as repo:
-        await repo.deliveries.finish_delivery(item.id, DeliveryStatus.SENT, identity.channel, None, deps.now())
+        if not await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SENT,
+                                                 identity.channel, None, deps.now()):
+            report.taken_over += 1
+            return
         await repo.conversations.delivered(identity.id, deps.now())
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
             # Only the options are written: a learner's turn running meanwhile keeps its keys.
@@ -302,55 +353,95 @@ async def deliver_one(
     report.sent += 1
 
 
-async def deliver_due(
-    deps: Deps, sender: Sender, concurrency: int = 64, batch: int = 500,
-    stop: asyncio.Event | None = None, planning: asyncio.Task[int] | None = None,
-    planned: asyncio.Event | None = None,
-) -> RoundReport:
-    """Send every due delivery; returns when none is left (or `stop` is set). While `planning`
-    runs, an empty queue means "wait for the next planned chunk", not "done"."""
-    report = RoundReport()
-    gates = Gates(per_channel=concurrency, database=concurrency)
-    if planning is not None and planned is not None:
-        # A batch is sent as a whole: let the first planned chunk join the first batch, so that
-        # rows due earlier (retries on a paused channel) do not hold up today's first learners.
-        waiter = asyncio.ensure_future(planned.wait())
-        await asyncio.wait({planning, waiter}, return_when=asyncio.FIRST_COMPLETED)
-        waiter.cancel()
+async def _renew(deps: Deps, delivery_id: int, holder: str, parts_sent: int,
+                 lease: timedelta) -> bool:
+    """Record the parts sent and extend the lease; False when another worker holds it now."""
+    async with deps.store.transaction() as repo:
+        return await repo.leases.delivery_progress(delivery_id, holder, parts_sent, deps.now(),
+                                                   deps.now() + lease)
 
-    while stop is None or not stop.is_set():
-        # Read before claiming: rows a finished planner committed are then surely claimable.
-        planning_over = planning is None or planning.done()
-        async with deps.store.transaction() as repo:
-            items = await repo.deliveries.claim_deliveries(deps.now(), batch)
-        if not items:
-            if planning_over:
+
+async def deliver_due(
+    deps: Deps, sender: Sender, stop: asyncio.Event | None = None,
+    planning: asyncio.Task[int] | None = None, planned: asyncio.Event | None = None,
+    keep_going: bool = False,
+) -> RoundReport:
+    """Send due deliveries as a pipeline: claim a small batch with a lease, start sending it,
+    claim again as deliveries finish. Returns when none is left and `planning` is over (or
+    `stop` is set); with `keep_going` (a worker) it ticks every `poll_seconds` instead, and each
+    tick also takes up deliveries whose worker died (their lease lapsed)."""
+    limits = deps.delivery_limits
+    report = RoundReport()
+    # Claimed at once: a batch in flight and a batch being read; small, so a worker that dies
+    # leaves few deliveries waiting for their lease to lapse.
+    capacity = 2 * limits.in_flight
+    gates = Gates(per_channel=capacity, database=limits.in_flight)
+    in_flight = asyncio.Semaphore(limits.in_flight)
+    active: dict[asyncio.Task[None], int] = {}  # deliveries in progress, by delivery id
+    try:
+        while stop is None or not stop.is_set():
+            # Read before claiming: rows a finished planner committed are then surely claimable.
+            planning_over = planning is None or planning.done()
+            free = capacity - len(active)
+            items: list[DeliveryRecord] = []
+            if free >= max(1, limits.in_flight // 2) or not active:
+                holder = deps.lease_holder()
+                now = deps.now()
+                async with deps.store.transaction() as repo:
+                    items = await repo.leases.claim_deliveries(
+                        now, free, holder, now + limits.lease, frozenset(active.values()))
+                if items:
+                    spent = await spent_channels(sender)  # once a batch, not once a learner
+                    for item in items:
+                        task = asyncio.create_task(_guarded(
+                            deliver_one(deps, sender, item, report, gates, spent, holder,
+                                        in_flight), report))
+                        active[task] = item.id
+                        task.add_done_callback(active.pop)
+                    if len(items) == free:
+                        continue  # there may be more: claim again once a slot frees
+            if not items and not active and planning_over and not keep_going:
                 break
-            assert planning is not None
-            waits: set[asyncio.Future[object]] = {planning}
+            # Wait for a delivery to finish, the planner's next chunk, or the next tick.
+            waits: set[asyncio.Future[Any]] = set(active)
+            if planning is not None and not planning.done():
+                waits.add(planning)
+            waiter = None
             if planned is not None:
-                waits.add(asyncio.ensure_future(planned.wait()))
-            _, pending = await asyncio.wait(waits, timeout=1.0,
-                                            return_when=asyncio.FIRST_COMPLETED)
-            for waiting in pending - {planning}:
+                waiter = asyncio.ensure_future(planned.wait())
+                waits.add(waiter)
+            if stop is not None:
+                waits.add(asyncio.ensure_future(stop.wait()))
+            if waits:
+                await asyncio.wait(waits, timeout=limits.poll_seconds,
+                                   return_when=asyncio.FIRST_COMPLETED)
+            else:
+                await asyncio.sleep(limits.poll_seconds)
+            for waiting in waits - set(active) - {planning}:
                 waiting.cancel()
-            if planned is not None:
+            if planned is not None and waiter is not None and waiter.done():
                 planned.clear()
-            continue
-        spent = await spent_channels(sender)  # once a batch, not once a learner
-        await asyncio.gather(*(deliver_one(deps, sender, item, report, gates, spent)
-                               for item in items))
+    finally:
+        if active:  # stopping: let the parts in flight be recorded, then give up the rest
+            _, late = await asyncio.wait(set(active), timeout=STOP_GRACE_SECONDS)
+            for task in late:
+                task.cancel()  # their leases lapse; any worker takes them up
+            await asyncio.gather(*late, return_exceptions=True)
     return report
 
 
-async def release_stale(deps: Deps, older_than: timedelta = STALE_AFTER) -> int:
-    """Put deliveries that a dead process left half-sent back in the queue."""
-    async with deps.store.transaction() as repo:
-        return await repo.deliveries.release_stale_deliveries(deps.now() - older_than)
+async def _guarded(sending: Awaitable[None], report: RoundReport) -> None:
+    try:
+        await sending
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # a database error mid-delivery: the lease lapses, it is retried
+        report.errors.append(repr(exc))
+        log.exception("delivery failed")
 
 
 async def delivery_round(deps: Deps, sender: Sender) -> RoundReport:
-    """One scheduler tick: plan what is due and send it, both at once."""
+    """Plan what is due and send it, both at once; returns when everything due is sent."""
     planned = asyncio.Event()
     planning = asyncio.create_task(schedule_due(deps, planned=planned.set))
     try:

@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 
 from bot.i18n import Translator
-from bot.services import submissions
+from bot.services import digest, submissions
 from bot.services.chat.router import Router
 from bot.services.chat.routes import ROUTER
 from bot.services.chat.turn import Turn
@@ -32,6 +32,8 @@ class Dialog:
         deps = self.deps
         if event.is_group:
             # In a group the bot answers commands only, so it never floods a neighbourhood chat.
+            if event.kind == "command" and event.command == "group":  # its leader links it
+                return await digest.link_group_chat(deps, event)
             if event.kind == "command":
                 return [Out(text=Translator(_lang_hint(event))("group.private_only"))]
             return []

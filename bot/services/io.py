@@ -67,6 +67,9 @@ class OutFile:
     name: str
     content: bytes
     mime: str = "application/json"
+    # A picture of the document at a public HTTPS address, for channels that send no files but
+    # send pictures by address (the Zalo APIs); empty when there is none.
+    picture_url: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.services import buttons, speech, tryai
+from bot.services import buttons, passing, speech, tryai
 from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, LearnerStatus, UnitOfWork
@@ -18,7 +18,8 @@ async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> T
     today = deps.today_for(learner)
     current = await repo.progress.current_assignment(learner.id)
     completed = await repo.progress.completed_lessons(learner.id)
-    plan = plan_today(deps.curriculum, completed, current, today)
+    review = await passing.review_today(deps, repo, learner, current, today)
+    plan = plan_today(deps.curriculum, completed, current, today, review)
     if plan.lesson is not None and plan.status == "new" and (
         current is None or current.lesson_id != plan.lesson.id
     ):
@@ -218,10 +219,14 @@ async def maybe_complete(
     streak = current_streak(await repo.progress.activity_days(learner.id), today)
     award = completion_award(learner.id, lesson.id, streak)
     await repo.ledger.award(learner.id, award, deps.now())
-    out = [Out(text=tr("lesson.completed", points=award.points, streak=streak))]
+    # Done is not passed: the message says which it is (or that the grade waits for confirmation).
+    result = await passing.lesson_result(deps, repo, learner.id, lesson)
+    out = [Out(text=passing.completion_text(result, award.points, streak, tr))]
     level_lessons = deps.curriculum.of_level(lesson.level)
     if lesson.id == level_lessons[-1].id:  # by id: the lesson may be an occupation's fitting
         out.append(Out(text=tr("lesson.level_done", level=lesson.level)))
+        if not await passing.certificate_coming(deps, repo, learner.id, lesson.level):
+            out.append(Out(text=tr("cert.level_hint", level=lesson.level)))
     out.append(await offer_more(deps, repo, learner, tr))
     return out
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.services.context import Deps
 from bot.services.delivery import pick_identity
 from bot.services.io import Out
 from bot.services.sender import Sender
 
 
-def notifier(deps: Deps, sender: Sender):  # type: ignore[no-untyped-def]
+def notifier(deps: Deps, sender: Sender) -> Callable[[int, list[Out]], Awaitable[None]]:
     """A `Deps.notify` that sends through the learner's most recently working channel."""
 
     async def notify(learner_id: int, messages: list[Out]) -> None:

@@ -120,6 +120,16 @@ KEYWORDS: dict[str, str] = {
     "hoc them": "next", "next": "next",
     "nop bai": "submit", "gui bai": "submit", "submit": "submit",
     "khieu nai": "appeal", "phuc khao": "appeal", "cham lai": "appeal", "appeal": "appeal",
+    "chung nhan": "certificate", "giay chung nhan": "certificate", "chung chi": "certificate",
+    "chung nhan cua toi": "certificate", "certificate": "certificate",
+    # Roles: a leader's menu; a learner's choice about leaders' reminders; one's roles.
+    "quan ly nhom": "group", "quan li nhom": "group", "nhom cua toi": "group",
+    "dung nhac toi": "nonudge", "dung nhac": "nonudge", "dung nhac nua": "nonudge",
+    "dung nhac toi nua": "nonudge", "tat nhac": "nonudge",
+    "nhac toi": "nudgeon", "bat nhac": "nudgeon", "bat nhac nho": "nudgeon",
+    "vai tro": "roles", "vai tro cua toi": "roles",
+    "manage group": "group", "my roles": "roles", "remind me": "nudgeon",
+    "dont remind me": "nonudge", "don t remind me": "nonudge",
 }
 
 

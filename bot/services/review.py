@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import buttons, submissions
+from bot.services import buttons, certificates, passing, submissions
 from bot.services.context import Deps
 from bot.services.flag_names import flag_names
 from bot.services.io import Out
@@ -107,8 +108,22 @@ async def _tell_learner(deps: Deps, repo: UnitOfWork, grade: GradeInfo, new_scor
     learner_tr = Translator(learner.language) if learner else tr
     title = lesson.title if lesson else grade.lesson_id
     key = "review.told_same" if new_score == grade.score else "review.told_changed"
-    return [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
+    told = [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
                                 points=f"{points:+d}"))]
+    return told + await _after_confirmation(deps, repo, grade.learner_id, grade.lesson_id,
+                                            learner_tr)
+
+
+async def _after_confirmation(deps: Deps, repo: UnitOfWork, learner_id: int, lesson_id: str,
+                              tr: Translator, with_result: bool = True) -> list[Out]:
+    """Passed or not, now that the grade is confirmed; and the level's certificate if earned."""
+    lesson = deps.curriculum.by_id(lesson_id)
+    if lesson is None:
+        return []
+    line = passing.result_line(await passing.lesson_result(deps, repo, learner_id, lesson),
+                               lesson.title, tr) if with_result else None
+    return ([line] if line else []) + await certificates.after_confirmed(
+        deps, repo, learner_id, lesson_id, tr)
 
 
 def _scores(held: HeldSummary, tr: Translator) -> str:
@@ -117,6 +132,9 @@ def _scores(held: HeldSummary, tr: Translator) -> str:
     return tr("review.scores_range", low=held.low, high=held.high)
 
 
+# A grade being regraded is leased to one process: the model is asked once per grade.
+REGRADE_WORK = "regrade"
+REGRADE_LEASE = timedelta(minutes=3)
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
@@ -154,7 +172,16 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         lesson = deps.curriculum.by_id(item.lesson_id)
         if lesson is None:
             continue
+        holder = deps.lease_holder()
         async with deps.store.transaction() as repo:
+            # One process regrades a grade: the model is asked once, whoever runs this job.
+            if not await repo.leases.claim_work(REGRADE_WORK, str(item.id), holder, deps.now(),
+                                                deps.now() + REGRADE_LEASE):
+                continue
+        async with deps.store.transaction() as repo:
+            current = await repo.grades.grade(item.id)
+            if current is None or current.status != GradeStatus.PROVISIONAL:
+                continue  # regraded or confirmed meanwhile (by an earlier lease's holder)
             learner = await repo.learners.learner(item.learner_id)
             submission = await repo.submissions.submission(item.submission_id)
             if learner is None or submission is None:
@@ -164,18 +191,26 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             work = await submissions.stored_work(repo, submission, learner.id)
         grade = await deps.grader.grade(lesson, work)
         if grade.provisional and "llm_unavailable" in grade.flags:
+            async with deps.store.transaction() as repo:  # not done: the next run may take it
+                await repo.leases.release_work(REGRADE_WORK, str(item.id), holder)
             break  # still no model: try again at the next run
         async with deps.store.transaction() as repo:
             status = GradeStatus.REVIEW if grade.needs_review else GradeStatus.FINAL
             points = await _replace_grade(deps, repo, item, grade.score, grade.as_json(), status,
                                           grade.grader, grade.tokens.total)
             learner = await repo.learners.learner(item.learner_id)
-        if grade.score != item.score and notify is not None and learner is not None:
-            changed += 1
-            tr = Translator(learner.language)
-            await notify(item.learner_id, [Out(text=tr(
-                "review.told_changed", title=lesson.title, old=item.score, new=grade.score,
-                points=f"{points:+d}"))])
+            tr = Translator(learner.language if learner else "vi")
+            # Confirmed by the model: a changed score is told with passed or not; an unchanged
+            # one only when it completes a certificate (its announcement).
+            after = await _after_confirmation(
+                deps, repo, item.learner_id, item.lesson_id, tr,
+                with_result=grade.score != item.score) if status == GradeStatus.FINAL else []
+        told = [Out(text=tr("review.told_changed", title=lesson.title, old=item.score,
+                            new=grade.score, points=f"{points:+d}"))
+                ] if grade.score != item.score else []
+        changed += bool(told)
+        if (told or after) and notify is not None and learner is not None:
+            await notify(item.learner_id, told + after)
     return changed
 
 

@@ -77,7 +77,7 @@ class ChannelSender:
                     await self._send_within_limits(
                         chat_id, lambda: self.outbound.send(chat_id, message), lane)
             finally:
-                if not lock._waiters:  # type: ignore[attr-defined]  # asyncio.Lock keeps no public count; drop idle locks
+                if not lock._waiters:  # asyncio.Lock keeps no public count; drop idle locks
                     self._chat_locks.pop(chat_id, None)
 
     async def _send_within_limits(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import Translator
+from bot.services import passing
 from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, UnitOfWork
@@ -21,6 +22,7 @@ async def progress(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Tra
     level_no = lesson.level if lesson else 1
     level = deps.curriculum.level(level_no)
     done = await repo.progress.lesson_count(learner.id)
+    passed = len(await passing.passed_lessons(deps, repo, learner.id))  # done is not passed
     days = await repo.progress.activity_days(learner.id)
     points = await repo.ledger.points(learner.id)
     standings = rank_learners(await repo.ledger.learner_points_in_unit(learner.unit_id, None))
@@ -34,7 +36,7 @@ async def progress(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Tra
         title=tr("progress.title"),
         text=tr(
             "progress.body", level=level_no, level_title=level.title if level else "",
-            done=done, total=len(deps.curriculum.lessons), points=points,
+            done=done, passed=passed, total=len(deps.curriculum.lessons), points=points,
             streak=current_streak(days, deps.today_for(learner)), best=longest_streak(days),
             rank=rank,
         ),
@@ -55,6 +57,10 @@ async def leaderboard(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: 
         lines.append(f"…\n{mine.rank}. {mine.name} ⭐: {mine.points}")
     if not lines:
         lines = [tr("board.empty")]
+    elif mine is None or mine.points == 0:
+        # A join code is shared widely: having it shows the group's size, not who is in it.
+        # Names come with the first point earned (a quiz answer, a lesson).
+        lines = [tr("roles.board_after_first_point", members=len(standings))]
     out = [Out(title=tr("board.group_title", group=unit.name if unit else ""),
                text="\n".join(lines))]
     if unit and unit.parent_id:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
-from bot.services import buttons
+from bot.services import buttons, certificates, passing
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
 from bot.services.io import Out
@@ -28,6 +28,10 @@ from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
 
+# A submission being graded is leased to one process (the live turn, or the job that grades
+# left-over work): the model is asked once per piece of work, however many processes run.
+GRADE_WORK = "grade"
+GRADE_LEASE = timedelta(minutes=3)  # well past the model's timeout and its one retry
 MAX_SUBMISSION_CHARS = 6000  # a chat answer, not a thesis; longer work is kept but not graded
 PEER_CANDIDATES = 5  # near-copies found through the fingerprint index; the grader compares these
 
@@ -63,6 +67,10 @@ async def receive(
             return [Out(text=tr("practice.too_long", chars=len(incoming.text),
                                 limit=MAX_SUBMISSION_CHARS))]
         peers = await _peers(repo, submission, learner.id, store=True)
+        # Stored and leased in one commit: the regrading job leaves it to this turn unless the
+        # process dies before grading it.
+        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
+                                     deps.now(), deps.now() + GRADE_LEASE)
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
@@ -95,6 +103,8 @@ async def record_grade(
     submission: SubmissionRecord, grade: Grade, tr: Translator,
 ) -> list[Out]:
     paid_before = await repo.ledger.practice_points_paid(learner.id, lesson.id)
+    before = await repo.progress.assignment(learner.id, lesson.id)
+    retry = before is not None and before.completed  # done already: this is a retry
     status = grade_status(grade)
     grade_id = await repo.grades.add_grade(
         submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
@@ -109,6 +119,7 @@ async def record_grade(
         await repo.progress.set_best_score(learner.id, lesson.id, grade.score)
     today = deps.today_for(learner)
     await repo.progress.add_activity_day(learner.id, today)
+    await repo.passing.mark_retried(learner.id, lesson.id, today, deps.now())  # a review day's
     streak = current_streak(await repo.progress.activity_days(learner.id), today)
     held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
     out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
@@ -116,6 +127,12 @@ async def record_grade(
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
+    if retry:
+        result = await passing.lesson_result(deps, repo, learner.id, lesson)
+        line = passing.result_line(result, lesson.title, tr)
+        out += [line] if line else []
+    if status == GradeStatus.FINAL:  # a confirmed grade may complete a level's certificate
+        out += await certificates.after_confirmed(deps, repo, learner.id, lesson.id, tr)
     return out
 
 
@@ -181,14 +198,23 @@ _LEARNER_NOTES = frozenset({
 async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 50) -> list[
     tuple[int, list[Out]]
 ]:
-    """Grade work that was stored but never graded (a crash, a restart); returns what to tell whom."""
-    # Work younger than a couple of minutes may still be in the hands of the live path.
-    before = deps.now() - timedelta(minutes=2)
+    """Grade work that was stored but never graded (a crash, a restart); returns what to tell whom.
+
+    Each piece is leased first: work still in the hands of a live turn, or taken by another
+    process running this job, is left alone."""
     async with deps.store.transaction() as repo:
-        waiting = await repo.submissions.ungraded_submissions(before, limit)
+        waiting = await repo.submissions.ungraded_submissions(deps.now(), limit)
     told: list[tuple[int, list[Out]]] = []
-    for submission in waiting:
+    for listed in waiting:
         async with deps.store.transaction() as repo:
+            if not await repo.leases.claim_work(GRADE_WORK, str(listed.id), deps.lease_holder(),
+                                                deps.now(), deps.now() + GRADE_LEASE):
+                continue
+        async with deps.store.transaction() as repo:
+            # Graded meanwhile, by the holder of an earlier lease?
+            submission = await repo.submissions.submission(listed.id)
+            if submission is None or submission.status != SubmissionStatus.RECEIVED:
+                continue
             learner = await repo.learners.learner(submission.learner_id)
             lesson = deps.curriculum.by_id(submission.lesson_id)
             if learner is None or lesson is None:

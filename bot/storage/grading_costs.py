@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -14,7 +14,7 @@ from bot.storage.models import GradeCacheEntry, LlmUsage
 from scoring.grading import Grade
 
 
-def _insert(store: SqlStore, model: type):  # type: ignore[no-untyped-def]
+def _insert(store: SqlStore, model: type) -> postgresql.Insert | sqlite.Insert:
     return (postgresql.insert(model) if store.engine.dialect.name == "postgresql"
             else sqlite.insert(model))
 
@@ -48,7 +48,7 @@ class SqlTokenBudget:
         self.store, self.daily_limit, self.clock = store, daily_limit, clock
         self.zone = ZoneInfo(timezone)
 
-    def _today(self):  # type: ignore[no-untyped-def]
+    def _today(self) -> date:
         return self.clock().astimezone(self.zone).date()
 
     async def spent_today(self) -> int:

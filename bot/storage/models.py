@@ -261,6 +261,9 @@ class Delivery(Base):
     channel: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(String(200))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Process roles: who is sending it and until when; a lapsed lease is taken up by any worker.
+    lease_owner: Mapped[str | None] = mapped_column(String(40))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ProcessedUpdate(Base):
@@ -357,6 +360,191 @@ class TryAIUsage(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     turns: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---- passing and certificates (done vs passed, review days, level certificates) ----------------
+
+
+class LessonReview(Base):
+    """A review day's lesson: one done but not passed, brought back with its feedback.
+
+    One a day per learner (the unique key); `retried_at` is set when the retry has been graded.
+    """
+
+    __tablename__ = "lesson_reviews"
+    __table_args__ = (UniqueConstraint("learner_id", "day"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    lesson_id: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    retried_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Certificate(Base):
+    """A level certificate: earned once per learner and level (the unique key), named by the
+    learner, verifiable by its code, revocable by an official (who, why and when are kept)."""
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("learner_id", "level"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    level: Mapped[int] = mapped_column(Integer)
+    level_title: Mapped[str] = mapped_column(String(120))
+    # The name as the learner confirmed it for the certificate; NULL until they have.
+    full_name: Mapped[str | None] = mapped_column(String(80))
+    name_draft: Mapped[str | None] = mapped_column(String(80))  # typed, not yet confirmed
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    unit_name: Mapped[str] = mapped_column(String(300), default="")  # as it was when earned
+    lessons_passed: Mapped[int] = mapped_column(Integer)
+    average_score: Mapped[int] = mapped_column(Integer)
+    capstone_score: Mapped[int] = mapped_column(Integer)
+    earned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    issued_on: Mapped[date | None] = mapped_column(Date)  # the date printed (learner's zone)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_by: Mapped[str | None] = mapped_column(String(120))
+    revoke_reason: Mapped[str | None] = mapped_column(String(500))
+# ---- roles: who may run what, over which unit's subtree (issue "Roles and how people get them")
+
+
+class RoleGrant(Base):
+    """A person's role over one unit and every unit under it. Revoked rows stay, for the audit."""
+
+    __tablename__ = "roles"
+    __table_args__ = (
+        # At most one active grant of a role on a unit per person; revoked ones may repeat.
+        Index("uq_roles_active", "learner_id", "role", "unit_id", unique=True,
+              postgresql_where=sql_text("revoked_at IS NULL"),
+              sqlite_where=sql_text("revoked_at IS NULL")),
+        Index("ix_roles_unit_id", "unit_id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoleInvite(Base):
+    """A one-time invitation to a role on a unit. Only the code's SHA-256 is kept."""
+
+    __tablename__ = "role_invites"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RoleEvent(Base):
+    """The audit log: who did what to whom on which unit. Never updated."""
+
+    __tablename__ = "role_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(32))
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"),
+                                                index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class FailedAttempt(Base):
+    """One wrong join or invite code, per throttle key (a person, a chat): a sliding window that
+    every worker process sees, on SQLite and PostgreSQL alike, with nothing else installed."""
+
+    __tablename__ = "failed_attempts"
+    __table_args__ = (Index("ix_failed_attempts_key_at", "key", "at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(96))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- group leaders: nudges, announcements, the weekly digest, through one outbox
+
+
+class NudgeOptOut(Base):
+    """A learner who said "đừng nhắc tôi": no reminders from their group leader."""
+
+    __tablename__ = "nudge_optouts"
+    learner_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Announcement(Base):
+    """A message a leader (or instructor, official) sent to everyone in a unit."""
+
+    __tablename__ = "announcements"
+    __table_args__ = (Index("ix_announcements_unit_created", "unit_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OutboxMessage(Base):
+    """One message to one recipient (a learner, or a group chat), written before anything is
+    sent. The unique key makes queuing idempotent (a nudge a day, an announcement once per
+    member, a digest a week) and the status makes a restart send what is left and nothing else."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_available", "status", "available_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # nudge | announce | digest | ...
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(16))  # set for a group chat post
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    payload: Mapped[dict] = mapped_column(JSON)  # the message: text, title, options
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UnitChat(Base):
+    """A group chat (Telegram) that added the bot and was linked to a unit by its leader: the
+    weekly digest is posted there too."""
+
+    __tablename__ = "unit_chats"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    added_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+# ---- process roles: leases on background work shared by processes ---------------------------
+
+
+class WorkLease(Base):
+    """One piece of background work held by one process until `expires_at` (kind: grade,
+    regrade...). A process that dies leaves its lease to lapse; any other then takes it up."""
+
+    __tablename__ = "work_leases"
+    kind: Mapped[str] = mapped_column(String(24), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 # ---- Bots per unit: a commune or ward may bring its own Telegram bot or Zalo OA --------------

@@ -5,14 +5,19 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
+    Certificates,
     Conversations,
     Deliveries,
     Grades,
     Inbox,
+    Leader,
     Learners,
+    Leases,
     Ledger,
     Links,
+    Passing,
     Progress,
+    Roles,
     Submissions,
     Tokens,
     Units,
@@ -20,12 +25,16 @@ from bot.services.ports import (
 from bot.services.ports_bots import Bots
 from bot.storage.bots import SqlBots
 from bot.storage.conversation import SqlConversations
+from bot.storage.repos.certificates import SqlCertificates, SqlPassing
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
+from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
+from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
 
@@ -46,4 +55,9 @@ class SqlUnitOfWork:
         self.inbox: Inbox = SqlInbox(session)
         self.tokens: Tokens = SqlTokens(session)
         self.conversations: Conversations = SqlConversations(session)
+        self.passing: Passing = SqlPassing(session)
+        self.certificates: Certificates = SqlCertificates(session)
+        self.roles: Roles = SqlRoles(session)
+        self.leader: Leader = SqlLeader(session)
+        self.leases: Leases = SqlLeases(session)
         self.bots: Bots = SqlBots(session)

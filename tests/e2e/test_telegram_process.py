@@ -93,7 +93,7 @@ async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) ->
         for question, until in ((0, "Câu hỏi 2/3"), (1, "Câu hỏi 3/3"), (2, "Bạn trả lời đúng")):
             await say(until, tap=f"q:{lesson_id}:{question}:1")
         graded = await say(
-            "hoàn thành bài học",
+            "làm xong bài học",  # done; passed once a model or a person confirms the score
             "Bạn là cán bộ văn phòng phường. Tổ dân phố số 5 sắp họp về an ninh trật tự. Hãy viết "
             "thông báo mời họp dưới 120 chữ, lời lẽ lịch sự, có giờ và địa điểm. Nhận xét: kết "
             "quả dùng được, tôi sửa lại giờ họp cho đúng.")

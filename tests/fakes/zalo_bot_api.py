@@ -29,6 +29,7 @@ class Sent:
     chat_id: str
     text: str
     at: float = 0.0
+    photo: str = ""  # sendPhoto's picture address
 
 
 @dataclass
@@ -168,6 +169,7 @@ class FakeZaloBot(LoopbackServer):
         text = str(params.get("text") or params.get("caption") or "")
         if method == "sendMessage" and not 1 <= len(text) <= 2000:
             return self._error(400, 400, "Bad Request: text must be 1-2000 characters")
-        self.sent.append(Sent(method, chat_id, text, time.monotonic()))
+        self.sent.append(Sent(method, chat_id, text, time.monotonic(),
+                              str(params.get("photo") or "")))
         return web.json_response({"ok": True, "result": {
             "message_id": f"out{len(self.sent)}", "date": int(time.time() * 1000)}})

@@ -198,6 +198,7 @@ async def test_review_shows_flag_phrases_not_codes(app: App) -> None:
     await chat.send("nộp bài")
     await chat.send("Tôi đã thử với AI rồi")  # sent as work; too short, so it is flagged
     await chat.send("khiếu nại")
+    app.deps.admins = frozenset({"console:admin"})
     queue = await Chat(app, "admin", channel="console").send("/review")
     item = text_of(queue[1:])
     assert "bài quá ngắn" in item and "too_short" not in item

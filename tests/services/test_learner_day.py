@@ -83,11 +83,13 @@ async def test_lesson_quiz_practice_progress(app: App) -> None:
     out = await chat.send(lesson.rubric.exemplary)
     graded = text_of(out)
     assert "Điểm bài làm:" in graded and "Chuỗi ngày học: 1" in graded
-    assert "hoàn thành bài học" in graded
+    # The rubric's own exemplary is a copy: done, but not passed, and the message says so.
+    assert "làm xong bài học" in graded and "chưa đạt" in graded
+    assert "hoàn thành bài học" not in graded
 
     out = await chat.send("/progress")
     body = text_of(out)
-    assert "Bài đã xong: 1/" in body and "Hạng trong nhóm Tổ dân phố số 5: 1/1" in body
+    assert "Bài đã xong: 1/" in body and "đã đạt: 0" in body and "Hạng trong nhóm Tổ dân phố số 5: 1/1" in body
     out = await chat.send("/lesson")
     assert "đã học xong" in text_of(out)  # one new lesson per calendar day
 

@@ -11,7 +11,7 @@ from aiogram.types import CallbackQuery, Message, Update
 
 from bot.services import photos
 from bot.services.dialog import Dialog
-from bot.services.io import Inbound, InboundKind, SendError
+from bot.services.io import Inbound, InboundKind, Out, SendError
 from bot.services.parsing import split_command
 from bot.services.sender import ChannelSender
 
@@ -49,7 +49,7 @@ def to_inbound(message: Message, update: Update | None, edited: bool = False,
     user = message.from_user
     kind = _kind(message)
     text = message.text if message.text is not None else (message.caption or "")
-    command, args = split_command(text) if kind == "command" else ("", "")  # type: ignore[misc]
+    command, args = (split_command(text) if kind == "command" else None) or ("", "")
     return Inbound(
         channel=CHANNEL,
         external_id=str(user.id if user else message.chat.id),
@@ -78,7 +78,7 @@ def _replied_text(message: Message) -> str:
     return replied.text or replied.caption or ""
 
 
-async def _answer(sender: ChannelSender, chat_id: str, messages: list) -> None:  # type: ignore[type-arg]
+async def _answer(sender: ChannelSender, chat_id: str, messages: list[Out]) -> None:
     for out in messages:
         try:
             await sender.send(chat_id, out)

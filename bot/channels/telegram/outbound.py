@@ -120,7 +120,7 @@ class TelegramOutbound:
         except (TelegramNetworkError, TelegramServerError) as exc:
             raise TemporaryFailure(str(exc)) from exc
 
-    async def _send_audio(self, chat_id: str, piece: Piece, extra: dict[str, bool]) -> None:
+    async def _send_audio(self, chat_id: str, piece: Piece, paid: bool | None) -> None:
         """OGG/Opus plays as a voice message, MP3 and M4A in the music player, anything else
         (WAV) arrives as a file the phone opens in its player."""
         assert piece.voice is not None
@@ -128,23 +128,24 @@ class TelegramOutbound:
         mime = piece.voice.mime
         if mime == "audio/ogg":
             await self.bot.send_voice(chat_id, audio, caption=piece.text,
-                                      reply_markup=piece.markup, **extra)
+                                      reply_markup=piece.markup, allow_paid_broadcast=paid)
         elif mime in ("audio/mpeg", "audio/mp4"):
             await self.bot.send_audio(chat_id, audio, caption=piece.text,
-                                      reply_markup=piece.markup, **extra)
+                                      reply_markup=piece.markup, allow_paid_broadcast=paid)
         else:
             await self.bot.send_document(chat_id, audio, caption=piece.text,
-                                         reply_markup=piece.markup, **extra)
+                                         reply_markup=piece.markup, allow_paid_broadcast=paid)
 
     async def _send(self, chat_id: str, piece: Piece) -> None:
-        extra = {"allow_paid_broadcast": True} if self.paid_broadcast else {}
+        paid = True if self.paid_broadcast else None  # None: aiogram leaves the field out
         if piece.voice is not None:
-            await self._send_audio(chat_id, piece, extra)
+            await self._send_audio(chat_id, piece, paid)
             return
         if piece.document is not None:
             await self.bot.send_document(
                 chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),
-                caption=piece.text, **extra,
+                caption=piece.text, allow_paid_broadcast=paid,
             )
             return
-        await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup, **extra)
+        await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup,
+                                    allow_paid_broadcast=paid)

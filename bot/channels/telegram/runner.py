@@ -13,7 +13,7 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
-from aiogram.fsm.storage.base import BaseEventIsolation
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
 from aiogram.types import BotCommand
 from aiohttp import web
@@ -52,7 +52,7 @@ async def register_commands(bot: Bot) -> None:
         log.warning("setMyCommands failed, commands will not be listed in the menu: %s", exc)
 
 
-def _isolation(redis_url: str | None) -> tuple[object, BaseEventIsolation]:
+def _isolation(redis_url: str | None) -> tuple[BaseStorage, BaseEventIsolation]:
     """One user's updates are handled one at a time; across processes through Redis."""
     if redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
@@ -117,15 +117,18 @@ async def add_telegram_senders(app: App) -> list[TelegramBot]:
     return bots
 
 
-async def start_telegram(app: App, bots: list[TelegramBot] | None = None
-                         ) -> asyncio.Task[None] | None:
-    """Receive every bot's updates (long polling, or one webhook server with a path per bot);
-    None when no Telegram bot is configured."""
+async def start_telegram(app: App, intake: bool = True,
+                         bots: list[TelegramBot] | None = None) -> asyncio.Task[None] | None:
+    """Every bot's sender, and with `intake` their updates (long polling, or one webhook
+    server with a path per bot); a worker or scheduler process only sends. None when no
+    Telegram bot is configured."""
     settings = app.settings
     if bots is None:
         bots = await add_telegram_senders(app)
     if not bots:
         return None
+    if not intake:
+        return asyncio.create_task(_sending_only([b.bot for b in bots]), name="telegram")
     storage, isolation = _isolation(settings.redis_url)
     limit = settings.telegram_max_concurrent_updates
     runs: list[Coroutine[Any, Any, None]] = []
@@ -134,11 +137,13 @@ async def start_telegram(app: App, bots: list[TelegramBot] | None = None
     for one in bots:
         # A dispatcher per bot: its handlers answer through that bot's sender, and events
         # carry the bot, so the learner is served by the bot they wrote to.
-        dp = Dispatcher(storage=storage, events_isolation=isolation)  # type: ignore[arg-type]
+        dp = Dispatcher(storage=storage, events_isolation=isolation)
         dp.include_router(router(app.dialog, one.sender, fetch_photos=settings.llm_vision,
                                  fetch_voices=app.deps.speech is not None))
         dispatchers.append(dp)
         me = await one.bot.get_me()
+        if one.bot_id is None:  # the default bot's name: role invite links
+            app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""
         await register_commands(one.bot)
         label = f"@{me.username}" + (f" (unit bot {one.bot_id})" if one.bot_id else "")
         if settings.telegram_webhook_url:
@@ -161,6 +166,14 @@ async def start_telegram(app: App, bots: list[TelegramBot] | None = None
         runs.append(_serving(server))
     return asyncio.create_task(_closing(runs, [b.bot for b in bots], dispatchers[0]),
                                name="telegram")
+
+
+async def _sending_only(bots: list[Bot]) -> None:
+    try:
+        await asyncio.Event().wait()
+    finally:
+        for bot in bots:
+            await bot.session.close()
 
 
 async def _serving(server: web.AppRunner) -> None:

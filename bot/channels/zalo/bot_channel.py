@@ -49,12 +49,19 @@ class ZaloBotOutbound:
         return self.quota is None or await self.quota.push_allowed()
 
     async def send(self, chat_id: str, message: Out) -> None:
-        async def one(piece: str) -> None:
-            await self.api.send_message(chat_id, piece)
+        async def one(piece: tuple[str, str]) -> None:
+            kind, value = piece
+            if kind == "photo":  # a document's picture, by its public address
+                await self.api.send_photo(chat_id, value)
+            else:
+                await self.api.send_message(chat_id, value)
             if self.quota is not None:
                 await self.quota.spend(1)
 
-        await send_pieces(self._progress, chat_id, message, render(message, self.tr).pieces, one)
+        pieces = [("text", text) for text in render(message, self.tr).pieces]
+        if message.file is not None and message.file.picture_url:
+            pieces.append(("photo", message.file.picture_url))
+        await send_pieces(self._progress, chat_id, message, pieces, one)
 
 
 async def store_update(inbox: Inbox, body: Any) -> bool:

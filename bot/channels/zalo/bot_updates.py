@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.channels.zalo.fields import obj
 from bot.services.io import Inbound, InboundKind
 from bot.services.parsing import split_command
 
@@ -37,7 +38,7 @@ def unwrap(body: Any) -> dict[str, Any]:
 
 def update_key(update: dict[str, Any]) -> str:
     """`message_id` (there is no update_id); a digest of the update when even that is missing."""
-    message = update.get("message") if isinstance(update.get("message"), dict) else {}
+    message = obj(update, "message")
     message_id = message.get("message_id")
     if message_id:
         return str(message_id)[:128]
@@ -46,9 +47,9 @@ def update_key(update: dict[str, Any]) -> str:
 
 
 def user_key(update: dict[str, Any]) -> str:
-    message = update.get("message") if isinstance(update.get("message"), dict) else {}
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    message = obj(update, "message")
+    sender = obj(message, "from")
+    chat = obj(message, "chat")
     return f"{CHANNEL}:{sender.get('id') or chat.get('id') or '?'}"
 
 
@@ -76,8 +77,8 @@ def parse_update(update: dict[str, Any]) -> BotEvent:
     message = update.get("message")
     if not isinstance(message, dict):
         return BotEvent("ignore")
-    sender = message.get("from") if isinstance(message.get("from"), dict) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), dict) else {}
+    sender = obj(message, "from")
+    chat = obj(message, "chat")
     user_id = str(sender.get("id") or chat.get("id") or "")
     chat_id = str(chat.get("id") or user_id)
     if not user_id or sender.get("is_bot"):
@@ -92,7 +93,8 @@ def parse_update(update: dict[str, Any]) -> BotEvent:
         # Sent by a protected user (a child, a person with a disability or who cannot read):
         # no content reaches us. Answer kindly, and keep no record of them.
         return BotEvent("protected", chat_id=chat_id)
-    text = message.get("text") if isinstance(message.get("text"), str) else ""
+    given = message.get("text")
+    text = given if isinstance(given, str) else ""
     if kind == "photo":
         text = str(message.get("caption") or text or "")
     command, args = "", ""

@@ -76,6 +76,12 @@ class ZaloOAOutbound:
                  "payload": button_payload(o, i, self.button_action)}
                 for i, o in enumerate(rendered.buttons, start=1)
             ]}}
+        if message.file is not None and message.file.picture_url:
+            # A document's picture, by its public address (Zalo fetches it), under the last
+            # text (a message with a file has no buttons: `render` drops them).
+            out[-1]["attachment"] = {"type": "template", "payload": {
+                "template_type": "media",
+                "elements": [{"media_type": "image", "url": message.file.picture_url}]}}
         return out
 
     async def send(self, chat_id: str, message: Out) -> None:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.channels.zalo.fields import obj
 from bot.services.io import Inbound, InboundKind
 from bot.services.parsing import split_command
 
@@ -57,7 +58,7 @@ def user_of(body: dict[str, Any]) -> str:
 
 
 def event_key(body: dict[str, Any]) -> str:
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message = obj(body, "message")
     if message.get("msg_id"):
         return str(message["msg_id"])[:128]
     return f"{body.get('event_name')}:{user_of(body)}:{body.get('timestamp')}"[:128]
@@ -95,7 +96,7 @@ def parse_event(body: dict[str, Any]) -> OAEvent:
     kind = _KINDS.get(name)
     if kind is None:  # the OA's own messages echoed back, receipts, anonymous chats...
         return OAEvent("ignore", user_id)
-    message = body.get("message") if isinstance(body.get("message"), dict) else {}
+    message = obj(body, "message")
     text = str(message.get("text") or "")
     msg_id = str(message.get("msg_id") or "")
     photo_url = _image_url(message) if kind == "photo" else None

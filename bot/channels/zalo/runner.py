@@ -81,8 +81,10 @@ async def _keep_running(name: str, start: Callable[[], Awaitable[None]]) -> None
 class ZaloChannels:
     """The running Zalo channels of one process."""
 
-    def __init__(self, app: App, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(self, app: App, http: httpx.AsyncClient | None = None, intake: bool = True
+                 ) -> None:
         self.app = app
+        self.intake = intake  # False: a worker or scheduler process only sends
         self.settings = app.settings
         self.http = http or httpx.AsyncClient(timeout=15.0)
         self.inbox = Inbox(app.store, app.deps.clock)
@@ -114,6 +116,8 @@ class ZaloChannels:
             raise  # a wrong token: say so at start, as Telegram does
         except ZaloError as exc:
             log.warning("Zalo Bot Platform unreachable at start (%s); will keep trying", exc)
+        if not self.intake:
+            return
         if s.zalo_bot_webhook_url:
             secret = bot_webhook_secret(s)
             self.routes.append(webhooks.bot_route(s.zalo_bot_webhook_path, self.inbox, secret))
@@ -145,12 +149,14 @@ class ZaloChannels:
         api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
         self.app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
                             oa_limits(s))
+        self.jobs["zalo OA token refresh"] = tokens.keep_fresh
+        if not self.intake:
+            return
         self.inbox.on(OA, OAHandler(self.app.dialog, self.app.sender, self.http, self.inbox,
                                     self.max_photo_bytes))
         signing = (s.zalo_oa_webhook_secret_key or s.zalo_oa_secret_key).get_secret_value()
         self.routes.append(webhooks.oa_route(s.zalo_oa_webhook_path, self.inbox,
                                              s.zalo_oa_app_id, signing))
-        self.jobs["zalo OA token refresh"] = tokens.keep_fresh
 
     async def setup_unit_oas(self) -> int:
         """Every unit's own Official Account: its tokens, sender (its own pace), inbox channel,
@@ -166,13 +172,15 @@ class ZaloChannels:
             api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
             app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
                            oa_limits(s), bot_id=unit_oa.id, key=pace_key(OA, creds.app_id))
+            self.jobs[f"zalo OA {unit_oa.id} token refresh"] = tokens.keep_fresh
+            if not self.intake:  # a worker or scheduler process only sends
+                continue
             self.inbox.on(inbox_channel(unit_oa.id),
                           OAHandler(app.dialog, app.sender, self.http, self.inbox,
                                     self.max_photo_bytes, bot_id=unit_oa.id))
             self.routes.append(webhooks.oa_route(
                 f"{s.zalo_oa_webhook_path.rstrip('/')}/{unit_oa.id}", self.inbox, creds.app_id,
                 creds.webhook_secret_key or creds.secret_key, bot_id=unit_oa.id))
-            self.jobs[f"zalo OA {unit_oa.id} token refresh"] = tokens.keep_fresh
             log.info("Zalo OA of unit bot %s (%s) ready", unit_oa.id, unit_oa.name)
         return len(units)
 
@@ -188,7 +196,8 @@ class ZaloChannels:
             self.web = await webhooks.serve(self.routes, s.zalo_webhook_host, s.zalo_webhook_port)
             self.port = self.web.addresses[0][1] if self.web.addresses else None
             log.info("Zalo webhooks listening on %s:%s", s.zalo_webhook_host, self.port)
-        self.jobs["zalo inbox worker"] = self.inbox.run
+        if self.intake:
+            self.jobs["zalo inbox worker"] = self.inbox.run
         return asyncio.create_task(self._run(), name="zalo")
 
     async def _run(self) -> None:
@@ -210,5 +219,5 @@ class ZaloChannels:
         await self.http.aclose()
 
 
-async def start_zalo(app: App) -> asyncio.Task[None]:
-    return await ZaloChannels(app).start()
+async def start_zalo(app: App, intake: bool = True) -> asyncio.Task[None]:
+    return await ZaloChannels(app, intake=intake).start()

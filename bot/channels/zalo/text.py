@@ -111,9 +111,20 @@ def body(message: Out) -> str:
     return title + message.text
 
 
+def is_text_file(mime: str) -> bool:
+    return mime.startswith("text/") or mime in ("application/json", "application/csv")
+
+
 def file_text(message: Out, tr: Translator, limit: int = MAX_TEXT) -> list[str]:
-    """Neither Zalo API here sends files: the file's text follows, cut to a few messages."""
+    """Neither Zalo API here sends files: the file's text follows, cut to a few messages. A
+    document that is not text (a certificate's PDF) is named instead; its picture, when it has
+    a public address, is sent by the channel after these pieces."""
     assert message.file is not None
+    if not is_text_file(message.file.mime):
+        if message.file.picture_url:
+            return split_text(body(message), limit)
+        return split_text(f"{body(message)}\n\n{tr('zalo.file_link', name=message.file.name)}",
+                          limit)
     content = message.file.content.decode("utf-8", errors="replace")
     head = split_text(f"{body(message)}\n\n{tr('zalo.file_as_text')}", limit)
     pieces = split_text(content, limit)

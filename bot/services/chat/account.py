@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.services import buttons, review, standings
+from bot.services import buttons, certificates, review, standings
 from bot.services.chat.turn import Turn
 from bot.services.io import Out, OutFile
 from bot.services.ports import LearnerStatus
@@ -45,6 +45,8 @@ async def on_appeal(turn: Turn, button: buttons.Appeal) -> list[Out]:
 
 async def mydata(turn: Turn, _args: str) -> list[Out]:
     data = await turn.repo.learners.export_learner(turn.learner.id)
+    data["certificates"] = certificates.as_rows(
+        await turn.repo.certificates.of_learner(turn.learner.id))
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     return [Out(text=turn.tr("mydata.sent"),
                 file=OutFile(f"hocai-du-lieu-{turn.learner.id}.json", content))]

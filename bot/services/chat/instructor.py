@@ -15,14 +15,14 @@ STEP = "review_score"  # "review_score:<grade id>": the next typed text is that 
 
 
 async def queue(turn: Turn, _args: str) -> list[Out]:
-    if not turn.is_instructor():
+    if not await turn.is_instructor():
         return [Out(text=turn.tr("review.not_allowed"))]
     return await review.queue(turn.deps, turn.repo, turn.tr)
 
 
 async def on_button(turn: Turn, button: buttons.Review) -> list[Out]:
     tr = turn.tr
-    if not turn.is_instructor():
+    if not await turn.is_instructor():
         return [Out(text=tr("review.not_allowed"))]
     if button.action == "bulk":
         return await review.bulk_preview(turn.deps, turn.repo, button.grade, tr)

@@ -11,11 +11,11 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.services import buttons
+from bot.services import buttons, invites, throttle
 from bot.services.chat.turn import Turn
 from bot.services.io import Option, Out
 from bot.services.parsing import keyword_command, numbered_choice, parse_birth_year, parse_time
-from bot.services.ports import LearnerStatus
+from bot.services.ports import LearnerStatus, UnitRecord
 from lessons.textnorm import folded_words, strip_invisible
 
 OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
@@ -79,8 +79,12 @@ async def on_button(turn: Turn, button: buttons.Onboarding) -> list[Out]:
 async def start(turn: Turn, args: str) -> list[Out]:
     """/start, with a group's join code from a link or typed: joins, or says hello again."""
     tr, learner, repo = turn.tr, turn.learner, turn.repo
+    if args.strip().lower().startswith(invites.DEEP_LINK_PREFIX):  # t.me/...?start=r_CODE
+        return await turn.command("role", args.strip())
     code = join_code(args)
-    unit = await repo.units.unit_by_join_code(code) if code else None
+    unit, blocked = await group_by_code(turn, code)
+    if blocked:
+        return blocked
     if learner.status == LearnerStatus.ONBOARDING:
         if unit is not None:
             await repo.learners.update_learner(learner.id, unit_id=unit.id)
@@ -160,8 +164,9 @@ def _ask_time(turn: Turn) -> list[Out]:
 
 
 async def _group_text(turn: Turn, text: str) -> list[Out]:
-    code = join_code(text)
-    unit = await turn.repo.units.unit_by_join_code(code) if code else None
+    unit, blocked = await group_by_code(turn, join_code(text))
+    if blocked:
+        return blocked
     if unit is None:
         return [Out(text=turn.tr("onboarding.bad_code", code=text[:20])), *ask(turn, "group")]
     await turn.repo.learners.update_learner(turn.learner.id, unit_id=unit.id)
@@ -284,6 +289,22 @@ async def _set_time(turn: Turn, hhmm: str) -> list[Out]:
     return [Out(title=tr("onboarding.done_title"), text=tr("onboarding.done", time=hhmm)),
             Out(text=tr("onboarding.first_lesson"), options=(
                 buttons.Command("lesson").as_option(tr("menu.lesson_now")),))]
+
+
+async def group_by_code(turn: Turn, code: str) -> tuple[UnitRecord | None, list[Out]]:
+    """The group a join code opens. A wrong code counts against the person and the chat, and
+    after too many (throttle.LIMIT in throttle.WINDOW) no code is looked up at all: the answer
+    is then a kind "try again later" and nothing else."""
+    if not code:
+        return None, []
+    repo, now = turn.repo, turn.deps.now()
+    who = throttle.keys(turn.learner.id, turn.event.channel, turn.event.chat_id)
+    if await throttle.blocked(repo, who, now):
+        return None, [Out(text=turn.tr("roles.throttled", minutes=throttle.window_minutes()))]
+    unit = await repo.units.unit_by_join_code(code)
+    if unit is None:
+        await throttle.failed(repo, who, now)
+    return unit, []
 
 
 def join_code(text: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from bot.i18n import Translator
-from bot.services import buttons, linking, speech, tryai
+from bot.services import buttons, linking, roles_chat, speech, tryai
 from bot.services.chat import onboarding, study
 from bot.services.chat.account import help_message
 from bot.services.chat.turn import Turn
@@ -91,6 +91,9 @@ class Router:
             link_code = linking.parse_link_text(text)
             if link_code is not None:  # "liên kết" / "lien ket CODE", even while onboarding
                 return await self.command(turn, "link", link_code)
+            invite_code = roles_chat.typed_code(text)
+            if invite_code is not None:  # a role invite typed, even while onboarding
+                return await self.command(turn, "role", invite_code)
             keyword = None if joining else keyword_command(text)
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(turn, keyword, "")

@@ -19,7 +19,17 @@ from __future__ import annotations
 from typing import Any
 
 from bot.services import buttons, speech, tryai
-from bot.services.chat import account, instructor, link, onboarding, settings, study
+from bot.services.chat import (
+    account,
+    cert,
+    group,
+    instructor,
+    link,
+    onboarding,
+    roles,
+    settings,
+    study,
+)
 from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
 
 COMMANDS = (
@@ -34,6 +44,17 @@ COMMANDS = (
     CommandRoute("start", onboarding.start, menu=True, anytime=True),
     CommandRoute("mydata", account.mydata, menu=True),
     CommandRoute("deleteme", account.deleteme, menu=True),
+    CommandRoute("certificate", cert.command, menu=True),
+    # Roles and group leaders: a leader, an official or an instructor need not be a learner, so
+    # these work while joining too (and keep the joining step).
+    CommandRoute("group", group.command, menu=True, anytime=True),
+    CommandRoute("roles", roles.roles_command, menu=True, anytime=True),
+    CommandRoute("invite", roles.invite_command, anytime=True),
+    CommandRoute("demo", roles.demo, anytime=True),  # the console's "/demo role leader"
+    CommandRoute("nonudge", group.no_nudges, anytime=True),  # "đừng nhắc tôi"
+    CommandRoute("nudgeon", group.nudges_on, anytime=True),  # "nhắc tôi"
+    # A role invite: "/start r_<code>" and a code typed come in as this.
+    CommandRoute("role", roles.open_invite, anytime=True),
     CommandRoute("appeal", account.appeal),
     CommandRoute("review", instructor.queue, anytime=True),  # instructors need not be learners
     # Typed ("làm câu hỏi", "học tiếp", "nộp bài") or tapped more than typed as commands.
@@ -45,6 +66,9 @@ COMMANDS = (
 BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Review, instructor.on_button, anytime=True),
     ButtonRoute(buttons.Onboarding, onboarding.on_button, anytime=True),
+    ButtonRoute(buttons.RoleInvite, roles.on_button, anytime=True),
+    # A forged unit id gets the same refusal as another group's.
+    ButtonRoute(buttons.Leader, group.on_button, anytime=True, bad="roles.not_allowed"),
     ButtonRoute(buttons.QuizAnswer, study.on_quiz_answer, bad="quiz.unknown"),
     ButtonRoute(buttons.StartQuiz, study.on_start_quiz, bad="quiz.unknown"),
     ButtonRoute(buttons.Work, study.on_work),
@@ -55,13 +79,16 @@ BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Ack, account.on_ack),
     ButtonRoute(buttons.Appeal, account.on_appeal),
     ButtonRoute(buttons.Delete, account.on_delete),
+    ButtonRoute(buttons.Certificate, cert.on_button),
 )
 
 STEPS = (
     StepRoute(instructor.STEP, instructor.on_score_text, anytime=True),
+    StepRoute(group.STEP, group.on_announcement_text, anytime=True),
     StepRoute(settings.STEP, settings.on_time_text),
     StepRoute("tryai", tryai.on_text),
     StepRoute("tryai_check", tryai.on_text),
+    StepRoute(cert.STEP, cert.on_text),
 )
 
 ROUTER = Router(COMMANDS, BUTTONS, STEPS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.services import buttons, intent, learning, submissions
+from bot.services import buttons, intent, learning, retry, submissions
 from bot.services.chat.turn import Turn
 from bot.services.conversation import HeldText
 from bot.services.io import Out
@@ -40,6 +40,8 @@ async def _show_plan(turn: Turn, plan: TodayPlan) -> list[Out]:
     if plan.status == "done_today":
         out = [Out(text=tr("lesson.done_today_short", title=plan.lesson.title))]
         return [*out, await learning.offer_more(deps, turn.repo, learner, tr)]
+    if plan.status == "review":  # a lesson not passed, back with its feedback
+        return await retry.review_messages(deps, turn.repo, learner, plan.lesson, tr)
     # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
     await turn.repo.progress.mark_started(learner.id, plan.lesson.id, deps.now())
     answered = await turn.repo.progress.quiz_answers(learner.id, plan.lesson.id)

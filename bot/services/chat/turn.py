@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import Translator
-from bot.services import choices
+from bot.services import choices, permissions
 from bot.services.context import Deps
 from bot.services.conversation import HeldText
 from bot.services.io import Inbound, Out
@@ -58,12 +58,11 @@ class Turn:
             return options[index] if 0 <= index < len(options) else None
         return choices.pick(text, self.state, self.deps.curriculum)
 
-    def is_instructor(self) -> bool:
-        """Ids in HOCAI_ADMINS ("telegram:123" or "123"); the console demo user when none is set."""
-        ev, admins = self.event, self.deps.admins
-        if not admins:
-            return ev.channel == "console"
-        return f"{ev.channel}:{ev.external_id}" in admins or ev.external_id in admins
+    async def is_instructor(self) -> bool:
+        """The review queue is province-wide (for now): HOCAI_ADMINS, or a role that allows
+        reviewing on every root unit. The console demo user is one by a grant at demo setup."""
+        return await permissions.can(self.repo, self.learner.id, permissions.Action.REVIEW, None,
+                                     admins=self.deps.admins)
 
     @property
     def who(self) -> str:

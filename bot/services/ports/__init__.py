@@ -8,8 +8,11 @@ from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
+from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, Queued
 from bot.services.ports.learners import Learners, Links
+from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
 from bot.services.ports.records import (
     UNSET,
@@ -29,12 +32,14 @@ from bot.services.ports.records import (
     UnitRecord,
     Unset,
 )
+from bot.services.ports.roles import InviteRecord, RoleEventRecord, RoleRecord, Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
 from bot.services.ports.uow import Store, UnitOfWork
 
 __all__ = [
     "UNSET",
+    "Certificates",
     "Conversations",
     "Deliveries",
     "DeliveryRecord",
@@ -47,12 +52,23 @@ __all__ = [
     "Inbox",
     "InboxItem",
     "InboxStatus",
+    "InviteRecord",
+    "Leader",
     "LearnerRecord",
     "LearnerStatus",
     "Learners",
+    "Leases",
     "Ledger",
     "Links",
+    "Member",
+    "OutboxItem",
+    "OutboxStatus",
+    "Passing",
     "Progress",
+    "Queued",
+    "RoleEventRecord",
+    "RoleRecord",
+    "Roles",
     "Store",
     "SubmissionRecord",
     "SubmissionStatus",

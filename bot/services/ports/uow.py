@@ -12,9 +12,13 @@ from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
+from bot.services.ports.leader import Leader
 from bot.services.ports.learners import Learners, Links
+from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
+from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
 from bot.services.ports_bots import Bots
@@ -32,6 +36,11 @@ class UnitOfWork(Protocol):
     inbox: Inbox
     tokens: Tokens
     conversations: Conversations  # conversation state by patch, delivery stamps
+    passing: Passing  # confirmed scores by lesson, review days
+    certificates: Certificates  # level certificates: issued once, named, verified, revoked
+    roles: Roles  # roles per unit, invites, their audit log, the unit tree, wrong-code throttle
+    leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
+    leases: Leases  # process roles: deliveries and background work claimed under leases
     bots: Bots  # units' own bots (bot/services/ports_bots.py)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Executable
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,5 +27,10 @@ class SqlPort:
         return self._insert(model).values(**values).on_conflict_do_nothing()
 
     async def _inserted(self, model: type, **values: Any) -> bool:
-        result = await self.s.execute(self._insert_ignore(model, **values))
-        return bool(result.rowcount)
+        return bool(await self._changed(self._insert_ignore(model, **values)))
+
+    async def _changed(self, statement: Executable) -> int:
+        """The rows an INSERT, UPDATE or DELETE touched. Session.execute is typed as returning a
+        Result; for these statements it is a CursorResult, the kind that counts rows."""
+        result = cast("CursorResult[Any]", await self.s.execute(statement))
+        return int(result.rowcount or 0)

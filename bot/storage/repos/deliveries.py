@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Date, func, literal, select, update
 from sqlalchemy.dialects import postgresql
 
-from bot.services.ports.records import DeliveryRecord, DeliveryStatus, LearnerStatus
+from bot.services.ports.records import DeliveryStatus, LearnerStatus
 from bot.storage.models import Delivery, Identity, Learner, UTCDateTime
 from bot.storage.repos.base import SqlPort
 
@@ -20,21 +20,20 @@ class SqlDeliveries(SqlPort):
             select(Learner.timezone, Learner.lesson_time).distinct()
             .where(Learner.next_due_at.is_(None), Learner.status == LearnerStatus.ACTIVE,
                    Learner.lesson_time.is_not(None)))
-        return [(tz, t) for tz, t in rows]
+        return [(tz, t) for tz, t in rows if t is not None]  # the query's filter, for the type
 
     async def set_unset_due(self, zone: str, lesson_time: str, due_at: datetime) -> int:
-        result = await self.s.execute(
+        return await self._changed(
             update(Learner).where(Learner.next_due_at.is_(None), Learner.status == LearnerStatus.ACTIVE,
                                   Learner.timezone == zone, Learner.lesson_time == lesson_time)
             .values(next_due_at=due_at))
-        return int(result.rowcount or 0)
 
     async def due_slots(self, now: datetime) -> list[tuple[str, str]]:
         """(zone, lesson time) pairs with a learner due by `now` (a range on the due index)."""
         rows = await self.s.execute(
             select(Learner.timezone, Learner.lesson_time).distinct()
             .where(Learner.next_due_at <= now))
-        return [(tz, t) for tz, t in rows]
+        return [(tz, t) for tz, t in rows if t is not None]  # the query's filter, for the type
 
     async def plan_due(
         self, zone: str, lesson_time: str, now: datetime, day: date | None,
@@ -76,44 +75,8 @@ class SqlDeliveries(SqlPort):
         if not moved or day is None or due_at is None:
             return len(moved), 0
         stmt = self._insert(Delivery).from_select(columns, rows(moved)).on_conflict_do_nothing()
-        result = await self.s.execute(stmt)
-        return len(moved), int(result.rowcount or 0)
+        return len(moved), await self._changed(stmt)
 
     async def set_delivery_lesson(self, delivery_id: int, lesson_id: str) -> None:
         await self.s.execute(update(Delivery).where(Delivery.id == delivery_id)
                              .values(lesson_id=lesson_id))
-
-    async def claim_deliveries(self, now: datetime, limit: int) -> list[DeliveryRecord]:
-        """Mark due pending deliveries as 'sending' and return them (skip-locked on PostgreSQL)."""
-        query = (select(Delivery).where(Delivery.status == DeliveryStatus.PENDING, Delivery.due_at <= now)
-                 .order_by(Delivery.due_at, Delivery.id).limit(limit))
-        if self.s.bind and self.s.bind.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list(await self.s.scalars(query))
-        for row in rows:
-            row.status, row.attempts, row.sent_at = DeliveryStatus.SENDING, row.attempts + 1, now
-        await self.s.flush()
-        return [DeliveryRecord(r.id, r.learner_id, r.day, r.lesson_id, r.parts_sent, r.attempts)
-                for r in rows]
-
-    async def delivery_progress(self, delivery_id: int, parts_sent: int, now: datetime) -> None:
-        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id)
-                             .values(parts_sent=parts_sent, sent_at=now))
-
-    async def finish_delivery(
-        self, delivery_id: int, status: DeliveryStatus, channel: str | None, error: str | None,
-        now: datetime,
-    ) -> None:
-        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status=status, channel=channel, error=(error or "")[:200] or None, sent_at=now))
-
-    async def retry_delivery(self, delivery_id: int, due_at: datetime, error: str) -> None:
-        await self.s.execute(update(Delivery).where(Delivery.id == delivery_id).values(
-            status=DeliveryStatus.PENDING, due_at=due_at, error=error[:200]))
-
-    async def release_stale_deliveries(self, before: datetime) -> int:
-        """Deliveries left 'sending' by a crashed process go back to 'pending' to resume."""
-        result = await self.s.execute(
-            update(Delivery).where(Delivery.status == DeliveryStatus.SENDING, Delivery.sent_at <= before)
-            .values(status=DeliveryStatus.PENDING))
-        return int(result.rowcount or 0)

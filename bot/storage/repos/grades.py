@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 
 from bot.services.ports.records import (
     GradeInfo,
@@ -161,7 +161,7 @@ class SqlGrades(SqlPort):
         count, low, high, last = (await self.s.execute(query)).one()
         return HeldSummary(int(count or 0), int(low or 0), int(high or 0), int(last or 0))
 
-    def _grade_query(self):  # type: ignore[no-untyped-def]
+    def _grade_query(self) -> Select[GradeRecord, Submission]:
         return (select(GradeRecord, Submission)
                 .join(Submission, Submission.id == GradeRecord.submission_id))
 

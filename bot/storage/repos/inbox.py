@@ -82,10 +82,8 @@ class SqlInbox(SqlPort):
             status=InboxStatus.FAILED, locked_until=None, error=error[:200]))
 
     async def inbox_forget(self, user_key: str) -> int:
-        result = await self.s.execute(delete(InboxEvent).where(InboxEvent.user_key == user_key))
-        return int(result.rowcount or 0)
+        return await self._changed(delete(InboxEvent).where(InboxEvent.user_key == user_key))
 
     async def inbox_purge(self, done_before: datetime) -> int:
-        result = await self.s.execute(delete(InboxEvent).where(
+        return await self._changed(delete(InboxEvent).where(
             InboxEvent.status.in_((InboxStatus.DONE, InboxStatus.FAILED)), InboxEvent.received_at < done_before))
-        return int(result.rowcount or 0)

@@ -43,13 +43,12 @@ class SqlProgress(SqlPort):
                              assigned_on=day)
 
     async def complete(self, learner_id: int, lesson_id: str, day: date) -> bool:
-        result = await self.s.execute(
+        return bool(await self._changed(
             update(Progress).where(Progress.learner_id == learner_id,
                                    Progress.lesson_id == lesson_id,
                                    Progress.completed_on.is_(None))
             .values(completed_on=day)
-        )
-        return bool(result.rowcount)
+        ))
 
     async def lessons_completed_on(self, learner_id: int, day: date) -> int:
         return int(await self.s.scalar(select(func.count()).select_from(Progress).where(

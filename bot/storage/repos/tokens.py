@@ -37,22 +37,20 @@ class SqlTokens(SqlPort):
         self, app_id: str, refresh_token: str, now: datetime, until: datetime
     ) -> bool:
         """Compare-and-swap: only the holder of the current refresh token, with no live lease."""
-        result = await self.s.execute(
+        return bool(await self._changed(
             update(OAToken).where(
                 OAToken.app_id == app_id, OAToken.refresh_token == refresh_token,
                 or_(OAToken.refreshing_until.is_(None), OAToken.refreshing_until <= now))
-            .values(refreshing_until=until))
-        return bool(result.rowcount)
+            .values(refreshing_until=until)))
 
     async def swap_token_pair(
         self, app_id: str, old_refresh_token: str, pair: TokenPair, now: datetime
     ) -> bool:
-        result = await self.s.execute(
+        return bool(await self._changed(
             update(OAToken).where(OAToken.app_id == app_id,
                                   OAToken.refresh_token == old_refresh_token)
             .values(access_token=pair.access_token, refresh_token=pair.refresh_token,
-                    expires_at=pair.expires_at, refreshed_at=now, refreshing_until=None))
-        return bool(result.rowcount)
+                    expires_at=pair.expires_at, refreshed_at=now, refreshing_until=None)))
 
     async def release_token_lease(self, app_id: str, refresh_token: str) -> None:
         await self.s.execute(update(OAToken).where(
