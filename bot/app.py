@@ -14,6 +14,7 @@ from bot.config import Settings, SettingsError
 from bot.services.bots import bots_on
 from bot.services.context import DeliveryLimits, Deps, utc_now
 from bot.services.dialog import Dialog
+from bot.services.honours import load_rules
 from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
 from bot.services.sender import Limits, Sender
@@ -133,6 +134,7 @@ async def build_app(
         timezone=settings.timezone,
         admins=frozenset(settings.admins),
         lessons_per_day=settings.lessons_per_day,
+        honours_rules=load_rules(settings.honours_file),
         delivery_limits=DeliveryLimits(
             in_flight=settings.delivery_in_flight,
             lease=timedelta(seconds=settings.delivery_lease_seconds),

@@ -197,6 +197,59 @@ def cmd_bots_keygen(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_honours(args: argparse.Namespace) -> int:
+    """A unit's honours for a quarter or a year: printed, or written as .xlsx / .pdf."""
+    from zoneinfo import ZoneInfo
+
+    from bot.app import load_lessons
+    from bot.i18n import Translator
+    from bot.services.context import utc_now
+    from bot.services.honours import honours, load_rules
+    from bot.services.honours_chat import render
+    from bot.services.passing import pass_marks
+    from scoring.honours import PeriodError, parse_period
+
+    tr = Translator("vi")
+    try:
+        period = parse_period(args.period)
+    except PeriodError as exc:
+        print(tr("honours.bad_period", period=args.period[:40]), f"({exc})", file=sys.stderr)
+        return 2
+    settings = _settings()
+    rules = load_rules(settings.honours_file)
+    marks = pass_marks(load_lessons(settings))  # passed as in the chat: HOCAI_LESSONS_DIR too
+
+    async def build(store):  # type: ignore[no-untyped-def]
+        async with store.transaction() as repo:
+            unit = await repo.units.unit_by_code(args.unit)
+            if unit is None:
+                return None
+            return await honours(repo, unit.id, period, rules, settings.timezone, marks)
+
+    report = asyncio.run(_with_store(build))
+    if report is None:
+        print(tr("honours.unknown_unit", code=args.unit[:64]), file=sys.stderr)
+        return 2
+    try:
+        if args.xlsx or args.pdf:
+            from bot.documents.honours import write_pdf, write_xlsx
+
+            if args.xlsx:
+                write_xlsx(report, Path(args.xlsx))
+                print(f"wrote {args.xlsx}")
+            if args.pdf:
+                write_pdf(report, Path(args.pdf), utc_now().astimezone(
+                    ZoneInfo(settings.timezone)).date())
+                print(f"wrote {args.pdf}")
+            return 0
+    except OSError as exc:
+        print(f"cannot write: {exc}", file=sys.stderr)
+        return 2
+    for message in render(report, tr):
+        print("\n".join(part for part in (message.title, message.text) if part) + "\n")
+    return 0
+
+
 def cmd_lessons_check(args: argparse.Namespace) -> int:
     from bot.services.context import utc_now
     from lessons.check import report
@@ -355,7 +408,8 @@ def parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
     units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",
                                                                          required=True)
-    imp = units.add_parser("import", help="import code,name,kind,parent_code,population")
+    imp = units.add_parser("import", help="import code,name,kind,parent_code,population "
+                           "[,working_age,officials,business_owners]")
     imp.add_argument("file")
     imp.set_defaults(func=cmd_units_import)
     lst = units.add_parser("list", help="list units with their join codes")
@@ -387,6 +441,12 @@ def parser() -> argparse.ArgumentParser:
     brm.add_argument("id", type=int)
     brm.set_defaults(func=cmd_bots_remove)
     bots.add_parser("keygen", help="print a new HOCAI_SECRET_KEY").set_defaults(func=cmd_bots_keygen)
+    hon = sub.add_parser("honours", help="a unit's honours (vinh danh) for a quarter or a year")
+    hon.add_argument("--unit", required=True, help="the unit's code, e.g. PDP")
+    hon.add_argument("--period", required=True, help="a quarter (2026Q4) or a year (2026)")
+    hon.add_argument("--xlsx", help="write a workbook to this file")
+    hon.add_argument("--pdf", help="write a printable PDF to this file")
+    hon.set_defaults(func=cmd_honours)
     lessons = sub.add_parser("lessons", help="lesson files").add_subparsers(
         dest="lessons_command", required=True)
     chk = lessons.add_parser("check", help="validate lesson files")

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", validation_alias=_env("HOCAI_LOG_LEVEL"))
     lessons_per_day: int = Field(default=3, ge=1, le=20,
                                  validation_alias=_env("HOCAI_LESSONS_PER_DAY"))
+    # Honours weights (vinh danh); empty: the packaged bot/rules/honours.yaml.
+    honours_file: Path | None = Field(default=None, validation_alias=_env("HOCAI_HONOURS_FILE"))
 
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN")
@@ -99,16 +101,6 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=20.0, gt=0, validation_alias=_env("LLM_TIMEOUT"))
 
     redis_url: str | None = Field(default=None, validation_alias=_env("REDIS_URL"))
-    # Seals units' bot tokens in the database (a Fernet key: `hocai bots keygen`). Empty: tokens
-    # are stored as given, and never printed in full either way.
-    secret_key: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_SECRET_KEY"))
-    # Telegram messages a second per token kept free for replies to learners who just wrote:
-    # while replies wait, the daily push leaves this many of the token's slots to them.
-    telegram_reply_reserve: int = Field(default=3, ge=0, le=20,
-                                        validation_alias=_env("TELEGRAM_REPLY_RESERVE"))
-    # Messages a minute to one group chat (Telegram allows about 20).
-    telegram_group_per_minute: int = Field(default=20, ge=1, le=60,
-                                           validation_alias=_env("TELEGRAM_GROUP_PER_MINUTE"))
 
     # Process roles (README: "Chạy nhiều tiến trình"): everything in one process, or one role of
     # several sharing a PostgreSQL database. `hocai run --role` overrides it.
@@ -123,6 +115,16 @@ class Settings(BaseSettings):
                                           validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS"))
     delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60,
                                          validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS"))
+    # Seals units' bot tokens in the database (a Fernet key: `hocai bots keygen`). Empty: tokens
+    # are stored as given, and never printed in full either way.
+    secret_key: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_SECRET_KEY"))
+    # Telegram messages a second per token kept free for replies to learners who just wrote:
+    # while replies wait, the daily push leaves this many of the token's slots to them.
+    telegram_reply_reserve: int = Field(default=3, ge=0, le=20,
+                                        validation_alias=_env("TELEGRAM_REPLY_RESERVE"))
+    # Messages a minute to one group chat (Telegram allows about 20).
+    telegram_group_per_minute: int = Field(default=20, ge=1, le=60,
+                                           validation_alias=_env("TELEGRAM_GROUP_PER_MINUTE"))
     data_dir: Path = Field(default=Path("hocai-data"), validation_alias=_env("HOCAI_DATA_DIR"))
 
     # Speech (any OpenAI-compatible /audio/speech and /audio/transcriptions): lessons read aloud,
@@ -226,6 +228,20 @@ class Settings(BaseSettings):
         if isinstance(value, Iterable):
             return tuple(str(v) for v in value)
         raise ValueError("a comma-separated list of user ids")
+
+    @field_validator("honours_file")
+    @classmethod
+    def _readable_honours(cls, value: Path | None) -> Path | None:
+        """A wrong honours file fails at start, not when an official asks for the honours."""
+        from scoring.honours import RulesError, parse_rules
+
+        if value is None or str(value) in ("", "."):
+            return None
+        try:
+            parse_rules(value.read_text(encoding="utf-8"), str(value))
+        except (OSError, UnicodeDecodeError, RulesError) as exc:
+            raise ValueError(f"cannot use the honours file: {exc}") from exc
+        return value
 
     @field_validator("timezone")
     @classmethod

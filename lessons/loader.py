@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from lessons.model import Curriculum, Lesson, Level
+from lessons.model import Curriculum, Lesson, Level, MentorRule
 from lessons.validate import check_curriculum, check_lesson
 
 BUILTIN_DIR = Path(__file__).parent / "content"
@@ -123,6 +123,20 @@ def load_levels(path: Path) -> tuple[tuple[Level, ...], list[Problem]]:
     return tuple(levels), out
 
 
+def load_mentor_rule(path: Path) -> tuple[MentorRule, list[Problem]]:
+    """The `mentors:` block of levels.yaml; the defaults when it is absent."""
+    data, lines, problems = _read_yaml(path)
+    raw = data.get("mentors") if isinstance(data, dict) else None
+    if problems or raw is None:
+        return MentorRule(), problems
+    try:
+        return MentorRule.model_validate(raw), []
+    except ValidationError as exc:
+        return MentorRule(), [
+            Problem(str(path), _line_of(lines.node if lines else None, ("mentors", *err["loc"])),
+                    f"mentors: {err['msg']}") for err in exc.errors()]
+
+
 def lesson_files(directory: Path) -> list[Path]:
     return sorted(p for p in directory.rglob("*.y*ml") if p.name != "levels.yaml")
 
@@ -137,6 +151,8 @@ def load_curriculum(
         levels_path = BUILTIN_DIR / "levels.yaml"
     levels, found = load_levels(levels_path)
     problems += found
+    mentor_rule, found = load_mentor_rule(levels_path)
+    problems += [p for p in found if p.message.startswith("mentors:")]
 
     by_id: dict[str, Lesson] = {}
     where: dict[str, Path] = {}
@@ -158,7 +174,7 @@ def load_curriculum(
             where[lesson.id] = path
 
     lessons = sorted(by_id.values(), key=lambda ls: (ls.level, ls.kind == "capstone", ls.order))
-    curriculum = Curriculum(levels=levels, lessons=tuple(lessons))
+    curriculum = Curriculum(levels=levels, lessons=tuple(lessons), mentor_rule=mentor_rule)
     for lesson_id, message in check_curriculum(curriculum):
         source = str(where.get(lesson_id, levels_path)) if lesson_id else str(levels_path)
         problems.append(Problem(source, 1, message))

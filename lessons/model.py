@@ -218,11 +218,25 @@ class Level(_Strict):
     certificate: Certificate
 
 
+class MentorRule(_Strict):
+    """When a learner is proposed as a mentor (người hướng dẫn); an instructor confirms.
+
+    `level_done`: at least one level finished: its certificate earned (or, for a level whose
+    certificate cannot be earned with the lessons there are, every lesson of it completed).
+    `teach_back_average`: the average of the learner's best confirmed teach-back scores, over at
+    least `min_teach_backs` of them."""
+
+    level_done: bool = True
+    teach_back_average: int = Field(default=80, ge=0, le=100)
+    min_teach_backs: int = Field(default=3, ge=0, le=50)
+
+
 class Curriculum(_Strict):
     """All levels and lessons, in the order a learner meets them."""
 
     levels: tuple[Level, ...]
     lessons: tuple[Lesson, ...]
+    mentor_rule: MentorRule = MentorRule()
 
     def by_id(self, lesson_id: str) -> Lesson | None:
         return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)

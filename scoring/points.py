@@ -11,6 +11,9 @@ STREAK_BONUS_CAP = 20
 
 # Ledger key kinds: what a line pays for.
 QUIZ, PRACTICE, COMPLETE = "quiz", "practice", "complete"
+CHALLENGE, PEER_REVIEW = "challenge", "peer"  # a challenge's reward; a mentor's helpful review
+PEER_REVIEW_POINTS = 10
+MAX_CHALLENGE_POINTS = 500
 
 
 @dataclass(frozen=True)
@@ -78,3 +81,19 @@ def practice_line(
 def completion_award(learner_id: int, lesson_id: str, streak: int) -> Award:
     bonus = min(STREAK_BONUS_CAP, STREAK_BONUS_PER_DAY * max(0, streak - 1))
     return Award(LedgerKey(COMPLETE, learner_id, lesson_id), LESSON_COMPLETE + bonus, "lesson")
+
+
+def challenge_award(learner_id: int, challenge_task: str, points: int, best_score: int
+                    ) -> Award | None:
+    """A challenge pays its points in proportion to the best confirmed score (80/100 earns 80%),
+    once: the key names the learner and the challenge ("challenge:7:ch~12")."""
+    earned = max(0, min(points, MAX_CHALLENGE_POINTS)) * max(0, min(100, best_score)) // 100
+    if earned <= 0:
+        return None
+    return Award(LedgerKey(CHALLENGE, learner_id, challenge_task), earned, "challenge")
+
+
+def peer_review_award(mentor_id: int, review_id: int) -> Award:
+    """A mentor's review an instructor marked helpful pays once ("peer:7:pr~31")."""
+    return Award(LedgerKey(PEER_REVIEW, mentor_id, f"pr~{review_id}"), PEER_REVIEW_POINTS,
+                 "peer_review")

@@ -8,7 +8,16 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from bot.services import delivery, digest, outbox, review, submissions, throttle
+from bot.services import (
+    challenges,
+    delivery,
+    digest,
+    outbox,
+    rankings,
+    review,
+    submissions,
+    throttle,
+)
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -24,6 +33,14 @@ async def plan_deliveries(app: App) -> None:
     created = await delivery.schedule_due(app.deps, planned=app.deliveries_planned.set)
     if created:
         log.info("delivery: %d planned", created)
+
+
+async def challenges_tick(app: App) -> None:
+    """Challenges past their deadline are closed and paid once; announcements and results in the
+    outbox (`challenge_sends`) go out through the same sender and limits as lessons."""
+    report = await challenges.tick(app.deps, app.sender)
+    if report.closed or report.sent or report.skipped or report.failed:
+        log.info("challenges: %s", report)
 
 
 async def regrade_provisional(app: App) -> None:
@@ -45,7 +62,7 @@ async def grade_waiting(app: App) -> None:
         for message in messages:
             try:
                 await app.sender.send(target.channel, target.chat_id, message,
-                                      bot_id=target.bot_id)
+                                       bot_id=target.bot_id)
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break
@@ -66,3 +83,10 @@ async def outbox_tick(app: App) -> None:
     report = await outbox.drain(app.deps, app.sender)
     if queued or report.sent or report.skipped or report.failed:
         log.info("outbox: %d digests queued, %s", queued, report)
+
+
+async def refresh_standings(app: App) -> None:
+    """Every unit's recent figures over its subtree, for the boards of a large province (one
+    set-based statement that replaces the snapshot whole: run twice, it writes the same)."""
+    units = await rankings.refresh(app.deps)
+    log.debug("standings refreshed for %d units", units)

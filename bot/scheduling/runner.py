@@ -11,7 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -36,7 +36,11 @@ class Intervals:
     regrade: float = 600.0
     sweep: float = 3600.0
     outbox: float = 30.0  # leaders' nudges and announcements go out within half a minute
+    challenges: float = 60.0  # announcements within a minute; results a minute after the deadline
     leader_check: float = 5.0
+    # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
+    # seconds at a province's size (bench/standings_bench.py), so not more often than this.
+    standings: float = 600.0
 
 
 class Scheduler:
@@ -90,6 +94,10 @@ class Scheduler:
             (jobs.regrade_provisional, every.regrade, None),
             (jobs.drop_lapsed_leases, every.sweep, None),
             (jobs.outbox_tick, every.outbox, None),
+            # The snapshot survives restarts; a new database gets its first one soon after the
+            # start, not during it.
+            (jobs.refresh_standings, every.standings, now + timedelta(seconds=60)),
+            (jobs.challenges_tick, every.challenges, None),
         ):
             at_once = {"next_run_time": first} if first else {}  # None would pause the job
             aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.i18n import Translator
-from bot.services import buttons
+from bot.services import badges, buttons
 from bot.services.context import Deps
 from bot.services.io import Out, OutFile, clean_text
 from bot.services.ports import LearnerRecord, UnitOfWork
@@ -220,7 +220,8 @@ async def issue(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Transl
         log.info("certificate issued: learner %s level %s", learner.id, record.level)
         return [Out(title=tr("cert.issued_title"),
                     text=tr("cert.issued", level=record.level, name=record.full_name)),
-                *await documents(deps, record, tr)]
+                *await documents(deps, record, tr),
+                *await badges.after_activity(deps, repo, learner, tr)]  # the first certificate
     # Named already (a double tap, a redelivered update): the same certificate, sent again.
     return [Out(text=tr("cert.already_named", level=record.level, name=record.full_name)),
             *await documents(deps, record, tr)]

@@ -16,6 +16,7 @@ from bot.services.io import Out
 from bot.services.ports import LearnerRecord, Store
 from lessons.model import Curriculum
 from scoring.grading import Grader
+from scoring.honours import HonoursRules
 
 if TYPE_CHECKING:
     from bot.services.certificates import CertificateMaker
@@ -73,6 +74,7 @@ class Deps:
     # Level certificates: the PDF maker, and the public address their QR codes point to.
     certificate_maker: CertificateMaker | None = None
     public_url: str = "http://localhost:8080"
+    honours_rules: HonoursRules | None = None  # None: the packaged bot/rules/honours.yaml
     # Process roles: this process's name on leases, and how it sends the daily push.
     worker_id: str = field(default_factory=new_worker_id)
     delivery_limits: DeliveryLimits = field(default_factory=DeliveryLimits)

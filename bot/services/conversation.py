@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 
@@ -77,6 +78,67 @@ class AnnouncementDraft:
 
 
 @dataclass
+class ChallengeDraft:
+    """An instructor's challenge being written one step at a time; nothing is stored until "Tạo
+    và gửi", and everything is checked again then. `unit` 0: the audience is not picked yet."""
+
+    unit: int = 0
+    text: str = ""
+    lesson: str | None = None  # the rubric's lesson, or None with written criteria
+    criteria: list[str] = field(default_factory=list)
+    rubric: bool = False  # a lesson or criteria were chosen
+    points: int = 0
+    deadline: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"unit": self.unit, "text": self.text, "lesson": self.lesson,
+                "criteria": list(self.criteria), "rubric": self.rubric, "points": self.points,
+                "deadline": self.deadline.isoformat() if self.deadline else None}
+
+    @classmethod
+    def from_json(cls, data: object) -> ChallengeDraft | None:
+        if not isinstance(data, dict):
+            return None
+        unit, points, lesson = data.get("unit"), data.get("points"), data.get("lesson")
+        criteria = data.get("criteria")
+        try:
+            deadline = datetime.fromisoformat(data["deadline"]) if isinstance(
+                data.get("deadline"), str) else None
+        except ValueError:
+            deadline = None
+        return cls(
+            unit=unit if isinstance(unit, int) and not isinstance(unit, bool) else 0,
+            text=str(data.get("text") or ""),
+            lesson=lesson if isinstance(lesson, str) and lesson else None,
+            criteria=[str(c) for c in criteria] if isinstance(criteria, list) else [],
+            rubric=data.get("rubric") is True,
+            points=points if isinstance(points, int) and not isinstance(points, bool) else 0,
+            deadline=deadline if deadline is not None and deadline.tzinfo is not None else None,
+        )
+
+
+@dataclass
+class PeerDraft:
+    """A mentor's review of one piece of work: the findings tapped so far, criterion by
+    criterion, waiting for the comment."""
+
+    submission: int
+    marks: list[str] = field(default_factory=list)  # "met" | "partly" | "missing", in order
+
+    def to_json(self) -> dict[str, Any]:
+        return {"submission": self.submission, "marks": list(self.marks)}
+
+    @classmethod
+    def from_json(cls, data: object) -> PeerDraft | None:
+        if not isinstance(data, dict):
+            return None
+        submission, marks = data.get("submission"), data.get("marks")
+        if isinstance(submission, bool) or not isinstance(submission, int):
+            return None
+        return cls(submission, [str(m) for m in marks] if isinstance(marks, list) else [])
+
+
+@dataclass
 class Conversation:
     step: str | None = None  # what the next typed text answers: "name", "settings_time", ...
     options: list[str] = field(default_factory=list)  # keys last offered, in the order shown
@@ -90,6 +152,8 @@ class Conversation:
     # "rl:yes" button itself carries no id anyone could forge.
     role_invite: int | None = None
     leader_draft: AnnouncementDraft | None = None  # an announcement waiting for "Gửi"
+    challenge_draft: ChallengeDraft | None = None  # an instructor's challenge being written
+    peer_draft: PeerDraft | None = None  # a mentor's review of a peer's work, being marked
     extra: dict[str, Any] = field(default_factory=dict)  # keys of other versions, kept as read
 
     # ---- JSON -------------------------------------------------------------------------------
@@ -116,6 +180,8 @@ class Conversation:
             role_invite=invite if isinstance(invite, int) and not isinstance(invite, bool)
             else None,
             leader_draft=AnnouncementDraft.from_json(data.pop("leader_draft", None)),
+            challenge_draft=ChallengeDraft.from_json(data.pop("challenge_draft", None)),
+            peer_draft=PeerDraft.from_json(data.pop("peer_draft", None)),
             extra=data,
         )
 
@@ -131,6 +197,8 @@ class Conversation:
             "link_failures": list(self.link_failures),
             "role_invite": self.role_invite,
             "leader_draft": self.leader_draft.to_json() if self.leader_draft else None,
+            "challenge_draft": self.challenge_draft.to_json() if self.challenge_draft else None,
+            "peer_draft": self.peer_draft.to_json() if self.peer_draft else None,
         }
         out.update({k: v for k, v in known.items() if v})
         return out
@@ -147,6 +215,11 @@ class Conversation:
         """Remember offered options ((key, label), ...) so that "2" or "B" can answer them."""
         self.options = [key for key, _ in options]
         self.labels = dict(options)
+
+    def forget_options(self) -> None:
+        """What is typed next is text (a name, a task, work), never an earlier numbered choice."""
+        self.options = []
+        self.labels = {}
 
 
 _ABSENT = object()

@@ -39,6 +39,14 @@ class Event(StrEnum):
     ANNOUNCE = "announce"
     VIEW_ROSTER = "view_roster"
     LINK_CHAT = "link_chat"
+    # Core instructors and mentors (bot/services/chat/classes.py, challenges.py, mentoring.py).
+    OPEN_CLASS = "open_class"
+    CLOSE_CLASS = "close_class"
+    OPEN_SESSION = "open_session"    # an in-person session's code (detail: session_id)
+    CHALLENGE = "challenge"          # a challenge sent (detail: challenge_id, people)
+    CHALLENGE_RESULTS = "challenge_results"  # closed at its deadline and paid (by the server)
+    PEER_REVIEW = "peer_review"      # a mentor reviewed a peer's work (detail: review_id)
+    PEER_REVIEW_VERDICT = "peer_review_verdict"  # an instructor judged it (detail: verdict)
 
 
 class InviteProblem(StrEnum):

@@ -55,7 +55,11 @@ class Roster:
     unit: UnitRecord
     rows: list[RosterRow]
     today: date
-    rank: int | None  # among the units under the same parent, the last 7 days
+    # Among the units under the same parent, the last 7 days, by the share of their own members
+    # who studied. NOTE: /leaderboard's commune board ranks by the working-age population over
+    # each unit's subtree (bot/services/rankings.py); this roster (and the weekly digest) keeps
+    # the members' share, which needs no population figure. Two rules: to settle in one place.
+    rank: int | None
     siblings: int
 
     @property
@@ -73,14 +77,14 @@ def _today(deps: Deps) -> date:
     return deps.now().astimezone(ZoneInfo(deps.timezone)).date()
 
 
-def _row(member: Member, days: list[date], reason: str | None, opted: bool, today: date,
-         total_lessons: int, zone: ZoneInfo) -> RosterRow:
+def _row(member: Member, days: list[date], frozen: list[date], reason: str | None, opted: bool,
+         today: date, total_lessons: int, zone: ZoneInfo) -> RosterRow:
     last = days[-1] if days else None
     joined = member.joined_at.astimezone(zone).date() if member.joined_at else today
     idle = (today - last).days if last else (today - joined).days
     expected = min(total_lessons, (today - joined).days + 1)
     return RosterRow(member.learner_id, member.name, member.status, last == today,
-                     current_streak(days, today), last, max(idle, 0), member.lessons_done,
+                     current_streak(days, today, frozen), last, max(idle, 0), member.lessons_done,
                      max(0, expected - member.lessons_done), reason, opted, member.language)
 
 
@@ -90,10 +94,13 @@ async def roster(deps: Deps, repo: UnitOfWork, unit: UnitRecord) -> Roster:
     members = await repo.leader.members(unit.id)
     ids = [m.learner_id for m in members]
     days = await repo.leader.study_days(ids, today - timedelta(days=HISTORY.days))
+    # The streak as the learner sees it: days a streak freeze covered keep it going.
+    frozen = await repo.badges.frozen_days(ids, today - timedelta(days=HISTORY.days))
     identities = await repo.leader.identities_for(ids)
     opted = await repo.leader.opted_out(ids)
     now, total = deps.now(), len(deps.curriculum.lessons)
-    rows = [_row(m, days[m.learner_id], reach.why_unreachable(identities[m.learner_id], now),
+    rows = [_row(m, days[m.learner_id], frozen[m.learner_id],
+                 reach.why_unreachable(identities[m.learner_id], now),
                  m.learner_id in opted, today, total, zone) for m in members]
     rows.sort(key=lambda r: (-r.idle_days, r.name.lower()))
     rank, siblings = None, 0

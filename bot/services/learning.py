@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from bot.i18n import Translator
-from bot.services import buttons, passing, speech, tryai
+from bot.services import badges, buttons, passing, speech, tryai
 from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, LearnerStatus, UnitOfWork
 from lessons.model import QUIZ_LETTERS, Lesson
 from lessons.plan import TodayPlan, lesson_position, next_lesson, plan_today
 from scoring.points import completion_award, quiz_award
-from scoring.streaks import current_streak
 
 
 async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> TodayPlan:
@@ -201,6 +200,7 @@ async def answer_quiz(
             out.append(Out(text=tr("quiz.now_practice")))
             out.append(practice_message(lesson.fitted(learner.occupation), tr))
     out += await maybe_complete(deps, repo, learner, lesson, tr)
+    out += await badges.after_activity(deps, repo, learner, tr)
     return pack(out)
 
 
@@ -216,7 +216,7 @@ async def maybe_complete(
     today = deps.today_for(learner)
     if not await repo.progress.complete(learner.id, lesson.id, today):
         return []
-    streak = current_streak(await repo.progress.activity_days(learner.id), today)
+    streak = await badges.streak_today(deps, repo, learner)
     award = completion_award(learner.id, lesson.id, streak)
     await repo.ledger.award(learner.id, award, deps.now())
     # Done is not passed: the message says which it is (or that the grade waits for confirmation).

@@ -127,8 +127,7 @@ class TokenPace:
     @staticmethod
     async def _try(store: RedisStateStore | InMemoryStateStore, rates: list[Rate]) -> bool:
         """Take a slot, or sleep until one could be free."""
-        # pyrate-limiter leaves `check` unannotated (it answers a Decision, or an awaitable one
-        # from Redis).
+        # pyrate-limiter's store.check has no annotations (its other methods do).
         decision = store.check(  # type: ignore[no-untyped-call]
             _ALGORITHM, rates, int(time.time() * 1000), 1)
         if isawaitable(decision):  # Redis answers later; memory at once

@@ -130,6 +130,16 @@ KEYWORDS: dict[str, str] = {
     "vai tro": "roles", "vai tro cua toi": "roles",
     "manage group": "group", "my roles": "roles", "remind me": "nudgeon",
     "dont remind me": "nonudge", "don t remind me": "nonudge",
+    # Badges, streak protection and honours.
+    "bao ve chuoi": "freeze", "mua bao ve chuoi": "freeze", "dong bang chuoi": "freeze",
+    "giu chuoi": "freeze", "freeze": "freeze", "streak freeze": "freeze",
+    "vinh danh": "honours", "honours": "honours", "honors": "honours",
+    # Core instructors and mentors: classes, challenges, check-in, mentors, teach-back.
+    "lop hoc": "class", "lop cua toi": "class", "quan ly lop": "class", "mo lop": "class",
+    "thu thach": "challenge", "cuoc thi": "challenge",
+    "diem danh": "checkin",
+    "nguoi huong dan": "mentor", "huong dan ban": "mentor", "cham bai ban": "mentor",
+    "day lai": "teachback", "giang lai": "teachback", "teach back": "teachback",
 }
 
 

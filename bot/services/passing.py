@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.services.context import Deps
 from bot.services.io import Out
-from bot.services.ports import LearnerRecord, UnitOfWork
-from lessons.model import Lesson
+from bot.services.ports import LearnerRecord, PassMarks, UnitOfWork
+from lessons.model import Curriculum, Lesson
 from lessons.plan import Assignment, ReviewSlot, pick_review, review_due
 from scoring.passing import Confirmed, lesson_passed, level_standing
 
@@ -68,6 +68,13 @@ async def not_passed(deps: Deps, repo: UnitOfWork, learner_id: int) -> dict[str,
         ):
             out[lesson_id] = counts.get(lesson_id, 0)
     return out
+
+
+def pass_marks(curriculum: Curriculum) -> PassMarks:
+    """The rule of `passed_lessons` as data, for storage to count passes over many learners in
+    one query (honours): each lesson's pass mark, and which lessons are capstones."""
+    return PassMarks({ls.id: curriculum.pass_mark(ls) for ls in curriculum.lessons},
+                     frozenset(ls.id for ls in curriculum.lessons if ls.is_capstone))
 
 
 def first_day(learner: LearnerRecord) -> date | None:

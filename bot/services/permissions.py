@@ -117,7 +117,8 @@ async def can(
     if unit_id is None:
         roots = await repo.roles.roots()
         return bool(roots) and held_on.issuperset(roots)
-    # One recursive query up the tree: is any unit the role sits on above (or at) this one?
+    # One indexed lookup up the tree (unit_closure): is any unit the role sits on above (or at)
+    # this one?
     return not held_on.isdisjoint(await repo.roles.ancestors(unit_id))
 
 

@@ -7,16 +7,15 @@ changed it and why, and points move by a new ledger line.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from datetime import timedelta
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import buttons, certificates, passing, submissions
+from bot.services import buttons, certificates, passing, submissions, tasks
 from bot.services.context import Deps
 from bot.services.flag_names import flag_names
 from bot.services.io import Out
-from bot.services.ledger import settle_practice
 from bot.services.ports import GradeInfo, GradeStatus, HeldSummary, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -38,22 +37,23 @@ async def appeal(deps: Deps, repo: UnitOfWork, learner_id: int, grade_id: int,
     return [Out(text=tr("appeal.sent", score=grade.score))]
 
 
-async def queue(deps: Deps, repo: UnitOfWork, tr: Translator) -> list[Out]:
-    """The oldest grades waiting for a person: flagged work first, then appeals."""
-    items = await repo.grades.review_queue(QUEUE_PAGE)
-    held = await repo.grades.provisional_summary()
+async def queue(deps: Deps, repo: UnitOfWork, tr: Translator,
+                units: Collection[int] | None = None) -> list[Out]:
+    """The oldest grades waiting for a person: flagged work first, then appeals. `units`: only
+    the work of learners those units cover (an instructor's classes and units); None: all."""
+    items = await repo.grades.review_queue(QUEUE_PAGE, units)
+    held = await repo.grades.provisional_summary(units=units)
     bulk = [Out(text=tr("review.held", count=held.count, scores=_scores(held, tr)),
                 options=(buttons.Review("bulk", held.last_id).as_option(tr("review.bulk")),))
             ] if held.count else []
     if not items:
         return [Out(text=tr("review.empty")), *bulk]
-    out = [Out(text=tr("review.header", count=await repo.grades.review_count())), *bulk]
+    out = [Out(text=tr("review.header", count=await repo.grades.review_count(units))), *bulk]
     for item in items:
-        lesson = deps.curriculum.by_id(item.lesson_id)
         flags = flag_names(item.detail.get("flags", []), tr)
         out.append(Out(
             title=tr("review.item_title", id=item.id, score=item.score),
-            text=tr("review.item", lesson=lesson.title if lesson else item.lesson_id,
+            text=tr("review.item", lesson=tasks.title(deps, item.lesson_id, tr),
                     flags=flags, appealed=tr("review.appealed") if item.appealed else "",
                     text=(item.text or tr("review.photo_only"))[:EXCERPT],
                     photo=item.photo_ref or "-"),
@@ -95,7 +95,8 @@ async def _replace_grade(
     await repo.grades.set_grade_status(old.id, GradeStatus.SUPERSEDED, reviewer=reviewer)
     if status != GradeStatus.FINAL:
         return 0
-    points = await settle_practice(repo, old.learner_id, old.lesson_id, deps.now())
+    # Practice and teach-back settle to the best confirmed score; a closed challenge pays once.
+    points = await tasks.settle(deps, repo, old.learner_id, old.lesson_id)
     await repo.grades.set_points_paid(new_id, points)
     await repo.progress.set_best_score(old.learner_id, old.lesson_id, score)
     return points
@@ -103,10 +104,9 @@ async def _replace_grade(
 
 async def _tell_learner(deps: Deps, repo: UnitOfWork, grade: GradeInfo, new_score: int, points: int,
                         tr: Translator) -> list[Out]:
-    lesson = deps.curriculum.by_id(grade.lesson_id)
     learner = await repo.learners.learner(grade.learner_id)
     learner_tr = Translator(learner.language) if learner else tr
-    title = lesson.title if lesson else grade.lesson_id
+    title = tasks.title(deps, grade.lesson_id, learner_tr)
     key = "review.told_same" if new_score == grade.score else "review.told_changed"
     told = [Out(text=learner_tr(key, title=title, old=grade.score, new=new_score,
                                 points=f"{points:+d}"))]
@@ -138,9 +138,10 @@ REGRADE_LEASE = timedelta(minutes=3)
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
-async def bulk_preview(deps: Deps, repo: UnitOfWork, up_to: int, tr: Translator) -> list[Out]:
+async def bulk_preview(deps: Deps, repo: UnitOfWork, up_to: int, tr: Translator,
+                       units: Collection[int] | None = None) -> list[Out]:
     """What a bulk confirmation would confirm: the held grades up to the one the queue showed."""
-    held = await repo.grades.provisional_summary(up_to)
+    held = await repo.grades.provisional_summary(up_to, units)
     if not held.count:
         return [Out(text=tr("review.bulk_none"))]
     return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT),
@@ -150,11 +151,12 @@ async def bulk_preview(deps: Deps, repo: UnitOfWork, up_to: int, tr: Translator)
 
 async def bulk_confirm(
     deps: Deps, repo: UnitOfWork, up_to: int, reviewer: str, tr: Translator,
+    units: Collection[int] | None = None,
 ) -> tuple[list[Out], list[tuple[int, list[Out]]]]:
     """Confirm every held (provisional) grade up to `up_to` as it stands; work that arrived after
     the preview is left for the next look. Each learner is told and paid through the ledger."""
     told: list[tuple[int, list[Out]]] = []
-    for item in await repo.grades.provisional_grades(BULK_LIMIT, up_to=up_to):
+    for item in await repo.grades.provisional_grades(BULK_LIMIT, up_to=up_to, units=units):
         _answer, note = await override(deps, repo, item.id, None, reviewer, tr)
         if note is not None:
             told.append(note)
@@ -169,9 +171,6 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
         waiting = await repo.grades.provisional_grades(limit)
     changed = 0
     for item in waiting:
-        lesson = deps.curriculum.by_id(item.lesson_id)
-        if lesson is None:
-            continue
         holder = deps.lease_holder()
         async with deps.store.transaction() as repo:
             # One process regrades a grade: the model is asked once, whoever runs this job.
@@ -186,8 +185,11 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             submission = await repo.submissions.submission(item.submission_id)
             if learner is None or submission is None:
                 continue
-            # Graded again by the rubric the learner was given, with what they sent.
-            lesson = lesson.fitted(learner.occupation)
+            # Graded again by the rubric the learner was given (their occupation's, a
+            # teach-back's, a challenge's), with what they sent.
+            lesson = await tasks.graded_as(deps, repo, item.lesson_id, learner.occupation)
+            if lesson is None:
+                continue
             work = await submissions.stored_work(repo, submission, learner.id)
         grade = await deps.grader.grade(lesson, work)
         if grade.provisional and "llm_unavailable" in grade.flags:
@@ -205,8 +207,8 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
             after = await _after_confirmation(
                 deps, repo, item.learner_id, item.lesson_id, tr,
                 with_result=grade.score != item.score) if status == GradeStatus.FINAL else []
-        told = [Out(text=tr("review.told_changed", title=lesson.title, old=item.score,
-                            new=grade.score, points=f"{points:+d}"))
+        told = [Out(text=tr("review.told_changed", title=tasks.title(deps, item.lesson_id, tr),
+                            old=item.score, new=grade.score, points=f"{points:+d}"))
                 ] if grade.score != item.score else []
         changed += bool(told)
         if (told or after) and notify is not None and learner is not None:

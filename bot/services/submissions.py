@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.i18n import Translator
-from bot.services import buttons, certificates, passing
+from bot.services import badges, buttons, certificates, passing, tasks, teachback
 from bot.services.context import Deps
 from bot.services.exchange import with_exchange
 from bot.services.io import Out
@@ -20,11 +20,11 @@ from bot.services.ports import (
     SubmissionStatus,
     UnitOfWork,
 )
+from bot.services.ports.challenges import challenge_of
 from lessons.model import Lesson
 from scoring.fingerprint import band_hashes
 from scoring.grading import CriterionGrade, Flag, Grade, Work
 from scoring.points import practice_points
-from scoring.streaks import current_streak
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +120,10 @@ async def record_grade(
     today = deps.today_for(learner)
     await repo.progress.add_activity_day(learner.id, today)
     await repo.passing.mark_retried(learner.id, lesson.id, today, deps.now())  # a review day's
-    streak = current_streak(await repo.progress.activity_days(learner.id), today)
+    streak = await badges.streak_today(deps, repo, learner)
     held = 0 if status == GradeStatus.FINAL else max(0, practice_points(grade.score) - paid_before)
     out = [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held)]
+    out += await teachback.offer(deps, repo, learner, lesson, tr)  # "dạy lại": Feynman
     answered = await repo.progress.quiz_answers(learner.id, lesson.id)
     if len(answered) < lesson.quiz_count:
         out.append(Out(text=tr("practice.quiz_left", left=lesson.quiz_count - len(answered))))
@@ -133,7 +134,65 @@ async def record_grade(
         out += [line] if line else []
     if status == GradeStatus.FINAL:  # a confirmed grade may complete a level's certificate
         out += await certificates.after_confirmed(deps, repo, learner.id, lesson.id, tr)
+    out += await badges.after_activity(deps, repo, learner, tr)
     return out
+
+
+async def receive_for(
+    deps: Deps, learner: LearnerRecord, lesson_id: str, incoming: Incoming, tr: Translator,
+) -> tuple[list[Out], SubmissionRecord | None]:
+    """Teach-back or challenge work (`tasks`): stored first, graded by the same grader, recorded
+    and paid like practice work. Returns the messages and the stored submission (None when it was
+    not stored: a duplicate, a task that is gone)."""
+    async with deps.store.transaction() as repo:
+        lesson = await tasks.graded_as(deps, repo, lesson_id, learner.occupation)
+        if lesson is None:
+            return [Out(text=tr("task.gone"))], None
+        too_long = len(incoming.text) > MAX_SUBMISSION_CHARS
+        submission, created = await repo.submissions.add_submission(
+            learner.id, lesson_id, incoming.channel, incoming.text, incoming.photo_ref,
+            incoming.dedup_key, SubmissionStatus.TOO_LONG if too_long else SubmissionStatus.RECEIVED,
+            deps.now())
+        if not created:
+            return [Out(text=tr("practice.duplicate"))], None
+        if too_long:
+            return [Out(text=tr("practice.too_long", chars=len(incoming.text),
+                                limit=MAX_SUBMISSION_CHARS))], None
+        peers = await _peers(repo, submission, learner.id, store=True)
+        # Leased in the same commit, as practice work is (`receive`).
+        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
+                                     deps.now(), deps.now() + GRADE_LEASE)
+    grade = await deps.grader.grade(lesson, _work(submission, peers))
+    async with deps.store.transaction() as repo:
+        return await record_task_grade(deps, repo, learner, lesson, submission, grade, tr), \
+            submission
+
+
+async def record_task_grade(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
+    submission: SubmissionRecord, grade: Grade, tr: Translator,
+) -> list[Out]:
+    """`record_grade` for teach-back and challenge work: no lesson to complete, no quiz left."""
+    paid_before = await repo.ledger.practice_points_paid(learner.id, submission.lesson_id)
+    status = grade_status(grade)
+    grade_id = await repo.grades.add_grade(
+        submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
+        0, deps.now(),
+    )
+    paid = 0
+    if status == GradeStatus.FINAL:
+        paid = await tasks.settle(deps, repo, learner.id, submission.lesson_id)
+        await repo.grades.set_points_paid(grade_id, paid)
+    today = deps.today_for(learner)
+    await repo.progress.add_activity_day(learner.id, today)
+    streak = await badges.streak_today(deps, repo, learner)  # frozen days count, as for practice
+    # Teach-back points wait for a held grade's confirmation as practice points do; a challenge
+    # says its own (its points come at the deadline).
+    challenge = challenge_of(submission.lesson_id) is not None
+    held = 0 if status == GradeStatus.FINAL or challenge else max(
+        0, practice_points(grade.score) - paid_before)
+    return [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held,
+                         points_line=not challenge)]
 
 
 def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Translator) -> str:
@@ -156,7 +215,7 @@ def grade_status(grade: Grade) -> GradeStatus:
 
 def render_grade(
     lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator, grade_id: int = 0,
-    held_points: int = 0,
+    held_points: int = 0, points_line: bool = True,
 ) -> Out:
     rubric = {c.id: c for c in lesson.rubric.criteria}
     lines = [
@@ -174,7 +233,8 @@ def render_grade(
         body += "\n\n" + tr("grade.review")
     elif grade.provisional:
         body += "\n\n" + tr("grade.provisional")
-    body += "\n\n" + tr("grade.points", points=points, streak=streak)
+    if points_line:  # a challenge's points come with its results, and say so there
+        body += "\n\n" + tr("grade.points", points=points, streak=streak)
     if held_points > 0:
         body += "\n" + tr("grade.points_held", points=held_points)
     # Work already waiting for a person needs no appeal; everything else can be appealed.
@@ -216,14 +276,18 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
             if submission is None or submission.status != SubmissionStatus.RECEIVED:
                 continue
             learner = await repo.learners.learner(submission.learner_id)
-            lesson = deps.curriculum.by_id(submission.lesson_id)
-            if learner is None or lesson is None:
+            if learner is None:
                 continue
-            lesson = lesson.fitted(learner.occupation)
+            # Teach-back and challenge work too (`tasks`): the grader gets what it was for.
+            lesson = await tasks.graded_as(deps, repo, submission.lesson_id, learner.occupation)
+            if lesson is None:
+                continue
             peers = await _peers(repo, submission, learner.id, store=False)
         grade = await deps.grader.grade(lesson, _work(submission, peers))
         tr = tr_for.get(learner.language) or Translator(learner.language)
+        record = record_grade if tasks.is_practice(deps, submission.lesson_id) else \
+            record_task_grade
         async with deps.store.transaction() as repo:
-            out = await record_grade(deps, repo, learner, lesson, submission, grade, tr)
+            out = await record(deps, repo, learner, lesson, submission, grade, tr)
         told.append((learner.id, out))
     return told

@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.services.ports import Store, UnitRecord
+from bot.services.ports.rankings import Denominators
 
 # No 0/O, 1/I/L: codes are read aloud at meetings and typed on small keyboards.
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 JOIN_LENGTH = 6
 CSV_COLUMNS = ("code", "name", "kind", "parent_code", "population")
+# Optional: the plans' denominators. An empty cell is unknown (shown as such, never as 100%);
+# a file without the column leaves what an earlier import stored.
+DENOMINATOR_COLUMNS = ("working_age", "officials", "business_owners")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class UnitRow:
     kind: str
     parent_code: str | None
     population: int | None
+    denominators: Denominators = field(default_factory=Denominators)
 
 
 @dataclass
@@ -45,20 +50,37 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[str]]:
         code = (raw.get("code") or "").strip()
         name = (raw.get("name") or "").strip()
         kind = (raw.get("kind") or "").strip()
-        pop_text = (raw.get("population") or "").strip().replace(".", "").replace(",", "")
         if not code or not name or not kind:
             errors.append(f"line {line}: code, name and kind are required")
             continue
         if code in seen:
             errors.append(f"line {line}: code {code} appears twice")
             continue
-        if pop_text and not pop_text.isdigit():
-            errors.append(f"line {line}: population {raw.get('population')!r} is not a number")
+        numbers = {c: _count(raw.get(c)) for c in ("population", *DENOMINATOR_COLUMNS)}
+        bad = [c for c, n in numbers.items() if n == -1]
+        if bad:
+            errors.append(f"line {line}: {bad[0]} {raw.get(bad[0])!r} is not a number")
             continue
         seen.add(code)
         rows.append(UnitRow(code, name, kind, (raw.get("parent_code") or "").strip() or None,
-                            int(pop_text) if pop_text else None))
+                            numbers["population"],
+                            Denominators(numbers["working_age"], numbers["officials"],
+                                         numbers["business_owners"])))
     return rows, errors
+
+
+def csv_denominators(text: str) -> frozenset[str]:
+    """The denominator columns a units file has (the others are left as stored)."""
+    header = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    return frozenset(c.strip() for c in header) & frozenset(DENOMINATOR_COLUMNS)
+
+
+def _count(cell: str | None) -> int | None:
+    """'12.500', '12,500', '12500' -> 12500; '' -> None (unknown); not a number -> -1."""
+    digits = (cell or "").strip().replace(".", "").replace(",", "").replace(" ", "")
+    if not digits:
+        return None
+    return int(digits) if digits.isdigit() else -1
 
 
 def parents_first(rows: list[UnitRow]) -> tuple[list[UnitRow], list[str]]:
@@ -89,6 +111,7 @@ async def import_units(store: Store, text: str) -> ImportReport:
     rows, errors = parse_units_csv(text)
     rows, loop_errors = parents_first(rows)
     errors += loop_errors
+    columns = csv_denominators(text)
     report = ImportReport(errors=errors)
     async with store.transaction() as repo:
         for row in rows:
@@ -104,7 +127,9 @@ async def import_units(store: Store, text: str) -> ImportReport:
             except LookupError:
                 errors.append(f"unit {row.code}: parent {row.parent_code} is unknown")
                 continue
+            await repo.rankings.set_denominators(row.code, row.denominators, columns)
             report.imported += 1
+        await repo.rankings.rebuild_closure()
     return report
 
 
@@ -121,11 +146,11 @@ async def units_csv(store: Store) -> str:
     return out.getvalue()
 
 
-DEMO_UNITS = """code,name,kind,parent_code,population
-TN,Tỉnh Thái Nguyên,province,,1300000
-TN-PDP,Phường Phan Đình Phùng,ward,TN,90000
-TN-PDP-T05,Tổ dân phố số 5,group,TN-PDP,420
-TN-PDP-T07,Tổ dân phố số 7,group,TN-PDP,380
+DEMO_UNITS = """code,name,kind,parent_code,population,working_age,officials,business_owners
+TN,Tỉnh Thái Nguyên,province,,1300000,850000,21000,64000
+TN-PDP,Phường Phan Đình Phùng,ward,TN,90000,61000,1500,4800
+TN-PDP-T05,Tổ dân phố số 5,group,TN-PDP,420,280,6,25
+TN-PDP-T07,Tổ dân phố số 7,group,TN-PDP,380,250,,
 """
 DEMO_JOIN_CODE = "DEMO05"
 
@@ -142,4 +167,7 @@ async def ensure_demo_units(store: Store) -> str:
                              ("DEMOTN", "DEMOPD", DEMO_JOIN_CODE, "DEMO07"), strict=True):
             await repo.units.upsert_unit(row.code, row.name, row.kind, row.parent_code, row.population,
                                    join)
+            await repo.rankings.set_denominators(row.code, row.denominators,
+                                                 frozenset(DENOMINATOR_COLUMNS))
+        await repo.rankings.rebuild_closure()
     return DEMO_JOIN_CODE

@@ -73,6 +73,10 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     population: Mapped[int | None] = mapped_column(Integer)
     join_code: Mapped[str | None] = mapped_column(String(32), unique=True)
+    # Denominators from the units file (NULL = unknown, shown as such, never as 100%).
+    working_age: Mapped[int | None] = mapped_column(Integer)
+    officials: Mapped[int | None] = mapped_column(Integer)
+    business_owners: Mapped[int | None] = mapped_column(Integer)
 
 
 class Learner(Base):
@@ -533,6 +537,131 @@ class UnitChat(Base):
     added_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+
+# ---- core instructors and mentors: classes, in-person sessions, challenges, peer reviews,
+# ---- mentors' invite links (issue "Core instructor" and "Mentor (Feynman)")
+
+
+class ClassInfo(Base):
+    """A unit of kind "lớp" that an instructor opened from the chat: who opened it, whether it is
+    closed. Its members keep their own group (`class_members`), so classes never empty a tổ."""
+
+    __tablename__ = "classes"
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ClassMember(Base):
+    __tablename__ = "class_members"
+    __table_args__ = (UniqueConstraint("class_id", "learner_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ClassSession(Base):
+    """An in-person session: a short code (and its QR) shown on the wall for one hour."""
+
+    __tablename__ = "class_sessions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    class_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SessionCheckin(Base):
+    __tablename__ = "session_checkins"
+    __table_args__ = (UniqueConstraint("session_id", "learner_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Challenge(Base):
+    """A task with a deadline and points for a class, group or ward. Work for it is stored in
+    `submissions` under the lesson id "ch~<id>" and graded like practice work."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (Index("ix_challenges_closed_deadline", "closed_at", "deadline"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    lesson_id: Mapped[str | None] = mapped_column(String(40))  # the rubric's lesson, if any
+    criteria: Mapped[list | None] = mapped_column(JSON)  # written criteria, when no lesson
+    points: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # results computed and paid
+
+
+class ChallengeSend(Base):
+    """The outbox of a challenge's announcement and results: one row per learner and kind, so a
+    restart resumes where it stopped and nobody is told twice."""
+
+    __tablename__ = "challenge_sends"
+    __table_args__ = (UniqueConstraint("challenge_id", "learner_id", "kind"),
+                      Index("ix_challenge_sends_status_id", "status", "id"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # announce | results
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|skipped
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    detail: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class PeerReview(Base):
+    """A mentor's short, rubric-based review of a peer's work: advice the learner receives. An
+    instructor may mark it helpful, which pays the mentor once."""
+
+    __tablename__ = "peer_reviews"
+    __table_args__ = (UniqueConstraint("submission_id", "mentor_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                           index=True)
+    marks: Mapped[dict] = mapped_column(JSON)  # {criterion id: met|partly|missing}
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    verdict: Mapped[str | None] = mapped_column(String(16))  # helpful | not_helpful
+    judged_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    judged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class MentorLink(Base):
+    """A mentor's own invite link (`start=m_<code>`)."""
+
+    __tablename__ = "mentor_links"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Referral(Base):
+    """Who brought a learner in: the mentor whose link the learner joined through."""
+
+    __tablename__ = "referrals"
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
+                                           index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---- process roles: leases on background work shared by processes ---------------------------
 
 
@@ -545,8 +674,6 @@ class WorkLease(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(40))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-
-
 # ---- Bots per unit: a commune or ward may bring its own Telegram bot or Zalo OA --------------
 
 
@@ -565,3 +692,81 @@ class BotAccount(Base):
     webhook_secret: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---- badges, streak freezes, rankings that roll up, honours --------------------------------
+
+
+class UnitClosure(Base):
+    """Every (ancestor, descendant) pair of the unit tree with its distance, a unit with itself
+    at depth 0. Rebuilt on each units import, so a subtree is one indexed lookup."""
+
+    __tablename__ = "unit_closure"
+    __table_args__ = (Index("ix_unit_closure_ancestor_depth", "ancestor_id", "depth"),)
+    ancestor_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    descendant_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True)
+    depth: Mapped[int] = mapped_column(Integer)
+
+
+class UnitStatsRow(Base):
+    """One unit's standing figures over its whole subtree for the recent window, refreshed by a
+    scheduled set-based query: boards read a few rows instead of counting a province."""
+
+    __tablename__ = "unit_stats"
+    unit_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    members: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[int] = mapped_column(Integer, default=0)
+    active_officials: Mapped[int] = mapped_column(Integer, default=0)
+    active_business: Mapped[int] = mapped_column(Integer, default=0)
+    score_sum: Mapped[int] = mapped_column(BigInteger, default=0)
+    score_count: Mapped[int] = mapped_column(Integer, default=0)
+    since: Mapped[date] = mapped_column(Date)  # the window's first day
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BadgeAward(Base):
+    """A badge a learner earned; the unique pair makes each badge earned, and announced, once."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("learner_id", "code"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    earned_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class StreakFreeze(Base):
+    """A streak freeze bought with points (ledger key freeze:<learner>:<seq>); `used_on` is the
+    missed day it covered. One freeze per day, one row per purchase."""
+
+    __tablename__ = "streak_freezes"
+    __table_args__ = (UniqueConstraint("learner_id", "seq",
+                                       name="uq_streak_freezes_learner_id_seq"),
+                      UniqueConstraint("learner_id", "used_on",
+                                       name="uq_streak_freezes_learner_id_used_on"))
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    bought_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_on: Mapped[date | None] = mapped_column(Date)
+
+
+class HelpfulReview(Base):
+    """A mentor's review that a learner marked helpful (the mentor feature writes these through
+    bot.services.badges.mentor_review_helpful); `key` names the review, so it counts once."""
+
+    __tablename__ = "helpful_reviews"
+    __table_args__ = (Index("ix_helpful_reviews_mentor_created", "mentor_id", "created_at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(160), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The refresh of unit_stats and the honours read a window of days, never a table's history.
+Index("ix_activity_days_day", ActivityDay.day)
+Index("ix_progress_completed_on", Progress.completed_on)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.ports import (
+    Badges,
     Certificates,
+    Challenges,
+    Classes,
     Conversations,
     Deliveries,
     Grades,
@@ -15,8 +18,10 @@ from bot.services.ports import (
     Leases,
     Ledger,
     Links,
+    Mentoring,
     Passing,
     Progress,
+    Rankings,
     Roles,
     Submissions,
     Tokens,
@@ -25,7 +30,10 @@ from bot.services.ports import (
 from bot.services.ports_bots import Bots
 from bot.storage.bots import SqlBots
 from bot.storage.conversation import SqlConversations
+from bot.storage.repos.badges import SqlBadges
 from bot.storage.repos.certificates import SqlCertificates, SqlPassing
+from bot.storage.repos.challenges import SqlChallenges
+from bot.storage.repos.classes import SqlClasses
 from bot.storage.repos.deliveries import SqlDeliveries
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
@@ -33,7 +41,9 @@ from bot.storage.repos.leader import SqlLeader
 from bot.storage.repos.learners import SqlLearners, SqlLinks
 from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
+from bot.storage.repos.mentoring import SqlMentoring
 from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.rankings import SqlRankings
 from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
@@ -59,5 +69,10 @@ class SqlUnitOfWork:
         self.certificates: Certificates = SqlCertificates(session)
         self.roles: Roles = SqlRoles(session)
         self.leader: Leader = SqlLeader(session)
+        self.badges: Badges = SqlBadges(session)
+        self.rankings: Rankings = SqlRankings(session)
+        self.classes: Classes = SqlClasses(session)
+        self.challenges: Challenges = SqlChallenges(session)
+        self.mentoring: Mentoring = SqlMentoring(session)
         self.leases: Leases = SqlLeases(session)
         self.bots: Bots = SqlBots(session)

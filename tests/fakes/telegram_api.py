@@ -258,7 +258,7 @@ class FakeTelegram:
         if isinstance(markup, str):
             markup = json.loads(markup)
         text = params.get("text") or params.get("caption") or ""
-        if method in ("sendDocument", "sendVoice", "sendAudio"):
+        if method in ("sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
             self.uploads.append((method, params))
         self.sent_by_token[token] = self.sent_by_token.get(token, 0) + 1
         if self.record_sent:
@@ -274,6 +274,9 @@ class FakeTelegram:
             doc = params.get("document") or {}
             result["document"] = {"file_id": "doc1", "file_unique_id": "u1",
                                   "file_name": doc.get("filename", "f")}
+        if method == "sendPhoto":
+            result["photo"] = [{"file_id": "photo1", "file_unique_id": "up1", "width": 330,
+                                "height": 330}]
         if method == "sendVoice":
             result["voice"] = {"file_id": "voice1", "file_unique_id": "uv1", "duration": 1}
         if method == "sendAudio":

@@ -141,6 +141,13 @@ class TelegramOutbound:
         if piece.voice is not None:
             await self._send_audio(chat_id, piece, paid)
             return
+        if piece.document is not None and piece.document.mime.startswith("image/"):
+            # A picture (a session's QR code) shows as a photo, to put on a screen at once.
+            await self.bot.send_photo(
+                chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),
+                caption=piece.text, allow_paid_broadcast=paid,
+            )
+            return
         if piece.document is not None:
             await self.bot.send_document(
                 chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),

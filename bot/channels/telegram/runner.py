@@ -117,11 +117,11 @@ async def add_telegram_senders(app: App) -> list[TelegramBot]:
     return bots
 
 
-async def start_telegram(app: App, intake: bool = True,
-                         bots: list[TelegramBot] | None = None) -> asyncio.Task[None] | None:
-    """Every bot's sender, and with `intake` their updates (long polling, or one webhook
-    server with a path per bot); a worker or scheduler process only sends. None when no
-    Telegram bot is configured."""
+async def start_telegram(app: App, intake: bool = True, bots: list[TelegramBot] | None = None
+                         ) -> asyncio.Task[None] | None:
+    """Every bot's sender, and with `intake` their updates (long polling, or one webhook server
+    with a path per bot); a worker or scheduler process only sends. None when no Telegram bot is
+    configured."""
     settings = app.settings
     if bots is None:
         bots = await add_telegram_senders(app)
@@ -142,8 +142,8 @@ async def start_telegram(app: App, intake: bool = True,
                                  fetch_voices=app.deps.speech is not None))
         dispatchers.append(dp)
         me = await one.bot.get_me()
-        if one.bot_id is None:  # the default bot's name: role invite links
-            app.deps.bot_link = f"https://t.me/{me.username}" if me.username else ""
+        if one.bot_id is None and me.username:  # invite links point at the default bot
+            app.deps.bot_link = f"https://t.me/{me.username}"
         await register_commands(one.bot)
         label = f"@{me.username}" + (f" (unit bot {one.bot_id})" if one.bot_id else "")
         if settings.telegram_webhook_url:

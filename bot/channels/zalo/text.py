@@ -121,7 +121,9 @@ def file_text(message: Out, tr: Translator, limit: int = MAX_TEXT) -> list[str]:
     a public address, is sent by the channel after these pieces."""
     assert message.file is not None
     if not is_text_file(message.file.mime):
-        if message.file.picture_url:
+        if message.file.picture_url or message.file.mime.startswith("image/"):
+            # Sent by its address after these pieces; or a picture with no address (a session's
+            # QR code), whose message says what it shows in words.
             return split_text(body(message), limit)
         return split_text(f"{body(message)}\n\n{tr('zalo.file_link', name=message.file.name)}",
                           limit)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.services import buttons, certificates, review, standings
+from bot.services import badges, buttons, certificates, review, standings
 from bot.services.chat.turn import Turn
 from bot.services.io import Out, OutFile
 from bot.services.ports import LearnerStatus
@@ -47,6 +47,7 @@ async def mydata(turn: Turn, _args: str) -> list[Out]:
     data = await turn.repo.learners.export_learner(turn.learner.id)
     data["certificates"] = certificates.as_rows(
         await turn.repo.certificates.of_learner(turn.learner.id))
+    data.update(await badges.export(turn.repo, turn.learner.id))
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     return [Out(text=turn.tr("mydata.sent"),
                 file=OutFile(f"hocai-du-lieu-{turn.learner.id}.json", content))]

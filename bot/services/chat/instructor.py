@@ -1,35 +1,62 @@
 """Instructors in the chat: /review, keeping or changing a grade, confirming held grades in bulk.
 
-Instructors need not be learners: these work before (or without) onboarding.
+The review queue is the reviewer's own: work of learners their units and classes cover
+(`scope`; HOCAI_ADMINS and roles on every root see everything). Instructors need not be learners:
+these work before (or without) onboarding.
 """
 
 from __future__ import annotations
 
 import re
 
-from bot.services import buttons, review
+from bot.services import buttons, review, scope
+from bot.services.chat import mentoring
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
+from bot.services.permissions import Action
 
 STEP = "review_score"  # "review_score:<grade id>": the next typed text is that grade's new score
 
 
+async def review_scope(turn: Turn) -> scope.Scope:
+    """None: everything; empty: not a reviewer."""
+    return await scope.of(turn.deps, turn.repo, turn.learner.id, Action.REVIEW)
+
+
 async def queue(turn: Turn, _args: str) -> list[Out]:
-    if not await turn.is_instructor():
+    units = await review_scope(turn)
+    if not scope.allowed(units):
         return [Out(text=turn.tr("review.not_allowed"))]
-    return await review.queue(turn.deps, turn.repo, turn.tr)
+    return [*await review.queue(turn.deps, turn.repo, turn.tr, units),
+            *await mentoring.judge_section(turn, units)]
+
+
+async def _refused(turn: Turn, grade_id: int) -> list[Out]:
+    """Why this person may not confirm or change this grade; [] when they may."""
+    units = await review_scope(turn)
+    if not scope.allowed(units):
+        return [Out(text=turn.tr("review.not_allowed"))]
+    grade = await turn.repo.grades.grade(grade_id)
+    if grade is not None and not await scope.has_learner(turn.repo, units, grade.learner_id):
+        return [Out(text=turn.tr("review.not_yours"))]  # another unit's work: not its score
+    return []
 
 
 async def on_button(turn: Turn, button: buttons.Review) -> list[Out]:
     tr = turn.tr
-    if not await turn.is_instructor():
+    units = await review_scope(turn)
+    if not scope.allowed(units):
         return [Out(text=tr("review.not_allowed"))]
     if button.action == "bulk":
-        return await review.bulk_preview(turn.deps, turn.repo, button.grade, tr)
+        return await review.bulk_preview(turn.deps, turn.repo, button.grade, tr, units)
     if button.action == "bulkok":
-        answer, told = await review.bulk_confirm(turn.deps, turn.repo, button.grade, turn.who, tr)
+        answer, told = await review.bulk_confirm(turn.deps, turn.repo, button.grade, turn.who, tr,
+                                                 units)
         turn.notices.extend(told)
         return answer
+    refused = await _refused(turn, button.grade)
+    if refused:
+        return refused
     if button.action == "ok":
         return await _apply(turn, button.grade, None)
     turn.state.step = f"{STEP}:{button.grade}"  # "set": the score comes next, typed
@@ -46,7 +73,7 @@ async def on_score_text(turn: Turn, step: str) -> list[Out]:
         grade = buttons.Review.unpack(f"{buttons.Review.prefix}:set:{step.partition(':')[2]}")
     except buttons.BadButton:
         return [Out(text=turn.tr("choice.stale"))]
-    return await _apply(turn, grade.grade, int(text))
+    return await _refused(turn, grade.grade) or await _apply(turn, grade.grade, int(text))
 
 
 async def _apply(turn: Turn, grade_id: int, score: int | None) -> list[Out]:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from bot.services import buttons, invites, throttle
+from bot.services import buttons, classes, invites, throttle
 from bot.services.chat.turn import Turn
 from bot.services.io import Option, Out
 from bot.services.parsing import keyword_command, numbered_choice, parse_birth_year, parse_time
@@ -22,6 +22,7 @@ OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 MAX_NAME = 40
 TARGET_AGES = (15, 60)
+MENTOR_LINK_PREFIX = "m_"  # a mentor's invite link: start=m_<code> (bot.services.chat.mentoring)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,18 @@ def ask(turn: Turn, step: str | None) -> list[Out]:
     if found.name == "group":
         turn.state.step = "group"
     return found.ask(turn)
+
+
+def go_on(turn: Turn, out: list[Out]) -> list[Out]:
+    """After a class's code, a session's QR or a mentor's link: a new learner goes on with the
+    first questions (the group one only when the code or link gave them no group)."""
+    if turn.learner.status != LearnerStatus.ONBOARDING:
+        return out
+    if turn.state.step in (None, "group"):
+        turn.state.step = "consent" if turn.learner.unit_id is not None else "group"
+    if turn.state.step == "group":
+        return [Out(text=turn.tr("onboarding.welcome")), *out, *ask(turn, "group")]
+    return [*out, *ask(turn, turn.state.step)]
 
 
 async def on_input(turn: Turn) -> list[Out]:
@@ -81,10 +94,16 @@ async def start(turn: Turn, args: str) -> list[Out]:
     tr, learner, repo = turn.tr, turn.learner, turn.repo
     if args.strip().lower().startswith(invites.DEEP_LINK_PREFIX):  # t.me/...?start=r_CODE
         return await turn.command("role", args.strip())
+    if args.strip().lower().startswith(classes.SESSION_PREFIX):  # a session's QR code
+        return await turn.command("checkin", args.strip())
+    if args.strip().lower().startswith(MENTOR_LINK_PREFIX):  # a mentor's own link
+        return await turn.command("mentorlink", args.strip())
     code = join_code(args)
     unit, blocked = await group_by_code(turn, code)
     if blocked:
         return blocked
+    if unit is not None and classes.is_class(unit):  # a class: joined, own group kept
+        return go_on(turn, await classes.join(turn.deps, repo, learner, tr, unit))
     if learner.status == LearnerStatus.ONBOARDING:
         if unit is not None:
             await repo.learners.update_learner(learner.id, unit_id=unit.id)
@@ -169,6 +188,8 @@ async def _group_text(turn: Turn, text: str) -> list[Out]:
         return blocked
     if unit is None:
         return [Out(text=turn.tr("onboarding.bad_code", code=text[:20])), *ask(turn, "group")]
+    if classes.is_class(unit):
+        return go_on(turn, await classes.join(turn.deps, turn.repo, turn.learner, turn.tr, unit))
     await turn.repo.learners.update_learner(turn.learner.id, unit_id=unit.id)
     turn.state.step = "consent"
     return [Out(text=turn.tr("onboarding.joined", group=unit.name)), *ask(turn, "consent")]

@@ -5,7 +5,7 @@ The flows are `bot.services.roles_chat`'s; these only hand them the turn's parts
 from __future__ import annotations
 
 from bot.services import buttons, roles_chat
-from bot.services.chat import onboarding
+from bot.services.chat import onboarding, tools
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
 from bot.services.ports import LearnerStatus
@@ -33,7 +33,8 @@ async def on_button(turn: Turn, button: buttons.RoleInvite) -> list[Out]:
 
 
 async def roles_command(turn: Turn, args: str) -> list[Out]:
-    return await roles_chat.roles_command(turn.deps, turn.repo, turn.learner, turn.tr, args)
+    out = await roles_chat.roles_command(turn.deps, turn.repo, turn.learner, turn.tr, args)
+    return out if args.strip() else out + await tools.tools(turn)  # what the roles open
 
 
 async def invite_command(turn: Turn, args: str) -> list[Out]:
@@ -41,7 +42,8 @@ async def invite_command(turn: Turn, args: str) -> list[Out]:
 
 
 async def demo(turn: Turn, args: str) -> list[Out]:
-    return await roles_chat.demo(turn.deps, turn.repo, turn.learner, turn.tr, turn.event, args)
+    out = await roles_chat.demo(turn.deps, turn.repo, turn.learner, turn.tr, turn.event, args)
+    return out + await tools.tools(turn) if args.split() else out
 
 
 def _joining(turn: Turn) -> bool:

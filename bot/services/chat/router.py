@@ -16,7 +16,9 @@ from bot.i18n import Translator
 from bot.services import buttons, linking, roles_chat, speech, tryai
 from bot.services.chat import onboarding, study
 from bot.services.chat.account import help_message
+from bot.services.chat.classes import checkin
 from bot.services.chat.turn import Turn
+from bot.services.classes import bare_code, typed_checkin
 from bot.services.io import Out
 from bot.services.parsing import keyword_command, split_command
 from bot.services.ports import LearnerStatus
@@ -94,6 +96,9 @@ class Router:
             invite_code = roles_chat.typed_code(text)
             if invite_code is not None:  # a role invite typed, even while onboarding
                 return await self.command(turn, "role", invite_code)
+            checkin_code = typed_checkin(text)
+            if checkin_code is not None:  # "điểm danh K7M2QX" at a class, even while onboarding
+                return await self.command(turn, "checkin", checkin_code)
             keyword = None if joining else keyword_command(text)
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(turn, keyword, "")
@@ -109,6 +114,10 @@ class Router:
             turn.state.step = None  # a step this version no longer has
             return await study.work_or_hint(turn)
         if text is not None:
+            if bare_code(text):  # a session's code typed alone: a check-in, if it is one
+                checked = await checkin(turn, text, bare=True)
+                if checked is not None:
+                    return checked
             picked = turn.offered_choice(text)
             if picked is not None:
                 return await self.choice(turn, picked)

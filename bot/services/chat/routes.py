@@ -22,13 +22,18 @@ from bot.services import buttons, speech, tryai
 from bot.services.chat import (
     account,
     cert,
+    challenges,
+    classes,
     group,
     instructor,
     link,
+    mentoring,
     onboarding,
+    ranks,
     roles,
     settings,
     study,
+    teachback,
 )
 from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
 
@@ -45,6 +50,9 @@ COMMANDS = (
     CommandRoute("mydata", account.mydata, menu=True),
     CommandRoute("deleteme", account.deleteme, menu=True),
     CommandRoute("certificate", cert.command, menu=True),
+    CommandRoute("freeze", ranks.freeze, menu=True),  # "bảo vệ chuỗi": a streak freeze
+    # Honours for a unit's reports: officials and leaders need not be learners.
+    CommandRoute("honours", ranks.honours, menu=True, anytime=True),
     # Roles and group leaders: a leader, an official or an instructor need not be a learner, so
     # these work while joining too (and keep the joining step).
     CommandRoute("group", group.command, menu=True, anytime=True),
@@ -57,6 +65,14 @@ COMMANDS = (
     CommandRoute("role", roles.open_invite, anytime=True),
     CommandRoute("appeal", account.appeal),
     CommandRoute("review", instructor.queue, anytime=True),  # instructors need not be learners
+    # Core instructors and mentors: their tools work before (or without) onboarding too; a
+    # session's check-in and a mentor's link ("/start s_CODE", "/start m_CODE") while joining.
+    CommandRoute("class", classes.command, anytime=True),  # "lớp học"
+    CommandRoute("challenge", challenges.command, anytime=True),  # "thử thách"
+    CommandRoute("mentor", mentoring.command, anytime=True),  # "người hướng dẫn"
+    CommandRoute("checkin", classes.checkin_command, anytime=True),  # "điểm danh CODE"
+    CommandRoute("mentorlink", mentoring.open_link, anytime=True),
+    CommandRoute("teachback", teachback.command),  # "dạy lại"
     # Typed ("làm câu hỏi", "học tiếp", "nộp bài") or tapped more than typed as commands.
     CommandRoute("quiz", study.quiz),
     CommandRoute("next", study.more_today),
@@ -80,6 +96,11 @@ BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Appeal, account.on_appeal),
     ButtonRoute(buttons.Delete, account.on_delete),
     ButtonRoute(buttons.Certificate, cert.on_button),
+    ButtonRoute(buttons.Freeze, ranks.on_freeze),
+    ButtonRoute(buttons.ClassMenu, classes.on_button, anytime=True),
+    ButtonRoute(buttons.Challenge, challenges.on_button, anytime=True),
+    ButtonRoute(buttons.Mentor, mentoring.on_button, anytime=True),
+    ButtonRoute(buttons.TeachBack, teachback.on_button),
 )
 
 STEPS = (
@@ -89,6 +110,10 @@ STEPS = (
     StepRoute("tryai", tryai.on_text),
     StepRoute("tryai_check", tryai.on_text),
     StepRoute(cert.STEP, cert.on_text),
+    StepRoute(classes.STEP, classes.on_name_text, anytime=True),
+    StepRoute(challenges.STEP, challenges.on_text, anytime=True),
+    StepRoute(mentoring.STEP, mentoring.on_comment, anytime=True),
+    StepRoute(teachback.STEP, teachback.on_text),
 )
 
 ROUTER = Router(COMMANDS, BUTTONS, STEPS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import Translator
-from bot.services import choices, permissions
+from bot.services import choices
 from bot.services.context import Deps
 from bot.services.conversation import HeldText
 from bot.services.io import Inbound, Out
@@ -57,12 +57,6 @@ class Turn:
         if index is not None:
             return options[index] if 0 <= index < len(options) else None
         return choices.pick(text, self.state, self.deps.curriculum)
-
-    async def is_instructor(self) -> bool:
-        """The review queue is province-wide (for now): HOCAI_ADMINS, or a role that allows
-        reviewing on every root unit. The console demo user is one by a grant at demo setup."""
-        return await permissions.can(self.repo, self.learner.id, permissions.Action.REVIEW, None,
-                                     admins=self.deps.admins)
 
     @property
     def who(self) -> str:

@@ -4,6 +4,9 @@
 `repo.ledger`, ...), one module each here, all on the transaction's one session.
 """
 
+from bot.services.ports.badges import BadgeRecord, Badges, FreezeRecord, FreezeState
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
@@ -12,8 +15,16 @@ from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, 
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
+from bot.services.ports.rankings import (
+    Denominators,
+    PassMarks,
+    PeriodUnit,
+    Rankings,
+    UnitPlace,
+)
 from bot.services.ports.records import (
     UNSET,
     DeliveryRecord,
@@ -39,11 +50,18 @@ from bot.services.ports.uow import Store, UnitOfWork
 
 __all__ = [
     "UNSET",
+    "BadgeRecord",
+    "Badges",
     "Certificates",
+    "Challenges",
+    "Classes",
     "Conversations",
     "Deliveries",
     "DeliveryRecord",
     "DeliveryStatus",
+    "Denominators",
+    "FreezeRecord",
+    "FreezeState",
     "GradeInfo",
     "GradeStatus",
     "Grades",
@@ -61,11 +79,15 @@ __all__ = [
     "Ledger",
     "Links",
     "Member",
+    "Mentoring",
     "OutboxItem",
     "OutboxStatus",
+    "PassMarks",
     "Passing",
+    "PeriodUnit",
     "Progress",
     "Queued",
+    "Rankings",
     "RoleEventRecord",
     "RoleRecord",
     "Roles",
@@ -76,6 +98,7 @@ __all__ = [
     "TokenPair",
     "Tokens",
     "UnitOfWork",
+    "UnitPlace",
     "UnitRecord",
     "Units",
     "Unset",

@@ -82,7 +82,7 @@ class Roles(Protocol):
         """The newest events done by or to this person."""
         ...
 
-    # the unit tree, read set-based (one recursive query each)
+    # the unit tree, one indexed lookup each in unit_closure (kept by `repo.rankings`)
     async def ancestors(self, unit_id: int) -> list[int]:
         """The unit and every unit above it, the unit first; [] when it does not exist."""
         ...

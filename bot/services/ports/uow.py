@@ -8,6 +8,9 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
+from bot.services.ports.badges import Badges
+from bot.services.ports.challenges import Challenges
+from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
 from bot.services.ports.grades import Grades, Submissions
@@ -16,8 +19,10 @@ from bot.services.ports.leader import Leader
 from bot.services.ports.learners import Learners, Links
 from bot.services.ports.leases import Leases
 from bot.services.ports.ledger import Ledger
+from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
+from bot.services.ports.rankings import Rankings
 from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
@@ -40,6 +45,11 @@ class UnitOfWork(Protocol):
     certificates: Certificates  # level certificates: issued once, named, verified, revoked
     roles: Roles  # roles per unit, invites, their audit log, the unit tree, wrong-code throttle
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
+    badges: Badges  # badges, streak freezes, helpful mentor reviews
+    rankings: Rankings  # the unit closure, standings snapshots, honours figures
+    classes: Classes  # classes, members, in-person sessions
+    challenges: Challenges  # challenges, their entries and outbox
+    mentoring: Mentoring  # peer reviews, mentors' links and referrals
     leases: Leases  # process roles: deliveries and background work claimed under leases
     bots: Bots  # units' own bots (bot/services/ports_bots.py)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, insert, select, update
 
@@ -16,6 +17,9 @@ from bot.services.ports.records import (
 )
 from bot.storage.models import GradeRecord, Submission, SubmissionFingerprint
 from bot.storage.repos.base import SqlPort
+from bot.storage.repos.scope import covered
+
+_Q = TypeVar("_Q", bound=Select)  # a query, kept its own type through `_scoped`
 
 
 def _submission(row: Submission) -> SubmissionRecord:
@@ -136,28 +140,40 @@ class SqlGrades(SqlPort):
             values["reviewer"] = reviewer
         await self.s.execute(update(GradeRecord).where(GradeRecord.id == grade_id).values(**values))
 
-    async def review_queue(self, limit: int) -> list[GradeInfo]:
-        rows = await self.s.execute(self._grade_query().where(GradeRecord.status == GradeStatus.REVIEW)
-                                    .order_by(GradeRecord.created_at, GradeRecord.id).limit(limit))
+    async def review_queue(
+        self, limit: int, units: Collection[int] | None = None
+    ) -> list[GradeInfo]:
+        query = _scoped(self._grade_query().where(GradeRecord.status == GradeStatus.REVIEW), units)
+        rows = await self.s.execute(query.order_by(GradeRecord.created_at, GradeRecord.id)
+                                    .limit(limit))
         return [self._grade_info(g, s) for g, s in rows]
 
-    async def review_count(self) -> int:
-        return int(await self.s.scalar(select(func.count()).select_from(GradeRecord).where(
-            GradeRecord.status == GradeStatus.REVIEW)) or 0)
+    async def review_count(self, units: Collection[int] | None = None) -> int:
+        query = _scoped(select(func.count()).select_from(GradeRecord)
+                        .join(Submission, Submission.id == GradeRecord.submission_id)
+                        .where(GradeRecord.status == GradeStatus.REVIEW), units)
+        return int(await self.s.scalar(query) or 0)
 
-    async def provisional_grades(self, limit: int, up_to: int | None = None) -> list[GradeInfo]:
+    async def provisional_grades(
+        self, limit: int, up_to: int | None = None, units: Collection[int] | None = None,
+    ) -> list[GradeInfo]:
         query = self._grade_query().where(GradeRecord.status == GradeStatus.PROVISIONAL)
         if up_to is not None:
             query = query.where(GradeRecord.id <= up_to)
-        rows = await self.s.execute(query.order_by(GradeRecord.id).limit(limit))
+        rows = await self.s.execute(_scoped(query, units).order_by(GradeRecord.id).limit(limit))
         return [self._grade_info(g, s) for g, s in rows]
 
-    async def provisional_summary(self, up_to: int | None = None) -> HeldSummary:
+    async def provisional_summary(
+        self, up_to: int | None = None, units: Collection[int] | None = None,
+    ) -> HeldSummary:
         query = select(func.count(), func.min(GradeRecord.score), func.max(GradeRecord.score),
                        func.max(GradeRecord.id)).where(
             GradeRecord.status == GradeStatus.PROVISIONAL)
         if up_to is not None:
             query = query.where(GradeRecord.id <= up_to)
+        if units is not None:
+            query = _scoped(query.join(Submission, Submission.id == GradeRecord.submission_id),
+                            units)
         count, low, high, last = (await self.s.execute(query)).one()
         return HeldSummary(int(count or 0), int(low or 0), int(high or 0), int(last or 0))
 
@@ -170,3 +186,8 @@ class SqlGrades(SqlPort):
         return GradeInfo(grade.id, grade.submission_id, sub.learner_id, sub.lesson_id,
                          grade.score, GradeStatus(grade.status), dict(grade.detail or {}), grade.points_paid,
                          grade.appealed, sub.text, sub.photo_ref)
+
+
+def _scoped(query: _Q, units: Collection[int] | None) -> _Q:
+    """Only work of learners the units cover; every work when `units` is None."""
+    return query if units is None else query.where(covered(Submission.learner_id, units))

@@ -11,19 +11,23 @@ from bot.services.conversation import Conversation
 from bot.services.ports.records import UNSET, IdentityRecord, LearnerRecord, LearnerStatus, Unset
 from bot.storage.models import (
     ActivityDay,
+    BadgeAward,
     Delivery,
     GradeRecord,
+    HelpfulReview,
     Identity,
     Learner,
     LedgerEntry,
     LinkCode,
     Progress,
     QuizAnswer,
+    StreakFreeze,
     Submission,
     TryAIUsage,
     Unit,
 )
 from bot.storage.repos.base import SqlPort
+from bot.storage.repos.classes import teaching_export
 
 
 def _learner(row: Learner) -> LearnerRecord:
@@ -127,8 +131,9 @@ class SqlLearners(SqlPort):
         subs = select(Submission.id).where(Submission.learner_id == learner_id)
         await self.s.execute(delete(GradeRecord).where(GradeRecord.submission_id.in_(subs)))
         for model in (Submission, QuizAnswer, Progress, LedgerEntry, ActivityDay, Delivery,
-                      LinkCode, Identity, TryAIUsage):
+                      LinkCode, Identity, TryAIUsage, BadgeAward, StreakFreeze):
             await self.s.execute(delete(model).where(model.learner_id == learner_id))
+        await self.s.execute(delete(HelpfulReview).where(HelpfulReview.mentor_id == learner_id))
         await self.s.execute(delete(Learner).where(Learner.id == learner_id))
 
     async def export_learner(self, learner_id: int) -> dict[str, Any]:
@@ -164,6 +169,7 @@ class SqlLearners(SqlPort):
             "points": rows(await self.s.scalars(
                 select(LedgerEntry).where(LedgerEntry.learner_id == learner_id)),
                 ("points", "reason", "created_at")),
+            **await teaching_export(self.s, learner_id),  # classes, check-ins, peer reviews
         }
 
 

@@ -5,39 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import bindparam, delete, func, or_, select, update
 
 from bot.services.ports import InviteRecord, RoleEventRecord, RoleRecord
-from bot.storage.models import FailedAttempt, RoleEvent, RoleGrant, RoleInvite, Unit
+from bot.storage.models import (
+    FailedAttempt,
+    RoleEvent,
+    RoleGrant,
+    RoleInvite,
+    Unit,
+    UnitClosure,
+)
 from bot.storage.repos.base import SqlPort
 
-MAX_DEPTH = 64  # a unit tree is a handful of levels; this only stops a corrupted loop
-
-
-def _ancestors() -> Any:
-    """The unit and every unit above it, nearest first: one recursive query, built once (its
-    compilation costs more than running it)."""
-    up = (select(Unit.id, Unit.parent_id, literal(0).label("depth"))
-          .where(Unit.id == bindparam("unit_id")).cte("up", recursive=True))
-    parent = aliased(Unit)
-    up = up.union_all(
-        select(parent.id, parent.parent_id, up.c.depth + 1)
-        .where(parent.id == up.c.parent_id, up.c.depth < MAX_DEPTH))
-    return select(up.c.id).order_by(up.c.depth)
-
-
-def _subtree() -> Any:
-    down = (select(Unit.id).where(Unit.id.in_(bindparam("unit_ids", expanding=True)))
-            .cte("down", recursive=True))
-    child = aliased(Unit)
-    # UNION, not UNION ALL: a unit reached twice is kept once, and a loop ends.
-    down = down.union(select(child.id).where(child.parent_id == down.c.id))
-    return select(down.c.id)
-
-
-_ANCESTORS = _ancestors()
-_SUBTREE = _subtree()
+# The unit tree is read from unit_closure (every ancestor/descendant pair with its depth, rebuilt
+# by the rankings port whenever units are imported: bot/storage/repos/rankings.py), so a unit's
+# ancestors or a subtree is one indexed lookup, and the tree has one walker, not two.
+_ANCESTORS = (select(UnitClosure.ancestor_id)
+              .where(UnitClosure.descendant_id == bindparam("unit_id"))
+              .order_by(UnitClosure.depth))
+_SUBTREE = (select(UnitClosure.descendant_id)
+            .where(UnitClosure.ancestor_id.in_(bindparam("unit_ids", expanding=True)))
+            .distinct())
 
 
 def _rowcount(result: Any) -> int:

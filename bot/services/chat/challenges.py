@@ -1,0 +1,445 @@
+"""/challenge ("thử thách") in the chat: an instructor's challenges and a new one written step
+by step; a learner's open challenges, their work for one, and the board.
+
+Creation is a short dialog whose draft waits in the conversation (`state.challenge_draft`);
+nothing is stored until the instructor taps "Tạo và gửi", and everything is checked again then.
+The outbox, the deadline tick and the results are `bot.services.challenges`'.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.i18n import Translator
+from bot.services import buttons, permissions, scope, submissions
+from bot.services.challenges import (
+    DEFAULT_HOUR,
+    audience,
+    board_lines,
+    clean,
+    find_lesson,
+    for_learner,
+    in_audience,
+    parse_deadline,
+    short,
+    split_criteria,
+    standings,
+)
+from bot.services.chat.turn import Turn
+from bot.services.conversation import ChallengeDraft
+from bot.services.invites import Event
+from bot.services.io import Out
+from bot.services.permissions import Action
+from bot.services.ports import LearnerStatus
+from bot.services.ports.challenges import ChallengeRecord, SendKind, SendStatus, task_id
+from lessons.challenge_task import MAX_CRITERIA, MAX_CRITERION_CHARS, MIN_CRITERIA
+from lessons.textnorm import fold, folded_words
+from scoring.points import MAX_CHALLENGE_POINTS
+from scoring.standings import rank_of
+
+# "challenge:<part>": what the next typed text is (audience, text, lesson, crit, points,
+# deadline), or "challenge:work:<id>": the learner's work for that challenge.
+STEP = "challenge"
+WORK = "work"
+MIN_TEXT, MAX_TEXT = 20, 1500
+MIN_AHEAD = timedelta(minutes=30)
+MAX_AHEAD = timedelta(days=60)
+POINT_CHOICES = (20, 50, 100)
+MAX_PICK = 12
+_POINTS = re.compile(r"\s*(\d{1,6})\s*(?:diem)?\s*")
+
+
+def _step(part: str) -> str:
+    return f"{STEP}:{part}"
+
+
+# ---- the menu --------------------------------------------------------------------------------
+
+async def command(turn: Turn, _args: str) -> list[Out]:
+    if (turn.state.step or "").startswith(STEP + ":"):  # a draft's step left; joining steps stay
+        turn.state.step = None
+    return await menu(turn)
+
+
+async def menu(turn: Turn) -> list[Out]:
+    """/challenge: the learner's open challenges; for an instructor also theirs and "new"."""
+    tr, repo, deps = turn.tr, turn.repo, turn.deps
+    now = deps.now()
+    out: list[Out] = []
+    where = await scope.of(deps, repo, turn.learner.id, Action.CREATE_CHALLENGE)
+    if scope.allowed(where):
+        units = where if where is not None else {u.id for u in await repo.units.units()}
+        made = await repo.challenges.challenges_in(units, 8)
+        rows = [await _manager_row(turn, c) for c in made] or [tr("challenge.none_made")]
+        out.append(Out(title=tr("challenge.made_title"), text="\n".join(rows), options=(
+            buttons.Challenge("new").as_option(tr("challenge.new_button")),
+            *(buttons.Challenge("board", c.id).as_option(tr("challenge.board_button_n", id=c.id))
+              for c in made[:6]))))
+    mine = await for_learner(repo, turn.learner)
+    open_ = [c for c in mine if c.closed_at is None and c.deadline > now]
+    recent = [c for c in mine if c.closed_at is not None and c.closed_at > now - timedelta(days=7)]
+    if open_ or recent or not out:
+        rows = [tr("challenge.open_row", id=c.id, text=short(c.text),
+                   deadline=scope.local(turn.learner, c.deadline)) for c in open_]
+        rows += [tr("challenge.closed_row", id=c.id, text=short(c.text)) for c in recent]
+        options = [buttons.Challenge("do", c.id).as_option(tr("challenge.do_button_n", id=c.id))
+                   for c in open_[:5]]
+        options += [buttons.Challenge("board", c.id).as_option(
+            tr("challenge.board_button_n", id=c.id)) for c in recent[:3]]
+        out.append(Out(title=tr("challenge.mine_title"),
+                       text="\n".join(rows) or tr("challenge.none_open"), options=tuple(options)))
+    return out
+
+
+async def _manager_row(turn: Turn, challenge: ChallengeRecord) -> str:
+    tr, repo = turn.tr, turn.repo
+    unit = await repo.units.unit(challenge.unit_id)
+    sent = await repo.challenges.send_counts(challenge.id, SendKind.ANNOUNCE)
+    entries = await repo.challenges.entries(challenge.id)
+    state = tr("challenge.state_closed") if challenge.closed_at else tr(
+        "challenge.state_open", deadline=scope.local(turn.learner, challenge.deadline))
+    return tr("challenge.made_row", id=challenge.id, unit=unit.name if unit else "?",
+              state=state, entries=len(entries), sent=sent.get(SendStatus.SENT, 0),
+              total=sum(sent.values()))
+
+
+async def on_button(turn: Turn, button: buttons.Challenge) -> list[Out]:
+    """A tapped (or numbered) "cg:..." option."""
+    tr, action, number = turn.tr, button.action, button.number
+    if action == "menu":
+        return await menu(turn)
+    if action == "new":
+        return await start_new(turn, number or None)
+    if action == "cancel":
+        turn.state.challenge_draft = None
+        turn.state.step = None
+        return [Out(text=tr("challenge.cancelled"))]
+    if action in ("rub_lesson", "rub_own"):
+        return _ask_rubric(turn, by_lesson=action == "rub_lesson")
+    if action == "send":
+        return await create(turn)
+    if action == "aud":
+        return await _set_audience(turn, number)
+    if action == "pts":
+        return _set_points(turn, number)
+    if action == "dl":
+        try:
+            at = datetime.fromtimestamp(number, tz=ZoneInfo("UTC"))
+        except (OverflowError, OSError, ValueError):  # a forged time past the calendar's end
+            return [Out(text=tr("choice.stale"))]
+        return await _set_deadline(turn, at)
+    if action == "do":
+        return await do(turn, number)
+    return await board(turn, number)  # "board"
+
+
+# ---- creating one ----------------------------------------------------------------------------
+
+async def start_new(turn: Turn, unit_id: int | None = None) -> list[Out]:
+    tr, repo = turn.tr, turn.repo
+    where = await scope.of(turn.deps, repo, turn.learner.id, Action.CREATE_CHALLENGE)
+    if not scope.allowed(where):
+        return [Out(text=tr("challenge.not_allowed"))]
+    turn.state.challenge_draft = ChallengeDraft()
+    turn.state.step = None
+    if unit_id is not None:
+        return await _set_audience(turn, unit_id)
+    # Open classes first (they are what an instructor runs), then their groups and wards.
+    found = [c.unit for c in await repo.classes.classes_in(where) if c.is_open]
+    others = await scope.units(repo, where, MAX_PICK, classes=False)
+    picks = (found + others)[:MAX_PICK]
+    turn.state.step = _step("audience")
+    return [Out(title=tr("challenge.new_title"), text=tr("challenge.ask_audience"),
+                options=tuple(buttons.Challenge("aud", u.id).as_option(u.name) for u in picks))]
+
+
+async def _set_audience(turn: Turn, unit_id: int) -> list[Out]:
+    tr, repo = turn.tr, turn.repo
+    draft = turn.state.challenge_draft
+    unit = await repo.units.unit(unit_id)
+    if draft is None:
+        return [Out(text=tr("choice.stale"))]
+    if unit is None or not await permissions.can(repo, turn.learner.id, Action.CREATE_CHALLENGE,
+                                                 unit_id, admins=turn.deps.admins):
+        return [Out(text=tr("challenge.not_allowed"))]
+    info = await repo.classes.class_info(unit_id)
+    if info is not None and not info.is_open:
+        return [Out(text=tr("challenge.class_closed", name=unit.name))]
+    people = [p for p in await audience(repo, unit_id) if p != turn.learner.id]
+    if not people:
+        return [Out(text=tr("challenge.no_audience", name=unit.name))]
+    draft.unit = unit_id
+    turn.state.step = _step("text")
+    turn.state.forget_options()  # the task typed next is text, not an earlier choice
+    return [Out(text=tr("challenge.ask_text", name=unit.name, people=len(people),
+                        limit=MAX_TEXT))]
+
+
+def _ask_rubric(turn: Turn, by_lesson: bool) -> list[Out]:
+    tr, draft = turn.tr, turn.state.challenge_draft
+    if draft is None or not draft.text:
+        return [Out(text=tr("choice.stale"))]
+    turn.state.forget_options()  # what is typed next is a lesson or criteria
+    if by_lesson:
+        turn.state.step = _step("lesson")
+        return [Out(text=tr("challenge.ask_lesson"))]
+    turn.state.step = _step("crit")
+    return [Out(text=tr("challenge.ask_criteria", low=MIN_CRITERIA, high=MAX_CRITERIA))]
+
+
+def _rubric_question(tr: Translator) -> Out:
+    return Out(text=tr("challenge.ask_rubric"), options=(
+        buttons.Challenge("rub_lesson").as_option(tr("challenge.rubric_lesson")),
+        buttons.Challenge("rub_own").as_option(tr("challenge.rubric_own"))))
+
+
+def _points_question(tr: Translator) -> Out:
+    return Out(text=tr("challenge.ask_points", high=MAX_CHALLENGE_POINTS), columns=3,
+               options=tuple(buttons.Challenge("pts", n).as_option(str(n))
+                             for n in POINT_CHOICES))
+
+
+def _deadline_question(turn: Turn) -> Out:
+    tr, now = turn.tr, turn.deps.now()
+    zone = ZoneInfo(turn.learner.timezone)
+    today = now.astimezone(zone).date()
+    picks = []
+    for days, key in ((0, "challenge.dl_tonight"), (1, "challenge.dl_tomorrow"),
+                      (3, "challenge.dl_3days"), (7, "challenge.dl_week")):
+        at = datetime.combine(today + timedelta(days=days), DEFAULT_HOUR, tzinfo=zone)
+        if at - now >= MIN_AHEAD:
+            picks.append(buttons.Challenge("dl", int(at.timestamp())).as_option(
+                tr(key, at=at.strftime("%H:%M %d/%m"))))
+    return Out(text=tr("challenge.ask_deadline"), options=tuple(picks))
+
+
+def _set_points(turn: Turn, points: int) -> list[Out]:
+    tr, draft = turn.tr, turn.state.challenge_draft
+    if draft is None or not draft.rubric:
+        return [Out(text=tr("choice.stale"))]
+    if not 1 <= points <= MAX_CHALLENGE_POINTS:
+        return [Out(text=tr("challenge.bad_points", high=MAX_CHALLENGE_POINTS))]
+    draft.points = points
+    turn.state.step = _step("deadline")
+    return [_deadline_question(turn)]
+
+
+def _deadline_problem(turn: Turn, at: datetime) -> str | None:
+    now, tr = turn.deps.now(), turn.tr
+    if at <= now:
+        return tr("challenge.deadline_past", at=scope.local(turn.learner, at))
+    if at - now < MIN_AHEAD:
+        return tr("challenge.deadline_soon", minutes=int(MIN_AHEAD.total_seconds() // 60))
+    if at - now > MAX_AHEAD:
+        return tr("challenge.deadline_far", days=MAX_AHEAD.days)
+    return None
+
+
+async def _set_deadline(turn: Turn, at: datetime) -> list[Out]:
+    tr, draft = turn.tr, turn.state.challenge_draft
+    if draft is None or not draft.points:
+        return [Out(text=tr("choice.stale"))]
+    problem = _deadline_problem(turn, at)
+    if problem:
+        return [Out(text=problem), _deadline_question(turn)]
+    draft.deadline = at
+    turn.state.step = None
+    return [await _preview(turn, draft)]
+
+
+async def _preview(turn: Turn, draft: ChallengeDraft) -> Out:
+    tr, repo = turn.tr, turn.repo
+    unit = await repo.units.unit(draft.unit)
+    people = [p for p in await audience(repo, draft.unit) if p != turn.learner.id]
+    rubric = tr("challenge.rubric_from_lesson", lesson=_lesson_title(turn, draft.lesson)) \
+        if draft.lesson else "\n".join(f"• {c}" for c in draft.criteria)
+    assert draft.deadline is not None
+    return Out(title=tr("challenge.preview_title"),
+               text=tr("challenge.preview", unit=unit.name if unit else "?", people=len(people),
+                       points=draft.points, deadline=scope.local(turn.learner, draft.deadline),
+                       rubric=rubric, text=draft.text),
+               options=(buttons.Challenge("send").as_option(tr("challenge.send_button")),
+                        buttons.Challenge("cancel").as_option(tr("challenge.cancel_button"))))
+
+
+def _lesson_title(turn: Turn, lesson_id: str) -> str:
+    lesson = turn.deps.curriculum.by_id(lesson_id)
+    return lesson.title if lesson else lesson_id
+
+
+async def on_text(turn: Turn, step: str) -> list[Out]:
+    """Typed text at a step of the challenge dialog (or the work for a challenge)."""
+    tr = turn.tr
+    part = step.partition(":")[2]
+    if part.startswith(WORK + ":"):  # work is work: a "1" in it is never an earlier choice
+        return await on_work(turn, part.partition(":")[2])
+    picked = turn.offered_choice(turn.event.text)  # "2": the second audience, 50 points...
+    if picked is not None:
+        return await turn.choice(picked)
+    draft = turn.state.challenge_draft
+    if draft is None:
+        turn.state.step = None
+        return [Out(text=tr("choice.stale"))]
+    text = clean(turn.event.text)
+    if part == "audience":
+        return [Out(text=tr("challenge.pick_audience"))]
+    if part == "text":
+        if len(text) > MAX_TEXT:
+            return [Out(text=tr("challenge.text_too_long", chars=len(text), limit=MAX_TEXT))]
+        if len(text) < MIN_TEXT or len(folded_words(text)) < 4:
+            return [Out(text=tr("challenge.text_too_short", low=MIN_TEXT))]
+        draft.text = text
+        turn.state.step = None
+        return [_rubric_question(tr)]
+    if part == "lesson":
+        lesson_id = find_lesson(turn.deps.curriculum, text)
+        if lesson_id is None:
+            return [Out(text=tr("challenge.bad_lesson", text=text[:40]))]
+        draft.lesson, draft.criteria, draft.rubric = lesson_id, [], True
+        turn.state.step = _step("points")
+        return [Out(text=tr("challenge.lesson_picked", lesson=_lesson_title(turn, lesson_id))),
+                _points_question(tr)]
+    if part == "crit":
+        criteria = split_criteria(text)
+        if not MIN_CRITERIA <= len(criteria) <= MAX_CRITERIA or any(
+                len(c) < 5 or len(c) > MAX_CRITERION_CHARS or not folded_words(c)
+                for c in criteria):
+            return [Out(text=tr("challenge.bad_criteria", low=MIN_CRITERIA, high=MAX_CRITERIA,
+                                chars=MAX_CRITERION_CHARS))]
+        draft.lesson, draft.criteria, draft.rubric = None, criteria, True
+        turn.state.step = _step("points")
+        return [_points_question(tr)]
+    if part == "points":
+        typed = _POINTS.fullmatch(fold(text))
+        if typed is None:
+            return [Out(text=tr("challenge.bad_points", high=MAX_CHALLENGE_POINTS))]
+        return _set_points(turn, int(typed.group(1)))
+    if part == "deadline":
+        at = parse_deadline(text, turn.deps.now(), turn.learner.timezone)
+        if at is None:
+            return [Out(text=tr("challenge.bad_deadline", text=text[:40])),
+                    _deadline_question(turn)]
+        return await _set_deadline(turn, at)
+    turn.state.step = None
+    return [Out(text=tr("choice.stale"))]
+
+
+async def create(turn: Turn) -> list[Out]:
+    """"Tạo và gửi": everything checked again, then the challenge and its outbox are stored."""
+    tr, repo, deps = turn.tr, turn.repo, turn.deps
+    draft = turn.state.challenge_draft
+    turn.state.challenge_draft = None
+    turn.state.step = None
+    if draft is None or not (draft.unit and draft.text and draft.rubric and draft.points
+                             and draft.deadline):
+        return [Out(text=tr("choice.stale"))]
+    if not await permissions.can(repo, turn.learner.id, Action.CREATE_CHALLENGE, draft.unit,
+                                 admins=deps.admins):
+        return [Out(text=tr("challenge.not_allowed"))]
+    problem = _deadline_problem(turn, draft.deadline)
+    if problem:
+        turn.state.challenge_draft = draft
+        turn.state.step = _step("deadline")
+        return [Out(text=problem), _deadline_question(turn)]
+    people = [p for p in await audience(repo, draft.unit) if p != turn.learner.id]
+    unit = await repo.units.unit(draft.unit)
+    if not people or unit is None:
+        return [Out(text=tr("challenge.no_audience", name=unit.name if unit else "?"))]
+    made = await repo.challenges.add_challenge(
+        draft.unit, turn.learner.id, draft.text[:MAX_TEXT], draft.lesson, tuple(draft.criteria),
+        draft.points, draft.deadline, deps.now())
+    await repo.challenges.enqueue(made.id, people, SendKind.ANNOUNCE, deps.now())
+    await repo.roles.log(turn.learner.id, Event.CHALLENGE, None, draft.unit,
+                         {"challenge_id": made.id, "people": len(people)}, deps.now())
+    return [Out(text=tr("challenge.created", id=made.id, name=unit.name, people=len(people),
+                        deadline=scope.local(turn.learner, draft.deadline)),
+                options=(buttons.Challenge("board", made.id).as_option(
+                    tr("challenge.board_button")),))]
+
+
+# ---- taking part -----------------------------------------------------------------------------
+
+async def _open_for(turn: Turn, challenge_id: int) -> tuple[ChallengeRecord | None, list[Out]]:
+    tr, repo = turn.tr, turn.repo
+    challenge = await repo.challenges.challenge(challenge_id)
+    if challenge is None or not await in_audience(repo, challenge, turn.learner.id):
+        return None, [Out(text=tr("challenge.not_yours"))]
+    if challenge.closed_at is not None or challenge.deadline <= turn.deps.now():
+        return None, [Out(text=tr("challenge.over", deadline=scope.local(
+            turn.learner, challenge.deadline))), *(
+            [Out(text=tr("challenge.results_soon"))] if challenge.closed_at is None else [])]
+    return challenge, []
+
+
+async def do(turn: Turn, challenge_id: int) -> list[Out]:
+    """"Làm thử thách": the next message is the work for it."""
+    if turn.learner.status == LearnerStatus.ONBOARDING:
+        return [Out(text=turn.tr("onboarding.finish_first"))]
+    challenge, problem = await _open_for(turn, challenge_id)
+    if challenge is None:
+        return problem
+    turn.state.step = _step(f"{WORK}:{challenge.id}")
+    turn.state.forget_options()  # a "1" sent next is work, not an old choice
+    return [Out(title=turn.tr("challenge.task_title", id=challenge.id),
+                text=turn.tr("challenge.send_now", text=challenge.text,
+                             deadline=scope.local(turn.learner, challenge.deadline)),
+                options=(buttons.Challenge("cancel").as_option(turn.tr("challenge.not_now")),),
+                remember_options=False)]
+
+
+async def on_work(turn: Turn, raw_id: str) -> list[Out]:
+    tr, deps, learner = turn.tr, turn.deps, turn.learner
+    turn.state.step = None
+    challenge_id = int(raw_id) if raw_id.isdigit() and int(raw_id) < 2**63 else None
+    if challenge_id is None:
+        return [Out(text=tr("choice.stale"))]
+    challenge, problem = await _open_for(turn, challenge_id)
+    if challenge is None:
+        return problem
+    text = turn.event.text
+    if not folded_words(text):
+        turn.state.step = _step(f"{WORK}:{challenge_id}")
+        return [Out(text=tr("challenge.work_words"))]
+    key = f"{turn.event.channel}:{turn.event.update_key}" if turn.event.update_key else None
+    incoming = submissions.Incoming(text, None, turn.event.channel, key)
+
+    async def grade() -> list[Out]:
+        out, stored = await submissions.receive_for(deps, learner, task_id(challenge_id),
+                                                    incoming, tr)
+        if stored is None:
+            return out
+        async with deps.store.transaction() as repo:
+            ranked = standings(await repo.challenges.entries(challenge_id))
+        mine = rank_of(ranked, learner.id)
+        if mine is not None:
+            out.append(Out(text=tr("challenge.entry_rank", rank=mine.rank, total=len(ranked),
+                                   deadline=scope.local(learner, challenge.deadline)),
+                           options=(buttons.Challenge("board", challenge_id).as_option(
+                               tr("challenge.board_button")),),
+                           remember_options=False))
+        return out
+
+    turn.later = grade
+    return [Out(text=tr("challenge.work_received"))]
+
+
+# ---- the leaderboard -------------------------------------------------------------------------
+
+async def board(turn: Turn, challenge_id: int) -> list[Out]:
+    tr, repo = turn.tr, turn.repo
+    challenge = await repo.challenges.challenge(challenge_id)
+    if challenge is None or not (
+            await in_audience(repo, challenge, turn.learner.id)
+            or await permissions.can(repo, turn.learner.id, Action.CREATE_CHALLENGE,
+                                     challenge.unit_id, admins=turn.deps.admins)):
+        return [Out(text=tr("challenge.not_yours"))]
+    entries = await repo.challenges.entries(challenge_id)
+    state = tr("challenge.state_closed") if challenge.closed_at else tr(
+        "challenge.state_open", deadline=scope.local(turn.learner, challenge.deadline))
+    text = f"{short(challenge.text, 160)}\n{state}\n\n" + "\n".join(
+        board_lines(entries, tr, turn.learner.id))
+    if any(e.best_confirmed != e.best_any for e in entries):
+        text += "\n\n" + tr("challenge.board_held_note")
+    return [Out(title=tr("challenge.board_title", id=challenge_id), text=text)]
