@@ -96,7 +96,8 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
     from scoring.rules import RulesGrader
 
     settings = load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", TELEGRAM_API_BASE=api,
-                             REDIS_URL=redis, HOCAI_SECRET_KEY="", _env_file=None)
+                             REDIS_URL=redis, HOCAI_SECRET_KEY="", _env_file=None,
+                             HOCAI_DELIVERY_IN_FLIGHT=concurrency)
     app = await build_app(settings, grader=RulesGrader(), migrate=False)
     # The bench's clock runs from 07:00:30; `later` stands for the scheduler's next ticks, when
     # a send that failed (a network error) is due again.
@@ -113,13 +114,13 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
         profile.enable()
     retried = 0
     try:
-        report = await delivery.deliver_due(app.deps, app.sender, concurrency=concurrency)
+        report = await delivery.deliver_due(app.deps, app.sender)
         for _ in range(5):  # the next ticks: what failed for a moment is sent again
             if not (report.retry - retried):
                 break
             retried = report.retry
             later[0] += timedelta(minutes=20)
-            again = await delivery.deliver_due(app.deps, app.sender, concurrency=concurrency)
+            again = await delivery.deliver_due(app.deps, app.sender)
             report.sent += again.sent
             report.failed += again.failed
             report.retry += again.retry
@@ -271,9 +272,9 @@ async def main() -> None:
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--concurrency", type=int, default=20,
-                        help="deliveries in hand per worker (below its 20 database connections "
-                             "plus what waits on the token's pace)")
+    parser.add_argument("--concurrency", type=int, default=32,
+                        help="messages in flight per worker (HOCAI_DELIVERY_IN_FLIGHT, at most "
+                             "64; with --senders-only: sends in hand)")
     parser.add_argument("--senders-only", action="store_true",
                         help="measure the shared pace alone: no database, one message a learner")
     parser.add_argument("--serve-fake", metavar="PORT_FILE", help=argparse.SUPPRESS)

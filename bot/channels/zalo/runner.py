@@ -172,13 +172,15 @@ class ZaloChannels:
             api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
             app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
                            oa_limits(s), bot_id=unit_oa.id, key=pace_key(OA, creds.app_id))
+            self.jobs[f"zalo OA {unit_oa.id} token refresh"] = tokens.keep_fresh
+            if not self.intake:  # a worker or scheduler process only sends
+                continue
             self.inbox.on(inbox_channel(unit_oa.id),
                           OAHandler(app.dialog, app.sender, self.http, self.inbox,
                                     self.max_photo_bytes, bot_id=unit_oa.id))
             self.routes.append(webhooks.oa_route(
                 f"{s.zalo_oa_webhook_path.rstrip('/')}/{unit_oa.id}", self.inbox, creds.app_id,
                 creds.webhook_secret_key or creds.secret_key, bot_id=unit_oa.id))
-            self.jobs[f"zalo OA {unit_oa.id} token refresh"] = tokens.keep_fresh
             log.info("Zalo OA of unit bot %s (%s) ready", unit_oa.id, unit_oa.name)
         return len(units)
 

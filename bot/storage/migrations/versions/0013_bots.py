@@ -1,7 +1,7 @@
 """bots per unit: credentials of a unit's own Telegram bot or Zalo OA; identities.bot_id
 
 Revision ID: bots
-Revises: dialogsplit
+Revises: procs
 Create Date: 2026-12-01 09:00:00
 """
 
