@@ -108,6 +108,13 @@ class Learner(Base):
     # When the next daily push is due (UTC). NULL: not worked out yet; the tick sets it for
     # active learners with a lesson time, and moves it a day on when it plans today's row.
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Target groups the plans count: an official also belongs to an agency (an office-team unit).
+    agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True)
+    # Sensitive and optional: asked only with its own consent (for the special-audience classes),
+    # counted in aggregates, never shown per person. Cleared when the consent is withdrawn.
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    ethnicity_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Identity(Base):
