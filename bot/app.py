@@ -17,6 +17,7 @@ from bot.services.dialog import Dialog
 from bot.services.honours import load_rules
 from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
+from bot.services.policy import PolicyTable
 from bot.services.sender import Limits, Sender
 from bot.storage.db import SqlStore, make_engine, upgrade
 from bot.storage.secrets import cipher_for
@@ -142,10 +143,24 @@ async def build_app(
     )
     add_speech_and_tryai(settings, deps)
     add_certificates(settings, deps)
-    sender = Sender(redis=pace_redis(settings))
+    sender = Sender(redis=pace_redis(settings), declared=declared_policies())
+    deps.policies = sender  # each channel's window and budget, as its outbound declares them
     deps.notify = notifier(deps, sender)
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
                cipher=cipher_for(settings))
+
+
+def declared_policies() -> PolicyTable:
+    """Each channel's policy as its outbound class declares it (the messaging window), for
+    channels that no sender here sends through: the leaders' lists and `hocai reach` still know
+    that a Zalo OA user who has not written for 7 days cannot be messaged."""
+    from bot.channels.console.chat import ConsoleOutbound
+    from bot.channels.telegram.outbound import TelegramOutbound
+    from bot.channels.zalo.bot_channel import ZaloBotOutbound
+    from bot.channels.zalo.oa_channel import ZaloOAOutbound
+
+    outbounds = (ConsoleOutbound, TelegramOutbound, ZaloBotOutbound, ZaloOAOutbound)
+    return PolicyTable({o.channel: o.policy for o in outbounds})
 
 
 def pace_redis(settings: Settings) -> Redis | None:

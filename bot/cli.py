@@ -103,10 +103,13 @@ def cmd_units_list(args: argparse.Namespace) -> int:
 
 def cmd_units_reach(args: argparse.Namespace) -> int:
     """Learners of a unit whom no channel can reach (e.g. outside Zalo OA's 7-day window)."""
+    from bot.app import declared_policies
     from bot.services.context import utc_now
     from bot.services.reach import people_to_reach, reach_csv
 
-    rows = asyncio.run(_with_store(lambda store: people_to_reach(store, args.unit, utc_now())))
+    policies = declared_policies()
+    rows = asyncio.run(_with_store(
+        lambda store: people_to_reach(store, args.unit, utc_now(), policies)))
     if rows is None:
         print(f"unknown unit code: {args.unit}", file=sys.stderr)
         return 2

@@ -314,7 +314,7 @@ async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozense
 def _unreachable_reason(identities: list[IdentityRecord], sender: Sender, now: datetime) -> str:
     if identities and pick_identity(identities, sender, now) is not None:
         return "quota_spent"  # reachable, but only through a channel whose month is used up
-    return reach.why_unreachable(identities, now) or "unreachable"
+    return reach.why_unreachable(identities, now, sender) or "unreachable"
 
 
 async def tick(deps: Deps, sender: Sender) -> TickReport:

@@ -21,8 +21,8 @@ from bot.i18n import Translator
 from bot.services import buttons, choices, learning, reach, retry
 from bot.services.context import Deps
 from bot.services.io import Out, Unreachable
+from bot.services.policy import ChannelPolicy
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
-from bot.services.quota import PushBudget
 from bot.services.sender import Sender
 from lessons.model import Lesson
 from lessons.plan import Assignment
@@ -156,7 +156,7 @@ def pick_identity(
     now = now or datetime.now(UTC)
     usable = [i for i in identities  # through the bot the identity came by (its unit's own)
               if sender.has(i.channel, i.bot_id) and i.channel not in skip
-              and reach.usable(i, now)]
+              and reach.usable(i, now, sender)]
     oldest = datetime.min.replace(tzinfo=UTC)
     usable.sort(key=lambda i: reach.last_used(i) or oldest, reverse=True)
     return usable[0] if usable else None
@@ -166,9 +166,8 @@ async def spent_channels(sender: Sender) -> frozenset[str]:
     """Channels whose plan's monthly messages are used up: no daily push through them."""
     spent = set()
     for channel_sender in sender.all():
-        channel, budget = channel_sender.channel, channel_sender.outbound
-        if isinstance(budget, PushBudget) and not await budget.push_allowed():
-            spent.add(channel)
+        if not await channel_sender.outbound.policy.push_allowed():
+            spent.add(channel_sender.channel)
     return frozenset(spent)
 
 
@@ -188,10 +187,10 @@ class Gates:
             yield
 
 
-def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
+def with_one_tap(parts: list[Out], policy: ChannelPolicy, tr: Translator) -> list[Out]:
     """On a channel with a messaging window, a lesson ends with a one-tap answer: the tap is an
     interaction that keeps the window open for the next lesson."""
-    if channel not in reach.WINDOWS or not parts or parts[-1].options:
+    if not policy.closes or not parts or parts[-1].options:
         return parts
     return [*parts, Out(text=tr("lesson.keep_window"),
                         options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),))]
@@ -268,7 +267,8 @@ async def deliver_one(
         why = "no reachable channel"
         if identities and pick_identity(identities, sender, deps.now()) is not None:
             why = "monthly quota spent"
-        elif any(i.reachable and not reach.inside_window(i, deps.now()) for i in identities):
+        elif any(i.reachable and not reach.inside_window(i, deps.now(), sender)
+                 for i in identities):
             why = "outside the messaging window"
         async with gates.db, deps.store.transaction() as repo:
             await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
@@ -283,7 +283,7 @@ async def deliver_one(
         status = "new" if item.day == deps.today_for(learner) else "unfinished"
         parts = learning.lesson_messages(deps, lesson, tr, answered, status,
                                          learner.occupation)
-    parts = with_one_tap(parts, identity.channel, tr)
+    parts = with_one_tap(parts, sender.policy(identity.channel, identity.bot_id), tr)
     sent = item.parts_sent
     try:
         async with gates.channel(identity.channel):

@@ -100,7 +100,7 @@ async def roster(deps: Deps, repo: UnitOfWork, unit: UnitRecord) -> Roster:
     opted = await repo.leader.opted_out(ids)
     now, total = deps.now(), len(deps.curriculum.lessons)
     rows = [_row(m, days[m.learner_id], frozen[m.learner_id],
-                 reach.why_unreachable(identities[m.learner_id], now),
+                 reach.why_unreachable(identities[m.learner_id], now, deps.policies),
                  m.learner_id in opted, today, total, zone) for m in members]
     rows.sort(key=lambda r: (-r.idle_days, r.name.lower()))
     rank, siblings = None, 0

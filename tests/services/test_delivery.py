@@ -11,6 +11,7 @@ from sqlalchemy import text
 from bot.app import App
 from bot.services import delivery
 from bot.services.io import Out, RateLimited, Unreachable
+from bot.services.policy import OPEN
 from bot.services.sender import Limits
 from tests.conftest import Chat, Clock, join_code, make_app
 
@@ -21,6 +22,7 @@ class RecordingOutbound:
     """A channel that records what it would send; can block chats, rate-limit, or hang."""
 
     channel = "telegram"
+    policy = OPEN
 
     def __init__(self, blocked: set[str] | None = None, hang_after: int | None = None,
                  rate_limit_on: set[int] | None = None) -> None:
