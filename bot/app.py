@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError
-from bot.services.bots import bots_on
+from bot.host import ChannelRunner
 from bot.services.context import DeliveryLimits, Deps, utc_now
 from bot.services.dialog import Dialog
 from bot.services.honours import load_rules
@@ -173,6 +174,27 @@ def pace_redis(settings: Settings) -> Redis | None:
     return Redis.from_url(settings.redis_url)
 
 
+def _telegram() -> ChannelRunner:
+    from bot.channels.telegram.runner import RUNNER
+
+    return RUNNER
+
+
+def _zalo() -> ChannelRunner:
+    from bot.channels.zalo.runner import RUNNER
+
+    return RUNNER
+
+
+# The chat channels `hocai run` may start, in this order; each is imported only when run (a
+# process without Telegram does not load aiogram). A new channel is one more row.
+CHANNEL_RUNNERS: tuple[Callable[[], ChannelRunner], ...] = (_telegram, _zalo)
+
+
+def channel_runners() -> list[ChannelRunner]:
+    return [load() for load in CHANNEL_RUNNERS]
+
+
 async def run(settings: Settings, console_files: Path = Path("hocai-files"),
               role: str | None = None) -> None:
     """Start what `role` does (README "Chạy nhiều tiến trình / Process roles"):
@@ -201,17 +223,11 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
             verify_server = await start_verify_server(
                 app.store, app.deps.certificate_maker, settings.public_url,
                 settings.verify_host, settings.verify_port)
-        if settings.telegram_bot_token is not None or await bots_on(app.store, "telegram"):
-            from bot.channels.telegram.runner import start_telegram
-
-            telegram = await start_telegram(app, intake=web)
-            if telegram is not None:
-                tasks.append(telegram)
-        if (settings.zalo_bot_configured or settings.zalo_oa_configured
-                or await bots_on(app.store, "zalo_oa")):
-            from bot.channels.zalo.runner import start_zalo
-
-            tasks.append(await start_zalo(app, intake=web))
+        for runner in channel_runners():
+            if await runner.wanted(settings, app.store):
+                task = await runner.start(app, web)
+                if task is not None:
+                    tasks.append(task)
         console = role == "all" and not tasks
         if not tasks and role in ("web", "worker"):
             # A worker with no channel would find every learner unreachable and skip them all.

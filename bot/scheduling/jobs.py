@@ -20,14 +20,14 @@ from bot.services import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
 KEEP_LAPSED_LEASES = timedelta(days=1)
 
 
-async def plan_deliveries(app: App) -> None:
+async def plan_deliveries(app: Host) -> None:
     """Create the delivery rows of learners whose time has come; the workers send them (a worker
     in this process is woken at each planned chunk)."""
     created = await delivery.schedule_due(app.deps, planned=app.deliveries_planned.set)
@@ -35,7 +35,7 @@ async def plan_deliveries(app: App) -> None:
         log.info("delivery: %d planned", created)
 
 
-async def challenges_tick(app: App) -> None:
+async def challenges_tick(app: Host) -> None:
     """Challenges past their deadline are closed and paid once; announcements and results in the
     outbox (`challenge_sends`) go out through the same sender and limits as lessons."""
     report = await challenges.tick(app.deps, app.sender)
@@ -43,14 +43,14 @@ async def challenges_tick(app: App) -> None:
         log.info("challenges: %s", report)
 
 
-async def regrade_provisional(app: App) -> None:
+async def regrade_provisional(app: Host) -> None:
     """Grades the model could not give (down, over budget) are asked again once it answers."""
     changed = await review.regrade_provisional(app.deps, app.deps.notify)
     if changed:
         log.info("regrading changed %d grades", changed)
 
 
-async def grade_waiting(app: App) -> None:
+async def grade_waiting(app: Host) -> None:
     """Grade submissions a crash or restart left ungraded, and tell the learners."""
     told = await submissions.grade_waiting(app.deps, {"vi": Translator("vi")})
     for learner_id, messages in told:
@@ -68,13 +68,13 @@ async def grade_waiting(app: App) -> None:
                 break
 
 
-async def drop_lapsed_leases(app: App) -> None:
+async def drop_lapsed_leases(app: Host) -> None:
     """Leases of finished or abandoned background work, kept a day for the record."""
     async with app.store.transaction() as repo:
         await repo.leases.drop_lapsed_work(app.deps.now() - KEEP_LAPSED_LEASES)
 
 
-async def outbox_tick(app: App) -> None:
+async def outbox_tick(app: Host) -> None:
     """Queue the weekly digests on Monday morning, and send what leaders queued (nudges,
     announcements, digests) through the same sender and limits as lessons."""
     queued = await digest.queue_weekly(app.deps)
@@ -85,7 +85,7 @@ async def outbox_tick(app: App) -> None:
         log.info("outbox: %d digests queued, %s", queued, report)
 
 
-async def refresh_standings(app: App) -> None:
+async def refresh_standings(app: Host) -> None:
     """Every unit's recent figures over its subtree, for the boards of a large province (one
     set-based statement that replaces the snapshot whole: run twice, it writes the same)."""
     units = await rankings.refresh(app.deps)

@@ -20,7 +20,7 @@ from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class Intervals:
 
 
 class Scheduler:
-    def __init__(self, app: App, intervals: Intervals = Intervals()) -> None:
+    def __init__(self, app: Host, intervals: Intervals = Intervals()) -> None:
         self.app, self.intervals = app, intervals
         self.leadership = Leadership(app.store.engine, check_every=intervals.leader_check)
         self.aps: AsyncIOScheduler | None = None
@@ -54,7 +54,7 @@ class Scheduler:
     def running(self) -> bool:
         return self.aps is not None and self.aps.running
 
-    def _job(self, job: Callable[[App], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
+    def _job(self, job: Callable[[Host], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if not self.leadership.held:  # lost the lock since this run was due
                 return

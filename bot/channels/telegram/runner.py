@@ -22,13 +22,15 @@ from bot.channels.telegram import polling, webhook
 from bot.channels.telegram.handlers import CHANNEL, router
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
+from bot.host import ChannelRunner
 from bot.i18n import Translator
-from bot.services.bots import enabled_bots, pace_key
+from bot.services.bots import bots_on, enabled_bots, pace_key
 from bot.services.chat.routes import ROUTER
+from bot.services.ports import Store
 from bot.services.sender import ChannelSender, Limits
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,7 @@ def _unit_url(base: str, bot_id: int | None) -> str:
     return base if bot_id is None else f"{base.rstrip('/')}/{bot_id}"
 
 
-async def add_telegram_senders(app: App) -> list[TelegramBot]:
+async def add_telegram_senders(app: Host) -> list[TelegramBot]:
     """A sender for every Telegram token: the default one from settings and every enabled unit
     bot in the database. Every process that sends (web, worker) needs them; only one process
     receives (see `start_telegram`)."""
@@ -117,7 +119,7 @@ async def add_telegram_senders(app: App) -> list[TelegramBot]:
     return bots
 
 
-async def start_telegram(app: App, intake: bool = True, bots: list[TelegramBot] | None = None
+async def start_telegram(app: Host, intake: bool = True, bots: list[TelegramBot] | None = None
                          ) -> asyncio.Task[None] | None:
     """Every bot's sender, and with `intake` their updates (long polling, or one webhook server
     with a path per bot); a worker or scheduler process only sends. None when no Telegram bot is
@@ -195,3 +197,15 @@ async def _closing(runs: list[Coroutine[Any, Any, None]], bots: list[Bot],
         for bot in bots:
             await bot.session.close()
         await dp.storage.close()  # one storage shared by every bot's dispatcher
+
+
+async def configured(settings: Settings, store: Store) -> bool:
+    """A token in the settings, or units' own Telegram bots stored."""
+    return settings.telegram_bot_token is not None or await bots_on(store, CHANNEL)
+
+
+async def _start(host: Host, intake: bool) -> asyncio.Task[None] | None:
+    return await start_telegram(host, intake=intake)
+
+
+RUNNER = ChannelRunner(CHANNEL, configured, _start)
