@@ -1,4 +1,7 @@
-"""Typed settings from the environment (and `.env`), checked at start so a mistake fails fast."""
+"""Typed settings from the environment (and `.env`), checked at start so a mistake fails fast.
+
+`Settings` is kept whole (over 15 methods): they are pydantic validators and derived properties
+of one environment, each a line or two; split, a setting's check would live away from the setting."""
 
 from __future__ import annotations
 

@@ -10,62 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.i18n import Translator
 from bot.services import buttons, choices, learning, reach, retry
 from bot.services.context import Deps
+
+# Planning lives in delivery_plan; its names stay reachable here, where callers look for the push.
+from bot.services.delivery_plan import ACTIVE_WINDOW as ACTIVE_WINDOW
+from bot.services.delivery_plan import PLAN_CHUNK as PLAN_CHUNK
+from bot.services.delivery_plan import PushAction as PushAction
+from bot.services.delivery_plan import push_action as push_action
+from bot.services.delivery_plan import review_push_action as review_push_action
+from bot.services.delivery_plan import schedule_due as schedule_due
 from bot.services.io import Out, Unreachable
 from bot.services.policy import ChannelPolicy
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
 from bot.services.sender import Sender
 from lessons.model import Lesson
-from lessons.plan import Assignment
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STOP_GRACE_SECONDS = 2.0  # a stopping worker lets its deliveries in progress go on this long
-# A learner who wrote to the bot this recently is studying now: the push waits for tomorrow.
-ACTIVE_WINDOW = timedelta(minutes=15)
-
-PushAction = Literal["send", "skip_done", "skip_active", "remind"]
-
-
-def push_action(
-    assignment: Assignment | None, answered: int, submitted: bool,
-    last_seen: datetime | None, now: datetime,
-) -> PushAction:
-    """What the daily push does, decided again just before sending.
-
-    The push was planned minutes or hours earlier; since then the learner may have finished the
-    lesson, or opened it themselves ("Học ngay" after joining, "học" before their time). It never
-    sends a lesson twice: done -> nothing; opened and active in the last minutes -> nothing;
-    opened but quiet -> one short reminder of where they are, not the whole lesson again.
-    """
-    if assignment is not None and assignment.completed_on is not None:
-        return "skip_done"
-    started = (assignment is not None and assignment.started_at is not None) or answered > 0 \
-        or submitted
-    if not started:
-        return "send"
-    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
-        return "skip_active"
-    return "remind"
-
-
-def review_push_action(retried: bool, last_seen: datetime | None, now: datetime) -> PushAction:
-    """A review day's lesson: sent unless its retry is in, or the learner is at it right now."""
-    if retried:
-        return "skip_done"
-    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
-        return "skip_active"
-    return "send"
 
 
 @dataclass
@@ -78,72 +49,6 @@ class RoundReport:
     retry: int = 0
     taken_over: int = 0  # this worker stalled past its lease and another one went on
     errors: list[str] = field(default_factory=list)
-
-
-def due_at(now: datetime, zone: str, lesson_time: str) -> datetime:
-    """Today's lesson time in the learner's zone, as an aware datetime."""
-    tz = ZoneInfo(zone)
-    hour, minute = (int(x) for x in lesson_time.split(":"))
-    local_day = now.astimezone(tz).date()
-    return datetime.combine(local_day, time(hour, minute), tzinfo=tz)
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One (zone, lesson time) pair as seen at `now`: every learner in it is due together."""
-
-    day: date | None          # the learner's local day whose row is due now, if it has come
-    due: datetime | None      # that row's due time
-    following: datetime       # where the learners' next due time moves to
-
-
-def slot_at(now: datetime, zone: str, lesson_time: str) -> Slot:
-    today = due_at(now, zone, lesson_time)
-    if today > now:  # not yet today (e.g. the next due time was left from a day the bot was down)
-        return Slot(None, None, today)
-    tomorrow = datetime.combine(today.date() + timedelta(days=1), today.timetz())
-    return Slot(today.date(), today, tomorrow)
-
-
-PLAN_CHUNK = 5000
-
-
-async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
-                       planned: Callable[[], object] | None = None) -> int:
-    """Create the delivery rows of learners whose time has come; idempotent.
-
-    Set-based: each learner keeps its next due time, so a tick reads only the learners due now,
-    a (zone, lesson time) slot at a time, `chunk` learners a statement. A row is created with no
-    lesson: which lesson to send (or none, for a learner who studied early) is decided when it is
-    sent. `planned` is called after each committed chunk so that sending can start at once.
-    """
-    now = deps.now()
-    async with deps.store.transaction() as repo:
-        # Learners whose time, zone or status changed (or new): set today's time; if it has
-        # passed, the step below plans them in this same tick, as the old full scan did.
-        for zone, lesson_time in await repo.deliveries.unset_due_slots():
-            try:
-                await repo.deliveries.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
-            except (ValueError, KeyError) as exc:  # a broken zone or time must not stop the tick
-                log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
-        slots = await repo.deliveries.due_slots(now)
-    created = 0
-    for zone, lesson_time in slots:
-        try:
-            slot = slot_at(now, zone, lesson_time)
-        except (ValueError, KeyError) as exc:
-            log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
-            continue
-        while True:
-            async with deps.store.transaction() as repo:
-                moved, made = await repo.deliveries.plan_due(zone, lesson_time, now, slot.day, slot.due,
-                                                  slot.following, chunk)
-            created += made
-            if made and planned is not None:
-                planned()
-            if moved < chunk:
-                break
-    return created
 
 
 def pick_identity(

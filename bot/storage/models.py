@@ -1,5 +1,8 @@
 """Database tables. Identity is channel-neutral: learners have ids; (channel, external_id) pairs
-live in `identities`, so one person can study on Telegram and Zalo as one learner."""
+live in `identities`, so one person can study on Telegram and Zalo as one learner.
+
+Kept whole (over 400 lines): this is the schema, one declarative class per table and no logic;
+Alembic's autogenerate and a reader comparing it with the migrations want it in one place."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.services import buttons, review, review_chat, scope
-from bot.services.chat import mentoring
+from bot.services.chat import mentoring_admin
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
 from bot.services.permissions import Action
@@ -29,7 +29,7 @@ async def queue(turn: Turn, _args: str) -> list[Out]:
         return [Out(text=turn.tr("review.not_allowed"))]
     waiting = await review.review_queue(turn.repo, units)
     return [*review_chat.queue(turn.deps, waiting, turn.tr),
-            *await mentoring.judge_section(turn, units)]
+            *await mentoring_admin.judge_section(turn, units)]
 
 
 async def _refused(turn: Turn, grade_id: int) -> list[Out]:

@@ -28,6 +28,7 @@ from bot.services.chat import (
     instructor,
     link,
     mentoring,
+    mentoring_peer,
     onboarding,
     ranks,
     roles,
@@ -112,7 +113,7 @@ STEPS = (
     StepRoute(cert.STEP, cert.on_text),
     StepRoute(classes.STEP, classes.on_name_text, anytime=True),
     StepRoute(challenges.STEP, challenges.on_text, anytime=True),
-    StepRoute(mentoring.STEP, mentoring.on_comment, anytime=True),
+    StepRoute(mentoring_peer.STEP, mentoring_peer.on_comment, anytime=True),
     StepRoute(teachback.STEP, teachback.on_text),
 )
 

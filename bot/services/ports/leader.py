@@ -1,7 +1,11 @@
 """What group leaders' tools need from storage: a unit's members in one read, their study days
 and channels, opt-outs, announcements, linked group chats, and the outbox every nudge,
 announcement and digest goes through. `bot/storage/repos/leader.py` implements it as
-`repo.leader`."""
+`repo.leader`.
+
+Kept as one port (19 methods): the roster's set-based reads and the outbox that carries the
+leader's nudges are one feature and share their queries' shapes; the next candidate for a split
+is the outbox (its own port), once a second feature writes to it directly."""
 
 from __future__ import annotations
 

@@ -1,6 +1,9 @@
 """What the roles service needs from storage: grants, invites, the audit log, the unit tree's
 shape, and a throttle counter. `bot/storage/repos/roles.py` implements it; `repo.roles` reaches
-it."""
+it.
+
+Kept as one port (18 methods): grants, invites and their audit log change together (every grant
+and revocation writes the log in the same transaction), which one port keeps visible."""
 
 from __future__ import annotations
 

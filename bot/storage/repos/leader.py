@@ -1,4 +1,6 @@
-"""The `Leader` port on SQLAlchemy: rosters in a few set-based reads, and the outbox."""
+"""The `Leader` port on SQLAlchemy: rosters in a few set-based reads, and the outbox.
+
+Kept whole (19 methods): it implements the one `Leader` port, method for method (see the port)."""
 
 from __future__ import annotations
 

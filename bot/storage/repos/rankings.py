@@ -3,7 +3,9 @@ recent-standings snapshot, and a period's figures, all set-based.
 
 The closure (unit_closure) is the one place the unit tree is walked: it is rebuilt here, after
 every change to the units, and the roles port (permissions) reads subtrees and ancestors from it
-too (bot/storage/repos/roles.py)."""
+too (bot/storage/repos/roles.py).
+
+Kept whole (16 methods): it implements the one `Rankings` port, method for method."""
 
 from __future__ import annotations
 

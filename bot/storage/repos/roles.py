@@ -1,4 +1,6 @@
-"""The `Roles` port on SQLAlchemy: grants, invites, the audit log, the unit tree, throttling."""
+"""The `Roles` port on SQLAlchemy: grants, invites, the audit log, the unit tree, throttling.
+
+Kept whole (18 methods): it implements the one `Roles` port, method for method (see the port)."""
 
 from __future__ import annotations
 
