@@ -5,25 +5,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any
 
-from bot.cli import _with_store
-
-if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
-
-    from bot.services.ports import UnitOfWork
-    from bot.storage.db import SqlStore
-
-T = TypeVar("T")
-
-
-async def _in_transaction(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
-    async def run(store: SqlStore) -> T:
-        async with store.transaction() as repo:
-            return await action(repo)
-
-    return await _with_store(run)
+from bot.cli import _in_transaction
 
 
 def _certificate_lines(record) -> list[str]:  # type: ignore[no-untyped-def]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from bot.config import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
+    from bot.services.ports import UnitOfWork
     from bot.storage.db import SqlStore
 
 T = TypeVar("T")
@@ -70,6 +71,14 @@ async def _with_store(action: Callable[[SqlStore], Awaitable[T]]) -> T:
         return await action(store)
     finally:
         await store.close()
+
+
+async def _in_transaction(action: Callable[[UnitOfWork], Awaitable[T]]) -> T:
+    async def run(store: SqlStore) -> T:
+        async with store.transaction() as repo:
+            return await action(repo)
+
+    return await _with_store(run)
 
 
 def cmd_honours(args: argparse.Namespace) -> int:
