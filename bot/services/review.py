@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import Translator
@@ -50,6 +50,8 @@ class ReviewItem:
     appealed: bool
     text: str  # the work as sent (may be empty: a photo only)
     photo_ref: str | None
+    submitted_at: datetime | None
+    graded_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def review_item(grade: GradeInfo) -> ReviewItem:
         grade_id=grade.id, submission_id=grade.submission_id, learner_id=grade.learner_id,
         lesson_id=grade.lesson_id, score=grade.score, status=grade.status,
         flags=tuple(grade.detail.get("flags", [])), appealed=grade.appealed,
-        text=grade.text, photo_ref=grade.photo_ref,
+        text=grade.text, photo_ref=grade.photo_ref, submitted_at=grade.submitted_at,
+        graded_at=grade.graded_at,
     )
 
 

@@ -61,6 +61,8 @@ async def test_review_queue_is_data_with_ids_scores_and_flags(app: App) -> None:
     assert (item.status, item.flags, item.photo_ref, item.text) == (
         GradeStatus.REVIEW, ("photo_pending",), "tg:photo-9", "")
     assert waiting.held is None and not item.appealed
+    assert item.submitted_at is not None and item.graded_at is not None
+    assert item.submitted_at <= item.graded_at
     for item in waiting.items:
         assert item.lesson_id == lesson.id and 0 <= item.score <= 100
         assert isinstance(item.flags, tuple) and item.grade_id > 0 and item.submission_id > 0

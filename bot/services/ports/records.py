@@ -124,6 +124,8 @@ class GradeInfo:
     appealed: bool
     text: str = ""
     photo_ref: str | None = None
+    submitted_at: datetime | None = None  # when the work arrived
+    graded_at: datetime | None = None  # when this grade was given
 
 
 @dataclass(frozen=True)
