@@ -21,6 +21,7 @@ from typing import Any
 from bot.services import buttons, speech, tryai
 from bot.services.chat import (
     account,
+    agency,
     cert,
     challenges,
     classes,
@@ -29,6 +30,7 @@ from bot.services.chat import (
     link,
     mentoring,
     onboarding,
+    profile,
     ranks,
     roles,
     settings,
@@ -73,6 +75,8 @@ COMMANDS = (
     CommandRoute("checkin", classes.checkin_command, anytime=True),  # "điểm danh CODE"
     CommandRoute("mentorlink", mentoring.open_link, anytime=True),
     CommandRoute("teachback", teachback.command),  # "dạy lại"
+    # The optional ethnicity question (its own consent first), as from /settings: "dân tộc".
+    CommandRoute("ethnicity", profile.ethnicity_command),
     # Typed ("làm câu hỏi", "học tiếp", "nộp bài") or tapped more than typed as commands.
     CommandRoute("quiz", study.quiz),
     CommandRoute("next", study.more_today),
@@ -101,6 +105,11 @@ BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Challenge, challenges.on_button, anytime=True),
     ButtonRoute(buttons.Mentor, mentoring.on_button, anytime=True),
     ButtonRoute(buttons.TeachBack, teachback.on_button),
+    # Target groups: an official's agency is asked while joining too; occupation and ethnicity
+    # are changed from /settings.
+    ButtonRoute(buttons.Agency, profile.on_agency, anytime=True),
+    ButtonRoute(buttons.Occupation, profile.on_occupation),
+    ButtonRoute(buttons.Ethnicity, profile.on_ethnicity),
 )
 
 STEPS = (
@@ -114,6 +123,8 @@ STEPS = (
     StepRoute(challenges.STEP, challenges.on_text, anytime=True),
     StepRoute(mentoring.STEP, mentoring.on_comment, anytime=True),
     StepRoute(teachback.STEP, teachback.on_text),
+    StepRoute(agency.SETTINGS_STEP, profile.on_agency_text),
+    StepRoute(profile.ETHNICITY_STEP, profile.on_ethnicity_text),
 )
 
 ROUTER = Router(COMMANDS, BUTTONS, STEPS)
