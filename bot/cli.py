@@ -190,6 +190,32 @@ def cmd_lessons_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_learners_forget(args: argparse.Namespace) -> int:
+    """Delete a learner and everything about them, as /deleteme does (a person who asks the ward
+    office instead: a lost phone, no chat any more). Exit 0 deleted, 2 not found."""
+
+    async def forget(repo: UnitOfWork) -> int | None:
+        if args.id is not None:
+            found = await repo.learners.learner(args.id)
+            learner_id = found.id if found else None
+        else:
+            ident = await repo.learners.identity(args.channel, args.user)
+            learner_id = ident.learner_id if ident else None
+        if learner_id is not None:
+            await repo.learners.delete_learner(learner_id)
+        return learner_id
+
+    if args.id is None and not (args.channel and args.user):
+        print("give --id, or --channel and --user", file=sys.stderr)
+        return 2
+    deleted = asyncio.run(_in_transaction(forget))
+    if deleted is None:
+        print("no such learner", file=sys.stderr)
+        return 2
+    print(f"deleted learner {deleted} and all their data")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hocai", description="Bình dân học AI: the daily AI-learning bot")
     sub = p.add_subparsers(dest="command", required=True)
@@ -228,6 +254,14 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--xlsx", required=True, help="the .xlsx file to write")
     exp.set_defaults(func=cmd_lessons_export)
     from bot.certificates_cli import add_certificates_commands
+    learners = sub.add_parser("learners", help="learners' data").add_subparsers(
+        dest="learners_command", required=True)
+    fgt = learners.add_parser("forget", help="delete a learner and all their data (as /deleteme)")
+    fgt.add_argument("--id", type=int, help="the learner's id")
+    fgt.add_argument("--channel", help="with --user: the chat they are known on (telegram, "
+                     "zalo_bot, zalo_oa, console)")
+    fgt.add_argument("--user", help="their id on that chat (e.g. a Telegram user id)")
+    fgt.set_defaults(func=cmd_learners_forget)
     from bot.roles_cli import add_roles_commands
 
     add_certificates_commands(sub)

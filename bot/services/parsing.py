@@ -140,6 +140,8 @@ KEYWORDS: dict[str, str] = {
     "diem danh": "checkin",
     "nguoi huong dan": "mentor", "huong dan ban": "mentor", "cham bai ban": "mentor",
     "day lai": "teachback", "giang lai": "teachback", "teach back": "teachback",
+    # The optional ethnicity question (from /settings; asks its own consent first).
+    "dan toc": "ethnicity", "dan toc cua toi": "ethnicity", "ethnicity": "ethnicity",
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 from bot.services import buttons, speech, tryai
 from bot.services.chat import (
     account,
+    agency,
     cert,
     challenges,
     classes,
@@ -30,6 +31,7 @@ from bot.services.chat import (
     mentoring,
     mentoring_peer,
     onboarding,
+    profile,
     ranks,
     roles,
     settings,
@@ -74,6 +76,8 @@ COMMANDS = (
     CommandRoute("checkin", classes.checkin_command, anytime=True),  # "điểm danh CODE"
     CommandRoute("mentorlink", mentoring.open_link, anytime=True),
     CommandRoute("teachback", teachback.command),  # "dạy lại"
+    # The optional ethnicity question (its own consent first), as from /settings: "dân tộc".
+    CommandRoute("ethnicity", profile.ethnicity_command),
     # Typed ("làm câu hỏi", "học tiếp", "nộp bài") or tapped more than typed as commands.
     CommandRoute("quiz", study.quiz),
     CommandRoute("next", study.more_today),
@@ -102,6 +106,11 @@ BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Challenge, challenges.on_button, anytime=True),
     ButtonRoute(buttons.Mentor, mentoring.on_button, anytime=True),
     ButtonRoute(buttons.TeachBack, teachback.on_button),
+    # Target groups: an official's agency is asked while joining too; occupation and ethnicity
+    # are changed from /settings.
+    ButtonRoute(buttons.Agency, profile.on_agency, anytime=True),
+    ButtonRoute(buttons.Occupation, profile.on_occupation),
+    ButtonRoute(buttons.Ethnicity, profile.on_ethnicity),
 )
 
 STEPS = (
@@ -115,6 +124,8 @@ STEPS = (
     StepRoute(challenges.STEP, challenges.on_text, anytime=True),
     StepRoute(mentoring_peer.STEP, mentoring_peer.on_comment, anytime=True),
     StepRoute(teachback.STEP, teachback.on_text),
+    StepRoute(agency.SETTINGS_STEP, profile.on_agency_text),
+    StepRoute(profile.ETHNICITY_STEP, profile.on_ethnicity_text),
 )
 
 ROUTER = Router(COMMANDS, BUTTONS, STEPS)
