@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from bot.i18n import Translator
-from bot.services import badges, buttons
+from bot.services import badges, buttons, outbox
 from bot.services.context import Deps
 from bot.services.io import Out, OutFile, clean_text
 from bot.services.ports import LearnerRecord, UnitOfWork
@@ -330,7 +330,25 @@ async def revoke(repo: UnitOfWork, text: str, by: str, reason: str,
         return "already", found.record
     code = found.record.code
     done = await repo.certificates.revoke(code, by[:120] or "?", why, now)
-    return ("revoked" if done else "already"), await repo.certificates.by_code(code)
+    record = await repo.certificates.by_code(code)
+    if done and record is not None:
+        await _tell_revoked(repo, record, now)
+    return ("revoked" if done else "already"), record
+
+
+async def _tell_revoked(repo: UnitOfWork, record: CertificateRecord, now: datetime) -> None:
+    """The learner hears it from us, kindly and with the reason, not from someone checking the
+    page. Queued in the same transaction as the revocation, through the leaders' outbox (the
+    sender, its limits and each channel's window and quota); its key makes it once."""
+    learner = await repo.learners.learner(record.learner_id)
+    if learner is None:
+        return
+    tr = Translator(learner.language)
+    message = Out(title=tr("cert.revoked_told_title"),
+                  text=tr("cert.revoked_told", level=record.level, title=record.level_title,
+                          code=shown(record.code), reason=record.revoke_reason or "-"))
+    await repo.leader.enqueue([outbox.to_learner(f"cert_revoked:{record.id}", "cert_revoked",
+                                                 learner.id, message)], now)
 
 
 async def listing(repo: UnitOfWork, unit_code: str | None) -> list[CertificateRecord] | None:
