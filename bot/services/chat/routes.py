@@ -110,6 +110,7 @@ STEPS = (
     StepRoute("tryai", tryai.on_text),
     StepRoute("tryai_check", tryai.on_text),
     StepRoute(cert.STEP, cert.on_text),
+    StepRoute(cert.FIX_STEP, cert.on_fix_text),
     StepRoute(classes.STEP, classes.on_name_text, anytime=True),
     StepRoute(challenges.STEP, challenges.on_text, anytime=True),
     StepRoute(mentoring.STEP, mentoring.on_comment, anytime=True),
