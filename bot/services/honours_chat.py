@@ -94,8 +94,8 @@ async def command(
     period = period or quarter_of(today)
     if code is not None:
         unit = await repo.units.unit_by_code(code) or await repo.units.unit_by_code(code.upper())
-        if unit is None:
-            return [Out(text=tr("honours.unknown_unit", code=code))]
+        if unit is None:  # in the chat: no server command to look codes up with
+            return [Out(text=tr("honours.unknown_unit_chat", code=code))]
         if unit.id not in scope:
             return [Out(text=tr("honours.not_allowed"))]
     else:

@@ -20,7 +20,7 @@ from bot.services.chat.classes import checkin
 from bot.services.chat.turn import Turn
 from bot.services.classes import bare_code, typed_checkin
 from bot.services.io import Out
-from bot.services.parsing import keyword_command, split_command
+from bot.services.parsing import keyword_command, keyword_with_args, split_command
 from bot.services.permissions import Action
 from bot.services.ports import LearnerStatus
 
@@ -109,6 +109,9 @@ class Router:
             keyword = None if joining else keyword_command(text)
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(turn, keyword, "")
+            with_args = None if joining else keyword_with_args(text)
+            if with_args:  # "vinh danh PDP 2026Q4": the command with what follows it
+                return await self.command(turn, *with_args)
         step = turn.state.step
         route = self.steps.get(step.partition(":")[0]) if step else None
         if text is not None and step and route is not None and route.anytime:
