@@ -68,3 +68,11 @@ async def test_a_new_demo_role_drops_the_old_roles_draft(app: App) -> None:
     assert VI("tools.official") in text_of(switched)
     out = text_of(await demo.send("1"))  # now the official's first tool, not an audience
     assert VI("challenge.pick_audience") not in out and "Quản lý nhóm" in out
+
+
+async def test_a_nudge_with_nobody_to_remind_says_so(app: App) -> None:
+    leader = await person(app, "c-9106", Role.LEADER, "T05")
+    menu = await leader.send("quan ly nhom")
+    labels = [o.label for m in menu for o in m.options]
+    out = text_of(await leader.send(str(labels.index(VI("leader.btn.nudge")) + 1)))
+    assert VI("leader.nudge.nobody", days=2) in out and "0 người" not in out
