@@ -1,4 +1,4 @@
-"""`hocai certificates verify|list|revoke`: level certificates from the server's shell."""
+"""`hocai certificates verify|list|revoke|rename`: level certificates from the server's shell."""
 
 from __future__ import annotations
 
@@ -90,9 +90,40 @@ def cmd_certificates_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_certificates_rename(args: argparse.Namespace) -> int:
+    """Correct a misspelt printed name (an official's fix after the learner's own one). Exit 0
+    renamed, 1 nothing to change, 2 refused (unknown, malformed, revoked, not a name)."""
+    import getpass
+
+    from bot.services.certificates import MAX_FULL_NAME, rename
+    from bot.services.context import utc_now
+
+    by = args.by or f"cli:{getpass.getuser()}"
+    outcome, record = asyncio.run(_in_transaction(
+        lambda repo: rename(repo, args.code, args.name, by, utc_now())))
+    if outcome in ("malformed", "unknown"):
+        print(f"{outcome}: no certificate has this code; nothing changed", file=sys.stderr)
+        return 2
+    if outcome == "revoked":
+        print("this certificate is revoked; nothing changed", file=sys.stderr)
+        return 2
+    if outcome == "bad_name":
+        print(f"not a full name to print (letters, spaces and hyphens, two words or more, at "
+              f"most {MAX_FULL_NAME} characters); nothing changed", file=sys.stderr)
+        return 2
+    assert record is not None
+    if outcome == "same":
+        print(f"the certificate already bears {record.full_name!r}; nothing changed",
+              file=sys.stderr)
+        return 1
+    print(f"renamed to {record.full_name} by {by}; the learner is told in the chat")
+    print("\n".join(_certificate_lines(record)))
+    return 0
+
+
 def add_certificates_commands(sub: Any) -> None:
     """The command group, added to `hocai`'s subcommands (bot/cli.py)."""
-    certs = sub.add_parser("certificates", help="level certificates: verify, list, revoke"
+    certs = sub.add_parser("certificates", help="level certificates: verify, list, revoke, rename"
                            ).add_subparsers(dest="certificates_command", required=True)
     ver = certs.add_parser("verify", help="what the public verification page shows for a code")
     ver.add_argument("code")
@@ -106,3 +137,9 @@ def add_certificates_commands(sub: Any) -> None:
     rev.add_argument("--reason", required=True, help="why, e.g. \"work found copied\"")
     rev.add_argument("--by", help="who revokes (default: cli:<your login>)")
     rev.set_defaults(func=cmd_certificates_revoke)
+    ren = certs.add_parser("rename", help="correct the name printed on a certificate (same "
+                           "code; who changed what and when is kept; the learner is told)")
+    ren.add_argument("code")
+    ren.add_argument("--name", required=True, help="the full name as it should be printed")
+    ren.add_argument("--by", help="who corrects it (default: cli:<your login>)")
+    ren.set_defaults(func=cmd_certificates_rename)

@@ -88,7 +88,7 @@ def cmd_honours(args: argparse.Namespace) -> int:
     from bot.app import load_lessons
     from bot.i18n import Translator
     from bot.services.context import utc_now
-    from bot.services.honours import honours, load_rules
+    from bot.services.honours import load_rules, report_for
     from bot.services.honours_chat import render
     from bot.services.passing import pass_marks
     from scoring.honours import PeriodError, parse_period
@@ -108,7 +108,8 @@ def cmd_honours(args: argparse.Namespace) -> int:
             unit = await repo.units.unit_by_code(args.unit)
             if unit is None:
                 return None
-            return await honours(repo, unit.id, period, rules, settings.timezone, marks)
+            return await report_for(repo, unit.id, period, utc_now(), rules,
+                                    settings.timezone, marks)
 
     report = asyncio.run(_with_store(build))
     if report is None:

@@ -12,6 +12,7 @@ from bot.services import (
     challenges,
     delivery,
     digest,
+    honours,
     outbox,
     rankings,
     review,
@@ -90,3 +91,9 @@ async def refresh_standings(app: Host) -> None:
     set-based statement that replaces the snapshot whole: run twice, it writes the same)."""
     units = await rankings.refresh(app.deps)
     log.debug("standings refreshed for %d units", units)
+
+
+async def close_honours(app: Host) -> None:
+    """When a quarter or a year has closed, its honours are stored per unit as they stand, so a
+    list once announced never changes (a few hundred units a run; idempotent)."""
+    await honours.close_periods(app.deps)

@@ -41,6 +41,7 @@ class Intervals:
     # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
     # seconds at a province's size (bench/standings_bench.py), so not more often than this.
     standings: float = 600.0
+    honours: float = 3600.0  # closed periods' honours stored within the hour after midnight
 
 
 class Scheduler:
@@ -98,6 +99,7 @@ class Scheduler:
             # start, not during it.
             (jobs.refresh_standings, every.standings, now + timedelta(seconds=60)),
             (jobs.challenges_tick, every.challenges, None),
+            (jobs.close_honours, every.honours, now + timedelta(seconds=120)),
         ):
             at_once = {"next_run_time": first} if first else {}  # None would pause the job
             aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,

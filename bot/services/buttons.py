@@ -266,9 +266,10 @@ class TryAI(Button, prefix="ai"):
 @dataclass(frozen=True)
 class Certificate(Button, prefix="cert"):
     """A level certificate: print the display name ("use"), type another ("type"), confirm the
-    name typed ("ok"), send the issued certificate again ("send")."""
+    name typed ("ok"), send the issued certificate again ("send"), correct a misspelt printed
+    name ("fix", then "fixok" to confirm the corrected one)."""
 
-    action: Literal["use", "type", "ok", "send"]
+    action: Literal["use", "type", "ok", "send", "fix", "fixok"]
     certificate: Id
 
 

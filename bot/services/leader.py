@@ -236,7 +236,8 @@ async def nudge(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Transl
                          {"queued": queued, "opted_out": len(opted),
                           "already_today": len(wanted) - len(fresh),
                           "unreachable": len(unreachable)}, deps.now())
-    lines = [tr("leader.nudge.done", queued=queued, days=IDLE_DAYS)]
+    lines = [tr("leader.nudge.done", queued=queued, days=IDLE_DAYS) if queued or idle
+             else tr("leader.nudge.nobody", days=IDLE_DAYS)]  # everyone studied: say so
     if len(wanted) > len(fresh):
         lines.append(tr("leader.nudge.already", count=len(wanted) - len(fresh)))
     if opted:

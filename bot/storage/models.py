@@ -421,6 +421,38 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(120))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class CertificateChange(Base):
+    """A change to a printed certificate (a misspelt name corrected): what it was, what it became,
+    who asked (the learner, or an official through the CLI) and when. The learner's own
+    corrections are counted from these rows (one without an official)."""
+
+    __tablename__ = "certificate_changes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # "full_name"
+    old: Mapped[str] = mapped_column(String(300))
+    new: Mapped[str] = mapped_column(String(300))
+    by: Mapped[str] = mapped_column(String(120))  # "learner:<id>" or the official's name
+    by_learner: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HonoursSnapshot(Base):
+    """A closed period's honours of one unit, stored when the period closed (or first read after
+    it): learners moving or leaving later do not change a list already announced."""
+
+    __tablename__ = "honours_snapshots"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # "2026Q4" or "2026"
+    data: Mapped[dict] = mapped_column(JSON)  # the report, as bot.services.honours writes it
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---- roles: who may run what, over which unit's subtree (issue "Roles and how people get them")
 
 

@@ -209,8 +209,10 @@ async def test_mydata_holds_badges_and_freezes(app: App) -> None:
 async def test_freeze_and_honours_are_in_the_menu(app: App) -> None:
     from bot.i18n import Translator
     from bot.services.chat.routes import ROUTER
+    from bot.services.permissions import Action
 
     for lang in ("vi", "en"):
-        menu = dict(ROUTER.menu(Translator(lang)))
+        menu = dict(ROUTER.menu(Translator(lang), {Action.VIEW_REPORT}))  # an official's menu
         assert menu["freeze"] and menu["honours"]
+        assert "honours" not in dict(ROUTER.menu(Translator(lang)))  # a learner's menu
         assert not menu["freeze"].startswith("command.desc")

@@ -22,6 +22,7 @@ from bot.services.challenges import (
     find_lesson,
     for_learner,
     parse_deadline,
+    queue_group_chats,
     short,
     split_criteria,
 )
@@ -343,6 +344,7 @@ async def create(turn: Turn) -> list[Out]:
         draft.unit, turn.learner.id, draft.text[:MAX_TEXT], draft.lesson, tuple(draft.criteria),
         draft.points, draft.deadline, deps.now())
     await repo.challenges.enqueue(made.id, people, SendKind.ANNOUNCE, deps.now())
+    await queue_group_chats(deps, repo, made, SendKind.ANNOUNCE)
     await repo.roles.log(turn.learner.id, Event.CHALLENGE, None, draft.unit,
                          {"challenge_id": made.id, "people": len(people)}, deps.now())
     return [Out(text=tr("challenge.created", id=made.id, name=unit.name, people=len(people),

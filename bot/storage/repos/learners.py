@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Text, cast, delete, func, select, update
 
 from bot.services.conversation import Conversation
 from bot.services.ports.records import UNSET, IdentityRecord, LearnerRecord, LearnerStatus, Unset
@@ -15,6 +16,7 @@ from bot.storage.models import (
     Delivery,
     GradeRecord,
     HelpfulReview,
+    HonoursSnapshot,
     Identity,
     Learner,
     LedgerEntry,
@@ -29,6 +31,8 @@ from bot.storage.models import (
 )
 from bot.storage.repos.base import SqlPort
 from bot.storage.repos.classes import teaching_export
+
+FORGOTTEN = ""  # the name left in a closed period's honours by someone who was deleted
 
 
 def _learner(row: Learner) -> LearnerRecord:
@@ -150,7 +154,24 @@ class SqlLearners(SqlPort):
                       LinkCode, Identity, TryAIUsage, BadgeAward, StreakFreeze):
             await self.s.execute(delete(model).where(model.learner_id == learner_id))
         await self.s.execute(delete(HelpfulReview).where(HelpfulReview.mentor_id == learner_id))
+        await self._forget_in_honours(learner_id)
         await self.s.execute(delete(Learner).where(Learner.id == learner_id))
+
+    async def _forget_in_honours(self, learner_id: int) -> None:
+        """A closed period's honours keep their ranks, but not the name of someone who asked for
+        their data to be deleted. Deletions are rare: the snapshots naming them are found by
+        text (the JSON is written by json.dumps, on SQLite and PostgreSQL alike)."""
+        needle = f'%"learner_id": {int(learner_id)},%'
+        rows = list(await self.s.scalars(select(HonoursSnapshot).where(
+            cast(HonoursSnapshot.data, Text).like(needle))))
+        for row in rows:
+            data = copy.deepcopy(dict(row.data))
+            for key in ("learners", "mentors"):
+                for entry in data.get(key, []):
+                    facts = entry.get("facts", {})
+                    if facts.get("learner_id") == learner_id:
+                        facts.update(learner_id=0, name=FORGOTTEN, unit_name="")
+            row.data = data
 
     async def export_learner(self, learner_id: int) -> dict[str, Any]:
         learner = await self.s.get(Learner, learner_id)

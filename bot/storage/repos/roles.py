@@ -137,6 +137,11 @@ class SqlRoles(SqlPort):
             query = query.where(RoleEvent.unit_id.in_(unit_ids))
         return [_event(r) for r in await self.s.scalars(query)]
 
+    async def events_after(self, event_id: int, limit: int) -> list[RoleEventRecord]:
+        query = (select(RoleEvent).where(RoleEvent.id > event_id).order_by(RoleEvent.id)
+                 .limit(limit))
+        return [_event(r) for r in await self.s.scalars(query)]
+
     async def events_of(self, learner_id: int, limit: int) -> list[RoleEventRecord]:
         query = (select(RoleEvent).order_by(RoleEvent.id.desc()).limit(limit)
                  .where(or_(RoleEvent.actor_id == learner_id, RoleEvent.target_id == learner_id)))
