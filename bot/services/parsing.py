@@ -128,6 +128,9 @@ KEYWORDS: dict[str, str] = {
     "dung nhac toi nua": "nonudge", "tat nhac": "nonudge",
     "nhac toi": "nudgeon", "bat nhac": "nudgeon", "bat nhac nho": "nudgeon",
     "vai tro": "roles", "vai tro cua toi": "roles",
+    # The web pages' sign-in link (also while joining: `WEB_WORDS`).
+    "trang quan ly": "web", "trang quan li": "web", "quan ly web": "web", "dang nhap web": "web",
+    "web": "web",
     "manage group": "group", "my roles": "roles", "remind me": "nudgeon",
     "dont remind me": "nonudge", "don t remind me": "nonudge",
     # Badges, streak protection and honours.
@@ -141,6 +144,10 @@ KEYWORDS: dict[str, str] = {
     "nguoi huong dan": "mentor", "huong dan ban": "mentor", "cham bai ban": "mentor",
     "day lai": "teachback", "giang lai": "teachback", "teach back": "teachback",
 }
+
+
+# Keywords answered even before onboarding is over: an official need not be a learner.
+ANYTIME_KEYWORDS = frozenset({"web"})
 
 
 def keyword_command(text: str) -> str | None:

@@ -777,3 +777,19 @@ class HelpfulReview(Base):
 # The refresh of unit_stats and the honours read a window of days, never a table's history.
 Index("ix_activity_days_day", ActivityDay.day)
 Index("ix_progress_completed_on", Progress.completed_on)
+
+
+class WebLink(Base):
+    """A one-time sign-in link to the officials' web pages (only the token's SHA-256 is kept),
+    and the session it opened: valid until `session_until`, ended early by signing out."""
+
+    __tablename__ = "web_links"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

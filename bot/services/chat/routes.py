@@ -34,6 +34,7 @@ from bot.services.chat import (
     settings,
     study,
     teachback,
+    web,
 )
 from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
 
@@ -57,6 +58,8 @@ COMMANDS = (
     # these work while joining too (and keep the joining step).
     CommandRoute("group", group.command, menu=True, anytime=True),
     CommandRoute("roles", roles.roles_command, menu=True, anytime=True),
+    # The web pages' one-time sign-in link ("trang quản lý"), for people with a role.
+    CommandRoute("web", web.command, menu=True, anytime=True),
     CommandRoute("invite", roles.invite_command, anytime=True),
     CommandRoute("demo", roles.demo, anytime=True),  # the console's "/demo role leader"
     CommandRoute("nonudge", group.no_nudges, anytime=True),  # "đừng nhắc tôi"

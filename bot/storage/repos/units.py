@@ -30,6 +30,10 @@ class SqlUnits(SqlPort):
     async def units(self) -> list[UnitRecord]:
         return [_unit(r) for r in await self.s.scalars(select(Unit).order_by(Unit.id))]
 
+    async def children_of(self, unit_id: int) -> list[UnitRecord]:
+        return [_unit(r) for r in await self.s.scalars(
+            select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.name, Unit.id))]
+
     async def upsert_unit(
         self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
         join_code: str,
