@@ -51,6 +51,7 @@ async def person(app: App, user: str, role: Role | None, unit_code: str | None,
 
 
 async def link_for(app: App, learner_id: int) -> str:
+    app.deps.web_url = app.deps.web_url or "http://hocai.test"
     async with app.store.transaction() as repo:
         link = await web_signin.new_link(app.deps, repo, learner_id)
     assert link is not None
@@ -95,3 +96,29 @@ def csrf_of(page: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', page)
     assert found, "no CSRF token on the page"
     return found.group(1)
+
+
+async def certificate_in(app: App, user: str, unit_code: str, name: str) -> str:
+    """A level-1 certificate, named, for a learner who joined `unit_code` (as the chat does it)."""
+    from bot.i18n import Translator
+    from bot.services import certificates
+    from tests.conftest import Chat, join_code
+    from tests.services.test_certificates import (
+        certificate_rows,
+        learner_id,
+        level_one,
+        option,
+        seed_confirmed,
+    )
+
+    chat = Chat(app, user, name=name)
+    await chat.join(await join_code(app, unit_code))
+    learner = await learner_id(app, user)
+    lessons, capstone = level_one(app)
+    await seed_confirmed(app, learner, [*lessons, capstone])
+    async with app.store.transaction() as repo:
+        (_earned, prompt) = await certificates.after_confirmed(app.deps, repo, learner,
+                                                               capstone.id, Translator())
+    await chat.tap(option([prompt], "cert:use:"))
+    (record,) = await certificate_rows(app, learner)
+    return str(record.code)

@@ -24,12 +24,12 @@ import jinja2
 from aiohttp import web
 
 from bot.channels.web import charts, pages
-from bot.channels.web.session import COOKIE, Sealer, SessionCookie, csrf_ok
+from bot.channels.web.session import COOKIE, SESSION, VIEWER, Sealer, csrf_ok
 from bot.channels.web.verify import MAX_LINE, verify_routes
 from bot.i18n import Translator
 from bot.services import web_signin
 from bot.services.context import Deps
-from bot.services.web_access import Viewer, viewer
+from bot.services.web_access import viewer
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ class Site:
 
     def page(self, request: web.Request, template: str, status: int = 200,
              **context: Any) -> web.Response:
-        who: Viewer | None = request.get("viewer")
-        cookie: SessionCookie | None = request.get("cookie")
+        who = request.get(VIEWER)
+        cookie = request.get(SESSION)
         text = self.env.get_template(template).render(
             t=self.tr, who=who, areas=who.areas if who else (), csrf=cookie.csrf if cookie else "",
             prefix=PREFIX, path=request.path, url=_url, charts=charts, **context)
@@ -101,12 +101,12 @@ class Site:
             who = await viewer(self.deps, repo, session.learner_id) if session else None
         if who is None:
             return False
-        request["viewer"], request["cookie"] = who, cookie
+        request[VIEWER], request[SESSION] = who, cookie
         return True
 
     async def form(self, request: web.Request) -> Mapping[str, str]:
         """A POST's fields, once its CSRF token matched the session's; else 403."""
-        cookie: SessionCookie = request["cookie"]
+        cookie = request[SESSION]
         if request.content_length is not None and request.content_length > MAX_FORM:
             raise _refusal(self, request, 413, "web.too_long_title", "web.too_long")
         data = await request.post()

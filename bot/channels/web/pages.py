@@ -4,12 +4,13 @@ unit against the viewer's roles, and hands plain values to a template. Thin on p
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.channels.web.session import COOKIE
+from bot.channels.web.session import COOKIE, SESSION, VIEWER
 from bot.services import certificates, challenges, honours, reach, review, scope, tasks, web_signin
 from bot.services.flag_names import flag_names
 from bot.services.leader import roster as group_roster
@@ -31,31 +32,30 @@ CHALLENGE_PAGE = 20
 
 
 def routes(site: Site) -> list[web.RouteDef]:
-    from bot.channels.web import overview  # the figures' pages
+    from bot.channels.web import overview  # the figures' pages (they import this module)
 
     p = "/web"
     return [
-        web.get(f"{p}/style.css", lambda r: style(site, r)),
-        web.get(f"{p}/login/{{token}}", lambda r: login_page(site, r)),
-        web.post(f"{p}/login/{{token}}", lambda r: login(site, r)),
-        web.get(f"{p}/signed-out", lambda r: signed_out(site, r)),
-        web.post(f"{p}/logout", lambda r: logout(site, r)),
-        web.get(f"{p}/", lambda r: home(site, r)),
-        web.get(p, lambda r: home(site, r)),
-        web.get(f"{p}/unit/{{unit_id:[0-9]{{1,12}}}}/members", lambda r: members(site, r)),
-        web.get(f"{p}/review", lambda r: review_page(site, r)),
-        web.post(f"{p}/review/{{grade_id:[0-9]{{1,12}}}}", lambda r: review_post(site, r)),
-        web.get(f"{p}/challenges", lambda r: challenges_page(site, r)),
-        web.get(f"{p}/certificates", lambda r: certificates_page(site, r)),
-        web.post(f"{p}/certificates/revoke", lambda r: revoke_post(site, r)),
-        web.get(f"{p}/honours", lambda r: honours_page(site, r)),
+        web.get(f"{p}/style.css", partial(style, site)),
+        web.get(f"{p}/login/{{token}}", partial(login_page, site)),
+        web.post(f"{p}/login/{{token}}", partial(login, site)),
+        web.get(f"{p}/signed-out", partial(signed_out, site)),
+        web.post(f"{p}/logout", partial(logout, site)),
+        web.get(f"{p}/", partial(home, site)),
+        web.get(p, partial(home, site)),
+        web.get(f"{p}/unit/{{unit_id:[0-9]{{1,12}}}}/members", partial(members, site)),
+        web.get(f"{p}/review", partial(review_page, site)),
+        web.post(f"{p}/review/{{grade_id:[0-9]{{1,12}}}}", partial(review_post, site)),
+        web.get(f"{p}/challenges", partial(challenges_page, site)),
+        web.get(f"{p}/certificates", partial(certificates_page, site)),
+        web.post(f"{p}/certificates/revoke", partial(revoke_post, site)),
+        web.get(f"{p}/honours", partial(honours_page, site)),
         *overview.routes(site),
     ]
 
 
 def _who(request: web.Request) -> Viewer:
-    who: Viewer = request["viewer"]
-    return who
+    return request[VIEWER]
 
 
 def _int(text: str | None) -> int | None:
@@ -101,7 +101,7 @@ async def login(site: Site, request: web.Request) -> web.StreamResponse:
 async def logout(site: Site, request: web.Request) -> web.StreamResponse:
     await site.form(request)
     async with site.deps.store.transaction() as repo:
-        await repo.web.sign_out(request["cookie"].session_id, site.deps.now())
+        await repo.web.sign_out(request[SESSION].session_id, site.deps.now())
     response = _see_other("/web/signed-out")
     response.del_cookie(COOKIE, path="/web")
     return response

@@ -11,9 +11,12 @@ import json
 import secrets
 from dataclasses import dataclass
 
+from aiohttp import web
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from bot.services.web_access import Viewer
 
 COOKIE = "hocai_web"
 MAX_COOKIE = 1024  # a sealed cookie is ~200 characters; anything far longer is not ours
@@ -58,6 +61,10 @@ class Sealer:
         if not isinstance(session_id, int) or not isinstance(csrf, str) or not csrf:
             return None
         return SessionCookie(session_id, csrf)
+
+
+VIEWER = web.RequestKey("viewer", Viewer)  # who is signed in, read on every request
+SESSION = web.RequestKey("session", SessionCookie)
 
 
 def csrf_ok(cookie: SessionCookie, sent: object) -> bool:
