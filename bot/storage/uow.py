@@ -11,6 +11,7 @@ from bot.services.ports import (
     Classes,
     Conversations,
     Deliveries,
+    Figures,
     Grades,
     Inbox,
     Leader,
@@ -36,6 +37,7 @@ from bot.storage.repos.certificates import SqlCertificates, SqlPassing
 from bot.storage.repos.challenges import SqlChallenges
 from bot.storage.repos.classes import SqlClasses
 from bot.storage.repos.deliveries import SqlDeliveries
+from bot.storage.repos.figures import SqlFigures
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.leader import SqlLeader
@@ -73,6 +75,7 @@ class SqlUnitOfWork:
         self.leader: Leader = SqlLeader(session)
         self.badges: Badges = SqlBadges(session)
         self.rankings: Rankings = SqlRankings(session)
+        self.figures: Figures = SqlFigures(session)
         self.classes: Classes = SqlClasses(session)
         self.challenges: Challenges = SqlChallenges(session)
         self.mentoring: Mentoring = SqlMentoring(session)

@@ -13,6 +13,7 @@ from bot.services.ports.challenges import Challenges
 from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
+from bot.services.ports.figures import Figures
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader
@@ -48,6 +49,7 @@ class UnitOfWork(Protocol):
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
     badges: Badges  # badges, streak freezes, helpful mentor reviews
     rankings: Rankings  # the unit closure, standings snapshots, honours figures
+    figures: Figures  # the officials' figures: live, the dashboard snapshot, closed quarters
     classes: Classes  # classes, members, in-person sessions
     challenges: Challenges  # challenges, their entries and outbox
     mentoring: Mentoring  # peer reviews, mentors' links and referrals

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'web'
-down_revision = 'target'  # TODO(merge figures): 'quarters'
+down_revision = 'quarters'
 branch_labels = None
 depends_on = None
 
