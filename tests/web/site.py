@@ -25,11 +25,18 @@ MORE_UNITS = """code,name,kind,parent_code,population
 TL,Phường Tân Lập,ward,TN,60000
 T11,Tổ dân phố Tân Lập 11,group,TL,300
 """
+# Denominators for the plan's gauges: the ward's working age and officials, one group's working
+# age; T07's left unknown (shown as unknown, never 100%).
+DENOMINATORS = """code,name,kind,parent_code,population,working_age,officials,business_owners
+PDP,Phường Phan Đình Phùng,ward,TN,90000,60,4,
+T05,Tổ dân phố số 5,group,PDP,420,3,,
+"""
 
 
 async def add_units(app: App) -> None:
-    report = await import_units(app.store, MORE_UNITS)
-    assert not report.errors, report.errors
+    for text in (MORE_UNITS, DENOMINATORS):
+        report = await import_units(app.store, text)
+        assert not report.errors, report.errors
 
 
 async def person(app: App, user: str, role: Role | None, unit_code: str | None,

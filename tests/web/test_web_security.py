@@ -42,7 +42,7 @@ async def test_a_link_opens_one_session_once(app: App, clock: Clock) -> None:
         cookie = opened.cookies[COOKIE]
         assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/web"
         assert not cookie["secure"]  # served over http here; see the https case below
-        home = await client.get("/web/unit/%d/members" % await unit_id(app, "T05"))
+        home = await client.get(f"/web/unit/{await unit_id(app, 'T05')}/members")
         assert home.status == 200 and "Tổ dân phố số 5" in await home.text()
     async with client_for(app) as other:  # the same link again, in another browser
         again = await other.get(path)
@@ -253,7 +253,7 @@ async def test_pages_carry_the_security_headers(app: App) -> None:
             assert "script-src" not in response.headers["Content-Security-Policy"]
             assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
             assert response.headers["X-Content-Type-Options"] == "nosniff"
-            assert response.headers["Referrer-Policy"] == "no-referrer"
+            assert response.headers["Referrer-Policy"] == "same-origin"
             assert response.headers["Cache-Control"] == "no-store"
         await sign_in(client, app, official)
         page = await client.get("/web/certificates")

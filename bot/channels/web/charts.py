@@ -54,7 +54,7 @@ def trend(weeks: Sequence[date], series: Sequence[tuple[str, str, Sequence[int]]
           label: str) -> Markup:
     """Lines over the weeks: series are (name, colour, values), one value per week. The y axis
     starts at 0 and ends at a round number above the largest value."""
-    width, height, left, bottom, top, right = 640, 240, 44, 28, 12, 12
+    width, height, left, bottom, top, right = 560, 240, 48, 30, 12, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     largest = max((v for _, _, values in series for v in values), default=0)
     ceiling = _round_up(largest)
@@ -67,7 +67,7 @@ def trend(weeks: Sequence[date], series: Sequence[tuple[str, str, Sequence[int]]
         return top + plot_h * (1 - v / ceiling)
 
     parts = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             f'aria-label="{html.escape(label)}" font-family="sans-serif" font-size="12">']
+             f'aria-label="{html.escape(label)}" font-family="sans-serif" font-size="14">']
     for step in range(5):
         value = ceiling * step // 4
         parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" '
