@@ -226,6 +226,12 @@ class Settings(BaseSettings):
     web_session_hours: float = Field(default=8.0, gt=0, le=24 * 14,
                                      validation_alias=_env("HOCAI_WEB_SESSION_HOURS"))
 
+    @field_validator("web_port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: object) -> object:
+        """HOCAI_WEB_PORT= (empty, as in .env.example) means "not set"."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("public_url")
     @classmethod
     def _public_address(cls, value: str) -> str:

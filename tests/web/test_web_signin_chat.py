@@ -60,7 +60,7 @@ async def test_a_learner_without_a_role_is_refused_kindly(app: App, tg: Harness)
     refusal = tg.fake.to(USER)[before].text
     assert "chưa được giao vai trò" in refusal and "/web/login/" not in refusal
     async with app.store.transaction() as repo:
-        assert await repo.s.scalar(select(func.count()).select_from(WebLink)) == 0  # type: ignore[attr-defined]
+        assert await repo.s.scalar(select(func.count()).select_from(WebLink)) == 0
 
 
 async def test_the_menu_lists_web_in_both_languages(tg: Harness) -> None:
