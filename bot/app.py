@@ -147,8 +147,8 @@ async def build_app(
     add_certificates(settings, deps)
     sender = Sender(redis=pace_redis(settings))
     deps.notify = notifier(deps, sender)
-    if settings.web_served(settings.role) or settings.web_port is not None:
-        deps.web_url = settings.web_address
+    if settings.web_url is not None or settings.web_served(settings.role):
+        deps.web_url = settings.web_address  # "/web" in the chat links there
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
                cipher=cipher_for(settings))
 
@@ -168,7 +168,7 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
     """Start what `role` does (README "Chạy nhiều tiến trình / Process roles"):
 
     - web: the channels' intake (Telegram polling or webhook, Zalo webhooks or polling, the Zalo
-      inbox worker) and the answers to learners;
+      inbox worker), the answers to learners, and the web pages (README "Trang quản lý");
     - worker: sending the daily push (deliveries claimed under leases), any number of them;
     - scheduler: the clock (planning the push, grading left-over work, regrading), run by the
       one process that holds the scheduler lock, so any number may stand by;
@@ -187,6 +187,7 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
     try:
         if settings.web_served(role):  # the web pages, with the certificate page on them
             web_server = await start_web(app, settings.web_host, _web_port(settings))
+            app.deps.web_url = app.deps.web_url or settings.web_address
         if settings.verify_server and web and not (
                 web_server is not None and settings.verify_port == _web_port(settings)):
             from bot.channels.web.verify import start_verify_server
@@ -274,10 +275,14 @@ async def start_web(app: App, host: str, port: int) -> AppRunner:
     from bot.channels.web.dashboard import start_dashboard
 
     settings = app.settings
+    secure = settings.web_address.startswith("https://")
+    if secure and settings.web_secret is None and settings.secret_key is None:
+        # Checked here too: `--role web` may differ from HOCAI_ROLE, which Settings checked.
+        raise SettingsError("the web pages need a key for their session cookies: set "
+                            "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY")
     return await start_dashboard(
         app.deps, web_sealer(settings), host=host, port=port,
-        secure=settings.web_address.startswith("https://"),
-        session_ttl=timedelta(hours=settings.web_session_hours), reports=report_maker())
+        secure=secure, session_ttl=timedelta(hours=settings.web_session_hours), reports=report_maker())
 
 
 async def start_console_web(app: App) -> AppRunner | None:
