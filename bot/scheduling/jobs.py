@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from bot.i18n import Translator
 from bot.services import (
     challenges,
+    dashboard,
     delivery,
     digest,
     outbox,
     rankings,
+    report,
     review,
     submissions,
     throttle,
@@ -90,3 +92,17 @@ async def refresh_standings(app: App) -> None:
     set-based statement that replaces the snapshot whole: run twice, it writes the same)."""
     units = await rankings.refresh(app.deps)
     log.debug("standings refreshed for %d units", units)
+
+
+async def refresh_dashboard(app: App) -> None:
+    """The officials' figures for every unit (the current quarter so far), for the dashboard of
+    a large province: replaced whole in one transaction, so run twice it writes the same."""
+    units = await dashboard.refresh(app.deps)
+    log.debug("dashboard figures refreshed for %d units", units)
+
+
+async def close_quarter(app: App) -> None:
+    """Once a quarter has ended, its figures are stored as they are (the previous quarter; a
+    quarter already closed is left alone), so its report never changes afterwards."""
+    if await report.close_quarter(app.deps):
+        log.info("quarter %s closed", report.previous_quarter(app.deps).label)

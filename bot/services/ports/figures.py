@@ -164,10 +164,11 @@ class Figures(Protocol):
         """Every unit's tally, replaced in one transaction; returns the number of units."""
         ...
     async def snapshot(
-        self, root_id: int, depth: int
+        self, root_id: int, depth: int | None
     ) -> tuple[dict[int, Tally], datetime | None]:
-        """The stored tallies of the units `depth` levels below root (0: root itself) and when
-        they were computed (the oldest); units without a stored row are left out."""
+        """The stored tallies of the units `depth` levels below root (0: root itself; None: the
+        whole subtree) and when they were computed (the oldest); units without a stored row are
+        left out."""
         ...
 
     # closed quarters: their figures are kept as they were when the quarter closed

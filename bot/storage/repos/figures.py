@@ -397,15 +397,17 @@ class SqlFigures(SqlPort):
         return len(rows)
 
     async def snapshot(
-        self, root_id: int, depth: int
+        self, root_id: int, depth: int | None
     ) -> tuple[dict[int, Tally], datetime | None]:
+        where = [UnitClosure.ancestor_id == root_id]
+        if depth is not None:
+            where.append(UnitClosure.depth == depth)
         rows = await self.s.execute(
             select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, UnitClosure.depth,
                    Unit.working_age, Unit.officials, Unit.business_owners,
                    DashboardFigures.counts, DashboardFigures.computed_at)
             .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
-            .join(DashboardFigures, DashboardFigures.unit_id == Unit.id)
-            .where(UnitClosure.ancestor_id == root_id, UnitClosure.depth == depth))
+            .join(DashboardFigures, DashboardFigures.unit_id == Unit.id).where(*where))
         out: dict[int, Tally] = {}
         stamps: list[datetime] = []
         for row in rows:
