@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from aiohttp.web import AppRunner
     from redis.asyncio import Redis
 
-    from bot.channels.web.dashboard import ReportMaker
+    from bot.channels.web.dashboard import Download, ReportMaker
     from bot.channels.web.session import Sealer
     from bot.services.ports_bots import Cipher
 
@@ -309,9 +309,32 @@ async def console_sign_in_link(app: App, channel: str, external_id: str) -> str 
         return await web_signin.new_link(app.deps, repo, identity.learner_id)
 
 
-def report_maker() -> ReportMaker | None:
-    """The overview's download (the quarterly workbook and PDF summary)."""
-    return None
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_maker() -> ReportMaker:
+    """The overview's download: the quarterly workbook or its PDF summary, as `hocai report`
+    makes them (the web channel does not import the documents; it is handed this)."""
+    import re
+
+    from bot.documents.report_pdf import summary
+    from bot.documents.report_xlsx import workbook
+    from bot.i18n import Translator
+    from bot.services.report import quarter_report
+
+    async def make(deps: Deps, unit_id: int, period: str, kind: str) -> Download | None:
+        async with deps.store.transaction() as repo:
+            report = await quarter_report(deps, repo, unit_id, period)  # PeriodError: caller's
+        if report is None:
+            return None
+        tr = Translator("vi")
+        code = re.sub(r"[^A-Za-z0-9_-]", "", report.unit.unit.code) or "don-vi"
+        name = f"bao-cao-{code}-{report.period.label}.{kind}"
+        if kind == "pdf":  # drawing and zipping are CPU work: off the event loop
+            return await asyncio.to_thread(summary, report, tr), "application/pdf", name
+        return await asyncio.to_thread(workbook, report, tr), XLSX, name
+
+    return make
 
 
 async def _sending(app: App) -> None:

@@ -10,11 +10,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
 
-from bot.app import App
+from bot.app import App, report_maker
 from bot.channels.web.dashboard import start_dashboard
 from bot.channels.web.session import Sealer
 from bot.services.permissions import Role
+from bot.storage.models import Learner
 from tests.conftest import ROOT, Chat, join_code
 from tests.services.test_certificates import learner_id, level_one, seed_confirmed
 from tests.web.site import SECRET, TTL, add_units, link_for, person, unit_id
@@ -39,6 +42,16 @@ async def learners(app: App) -> None:
     await seed_confirmed(app, await learner_id(app, "9002"), lessons[:3], score=90)
 
 
+async def registered(app: App, groups: list[str]) -> int:
+    """Learners past onboarding in these groups, counted from the database directly."""
+    ids = [await unit_id(app, code) for code in groups]
+    async with app.store.transaction() as repo:
+        found = await repo.s.scalar(
+            select(func.count()).select_from(Learner).where(
+                Learner.unit_id.in_(ids), Learner.status != "onboarding"))
+    return int(found or 0)
+
+
 async def test_an_official_signs_in_sorts_and_downloads(app: App, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
@@ -46,7 +59,8 @@ async def test_an_official_signs_in_sorts_and_downloads(app: App, tmp_path: Path
     await learners(app)
     official = await person(app, "601", Role.OFFICIAL, "PDP", name="Cán bộ Phường")
     runner = await start_dashboard(app.deps, Sealer.for_secret(SECRET), host="127.0.0.1",
-                                   port=0, secure=False, session_ttl=TTL)
+                                   port=0, secure=False, session_ttl=TTL,
+                                   reports=report_maker())
     host, port = runner.addresses[0][:2]
     app.deps.web_url = f"http://{host}:{port}"
     ward = await unit_id(app, "PDP")
@@ -89,6 +103,24 @@ async def test_an_official_signs_in_sorts_and_downloads(app: App, tmp_path: Path
             await page.get_by_role("link", name="Học viên", exact=True).click()
             await page.wait_for_url("**sort=learners&dir=desc**")
             assert await table.all_inner_texts() == ["Tổ dân phố số 5", "Tổ dân phố số 7"]
+            # The quarterly report, downloaded as a person does, opened as the office will.
+            async with page.expect_download() as caught:
+                await page.get_by_role("button", name="Tải báo cáo quý (Excel)").click()
+            download = await caught.value
+            assert download.suggested_filename == "bao-cao-PDP-2026Q4.xlsx"
+            saved = tmp_path / download.suggested_filename
+            await download.save_as(saved)
+            book = load_workbook(saved, read_only=True)
+            activity = [list(r) for r in book["Hoạt động"].iter_rows(values_only=True)]
+            learners_column = activity[0].index("Người học đăng ký")
+            assert [r[0] for r in activity[1:]] == ["PDP", "T05", "T07"]  # never Tân Lập
+            assert activity[1][learners_column] == await registered(app, ["T05", "T07"]) == 3
+            async with page.expect_download() as caught:
+                await page.get_by_role("button", name="Tải bản tóm tắt (PDF)").click()
+            pdf = await caught.value
+            assert pdf.suggested_filename == "bao-cao-PDP-2026Q4.pdf"
+            await pdf.save_as(tmp_path / "summary.pdf")
+            assert (tmp_path / "summary.pdf").read_bytes().startswith(b"%PDF")
             await page.get_by_role("link", name="Tổ dân phố số 7").click()  # a row opens it
             await page.wait_for_url(f"**/web/unit/{await unit_id(app, 'T07')}")
             assert await page.locator("h1").inner_text() == "Tổ dân phố số 7"

@@ -5,11 +5,13 @@ navigation only what the roles open; the children table's order; the charts."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
-from bot.app import App
+from bot.app import XLSX, App, report_maker
 from bot.channels.web import charts
 from bot.channels.web.overview import sort_rows
 from bot.config import SettingsError, load_settings
@@ -192,3 +194,30 @@ def test_settings_fail_fast_without_a_cookie_key_in_production() -> None:
     assert fine.web_served("all") and fine.web_address == "https://hocai.example.vn"
     local = load_settings(_env_file=None, TELEGRAM_BOT_TOKEN="")
     assert not local.web_served("all") and local.web_served("web")
+
+
+async def test_the_report_download_is_scoped_and_checks_its_period(app: App) -> None:
+    await add_units(app)
+    official = await person(app, "4701", Role.OFFICIAL, "PDP")
+    leader = await person(app, "4702", Role.LEADER, "T05")
+    ward, sibling = await unit_id(app, "PDP"), await unit_id(app, "TL")
+    async with client_for(app, reports=report_maker()) as client:
+        await sign_in(client, app, official)
+        xlsx = await client.get(f"/web/unit/{ward}/report.xlsx?period=2026-q4")
+        assert xlsx.status == 200 and xlsx.content_type == XLSX
+        assert 'filename="bao-cao-PDP-2026Q4.xlsx"' in xlsx.headers["Content-Disposition"]
+        book = load_workbook(io.BytesIO(await xlsx.read()), read_only=True)
+        codes = [r[0] for r in book["Hoạt động"].iter_rows(min_row=2, values_only=True)]
+        assert codes == ["PDP", "T05", "T07"]
+        pdf = await client.get(f"/web/unit/{ward}/report.pdf")
+        assert pdf.status == 200 and (await pdf.read()).startswith(b"%PDF")
+        for period, words in (("2026Q7", "2026Q4"), ("2026", "2026Q4"),
+                              ("2027Q2", "chưa bắt đầu")):
+            bad = await client.get(f"/web/unit/{ward}/report.xlsx?period={period}")
+            assert bad.status == 400 and words in await bad.text(), period
+        other = await client.get(f"/web/unit/{sibling}/report.xlsx")
+        assert other.status == 404 and "Tân Lập" not in await other.text()
+    async with client_for(app, reports=report_maker()) as client:
+        await sign_in(client, app, leader)  # a leader has no figures pages
+        assert (await client.get(f"/web/unit/{ward}/report.xlsx")).status == 404
+        assert (await client.get(f"/web/unit/{await unit_id(app, 'T05')}")).status == 404

@@ -18,6 +18,7 @@ from bot.channels.web.session import VIEWER
 from bot.services import dashboard
 from bot.services.dashboard import ChildRow
 from bot.services.permissions import Action
+from bot.services.report import FutureQuarter
 from bot.services.web_access import Area, may, trail, unit_for
 from scoring.honours import PeriodError, parse_period, quarter_of
 
@@ -115,7 +116,11 @@ async def download(site: Site, request: web.Request) -> web.StreamResponse:
         unit = await unit_for(repo, who, Area.OVERVIEW, int(request.match_info["unit_id"]))
     if unit is None or site.reports is None:
         return site.not_found(request)
-    made = await site.reports(deps, unit.id, period.label, request.match_info["kind"])
+    try:
+        made = await site.reports(deps, unit.id, period.label, request.match_info["kind"])
+    except FutureQuarter:
+        return site.message(request, 400, "web.overview.bad_period_title",
+                            "web.overview.future", link=(f"/web/unit/{unit.id}", "web.back"))
     if made is None:
         return site.message(request, 404, "web.overview.no_report_title",
                             "web.overview.no_report",
