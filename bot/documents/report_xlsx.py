@@ -47,6 +47,7 @@ ACTIVITY_COLUMNS = (
 )
 GROUP_FIGURES = ("người học", "đã tham gia", "có học trong quý", "chứng nhận bậc 1")
 PERCENT = "0.0%"
+FORMULA = ("=", "+", "-", "@")
 
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Phạm vi", "Mỗi dòng là một đơn vị và tính cả mọi đơn vị bên dưới nó (tổ, lớp, nhóm...). "
@@ -92,7 +93,7 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
 def _cell(ws: WriteOnlyWorksheet, value: object, *, bold: bool = False, head: bool = False,
           percent: bool = False) -> Cell:
     cell = WriteOnlyCell(ws, value=cast(Any, value))
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value[:1] in FORMULA:
         cell.data_type = "s"  # a name is text, never a formula the spreadsheet runs
     if head:
         cell.font = Font(bold=True)
@@ -113,9 +114,12 @@ def _sheet(book: Workbook, title: str, columns: Sequence[str],
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "C2"
     ws.append([_cell(ws, c, head=True) for c in columns])
-    percent = {i for i, c in enumerate(columns) if c.startswith("Tỉ lệ")}
+    percent = frozenset(i for i, c in enumerate(columns) if c.startswith("Tỉ lệ"))
     for row in rows:
-        ws.append([_cell(ws, v, percent=i in percent) for i, v in enumerate(row)])
+        # Plain values stream fastest (a province is a million cells); a cell object only for a
+        # rate's format, or text that a spreadsheet would otherwise read as a formula.
+        ws.append([_cell(ws, v, percent=True) if (i in percent and isinstance(v, float)) or (
+            isinstance(v, str) and v[:1] in FORMULA) else v for i, v in enumerate(row)])
 
 
 def _unit(row: ReportRow) -> list[object]:

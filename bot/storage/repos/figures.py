@@ -124,15 +124,30 @@ class SqlFigures(SqlPort):
     async def tallies(
         self, root_id: int, window: Window, marks: PassMarks, depth: int | None = None
     ) -> dict[int, Tally]:
-        if self._postgres:
-            # Planned for the values asked (see SqlRankings.period_figures): a generic plan does
-            # not know whether a group or the province is asked for.
-            await self.s.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+        await self._tune()
         units = await self._units(root_id, depth)
         if not units:
             return {}
-        counts = await self._count(root_id, window, marks, set(units))
+        # The only root of the tree (the province) covers every unit: no subtree filter, and
+        # PostgreSQL reads whole tables by hash joins instead of looking up each unit's rows.
+        everything = (await self.s.get(Unit, root_id) is not None
+                      and await self._only_root(root_id))
+        counts = await self._count(None if everything else root_id, window, marks, set(units))
         return {uid: Tally(info, counts[uid]) for uid, info in units.items()}
+
+    async def _tune(self) -> None:
+        if self._postgres:
+            # Planned for the values asked (a generic plan does not know whether a group or the
+            # province is asked for: SqlRankings.period_figures); a province's aggregates sort
+            # in memory, not on disk, and need no JIT compilation.
+            for setting in ("plan_cache_mode = force_custom_plan", "jit = off",
+                            "work_mem = '64MB'"):
+                await self.s.execute(text(f"SET LOCAL {setting}"))
+
+    async def _only_root(self, root_id: int) -> bool:
+        roots = list((await self.s.execute(
+            select(Unit.id).where(Unit.parent_id.is_(None)).limit(2))).scalars())
+        return roots == [root_id]
 
     async def _units(self, root_id: int | None, depth: int | None) -> dict[int, UnitInfo]:
         columns = (Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id)
@@ -155,13 +170,14 @@ class SqlFigures(SqlPort):
         subtree = (select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == root_id)
                    if root_id is not None else None)
         direct: dict[int, _Acc] = defaultdict(_Acc)
-        await self._learner_counts(direct, subtree, window, marks)
+        await self._learner_counts(direct, subtree, window)
+        await self._lessons(direct, subtree, window, marks)
         await self._certificates(direct, subtree, window)
         await self._officials(direct, subtree, window)
         await self._ethnicity(direct, subtree, window)
         await self._classes(direct, subtree, window)
         if window.trend_from is not None:
-            await self._trend(direct, subtree, window, marks)
+            await self._active_weeks(direct, subtree, window)
         # Added up over each wanted unit's subtree, through the closure's pairs.
         out: dict[int, _Acc] = {uid: _Acc() for uid in wanted}
         pairs = select(UnitClosure.ancestor_id, UnitClosure.descendant_id)
@@ -190,23 +206,19 @@ class SqlFigures(SqlPort):
         return case((Learner.birth_year.is_(None), 1),
                     (and_(age >= WORKING_AGE[0], age <= WORKING_AGE[1]), 1), else_=0)
 
-    def _done(self, window: Window, learners: Any) -> Any:
-        """Per learner: lessons done before the end, and of them inside the period."""
+    def _started(self, window: Window, learners: Any) -> Any:
+        """The learners who did at least one lesson before the end."""
         where = [Progress.completed_on.is_not(None), Progress.completed_on < window.end]
         if learners is not None:
             where.append(Progress.learner_id.in_(learners))
-        return (select(Progress.learner_id,
-                       func.count().label("done"),
-                       func.sum(case((Progress.completed_on >= window.start, 1), else_=0))
-                       .label("done_p"))
-                .where(*where).group_by(Progress.learner_id).subquery())
+        return select(Progress.learner_id).where(*where).distinct().subquery()
 
-    async def _learner_counts(
-        self, direct: dict[int, _Acc], subtree: Any, window: Window, marks: PassMarks
-    ) -> None:
+    async def _learner_counts(self, direct: dict[int, _Acc], subtree: Any,
+                              window: Window) -> None:
+        """Per unit, occupation and working age: learners, who started, who studied."""
         where = self._members(subtree, window)
         learners = select(Learner.id).where(*where) if subtree is not None else None
-        done = self._done(window, learners)
+        started = self._started(window, learners)
         first = _at_most(window.start, window.week_start)
         days = [ActivityDay.day >= first, ActivityDay.day < window.end]
         if learners is not None:
@@ -216,38 +228,20 @@ class SqlFigures(SqlPort):
                          func.max(case((ActivityDay.day >= window.week_start, 1), else_=0))
                          .label("wk"))
                   .where(*days).group_by(ActivityDay.learner_id).subquery())
-        passed_rows = passed_lessons(None, window.end, marks, learners)
-        passed = None
-        if passed_rows is not None:
-            passed = (select(passed_rows.c.learner_id, func.count().label("n"),
-                             func.sum(case((passed_rows.c.completed_on >= window.start, 1),
-                                           else_=0)).label("np"))
-                      .group_by(passed_rows.c.learner_id).subquery())
-        started = case((func.coalesce(done.c.done, 0) > 0, 1), else_=0)
+        is_started = case((started.c.learner_id.is_not(None), 1), else_=0)
         wa = self._working_age(window)
         query = (select(
-            Learner.unit_id, Learner.occupation, wa.label("wa"),
-            func.count(),
-            func.sum(started),
-            func.coalesce(func.sum(done.c.done), 0),
-            func.coalesce(func.sum(done.c.done_p), 0),
-            func.coalesce(func.sum(active.c.p), 0),
-            func.coalesce(func.sum(active.c.wk), 0),
-            func.coalesce(func.sum(passed.c.n), 0) if passed is not None else literal(0),
-            func.coalesce(func.sum(passed.c.np), 0) if passed is not None else literal(0))
+            Learner.unit_id, Learner.occupation, wa.label("wa"), func.count(),
+            func.sum(is_started), func.coalesce(func.sum(active.c.p), 0),
+            func.coalesce(func.sum(active.c.wk), 0))
             .select_from(Learner)
-            .outerjoin(done, done.c.learner_id == Learner.id)
-            .outerjoin(active, active.c.learner_id == Learner.id))
-        if passed is not None:
-            query = query.outerjoin(passed, passed.c.learner_id == Learner.id)
-        query = query.where(*where).group_by(Learner.unit_id, Learner.occupation, wa)
-        for (uid, occupation, in_age, n, n_started, n_done, n_done_p, n_active, n_week, n_passed,
-             n_passed_p) in await self.s.execute(query):
+            .outerjoin(started, started.c.learner_id == Learner.id)
+            .outerjoin(active, active.c.learner_id == Learner.id)
+            .where(*where).group_by(Learner.unit_id, Learner.occupation, wa))
+        for uid, occupation, in_age, n, n_started, n_active, n_week in await self.s.execute(query):
             acc = direct[uid]
-            for key, value in (("learners", n), ("started", n_started), ("lessons_done", n_done),
-                               ("done_in_period", n_done_p), ("active", n_active),
-                               ("active_week", n_week), ("lessons_passed", n_passed),
-                               ("passed_in_period", n_passed_p)):
+            for key, value in (("learners", n), ("started", n_started), ("active", n_active),
+                               ("active_week", n_week)):
                 acc.n[key] += int(value or 0)
             if in_age:
                 acc.n["started_working_age"] += int(n_started or 0)
@@ -257,6 +251,38 @@ class SqlFigures(SqlPort):
             group[0] += int(n)
             group[1] += int(n_started or 0)
             group[2] += int(n_active or 0)
+
+    async def _lessons(self, direct: dict[int, _Acc], subtree: Any, window: Window,
+                       marks: PassMarks) -> None:
+        """Lessons done and passed, each counted once per unit, inside the period or not and,
+        within the trend's weeks, by week: one pass over the lessons done, one over the passed."""
+        where = self._members(subtree, window)
+        learners = select(Learner.id).where(*where) if subtree is not None else None
+        done = [Progress.completed_on.is_not(None), Progress.completed_on < window.end]
+        if learners is not None:
+            done.append(Progress.learner_id.in_(learners))
+        lessons = select(Progress.learner_id, Progress.completed_on).where(*done).subquery()
+        sources: list[tuple[Any, int, str, str]] = [
+            (lessons, 1, "lessons_done", "done_in_period")]
+        passed = passed_lessons(None, window.end, marks, learners)
+        if passed is not None:
+            sources.append((passed, 2, "lessons_passed", "passed_in_period"))
+        for rows, slot, total, in_period in sources:
+            day = rows.c.completed_on
+            week = (case((day >= window.trend_from, self._week(day)), else_=-1)
+                    if window.trend_from is not None else literal(-1))
+            period = case((day >= window.start, 1), else_=0)
+            found = await self.s.execute(
+                select(Learner.unit_id, week, period, func.count())
+                .select_from(rows).join(Learner, Learner.id == rows.c.learner_id)
+                .where(*where).group_by(Learner.unit_id, week, period))
+            for uid, w, p, n in found:
+                acc = direct[uid]
+                acc.n[total] += int(n)
+                if p:
+                    acc.n[in_period] += int(n)
+                if int(w) >= 0:
+                    acc.trend.setdefault(int(w), [0, 0, 0])[slot] += int(n)
 
     async def _certificates(self, direct: dict[int, _Acc], subtree: Any, window: Window) -> None:
         """Certificates earned before the end, counted at the holder's unit; revoked ones (by
@@ -290,12 +316,12 @@ class SqlFigures(SqlPort):
                  Learner.created_at < window.end_at, home.is_not(None)]
         if subtree is not None:
             where.append(home.in_(subtree))
-        done = self._done(window, select(Learner.id).where(*where)
-                          if subtree is not None else None)
+        # Officials are a few of the learners: their lessons are looked up by learner.
+        started = self._started(window, select(Learner.id).where(*where))
         rows = await self.s.execute(
             select(home, func.count(),
-                   func.sum(case((func.coalesce(done.c.done, 0) > 0, 1), else_=0)))
-            .select_from(Learner).outerjoin(done, done.c.learner_id == Learner.id)
+                   func.sum(case((started.c.learner_id.is_not(None), 1), else_=0)))
+            .select_from(Learner).outerjoin(started, started.c.learner_id == Learner.id)
             .where(*where).group_by(home))
         for uid, n, n_started in rows:
             direct[uid].n["officials_learners"] += int(n)
@@ -344,49 +370,24 @@ class SqlFigures(SqlPort):
             .join(UnitClosure, UnitClosure.descendant_id == RoleGrant.unit_id)
             .where(*where).group_by(UnitClosure.ancestor_id)))
 
-    async def _trend(
-        self, direct: dict[int, _Acc], subtree: Any, window: Window, marks: PassMarks
-    ) -> None:
+    async def _active_weeks(self, direct: dict[int, _Acc], subtree: Any,
+                            window: Window) -> None:
+        """The trend's learners who studied, per unit and week."""
         assert window.trend_from is not None
         where = self._members(subtree, window)
-        learners = select(Learner.id).where(*where) if subtree is not None else None
         week = self._week(ActivityDay.day)
-        days = [ActivityDay.day >= window.trend_from, ActivityDay.day < window.end]
         rows = await self.s.execute(
             select(Learner.unit_id, week, func.count(func.distinct(ActivityDay.learner_id)))
             .join(Learner, Learner.id == ActivityDay.learner_id)
-            .where(*days, *where).group_by(Learner.unit_id, week))
+            .where(ActivityDay.day >= window.trend_from, ActivityDay.day < window.end, *where)
+            .group_by(Learner.unit_id, week))
         for uid, w, n in rows:
             direct[uid].trend.setdefault(int(w), [0, 0, 0])[0] += int(n)
-        done_week = self._week(Progress.completed_on)
-        rows = await self.s.execute(
-            select(Learner.unit_id, done_week, func.count())
-            .join(Learner, Learner.id == Progress.learner_id)
-            .where(Progress.completed_on >= window.trend_from,
-                   Progress.completed_on < window.end, *where)
-            .group_by(Learner.unit_id, done_week))
-        for uid, w, n in rows:
-            direct[uid].trend.setdefault(int(w), [0, 0, 0])[1] += int(n)
-        passed = passed_lessons(window.trend_from, window.end, marks, learners)
-        if passed is None:
-            return
-        pass_week = self._week(passed.c.completed_on)
-        rows = await self.s.execute(
-            select(Learner.unit_id, pass_week, func.count())
-            .select_from(passed).join(Learner, Learner.id == passed.c.learner_id)
-            .where(*where).group_by(Learner.unit_id, pass_week))
-        for uid, w, n in rows:
-            direct[uid].trend.setdefault(int(w), [0, 0, 0])[2] += int(n)
 
     # ---- the dashboard snapshot ----------------------------------------------------------
 
     async def refresh_snapshot(self, window: Window, marks: PassMarks, now: datetime) -> int:
-        if self._postgres:
-            # One large pass over the province (see SqlRankings.refresh_stats): serial, with
-            # room in memory, was fastest there.
-            for setting in ("jit = off", "max_parallel_workers_per_gather = 0",
-                            "work_mem = '64MB'"):
-                await self.s.execute(text(f"SET LOCAL {setting}"))
+        await self._tune()
         units = await self._units(None, None)
         counts = await self._count(None, window, marks, set(units))
         await self.s.execute(delete(DashboardFigures))
