@@ -272,3 +272,14 @@ async def test_the_cookie_is_secure_on_https(app: App) -> None:
     async with TestClient(TestServer(web_app)) as client:
         opened = await client.post(path_of(await link_for(app, official)), allow_redirects=False)
         assert opened.status == 303 and opened.cookies[COOKIE]["secure"]
+
+
+async def test_another_sites_form_cannot_sign_a_browser_in(app: App) -> None:
+    official = await person(app, "515", Role.OFFICIAL, "PDP")
+    path = path_of(await link_for(app, official))
+    async with client_for(app) as client:
+        crossed = await client.post(path, headers={"Origin": "https://evil.example"},
+                                    allow_redirects=False)
+        assert crossed.status == 403 and COOKIE not in crossed.cookies
+        # Nothing was used up: the person's own press still works.
+        assert (await client.post(path, allow_redirects=False)).status == 303

@@ -18,13 +18,13 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import jinja2
 from aiohttp import web
 
 from bot.channels.web import charts, pages
-from bot.channels.web.session import COOKIE, SESSION, VIEWER, Sealer, csrf_ok
+from bot.channels.web.session import COOKIE, SESSION, VIEWER, Sealer, csrf_ok, same_origin
 from bot.channels.web.verify import MAX_LINE, verify_routes
 from bot.i18n import Translator
 from bot.services import web_signin
@@ -112,7 +112,7 @@ class Site:
         if request.content_length is not None and request.content_length > MAX_FORM:
             raise _refusal(self, request, 413, "web.too_long_title", "web.too_long")
         data = await request.post()
-        if not csrf_ok(cookie, data.get("csrf")) or not _same_origin(request):
+        if not csrf_ok(cookie, data.get("csrf")) or not same_origin(request):
             raise _refusal(self, request, 403, "web.csrf_title", "web.csrf")
         return {k: v for k, v in data.items() if isinstance(v, str)}
 
@@ -127,14 +127,6 @@ class Refused(Exception):
 
 def _refusal(site: Site, request: web.Request, status: int, title: str, body: str) -> Refused:
     return Refused(site.message(request, status, title, body))
-
-
-def _same_origin(request: web.Request) -> bool:
-    """A browser's Origin (when it sends one) must be this site: a second line after CSRF."""
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":  # an older browser, or a privacy setting
-        return True
-    return urlsplit(origin).netloc == request.host
 
 
 def _url(path: str, **query: object) -> str:

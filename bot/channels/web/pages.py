@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from bot.channels.web.session import COOKIE, SESSION, VIEWER
+from bot.channels.web.session import COOKIE, SESSION, VIEWER, same_origin
 from bot.services import certificates, challenges, honours, reach, review, scope, tasks, web_signin
 from bot.services.flag_names import flag_names
 from bot.services.leader import roster as group_roster
@@ -24,6 +24,7 @@ from scoring.honours import PeriodError, parse_period, quarter_of
 
 if TYPE_CHECKING:
     from bot.channels.web.dashboard import Site
+
 
 STYLE_FILE = "style.css"
 REVIEW_PAGE = 20
@@ -87,6 +88,8 @@ async def login_page(site: Site, request: web.Request) -> web.StreamResponse:
 
 async def login(site: Site, request: web.Request) -> web.StreamResponse:
     token = request.match_info["token"]
+    if not same_origin(request):  # another site's form cannot sign a browser in
+        return site.message(request, 403, "web.csrf_title", "web.csrf")
     async with site.deps.store.transaction() as repo:
         session = await web_signin.open_link(site.deps, repo, token, site.session_ttl)
     if session is None:
