@@ -16,6 +16,7 @@ from bot.channels.web import charts
 from bot.channels.web.overview import sort_rows
 from bot.config import SettingsError, load_settings
 from bot.services.dashboard import ChildRow
+from bot.services import web_signin
 from bot.services.permissions import Role
 from tests.conftest import Chat, join_code
 from tests.services.test_review import Told
@@ -221,3 +222,18 @@ async def test_the_report_download_is_scoped_and_checks_its_period(app: App) -> 
         await sign_in(client, app, leader)  # a leader has no figures pages
         assert (await client.get(f"/web/unit/{ward}/report.xlsx")).status == 404
         assert (await client.get(f"/web/unit/{await unit_id(app, 'T05')}")).status == 404
+
+
+async def test_hocai_admins_sign_in_the_same_way_and_see_everything(app: App) -> None:
+    await add_units(app)
+    admin = await person(app, "4801", None, None, name="Quản trị Tỉnh")
+    app.deps.web_url = "http://hocai.test"
+    async with app.store.transaction() as repo:  # not yet an administrator: no link
+        assert await web_signin.new_link(app.deps, repo, admin) is None
+    app.deps.admins = frozenset({"telegram:4801"})
+    async with client_for(app) as client:
+        await sign_in(client, app, admin)
+        body = await (await client.get("/web/")).text()
+        assert "Tỉnh Thái Nguyên" in body and "Phường Tân Lập" in body
+        assert (await client.get(f"/web/unit/{await unit_id(app, 'T11')}/members")).status == 200
+        assert (await client.get("/web/review")).status == 200
