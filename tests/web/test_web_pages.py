@@ -15,8 +15,8 @@ from bot.app import XLSX, App, report_maker
 from bot.channels.web import charts
 from bot.channels.web.overview import sort_rows
 from bot.config import SettingsError, load_settings
-from bot.services.dashboard import ChildRow
 from bot.services import web_signin
+from bot.services.dashboard import ChildRow
 from bot.services.permissions import Role
 from tests.conftest import Chat, join_code
 from tests.services.test_review import Told
