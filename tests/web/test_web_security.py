@@ -9,15 +9,18 @@ from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import func, select
 
 from bot.app import App
 from bot.channels.web.session import COOKIE, Sealer
 from bot.services import invites, web_signin
 from bot.services.permissions import Role
+from bot.storage.models import WebLink
 from scoring.certificate_code import shown
 from tests.conftest import Clock
 from tests.web.site import (
     SECRET,
+    TTL,
     add_units,
     certificate_in,
     client_for,
@@ -283,3 +286,27 @@ async def test_another_sites_form_cannot_sign_a_browser_in(app: App) -> None:
         assert crossed.status == 403 and COOKIE not in crossed.cookies
         # Nothing was used up: the person's own press still works.
         assert (await client.post(path, allow_redirects=False)).status == 303
+
+
+async def test_links_and_sessions_on_every_database(any_app: App, clock: Clock) -> None:
+    """The used-once update and the session's end, on SQLite and on PostgreSQL."""
+    app = any_app
+    official = await person(app, "516", Role.OFFICIAL, "PDP")
+    token = path_of(await link_for(app, official)).rsplit("/", 1)[1]
+    late = path_of(await link_for(app, official)).rsplit("/", 1)[1]
+    async with app.store.transaction() as repo:
+        first = await web_signin.open_link(app.deps, repo, token, TTL)
+        assert first is not None and first.learner_id == official
+        assert await web_signin.open_link(app.deps, repo, token, TTL) is None  # used
+        assert await web_signin.live_session(app.deps, repo, first.id) is not None
+    clock.advance(minutes=11)
+    async with app.store.transaction() as repo:
+        assert await web_signin.open_link(app.deps, repo, late, TTL) is None  # expired
+        await repo.web.sign_out(first.id, app.deps.now())
+    async with app.store.transaction() as repo:
+        assert await web_signin.live_session(app.deps, repo, first.id) is None
+        # Only the token's hash is stored.
+        assert await repo.s.scalar(select(func.count()).select_from(WebLink).where(
+            WebLink.token_hash == token)) == 0
+        assert await repo.s.scalar(select(func.count()).select_from(WebLink).where(
+            WebLink.token_hash == web_signin.token_hash(token))) == 1
