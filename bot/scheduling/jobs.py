@@ -19,6 +19,7 @@ from bot.services import (
     review,
     submissions,
     throttle,
+    web_signin,
 )
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ async def drop_lapsed_leases(app: App) -> None:
     """Leases of finished or abandoned background work, kept a day for the record."""
     async with app.store.transaction() as repo:
         await repo.leases.drop_lapsed_work(app.deps.now() - KEEP_LAPSED_LEASES)
+        await web_signin.purge(app.deps, repo)  # the web pages' spent sign-in links, likewise
 
 
 async def outbox_tick(app: App) -> None:

@@ -20,6 +20,7 @@ from bot.services.ports import LearnerRecord, UnitOfWork
 from bot.services.ports.web import WebSessionRecord
 
 LINK_TTL = timedelta(minutes=10)
+KEEP_ENDED = timedelta(days=1)  # ended links and sessions are kept a day, then purged
 LOGIN_PATH = "/web/login/"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
@@ -87,3 +88,8 @@ async def live_session(deps: Deps, repo: UnitOfWork, session_id: int) -> WebSess
     if session is None or not session.live(deps.now()):
         return None
     return session
+
+
+async def purge(deps: Deps, repo: UnitOfWork) -> int:
+    """Links never opened and sessions that ended more than a day ago: nothing to keep."""
+    return await repo.web.purge(deps.now() - KEEP_ENDED)

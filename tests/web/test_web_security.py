@@ -310,3 +310,20 @@ async def test_links_and_sessions_on_every_database(any_app: App, clock: Clock) 
             WebLink.token_hash == token)) == 0
         assert await repo.s.scalar(select(func.count()).select_from(WebLink).where(
             WebLink.token_hash == web_signin.token_hash(token))) == 1
+
+
+async def test_spent_links_are_purged_by_the_housekeeping_job(app: App, clock: Clock) -> None:
+    from bot.scheduling.jobs import drop_lapsed_leases
+
+    official = await person(app, "517", Role.OFFICIAL, "PDP")
+    opened = path_of(await link_for(app, official)).rsplit("/", 1)[1]
+    await link_for(app, official)  # never opened
+    async with app.store.transaction() as repo:
+        session = await web_signin.open_link(app.deps, repo, opened, TTL)
+    assert session is not None
+    clock.advance(days=1, hours=9)  # its 8 hours ended 25 hours ago; the other link long expired
+    fresh = await link_for(app, official)
+    await drop_lapsed_leases(app)
+    async with app.store.transaction() as repo:
+        assert await repo.s.scalar(select(func.count()).select_from(WebLink)) == 1
+        assert await web_signin.link_usable(app.deps, repo, path_of(fresh).rsplit("/", 1)[1])

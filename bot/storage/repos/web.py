@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, delete, or_, select, update
 
 from bot.services.ports.web import WebSessionRecord
 from bot.storage.models import WebLink
@@ -48,3 +48,8 @@ class SqlWebSessions(SqlPort):
     async def sign_out(self, session_id: int, now: datetime) -> None:
         await self.s.execute(update(WebLink).where(
             WebLink.id == session_id, WebLink.signed_out_at.is_(None)).values(signed_out_at=now))
+
+    async def purge(self, before: datetime) -> int:
+        return await self._changed(delete(WebLink).where(or_(
+            and_(WebLink.used_at.is_(None), WebLink.expires_at < before),
+            WebLink.session_until < before, WebLink.signed_out_at < before)))
