@@ -15,12 +15,21 @@ from bot.app import XLSX, App, report_maker
 from bot.channels.web import charts
 from bot.channels.web.overview import sort_rows
 from bot.config import SettingsError, load_settings
-from bot.services import web_signin
+from bot.services import certificates, web_signin
 from bot.services.dashboard import ChildRow
 from bot.services.permissions import Role
+from scoring.certificate_code import shown
 from tests.conftest import Chat, join_code
 from tests.services.test_review import Told
-from tests.web.site import add_units, client_for, csrf_of, person, sign_in, unit_id
+from tests.web.site import (
+    add_units,
+    certificate_in,
+    client_for,
+    csrf_of,
+    person,
+    sign_in,
+    unit_id,
+)
 
 
 async def appealed_work(app: App, user: str, group: str) -> int:
@@ -237,3 +246,22 @@ async def test_hocai_admins_sign_in_the_same_way_and_see_everything(app: App) ->
         assert "Tỉnh Thái Nguyên" in body and "Phường Tân Lập" in body
         assert (await client.get(f"/web/unit/{await unit_id(app, 'T11')}/members")).status == 200
         assert (await client.get("/web/review")).status == 200
+
+
+async def test_certificates_counted_and_filtered_on_every_database(any_app: App) -> None:
+    app = any_app
+    kept = await certificate_in(app, "4901", "T05", "Nguyễn Thị Hoa")
+    gone = await certificate_in(app, "4902", "T07", "Trần Văn Bình")
+    async with app.store.transaction() as repo:
+        outcome, _ = await certificates.revoke(repo, gone, "test", "sao chép", app.deps.now())
+        assert outcome == "revoked"
+    official = await person(app, "4903", Role.OFFICIAL, "PDP")
+    async with client_for(app) as client:
+        await sign_in(client, app, official)
+        everything = await (await client.get("/web/certificates")).text()
+        assert "Đang hiệu lực: 1 · Đã thu hồi: 1 · Bậc 1: 1" in everything
+        assert shown(kept) in everything and shown(gone) in everything
+        revoked = await (await client.get("/web/certificates?status=revoked")).text()
+        assert shown(gone) in revoked and shown(kept) not in revoked and "sao chép" in revoked
+        valid = await (await client.get("/web/certificates?status=issued")).text()
+        assert shown(kept) in valid and shown(gone) not in valid

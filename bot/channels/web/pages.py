@@ -253,18 +253,14 @@ async def certificates_page(site: Site, request: web.Request) -> web.StreamRespo
         "issued", "revoked") else None
     async with deps.store.transaction() as repo:
         units = await scope_of(deps, repo, who, Area.CERTIFICATES)
-        records = await repo.certificates.listing(sorted(units) if units is not None else None)
+        covered = sorted(units) if units is not None else None
+        levels, revoked = await repo.certificates.level_counts(covered)
+        picked = await repo.certificates.newest(
+            covered, None if status is None else status == "revoked", CERTIFICATE_PAGE)
         revoke_units = await scope.of(deps, repo, who.learner_id, Action.REVOKE_CERTIFICATE) \
             if who.holds(Action.REVOKE_CERTIFICATE) else frozenset()
-    named = [r for r in records if r.named]
-    counts = {"issued": sum(not r.revoked for r in named),
-              "revoked": sum(r.revoked for r in named)}
-    levels: dict[int, int] = {}
-    for r in named:
-        if not r.revoked:
-            levels[r.level] = levels.get(r.level, 0) + 1
-    picked = [r for r in named if status is None or certificates.status_word(r) == status]
-    picked.sort(key=lambda r: r.issued_at or r.earned_at, reverse=True)
+    counts = {"issued": sum(levels.values()), "revoked": revoked}
+    total = counts[status] if status else counts["issued"] + revoked
     rows = [{
         "code": shown(r.code), "name": r.full_name or "", "level": r.level,
         "title": r.level_title, "unit": r.unit_name, "day": r.issued_on,
@@ -272,10 +268,10 @@ async def certificates_page(site: Site, request: web.Request) -> web.StreamRespo
         "reason": r.revoke_reason or "",
         "may_revoke": not r.revoked and (revoke_units is None or (
             r.unit_id is not None and r.unit_id in revoke_units)),
-    } for r in picked[:CERTIFICATE_PAGE]]
+    } for r in picked]
     return site.page(request, "certificates.html", rows=rows, counts=counts,
                      levels=sorted(levels.items()), showing=status,
-                     more=max(0, len(picked) - CERTIFICATE_PAGE),
+                     more=max(0, total - len(picked)),
                      revoked_code=request.query.get("revoked"))
 
 
