@@ -135,6 +135,91 @@ def cmd_honours(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """The quarterly report of a unit (.xlsx and/or .pdf), or `--close`: store an ended
+    quarter's figures (the previous quarter by default) so that its reports never change."""
+    from bot.app import load_lessons
+    from bot.i18n import Translator
+    from bot.services import report as reports
+    from bot.services.context import Deps
+    from scoring.rules import RulesGrader
+
+    tr = Translator("vi")
+    period = None
+    if args.period is not None:
+        try:
+            period = reports.parse_quarter(args.period)
+        except reports.PeriodError:
+            print(tr("report.bad_period", period=args.period[:40]), file=sys.stderr)
+            return 2
+    if not args.close:
+        if not args.unit:
+            print(tr("report.which_unit"), file=sys.stderr)
+            return 2
+        if period is None:
+            print(tr("report.bad_period", period=""), file=sys.stderr)
+            return 2
+        if not (args.xlsx or args.pdf):
+            print(tr("report.which_file"), file=sys.stderr)
+            return 2
+    settings = _settings()
+    curriculum = load_lessons(settings)  # passed as in the chat: HOCAI_LESSONS_DIR too
+
+    def deps_for(store: SqlStore) -> Deps:
+        return Deps(store=store, curriculum=curriculum, grader=RulesGrader(),
+                    timezone=settings.timezone)
+
+    if args.close:
+        async def close(store: SqlStore) -> tuple[bool, str, int]:
+            deps = deps_for(store)
+            closed = await reports.close_quarter(deps, period)
+            label = period.label if period else reports.previous_quarter(deps).label
+            async with store.transaction() as repo:
+                found = await repo.figures.quarter(label)
+            return closed, label, found.units if found else 0
+
+        try:
+            closed, label, units = asyncio.run(_with_store(close))
+        except reports.PeriodError:
+            print(tr("report.not_ended", period=args.period), file=sys.stderr)
+            return 2
+        print(tr("report.closed" if closed else "report.already_closed", period=label,
+                 units=units))
+        return 0
+    assert period is not None
+
+    async def build(store: SqlStore) -> reports.QuarterReport | str:
+        async with store.transaction() as repo:
+            unit = await repo.units.unit_by_code(args.unit)
+            if unit is None:
+                return "report.unknown_unit"
+            found = await reports.quarter_report(deps_for(store), repo, unit.id, period)
+            return found if found is not None else "report.not_in_quarter"
+
+    try:
+        built = asyncio.run(_with_store(build))
+    except reports.FutureQuarter:
+        print(tr("report.future_period", period=period.label), file=sys.stderr)
+        return 2
+    if isinstance(built, str):
+        print(tr(built, code=args.unit[:64], period=period.label), file=sys.stderr)
+        return 2
+    from bot.documents.report_pdf import summary
+    from bot.documents.report_xlsx import workbook
+
+    for path, make in ((args.xlsx, workbook), (args.pdf, summary)):
+        if not path:
+            continue
+        try:
+            Path(path).write_bytes(make(built, tr))
+        except OSError as exc:
+            print(tr("report.cannot_write", file=path, error=exc.strerror or exc),
+                  file=sys.stderr)
+            return 2
+        print(tr("report.written", file=path))
+    return 0
+
+
 def cmd_lessons_check(args: argparse.Namespace) -> int:
     from bot.services.context import utc_now
     from lessons.check import report
@@ -240,6 +325,15 @@ def parser() -> argparse.ArgumentParser:
     hon.add_argument("--xlsx", help="write a workbook to this file")
     hon.add_argument("--pdf", help="write a printable PDF to this file")
     hon.set_defaults(func=cmd_honours)
+    rep = sub.add_parser("report", help="a unit's quarterly report (.xlsx, .pdf), or --close a "
+                         "quarter's figures")
+    rep.add_argument("--unit", help="the unit's code, e.g. PDP")
+    rep.add_argument("--period", help="a quarter: 2026Q4 or 2026-Q4")
+    rep.add_argument("--xlsx", help="write the workbook to this file")
+    rep.add_argument("--pdf", help="write the summary with charts to this file")
+    rep.add_argument("--close", action="store_true",
+                     help="store an ended quarter's figures (default: the previous quarter)")
+    rep.set_defaults(func=cmd_report)
     lessons = sub.add_parser("lessons", help="lesson files").add_subparsers(
         dest="lessons_command", required=True)
     chk = lessons.add_parser("check", help="validate lesson files")

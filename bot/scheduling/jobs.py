@@ -10,14 +10,17 @@ from typing import TYPE_CHECKING
 from bot.i18n import Translator
 from bot.services import (
     challenges,
+    dashboard,
     delivery,
     digest,
     honours,
     outbox,
     rankings,
+    report,
     review,
     submissions,
     throttle,
+    web_signin,
 )
 
 if TYPE_CHECKING:
@@ -73,6 +76,7 @@ async def drop_lapsed_leases(app: Host) -> None:
     """Leases of finished or abandoned background work, kept a day for the record."""
     async with app.store.transaction() as repo:
         await repo.leases.drop_lapsed_work(app.deps.now() - KEEP_LAPSED_LEASES)
+        await web_signin.purge(app.deps, repo)  # the web pages' spent sign-in links, likewise
 
 
 async def outbox_tick(app: Host) -> None:
@@ -97,3 +101,16 @@ async def close_honours(app: Host) -> None:
     """When a quarter or a year has closed, its honours are stored per unit as they stand, so a
     list once announced never changes (a few hundred units a run; idempotent)."""
     await honours.close_periods(app.deps)
+
+async def refresh_dashboard(app: Host) -> None:
+    """The officials' figures for every unit (the current quarter so far), for the dashboard of
+    a large province: replaced whole in one transaction, so run twice it writes the same."""
+    units = await dashboard.refresh(app.deps)
+    log.debug("dashboard figures refreshed for %d units", units)
+
+
+async def close_quarter(app: Host) -> None:
+    """Once a quarter has ended, its figures are stored as they are (the previous quarter; a
+    quarter already closed is left alone), so its report never changes afterwards."""
+    if await report.close_quarter(app.deps):
+        log.info("quarter %s closed", report.previous_quarter(app.deps).label)

@@ -75,6 +75,8 @@ class Deps:
     # Level certificates: the PDF maker, and the public address their QR codes point to.
     certificate_maker: CertificateMaker | None = None
     public_url: str = "http://localhost:8080"
+    # The web pages' address for sign-in links ("/web" in the chat); None: no web pages here.
+    web_url: str | None = None
     honours_rules: HonoursRules | None = None  # None: the packaged bot/rules/honours.yaml
     # Process roles: this process's name on leases, and how it sends the daily push.
     worker_id: str = field(default_factory=new_worker_id)

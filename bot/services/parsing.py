@@ -130,6 +130,9 @@ KEYWORDS: dict[str, str] = {
     "vai tro": "roles", "vai tro cua toi": "roles",
     "thong bao": "group", "gui thong bao": "group", "thong bao nhom": "group",
     "thong bao cho nhom": "group", "nhac nguoi chua hoc": "group",
+    # The web pages' sign-in link (also while joining: `WEB_WORDS`).
+    "trang quan ly": "web", "trang quan li": "web", "quan ly web": "web", "dang nhap web": "web",
+    "web": "web",
     "manage group": "group", "my roles": "roles", "remind me": "nudgeon",
     "dont remind me": "nonudge", "don t remind me": "nonudge",
     # Badges, streak protection and honours.
@@ -145,6 +148,10 @@ KEYWORDS: dict[str, str] = {
     # The optional ethnicity question (from /settings; asks its own consent first).
     "dan toc": "ethnicity", "dan toc cua toi": "ethnicity", "ethnicity": "ethnicity",
 }
+
+
+# Keywords answered even before onboarding is over: an official need not be a learner.
+ANYTIME_KEYWORDS = frozenset({"web"})
 
 
 def keyword_command(text: str) -> str | None:

@@ -20,7 +20,12 @@ from bot.services.chat.classes import checkin
 from bot.services.chat.turn import Turn
 from bot.services.classes import bare_code, typed_checkin
 from bot.services.io import Out
-from bot.services.parsing import keyword_command, keyword_with_args, split_command
+from bot.services.parsing import (
+    ANYTIME_KEYWORDS,
+    keyword_command,
+    keyword_with_args,
+    split_command,
+)
 from bot.services.permissions import Action
 from bot.services.ports import LearnerStatus
 
@@ -106,7 +111,9 @@ class Router:
             checkin_code = typed_checkin(text)
             if checkin_code is not None:  # "điểm danh K7M2QX" at a class, even while onboarding
                 return await self.command(turn, "checkin", checkin_code)
-            keyword = None if joining else keyword_command(text)
+            keyword = keyword_command(text)
+            if joining and keyword not in ANYTIME_KEYWORDS:
+                keyword = None
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(turn, keyword, "")
             with_args = None if joining else keyword_with_args(text)

@@ -37,6 +37,7 @@ from bot.services.chat import (
     settings,
     study,
     teachback,
+    web,
 )
 from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
 from bot.services.permissions import Action
@@ -48,6 +49,7 @@ _REVIEW = frozenset({Action.REVIEW})
 _CLASSES = frozenset({Action.OPEN_CLASS})
 _SESSIONS = frozenset({Action.CHECK_IN_SESSION})
 _MENTORS = frozenset({Action.PEER_REVIEW, Action.PROPOSE_MENTOR})
+_WEB = frozenset({Action.VIEW_ROSTER, Action.VIEW_DASHBOARD, Action.REVIEW})
 
 COMMANDS = (
     # In the order of Telegram's menu; `menu=True` ones are listed there.
@@ -71,6 +73,8 @@ COMMANDS = (
     CommandRoute("group", group.command, anytime=True, staff=_ROSTER),
     CommandRoute("roles", roles.roles_command, menu=True, anytime=True),  # an invite code too
     CommandRoute("invite", roles.invite_command, anytime=True, staff=_INVITE),
+    # The web pages' one-time sign-in link ("trang quản lý"), for people with a role.
+    CommandRoute("web", web.command, anytime=True, staff=_WEB),
     CommandRoute("demo", roles.demo, anytime=True),  # the console's "/demo role leader"
     CommandRoute("nonudge", group.no_nudges, anytime=True),  # "đừng nhắc tôi"
     CommandRoute("nudgeon", group.nudges_on, anytime=True),  # "nhắc tôi"

@@ -22,6 +22,9 @@ class Units(Protocol):
         then those directly under one of the area's ancestors (a province's departments), each
         part by name; at most `limit`."""
         ...
+    async def children_of(self, unit_id: int) -> list[UnitRecord]:
+        """The units directly under this one, by name."""
+        ...
     async def upsert_unit(
         self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
         join_code: str,

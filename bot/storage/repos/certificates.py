@@ -177,3 +177,32 @@ class SqlCertificates(SqlPort):
                                     .where(CertificateChange.certificate_id == certificate_id)
                                     .order_by(CertificateChange.id))
         return [NameChange(r.old, r.new, r.by, r.by_learner, r.at) for r in rows]
+
+    async def newest(self, unit_ids: Collection[int] | None, revoked: bool | None,
+                     limit: int) -> list[CertificateRecord]:
+        query = (select(Certificate).where(Certificate.full_name.is_not(None))
+                 .order_by(func.coalesce(Certificate.issued_at, Certificate.earned_at).desc(),
+                           Certificate.id.desc()).limit(limit))
+        if unit_ids is not None:
+            query = query.where(Certificate.unit_id.in_(list(unit_ids)))
+        if revoked is not None:
+            query = query.where(Certificate.revoked_at.is_not(None) if revoked
+                                else Certificate.revoked_at.is_(None))
+        return [_certificate(r) for r in await self.s.scalars(query)]
+
+    async def level_counts(self, unit_ids: Collection[int] | None
+                           ) -> tuple[dict[int, int], int]:
+        is_revoked = Certificate.revoked_at.is_not(None)
+        query = (select(Certificate.level, is_revoked.label("revoked"), func.count())
+                 .where(Certificate.full_name.is_not(None))
+                 .group_by(Certificate.level, is_revoked))
+        if unit_ids is not None:
+            query = query.where(Certificate.unit_id.in_(list(unit_ids)))
+        levels: dict[int, int] = {}
+        revoked = 0
+        for level, gone, count in await self.s.execute(query):
+            if gone:
+                revoked += int(count)
+            else:
+                levels[int(level)] = int(count)
+        return levels, revoked

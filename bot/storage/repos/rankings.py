@@ -87,10 +87,12 @@ def _name() -> Any:
                  Learner.display_name), else_=Learner.nickname)
 
 
-def _passes(start: date, end: date | None, marks: PassMarks, learners: Any = None) -> Any:
-    """Per learner, how many lessons done in [start, end) are passed, by the same rule as
-    bot/services/passing.py: the best confirmed (final) score reaches the lesson's pass mark, and
-    a capstone's must be confirmed by a model or a person. None when no lesson has a mark."""
+def passed_lessons(start: date | None, end: date | None, marks: PassMarks,
+                   learners: Any = None) -> Any:
+    """The (learner_id, lesson_id, completed_on) of every lesson done in [start, end) that is
+    passed, by the same rule as bot/services/passing.py: the best confirmed (final) score
+    reaches the lesson's pass mark, and a capstone's must be confirmed by a model or a person.
+    None when no lesson has a mark. The officials' figures (repos/figures.py) count these too."""
     by_mark: dict[int, list[str]] = {}
     for lesson_id, mark in marks.marks.items():
         by_mark.setdefault(mark, []).append(lesson_id)
@@ -102,17 +104,26 @@ def _passes(start: date, end: date | None, marks: PassMarks, learners: Any = Non
     if marks.capstones:
         confirmed = and_(confirmed, or_(Progress.lesson_id.not_in(sorted(marks.capstones)),
                                         GradeRecord.grader != RULES))
-    where = [Progress.completed_on >= start, Progress.lesson_id.in_(sorted(marks.marks))]
+    where: list[Any] = [Progress.completed_on.is_not(None),
+                        Progress.lesson_id.in_(sorted(marks.marks))]
+    where += [Progress.completed_on >= start] if start else []
     where += [Progress.completed_on < end] if end else []
     if learners is not None:
         where.append(Progress.learner_id.in_(learners))
-    passed = (select(Progress.learner_id)
-              .join(Submission, and_(Submission.learner_id == Progress.learner_id,
-                                     Submission.lesson_id == Progress.lesson_id))
-              .join(GradeRecord, GradeRecord.submission_id == Submission.id)
-              .where(*where)
-              .group_by(Progress.learner_id, Progress.lesson_id)
-              .having(func.max(case((confirmed, GradeRecord.score))) >= pass_mark).subquery())
+    return (select(Progress.learner_id, Progress.lesson_id, Progress.completed_on)
+            .join(Submission, and_(Submission.learner_id == Progress.learner_id,
+                                   Submission.lesson_id == Progress.lesson_id))
+            .join(GradeRecord, GradeRecord.submission_id == Submission.id)
+            .where(*where)
+            .group_by(Progress.learner_id, Progress.lesson_id, Progress.completed_on)
+            .having(func.max(case((confirmed, GradeRecord.score))) >= pass_mark).subquery())
+
+
+def _passes(start: date, end: date | None, marks: PassMarks, learners: Any = None) -> Any:
+    """Per learner, how many lessons done in [start, end) are passed (`passed_lessons`)."""
+    passed = passed_lessons(start, end, marks, learners)
+    if passed is None:
+        return None
     return (select(passed.c.learner_id, func.count().label("passes"))
             .group_by(passed.c.learner_id).subquery())
 

@@ -51,6 +51,10 @@ class SqlUnits(SqlPort):
             .limit(max(0, limit - len(local)))))
         return [_unit(r) for r in local + upper]
 
+    async def children_of(self, unit_id: int) -> list[UnitRecord]:
+        return [_unit(r) for r in await self.s.scalars(
+            select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.name, Unit.id))]
+
     async def upsert_unit(
         self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
         join_code: str,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'honours'
-down_revision = 'target'
+down_revision = 'web'
 branch_labels = None
 depends_on = None
 
