@@ -20,7 +20,7 @@ from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class Intervals:
     # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
     # seconds at a province's size (bench/standings_bench.py), so not more often than this.
     standings: float = 600.0
+    honours: float = 3600.0  # closed periods' honours stored within the hour after midnight
     # The officials' dashboard on a province's database reads this snapshot (below
     # rankings.LIVE_MAX_LEARNERS learners it counts live). A refresh counts the whole province,
     # a minute or two at 800,000 learners (bench/dashboard_bench.py): hourly is fresh enough for
@@ -51,7 +52,7 @@ class Intervals:
 
 
 class Scheduler:
-    def __init__(self, app: App, intervals: Intervals = Intervals()) -> None:
+    def __init__(self, app: Host, intervals: Intervals = Intervals()) -> None:
         self.app, self.intervals = app, intervals
         self.leadership = Leadership(app.store.engine, check_every=intervals.leader_check)
         self.aps: AsyncIOScheduler | None = None
@@ -61,7 +62,7 @@ class Scheduler:
     def running(self) -> bool:
         return self.aps is not None and self.aps.running
 
-    def _job(self, job: Callable[[App], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
+    def _job(self, job: Callable[[Host], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if not self.leadership.held:  # lost the lock since this run was due
                 return
@@ -105,6 +106,7 @@ class Scheduler:
             # start, not during it.
             (jobs.refresh_standings, every.standings, now + timedelta(seconds=60)),
             (jobs.challenges_tick, every.challenges, None),
+            (jobs.close_honours, every.honours, now + timedelta(seconds=120)),
             (jobs.refresh_dashboard, every.dashboard, now + timedelta(seconds=90)),
             (jobs.close_quarter, every.quarters, now + timedelta(seconds=120)),
         ):

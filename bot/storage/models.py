@@ -1,5 +1,8 @@
 """Database tables. Identity is channel-neutral: learners have ids; (channel, external_id) pairs
-live in `identities`, so one person can study on Telegram and Zalo as one learner."""
+live in `identities`, so one person can study on Telegram and Zalo as one learner.
+
+Kept whole (over 400 lines): this is the schema, one declarative class per table and no logic;
+Alembic's autogenerate and a reader comparing it with the migrations want it in one place."""
 
 from __future__ import annotations
 
@@ -418,6 +421,38 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(120))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class CertificateChange(Base):
+    """A change to a printed certificate (a misspelt name corrected): what it was, what it became,
+    who asked (the learner, or an official through the CLI) and when. The learner's own
+    corrections are counted from these rows (one without an official)."""
+
+    __tablename__ = "certificate_changes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # "full_name"
+    old: Mapped[str] = mapped_column(String(300))
+    new: Mapped[str] = mapped_column(String(300))
+    by: Mapped[str] = mapped_column(String(120))  # "learner:<id>" or the official's name
+    by_learner: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HonoursSnapshot(Base):
+    """A closed period's honours of one unit, stored when the period closed (or first read after
+    it): learners moving or leaving later do not change a list already announced."""
+
+    __tablename__ = "honours_snapshots"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # "2026Q4" or "2026"
+    data: Mapped[dict] = mapped_column(JSON)  # the report, as bot.services.honours writes it
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---- roles: who may run what, over which unit's subtree (issue "Roles and how people get them")
 
 
@@ -822,3 +857,19 @@ class QuarterFigures(Base):
     officials: Mapped[int | None] = mapped_column(Integer)
     business_owners: Mapped[int | None] = mapped_column(Integer)
     counts: Mapped[dict] = mapped_column(JSON)
+
+
+class WebLink(Base):
+    """A one-time sign-in link to the officials' web pages (only the token's SHA-256 is kept),
+    and the session it opened: valid until `session_until`, ended early by signing out."""
+
+    __tablename__ = "web_links"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

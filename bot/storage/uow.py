@@ -28,6 +28,7 @@ from bot.services.ports import (
     Tokens,
     Units,
 )
+from bot.services.ports.web import WebSessions
 from bot.services.ports_bots import Bots
 from bot.storage.bots import SqlBots
 from bot.storage.conversation import SqlConversations
@@ -49,6 +50,7 @@ from bot.storage.repos.rankings import SqlRankings
 from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
+from bot.storage.repos.web import SqlWebSessions
 
 
 class SqlUnitOfWork:
@@ -79,3 +81,4 @@ class SqlUnitOfWork:
         self.mentoring: Mentoring = SqlMentoring(session)
         self.leases: Leases = SqlLeases(session)
         self.bots: Bots = SqlBots(session)
+        self.web: WebSessions = SqlWebSessions(session)

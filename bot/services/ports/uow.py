@@ -27,6 +27,7 @@ from bot.services.ports.rankings import Rankings
 from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
+from bot.services.ports.web import WebSessions
 from bot.services.ports_bots import Bots
 
 
@@ -54,6 +55,7 @@ class UnitOfWork(Protocol):
     mentoring: Mentoring  # peer reviews, mentors' links and referrals
     leases: Leases  # process roles: deliveries and background work claimed under leases
     bots: Bots  # units' own bots (bot/services/ports_bots.py)
+    web: WebSessions  # the web pages' one-time sign-in links and sessions
 
 
 class Store(Protocol):

@@ -3,7 +3,9 @@ recent-standings snapshot, and a period's figures, all set-based.
 
 The closure (unit_closure) is the one place the unit tree is walked: it is rebuilt here, after
 every change to the units, and the roles port (permissions) reads subtrees and ancestors from it
-too (bot/storage/repos/roles.py)."""
+too (bot/storage/repos/roles.py).
+
+Kept whole (16 methods): it implements the one `Rankings` port, method for method."""
 
 from __future__ import annotations
 
@@ -32,6 +34,7 @@ from bot.storage.models import (
     ActivityDay,
     GradeRecord,
     HelpfulReview,
+    HonoursSnapshot,
     Learner,
     Progress,
     StreakFreeze,
@@ -374,3 +377,20 @@ class SqlRankings(SqlPort):
             .where(Learner.unit_id.in_(self._subtree(unit_id))))
         return [MentorFacts(lid, name, unit_name, int(n)) for lid, name, unit_name, n in rows]
 
+
+    # ---- honours of closed periods -----------------------------------------------------------
+
+    async def honours_snapshot(self, unit_id: int, period: str) -> dict[str, Any] | None:
+        data = await self.s.scalar(select(HonoursSnapshot.data).where(
+            HonoursSnapshot.unit_id == unit_id, HonoursSnapshot.period == period))
+        return dict(data) if data is not None else None
+
+    async def store_honours(
+        self, unit_id: int, period: str, data: dict[str, Any], now: datetime
+    ) -> bool:
+        return await self._inserted(HonoursSnapshot, unit_id=unit_id, period=period, data=data,
+                                    closed_at=now)
+
+    async def honours_stored(self, period: str) -> set[int]:
+        return set(await self.s.scalars(select(HonoursSnapshot.unit_id)
+                                        .where(HonoursSnapshot.period == period)))
