@@ -83,8 +83,10 @@ def _gauges(pdf: FPDF, gauges: tuple[Gauge, ...]) -> None:
 
 def _trend(pdf: FPDF, row: ReportRow, report: QuarterReport) -> None:
     # The weeks to come of the current quarter are left out, not drawn as zeros.
+    # So are weeks before the quarter (the dashboard's snapshot keeps twelve).
     today = report.computed_at.astimezone(ZONE).date()
-    points = [p for p in row.counts.trend if p.week_start <= today]
+    points = [p for p in row.counts.trend if p.week_start <= today
+              and p.week_start + timedelta(days=6) >= report.period.start]
     if not points:
         return
     _heading(pdf, "Người có học theo tuần")

@@ -1,25 +1,20 @@
-"""The quarterly report as a workbook (openpyxl): the plan's indicators for every unit of the
-subtree, numerators and denominators side by side, activity, target groups, certificates per
-level, consented ethnicity as counts, and a sheet of definitions. Vietnamese headers; numbers as
+"""The quarterly report as a workbook: the plan's indicators for every unit of the subtree,
+numerators and denominators side by side, activity, target groups, certificates per level,
+consented ethnicity as counts, and a sheet of definitions. Vietnamese headers; numbers as
 numbers, rates as percentages, an unknown denominator as "chưa rõ" (never 100%).
 
-Written in openpyxl's write-only mode: a province's 20,000 units are a few hundred thousand
-cells, streamed instead of held as objects."""
+Written with XlsxWriter row by row in its constant-memory mode: a province's 20,000 units are
+close to two million cells, which openpyxl's write-only mode took 43 s to write on the bench
+machine (bench/dashboard_bench.py); strings are never read as formulas or links."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+import xlsxwriter
 
 from bot.i18n import Translator
 from bot.services.dashboard import TARGETS
@@ -47,7 +42,6 @@ ACTIVITY_COLUMNS = (
 )
 GROUP_FIGURES = ("người học", "đã tham gia", "có học trong quý", "chứng nhận bậc 1")
 PERCENT = "0.0%"
-FORMULA = ("=", "+", "-", "@")
 
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Phạm vi", "Mỗi dòng là một đơn vị và tính cả mọi đơn vị bên dưới nó (tổ, lớp, nhóm...). "
@@ -90,36 +84,33 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _cell(ws: WriteOnlyWorksheet, value: object, *, bold: bool = False, head: bool = False,
-          percent: bool = False) -> Cell:
-    cell = WriteOnlyCell(ws, value=cast(Any, value))
-    if isinstance(value, str) and value[:1] in FORMULA:
-        cell.data_type = "s"  # a name is text, never a formula the spreadsheet runs
-    if head:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    elif bold:
-        cell.font = Font(bold=True)
-    if percent and isinstance(value, float):
-        cell.number_format = PERCENT
-    return cell
+class _Book:
+    """A workbook being written: its formats, and one sheet at a time, row by row."""
 
+    def __init__(self, out: io.BytesIO) -> None:
+        self.book = xlsxwriter.Workbook(out, {
+            "constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+            "strings_to_numbers": False})
+        self.head = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                                          "valign": "top"})
+        self.bold = self.book.add_format({"bold": True})
+        self.percent = self.book.add_format({"num_format": PERCENT})
 
-def _sheet(book: Workbook, title: str, columns: Sequence[str],
-           rows: Iterable[Sequence[object]], widths: Sequence[int] = ()) -> None:
-    ws = book.create_sheet(title)
-    for index, name in enumerate(columns, start=1):
-        width = widths[index - 1] if index <= len(widths) else max(10, min(22, len(name) // 2 + 6))
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "C2"
-    ws.append([_cell(ws, c, head=True) for c in columns])
-    percent = frozenset(i for i, c in enumerate(columns) if c.startswith("Tỉ lệ"))
-    for row in rows:
-        # Plain values stream fastest (a province is a million cells); a cell object only for a
-        # rate's format, or text that a spreadsheet would otherwise read as a formula.
-        ws.append([_cell(ws, v, percent=True) if (i in percent and isinstance(v, float)) or (
-            isinstance(v, str) and v[:1] in FORMULA) else v for i, v in enumerate(row)])
+    def sheet(self, title: str, columns: Sequence[str], rows: Iterable[Sequence[object]],
+              widths: Sequence[int] = ()) -> None:
+        ws = self.book.add_worksheet(title)
+        for index, name in enumerate(columns):
+            width = widths[index] if index < len(widths) else max(10, min(22, len(name) // 2 + 6))
+            ws.set_column(index, index, width)
+        ws.freeze_panes(1, 2)
+        ws.write_row(0, 0, list(columns), self.head)
+        ws.set_row(0, 45)
+        percent = [i for i, c in enumerate(columns) if c.startswith("Tỉ lệ")]
+        for r, row in enumerate(rows, start=1):
+            ws.write_row(r, 0, row)
+            for i in percent:  # a rate as a number shown as a percentage; "chưa rõ" as text
+                if isinstance(row[i], float):
+                    ws.write_number(r, i, row[i], self.percent)
 
 
 def _unit(row: ReportRow) -> list[object]:
@@ -168,52 +159,57 @@ def _summary(report: QuarterReport, tr: Translator) -> list[list[object]]:
 
 
 def workbook(report: QuarterReport, tr: Translator) -> bytes:
-    book = Workbook(write_only=True)
-    ws = book.create_sheet("Tổng quan")
-    ws.column_dimensions["A"].width = 48
-    ws.column_dimensions["B"].width = 36
-    for letter in "CDE":
-        ws.column_dimensions[letter].width = 14
+    out = io.BytesIO()
+    book = _Book(out)
+    ws = book.book.add_worksheet("Tổng quan")
+    ws.set_column(0, 0, 48)
+    ws.set_column(1, 1, 36)
+    ws.set_column(2, 4, 14)
     u = report.unit.unit
-    ws.append([_cell(ws, f"Báo cáo kết quả {period_name(report, tr)}: {u.name}", bold=True)])
-    for line in _summary(report, tr):
-        ws.append([_cell(ws, v, bold=line[:1] == ["Chỉ tiêu"], percent=i == 3 or i == 4)
-                   for i, v in enumerate(line)])
+    ws.write_string(0, 0, f"Báo cáo kết quả {period_name(report, tr)}: {u.name}", book.bold)
+    for r, line in enumerate(_summary(report, tr), start=1):
+        for i, value in enumerate(line):
+            if isinstance(value, float):
+                ws.write_number(r, i, value, book.percent)
+            elif line[:1] == ["Chỉ tiêu"]:
+                ws.write(r, i, value, book.bold)
+            else:
+                ws.write(r, i, value)
 
+    units = (12, 34, 10, 6)
     indicator_columns = list(UNIT_COLUMNS)
     for key in ("course", "skills", "officials", "business"):
         numerator, denominator = GAUGE_NAMES[key]
         indicator_columns += [numerator, denominator, f"Tỉ lệ (chỉ tiêu {TARGETS[key]:.0%})"]
-    _sheet(book, "Chỉ tiêu", indicator_columns,
-           ([*_unit(r), *(v for g in r.gauges
-                          for v in (g.numerator, _known(g.denominator), _rate(g.rate)))]
-            for r in report.rows), widths=(12, 34, 10, 6))
+    book.sheet("Chỉ tiêu", indicator_columns,
+               ([*_unit(r), *(v for g in r.gauges
+                              for v in (g.numerator, _known(g.denominator), _rate(g.rate)))]
+                for r in report.rows), units)
 
-    _sheet(book, "Hoạt động", [*UNIT_COLUMNS, *(name for name, _ in ACTIVITY_COLUMNS)],
-           ([*_unit(r), *(getattr(r.counts, attr) for _, attr in ACTIVITY_COLUMNS)]
-            for r in report.rows), widths=(12, 34, 10, 6))
+    book.sheet("Hoạt động", [*UNIT_COLUMNS, *(name for name, _ in ACTIVITY_COLUMNS)],
+               ([*_unit(r), *(getattr(r.counts, attr) for _, attr in ACTIVITY_COLUMNS)]
+                for r in report.rows), units)
 
     group_columns = [*UNIT_COLUMNS, *(f"{GROUP_NAMES[g]}: {f}" for g in GROUPS
                                       for f in GROUP_FIGURES)]
-    _sheet(book, "Nhóm đối tượng", group_columns,
-           ([*_unit(r), *(v for g in GROUPS for v in _group(r, g))] for r in report.rows),
-           widths=(12, 34, 10, 6))
+    book.sheet("Nhóm đối tượng", group_columns,
+               ([*_unit(r), *(v for g in GROUPS for v in _group(r, g))] for r in report.rows),
+               units)
 
     levels = sorted({level for r in report.rows for level in r.counts.certificates} | {1})
     cert_columns = [*UNIT_COLUMNS, *(f"Chứng nhận bậc {lv}" for lv in levels),
                     "Tổng còn hiệu lực", "Đã thu hồi"]
-    _sheet(book, "Chứng nhận", cert_columns,
-           ([*_unit(r), *(r.counts.certificates.get(lv, 0) for lv in levels),
-             sum(r.counts.certificates.values()), r.counts.revoked] for r in report.rows),
-           widths=(12, 34, 10, 6))
+    book.sheet("Chứng nhận", cert_columns,
+               ([*_unit(r), *(r.counts.certificates.get(lv, 0) for lv in levels),
+                 sum(r.counts.certificates.values()), r.counts.revoked] for r in report.rows),
+               units)
 
-    _sheet(book, "Dân tộc", [*UNIT_COLUMNS, "Dân tộc", "Số người học (đã đồng ý cho biết)"],
-           ([*_unit(r), name, n] for r in report.rows
-            for name, n in sorted(r.counts.ethnicity.items())), widths=(12, 34, 10, 6, 20, 20))
+    book.sheet("Dân tộc", [*UNIT_COLUMNS, "Dân tộc", "Số người học (đã đồng ý cho biết)"],
+               ([*_unit(r), name, n] for r in report.rows
+                for name, n in sorted(r.counts.ethnicity.items())), (*units, 20, 20))
 
-    _sheet(book, "Định nghĩa", ("Chỉ số", "Cách tính"), DEFINITIONS, widths=(36, 110))
-    out = io.BytesIO()
-    book.save(out)
+    book.sheet("Định nghĩa", ("Chỉ số", "Cách tính"), DEFINITIONS, (36, 110))
+    book.book.close()
     return out.getvalue()
 
 

@@ -159,7 +159,10 @@ async def _tallies(
         live = await _live(repo)
     if not live:
         found, at = await repo.figures.snapshot(unit_id, depth)
-        if found and at is not None:
+        if at is not None and (depth > 0 or unit_id in found):
+            if depth > 0:  # a unit added since the last refresh: shown, with nothing yet
+                for uid, info in (await repo.figures.units(unit_id, depth)).items():
+                    found.setdefault(uid, Tally(info, Counts()))
             return found, at
         # No snapshot yet (a new unit, or the job has not run): counted now, slower but right.
     window = current_window(deps)

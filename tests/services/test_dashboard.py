@@ -185,3 +185,19 @@ async def test_an_empty_tree_reads_zero_and_unknown(any_app: App) -> None:
     assert (view.learners, view.lessons_done, view.certificates, view.attendance) == (0, 0, {}, 0)
     # The demo tree has no working-age figures: unknown, not 0% and never 100%.
     assert [g.rate for g in view.gauges] == [None, None, None, None]
+
+
+async def test_a_unit_added_after_the_snapshot_is_listed(any_app: App) -> None:
+    world = await populate(any_app)
+    assert await dashboard.refresh(any_app.deps) == len(world.units)
+    added = TREE + "T09,Tổ dân phố số 9,group,PDP,200,30,,\n"
+    assert not (await import_units(any_app.store, added)).errors
+    async with any_app.store.transaction() as repo:
+        rows = await dashboard.children(any_app.deps, repo, world.units["PDP"], live=False)
+        units = await unit_ids(any_app)
+        new = await dashboard.overview(any_app.deps, repo, units["T09"], live=False)
+    by_code = {r.code: r for r in rows}
+    assert set(by_code) == {"T05", "T07", "T09"}
+    assert (by_code["T09"].learners, by_code["T09"].participation) == (0, 0.0)
+    assert by_code["T05"].learners == 2  # the others as the snapshot has them
+    assert new is not None and new.learners == 0 and new.working_age == 30  # counted live

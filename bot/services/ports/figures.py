@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Protocol
 
 from bot.services.ports.rankings import PassMarks
@@ -106,17 +107,25 @@ class Counts:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Counts:
-        """Read back what `as_json` wrote; a key a later version added reads as its default."""
-        names = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in data.items() if k in names}
+        """Read back what `as_json` wrote; a key a later version added reads as its default.
+        (A province's report reads 20,000 of these: the weeks' dates are parsed once each.)"""
+        values: dict[str, Any] = {k: v for k, v in data.items() if k in _NAMES}
         values["certificates"] = {int(k): int(v)
                                   for k, v in (data.get("certificates") or {}).items()}
         values["by_group"] = {k: TargetGroupFigures(*v)
                               for k, v in (data.get("by_group") or {}).items()}
         values["ethnicity"] = dict(data.get("ethnicity") or {})
-        values["trend"] = tuple(TrendPoint(date.fromisoformat(w), a, d, p)
+        values["trend"] = tuple(TrendPoint(_day(w), a, d, p)
                                 for w, a, d, p in (data.get("trend") or []))
         return cls(**values)
+
+
+_NAMES = frozenset(f.name for f in fields(Counts))
+
+
+@lru_cache(maxsize=512)
+def _day(text: str) -> date:
+    return date.fromisoformat(text)
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,10 @@ class Figures(Protocol):
     ) -> dict[int, Tally]:
         """Every unit of root's subtree (only those `depth` levels below it, when given), each
         with the counts over its own subtree. Empty when the unit does not exist."""
+        ...
+
+    async def units(self, root_id: int, depth: int | None = None) -> dict[int, UnitInfo]:
+        """The units of root's subtree (only `depth` levels below it, when given)."""
         ...
 
     # the dashboard snapshot, refreshed by a scheduled job on a province's database

@@ -135,6 +135,9 @@ class SqlFigures(SqlPort):
         counts = await self._count(None if everything else root_id, window, marks, set(units))
         return {uid: Tally(info, counts[uid]) for uid, info in units.items()}
 
+    async def units(self, root_id: int, depth: int | None = None) -> dict[int, UnitInfo]:
+        return await self._units(root_id, depth)
+
     async def _tune(self) -> None:
         if self._postgres:
             # Planned for the values asked (a generic plan does not know whether a group or the

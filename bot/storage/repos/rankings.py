@@ -98,25 +98,29 @@ def passed_lessons(start: date | None, end: date | None, marks: PassMarks,
         by_mark.setdefault(mark, []).append(lesson_id)
     if not by_mark:
         return None
-    pass_mark = case(*((Progress.lesson_id.in_(sorted(ids)), m)
+    # Exists a confirmed grade of the lesson's work at or above its mark: the same as "the best
+    # confirmed score reaches the mark", but a semi-join instead of grouping every grade (a
+    # province's 4 million lessons: a third of the time on PostgreSQL).
+    pass_mark = case(*((Submission.lesson_id.in_(sorted(ids)), m)
                        for m, ids in sorted(by_mark.items())))
     confirmed: Any = GradeRecord.status == GradeStatus.FINAL
     if marks.capstones:
-        confirmed = and_(confirmed, or_(Progress.lesson_id.not_in(sorted(marks.capstones)),
+        confirmed = and_(confirmed, or_(Submission.lesson_id.not_in(sorted(marks.capstones)),
                                         GradeRecord.grader != RULES))
+    graded = (select(literal(1)).select_from(Submission)
+              .join(GradeRecord, GradeRecord.submission_id == Submission.id)
+              .where(Submission.learner_id == Progress.learner_id,
+                     Submission.lesson_id == Progress.lesson_id, confirmed,
+                     GradeRecord.score >= pass_mark)
+              .exists())
     where: list[Any] = [Progress.completed_on.is_not(None),
-                        Progress.lesson_id.in_(sorted(marks.marks))]
+                        Progress.lesson_id.in_(sorted(marks.marks)), graded]
     where += [Progress.completed_on >= start] if start else []
     where += [Progress.completed_on < end] if end else []
     if learners is not None:
         where.append(Progress.learner_id.in_(learners))
     return (select(Progress.learner_id, Progress.lesson_id, Progress.completed_on)
-            .join(Submission, and_(Submission.learner_id == Progress.learner_id,
-                                   Submission.lesson_id == Progress.lesson_id))
-            .join(GradeRecord, GradeRecord.submission_id == Submission.id)
-            .where(*where)
-            .group_by(Progress.learner_id, Progress.lesson_id, Progress.completed_on)
-            .having(func.max(case((confirmed, GradeRecord.score))) >= pass_mark).subquery())
+            .where(*where).subquery())
 
 
 def _passes(start: date, end: date | None, marks: PassMarks, learners: Any = None) -> Any:
