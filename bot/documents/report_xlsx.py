@@ -43,6 +43,15 @@ ACTIVITY_COLUMNS = (
 GROUP_FIGURES = ("người học", "đã tham gia", "có học trong quý", "chứng nhận bậc 1")
 PERCENT = "0.0%"
 
+# Ethnicity counts of 1-4 are shown as "<5": in a small group a count of 1 could point at a person
+# (the usual small-cell rule of statistics offices). 0 and 5 or more are shown as they are.
+SMALL_CELL = 5
+
+
+def small_cell(count: int) -> int | str:
+    return count if count == 0 or count >= SMALL_CELL else f"<{SMALL_CELL}"
+
+
 DEFINITIONS: tuple[tuple[str, str], ...] = (
     ("Phạm vi", "Mỗi dòng là một đơn vị và tính cả mọi đơn vị bên dưới nó (tổ, lớp, nhóm...). "
      "Dòng đầu tiên là tổng của cả báo cáo. Không cộng dọc các dòng: số sẽ bị tính hai lần."),
@@ -77,7 +86,8 @@ DEFINITIONS: tuple[tuple[str, str], ...] = (
      "người học điểm danh bằng mã của buổi."),
     ("Nhóm đối tượng", "Theo nghề người học chọn khi đăng ký; tính tại đơn vị của người học."),
     ("Dân tộc", "Chỉ người học đã đồng ý riêng cho câu hỏi này, chỉ ghi số lượng theo đơn vị, "
-     "không bao giờ ghi tên hay thông tin từng người."),
+     "không bao giờ ghi tên hay thông tin từng người. Số từ 1 đến 4 ghi là \"<5\" để không ai "
+     "trong một nhóm nhỏ bị nhận ra."),
     ("Quý đã chốt", "Khi quý kết thúc, số liệu của mọi đơn vị được lưu lại; báo cáo quý đã chốt "
      "đọc số liệu đã lưu, nên không đổi khi người học chuyển đơn vị hay xóa tài khoản. Quý đang "
      "diễn ra được tính đến thời điểm lập báo cáo."),
@@ -205,7 +215,7 @@ def workbook(report: QuarterReport, tr: Translator) -> bytes:
                units)
 
     book.sheet("Dân tộc", [*UNIT_COLUMNS, "Dân tộc", "Số người học (đã đồng ý cho biết)"],
-               ([*_unit(r), name, n] for r in report.rows
+               ([*_unit(r), name, small_cell(n)] for r in report.rows
                 for name, n in sorted(r.counts.ethnicity.items())), (*units, 20, 20))
 
     book.sheet("Định nghĩa", ("Chỉ số", "Cách tính"), DEFINITIONS, (36, 110))

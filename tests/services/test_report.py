@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from bot.app import App
 from bot.documents.report_pdf import summary
-from bot.documents.report_xlsx import UNKNOWN, workbook
+from bot.documents.report_xlsx import UNKNOWN, small_cell, workbook
 from bot.i18n import Translator
 from bot.services import report
 from bot.services.passing import pass_marks
@@ -149,6 +149,11 @@ async def test_a_wards_report_never_includes_a_sibling(any_app: App) -> None:
     assert xq.unit.counts.learners == 2
 
 
+@pytest.mark.parametrize(("count", "shown"), [(0, 0), (1, "<5"), (4, "<5"), (5, 5), (812, 812)])
+def test_small_ethnicity_counts_are_not_shown_exactly(count: int, shown: int | str) -> None:
+    assert small_cell(count) == shown
+
+
 async def test_ethnicity_only_as_consented_counts(any_app: App) -> None:
     await populate(any_app)
     built = await build(any_app, "TN", "2026Q4")
@@ -156,7 +161,7 @@ async def test_ethnicity_only_as_consented_counts(any_app: App) -> None:
     rows = sheet(book, "Dân tộc")
     # c consented (T07); d told it without consenting: not counted anywhere.
     assert [(r[0], r[4], r[5]) for r in rows[1:]] == [
-        ("TN", "Tày", 1), ("PDP", "Tày", 1), ("T07", "Tày", 1)]
+        ("TN", "Tày", "<5"), ("PDP", "Tày", "<5"), ("T07", "Tày", "<5")]  # 1, never shown as 1
     # No person is ever named in the report, nor their id.
     async with any_app.store.transaction() as repo:
         assert isinstance(repo, SqlUnitOfWork)
