@@ -393,7 +393,7 @@ async def test_ethnicity_never_shows_in_rosters_boards_or_lists(app: App, clock:
     shown = text_of(seen) + repr(roster)
     assert "Lan" in shown and "Minh" in shown  # the lists are there, with the people
     assert "Sán Chay" not in shown and "san_chay" not in shown
-    reach = await people_to_reach(app.store, "T05", clock())
+    reach = await people_to_reach(app.store, "T05", clock(), app.deps.policies)
     assert reach is not None and "Sán Chay" not in reach_csv(reach) + repr(reach)
 
 
