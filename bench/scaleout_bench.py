@@ -35,6 +35,7 @@ from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 # 07:00 in Hà Nội on the bench day is 00:00 UTC; workers run at 07:00:30.
 PUSH = datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
 PER_GROUP = 40
+POOL = 5  # each worker's database pool (twice that at a peak)
 
 
 def token(k: int) -> str:
@@ -97,7 +98,9 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
 
     settings = load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", TELEGRAM_API_BASE=api,
                              REDIS_URL=redis, HOCAI_SECRET_KEY="", _env_file=None,
-                             HOCAI_DELIVERY_IN_FLIGHT=concurrency)
+                             HOCAI_DELIVERY_IN_FLIGHT=concurrency,
+                             # PostgreSQL's 100 connections serve every worker (and the rest)
+                             DATABASE_POOL_SIZE=POOL)
     app = await build_app(settings, grader=RulesGrader(), migrate=False)
     # The bench's clock runs from 07:00:30; `later` stands for the scheduler's next ticks, when
     # a send that failed (a network error) is due again.
@@ -107,11 +110,11 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
     t0 = time.time()
     cpu0 = time.process_time()
     profile = None
-    if os.environ.get("BENCH_PROFILE"):  # where a worker's CPU goes: a pstats file per worker
-        import cProfile
+    if os.environ.get("BENCH_PROFILE"):  # where a worker's CPU goes: a report per worker
+        from pyinstrument import Profiler
 
-        profile = cProfile.Profile()
-        profile.enable()
+        profile = Profiler(async_mode="disabled")  # every task's time, not one coroutine's
+        profile.start()
     retried = 0
     try:
         report = await delivery.deliver_due(app.deps, app.sender)
@@ -126,8 +129,9 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
             report.retry += again.retry
     finally:
         if profile is not None:
-            profile.disable()
-            profile.dump_stats(f"{os.environ['BENCH_PROFILE']}.{os.getpid()}")
+            profile.stop()
+            Path(f"{os.environ['BENCH_PROFILE']}.{os.getpid()}.txt").write_text(
+                profile.output_text(unicode=False, show_all=False))
         for one in bots:
             await one.bot.session.close()
         await app.close()

@@ -63,6 +63,12 @@ class ChannelSender:
         while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
 
+    async def chat_ready(self, chat_id: str) -> None:
+        """Wait until the chat may get its next message, taking nothing: a caller that holds
+        something scarce while it sends (a delivery's in-flight slot) waits here first."""
+        await self._wait_pause()
+        await self.pace.chat_ready(chat_id)
+
     async def send(self, chat_id: str, message: Out, lane: Lane = "reply") -> None:
         """`lane`: "reply" answers someone who just wrote and goes first; "bulk" is the push."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
@@ -98,7 +104,6 @@ class ChannelSender:
                     raise
                 continue
             self.sent += 1
-            await self.pace.sent(chat_id)
             return
 
 
@@ -142,6 +147,11 @@ class Sender:
 
     def all(self) -> list[ChannelSender]:
         return [*self.by_channel.values(), *self.by_bot.values()]
+
+    async def chat_ready(self, channel: str, chat_id: str, bot_id: int | None = None) -> None:
+        sender = self.get(channel, bot_id)
+        if sender is not None:
+            await sender.chat_ready(chat_id)
 
     async def send(self, channel: str, chat_id: str, message: Out, *, bot_id: int | None = None,
                    lane: Lane = "reply") -> None:
