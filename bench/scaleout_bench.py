@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -73,6 +74,11 @@ async def serve_fake(port_file: str, rate: float) -> None:
 
     logging.basicConfig(level=logging.DEBUG if os.environ.get("FAKE_DEBUG") else logging.WARNING,
                         format="fake: %(levelname)s %(name)s %(message)s")
+    # The fake stands for Telegram's servers, which our niceness does not slow down: it keeps
+    # its clock true (a starved fake would stamp a backlog of sends at once and count a burst
+    # that never left us). Needs the right to raise priority; otherwise it runs as it is.
+    with contextlib.suppress(OSError):
+        os.nice(-os.nice(0))
     fake = CountingFake(rate_per_second=rate, retry_after=1)
     app = web.Application()
     app.router.add_post("/bot{token}/{method}", fake._handle)
@@ -139,7 +145,8 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
                       "seconds": time.time() - t0, "network_retries": report.retry,
                       "cpu": time.process_time() - cpu0,
                       "messages": sum(s.sent for s in app.sender.all()),
-                      "paused": sum(s.rate_limited for s in app.sender.all())}))
+                      "paused": sum(s.rate_limited for s in app.sender.all()),
+                      "given_up": sum(s.pace.given_up for s in app.sender.all())}))
 
 
 async def send_only(first: int, last: int, tokens: int, api: str, redis: str,
@@ -184,7 +191,8 @@ async def send_only(first: int, last: int, tokens: int, api: str, redis: str,
                       "seconds": time.time() - t0, "network_retries": 0,
                       "cpu": time.process_time() - cpu0,
                       "messages": sum(s.sent for s in sender.all()),
-                      "paused": sum(s.rate_limited for s in sender.all())}))
+                      "paused": sum(s.rate_limited for s in sender.all()),
+                      "given_up": sum(s.pace.given_up for s in sender.all())}))
 
 
 # ---- the run -------------------------------------------------------------------------------
@@ -391,6 +399,7 @@ async def main() -> None:
     for i, rep in enumerate(reports, 1):
         print(f"  worker {i}: {rep['sent']:,} learners, {rep['messages']:,} messages in "
               f"{rep['seconds']:.1f} s, {rep['paused']} pauses on a 429, "
+              f"{rep['given_up']} slots given up (woke too late), "
               f"{rep['network_retries']} sent again after an error, failed {rep['failed']}")
 
 

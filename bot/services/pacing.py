@@ -203,6 +203,10 @@ class TokenPace:
         # the script decides). Memory mode: the schedule's own record.
         self._chats = self._memory.chat_free
         self.waited = {"reply": 0.0, "bulk": 0.0}  # seconds spent waiting for the token, per lane
+        # How late past its slot a send may still go: a slot and a half (the platform's own
+        # count has room for that much under our SAFETY margin).
+        self._late_limit = (limits.burst + 0.5) / limits.window
+        self.given_up = 0  # slots given up because this process woke too late for them
 
     @property
     def shared(self) -> bool:
@@ -225,11 +229,26 @@ class TokenPace:
                 if not grant.chat_busy:
                     if grant.wait > 0:  # held meanwhile: one promised slot per lane at a time
                         await asyncio.sleep(grant.wait)
-                    break
+                    if time.monotonic() - slot <= self._late_limit:
+                        break
+                    # Woke far past the slot (a starved process): sent now, this message would
+                    # arrive together with the next slots' and the platform would count a
+                    # burst. The slot is given up and a new one asked for.
+                    self.given_up += 1
+                    await self._give_back_chat(chat_id)
+                    continue
             await asyncio.sleep(grant.wait)  # another process wrote to the chat: nothing taken
         if self.limits.chat_interval:
             await self._note_sent(chat_id, late=time.monotonic() - slot)
         self.waited[lane] += time.monotonic() - started
+
+    async def _give_back_chat(self, chat_id: str) -> None:
+        """Nothing went to the chat in a slot given up: it is free again."""
+        if not self.limits.chat_interval:
+            return
+        self._chats.pop(chat_id, None)
+        if self._redis is not None:
+            await self._redis.delete(f"{self._prefix}:chat:{chat_id}")
 
     async def _reserve(self, chat_id: str, lane: Lane) -> Grant:
         if self._redis is None:

@@ -133,6 +133,14 @@ class Sender:
             self.by_bot[bot_id] = sender
         return sender
 
+    def remove(self, channel: str, bot_id: int | None = None) -> None:
+        """Stop sending through a token (a unit's bot removed while running)."""
+        if bot_id is None:
+            if channel in self.by_channel:
+                del self.by_channel[channel]
+        elif bot_id in self.by_bot and self.by_bot[bot_id].channel == channel:
+            del self.by_bot[bot_id]
+
     def get(self, channel: str, bot_id: int | None = None) -> ChannelSender | None:
         """The sender of a unit's bot, or the channel's default bot for `bot_id` None. A unit bot
         that is not running here (removed, disabled) has none: its learners are not sent to
