@@ -284,7 +284,7 @@ async def main() -> None:
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--concurrency", type=int, default=32,
+    parser.add_argument("--concurrency", type=int, default=16,
                         help="messages in flight per worker (HOCAI_DELIVERY_IN_FLIGHT, at most "
                              "64; with --senders-only: sends in hand)")
     parser.add_argument("--senders-only", action="store_true",
