@@ -46,6 +46,7 @@ DEMAND_SECONDS = 2.0  # a reply "waits" for this long after it asked, as far as 
 # A sender that woke this much later than its slot notes the chat's time again, so the next
 # message to that chat still keeps `chat_interval` from this one.
 LATE = 0.02
+MAX_GIVE_UPS = 3  # slots one message gives up for waking too late before it goes anyway
 _CHATS_REMEMBERED = 100_000  # per token and process, oldest dropped first
 
 
@@ -220,7 +221,7 @@ class TokenPace:
 
     async def acquire(self, chat_id: str, lane: Lane = "reply") -> None:
         """Wait until a message may go to `chat_id`; the slot is taken on return: send now."""
-        started = time.monotonic()
+        started, given_up = time.monotonic(), 0
         while True:
             await self.chat_ready(chat_id)
             async with self._lanes[lane]:
@@ -229,11 +230,13 @@ class TokenPace:
                 if not grant.chat_busy:
                     if grant.wait > 0:  # held meanwhile: one promised slot per lane at a time
                         await asyncio.sleep(grant.wait)
-                    if time.monotonic() - slot <= self._late_limit:
+                    if time.monotonic() - slot <= self._late_limit or given_up == MAX_GIVE_UPS:
                         break
                     # Woke far past the slot (a starved process): sent now, this message would
                     # arrive together with the next slots' and the platform would count a
-                    # burst. The slot is given up and a new one asked for.
+                    # burst. The slot is given up and a new one asked for (a few times at most,
+                    # so that a process starved for long still sends).
+                    given_up += 1
                     self.given_up += 1
                     await self._give_back_chat(chat_id)
                     continue
