@@ -90,9 +90,14 @@ class ChannelSender:
         self, chat_id: str, send_once: Callable[[], Awaitable[None]], lane: Lane
     ) -> None:
         for attempt in range(self.limits.max_rate_limit_retries + 1):
-            await self._wait_pause()
-            await self.pace.acquire(chat_id, lane)
-            await self._wait_pause()  # a 429 may have arrived while we queued
+            while True:
+                await self._wait_pause()
+                await self.pace.acquire(chat_id, lane)
+                if self._resume_at <= time.monotonic():
+                    break
+                # A 429 arrived while we queued: by the pause's end this slot is long past, and
+                # sent then the message would land on top of the slots of that moment (drawing
+                # the next 429). It is left unused, and a slot after the pause is asked for.
             try:
                 await send_once()
             except RateLimited as exc:
