@@ -34,7 +34,7 @@ $(CHROMIUM):
 		|| echo "could not install chromium: the browser tests will be skipped (they fail in CI)"
 
 test: lint $(CHROMIUM)  ## the whole suite (PostgreSQL and browser tests skip when absent, except in CI)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 # After changing dependencies in pyproject.toml. Pins already in the lock files are kept (add
 # --upgrade to LOCK to move everything); `make lock UV_OFFLINE=1` resolves from uv's cache alone.

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, SettingsError
-from bot.services.bots import bots_on
+from bot.host import ChannelRunner
 from bot.services.context import DeliveryLimits, Deps, utc_now
 from bot.services.dialog import Dialog
 from bot.services.honours import load_rules
 from bot.services.notify import notifier
 from bot.services.photos import PhotoGrader
+from bot.services.policy import PolicyTable
 from bot.services.sender import Limits, Sender
 from bot.storage.db import SqlStore, make_engine, upgrade
 from bot.storage.secrets import cipher_for
@@ -25,8 +27,11 @@ from lessons.model import Curriculum
 from scoring.grading import Grader
 
 if TYPE_CHECKING:
+    from aiohttp.web import AppRunner
     from redis.asyncio import Redis
 
+    from bot.channels.web.dashboard import Download, ReportMaker
+    from bot.channels.web.session import Sealer
     from bot.services.ports_bots import Cipher
 
 log = logging.getLogger(__name__)
@@ -142,10 +147,26 @@ async def build_app(
     )
     add_speech_and_tryai(settings, deps)
     add_certificates(settings, deps)
-    sender = Sender(redis=pace_redis(settings))
+    sender = Sender(redis=pace_redis(settings), declared=declared_policies())
+    deps.policies = sender  # each channel's window and budget, as its outbound declares them
     deps.notify = notifier(deps, sender)
+    if settings.web_url is not None or settings.web_served(settings.role):
+        deps.web_url = settings.web_address  # "/web" in the chat links there
     return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
                cipher=cipher_for(settings))
+
+
+def declared_policies() -> PolicyTable:
+    """Each channel's policy as its outbound class declares it (the messaging window), for
+    channels that no sender here sends through: the leaders' lists and `hocai reach` still know
+    that a Zalo OA user who has not written for 7 days cannot be messaged."""
+    from bot.channels.console.chat import ConsoleOutbound
+    from bot.channels.telegram.outbound import TelegramOutbound
+    from bot.channels.zalo.bot_channel import ZaloBotOutbound
+    from bot.channels.zalo.oa_channel import ZaloOAOutbound
+
+    outbounds = (ConsoleOutbound, TelegramOutbound, ZaloBotOutbound, ZaloOAOutbound)
+    return PolicyTable({o.channel: o.policy for o in outbounds})
 
 
 def pace_redis(settings: Settings) -> Redis | None:
@@ -158,12 +179,33 @@ def pace_redis(settings: Settings) -> Redis | None:
     return Redis.from_url(settings.redis_url)
 
 
+def _telegram() -> ChannelRunner:
+    from bot.channels.telegram.runner import RUNNER
+
+    return RUNNER
+
+
+def _zalo() -> ChannelRunner:
+    from bot.channels.zalo.runner import RUNNER
+
+    return RUNNER
+
+
+# The chat channels `hocai run` may start, in this order; each is imported only when run (a
+# process without Telegram does not load aiogram). A new channel is one more row.
+CHANNEL_RUNNERS: tuple[Callable[[], ChannelRunner], ...] = (_telegram, _zalo)
+
+
+def channel_runners() -> list[ChannelRunner]:
+    return [load() for load in CHANNEL_RUNNERS]
+
+
 async def run(settings: Settings, console_files: Path = Path("hocai-files"),
               role: str | None = None) -> None:
     """Start what `role` does (README "Chạy nhiều tiến trình / Process roles"):
 
     - web: the channels' intake (Telegram polling or webhook, Zalo webhooks or polling, the Zalo
-      inbox worker) and the answers to learners;
+      inbox worker), the answers to learners, and the web pages (README "Trang quản lý");
     - worker: sending the daily push (deliveries claimed under leases), any number of them;
     - scheduler: the clock (planning the push, grading left-over work, regrading), run by the
       one process that holds the scheduler lock, so any number may stand by;
@@ -178,27 +220,25 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
     # the garbage collector's scans, a burst of webhook calls is not paused by full collections.
     gc.freeze()
     tasks: list[asyncio.Task[None]] = []
-    verify_server = None
+    verify_server = web_server = None
     try:
-        if settings.verify_server and web:  # the public certificate page is the web role's
+        if settings.web_served(role):  # the web pages, with the certificate page on them
+            web_server = await start_web(app, settings.web_host, _web_port(settings))
+            app.deps.web_url = app.deps.web_url or settings.web_address
+        if settings.verify_server and web and not (
+                web_server is not None and settings.verify_port == _web_port(settings)):
             from bot.channels.web.verify import start_verify_server
 
             verify_server = await start_verify_server(
                 app.store, app.deps.certificate_maker, settings.public_url,
                 settings.verify_host, settings.verify_port)
-        if settings.telegram_bot_token is not None or await bots_on(app.store, "telegram"):
-            from bot.channels.telegram.runner import start_telegram
-
-            telegram = await start_telegram(app, intake=web)
-            if telegram is not None:
-                tasks.append(telegram)
-        if (settings.zalo_bot_configured or settings.zalo_oa_configured
-                or await bots_on(app.store, "zalo_oa")):
-            from bot.channels.zalo.runner import start_zalo
-
-            tasks.append(await start_zalo(app, intake=web))
+        for runner in channel_runners():
+            if await runner.wanted(settings, app.store):
+                task = await runner.start(app, web)
+                if task is not None:
+                    tasks.append(task)
         console = role == "all" and not tasks
-        if not tasks and role in ("web", "worker"):
+        if not tasks and (role == "worker" or (role == "web" and web_server is None)):
             # A worker with no channel would find every learner unreachable and skip them all.
             raise SettingsError(f"the {role} role needs a chat channel: set TELEGRAM_BOT_TOKEN "
                                 "or a Zalo bot or Official Account")
@@ -213,6 +253,9 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
                                     settings.timezone, utc_now())
             outbound = ConsoleOutbound(files_dir=console_files)
             app.sender.add(outbound, Limits(per_second=100, per_chat_interval=0))
+            if web_server is None:  # the demo's web pages, on this machine only
+                web_server = await start_console_web(app)
+            demo_link = await console_sign_in_link(app, CHANNEL, DEMO_USER)
         if worker:
             tasks.append(asyncio.create_task(_sending(app), name="delivery worker"))
         if scheduling:
@@ -223,8 +266,13 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
 
             print("Bình dân học AI: trò chuyện thử trên máy (không cần token). "
                   "Gõ chữ rồi Enter; Ctrl+D để thoát.")
+            if demo_link:
+                print(f"Trang quản lý (đăng nhập một lần, trong 10 phút): {demo_link}\n"
+                      "Gõ /web để nhận đường dẫn mới.")
             await run_console(app.dialog, outbound, first_message=f"/start g_{code}")
             return
+        if not tasks:  # the web pages alone (a web role without a chat channel)
+            await asyncio.Event().wait()
         await asyncio.gather(*tasks)
     finally:
         for task in tasks:
@@ -233,7 +281,91 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
         await asyncio.gather(*tasks, return_exceptions=True)
         if verify_server is not None:
             await verify_server.cleanup()
+        if web_server is not None:
+            await web_server.cleanup()
         await app.close()
+
+
+def _web_port(settings: Settings) -> int:
+    from bot.config import DEFAULT_WEB_PORT
+
+    return settings.web_port if settings.web_port is not None else DEFAULT_WEB_PORT
+
+
+def web_sealer(settings: Settings) -> Sealer:
+    """The session cookies' key: HOCAI_WEB_SECRET, else derived from HOCAI_SECRET_KEY, else one
+    for this process only (Settings refuses that for an https address)."""
+    from bot.channels.web.session import Sealer
+
+    secret = settings.web_secret or settings.secret_key
+    return Sealer.for_secret(secret.get_secret_value().strip() if secret else None)
+
+
+async def start_web(app: App, host: str, port: int) -> AppRunner:
+    """The web pages for officials, instructors and leaders, and the certificate page."""
+    from bot.channels.web.dashboard import start_dashboard
+
+    settings = app.settings
+    secure = settings.web_address.startswith("https://")
+    if secure and settings.web_secret is None and settings.secret_key is None:
+        # Checked here too: `--role web` may differ from HOCAI_ROLE, which Settings checked.
+        raise SettingsError("the web pages need a key for their session cookies: set "
+                            "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY")
+    return await start_dashboard(
+        app.deps, web_sealer(settings), host=host, port=port,
+        secure=secure, session_ttl=timedelta(hours=settings.web_session_hours), reports=report_maker())
+
+
+async def start_console_web(app: App) -> AppRunner | None:
+    """The console demo's web pages on 127.0.0.1 (the configured port, or any free one), so the
+    link it prints opens; sign-in links then point there."""
+    for port in (_web_port(app.settings), 0):
+        try:
+            runner = await start_web(app, "127.0.0.1", port)
+        except OSError:
+            continue
+        bound = runner.addresses[0][1] if runner.addresses else port
+        app.deps.web_url = f"http://127.0.0.1:{bound}"
+        return runner
+    return None
+
+
+async def console_sign_in_link(app: App, channel: str, external_id: str) -> str | None:
+    from bot.services import web_signin
+
+    async with app.store.transaction() as repo:
+        identity = await repo.learners.identity(channel, external_id)
+        if identity is None:
+            return None
+        return await web_signin.new_link(app.deps, repo, identity.learner_id)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_maker() -> ReportMaker:
+    """The overview's download: the quarterly workbook or its PDF summary, as `hocai report`
+    makes them (the web channel does not import the documents; it is handed this)."""
+    import re
+
+    from bot.documents.report_pdf import summary
+    from bot.documents.report_xlsx import workbook
+    from bot.i18n import Translator
+    from bot.services.report import quarter_report
+
+    async def make(deps: Deps, unit_id: int, period: str, kind: str) -> Download | None:
+        async with deps.store.transaction() as repo:
+            report = await quarter_report(deps, repo, unit_id, period)  # PeriodError: caller's
+        if report is None:
+            return None
+        tr = Translator("vi")
+        code = re.sub(r"[^A-Za-z0-9_-]", "", report.unit.unit.code) or "don-vi"
+        name = f"bao-cao-{code}-{report.period.label}.{kind}"
+        if kind == "pdf":  # drawing and zipping are CPU work: off the event loop
+            return await asyncio.to_thread(summary, report, tr), "application/pdf", name
+        return await asyncio.to_thread(workbook, report, tr), XLSX, name
+
+    return make
 
 
 async def _sending(app: App) -> None:

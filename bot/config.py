@@ -1,4 +1,7 @@
-"""Typed settings from the environment (and `.env`), checked at start so a mistake fails fast."""
+"""Typed settings from the environment (and `.env`), checked at start so a mistake fails fast.
+
+`Settings` is kept whole (over 15 methods): they are pydantic validators and derived properties
+of one environment, each a line or two; split, a setting's check would live away from the setting."""
 
 from __future__ import annotations
 
@@ -21,6 +24,9 @@ _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _ZALO_BOT_TOKEN = re.compile(r"^[A-Za-z0-9:_.\-]{16,}$")  # the exact shape is not documented
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_\-]{8,256}$")
 _LOCAL_HTTP = re.compile(r"^http://(127\.0\.0\.1|localhost)(:\d+)?/")
+
+
+DEFAULT_WEB_PORT = 8090  # the web pages' port when HOCAI_WEB_PORT is not set
 
 
 class SettingsError(ValueError):
@@ -213,6 +219,26 @@ class Settings(BaseSettings):
     verify_port: int = Field(default=8080, ge=0, le=65535,
                              validation_alias=_env("HOCAI_VERIFY_PORT"))
 
+    # The web pages for officials, instructors and leaders (README "Trang quản lý"): served by
+    # the web role, and by `hocai run` (role all) when HOCAI_WEB_PORT is set; the console demo
+    # serves them on 127.0.0.1. Sign-in links point to HOCAI_WEB_URL (default HOCAI_PUBLIC_URL).
+    web_host: str = Field(default="0.0.0.0", validation_alias=_env("HOCAI_WEB_HOST"))
+    web_port: int | None = Field(default=None, ge=0, le=65535,
+                                 validation_alias=_env("HOCAI_WEB_PORT"))
+    web_url: str | None = Field(default=None, validation_alias=_env("HOCAI_WEB_URL"))
+    # Seals the session cookies. Empty: derived from HOCAI_SECRET_KEY; with neither, an https
+    # address (production) fails at start, and a local one gets a key that lives as long as
+    # the process (signing in again after a restart).
+    web_secret: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_WEB_SECRET"))
+    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 14,
+                                     validation_alias=_env("HOCAI_WEB_SESSION_HOURS"))
+
+    @field_validator("web_port", mode="before")
+    @classmethod
+    def _blank_port(cls, value: object) -> object:
+        """HOCAI_WEB_PORT= (empty, as in .env.example) means "not set"."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("public_url")
     @classmethod
     def _public_address(cls, value: str) -> str:
@@ -295,7 +321,41 @@ class Settings(BaseSettings):
 
         self._check_role()
         self._check_secret_key()
+        self._check_web()
         return self
+
+    @property
+    def web_address(self) -> str:
+        """Where sign-in links point: HOCAI_WEB_URL, else HOCAI_PUBLIC_URL."""
+        return self.web_url or self.public_url
+
+    def web_served(self, role: str) -> bool:
+        """Does a process of this role serve the web pages? The web role always; `all` when
+        HOCAI_WEB_PORT is set (the console demo serves them locally on its own)."""
+        return role == "web" or (role == "all" and self.web_port is not None)
+
+    def _check_web(self) -> None:
+        self._blank_is_unset("web_url", "web_secret")
+        if self.web_url is not None:
+            url = self.web_url.strip().rstrip("/")
+            if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", url):
+                raise ValueError("HOCAI_WEB_URL must be an address like https://hocai.example.vn "
+                                 "(no query); sign-in links point to <it>/web/login/...")
+            self.web_url = url
+        if self.web_secret is not None and len(self.web_secret.get_secret_value().strip()) < 32:
+            raise ValueError("HOCAI_WEB_SECRET must be at least 32 characters (e.g. the output "
+                             "of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+        production = self.web_address.startswith("https://")
+        if (self.web_served(self.role) and production and self.web_secret is None
+                and self.secret_key is None):
+            raise ValueError("the web pages need a key for their session cookies: set "
+                             "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY")
+        web_port = self.web_port if self.web_port is not None else DEFAULT_WEB_PORT
+        if self.web_served(self.role) and web_port != 0:
+            zalo = self.zalo_bot_webhook_url is not None or self.zalo_oa_configured
+            if zalo and web_port == self.zalo_webhook_port:
+                raise ValueError(f"HOCAI_WEB_PORT and ZALO_WEBHOOK_PORT are both {web_port}: "
+                                 "give the web pages another port")
 
     def _check_role(self) -> None:
         if self.role != "all" and self.database_url.startswith("sqlite"):

@@ -20,7 +20,7 @@ from bot.scheduling import jobs
 from bot.scheduling.leader import Leadership
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,18 @@ class Intervals:
     # Boards read this snapshot only above rankings.LIVE_MAX_LEARNERS learners; a refresh takes
     # seconds at a province's size (bench/standings_bench.py), so not more often than this.
     standings: float = 600.0
+    honours: float = 3600.0  # closed periods' honours stored within the hour after midnight
+    # The officials' dashboard on a province's database reads this snapshot (below
+    # rankings.LIVE_MAX_LEARNERS learners it counts live). A refresh counts the whole province,
+    # a minute or two at 800,000 learners (bench/dashboard_bench.py): hourly is fresh enough for
+    # figures reported quarterly.
+    dashboard: float = 3600.0
+    # Cheap when the previous quarter is closed already (one row read).
+    quarters: float = 3600.0
 
 
 class Scheduler:
-    def __init__(self, app: App, intervals: Intervals = Intervals()) -> None:
+    def __init__(self, app: Host, intervals: Intervals = Intervals()) -> None:
         self.app, self.intervals = app, intervals
         self.leadership = Leadership(app.store.engine, check_every=intervals.leader_check)
         self.aps: AsyncIOScheduler | None = None
@@ -54,7 +62,7 @@ class Scheduler:
     def running(self) -> bool:
         return self.aps is not None and self.aps.running
 
-    def _job(self, job: Callable[[App], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
+    def _job(self, job: Callable[[Host], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if not self.leadership.held:  # lost the lock since this run was due
                 return
@@ -98,6 +106,9 @@ class Scheduler:
             # start, not during it.
             (jobs.refresh_standings, every.standings, now + timedelta(seconds=60)),
             (jobs.challenges_tick, every.challenges, None),
+            (jobs.close_honours, every.honours, now + timedelta(seconds=120)),
+            (jobs.refresh_dashboard, every.dashboard, now + timedelta(seconds=90)),
+            (jobs.close_quarter, every.quarters, now + timedelta(seconds=120)),
         ):
             at_once = {"next_run_time": first} if first else {}  # None would pause the job
             aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,

@@ -127,15 +127,6 @@ def badge_line(codes: list[str], tr: Translator) -> str:
     return tr("badge.list", badges=names)
 
 
-async def freeze_line(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> str:
-    state = await repo.badges.freezes(learner.id)
-    line = tr("freeze.line", held=state.held, max=FREEZE_MAX_HELD)
-    recent = [d for d in state.used_on if (deps.today_for(learner) - d).days <= WEEK]
-    if recent:
-        line += " " + tr("freeze.line_used", day=recent[-1].strftime("%d/%m"))
-    return line
-
-
 # ---- the freeze: offered, bought once per tap -----------------------------------------------
 
 

@@ -266,9 +266,10 @@ class TryAI(Button, prefix="ai"):
 @dataclass(frozen=True)
 class Certificate(Button, prefix="cert"):
     """A level certificate: print the display name ("use"), type another ("type"), confirm the
-    name typed ("ok"), send the issued certificate again ("send")."""
+    name typed ("ok"), send the issued certificate again ("send"), correct a misspelt printed
+    name ("fix", then "fixok" to confirm the corrected one)."""
 
-    action: Literal["use", "type", "ok", "send"]
+    action: Literal["use", "type", "ok", "send", "fix", "fixok"]
     certificate: Id
 
 
@@ -391,3 +392,47 @@ class TeachBack(Button, prefix="tb"):
     """"Gửi bài dạy lại": the next message explains this lesson in one's own words."""
 
     lesson: Slug
+
+
+# ---- target groups: occupation, an official's agency, ethnicity (bot/services/chat/profile.py) --
+
+
+OccupationName = Literal["official", "business", "worker", "farmer", "student", "other"]
+
+
+@dataclass(frozen=True)
+class Occupation(Button, prefix="occ"):
+    """/settings: "occ" asks the occupation again, "occ:<occupation>" saves one."""
+
+    value: Literal[OccupationName, ""] = ""
+
+
+@dataclass(frozen=True)
+class Agency(Button, prefix="ag"):
+    """An official's agency (an office-team unit near them): "ag:ask" (from /settings),
+    "ag:pick:<unit>", "ag:skip"; asked while joining too."""
+
+    action: Literal["ask", "pick", "skip"]
+    unit: Id = 0  # 0: none (ask, skip)
+
+    def __post_init__(self) -> None:
+        if bool(self.unit) != (self.action == "pick"):
+            raise BadButton(f"ag:{self.action}: a unit where none belongs, or none where one must")
+
+
+EthnicGroup = Literal["kinh", "tay", "nung", "dao", "san_chay", "mong", "san_diu", "hoa", "other"]
+
+
+@dataclass(frozen=True)
+class Ethnicity(Button, prefix="eth"):
+    """The optional ethnicity question, asked only from /settings and only after its own
+    consent: "eth:ask" (the consent question, or what is stored and how to withdraw it),
+    "eth:yes" (consent: the list), "eth:no" (declined: nothing stored), "eth:pick:<group>",
+    "eth:withdraw" (value and consent cleared), "eth:keep"."""
+
+    action: Literal["ask", "yes", "no", "pick", "withdraw", "keep"]
+    group: Literal[EthnicGroup, ""] = ""
+
+    def __post_init__(self) -> None:
+        if bool(self.group) != (self.action == "pick"):
+            raise BadButton(f"eth:{self.action}: a group where none belongs, or none where one must")

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import buttons, choices, reach, scope, tasks
+from bot.services import buttons, choices, outbox, reach, scope, tasks
 from bot.services.context import Deps
 from bot.services.delivery import pick_identity, spent_channels
 from bot.services.invites import Event
@@ -178,6 +178,51 @@ def results(challenge: ChallengeRecord, entries: list[EntryRecord], learner: Lea
     return Out(title=tr("challenge.results_title", id=challenge.id), text=text)
 
 
+# ---- linked group chats ----------------------------------------------------------------------
+
+def group_announcement(challenge: ChallengeRecord, unit: UnitRecord | None, author: str,
+                       zone: str, tr: Translator) -> Out:
+    """The announcement as a group chat sees it: no button (work is sent in a private chat)."""
+    return Out(title=tr("challenge.announce_title", id=challenge.id),
+               text=tr("challenge.group_announce", author=author, unit=unit.name if unit else "",
+                       text=challenge.text, points=challenge.points,
+                       deadline=challenge.deadline.astimezone(ZoneInfo(zone))
+                       .strftime("%H:%M %d/%m/%Y")))
+
+
+def group_results(challenge: ChallengeRecord, entries: list[EntryRecord], tr: Translator) -> Out:
+    """The results as a group chat sees them: the board (display names only), nobody's own line."""
+    text = f"{short(challenge.text, 160)}\n\n" + "\n".join(board_lines(entries, tr, None)) + \
+        "\n\n" + tr("challenge.group_results", entries=len(entries))
+    return Out(title=tr("challenge.results_title", id=challenge.id), text=text)
+
+
+async def queue_group_chats(deps: Deps, repo: UnitOfWork, challenge: ChallengeRecord,
+                            kind: SendKind, entries: list[EntryRecord] | None = None) -> int:
+    """A Telegram group chat linked to a unit of the audience gets the announcement and the
+    results too. They go through the leaders' outbox, which paces posts into one group to
+    Telegram's ~20 a minute and sends through the same sender; the key (challenge, kind, chat)
+    makes each post once, whatever restarts or a second worker do. How many were new."""
+    chats = await repo.leader.chats_under(challenge.unit_id)
+    if not chats:
+        return 0
+    tr = Translator("vi")  # a group chat has no language of its own: the province's
+    if kind == SendKind.ANNOUNCE:
+        unit = await repo.units.unit(challenge.unit_id)
+        author = await repo.learners.learner(challenge.created_by) \
+            if challenge.created_by else None
+        message = group_announcement(challenge, unit, author.public_name if author else "",
+                                     deps.timezone, tr)
+    else:
+        if entries is None:
+            entries = await repo.challenges.entries(challenge.id)
+        message = group_results(challenge, entries, tr)
+    rows = [outbox.to_chat(f"challenge:{challenge.id}:{kind}:chat:{channel}:{chat_id}",
+                           "challenge", channel, chat_id, message)
+            for channel, chat_id in dict.fromkeys(chats)]
+    return await repo.leader.enqueue(rows, deps.now())
+
+
 # ---- the scheduled tick: deadlines, then the outbox ------------------------------------------
 
 @dataclass
@@ -210,6 +255,8 @@ async def close_due(deps: Deps, report: TickReport | None = None) -> TickReport:
             if challenge.created_by is not None:
                 told.add(challenge.created_by)
             await repo.challenges.enqueue(challenge.id, told, SendKind.RESULTS, now)
+            closed = replace(challenge, closed_at=now)
+            await queue_group_chats(deps, repo, closed, SendKind.RESULTS, entries)
             await repo.roles.log(None, Event.CHALLENGE_RESULTS, None, challenge.unit_id,
                                  {"challenge_id": challenge.id, "entries": len(entries)}, now)
         report.closed += 1
@@ -314,7 +361,7 @@ async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozense
 def _unreachable_reason(identities: list[IdentityRecord], sender: Sender, now: datetime) -> str:
     if identities and pick_identity(identities, sender, now) is not None:
         return "quota_spent"  # reachable, but only through a channel whose month is used up
-    return reach.why_unreachable(identities, now) or "unreachable"
+    return reach.why_unreachable(identities, now, sender) or "unreachable"
 
 
 async def tick(deps: Deps, sender: Sender) -> TickReport:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.services.io import Out
+from bot.services.policy import Policies, PolicyTable
 from bot.services.ports import LearnerRecord, Store
 from lessons.model import Curriculum
 from scoring.grading import Grader
@@ -74,10 +75,14 @@ class Deps:
     # Level certificates: the PDF maker, and the public address their QR codes point to.
     certificate_maker: CertificateMaker | None = None
     public_url: str = "http://localhost:8080"
+    # The web pages' address for sign-in links ("/web" in the chat); None: no web pages here.
+    web_url: str | None = None
     honours_rules: HonoursRules | None = None  # None: the packaged bot/rules/honours.yaml
     # Process roles: this process's name on leases, and how it sends the daily push.
     worker_id: str = field(default_factory=new_worker_id)
     delivery_limits: DeliveryLimits = field(default_factory=DeliveryLimits)
+    # What each channel allows (its messaging window, its monthly budget): the app's sender.
+    policies: Policies = field(default_factory=PolicyTable)
 
     def now(self) -> datetime:
         return self.clock()

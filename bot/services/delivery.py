@@ -10,62 +10,33 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from bot.i18n import Translator
 from bot.services import buttons, choices, learning, reach, retry
 from bot.services.context import Deps
+
+# Planning lives in delivery_plan; its names stay reachable here, where callers look for the push.
+from bot.services.delivery_plan import ACTIVE_WINDOW as ACTIVE_WINDOW
+from bot.services.delivery_plan import PLAN_CHUNK as PLAN_CHUNK
+from bot.services.delivery_plan import PushAction as PushAction
+from bot.services.delivery_plan import push_action as push_action
+from bot.services.delivery_plan import review_push_action as review_push_action
+from bot.services.delivery_plan import schedule_due as schedule_due
 from bot.services.io import Out, Unreachable
+from bot.services.policy import ChannelPolicy
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
-from bot.services.quota import PushBudget
 from bot.services.sender import Sender
 from lessons.model import Lesson
-from lessons.plan import Assignment
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 STOP_GRACE_SECONDS = 2.0  # a stopping worker lets its deliveries in progress go on this long
-# A learner who wrote to the bot this recently is studying now: the push waits for tomorrow.
-ACTIVE_WINDOW = timedelta(minutes=15)
-
-PushAction = Literal["send", "skip_done", "skip_active", "remind"]
-
-
-def push_action(
-    assignment: Assignment | None, answered: int, submitted: bool,
-    last_seen: datetime | None, now: datetime,
-) -> PushAction:
-    """What the daily push does, decided again just before sending.
-
-    The push was planned minutes or hours earlier; since then the learner may have finished the
-    lesson, or opened it themselves ("Học ngay" after joining, "học" before their time). It never
-    sends a lesson twice: done -> nothing; opened and active in the last minutes -> nothing;
-    opened but quiet -> one short reminder of where they are, not the whole lesson again.
-    """
-    if assignment is not None and assignment.completed_on is not None:
-        return "skip_done"
-    started = (assignment is not None and assignment.started_at is not None) or answered > 0 \
-        or submitted
-    if not started:
-        return "send"
-    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
-        return "skip_active"
-    return "remind"
-
-
-def review_push_action(retried: bool, last_seen: datetime | None, now: datetime) -> PushAction:
-    """A review day's lesson: sent unless its retry is in, or the learner is at it right now."""
-    if retried:
-        return "skip_done"
-    if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
-        return "skip_active"
-    return "send"
 
 
 @dataclass
@@ -80,72 +51,6 @@ class RoundReport:
     errors: list[str] = field(default_factory=list)
 
 
-def due_at(now: datetime, zone: str, lesson_time: str) -> datetime:
-    """Today's lesson time in the learner's zone, as an aware datetime."""
-    tz = ZoneInfo(zone)
-    hour, minute = (int(x) for x in lesson_time.split(":"))
-    local_day = now.astimezone(tz).date()
-    return datetime.combine(local_day, time(hour, minute), tzinfo=tz)
-
-
-@dataclass(frozen=True)
-class Slot:
-    """One (zone, lesson time) pair as seen at `now`: every learner in it is due together."""
-
-    day: date | None          # the learner's local day whose row is due now, if it has come
-    due: datetime | None      # that row's due time
-    following: datetime       # where the learners' next due time moves to
-
-
-def slot_at(now: datetime, zone: str, lesson_time: str) -> Slot:
-    today = due_at(now, zone, lesson_time)
-    if today > now:  # not yet today (e.g. the next due time was left from a day the bot was down)
-        return Slot(None, None, today)
-    tomorrow = datetime.combine(today.date() + timedelta(days=1), today.timetz())
-    return Slot(today.date(), today, tomorrow)
-
-
-PLAN_CHUNK = 5000
-
-
-async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
-                       planned: Callable[[], object] | None = None) -> int:
-    """Create the delivery rows of learners whose time has come; idempotent.
-
-    Set-based: each learner keeps its next due time, so a tick reads only the learners due now,
-    a (zone, lesson time) slot at a time, `chunk` learners a statement. A row is created with no
-    lesson: which lesson to send (or none, for a learner who studied early) is decided when it is
-    sent. `planned` is called after each committed chunk so that sending can start at once.
-    """
-    now = deps.now()
-    async with deps.store.transaction() as repo:
-        # Learners whose time, zone or status changed (or new): set today's time; if it has
-        # passed, the step below plans them in this same tick, as the old full scan did.
-        for zone, lesson_time in await repo.deliveries.unset_due_slots():
-            try:
-                await repo.deliveries.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
-            except (ValueError, KeyError) as exc:  # a broken zone or time must not stop the tick
-                log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
-        slots = await repo.deliveries.due_slots(now)
-    created = 0
-    for zone, lesson_time in slots:
-        try:
-            slot = slot_at(now, zone, lesson_time)
-        except (ValueError, KeyError) as exc:
-            log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
-            continue
-        while True:
-            async with deps.store.transaction() as repo:
-                moved, made = await repo.deliveries.plan_due(zone, lesson_time, now, slot.day, slot.due,
-                                                  slot.following, chunk)
-            created += made
-            if made and planned is not None:
-                planned()
-            if moved < chunk:
-                break
-    return created
-
-
 def pick_identity(
     identities: list[IdentityRecord], sender: Sender, now: datetime | None = None,
     skip: frozenset[str] = frozenset(),
@@ -156,7 +61,7 @@ def pick_identity(
     now = now or datetime.now(UTC)
     usable = [i for i in identities  # through the bot the identity came by (its unit's own)
               if sender.has(i.channel, i.bot_id) and i.channel not in skip
-              and reach.usable(i, now)]
+              and reach.usable(i, now, sender)]
     oldest = datetime.min.replace(tzinfo=UTC)
     usable.sort(key=lambda i: reach.last_used(i) or oldest, reverse=True)
     return usable[0] if usable else None
@@ -166,9 +71,8 @@ async def spent_channels(sender: Sender) -> frozenset[str]:
     """Channels whose plan's monthly messages are used up: no daily push through them."""
     spent = set()
     for channel_sender in sender.all():
-        channel, budget = channel_sender.channel, channel_sender.outbound
-        if isinstance(budget, PushBudget) and not await budget.push_allowed():
-            spent.add(channel)
+        if not await channel_sender.outbound.policy.push_allowed():
+            spent.add(channel_sender.channel)
     return frozenset(spent)
 
 
@@ -188,10 +92,10 @@ class Gates:
             yield
 
 
-def with_one_tap(parts: list[Out], channel: str, tr: Translator) -> list[Out]:
+def with_one_tap(parts: list[Out], policy: ChannelPolicy, tr: Translator) -> list[Out]:
     """On a channel with a messaging window, a lesson ends with a one-tap answer: the tap is an
     interaction that keeps the window open for the next lesson."""
-    if channel not in reach.WINDOWS or not parts or parts[-1].options:
+    if not policy.closes or not parts or parts[-1].options:
         return parts
     return [*parts, Out(text=tr("lesson.keep_window"),
                         options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),))]
@@ -268,7 +172,8 @@ async def deliver_one(
         why = "no reachable channel"
         if identities and pick_identity(identities, sender, deps.now()) is not None:
             why = "monthly quota spent"
-        elif any(i.reachable and not reach.inside_window(i, deps.now()) for i in identities):
+        elif any(i.reachable and not reach.inside_window(i, deps.now(), sender)
+                 for i in identities):
             why = "outside the messaging window"
         async with gates.db, deps.store.transaction() as repo:
             await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
@@ -283,7 +188,7 @@ async def deliver_one(
         status = "new" if item.day == deps.today_for(learner) else "unfinished"
         parts = learning.lesson_messages(deps, lesson, tr, answered, status,
                                          learner.occupation)
-    parts = with_one_tap(parts, identity.channel, tr)
+    parts = with_one_tap(parts, sender.policy(identity.channel, identity.bot_id), tr)
     sent = item.parts_sent
     try:
         async with gates.channel(identity.channel):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Translator
 from bot.services import permissions
 from bot.services.context import Deps
-from bot.services.honours import HonoursReport, honours
+from bot.services.honours import HonoursReport, report_for
 from bot.services.io import Out
 from bot.services.passing import pass_marks
 from bot.services.permissions import Action
@@ -39,10 +39,12 @@ def render(report: HonoursReport, tr: Translator) -> list[Out]:
                         unit=report.unit_name),
                text=tr("honours.intro", start=report.period.start.strftime("%d/%m/%Y"),
                        end=report.period.end.strftime("%d/%m/%Y")))
-    learners = [tr("honours.learner_row", rank=h.rank, name=h.facts.name, unit=h.facts.unit_name,
+    learners = [tr("honours.learner_row", rank=h.rank, name=h.facts.name or tr("honours.forgotten"),
+                   unit=h.facts.unit_name or "–",
                    passes=h.facts.passes, streak=h.facts.best_streak, days=h.facts.active_days)
                 for h in report.learners] or [tr("honours.nobody")]
-    mentors = [tr("honours.mentor_row", rank=h.rank, name=h.facts.name, unit=h.facts.unit_name,
+    mentors = [tr("honours.mentor_row", rank=h.rank, name=h.facts.name or tr("honours.forgotten"),
+                  unit=h.facts.unit_name or "–",
                   helpful=h.facts.helpful_reviews)
                for h in report.mentors] or [tr("honours.no_mentors")]
     units = [_unit_line(h.rank, h.facts, tr) for h in report.units] or [tr("honours.nobody")]
@@ -54,6 +56,8 @@ def render(report: HonoursReport, tr: Translator) -> list[Out]:
         out.append(Out(title=tr("honours.groups_title"),
                        text="\n".join(_unit_line(h.rank, h.facts, tr) for h in report.groups)))
     notes = [tr("honours.how")]
+    if report.closed:
+        notes.append(tr("honours.closed", end=report.period.end.strftime("%d/%m/%Y")))
     if report.unjudged:
         notes.append(tr("honours.unjudged", count=report.unjudged))
     out.append(Out(text="\n".join(notes)))
@@ -90,16 +94,16 @@ async def command(
     period = period or quarter_of(today)
     if code is not None:
         unit = await repo.units.unit_by_code(code) or await repo.units.unit_by_code(code.upper())
-        if unit is None:
-            return [Out(text=tr("honours.unknown_unit", code=code))]
+        if unit is None:  # in the chat: no server command to look codes up with
+            return [Out(text=tr("honours.unknown_unit_chat", code=code))]
         if unit.id not in scope:
             return [Out(text=tr("honours.not_allowed"))]
     else:
         unit = await _default_unit(repo, learner, scope)
         if unit is None:
             return [Out(text=tr("honours.which_unit"))]
-    report = await honours(repo, unit.id, period, deps.honours_rules, deps.timezone,
-                           pass_marks(deps.curriculum))
+    report = await report_for(repo, unit.id, period, deps.now(), deps.honours_rules,
+                              deps.timezone, pass_marks(deps.curriculum))
     if report is None:
         return [Out(text=tr("honours.unknown_unit", code=code or ""))]
     return render(report, tr)

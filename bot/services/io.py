@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Literal, Protocol, runtime_checkable
 
+from bot.services.policy import ChannelPolicy
+
 InboundKind = Literal[
     "text", "command", "choice", "photo", "document", "voice", "video", "sticker", "location",
     "contact", "unsupported", "other",
@@ -104,9 +106,13 @@ class TemporaryFailure(SendError):
 
 
 class Outbound(Protocol):
-    """What every channel implements to send a message to one chat."""
+    """What every channel implements to send a message to one chat, and what the channel allows
+    (its messaging window, its monthly budget: bot/services/policy.py)."""
 
     channel: str
+
+    @property
+    def policy(self) -> ChannelPolicy: ...
 
     async def send(self, chat_id: str, message: Out) -> None: ...
 

@@ -100,7 +100,7 @@ async def roster(deps: Deps, repo: UnitOfWork, unit: UnitRecord) -> Roster:
     opted = await repo.leader.opted_out(ids)
     now, total = deps.now(), len(deps.curriculum.lessons)
     rows = [_row(m, days[m.learner_id], frozen[m.learner_id],
-                 reach.why_unreachable(identities[m.learner_id], now),
+                 reach.why_unreachable(identities[m.learner_id], now, deps.policies),
                  m.learner_id in opted, today, total, zone) for m in members]
     rows.sort(key=lambda r: (-r.idle_days, r.name.lower()))
     rank, siblings = None, 0
@@ -236,7 +236,8 @@ async def nudge(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Transl
                          {"queued": queued, "opted_out": len(opted),
                           "already_today": len(wanted) - len(fresh),
                           "unreachable": len(unreachable)}, deps.now())
-    lines = [tr("leader.nudge.done", queued=queued, days=IDLE_DAYS)]
+    lines = [tr("leader.nudge.done", queued=queued, days=IDLE_DAYS) if queued or idle
+             else tr("leader.nudge.nobody", days=IDLE_DAYS)]  # everyone studied: say so
     if len(wanted) > len(fresh):
         lines.append(tr("leader.nudge.already", count=len(wanted) - len(fresh)))
     if opted:

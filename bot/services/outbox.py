@@ -111,7 +111,7 @@ async def _send_to_learner(deps: Deps, sender: Sender, item: OutboxItem, report:
         identities = await repo.learners.identities_of(item.learner_id)
     target = pick_identity(identities, sender, now, spent)
     if target is None:
-        why = reach.why_unreachable(identities, now) or "monthly_quota"
+        why = reach.why_unreachable(identities, now, sender) or "monthly_quota"
         await _finish(deps, item, OutboxStatus.SKIPPED, None, why, report)
         return
     out = message(item.payload)

@@ -128,6 +128,11 @@ KEYWORDS: dict[str, str] = {
     "dung nhac toi nua": "nonudge", "tat nhac": "nonudge",
     "nhac toi": "nudgeon", "bat nhac": "nudgeon", "bat nhac nho": "nudgeon",
     "vai tro": "roles", "vai tro cua toi": "roles",
+    "thong bao": "group", "gui thong bao": "group", "thong bao nhom": "group",
+    "thong bao cho nhom": "group", "nhac nguoi chua hoc": "group",
+    # The web pages' sign-in link (also while joining: `WEB_WORDS`).
+    "trang quan ly": "web", "trang quan li": "web", "quan ly web": "web", "dang nhap web": "web",
+    "web": "web",
     "manage group": "group", "my roles": "roles", "remind me": "nudgeon",
     "dont remind me": "nonudge", "don t remind me": "nonudge",
     # Badges, streak protection and honours.
@@ -140,11 +145,42 @@ KEYWORDS: dict[str, str] = {
     "diem danh": "checkin",
     "nguoi huong dan": "mentor", "huong dan ban": "mentor", "cham bai ban": "mentor",
     "day lai": "teachback", "giang lai": "teachback", "teach back": "teachback",
+    # The optional ethnicity question (from /settings; asks its own consent first).
+    "dan toc": "ethnicity", "dan toc cua toi": "ethnicity", "ethnicity": "ethnicity",
 }
+
+
+# Keywords answered even before onboarding is over: an official need not be a learner.
+ANYTIME_KEYWORDS = frozenset({"web"})
 
 
 def keyword_command(text: str) -> str | None:
     return KEYWORDS.get(" ".join(folded_words(text)))
+
+
+# Commands whose keyword may be followed by what the command would take after it ("vinh danh
+# PDP 2026Q4", "quan ly nhom T05"): a unit code and a period, a few short words at most.
+KEYWORD_ARGS = frozenset({"honours", "group"})
+MAX_KEYWORD_ARGS = 3
+
+
+_CODE_OR_PERIOD = re.compile(r"^(?:[A-Z0-9_-]{2,16}|\d{4}(?:-?[Qq][0-9])?)$")
+
+
+def keyword_with_args(text: str) -> tuple[str, str] | None:
+    """'vinh danh PDP 2026Q4' -> ('honours', 'PDP 2026Q4'); None for anything else. What follows
+    must look like unit codes or periods (capitals, digits): "thông báo họp tổ" typed as an
+    announcement, or any work or chat, is never taken for a command."""
+    words = text.split()
+    if len(text) > 80 or len(words) < 2:
+        return None
+    for cut in range(len(words) - 1, 0, -1):
+        rest = words[cut:]
+        command = keyword_command(" ".join(words[:cut]))
+        if (command in KEYWORD_ARGS and len(rest) <= MAX_KEYWORD_ARGS
+                and all(_CODE_OR_PERIOD.match(w) for w in rest)):
+            return command, " ".join(rest)
+    return None
 
 
 def split_command(text: str) -> tuple[str, str] | None:

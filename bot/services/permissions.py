@@ -41,6 +41,7 @@ class Action(StrEnum):
     VIEW_DASHBOARD = "view_dashboard"      # the officials' figures
     VIEW_REPORT = "view_report"            # the weekly digest and unit reports
     VIEW_AUDIT = "view_audit"              # the role log: who did what, when, to whom
+    REVOKE_CERTIFICATE = "revoke_certificate"  # copied work, a name not the learner's
 
 
 _LEAD = frozenset({Action.VIEW_ROSTER, Action.NUDGE, Action.ANNOUNCE, Action.VIEW_REPORT})
@@ -55,7 +56,7 @@ ALLOWED: Mapping[Role, frozenset[Action]] = {
     Role.MENTOR: frozenset({Action.PEER_REVIEW}),
     Role.OFFICIAL: frozenset({
         Action.VIEW_ROSTER, Action.ANNOUNCE, Action.VIEW_DASHBOARD, Action.VIEW_REPORT,
-        Action.INVITE_ROLE, Action.REVOKE_ROLE, Action.VIEW_AUDIT,
+        Action.INVITE_ROLE, Action.REVOKE_ROLE, Action.VIEW_AUDIT, Action.REVOKE_CERTIFICATE,
     }),
     Role.ADMIN: frozenset(Action),
 }

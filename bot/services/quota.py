@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from bot.services.context import utc_now
@@ -15,15 +14,11 @@ from bot.services.ports import Store
 log = logging.getLogger(__name__)
 
 
-@runtime_checkable
-class PushBudget(Protocol):
-    """An outbound that may refuse the daily push (not replies) while its budget is spent."""
-
-    async def push_allowed(self) -> bool: ...
-
-
 class MonthlyQuota:
-    """Counts a channel's messages per calendar month in the database, shared by every process."""
+    """Counts a channel's messages per calendar month in the database, shared by every process.
+
+    A `PushBudget` (bot/services/policy.py): the outbound that spends it declares it in its
+    `ChannelPolicy`."""
 
     def __init__(
         self, store: Store, channel: str, limit: int, timezone: str = "Asia/Ho_Chi_Minh",

@@ -1,7 +1,7 @@
 """Who can be messaged, and who must be reached in person.
 
-The Zalo Official Account delivers a consultation message only to a user who interacted with the
-OA in the last 7 days (error -230 otherwise). A learner outside that window is not messaged; they
+A channel's outbound declares its messaging window (bot/services/policy.py; the Zalo Official
+Account's 7 days, error -230 after it). A learner outside that window is not messaged; they
 appear on their group leader's list instead, and become reachable again as soon as they write.
 """
 
@@ -14,10 +14,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.services.context import Deps
 from bot.services.io import Unreachable
+from bot.services.policy import Policies
 from bot.services.ports import IdentityRecord, LearnerRecord, LearnerStatus, Store, UnitRecord
 
-# Channels that may message a user only for a while after the user's last message.
-WINDOWS: dict[str, timedelta] = {"zalo_oa": timedelta(days=7)}
 # A lesson is several messages: do not start one that the window would cut off half-way.
 WINDOW_MARGIN = timedelta(minutes=30)
 
@@ -26,11 +25,12 @@ class OutsideWindow(Unreachable):
     """Not reachable for now (Zalo OA -230): the learner becomes reachable when they write."""
 
 
-def window_closes_at(identity: IdentityRecord) -> datetime | None:
+def window_closes_at(identity: IdentityRecord, policies: Policies) -> datetime | None:
     """When the channel stops accepting messages to this user; None when it never does."""
-    window = WINDOWS.get(identity.channel)
-    if window is None:
+    policy = policies.policy(identity.channel)
+    if not policy.closes or policy.window is None:
         return None
+    window = policy.window
     if identity.last_seen_at is None:
         return datetime.min.replace(tzinfo=UTC)  # never wrote here: nothing may be sent
     closed = identity.window_closed_at
@@ -39,13 +39,13 @@ def window_closes_at(identity: IdentityRecord) -> datetime | None:
     return identity.last_seen_at + window
 
 
-def inside_window(identity: IdentityRecord, now: datetime) -> bool:
-    closes = window_closes_at(identity)
+def inside_window(identity: IdentityRecord, now: datetime, policies: Policies) -> bool:
+    closes = window_closes_at(identity, policies)
     return closes is None or now + WINDOW_MARGIN < closes
 
 
-def usable(identity: IdentityRecord, now: datetime) -> bool:
-    return identity.reachable and inside_window(identity, now)
+def usable(identity: IdentityRecord, now: datetime, policies: Policies) -> bool:
+    return identity.reachable and inside_window(identity, now, policies)
 
 
 def last_used(identity: IdentityRecord) -> datetime | None:
@@ -65,13 +65,14 @@ class ToReach:
     reason: str  # outside_window | unreachable | no_channel
 
 
-def why_unreachable(identities: list[IdentityRecord], now: datetime) -> str | None:
+def why_unreachable(identities: list[IdentityRecord], now: datetime,
+                    policies: Policies) -> str | None:
     """None when some channel can still carry a message; else the reason a person must call."""
-    if any(usable(i, now) for i in identities):
+    if any(usable(i, now, policies) for i in identities):
         return None
     if not identities:
         return "no_channel"
-    if any(i.reachable and not inside_window(i, now) for i in identities):
+    if any(i.reachable and not inside_window(i, now, policies) for i in identities):
         return "outside_window"
     return "unreachable"
 
@@ -88,7 +89,8 @@ def _subtree(units: list[UnitRecord], root: UnitRecord) -> list[UnitRecord]:
     return found
 
 
-async def people_to_reach(store: Store, unit_code: str, now: datetime) -> list[ToReach] | None:
+async def people_to_reach(store: Store, unit_code: str, now: datetime,
+                          policies: Policies) -> list[ToReach] | None:
     """Active learners of a unit (and the units under it) whom no channel can reach today.
 
     None when the unit does not exist."""
@@ -104,7 +106,7 @@ async def people_to_reach(store: Store, unit_code: str, now: datetime) -> list[T
             if learner.status != LearnerStatus.ACTIVE:
                 continue
             identities = await repo.learners.identities_of(learner.id)
-            reason = why_unreachable(identities, now)
+            reason = why_unreachable(identities, now, policies)
             if reason is None:
                 continue
             seen = [i.last_seen_at for i in identities if i.last_seen_at]

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Collection
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.i18n import Translator
-from bot.services import buttons, certificates, passing, submissions, tasks
+from bot.services import certificates, passing, submissions, tasks
 from bot.services.context import Deps
-from bot.services.flag_names import flag_names
 from bot.services.io import Out
 from bot.services.ports import GradeInfo, GradeStatus, HeldSummary, UnitOfWork
 
 log = logging.getLogger(__name__)
 
 QUEUE_PAGE = 5
-EXCERPT = 600
 
 Notify = Callable[[int, list[Out]], Awaitable[None]]
 
@@ -37,30 +36,55 @@ async def appeal(deps: Deps, repo: UnitOfWork, learner_id: int, grade_id: int,
     return [Out(text=tr("appeal.sent", score=grade.score))]
 
 
-async def queue(deps: Deps, repo: UnitOfWork, tr: Translator,
-                units: Collection[int] | None = None) -> list[Out]:
+@dataclass(frozen=True)
+class ReviewItem:
+    """One grade waiting for a person, as data (bot/services/review_chat.py renders it)."""
+
+    grade_id: int
+    submission_id: int
+    learner_id: int
+    lesson_id: str
+    score: int
+    status: GradeStatus
+    flags: tuple[str, ...]
+    appealed: bool
+    text: str  # the work as sent (may be empty: a photo only)
+    photo_ref: str | None
+    submitted_at: datetime | None
+    graded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ReviewQueue:
+    """The oldest grades waiting for a person (a page of `items`; `total` wait in all) and the
+    grades held for confirmation (`held`, None when there are none)."""
+
+    items: tuple[ReviewItem, ...]
+    total: int
+    held: HeldSummary | None
+
+
+def review_item(grade: GradeInfo) -> ReviewItem:
+    return ReviewItem(
+        grade_id=grade.id, submission_id=grade.submission_id, learner_id=grade.learner_id,
+        lesson_id=grade.lesson_id, score=grade.score, status=grade.status,
+        flags=tuple(grade.detail.get("flags", [])), appealed=grade.appealed,
+        text=grade.text, photo_ref=grade.photo_ref, submitted_at=grade.submitted_at,
+        graded_at=grade.graded_at,
+    )
+
+
+async def review_queue(repo: UnitOfWork, units: Collection[int] | None = None,
+                       limit: int = QUEUE_PAGE) -> ReviewQueue:
     """The oldest grades waiting for a person: flagged work first, then appeals. `units`: only
     the work of learners those units cover (an instructor's classes and units); None: all."""
-    items = await repo.grades.review_queue(QUEUE_PAGE, units)
+    items = await repo.grades.review_queue(limit, units)
     held = await repo.grades.provisional_summary(units=units)
-    bulk = [Out(text=tr("review.held", count=held.count, scores=_scores(held, tr)),
-                options=(buttons.Review("bulk", held.last_id).as_option(tr("review.bulk")),))
-            ] if held.count else []
-    if not items:
-        return [Out(text=tr("review.empty")), *bulk]
-    out = [Out(text=tr("review.header", count=await repo.grades.review_count(units))), *bulk]
-    for item in items:
-        flags = flag_names(item.detail.get("flags", []), tr)
-        out.append(Out(
-            title=tr("review.item_title", id=item.id, score=item.score),
-            text=tr("review.item", lesson=tasks.title(deps, item.lesson_id, tr),
-                    flags=flags, appealed=tr("review.appealed") if item.appealed else "",
-                    text=(item.text or tr("review.photo_only"))[:EXCERPT],
-                    photo=item.photo_ref or "-"),
-            options=(buttons.Review("ok", item.id).as_option(tr("review.confirm")),
-                     buttons.Review("set", item.id).as_option(tr("review.change"))),
-        ))
-    return out
+    return ReviewQueue(
+        items=tuple(review_item(g) for g in items),
+        total=await repo.grades.review_count(units) if items else 0,
+        held=held if held.count else None,
+    )
 
 
 async def override(
@@ -126,27 +150,18 @@ async def _after_confirmation(deps: Deps, repo: UnitOfWork, learner_id: int, les
         deps, repo, learner_id, lesson_id, tr)
 
 
-def _scores(held: HeldSummary, tr: Translator) -> str:
-    if held.low == held.high:
-        return tr("review.scores_one", score=held.low)
-    return tr("review.scores_range", low=held.low, high=held.high)
-
-
 # A grade being regraded is leased to one process: the model is asked once per grade.
 REGRADE_WORK = "regrade"
 REGRADE_LEASE = timedelta(minutes=3)
 BULK_LIMIT = 500  # one tap confirms at most this many; the next tap the rest
 
 
-async def bulk_preview(deps: Deps, repo: UnitOfWork, up_to: int, tr: Translator,
-                       units: Collection[int] | None = None) -> list[Out]:
-    """What a bulk confirmation would confirm: the held grades up to the one the queue showed."""
+async def bulk_preview(repo: UnitOfWork, up_to: int,
+                       units: Collection[int] | None = None) -> HeldSummary | None:
+    """What a bulk confirmation would confirm: the held grades up to the one the queue showed
+    (at most BULK_LIMIT of them confirm per tap); None when none are held."""
     held = await repo.grades.provisional_summary(up_to, units)
-    if not held.count:
-        return [Out(text=tr("review.bulk_none"))]
-    return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT),
-                        scores=_scores(held, tr)),
-                options=(buttons.Review("bulkok", held.last_id).as_option(tr("review.bulk_yes")),))]
+    return held if held.count else None
 
 
 async def bulk_confirm(
@@ -216,5 +231,5 @@ async def regrade_provisional(deps: Deps, notify: Notify | None, limit: int = 20
     return changed
 
 
-__all__ = ["GradeInfo", "appeal", "bulk_confirm", "bulk_preview", "override", "queue",
-           "regrade_provisional"]
+__all__ = ["GradeInfo", "ReviewItem", "ReviewQueue", "appeal", "bulk_confirm", "bulk_preview",
+           "override", "regrade_provisional", "review_queue"]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from bot.services.io import Out, Outbound, PiecedOutbound, RateLimited
 from bot.services.pacing import Lane, PaceLimits, TokenPace
+from bot.services.policy import ChannelPolicy, PolicyTable
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
@@ -120,10 +121,17 @@ class Sender:
     """
 
     def __init__(self, senders: dict[str, ChannelSender] | None = None,
-                 redis: Redis | None = None) -> None:
+                 redis: Redis | None = None, declared: PolicyTable | None = None) -> None:
         self.by_channel: dict[str, ChannelSender] = dict(senders or {})
         self.by_bot: dict[int, ChannelSender] = {}
         self.redis = redis
+        # Channels not sent through here answer with their declared policy (their window).
+        self.declared = declared or PolicyTable()
+
+    def policy(self, channel: str, bot_id: int | None = None) -> ChannelPolicy:
+        """What the channel allows, as its outbound here declares it (`Policies`)."""
+        sender = self.get(channel, bot_id) or self.by_channel.get(channel)
+        return sender.outbound.policy if sender is not None else self.declared.policy(channel)
 
     def add(self, outbound: Outbound, limits: Limits, bot_id: int | None = None,
             key: str | None = None) -> ChannelSender:

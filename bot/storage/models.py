@@ -1,5 +1,8 @@
 """Database tables. Identity is channel-neutral: learners have ids; (channel, external_id) pairs
-live in `identities`, so one person can study on Telegram and Zalo as one learner."""
+live in `identities`, so one person can study on Telegram and Zalo as one learner.
+
+Kept whole (over 400 lines): this is the schema, one declarative class per table and no logic;
+Alembic's autogenerate and a reader comparing it with the migrations want it in one place."""
 
 from __future__ import annotations
 
@@ -418,6 +421,38 @@ class Certificate(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by: Mapped[str | None] = mapped_column(String(120))
     revoke_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class CertificateChange(Base):
+    """A change to a printed certificate (a misspelt name corrected): what it was, what it became,
+    who asked (the learner, or an official through the CLI) and when. The learner's own
+    corrections are counted from these rows (one without an official)."""
+
+    __tablename__ = "certificate_changes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(16))  # "full_name"
+    old: Mapped[str] = mapped_column(String(300))
+    new: Mapped[str] = mapped_column(String(300))
+    by: Mapped[str] = mapped_column(String(120))  # "learner:<id>" or the official's name
+    by_learner: Mapped[bool] = mapped_column(Boolean)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HonoursSnapshot(Base):
+    """A closed period's honours of one unit, stored when the period closed (or first read after
+    it): learners moving or leaving later do not change a list already announced."""
+
+    __tablename__ = "honours_snapshots"
+    __table_args__ = (UniqueConstraint("unit_id", "period"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(8))  # "2026Q4" or "2026"
+    data: Mapped[dict] = mapped_column(JSON)  # the report, as bot.services.honours writes it
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 # ---- roles: who may run what, over which unit's subtree (issue "Roles and how people get them")
 
 
@@ -777,3 +812,64 @@ class HelpfulReview(Base):
 # The refresh of unit_stats and the honours read a window of days, never a table's history.
 Index("ix_activity_days_day", ActivityDay.day)
 Index("ix_progress_completed_on", Progress.completed_on)
+
+
+# ---- the officials' figures: the dashboard snapshot and closed quarters ---------------------
+
+
+class DashboardFigures(Base):
+    """One unit's figures over its whole subtree (bot.services.ports.figures.Counts as JSON),
+    refreshed by a scheduled job so that a province's dashboard reads rows instead of counting."""
+
+    __tablename__ = "dashboard_figures"
+    unit_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+    counts: Mapped[dict] = mapped_column(JSON)
+    since: Mapped[date] = mapped_column(Date)  # the counted period's first day
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class QuarterClose(Base):
+    """A closed quarter: its figures are kept in quarter_figures, as they were on closing."""
+
+    __tablename__ = "quarter_closes"
+    period: Mapped[str] = mapped_column(String(7), primary_key=True)  # 2026Q4
+    start: Mapped[date] = mapped_column(Date)
+    end: Mapped[date] = mapped_column(Date)  # exclusive
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    units: Mapped[int] = mapped_column(Integer)
+
+
+class QuarterFigures(Base):
+    """One unit's figures for a closed quarter, with the unit as it was then (code, name, parent):
+    later moves, renames and deleted learners do not change a past report. Counts only, never a
+    person: no learner id or name is kept here."""
+
+    __tablename__ = "quarter_figures"
+    period: Mapped[str] = mapped_column(
+        String(7), ForeignKey("quarter_closes.period", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(Id, primary_key=True)  # no foreign key: units may go
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    parent_id: Mapped[int | None] = mapped_column(BigInteger)
+    working_age: Mapped[int | None] = mapped_column(Integer)
+    officials: Mapped[int | None] = mapped_column(Integer)
+    business_owners: Mapped[int | None] = mapped_column(Integer)
+    counts: Mapped[dict] = mapped_column(JSON)
+
+
+class WebLink(Base):
+    """A one-time sign-in link to the officials' web pages (only the token's SHA-256 is kept),
+    and the session it opened: valid until `session_until`, ended early by signing out."""
+
+    __tablename__ = "web_links"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -11,6 +11,7 @@ from bot.services.ports import (
     Classes,
     Conversations,
     Deliveries,
+    Figures,
     Grades,
     Inbox,
     Leader,
@@ -27,6 +28,7 @@ from bot.services.ports import (
     Tokens,
     Units,
 )
+from bot.services.ports.web import WebSessions
 from bot.services.ports_bots import Bots
 from bot.storage.bots import SqlBots
 from bot.storage.conversation import SqlConversations
@@ -35,6 +37,7 @@ from bot.storage.repos.certificates import SqlCertificates, SqlPassing
 from bot.storage.repos.challenges import SqlChallenges
 from bot.storage.repos.classes import SqlClasses
 from bot.storage.repos.deliveries import SqlDeliveries
+from bot.storage.repos.figures import SqlFigures
 from bot.storage.repos.grades import SqlGrades, SqlSubmissions
 from bot.storage.repos.inbox import SqlInbox
 from bot.storage.repos.leader import SqlLeader
@@ -47,6 +50,7 @@ from bot.storage.repos.rankings import SqlRankings
 from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
 from bot.storage.repos.units import SqlUnits
+from bot.storage.repos.web import SqlWebSessions
 
 
 class SqlUnitOfWork:
@@ -71,8 +75,10 @@ class SqlUnitOfWork:
         self.leader: Leader = SqlLeader(session)
         self.badges: Badges = SqlBadges(session)
         self.rankings: Rankings = SqlRankings(session)
+        self.figures: Figures = SqlFigures(session)
         self.classes: Classes = SqlClasses(session)
         self.challenges: Challenges = SqlChallenges(session)
         self.mentoring: Mentoring = SqlMentoring(session)
         self.leases: Leases = SqlLeases(session)
         self.bots: Bots = SqlBots(session)
+        self.web: WebSessions = SqlWebSessions(session)

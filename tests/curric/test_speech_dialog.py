@@ -10,6 +10,7 @@ from bot.services.io import Out
 from tests.conftest import Chat, join_code, text_of
 from tests.curric.conftest import MakeApp
 from tests.fakes.speech_api import FakeSpeech, tone_wav
+from tests.keys import says
 
 SPOKEN_WORK = ("Bạn là cán bộ phường. Tổ dân phố số 5 họp lúc 19 giờ thứ Sáu tại nhà văn hóa. "
                "Hãy viết thông báo mời họp dưới 150 chữ, lịch sự. Kết quả AI viết dùng được, "
@@ -80,10 +81,10 @@ async def test_a_voice_note_is_transcribed_confirmed_then_graded(
     assert await submissions(app) == []  # nothing is graded before the learner confirms
 
     out = await chat.send("1")  # the numbered reply confirms on any channel
-    assert "Điểm bài làm:" in text_of(out)
+    assert says(text_of(out), "grade.title")
     assert await submissions(app) == [(SPOKEN_WORK, "telegram")]
     out = await chat.tap("sp:send")  # a second tap sends nothing more
-    assert "Không có tin nhắn thoại nào" in text_of(out)
+    assert says(text_of(out), "speech.nothing_pending")
     assert len(await submissions(app)) == 1
 
 
@@ -97,7 +98,7 @@ async def test_saying_it_again_drops_the_transcript(
     await chat.send(kind="voice", audio=tone_wav(), audio_mime="audio/ogg")
     out = await chat.tap("sp:again")
     assert "gửi tin nhắn thoại khác" in text_of(out)
-    assert "Không có tin nhắn thoại nào" in text_of(await chat.tap("sp:send"))
+    assert says(text_of(await chat.tap("sp:send")), "speech.nothing_pending")
     assert await submissions(app) == []
 
 
@@ -109,7 +110,7 @@ async def test_without_a_speech_server_a_voice_note_gets_a_kind_answer(make: Mak
     assert "sp:listen" not in [o.key for m in out for o in m.options]
     out = await chat.send(kind="voice", audio=tone_wav(), audio_mime="audio/ogg")
     assert "gõ chữ" in text_of(out) and not voices(out)
-    assert "chưa bật giọng đọc" in text_of(await chat.tap("sp:listen"))
+    assert says(text_of(await chat.tap("sp:listen")), "speech.listen_off")
     assert await submissions(app) == []
 
 

@@ -16,6 +16,7 @@ from bot.storage.models import Submission
 from tests.conftest import Chat, join_code, text_of
 from tests.curric.conftest import MakeApp
 from tests.grading.fake_model import Answer, FakeModel, submission_of, verdict
+from tests.keys import says
 
 AI_ANSWER = ("THÔNG BÁO MỜI HỌP. Kính gửi các hộ gia đình Tổ dân phố số 5. Tổ họp lúc 19 giờ "
              "thứ Sáu tại nhà văn hóa để bàn việc dọn vệ sinh ngõ xóm.")
@@ -76,9 +77,9 @@ async def test_a_learner_without_an_ai_account_practises_in_the_chat_and_is_grad
     assert asked["messages"][-1] == {"role": "user", "content": PROMPT}
 
     out = await chat.send("xong")
-    assert "kiểm tra câu trả lời" in text_of(out)
+    assert says(text_of(out), "tryai.ask_check")
     out = await chat.send(CHECK)
-    assert "kèm 1 lượt hỏi AI" in text_of(out) and "Điểm bài làm:" in text_of(out)
+    assert "kèm 1 lượt hỏi AI" in text_of(out) and says(text_of(out), "grade.title")
 
     async with app.store.transaction() as repo:
         row = (await repo.s.scalars(select(Submission))).one()
@@ -105,7 +106,7 @@ async def test_personal_data_is_refused_before_anything_is_sent(
                    "Soạn đơn cho tôi, CCCD 001089012345, quê Thái Nguyên",
                    "Gửi kết quả về hoa.nguyen@gmail.com giúp tôi nhé"):
         out = await chat.send(prompt)
-        assert "không gửi cho AI" in text_of(out), prompt
+        assert says(text_of(out), "tryai.personal_data"), prompt
     assert chats(model) == []
     out = await chat.send("Viết tin nhắn mời anh Nam, số [SỐ ĐIỆN THOẠI], đi họp tổ")
     assert AI_ANSWER in text_of(out) and "còn 9 lượt" in text_of(out)  # refusals did not count
@@ -140,7 +141,7 @@ async def test_the_province_budget_refuses_kindly_when_spent(
     chat = await ready(app)
     await chat.tap("ai:start")
     out = await chat.send(PROMPT)
-    assert "hết lượt dùng chung của cả tỉnh" in text_of(out)
+    assert says(text_of(out), "tryai.budget_spent")
     assert chats(model) == []
 
 
@@ -148,7 +149,7 @@ async def test_without_a_model_the_step_names_free_tools(make: MakeApp) -> None:
     app = await make()
     chat = await ready(app)
     out = await chat.send("thu AI")  # typed without diacritics
-    assert "Gemini" in text_of(out) and "gemini.google.com" in text_of(out)
+    assert "Gemini" in text_of(out) and says(text_of(out), "tryai.no_model")
     assert "ai:start" in [o.key for m in chat.log for o in m.options]
 
 
@@ -159,9 +160,9 @@ async def test_the_model_down_costs_no_turn(make: MakeApp) -> None:
         chat = await ready(app)
         await chat.tap("ai:start")
         out = await chat.send(PROMPT)
-        assert "AI đang bận" in text_of(out)
+        assert says(text_of(out), "tryai.model_down")
         out = await chat.send("xong")
-        assert "chưa hỏi AI câu nào" in text_of(out)
+        assert says(text_of(out), "tryai.nothing_yet")
 
 
 @pytest.mark.parametrize(("text", "kinds"), [

@@ -49,6 +49,9 @@ class FakeTelegram:
     offsets: list[int] = field(default_factory=list)  # getUpdates' offsets (acknowledgements)
     on_offset: Any = None  # called with each getUpdates offset, before it drops updates
     webhooks: list[dict[str, Any]] = field(default_factory=list)  # setWebhook's parameters
+    # setMyCommands / deleteMyCommands: (token, scope, language) -> the command names listed;
+    # scope "default" or "chat:<id>", language "" when none was given.
+    menus: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)
     _updates: list[dict[str, Any]] = field(default_factory=list)
     _next_update: int = 1
     _next_message: int = 1
@@ -210,11 +213,32 @@ class FakeTelegram:
             return await self._get_updates(params, token)
         if method in ("sendMessage", "sendDocument", "sendPhoto", "sendVoice", "sendAudio"):
             return self._send(method, params, token)
+        if method in ("setMyCommands", "deleteMyCommands"):
+            self._menu(method, params, token)
         if method == "setWebhook":
             self.webhooks.append(params)
         if method == "deleteWebhook":
             self.webhooks.append({"deleted": True, **params})
         return self._ok(True)
+
+    def _menu(self, method: str, params: dict[str, Any], token: str) -> None:
+        def parsed(value: Any) -> Any:
+            return json.loads(value) if isinstance(value, str) else value
+
+        scope = parsed(params.get("scope")) or {"type": "default"}
+        name = f"chat:{scope['chat_id']}" if scope.get("type") == "chat" else scope["type"]
+        key = (token, name, str(params.get("language_code") or ""))
+        if method == "deleteMyCommands":
+            self.menus.pop(key, None)
+        else:
+            self.menus[key] = [c["command"] for c in parsed(params.get("commands")) or []]
+
+    def menu(self, chat: str = "default", token: str = "", language: str = "") -> list[str] | None:
+        """The commands listed in that scope (None: none set, Telegram falls back)."""
+        for (tok, scope, lang), names in self.menus.items():
+            if scope == chat and lang == language and token in ("", tok):
+                return names
+        return None
 
     def _ok(self, result: Any) -> web.Response:
         return web.json_response({"ok": True, "result": result})

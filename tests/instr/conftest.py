@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pytest
 import stamina
 from sqlalchemy import text
 
-from bot.app import App
+from bot.app import App, declared_policies
 from bot.services.io import Out, Unreachable
 from bot.services.permissions import Role
+from bot.services.policy import ChannelPolicy
 from bot.services.sender import Limits
 from tests.conftest import Chat, join_code
 from tests.roles.conftest import give, person, unit_id
@@ -36,6 +37,9 @@ def no_waits():  # type: ignore[no-untyped-def]
         yield
 
 
+DECLARED = declared_policies()
+
+
 @dataclass
 class Recording:
     """A channel that records what it would send; chats in `blocked` have blocked the bot, and
@@ -50,6 +54,12 @@ class Recording:
 
     async def push_allowed(self) -> bool:
         return self.allowed
+
+    @property
+    def policy(self) -> ChannelPolicy:
+        """As the real outbound of `channel` declares it (Zalo OA's window), with this fake's
+        quota as its monthly budget."""
+        return replace(DECLARED.policy(self.channel), budget=self)
 
     async def send(self, chat_id: str, message: Out) -> None:
         if chat_id in self.blocked:

@@ -11,6 +11,7 @@ from lessons import teach_back
 from tests.conftest import Chat, text_of
 from tests.instr.conftest import TASK, instructor, learner, person, recording, rows, unit_id
 from tests.instr.test_classes import open_class
+from tests.keys import says
 
 VI = Translator("vi")
 
@@ -37,17 +38,17 @@ async def test_a_deadline_in_the_past_is_refused(app: App) -> None:
     assert "số từ 1 đến 500" in text_of(await inst.send("9000"))
     await inst.send("50 điểm")
     out = await inst.send("22/11 20:00")  # yesterday evening in Hà Nội
-    assert "đã qua rồi" in text_of(out) and "chưa có gì được tạo" in text_of(out)
-    assert "gần quá" in text_of(await inst.send("23/11 8h15"))  # in a quarter of an hour
-    assert "xa quá" in text_of(await inst.send("23/11/2027 20:00"))
-    assert "chưa hiểu hạn nộp" in text_of(await inst.send("thứ hai tuần sau"))
+    assert says(text_of(out), "challenge.deadline_past") and says(text_of(out), "challenge.deadline_past")
+    assert says(text_of(await inst.send("23/11 8h15")), "challenge.deadline_soon")  # in a quarter of an hour
+    assert says(text_of(await inst.send("23/11/2027 20:00")), "challenge.deadline_far")
+    assert says(text_of(await inst.send("thứ hai tuần sau")), "challenge.bad_deadline")
     await nothing_created(app)
     # A draft whose deadline passed while it waited is checked again at "Tạo và gửi".
     out = await inst.send("23/11 21:00")
     assert out[-1].title == VI("challenge.preview_title")
     app.deps.clock.advance(hours=14)  # type: ignore[attr-defined]
     out = await inst.tap("cg:send")
-    assert "đã qua rồi" in text_of(out)
+    assert says(text_of(out), "challenge.deadline_past")
     await nothing_created(app)
 
 
@@ -58,10 +59,10 @@ async def test_no_audience_is_refused(app: App) -> None:
     out = await inst.send("xin chao")  # typed instead of picking who gets it
     assert VI("challenge.pick_audience") in text_of(out)
     out = await inst.tap(f"cg:aud:{await unit_id(app, 'T07')}")
-    assert "chưa có học viên nào" in text_of(out) and "Chưa có gì được tạo" in text_of(out)
-    assert "Lựa chọn này đã cũ" in text_of(await inst.tap("cg:send"))  # no draft to send
+    assert says(text_of(out), "challenge.no_audience") and says(text_of(out), "challenge.no_audience")
+    assert says(text_of(await inst.tap("cg:send")), "choice.stale")  # no draft to send
     class_id, _code = await open_class(inst)  # an empty class: no audience either
-    assert "chưa có học viên nào" in text_of(await inst.tap(f"cg:new:{class_id}"))
+    assert says(text_of(await inst.tap(f"cg:new:{class_id}")), "challenge.no_audience")
     await nothing_created(app)
 
 
@@ -69,7 +70,7 @@ async def test_ten_thousand_characters_or_emoji_only_are_refused(app: App) -> No
     inst = await instructor(app)
     await up_to_text(inst, app)
     out = await inst.send("Viết bài cho hay." * 588 + "abcd")  # 10,000 characters
-    assert "10000 ký tự" in text_of(out) and "chưa có gì được lưu" in text_of(out)
+    assert "10000 ký tự" in text_of(out) and says(text_of(out), "challenge.text_too_long")
     assert "ít nhất 20 ký tự" in text_of(await inst.send("🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉"))
     await inst.send(TASK)
     await inst.tap("cg:rub_own")

@@ -35,6 +35,7 @@ from tests.instr.conftest import (
     rows,
     unit_id,
 )
+from tests.keys import says
 
 VI = Translator("vi")
 
@@ -59,7 +60,7 @@ async def create_by_taps(inst: Chat, app: App, unit: str = "T05", points: int = 
     assert out[-1].title == VI("challenge.preview_title")
     assert "Có kết quả AI trả lời" in out[-1].text and TASK in out[-1].text
     out = await inst.tap("cg:send")
-    assert "Đã tạo thử thách" in text_of(out)
+    assert says(text_of(out), "challenge.created")
     (made,) = await rows(app, "SELECT max(id) FROM challenges")
     return int(made[0])
 
@@ -99,8 +100,8 @@ async def test_a_challenge_from_creation_to_points_paid_once_across_a_restart(
     await b.send(WORK.replace("tôi sửa lại giờ họp", "tôi giữ nguyên") + " Tôi học được nhiều.")
     board = text_of(await a.tap(f"cg:board:{challenge_id}"))
     assert "Nguyễn Văn An" in board and "Trần Thị Bình" in board
-    assert "không dành cho bạn" in text_of(await outsider.tap(f"cg:board:{challenge_id}"))
-    assert "không dành cho bạn" in text_of(await outsider.tap(f"cg:do:{challenge_id}"))
+    assert says(text_of(await outsider.tap(f"cg:board:{challenge_id}")), "challenge.not_yours")
+    assert says(text_of(await outsider.tap(f"cg:do:{challenge_id}")), "challenge.not_yours")
 
     clock.now = datetime(2026, 11, 25, 13, 1, tzinfo=UTC)  # 20:01 in Hà Nội
     late = await a.tap(f"cg:do:{challenge_id}")
@@ -159,7 +160,7 @@ async def test_the_same_life_on_a_numbered_replies_channel(app: App, clock: Cloc
     out = await inst.send("2")  # tomorrow 21:00
     assert out[-1].title == VI("challenge.preview_title")
     out = await inst.send("1")  # Tạo và gửi
-    assert "Đã tạo thử thách" in text_of(out)
+    assert says(text_of(out), "challenge.created")
 
     await challenges.tick(app.deps, app.sender)
     (announced,) = console.to(student.user)

@@ -16,6 +16,7 @@ from bot.services import throttle
 from tests.conftest import Chat, Clock, text_of
 from tests.fakes.telegram_api import FakeTelegram
 from tests.instr.conftest import instructor, learner, person, rows, unit_id
+from tests.keys import says
 
 VI = Translator("vi")
 TOKEN = "123456:TEST-token-for-the-fake-bot-api-server"
@@ -25,7 +26,7 @@ async def open_class(inst: Chat, name: str = "Lớp AI tối thứ Ba") -> tuple
     out = await inst.send("/class")
     assert "cl:new" in [o.key for o in out[-1].options]
     out = await inst.tap("cl:new")  # one unit covered: straight to the name
-    assert "tên lớp" in text_of(out)
+    assert says(text_of(out), "class.ask_name")
     out = await inst.send(name)
     code = re.search(r"Mã vào lớp: ([A-Z0-9]{6})", text_of(out))
     assert code is not None
@@ -61,7 +62,7 @@ async def test_open_join_roster_and_close_a_class(any_app: App) -> None:
     out = await inst.tap(f"cl:close:{class_id}")
     assert next(o.key for o in out[-1].options) == f"cl:closeok:{class_id}"
     out = await inst.tap(f"cl:closeok:{class_id}")
-    assert "Đã đóng lớp" in text_of(out)
+    assert says(text_of(out), "class.closed")
     late = await learner(app, "7103")
     assert "không đúng" in text_of(await late.send(f"/start g_{code}"))
     assert VI("class.closed_note") in text_of(await inst.tap(f"cl:show:{class_id}"))
@@ -83,18 +84,18 @@ async def test_a_session_code_and_qr_take_check_ins_for_one_hour(any_app: App, c
     assert typed is not None
     wall = typed.group(1)
 
-    assert "Đã điểm danh" in text_of(await member.send(f"diem danh {wall.lower()}"))
-    assert "đã điểm danh" in text_of(await member.send(f"điểm danh {wall}"))
+    assert says(text_of(await member.send(f"diem danh {wall.lower()}")), "class.checked_in")
+    assert says(text_of(await member.send(f"điểm danh {wall}")), "class.checkin_again")
     walk_in = await learner(app, "7102", name="Phạm Thu")  # not in the class yet: joins
     out = await walk_in.send(wall)  # the code alone, as read off the wall
-    assert "vào lớp" in text_of(out) and "Đã điểm danh" in text_of(out)
+    assert "vào lớp" in text_of(out) and says(text_of(out), "class.checked_in")
     roster = text_of(await inst.tap(f"cl:show:{class_id}"))
     assert "dự 1/1 buổi" in roster and "Phạm Thu" in roster
 
     clock.advance(minutes=61)
     late = await learner(app, "7103")
     out = await late.send(f"/checkin {wall}")
-    assert "đã kết thúc" in text_of(out)
+    assert says(text_of(out), "class.checkin_expired")
     assert await rows(app, "SELECT count(*) FROM session_checkins") == [(2,)]
 
 
@@ -106,7 +107,7 @@ async def test_a_qr_opened_by_a_new_person_checks_them_in_and_onboarding_goes_on
     wall = re.search(r"Mã điểm danh: ([A-Z0-9]{6})", session.text).group(1)  # type: ignore[union-attr]
     stranger = Chat(app, "7901")
     out = await stranger.send(f"/start s_{wall}")
-    assert "Đã điểm danh" in text_of(out)
+    assert says(text_of(out), "class.checked_in")
     assert [o.key for o in out[-1].options] == ["ob:consent:yes", "ob:consent:no"]
 
 
@@ -126,7 +127,7 @@ async def test_class_tools_on_a_numbered_replies_channel(app: App) -> None:
     out = await inst.send("lop hoc")  # typed without diacritics
     labels = [o.label for o in out[-1].options]
     out = await inst.send(str(labels.index(VI("class.new_button")) + 1))
-    assert "tên lớp" in text_of(out)
+    assert says(text_of(out), "class.ask_name")
     out = await inst.send("Lớp AI cho hộ kinh doanh")
     assert "Mã vào lớp" in text_of(out)
     out = await inst.send("1")  # Xem lớp

@@ -23,6 +23,7 @@ from tests.instr.conftest import (
     rows,
 )
 from tests.instr.test_classes import open_class
+from tests.keys import says
 from tests.services.test_review import Told
 
 VI = Translator("vi")
@@ -133,9 +134,9 @@ async def test_the_rule_proposes_and_the_instructor_confirms_a_mentor(any_app: A
     assert logged["via"] == "proposal" and logged["average"] == 85
     assert told.messages and told.messages[-1][0] == star_id
     weak_id = await person(app, weak)
-    assert "chưa đủ điều kiện" in text_of(await inst.tap(f"mt:make:{weak_id}"))
-    assert "chưa đủ điều kiện" in text_of(await inst.tap(f"mt:make:{await person(app, done)}"))
-    assert "đã là người hướng dẫn" in text_of(await inst.tap(f"mt:make:{star_id}"))
+    assert says(text_of(await inst.tap(f"mt:make:{weak_id}")), "mentor.not_proposed")
+    assert says(text_of(await inst.tap(f"mt:make:{await person(app, done)}")), "mentor.not_proposed")
+    assert says(text_of(await inst.tap(f"mt:make:{star_id}")), "mentor.already")
 
     levels = text_of(await inst.tap("mt:levels"))  # a level is finished by its certificate
     assert "Lớp AI tối thứ Ba (3 học viên)" in levels and "xong bậc 1: 2" in levels
@@ -177,7 +178,7 @@ async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(any_app: A
     out = await mentor.send("Bạn nên ghi rõ giờ họp và thêm người liên hệ.")
     assert "Cảm ơn bạn" in text_of(out)
     (note,) = [m for lid, m in told.messages if lid == peer_id]
-    assert "Bạn nên ghi rõ giờ họp" in note.text and "điểm của bạn không đổi" in note.text
+    assert "Bạn nên ghi rõ giờ họp" in note.text and says(note.text, "mentor.told_advice")
     assert "Hoàng Minh" not in note.text
     assert await rows(app, "SELECT id, score, status FROM grades ORDER BY id") == before
     (export,) = await peer.send("/mydata")  # the review is the peer's data; its author is not
@@ -194,14 +195,14 @@ async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(any_app: A
     assert [o.key.split(":")[1] for o in item.options] == ["ok", "no", "set"]
     out = await inst.tap(item.options[0].key)
     assert "+10" in text_of(out)
-    assert "đã được đánh giá" in text_of(await inst.tap(item.options[0].key))
+    assert says(text_of(await inst.tap(item.options[0].key)), "mentor.already_judged")
     mentor_id = await person(app, mentor)
     assert [(lid, pts) for lid, _k, pts in await ledger_lines(app, "peer")] == [(mentor_id, 10)]
     assert "hữu ích" in text_of([m for lid, m in told.messages if lid == mentor_id])
     # The ranks' hook counted it once, for the "helpful mentor" badge and the honours.
     assert await rows(app, "SELECT mentor_id, key FROM helpful_reviews") == [
         (mentor_id, f"review:{item.options[0].key.rsplit(':', 1)[1]}")]
-    assert "Chưa có bài mới" in text_of(await mentor.tap("mt:peer"))  # reviewed once
+    assert says(text_of(await mentor.tap("mt:peer")), "mentor.peer_none")  # reviewed once
     logged = [a for (a,) in await rows(app, "SELECT action FROM role_events ORDER BY id")]
     assert "peer_review" in logged and "peer_review_verdict" in logged  # who, what, on whom
 
@@ -237,7 +238,7 @@ async def test_a_mentor_cannot_reach_another_class_s_work(app: App) -> None:
     for key in (f"mt:rev:{sid[0]}", f"mt:mk:{sid[0]}:0:met", f"mt:nocm:{sid[0]}"):
         out = text_of(await mentor.tap(key))
         assert "Bí mật của nhóm bảy" not in out and "Người Nhóm Bảy" not in out
-    assert "không thuộc lớp hay nhóm" in text_of(await mentor.tap(f"mt:rev:{sid[0]}"))
+    assert says(text_of(await mentor.tap(f"mt:rev:{sid[0]}")), "mentor.not_your_peer")
     assert await rows(app, "SELECT count(*) FROM peer_reviews") == [(0,)]
 
 
@@ -267,7 +268,7 @@ async def test_a_mentor_s_link_credits_the_learners_it_brings(app: App) -> None:
     mine = text_of(await mentor.tap("mt:mine"))
     assert "1 người đã học xong" in mine and "Bùi Văn Tâm: 1 bài" in mine
 
-    assert "đã đang học" in text_of(await peer.send(f"/start {link}"))  # no credit
+    assert says(text_of(await peer.send(f"/start {link}")), "mentor.link_existing")  # no credit
     assert "không đúng" in text_of(await Chat(app, "8602").send("/start m_ZZZZZZZZ"))
     assert await rows(app, "SELECT count(*) FROM referrals") == [(1,)]
 

@@ -8,6 +8,7 @@ from bot.services import outbox, roles_admin
 from bot.services.io import Inbound
 from bot.services.permissions import Role
 from tests.conftest import Chat, Clock, join_code, text_of
+from tests.keys import says
 from tests.roles.conftest import give, person, unit_id
 
 
@@ -31,7 +32,7 @@ async def test_a_leader_deletes_their_data(any_app: App, clock: Clock) -> None:
                                     kind="command", command="group", is_group=True))
     me = await person(app, boss)
     await boss.send("/deleteme")
-    assert "Đã xoá" in text_of(await boss.tap("del:yes"))
+    assert says(text_of(await boss.tap("del:yes")), "delete.done")
     async with app.store.transaction() as repo:
         assert await repo.learners.identity("telegram", "9100") is None
         assert await repo.roles.active_roles(me) == []

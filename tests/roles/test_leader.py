@@ -13,6 +13,7 @@ from bot.i18n import Translator
 from bot.services import leader, outbox
 from bot.services.io import Out
 from bot.services.permissions import Role
+from bot.services.policy import OPEN
 from bot.services.sender import Limits
 from tests.conftest import Chat, Clock, join_code, make_app, sqlite_url, text_of
 from tests.roles.conftest import give, person, unit_id
@@ -26,6 +27,7 @@ class Recording:
     """A Telegram that records what it would send; it can hang (a process dying mid-send)."""
 
     channel = "telegram"
+    policy = OPEN
 
     def __init__(self, hang_after: int | None = None) -> None:
         self.sent: list[tuple[str, Out]] = []

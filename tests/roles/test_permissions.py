@@ -21,7 +21,7 @@ GRID: dict[Role, set[Action]] = {
                       A.PROPOSE_MENTOR},
     Role.MENTOR: {A.PEER_REVIEW},
     Role.OFFICIAL: {A.VIEW_ROSTER, A.ANNOUNCE, A.VIEW_DASHBOARD, A.VIEW_REPORT, A.INVITE_ROLE,
-                    A.REVOKE_ROLE, A.VIEW_AUDIT},
+                    A.REVOKE_ROLE, A.VIEW_AUDIT, A.REVOKE_CERTIFICATE},
     Role.ADMIN: set(Action),
 }
 

@@ -25,6 +25,7 @@ from lessons.model import Curriculum, Lesson
 from scoring.certificate_code import new_code, shown
 from tests.conftest import UNITS_CSV, Chat, Clock, join_code, sqlite_url, text_of
 from tests.grading.fake_model import FakeModel, honest
+from tests.keys import says
 
 CAPSTONE_WORK = """1) Loại văn bản: giấy mời họp tổ dân phố số 5 về vệ sinh môi trường cuối năm, gửi trong nhóm Zalo của tổ và dán ở nhà văn hóa.
 2) Prompt đầu tiên: Bạn là tổ trưởng tổ dân phố. Tổ sẽ họp vào tối thứ Bảy ngày 13 tháng 12 lúc 19 giờ 30 tại nhà văn hóa để bàn việc tổng vệ sinh đường làng và thu gom rác trước Tết. Hãy viết giấy mời dưới 150 chữ, lời lẽ trang trọng, gần gũi. Chỉ dùng thông tin tôi đưa, chỗ nào thiếu thì để trống. Số điện thoại liên hệ để trống [SỐ ĐIỆN THOẠI].
@@ -142,14 +143,14 @@ async def test_an_instructor_confirmed_capstone_earns_one_certificate(
     told: Told = held.deps.notify  # type: ignore[assignment]
     chat, learner = await ready_for_capstone(held, "8001")
     progress = text_of(await chat.send("chứng nhận"))
-    assert "chưa có chứng nhận" in progress and "đạt 20/20 bài" in progress
-    assert "chưa có điểm xác nhận" in progress
+    assert says(progress, "cert.none_yet") and "đạt 20/20 bài" in progress
+    assert says(progress, "cert.capstone_none")
 
     await chat.tap("work:submit")
     graded = await chat.send(CAPSTONE_WORK)
     assert "tạm thời" in text_of(graded)  # rules only: held, so it cannot complete the level
     assert await certificate_rows(held, learner) == []
-    assert "chưa có điểm xác nhận" in text_of(await chat.send("chung nhan"))
+    assert says(text_of(await chat.send("chung nhan")), "cert.capstone_none")
 
     instructor = Chat(held, "9000")
     held_grade = grade_id(graded)
@@ -162,7 +163,7 @@ async def test_an_instructor_confirmed_capstone_earns_one_certificate(
     announced = len(told.messages)
 
     again = await instructor.tap(f"rv:ok:{held_grade}")  # a double tap on a superseded grade
-    assert "xem lại rồi" in text_of(again)
+    assert says(text_of(again), "review.gone")
     assert len(await certificate_rows(held, learner)) == 1 and len(told.messages) == announced
 
     # The name: asked with the display name offered; an emoji-only name gets a kind answer.
@@ -170,7 +171,7 @@ async def test_an_instructor_confirmed_capstone_earns_one_certificate(
     assert option(prompt, "cert:use:") == f"cert:use:{record.id}"
     assert "Dùng tên: Nguyễn Thị Hoa" in next(o.label for m in prompt for o in m.options)
     emoji = text_of(await chat.send("😀🎉"))
-    assert "cần có chữ cái" in emoji
+    assert says(emoji, "cert.bad_name.no_letters")
     assert not (await certificate_rows(held, learner))[0].named
     confirm = await chat.send("nguyễn   thị hoa")
     assert "«Nguyễn Thị Hoa»" in text_of(confirm)
@@ -265,7 +266,7 @@ async def test_once_across_a_restart_the_model_confirming_it(
             chat = Chat(app, "8004")
             await chat.tap("work:submit")
             retry = text_of(await chat.send(CAPSTONE_WORK.replace("Tết", "Tết Nguyên đán")))
-            assert "Điểm bài làm" in retry and "Chúc mừng" not in retry
+            assert says(retry, "grade.title") and "Chúc mừng" not in retry
             assert len(await certificate_rows(app, learner)) == 1
             assert len(told.messages) == announced
         finally:

@@ -18,6 +18,7 @@ from bot.channels.console.chat import ConsoleOutbound, run_console
 from bot.i18n import catalog
 from scoring.grading import FLAGS
 from tests.conftest import Chat, join_code, text_of
+from tests.keys import says
 
 
 async def learner_of(app: App, chat: Chat):  # type: ignore[no-untyped-def]
@@ -52,8 +53,8 @@ async def finish(chat: Chat, app: App) -> list:  # type: ignore[type-arg]
 async def test_birth_year_is_skipped_by_number_or_words(app: App, channel: str, skip: str) -> None:
     chat = await up_to_birth(app, channel)
     out = await chat.send(skip)
-    assert "Năm sinh chưa đúng" not in text_of(out)
-    assert "công việc gì" in text_of(out)
+    assert not says(text_of(out), "onboarding.bad_birth")
+    assert says(text_of(out), "onboarding.ask_occupation")
     out = await chat.send("4")
     out = await chat.send("19:00")
     learner = await learner_of(app, chat)
@@ -69,7 +70,7 @@ async def test_occupation_by_its_words(app: App, typed: str, occupation: str) ->
     chat = await up_to_birth(app, "console")
     await chat.send("năm 1962")
     out = await chat.send(typed)
-    assert "mấy giờ" in text_of(out)
+    assert says(text_of(out), "onboarding.ask_time")
     learner = await learner_of(app, chat)
     assert learner.occupation == occupation and learner.birth_year == 1962
 
@@ -78,7 +79,7 @@ async def test_an_ambiguous_start_of_a_label_asks_again(app: App) -> None:
     chat = await up_to_birth(app, "console")
     await chat.send("1990")
     out = await chat.send("chủ")  # too little to tell; nothing is chosen
-    assert "chọn một nghề" in text_of(out)
+    assert says(text_of(out), "onboarding.tap_occupation")
     assert (await learner_of(app, chat)).occupation is None
 
 
@@ -92,7 +93,7 @@ async def test_quiz_answered_by_its_words(app: App, form: str) -> None:
     typed = form.format(L=question.answer, l=question.answer.lower(),
                         text=question.options[question.answer_index])
     out = await chat.send(typed)
-    assert "Đúng rồi" in text_of(out)
+    assert says(text_of(out), "quiz.right")
 
 
 # 3. /mydata when the export folder's name is taken by a file.
@@ -104,8 +105,8 @@ async def test_mydata_on_the_console_when_the_folder_is_a_file(app: App, tmp_pat
     await run_console(app.dialog, ConsoleOutbound(out=screen, files_dir=taken),
                       stdin=io.StringIO("/mydata\n/progress\n"))
     shown = screen.getvalue()
-    assert "chưa lưu được tệp" in shown and '"display_name": "Nguyễn Thị Hoa"' in shown
-    assert "Tiến độ của bạn" in shown  # the chat goes on
+    assert says(shown, "console.file_failed") and '"display_name": "Nguyễn Thị Hoa"' in shown
+    assert says(shown, "progress.title")  # the chat goes on
 
 
 async def test_mydata_on_the_console_writes_the_file(app: App, tmp_path: Path) -> None:
@@ -152,7 +153,7 @@ async def test_bad_time_in_settings_has_a_way_out(app: App) -> None:
     assert "chưa hiểu giờ" in text_of(out)
     assert "set:keep" in [o.key for o in out[-1].options]
     out = await chat.send("tiến độ")  # keywords work in any step
-    assert "Tiến độ của bạn" in text_of(out)
+    assert says(text_of(out), "progress.title")
     out = await chat.send("dạ")
     assert "chưa hiểu giờ" not in text_of(out)  # the step is over
     await chat.send("/settings")
@@ -201,7 +202,7 @@ async def test_review_shows_flag_phrases_not_codes(app: App) -> None:
     app.deps.admins = frozenset({"console:admin"})
     queue = await Chat(app, "admin", channel="console").send("/review")
     item = text_of(queue[1:])
-    assert "bài quá ngắn" in item and "too_short" not in item
+    assert says(item, "review.flag.too_short") and "too_short" not in item
 
 
 async def test_leaderboard_shows_a_group_without_members_kindly(app: App) -> None:

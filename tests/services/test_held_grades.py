@@ -18,6 +18,7 @@ from bot.config import load_settings
 from bot.services.units import import_units
 from lessons.model import Curriculum
 from tests.conftest import UNITS_CSV, Chat, Clock, join_code, sqlite_url
+from tests.keys import says
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ async def test_bulk_confirmation_pays_once_and_tells_each_learner(no_model_app: 
     assert paid[0] > 0 and paid[1] > 0 and paid[2] == 0
     again = await instructor.tap(confirm[0].key)   # a double tap pays nothing more
     assert [await practice_points(no_model_app, u) for u in ("4001", "4002")] == paid[:2]
-    assert "Không còn" in again[0].text
+    assert says(again[0].text, "review.bulk_none")
     assert len({lid for lid, _ in told}) == 2
 
 

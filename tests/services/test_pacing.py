@@ -7,6 +7,7 @@ import time
 
 from bot.services.io import Out
 from bot.services.pacing import PaceLimits, TokenPace
+from bot.services.policy import OPEN
 from bot.services.sender import ChannelSender, Limits
 
 
@@ -56,6 +57,7 @@ async def test_without_replies_the_push_uses_the_whole_window() -> None:
 
 class Recording:
     channel = "test"
+    policy = OPEN
 
     def __init__(self) -> None:
         self.at: dict[str, list[float]] = {}

@@ -42,7 +42,8 @@ async def test_on_sqlite_the_one_process_is_the_scheduler(app: App) -> None:
                 await asyncio.sleep(0.01)
         assert {job.id for job in scheduler.aps.get_jobs()} == {  # type: ignore[union-attr]
             "plan_deliveries", "grade_waiting", "regrade_provisional", "drop_lapsed_leases",
-            "outbox_tick", "refresh_standings", "challenges_tick"}
+            "outbox_tick", "refresh_standings", "challenges_tick", "close_honours",
+            "refresh_dashboard", "close_quarter"}
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)

@@ -7,6 +7,7 @@ import pytest
 from bot.app import App
 from lessons.model import Lesson
 from tests.conftest import Chat, join_code, text_of
+from tests.keys import says
 from tests.storage_helpers import count_rows
 
 GRADE = "Điểm bài làm"
@@ -40,9 +41,9 @@ async def test_phrases_mid_lesson_mean_what_they_say_and_are_never_graded(app: A
     out = await chat.send(f"dap an {wrong.lower()}")  # a quiz answer, not work
     assert "Chưa đúng" in text_of(out)
     out = await chat.send(f"Câu {lesson.quiz[1].answer}")
-    assert "Đúng rồi" in text_of(out)
+    assert says(text_of(out), "quiz.right")
     out = await chat.send("khiếu nại")  # nothing was graded, so nothing can be appealed
-    assert "không tìm thấy bài chấm" in text_of(out)
+    assert says(text_of(out), "appeal.unknown")
     assert await submissions(app) == 0  # no submission, so no grade in any average
 
 
@@ -60,14 +61,14 @@ async def test_a_short_message_is_asked_about_and_no_keeps_it_ungraded(
 ) -> None:
     chat = await studying(app, channel)
     out = await chat.send("tôi làm xong rồi nè")
-    assert "Đây là bài làm của bạn?" in out[-1].text
+    assert says(out[-1].text, "work.is_it_work")
     assert [o.key for o in out[-1].options] == ["work:yes", "work:no"]
     no = chat.tap("work:no") if channel == "telegram" else chat.send("2")
     out = await no
-    assert "không chấm" in text_of(out) and GRADE not in text_of(out)
+    assert says(text_of(out), "work.not_graded") and GRADE not in text_of(out)
     assert await submissions(app) == 0
     out = await chat.send("Có")  # nothing is held any more: the answer says so, grades nothing
-    assert "không còn giữ" in text_of(out) and await submissions(app) == 0
+    assert says(text_of(out), "work.nothing_held") and await submissions(app) == 0
 
 
 @pytest.mark.parametrize("answer", ["tap", "1", "Có", "co"])
@@ -107,7 +108,7 @@ async def test_a_reply_to_the_practice_message_is_work(app: App) -> None:
     out = await chat.send("Bài của tôi đây ạ", reply_to=lesson.practice.task + "\n👉 ...")
     assert any(o.title.startswith(GRADE) for o in out)
     out = await chat.send("Bài của tôi đây ạ", reply_to="Câu hỏi 1/3 ...")  # another message
-    assert "Đây là bài làm của bạn?" in out[-1].text
+    assert says(out[-1].text, "work.is_it_work")
     assert await submissions(app) == 1
 
 
@@ -121,7 +122,7 @@ async def test_chat_with_no_lesson_open_is_never_work(app: App) -> None:
     chat = Chat(app, "4003")
     await chat.join(await join_code(app, "T05"))
     out = await chat.send("chào bạn nhé")
-    assert GRADE not in text_of(out) and "Đây là bài làm" not in text_of(out)
+    assert GRADE not in text_of(out) and not says(text_of(out), "work.is_it_work")
     assert await submissions(app) == 0
 
 
@@ -130,4 +131,4 @@ async def test_a_long_message_about_something_else_is_asked_about(app: App) -> N
     out = await chat.send(
         "Hôm nay trời đẹp quá, tôi đi chợ mua rau về nấu canh cho cả nhà ăn, sau đó tôi sẽ "
         "học tiếp với bạn nhé, cảm ơn bạn rất nhiều vì đã giúp tôi mỗi ngày, chúc bạn vui vẻ")
-    assert "Đây là bài làm của bạn?" in out[-1].text and await submissions(app) == 0
+    assert says(out[-1].text, "work.is_it_work") and await submissions(app) == 0

@@ -9,6 +9,7 @@ from bot.channels.zalo.bot_api import ZaloBotApi
 from bot.channels.zalo.errors import ZaloApiError, ZaloAuthError, ZaloRateLimited
 from bot.services.io import Out
 from tests.fakes.zalo_bot_api import TOKEN, FakeZaloBot
+from tests.keys import says
 from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo, walk_onboarding
 
@@ -68,13 +69,13 @@ async def test_a_learners_whole_day_with_numbered_replies(zalo: Zalo) -> None:
     assert all(1 <= len(s.text) <= 2000 for s in zalo.bot.to(USER))
 
     right = "ABCD"[lesson.quiz[0].answer_index]
-    assert "Đúng rồi" in await say(right)
+    assert says(await say(right), "quiz.right")
     wrong = "abcd"[(lesson.quiz[1].answer_index + 1) % 4]
     assert "Chưa đúng" in await say(wrong)  # a lower-case letter works too
-    assert "Bạn trả lời đúng" in await say("ABCD"[lesson.quiz[2].answer_index])
+    assert says(await say("ABCD"[lesson.quiz[2].answer_index]), "quiz.done")
 
     graded = await say(lesson.rubric.exemplary)
-    assert "Điểm bài làm" in graded and "làm xong bài học" in graded  # done, not passed (a copy)
+    assert says(graded, "grade.title") and "làm xong bài học" in graded  # done, not passed (a copy)
     progress = await say("tien do")  # without diacritics
     assert "Bài đã xong: 1/" in progress and "Hạng trong nhóm Tổ dân phố số 5: 1/1" in progress
     board = await say("Bảng xếp hạng")
@@ -99,7 +100,7 @@ async def test_photo_of_work_is_fetched_and_graded(zalo: Zalo) -> None:
     zalo.bot.image(USER, zalo.bot.file_url("work.png"), caption="Bài làm của tôi",
                    field_name="photo")  # `photo` or `photo_url`: both are accepted
     await zalo.poll()
-    assert "Điểm bài làm" in zalo.bot.texts(USER, before)
+    assert says(zalo.bot.texts(USER, before), "grade.title")
     (work,) = zalo.grader.seen
     assert work.photo is not None and work.photo.startswith(b"\x89PNG")  # the bytes arrived
     assert work.photo_mime == "image/png"
@@ -129,7 +130,7 @@ async def test_photo_too_big_or_not_an_image_gets_a_kind_answer(zalo: Zalo) -> N
 async def test_protected_user_gets_a_kind_answer_and_no_record(zalo: Zalo) -> None:
     zalo.bot.push(zalo.bot.update("u-child", "message.unsupported.received"))
     await zalo.poll()
-    assert "nhờ người thân hoặc tổ trưởng" in zalo.bot.texts("u-child")
+    assert says(zalo.bot.texts("u-child"), "zalo.protected")
     async with zalo.app.store.transaction() as repo:
         assert await count_rows(repo, "learners") == 0
 
@@ -139,7 +140,7 @@ async def test_sticker_and_group_chat(zalo: Zalo) -> None:
     zalo.bot.text("u-9", "/help", chat_type="GROUP")
     zalo.bot.text("u-9", "chào cả nhà", chat_type="GROUP")
     await zalo.poll()
-    assert "Nhãn dán" in zalo.bot.texts(USER)
+    assert says(zalo.bot.texts(USER), "input.sticker")
     group = zalo.bot.to("gu-9")
     assert len(group) == 1 and "nhắn riêng" in group[0].text
 

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bot.app import declared_policies
 from bot.services import delivery, reach
 from bot.services.io import Out
+from bot.services.policy import OPEN
 from bot.services.sender import Limits
 from tests.conftest import Chat, Clock, text_of
 from tests.zalo.conftest import Zalo, walk_onboarding
@@ -22,6 +24,7 @@ PUSH_TIME = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)  # 19:01 in Hà Nội
 
 class RecordingTelegram:
     channel = "telegram"
+    policy = OPEN
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, Out]] = []
@@ -69,13 +72,14 @@ async def test_outside_the_window_nobody_is_messaged_and_the_leader_sees_them(
     report = await delivery.delivery_round(zalo.app.deps, zalo.app.sender)
     assert report.scheduled == 1 and report.sent == 0
     assert len(zalo.oa.sent) == sent_before  # not even tried: -230 is known in advance
-    rows = await reach.people_to_reach(zalo.app.store, "PDP", clock.now)  # the ward and below
+    rows = await reach.people_to_reach(zalo.app.store, "PDP", clock.now, zalo.app.deps.policies)  # the ward and below
     assert rows is not None
     assert [(r.name, r.group, r.channels, r.reason) for r in rows] == [
         ("Lò Thị Mai", "Tổ dân phố số 5", "zalo_oa", "outside_window")]
 
     await zalo.oa_says(OA_USER, "học")  # they write: the window is open again
-    assert await reach.people_to_reach(zalo.app.store, "T05", clock.now) == []
+    assert await reach.people_to_reach(zalo.app.store, "T05", clock.now,
+                                   zalo.app.deps.policies) == []
 
 
 async def test_error_230_is_not_a_block(zalo: Zalo, clock: Clock) -> None:
@@ -87,12 +91,14 @@ async def test_error_230_is_not_a_block(zalo: Zalo, clock: Clock) -> None:
     async with zalo.app.store.transaction() as repo:
         ident = await repo.learners.identity("zalo_oa", OA_USER)
     assert ident is not None and ident.reachable  # not blocked forever
-    assert [r.reason for r in await reach.people_to_reach(zalo.app.store, "T05", clock.now)
+    assert [r.reason for r in await reach.people_to_reach(zalo.app.store, "T05", clock.now,
+                                   zalo.app.deps.policies)
             or []] == ["outside_window"]
     zalo.oa.outside_window.clear()
     clock.advance(minutes=5)
     await zalo.oa_says(OA_USER, "tiến độ")
-    assert await reach.people_to_reach(zalo.app.store, "T05", clock.now) == []
+    assert await reach.people_to_reach(zalo.app.store, "T05", clock.now,
+                                   zalo.app.deps.policies) == []
 
 
 async def test_monthly_quota_stops_the_push_not_the_replies(
@@ -156,7 +162,9 @@ def test_one_tap_is_added_only_where_a_window_exists() -> None:
 
     tr = Translator("vi")
     parts = [Out(text="bài học")]
-    assert delivery.with_one_tap(parts, "telegram", tr) == parts
-    tapped = delivery.with_one_tap(parts, "zalo_oa", tr)
+    declared = declared_policies()
+    assert delivery.with_one_tap(parts, declared.policy("telegram"), tr) == parts
+    assert delivery.with_one_tap(parts, declared.policy("zalo_bot"), tr) == parts
+    tapped = delivery.with_one_tap(parts, declared.policy("zalo_oa"), tr)
     assert [o.key for o in tapped[-1].options] == ["ack:lesson"]
     assert text_of(tapped[-1:]).strip().startswith("Đọc xong")

@@ -12,6 +12,7 @@ from bot.services import delivery
 from bot.services.linking import parse_link_text
 from bot.services.sender import Limits
 from tests.conftest import Chat, Clock, text_of
+from tests.keys import says
 from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo, walk_onboarding
 from tests.zalo.test_delivery_reach import RecordingTelegram
@@ -75,7 +76,7 @@ async def test_telegram_learner_links_a_new_zalo_account(zalo: Zalo) -> None:
     assert "Tổng điểm: 20" in text_of(await telegram.send("/progress"))  # shared both ways
     assert "hết hạn" in await zalo.bot_says(ZALO_USER, f"liên kết {code}")  # used once
     again = shown_code(text_of(await telegram.send("/link")))
-    assert "đã là của cùng một người" in await zalo.bot_says(ZALO_USER, f"liên kết {again}")
+    assert says(await zalo.bot_says(ZALO_USER, f"liên kết {again}"), "link.same")
 
 
 async def test_zalo_learner_links_a_new_telegram_account(zalo: Zalo) -> None:
@@ -94,7 +95,7 @@ async def test_two_learners_with_progress_are_not_merged(zalo: Zalo) -> None:
     await zalo.bot_says(ZALO_USER, "học")  # a lesson assigned on Zalo too: progress on both
     code = shown_code(text_of(await telegram.send("/link")))
     answer = await zalo.bot_says(ZALO_USER, f"liên kết {code}")
-    assert "chưa gộp được" in answer and "/deleteme" in answer
+    assert says(answer, "link.both_have_progress") and "/deleteme" in answer
     assert await learner_of(zalo, "telegram", "tg-3001") != await learner_of(
         zalo, "zalo_bot", ZALO_USER)
 
@@ -110,7 +111,7 @@ async def test_codes_expire_and_guessing_is_limited(zalo: Zalo, clock: Clock) ->
     assert "sai mã nhiều lần" in await zalo.bot_says(ZALO_USER, f"liên kết {fresh}")
     clock.advance(minutes=61)
     fresh = shown_code(text_of(await telegram.send("/link")))
-    assert "Đã liên kết" in await zalo.bot_says(ZALO_USER, f"liên kết {fresh}")
+    assert says(await zalo.bot_says(ZALO_USER, f"liên kết {fresh}"), "link.done")
 
 
 async def test_the_lesson_goes_to_the_channel_used_last(zalo: Zalo, clock: Clock) -> None:

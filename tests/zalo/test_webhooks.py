@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.channels.zalo.runner import ZaloChannels, bot_webhook_secret
 from bot.services.inbox import Inbox
+from tests.keys import says
 from tests.storage_helpers import count_rows
 from tests.zalo.conftest import Zalo
 
@@ -39,7 +40,7 @@ async def test_bot_webhook_takes_wrapped_and_bare_bodies_and_acks_before_the_dia
     restarted.on("zalo_bot", zalo.inbox.handlers["zalo_bot"])
     await restarted.drain()
     texts = zalo.bot.texts(USER)
-    assert "Tổ dân phố số 5" in texts and "tên gì" in texts  # /start, then "1" = consent
+    assert "Tổ dân phố số 5" in texts and says(texts, "onboarding.ask_name")  # /start, then "1" = consent
     await restarted.drain()
     assert zalo.bot.texts(USER) == texts  # nothing is handled twice
 

@@ -15,6 +15,7 @@ from tests.conftest import ROOT
 from tests.e2e.test_telegram_process import environment, hocai, seed_units, stop_process
 from tests.fakes.zalo_bot_api import TOKEN, FakeZaloBot
 from tests.fakes.zalo_oa_api import APP_ID, SECRET_KEY, FakeZaloOA
+from tests.keys import says
 
 pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1)]  # real processes: see tests/e2e
 BOT_USER, OA_USER = "zb-90001", "oa-90002"
@@ -94,8 +95,8 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
             "Bạn là cán bộ văn phòng phường. Tổ dân phố số 5 sắp họp về an ninh trật tự. Hãy "
             "viết thông báo mời họp dưới 120 chữ, lời lẽ lịch sự, có giờ và địa điểm. Nhận xét: "
             "kết quả dùng được, tôi sửa lại giờ họp cho đúng.")
-        assert "Điểm bài làm" in graded
-        assert "Bài đã xong" in await bot_says("Tiến độ", "tien do")
+        assert says(graded, "grade.title")
+        assert says(await bot_says("Tiến độ", "tien do"), "progress.body")
         assert "Phạm Thị Thu ⭐" in await bot_says("Phường", "bảng xếp hạng")
 
         # The Official Account: a follow, buttons, an image, the same keywords.
@@ -114,8 +115,8 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
             await oa_taps(until, "C")
         before = len(oa.to(OA_USER))
         assert await oa.deliver(oa_url, oa.image(OA_USER, oa.file_url("work.png"))) == 200
-        assert "Điểm bài làm" in await oa.wait_text(OA_USER, "Điểm bài làm", before, 30)
-        assert "Tổng điểm" in await oa_says("Tiến độ", "tiến độ")
+        assert says(await oa.wait_text(OA_USER, "Điểm bài làm", before, 30), "grade.title")
+        assert says(await oa_says("Tiến độ", "tiến độ"), "progress.body")
         board = await oa_says("Phường", "bxh")
         assert "Đinh Văn Lực" in board and "Phạm Thị Thu" in board
         assert all(s.by_message_id for s in oa.to(OA_USER)[after_follow:])  # replies

@@ -10,6 +10,7 @@ from typing import TextIO
 from bot.i18n import Translator
 from bot.services.dialog import Dialog
 from bot.services.io import Inbound, Out, OutFile
+from bot.services.policy import OPEN
 
 CHANNEL = "console"
 DEMO_USER = "demo"
@@ -34,6 +35,7 @@ class ConsoleOutbound:
     """Prints messages; files are written next to the database and their path printed."""
 
     channel = CHANNEL
+    policy = OPEN  # no messaging window, no monthly budget
 
     def __init__(self, out: TextIO | None = None, files_dir: Path = Path("hocai-files")) -> None:
         self.out = out or sys.stdout

@@ -26,6 +26,7 @@ from bot.services.io import (
     TemporaryFailure,
     Unreachable,
 )
+from bot.services.policy import OPEN
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class Piece:
 
 class TelegramOutbound:
     channel = CHANNEL
+    policy = OPEN  # no messaging window, no monthly budget
 
     def __init__(self, bot: Bot, paid_broadcast: bool = False) -> None:
         self.bot = bot

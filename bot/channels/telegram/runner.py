@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,27 +15,35 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramAPIError, TelegramNetworkError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage, SimpleEventIsolation
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 from aiohttp import web
 
 from bot.channels.telegram import polling, webhook
 from bot.channels.telegram.handlers import CHANNEL, router
 from bot.channels.telegram.outbound import TelegramOutbound
 from bot.config import Settings
+from bot.host import ChannelRunner
 from bot.i18n import Translator
-from bot.services.bots import enabled_bots, pace_key
+from bot.services import menus
+from bot.services.bots import bots_on, enabled_bots, pace_key
 from bot.services.chat.routes import ROUTER
+from bot.services.permissions import Action
+from bot.services.ports import Store
 from bot.services.sender import ChannelSender, Limits
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
-def command_list(language: str) -> list[BotCommand]:
-    """The chat's menu commands (one table: bot/services/chat/routes.py) with descriptions."""
+MENU_EVERY = 10.0  # seconds between reads of the role log for menus to change
+MENU_PACE = 0.05  # seconds between two setMyCommands calls (a restart sets every holder's)
+
+def command_list(language: str, actions: Collection[Action] = ()) -> list[BotCommand]:
+    """The chat's menu commands (one table: bot/services/chat/routes.py) with descriptions: a
+    learner's, or with `actions` (what a person's roles allow) their tools too."""
     return [BotCommand(command=name, description=description)
-            for name, description in ROUTER.menu(Translator(language))]
+            for name, description in ROUTER.menu(Translator(language), actions)]
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:
@@ -49,6 +58,47 @@ async def register_commands(bot: Bot) -> None:
         await bot.set_my_commands(command_list("en"), language_code="en")
     except (TelegramAPIError, TelegramNetworkError) as exc:
         log.warning("setMyCommands failed, commands will not be listed in the menu: %s", exc)
+
+
+async def apply_menu(bot: Bot, menu: menus.Menu) -> None:
+    """A role holder's own menu in their chat; back to the default one without roles."""
+    scope = BotCommandScopeChat(chat_id=int(menu.chat_id) if menu.chat_id.lstrip("-").isdigit()
+                                else menu.chat_id)
+    if menu.actions:
+        await bot.set_my_commands(command_list(menu.language, menu.actions), scope=scope)
+    else:
+        await bot.delete_my_commands(scope=scope)
+
+
+async def sync_menus(app: Host, bots: Mapping[int | None, Bot], after_id: int = 0) -> int:
+    """Set the menus of the people whose roles changed after role-log entry `after_id` (0:
+    everyone who ever held one, and HOCAI_ADMINS); returns the last entry read."""
+    async with app.store.transaction() as repo:
+        people, last = await menus.changed_after(repo, after_id)
+        if after_id == 0:
+            people |= await menus.admins_known(repo, app.deps.admins)
+        found = await menus.menus_of(repo, people, app.deps.admins)
+    for menu in found:
+        bot = bots.get(menu.bot_id)
+        if bot is None:
+            continue
+        try:
+            await apply_menu(bot, menu)
+        except (TelegramAPIError, TelegramNetworkError) as exc:
+            log.warning("menu of learner %s not set: %s", menu.learner_id, exc)
+        await asyncio.sleep(MENU_PACE)
+    return last
+
+
+async def _following_menus(app: Host, bots: Mapping[int | None, Bot]) -> None:
+    """Role changes reach the chat menu within MENU_EVERY seconds, whichever process made them."""
+    last = 0
+    while True:
+        try:
+            last = await sync_menus(app, bots, last)
+        except Exception as exc:  # the database away for a moment: try again next round
+            log.warning("menus not synced: %r", exc)
+        await asyncio.sleep(MENU_EVERY)
 
 
 def _isolation(redis_url: str | None) -> tuple[BaseStorage, BaseEventIsolation]:
@@ -100,7 +150,7 @@ class TelegramChannel:
     no process needs a restart. Every process that sends (web, worker) has a sender per token;
     only one receives (`intake`: long polling per token, or one webhook server for them all)."""
 
-    def __init__(self, app: App, intake: bool = True) -> None:
+    def __init__(self, app: Host, intake: bool = True) -> None:
         self.app = app
         self.settings = app.settings
         self.intake = intake
@@ -111,6 +161,8 @@ class TelegramChannel:
         self._dispatchers: dict[int | None, Dispatcher] = {}
         self._server: web.AppRunner | None = None
         self._storage: tuple[BaseStorage, BaseEventIsolation] | None = None
+        self._menus: asyncio.Task[None] | None = None
+        self._bot_map: dict[int | None, Bot] = {}  # live: the menus follow bots added later
 
     def _add(self, token: str, bot_id: int | None, secret: str, name: str = "") -> TelegramBot:
         bot = make_bot(token, self.settings.telegram_api_base)
@@ -119,6 +171,7 @@ class TelegramChannel:
                                      key=pace_key(CHANNEL, token))
         one = TelegramBot(bot, sender, bot_id, secret, name)
         self.bots[bot_id] = one
+        self._bot_map[bot_id] = bot
         return one
 
     async def load(self) -> list[TelegramBot]:
@@ -156,6 +209,7 @@ class TelegramChannel:
 
     async def _stop(self, bot_id: int | None) -> None:
         one = self.bots.pop(bot_id, None)
+        self._bot_map.pop(bot_id, None)
         self.app.sender.remove(CHANNEL, bot_id)
         self._hooks.pop(bot_id, None)  # its webhook path answers 404 from now on
         self._dispatchers.pop(bot_id, None)
@@ -207,6 +261,8 @@ class TelegramChannel:
         if self.intake:
             for one in list(self.bots.values()):
                 await self._start_intake(one)
+            self._menus = asyncio.create_task(_following_menus(self.app, self._bot_map),
+                                              name="telegram menus")
             if self.settings.telegram_webhook_url:
                 self._server = await webhook.serve_bots(
                     self._hooks, self.settings.telegram_webhook_path,
@@ -226,6 +282,9 @@ class TelegramChannel:
 
     async def close(self) -> None:
         polls = list(self._polls.values())
+        if self._menus is not None:
+            polls.append(self._menus)
+            self._menus = None
         for task in polls:
             task.cancel()
         await asyncio.gather(*polls, return_exceptions=True)
@@ -240,14 +299,26 @@ class TelegramChannel:
             self._storage = None
 
 
-async def add_telegram_senders(app: App) -> list[TelegramBot]:
+async def add_telegram_senders(app: Host) -> list[TelegramBot]:
     """A sender for every Telegram token: the default one from settings and every enabled unit
     bot in the database (once; `TelegramChannel` keeps them in step while running)."""
     return await TelegramChannel(app, intake=False).load()
 
 
-async def start_telegram(app: App, intake: bool = True) -> asyncio.Task[None] | None:
+async def start_telegram(app: Host, intake: bool = True) -> asyncio.Task[None] | None:
     """Every bot's sender, and with `intake` their updates (long polling, or one webhook server
     with a path per bot); a worker or scheduler process only sends. Unit bots added or removed
     later are picked up while running. None when no Telegram bot is configured."""
     return await TelegramChannel(app, intake).start()
+
+
+async def configured(settings: Settings, store: Store) -> bool:
+    """A token in the settings, or units' own Telegram bots stored."""
+    return settings.telegram_bot_token is not None or await bots_on(store, CHANNEL)
+
+
+async def _start(host: Host, intake: bool) -> asyncio.Task[None] | None:
+    return await start_telegram(host, intake=intake)
+
+
+RUNNER = ChannelRunner(CHANNEL, configured, _start)

@@ -24,6 +24,7 @@ from bot.services.inbox import Inbox
 from bot.services.io import (
     Out,
 )
+from bot.services.policy import OPEN, ChannelPolicy
 from bot.services.ports import InboxItem
 from bot.services.quota import MonthlyQuota
 from bot.services.sender import Sender
@@ -35,18 +36,17 @@ class ZaloBotOutbound:
     """Sends `Out` as plain text pieces of at most 2,000 characters; choices as numbered lines.
 
     Every message sent counts against the plan's monthly quota, replies included; the quota
-    stops only the daily push (`push_allowed`)."""
+    stops only the daily push (its policy's budget)."""
 
     channel = CHANNEL
+    policy = OPEN  # no messaging window; the budget is the instance's quota
 
     def __init__(self, api: ZaloBotApi, quota: MonthlyQuota | None = None) -> None:
         self.api = api
         self.quota = quota
+        self.policy = ChannelPolicy(budget=quota)
         self.tr = Translator("vi")
         self._progress = PieceProgress()
-
-    async def push_allowed(self) -> bool:
-        return self.quota is None or await self.quota.push_allowed()
 
     async def send(self, chat_id: str, message: Out) -> None:
         async def one(piece: tuple[str, str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from bot.services.io import (
     Option,
     Out,
 )
+from bot.services.policy import ChannelPolicy
 from bot.services.ports import InboxItem
 from bot.services.sender import Sender
 
@@ -54,11 +56,16 @@ def button_payload(option: Option, number: int, action: str) -> str:
     return option.label if len(option.label) <= 3 else str(number)
 
 
+# A consultation message reaches only a user who wrote to the OA in the last 7 days (-230 after).
+POLICY = ChannelPolicy(window=timedelta(days=7), push_outside_window=False)
+
+
 class ZaloOAOutbound:
     """Renders `Out` as consultation messages: text up to 2,000 characters, choices as buttons
     (`oa.query.show` by default) when there are few enough, else as numbered lines."""
 
     channel = CHANNEL
+    policy = POLICY
 
     def __init__(self, api: ZaloOAApi, button_action: str = SHOW, max_buttons: int = 5) -> None:
         self.api = api

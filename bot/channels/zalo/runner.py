@@ -28,13 +28,15 @@ from bot.channels.zalo.oa_channel import OAHandler, ZaloOAOutbound, inbox_channe
 from bot.channels.zalo.oa_events import CHANNEL as OA
 from bot.channels.zalo.oa_tokens import OATokens
 from bot.config import Settings
-from bot.services.bots import OACredentials, enabled_bots, pace_key
+from bot.host import ChannelRunner
+from bot.services.bots import OACredentials, bots_on, enabled_bots, pace_key
 from bot.services.inbox import Inbox
+from bot.services.ports import Store
 from bot.services.quota import MonthlyQuota
 from bot.services.sender import Limits
 
 if TYPE_CHECKING:
-    from bot.app import App
+    from bot.host import Host
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +92,7 @@ class _UnitOA:
 class ZaloChannels:
     """The running Zalo channels of one process."""
 
-    def __init__(self, app: App, http: httpx.AsyncClient | None = None, intake: bool = True
+    def __init__(self, app: Host, http: httpx.AsyncClient | None = None, intake: bool = True
                  ) -> None:
         self.app = app
         self.intake = intake  # False: a worker or scheduler process only sends
@@ -274,5 +276,18 @@ class ZaloChannels:
         await self.http.aclose()
 
 
-async def start_zalo(app: App, intake: bool = True) -> asyncio.Task[None]:
+async def start_zalo(app: Host, intake: bool = True) -> asyncio.Task[None]:
     return await ZaloChannels(app, intake=intake).start()
+
+
+async def configured(settings: Settings, store: Store) -> bool:
+    """The Bot Platform or an Official Account in the settings, or units' own OAs stored."""
+    return (settings.zalo_bot_configured or settings.zalo_oa_configured
+            or await bots_on(store, OA))
+
+
+async def _start(host: Host, intake: bool) -> asyncio.Task[None] | None:
+    return await start_zalo(host, intake=intake)
+
+
+RUNNER = ChannelRunner("zalo", configured, _start)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from bot.services import badges, buttons, certificates, review, standings
+from bot.services import badges, buttons, certificates, progress_chat, review, standings
 from bot.services.chat.turn import Turn
 from bot.services.io import Out, OutFile
 from bot.services.ports import LearnerStatus
@@ -19,7 +19,8 @@ async def help_command(turn: Turn, _args: str) -> list[Out]:
 
 
 async def progress(turn: Turn, _args: str) -> list[Out]:
-    return [await standings.progress(turn.deps, turn.repo, turn.learner, turn.tr)]
+    report = await standings.progress_report(turn.deps, turn.repo, turn.learner)
+    return [progress_chat.progress(report, turn.tr)]
 
 
 async def leaderboard(turn: Turn, _args: str) -> list[Out]:

@@ -8,6 +8,7 @@ from bot.services.chat.turn import Turn
 from bot.services.io import Out
 
 STEP = "cert_name"  # "cert_name:<certificate id>": the next typed text is the name to print
+FIX_STEP = "cert_fix"  # "cert_fix:<certificate id>": the next typed text is the corrected name
 
 
 async def command(turn: Turn, _args: str) -> list[Out]:
@@ -39,6 +40,13 @@ async def on_button(turn: Turn, button: buttons.Certificate) -> list[Out]:
             return [certificates.name_prompt(record, learner, tr)]
         return await certificates.issue(deps, repo, learner, tr, record.id,
                                         record.name_draft or record.full_name or "")
+    if button.action == "fix":
+        out, waits = await certificates.ask_fix(repo, tr, record)
+        if waits:
+            turn.state.step = f"{FIX_STEP}:{record.id}"
+        return out
+    if button.action == "fixok":
+        return await certificates.apply_fix(deps, repo, learner, tr, record)
     if record.named:  # "send"
         return await certificates.documents(deps, record, tr)
     return [certificates.name_prompt(record, learner, tr)]
@@ -59,6 +67,23 @@ async def on_text(turn: Turn, step: str) -> list[Out]:
     if record is None or record.named:
         return await command(turn, "")
     out, again = await certificates.propose(turn.repo, turn.learner, turn.tr, record, text)
+    if again:
+        turn.state.step = step
+    return out
+
+
+async def on_fix_text(turn: Turn, step: str) -> list[Out]:
+    """Text typed when the corrected name was asked for."""
+    text = turn.event.text
+    turn.state.step = None
+    if not certificates.may_be_name(text):  # work or chat: answered as such, never stuck here
+        return await study.work_or_hint(turn)
+    raw = step.partition(":")[2]
+    record = await certificates.owned(turn.repo, turn.learner, int(raw)) if (
+        raw.isdigit() and int(raw) < 2**63) else None
+    if record is None or not record.named:
+        return await command(turn, "")
+    out, again = await certificates.propose_fix(turn.repo, turn.tr, record, text)
     if again:
         turn.state.step = step
     return out

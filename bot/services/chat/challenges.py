@@ -3,7 +3,8 @@ by step; a learner's open challenges, their work for one, and the board.
 
 Creation is a short dialog whose draft waits in the conversation (`state.challenge_draft`);
 nothing is stored until the instructor taps "Tạo và gửi", and everything is checked again then.
-The outbox, the deadline tick and the results are `bot.services.challenges`'.
+The outbox, the deadline tick and the results are `bot.services.challenges`'. Taking part (the
+work for one, the board) is bot/services/chat/challenge_entry.py.
 """
 
 from __future__ import annotations
@@ -13,46 +14,38 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
-from bot.services import buttons, permissions, scope, submissions
+from bot.services import buttons, permissions, scope
 from bot.services.challenges import (
     DEFAULT_HOUR,
     audience,
-    board_lines,
     clean,
     find_lesson,
     for_learner,
-    in_audience,
     parse_deadline,
+    queue_group_chats,
     short,
     split_criteria,
-    standings,
 )
+
+# The steps' names are shared with taking part (challenge_entry); routes read STEP here.
+from bot.services.chat.challenge_entry import STEP as STEP
+from bot.services.chat.challenge_entry import WORK, _step, board, do, on_work
 from bot.services.chat.turn import Turn
 from bot.services.conversation import ChallengeDraft
 from bot.services.invites import Event
 from bot.services.io import Out
 from bot.services.permissions import Action
-from bot.services.ports import LearnerStatus
-from bot.services.ports.challenges import ChallengeRecord, SendKind, SendStatus, task_id
+from bot.services.ports.challenges import ChallengeRecord, SendKind, SendStatus
 from lessons.challenge_task import MAX_CRITERIA, MAX_CRITERION_CHARS, MIN_CRITERIA
 from lessons.textnorm import fold, folded_words
 from scoring.points import MAX_CHALLENGE_POINTS
-from scoring.standings import rank_of
 
-# "challenge:<part>": what the next typed text is (audience, text, lesson, crit, points,
-# deadline), or "challenge:work:<id>": the learner's work for that challenge.
-STEP = "challenge"
-WORK = "work"
 MIN_TEXT, MAX_TEXT = 20, 1500
 MIN_AHEAD = timedelta(minutes=30)
 MAX_AHEAD = timedelta(days=60)
 POINT_CHOICES = (20, 50, 100)
 MAX_PICK = 12
 _POINTS = re.compile(r"\s*(\d{1,6})\s*(?:diem)?\s*")
-
-
-def _step(part: str) -> str:
-    return f"{STEP}:{part}"
 
 
 # ---- the menu --------------------------------------------------------------------------------
@@ -351,95 +344,10 @@ async def create(turn: Turn) -> list[Out]:
         draft.unit, turn.learner.id, draft.text[:MAX_TEXT], draft.lesson, tuple(draft.criteria),
         draft.points, draft.deadline, deps.now())
     await repo.challenges.enqueue(made.id, people, SendKind.ANNOUNCE, deps.now())
+    await queue_group_chats(deps, repo, made, SendKind.ANNOUNCE)
     await repo.roles.log(turn.learner.id, Event.CHALLENGE, None, draft.unit,
                          {"challenge_id": made.id, "people": len(people)}, deps.now())
     return [Out(text=tr("challenge.created", id=made.id, name=unit.name, people=len(people),
                         deadline=scope.local(turn.learner, draft.deadline)),
                 options=(buttons.Challenge("board", made.id).as_option(
                     tr("challenge.board_button")),))]
-
-
-# ---- taking part -----------------------------------------------------------------------------
-
-async def _open_for(turn: Turn, challenge_id: int) -> tuple[ChallengeRecord | None, list[Out]]:
-    tr, repo = turn.tr, turn.repo
-    challenge = await repo.challenges.challenge(challenge_id)
-    if challenge is None or not await in_audience(repo, challenge, turn.learner.id):
-        return None, [Out(text=tr("challenge.not_yours"))]
-    if challenge.closed_at is not None or challenge.deadline <= turn.deps.now():
-        return None, [Out(text=tr("challenge.over", deadline=scope.local(
-            turn.learner, challenge.deadline))), *(
-            [Out(text=tr("challenge.results_soon"))] if challenge.closed_at is None else [])]
-    return challenge, []
-
-
-async def do(turn: Turn, challenge_id: int) -> list[Out]:
-    """"Làm thử thách": the next message is the work for it."""
-    if turn.learner.status == LearnerStatus.ONBOARDING:
-        return [Out(text=turn.tr("onboarding.finish_first"))]
-    challenge, problem = await _open_for(turn, challenge_id)
-    if challenge is None:
-        return problem
-    turn.state.step = _step(f"{WORK}:{challenge.id}")
-    turn.state.forget_options()  # a "1" sent next is work, not an old choice
-    return [Out(title=turn.tr("challenge.task_title", id=challenge.id),
-                text=turn.tr("challenge.send_now", text=challenge.text,
-                             deadline=scope.local(turn.learner, challenge.deadline)),
-                options=(buttons.Challenge("cancel").as_option(turn.tr("challenge.not_now")),),
-                remember_options=False)]
-
-
-async def on_work(turn: Turn, raw_id: str) -> list[Out]:
-    tr, deps, learner = turn.tr, turn.deps, turn.learner
-    turn.state.step = None
-    challenge_id = int(raw_id) if raw_id.isdigit() and int(raw_id) < 2**63 else None
-    if challenge_id is None:
-        return [Out(text=tr("choice.stale"))]
-    challenge, problem = await _open_for(turn, challenge_id)
-    if challenge is None:
-        return problem
-    text = turn.event.text
-    if not folded_words(text):
-        turn.state.step = _step(f"{WORK}:{challenge_id}")
-        return [Out(text=tr("challenge.work_words"))]
-    key = f"{turn.event.channel}:{turn.event.update_key}" if turn.event.update_key else None
-    incoming = submissions.Incoming(text, None, turn.event.channel, key)
-
-    async def grade() -> list[Out]:
-        out, stored = await submissions.receive_for(deps, learner, task_id(challenge_id),
-                                                    incoming, tr)
-        if stored is None:
-            return out
-        async with deps.store.transaction() as repo:
-            ranked = standings(await repo.challenges.entries(challenge_id))
-        mine = rank_of(ranked, learner.id)
-        if mine is not None:
-            out.append(Out(text=tr("challenge.entry_rank", rank=mine.rank, total=len(ranked),
-                                   deadline=scope.local(learner, challenge.deadline)),
-                           options=(buttons.Challenge("board", challenge_id).as_option(
-                               tr("challenge.board_button")),),
-                           remember_options=False))
-        return out
-
-    turn.later = grade
-    return [Out(text=tr("challenge.work_received"))]
-
-
-# ---- the leaderboard -------------------------------------------------------------------------
-
-async def board(turn: Turn, challenge_id: int) -> list[Out]:
-    tr, repo = turn.tr, turn.repo
-    challenge = await repo.challenges.challenge(challenge_id)
-    if challenge is None or not (
-            await in_audience(repo, challenge, turn.learner.id)
-            or await permissions.can(repo, turn.learner.id, Action.CREATE_CHALLENGE,
-                                     challenge.unit_id, admins=turn.deps.admins)):
-        return [Out(text=tr("challenge.not_yours"))]
-    entries = await repo.challenges.entries(challenge_id)
-    state = tr("challenge.state_closed") if challenge.closed_at else tr(
-        "challenge.state_open", deadline=scope.local(turn.learner, challenge.deadline))
-    text = f"{short(challenge.text, 160)}\n{state}\n\n" + "\n".join(
-        board_lines(entries, tr, turn.learner.id))
-    if any(e.best_confirmed != e.best_any for e in entries):
-        text += "\n\n" + tr("challenge.board_held_note")
-    return [Out(title=tr("challenge.board_title", id=challenge_id), text=text)]

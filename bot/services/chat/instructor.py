@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from bot.services import buttons, review, scope
-from bot.services.chat import mentoring
+from bot.services import buttons, review, review_chat, scope
+from bot.services.chat import mentoring_admin
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
 from bot.services.permissions import Action
@@ -27,8 +27,9 @@ async def queue(turn: Turn, _args: str) -> list[Out]:
     units = await review_scope(turn)
     if not scope.allowed(units):
         return [Out(text=turn.tr("review.not_allowed"))]
-    return [*await review.queue(turn.deps, turn.repo, turn.tr, units),
-            *await mentoring.judge_section(turn, units)]
+    waiting = await review.review_queue(turn.repo, units)
+    return [*review_chat.queue(turn.deps, waiting, turn.tr),
+            *await mentoring_admin.judge_section(turn, units)]
 
 
 async def _refused(turn: Turn, grade_id: int) -> list[Out]:
@@ -48,7 +49,7 @@ async def on_button(turn: Turn, button: buttons.Review) -> list[Out]:
     if not scope.allowed(units):
         return [Out(text=tr("review.not_allowed"))]
     if button.action == "bulk":
-        return await review.bulk_preview(turn.deps, turn.repo, button.grade, tr, units)
+        return review_chat.bulk_preview(await review.bulk_preview(turn.repo, button.grade, units), tr)
     if button.action == "bulkok":
         answer, told = await review.bulk_confirm(turn.deps, turn.repo, button.grade, turn.who, tr,
                                                  units)

@@ -2,7 +2,10 @@
 
 Each step asks (`ask`), reads a typed answer (`on_text`) and moves on by setting the next step;
 buttons ("ob:<step>:<value>") answer a step by tap. The order is group -> consent -> name ->
-birth -> occupation -> time, after which the learner is active.
+birth -> occupation -> (an official: agency) -> time, after which the learner is active.
+The agency is asked only when there are agencies near the learner to pick from ("ag:" buttons,
+bot/services/chat/agency.py). Ethnicity is never asked here: only from /settings, after its own
+consent question (bot/services/chat/profile.py says why).
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.services import buttons, classes, invites, throttle
+from bot.services.chat import agency
 from bot.services.chat.turn import Turn
 from bot.services.io import Option, Out
 from bot.services.parsing import keyword_command, numbered_choice, parse_birth_year, parse_time
 from bot.services.ports import LearnerStatus, UnitRecord
 from lessons.textnorm import folded_words, strip_invisible
 
-OCCUPATIONS = ("official", "business", "worker", "farmer", "student", "other")
+OCCUPATIONS: tuple[buttons.OccupationName, ...] = ("official", "business", "worker", "farmer", "student", "other")
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 MAX_NAME = 40
 TARGET_AGES = (15, 60)
@@ -174,6 +178,17 @@ def _ask_occupation(turn: Turn) -> list[Out]:
         buttons.Onboarding("occ", o).as_option(turn.tr(f"occupation.{o}")) for o in OCCUPATIONS))]
 
 
+def _ask_agency(turn: Turn) -> list[Out]:
+    # Asked again (after a stray tap or a command): the agencies offered last time, as
+    # remembered, so "2" still means the same one; a name typed is matched among all.
+    offered = [Option(k, turn.state.labels.get(k, k)) for k in turn.state.options
+               if isinstance(buttons.parse(k), buttons.Agency)]
+    skip = buttons.Agency("skip").as_option(turn.tr("agency.skip"))
+    if skip.key not in [o.key for o in offered]:
+        offered.append(skip)
+    return [Out(text=turn.tr("agency.ask"), options=tuple(offered))]
+
+
 def _ask_time(turn: Turn) -> list[Out]:
     return [Out(text=turn.tr("onboarding.ask_time"), columns=2,
                 options=time_options(lambda hhmm: buttons.Onboarding("time", hhmm)))]
@@ -229,12 +244,24 @@ async def _time_text(turn: Turn, text: str) -> list[Out]:
     return await _set_time(turn, hhmm)
 
 
+async def _agency_text(turn: Turn, text: str) -> list[Out]:
+    return await agency.answer(turn, text, after_agency)
+
+
+async def after_agency(turn: Turn, unit: UnitRecord | None) -> list[Out]:
+    """The agency picked (or skipped) while joining: on to the lesson time."""
+    turn.state.step = "time"
+    said = [Out(text=turn.tr("agency.saved", agency=unit.name))] if unit else []
+    return said + ask(turn, "time")
+
+
 STEPS: dict[str, Step] = {step.name: step for step in (
     Step("group", _ask_group, _group_text),
     Step("consent", _ask_consent, _tap_please("onboarding.tap_consent", "consent")),
     Step("name", _ask_name, _name_text),
     Step("birth", _ask_birth, _birth_text),
     Step("occupation", _ask_occupation, _tap_please("onboarding.tap_occupation", "occupation")),
+    Step("agency", _ask_agency, _agency_text),
     Step("time", _ask_time, _time_text),
 )}
 
@@ -278,6 +305,15 @@ async def _occupation(turn: Turn, value: str) -> list[Out] | None:
     if value not in OCCUPATIONS:
         return None
     await turn.repo.learners.update_learner(turn.learner.id, occupation=value)
+    turn.learner.occupation = value
+    if value == "official":
+        found = await agency.near(turn.repo, turn.learner)
+        if found.own is not None:  # joined with an office team's code: that is the agency
+            await agency.save(turn, found.own)
+            return await after_agency(turn, found.own)
+        if found.agencies:
+            turn.state.step = "agency"
+            return agency.question(turn, found.agencies)
     turn.state.step = "time"
     return ask(turn, "time")
 

@@ -43,6 +43,12 @@ async def invite_command(turn: Turn, args: str) -> list[Out]:
 
 async def demo(turn: Turn, args: str) -> list[Out]:
     out = await roles_chat.demo(turn.deps, turn.repo, turn.learner, turn.tr, turn.event, args)
+    if args.split() and not _joining(turn):
+        # Another role: a half-made draft of the previous one (a challenge's audience, an
+        # announcement) would otherwise take the next thing typed.
+        turn.state.step = None
+        turn.state.challenge_draft = None
+        turn.state.leader_draft = None
     return out + await tools.tools(turn) if args.split() else out
 
 

@@ -8,7 +8,7 @@ or a hint). The tables say which handler answers each command name, button kind 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -20,7 +20,13 @@ from bot.services.chat.classes import checkin
 from bot.services.chat.turn import Turn
 from bot.services.classes import bare_code, typed_checkin
 from bot.services.io import Out
-from bot.services.parsing import keyword_command, split_command
+from bot.services.parsing import (
+    ANYTIME_KEYWORDS,
+    keyword_command,
+    keyword_with_args,
+    split_command,
+)
+from bot.services.permissions import Action
 from bot.services.ports import LearnerStatus
 
 B = TypeVar("B", bound=buttons.Button)
@@ -34,6 +40,9 @@ class CommandRoute:
     name: str
     handler: Callable[[Turn, str], Answer]  # (turn, args)
     menu: bool = False  # listed in Telegram's command menu, described by "command.desc.<name>"
+    # Listed (instead) in the menu of people whose roles allow any of these actions: Telegram
+    # shows role holders their own menu (BotCommandScopeChat), learners the default one.
+    staff: frozenset[Action] = frozenset()
     # Works in any state: before onboarding is over, and without ending the step the learner is
     # in. Other commands first ask an onboarding learner to finish, and end any step.
     anytime: bool = False
@@ -66,9 +75,12 @@ class Router:
             buttons_, lambda b: b.kind)
         self.steps: dict[str, StepRoute] = _index(steps, lambda s: s.name)
 
-    def menu(self, tr: Translator) -> list[tuple[str, str]]:
-        """(name, description) of the commands a platform lists in its menu, in table order."""
-        return [(c.name, tr(f"command.desc.{c.name}")) for c in self.commands.values() if c.menu]
+    def menu(self, tr: Translator, actions: Collection[Action] = ()) -> list[tuple[str, str]]:
+        """(name, description) of the commands a platform lists in its menu, in table order:
+        a learner's, and with `actions` (what the person's roles allow) the role's tools too."""
+        held = set(actions)
+        return [(c.name, tr(f"command.desc.{c.name}")) for c in self.commands.values()
+                if (c.menu and not c.staff) or (c.staff & held)]
 
     async def run(self, turn: Turn) -> list[Out]:
         ev, tr = turn.event, turn.tr
@@ -99,9 +111,14 @@ class Router:
             checkin_code = typed_checkin(text)
             if checkin_code is not None:  # "điểm danh K7M2QX" at a class, even while onboarding
                 return await self.command(turn, "checkin", checkin_code)
-            keyword = None if joining else keyword_command(text)
+            keyword = keyword_command(text)
+            if joining and keyword not in ANYTIME_KEYWORDS:
+                keyword = None
             if keyword:  # keywords work in every step, so nobody is stuck in one
                 return await self.command(turn, keyword, "")
+            with_args = None if joining else keyword_with_args(text)
+            if with_args:  # "vinh danh PDP 2026Q4": the command with what follows it
+                return await self.command(turn, *with_args)
         step = turn.state.step
         route = self.steps.get(step.partition(":")[0]) if step else None
         if text is not None and step and route is not None and route.anytime:

@@ -21,6 +21,7 @@ from typing import Any
 from bot.services import buttons, speech, tryai
 from bot.services.chat import (
     account,
+    agency,
     cert,
     challenges,
     classes,
@@ -28,14 +29,27 @@ from bot.services.chat import (
     instructor,
     link,
     mentoring,
+    mentoring_peer,
     onboarding,
+    profile,
     ranks,
     roles,
     settings,
     study,
     teachback,
+    web,
 )
 from bot.services.chat.router import ButtonRoute, CommandRoute, Router, StepRoute
+from bot.services.permissions import Action
+
+_REPORTS = frozenset({Action.VIEW_REPORT})
+_ROSTER = frozenset({Action.VIEW_ROSTER})
+_INVITE = frozenset({Action.INVITE_ROLE})
+_REVIEW = frozenset({Action.REVIEW})
+_CLASSES = frozenset({Action.OPEN_CLASS})
+_SESSIONS = frozenset({Action.CHECK_IN_SESSION})
+_MENTORS = frozenset({Action.PEER_REVIEW, Action.PROPOSE_MENTOR})
+_WEB = frozenset({Action.VIEW_ROSTER, Action.VIEW_DASHBOARD, Action.REVIEW})
 
 COMMANDS = (
     # In the order of Telegram's menu; `menu=True` ones are listed there.
@@ -51,28 +65,35 @@ COMMANDS = (
     CommandRoute("deleteme", account.deleteme, menu=True),
     CommandRoute("certificate", cert.command, menu=True),
     CommandRoute("freeze", ranks.freeze, menu=True),  # "bảo vệ chuỗi": a streak freeze
-    # Honours for a unit's reports: officials and leaders need not be learners.
-    CommandRoute("honours", ranks.honours, menu=True, anytime=True),
+    # Commands of people with roles: in the menu of those whose roles allow them (a learner's
+    # menu stays short). Officials and leaders need not be learners: these work any time.
+    CommandRoute("honours", ranks.honours, anytime=True, staff=_REPORTS),
     # Roles and group leaders: a leader, an official or an instructor need not be a learner, so
     # these work while joining too (and keep the joining step).
-    CommandRoute("group", group.command, menu=True, anytime=True),
-    CommandRoute("roles", roles.roles_command, menu=True, anytime=True),
-    CommandRoute("invite", roles.invite_command, anytime=True),
+    CommandRoute("group", group.command, anytime=True, staff=_ROSTER),
+    CommandRoute("roles", roles.roles_command, menu=True, anytime=True),  # an invite code too
+    CommandRoute("invite", roles.invite_command, anytime=True, staff=_INVITE),
+    # The web pages' one-time sign-in link ("trang quản lý"), for people with a role.
+    CommandRoute("web", web.command, anytime=True, staff=_WEB),
     CommandRoute("demo", roles.demo, anytime=True),  # the console's "/demo role leader"
     CommandRoute("nonudge", group.no_nudges, anytime=True),  # "đừng nhắc tôi"
     CommandRoute("nudgeon", group.nudges_on, anytime=True),  # "nhắc tôi"
     # A role invite: "/start r_<code>" and a code typed come in as this.
     CommandRoute("role", roles.open_invite, anytime=True),
     CommandRoute("appeal", account.appeal),
-    CommandRoute("review", instructor.queue, anytime=True),  # instructors need not be learners
+    CommandRoute("review", instructor.queue, anytime=True, staff=_REVIEW),
     # Core instructors and mentors: their tools work before (or without) onboarding too; a
     # session's check-in and a mentor's link ("/start s_CODE", "/start m_CODE") while joining.
-    CommandRoute("class", classes.command, anytime=True),  # "lớp học"
-    CommandRoute("challenge", challenges.command, anytime=True),  # "thử thách"
-    CommandRoute("mentor", mentoring.command, anytime=True),  # "người hướng dẫn"
-    CommandRoute("checkin", classes.checkin_command, anytime=True),  # "điểm danh CODE"
+    CommandRoute("class", classes.command, anytime=True, staff=_CLASSES),  # "lớp học"
+    # "/session": the class menu, where a class's in-person session is opened (code and QR).
+    CommandRoute("session", classes.command, anytime=True, staff=_SESSIONS),
+    CommandRoute("challenge", challenges.command, menu=True, anytime=True),  # "thử thách"
+    CommandRoute("mentor", mentoring.command, anytime=True, staff=_MENTORS),
+    CommandRoute("checkin", classes.checkin_command, menu=True, anytime=True),  # "điểm danh"
     CommandRoute("mentorlink", mentoring.open_link, anytime=True),
     CommandRoute("teachback", teachback.command),  # "dạy lại"
+    # The optional ethnicity question (its own consent first), as from /settings: "dân tộc".
+    CommandRoute("ethnicity", profile.ethnicity_command),
     # Typed ("làm câu hỏi", "học tiếp", "nộp bài") or tapped more than typed as commands.
     CommandRoute("quiz", study.quiz),
     CommandRoute("next", study.more_today),
@@ -101,6 +122,11 @@ BUTTONS: tuple[ButtonRoute[Any], ...] = (  # each route typed by its own kind
     ButtonRoute(buttons.Challenge, challenges.on_button, anytime=True),
     ButtonRoute(buttons.Mentor, mentoring.on_button, anytime=True),
     ButtonRoute(buttons.TeachBack, teachback.on_button),
+    # Target groups: an official's agency is asked while joining too; occupation and ethnicity
+    # are changed from /settings.
+    ButtonRoute(buttons.Agency, profile.on_agency, anytime=True),
+    ButtonRoute(buttons.Occupation, profile.on_occupation),
+    ButtonRoute(buttons.Ethnicity, profile.on_ethnicity),
 )
 
 STEPS = (
@@ -110,10 +136,13 @@ STEPS = (
     StepRoute("tryai", tryai.on_text),
     StepRoute("tryai_check", tryai.on_text),
     StepRoute(cert.STEP, cert.on_text),
+    StepRoute(cert.FIX_STEP, cert.on_fix_text),
     StepRoute(classes.STEP, classes.on_name_text, anytime=True),
     StepRoute(challenges.STEP, challenges.on_text, anytime=True),
-    StepRoute(mentoring.STEP, mentoring.on_comment, anytime=True),
+    StepRoute(mentoring_peer.STEP, mentoring_peer.on_comment, anytime=True),
     StepRoute(teachback.STEP, teachback.on_text),
+    StepRoute(agency.SETTINGS_STEP, profile.on_agency_text),
+    StepRoute(profile.ETHNICITY_STEP, profile.on_ethnicity_text),
 )
 
 ROUTER = Router(COMMANDS, BUTTONS, STEPS)

@@ -1,4 +1,5 @@
-"""/settings: the lesson time, showing one's name on the boards, the language."""
+"""/settings: the lesson time, showing one's name on the boards, the language; the occupation,
+an official's agency and the optional ethnicity (their handlers: bot/services/chat/profile.py)."""
 
 from __future__ import annotations
 
@@ -12,23 +13,37 @@ from bot.services.parsing import parse_time
 STEP = "settings_time"  # the next typed text is a new lesson time
 
 
-def menu(turn: Turn) -> Out:
+async def menu(turn: Turn) -> Out:
     tr, learner = turn.tr, turn.learner
     shown = tr("settings.name_shown") if learner.show_name else tr("settings.name_hidden")
+    official = learner.occupation == "official"
+    profile = tr("settings.profile", occupation=tr(f"occupation.{learner.occupation}")
+                 if learner.occupation else "-")
+    if official:
+        unit = await turn.repo.units.unit(learner.agency_id) if learner.agency_id else None
+        profile += "\n" + tr("settings.agency", agency=unit.name if unit else "-")
+    # Ethnicity: whether an answer is stored, never the answer (the menu may be read over a
+    # shoulder; the learner sees the value when they open it).
+    profile += "\n" + tr("settings.ethnicity_given" if learner.ethnicity_consent_at
+                          else "settings.ethnicity_none")
     return Out(
         title=tr("settings.title"),
         text=tr("settings.body", time=learner.lesson_time or "-", shown=shown,
-                nickname=learner.nickname, language=learner.language),
+                nickname=learner.nickname, language=learner.language).rstrip() + "\n" + profile,
         options=(
             buttons.Settings("time").as_option(tr("settings.change_time")),
             buttons.Settings("showname").as_option(tr("settings.toggle_name")),
             buttons.Settings("lang").as_option(tr("settings.toggle_language")),
+            buttons.Occupation().as_option(tr("settings.change_occupation")),
+            *((buttons.Agency("ask").as_option(tr("settings.change_agency")),) if official
+              else ()),
+            buttons.Ethnicity("ask").as_option(tr("settings.ethnicity")),
         ),
     )
 
 
 async def command(turn: Turn, _args: str) -> list[Out]:
-    return [menu(turn)]
+    return [await menu(turn)]
 
 
 def _ask_time(turn: Turn) -> list[Out]:
@@ -58,12 +73,12 @@ async def on_button(turn: Turn, button: buttons.Settings) -> list[Out]:
     if button.action == "showname":
         await turn.repo.learners.update_learner(learner.id, show_name=not learner.show_name)
         learner.show_name = not learner.show_name
-        return [menu(turn)]
+        return [await menu(turn)]
     language = "en" if learner.language == "vi" else "vi"  # "lang"
     await turn.repo.learners.update_learner(learner.id, language=language)
     learner.language = language
     turn.tr = Translator(language)
-    return [menu(turn)]
+    return [await menu(turn)]
 
 
 async def on_time_text(turn: Turn, _step: str) -> list[Out]:

@@ -9,6 +9,7 @@ from bot.services.ports.challenges import Challenges
 from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
+from bot.services.ports.figures import Figures
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader, Member, OutboxItem, OutboxStatus, Queued
@@ -60,6 +61,7 @@ __all__ = [
     "DeliveryRecord",
     "DeliveryStatus",
     "Denominators",
+    "Figures",
     "FreezeRecord",
     "FreezeState",
     "GradeInfo",

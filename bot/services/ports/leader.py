@@ -1,7 +1,11 @@
 """What group leaders' tools need from storage: a unit's members in one read, their study days
 and channels, opt-outs, announcements, linked group chats, and the outbox every nudge,
 announcement and digest goes through. `bot/storage/repos/leader.py` implements it as
-`repo.leader`."""
+`repo.leader`.
+
+Kept as one port (19 methods): the roster's set-based reads and the outbox that carries the
+leader's nudges are one feature and share their queries' shapes; the next candidate for a split
+is the outbox (its own port), once a second feature writes to it directly."""
 
 from __future__ import annotations
 
@@ -83,6 +87,9 @@ class Leader(Protocol):
         self, unit_id: int, channel: str, chat_id: str, by: int | None, now: datetime
     ) -> None: ...
     async def chats_of(self, unit_id: int) -> list[tuple[str, str]]: ...
+    async def chats_under(self, unit_id: int) -> list[tuple[str, str]]:
+        """The group chats linked to the unit or any unit of its subtree (an audience)."""
+        ...
     async def linked_units(self) -> list[int]:
         """Units with at least one linked group chat."""
         ...

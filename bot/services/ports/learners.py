@@ -37,10 +37,20 @@ class Learners(Protocol):
         unit_id: int | Unset | None = UNSET,
         status: LearnerStatus | Unset = UNSET,
         consent_at: datetime | Unset | None = UNSET,
+        agency_id: int | Unset | None = UNSET,
+        ethnicity: str | Unset | None = UNSET,
+        ethnicity_consent_at: datetime | Unset | None = UNSET,
     ) -> None:
-        """Change only the fields given; a new time, zone or status re-plans the next push."""
+        """Change only the fields given; a new time, zone or status re-plans the next push.
+        `ethnicity` is stored only with `ethnicity_consent_at` (bot/services/target_groups.py
+        sets and clears the two together)."""
         ...
     async def learners_in_units(self, unit_ids: list[int]) -> list[LearnerRecord]: ...
+    async def ethnicity_counts(self, unit_id: int) -> dict[str, int]:
+        """How many learners of the unit's subtree (unit_closure) gave each ethnicity, counting
+        only those whose consent is stored. Counts only, never who: the one way ethnicity
+        leaves storage for anyone but the learner themself."""
+        ...
     async def delete_learner(self, learner_id: int) -> None: ...
     async def export_learner(self, learner_id: int) -> dict[str, Any]: ...
 

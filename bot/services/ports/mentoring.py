@@ -1,6 +1,9 @@
 """Mentors: peers' work to review (anonymised), their reviews and the instructor's verdict on
 them, mentors' invite links and the learners who joined through them, and the figures the mentor
-rule and the level statistics read. `bot/storage/repos/mentoring.py` implements it."""
+rule and the level statistics read. `bot/storage/repos/mentoring.py` implements it.
+
+Kept as one port (17 methods): every query serves the /mentor dialog and is read together with
+the others in one unit of work; split, each feature change would touch two ports and two repos."""
 
 from __future__ import annotations
 

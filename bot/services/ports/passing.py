@@ -77,6 +77,17 @@ class Passing(Protocol):
     async def latest_feedback(self, learner_id: int, lesson_id: str) -> Feedback | None: ...
 
 
+@dataclass(frozen=True)
+class NameChange:
+    """A printed name corrected: from what, to what, by whom (a learner or an official), when."""
+
+    old: str
+    new: str
+    by: str
+    by_learner: bool
+    at: datetime
+
+
 class Certificates(Protocol):
     async def add(
         self, learner_id: int, level: int, level_title: str, code: str, unit_id: int | None,
@@ -91,3 +102,20 @@ class Certificates(Protocol):
     async def propose_name(self, certificate_id: int, name: str) -> bool: ...
     async def revoke(self, code: str, by: str, reason: str, now: datetime) -> bool: ...
     async def listing(self, unit_ids: Collection[int] | None = None) -> list[CertificateRecord]: ...
+    async def propose_fix(self, certificate_id: int, name: str) -> bool:
+        """Keep a corrected name until the learner confirms it (an issued, unrevoked one)."""
+        ...
+    async def rename(self, certificate_id: int, old: str, new: str, by: str, by_learner: bool,
+                     now: datetime) -> bool:
+        """Print `new` instead of `old` and record the change; False (nothing changed) when the
+        name is no longer `old` (a double tap, a second process) or the certificate is revoked."""
+        ...
+    async def changes(self, certificate_id: int) -> list[NameChange]: ...
+    # The web pages: named certificates of these units (None: all), the newest issued first,
+    # revoked only, in force only (revoked False) or both (None); and their counts.
+    async def newest(self, unit_ids: Collection[int] | None, revoked: bool | None,
+                     limit: int) -> list[CertificateRecord]: ...
+    async def level_counts(self, unit_ids: Collection[int] | None
+                           ) -> tuple[dict[int, int], int]:
+        """(named certificates in force by level, named certificates revoked)."""
+        ...

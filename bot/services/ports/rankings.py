@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from scoring.honours import LearnerFacts, MentorFacts
 from scoring.rankings import UnitFigures
@@ -86,3 +86,14 @@ class Rankings(Protocol):
     async def mentor_facts(
         self, unit_id: int, start: datetime, end: datetime
     ) -> list[MentorFacts]: ...
+
+    # honours of closed periods, kept as they were when the period closed
+    async def honours_snapshot(self, unit_id: int, period: str) -> dict[str, Any] | None: ...
+    async def store_honours(
+        self, unit_id: int, period: str, data: dict[str, Any], now: datetime
+    ) -> bool:
+        """Keep it once: False (the first one stays) when this unit's period is stored."""
+        ...
+    async def honours_stored(self, period: str) -> set[int]:
+        """Units whose honours for the period are stored."""
+        ...

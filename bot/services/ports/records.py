@@ -63,6 +63,13 @@ class LearnerRecord:
     unit_id: int | None = None
     consent_at: datetime | None = None
     created_at: datetime | None = None
+    # Target groups: an official's agency (an office-team unit), and ethnicity, which is
+    # sensitive: set only with its own consent (`ethnicity_consent_at`), shown to the learner
+    # alone (their /settings, /mydata) and counted only in aggregates. Kept out of repr so that
+    # a logged record never carries it.
+    agency_id: int | None = None
+    ethnicity: str | None = field(default=None, repr=False)
+    ethnicity_consent_at: datetime | None = field(default=None, repr=False)
 
     @property
     def public_name(self) -> str:
@@ -124,6 +131,8 @@ class GradeInfo:
     appealed: bool
     text: str = ""
     photo_ref: str | None = None
+    submitted_at: datetime | None = None  # when the work arrived
+    graded_at: datetime | None = None  # when this grade was given
 
 
 @dataclass(frozen=True)

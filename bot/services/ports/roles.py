@@ -1,6 +1,9 @@
 """What the roles service needs from storage: grants, invites, the audit log, the unit tree's
 shape, and a throttle counter. `bot/storage/repos/roles.py` implements it; `repo.roles` reaches
-it."""
+it.
+
+Kept as one port (18 methods): grants, invites and their audit log change together (every grant
+and revocation writes the log in the same transaction), which one port keeps visible."""
 
 from __future__ import annotations
 
@@ -78,6 +81,9 @@ class Roles(Protocol):
         detail: dict[str, Any], now: datetime,
     ) -> None: ...
     async def events(self, unit_ids: list[int] | None, limit: int) -> list[RoleEventRecord]: ...
+    async def events_after(self, event_id: int, limit: int) -> list[RoleEventRecord]:
+        """Log entries after this one, oldest first (followers of the log: command menus)."""
+        ...
     async def events_of(self, learner_id: int, limit: int) -> list[RoleEventRecord]:
         """The newest events done by or to this person."""
         ...

@@ -13,6 +13,7 @@ from bot.services.ports.challenges import Challenges
 from bot.services.ports.classes import Classes
 from bot.services.ports.conversation import Conversations
 from bot.services.ports.deliveries import Deliveries
+from bot.services.ports.figures import Figures
 from bot.services.ports.grades import Grades, Submissions
 from bot.services.ports.inbox import Inbox
 from bot.services.ports.leader import Leader
@@ -26,6 +27,7 @@ from bot.services.ports.rankings import Rankings
 from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
 from bot.services.ports.units import Units
+from bot.services.ports.web import WebSessions
 from bot.services.ports_bots import Bots
 
 
@@ -47,11 +49,13 @@ class UnitOfWork(Protocol):
     leader: Leader  # rosters, opt-outs, announcements, linked group chats, the outbox
     badges: Badges  # badges, streak freezes, helpful mentor reviews
     rankings: Rankings  # the unit closure, standings snapshots, honours figures
+    figures: Figures  # the officials' figures: live, the dashboard snapshot, closed quarters
     classes: Classes  # classes, members, in-person sessions
     challenges: Challenges  # challenges, their entries and outbox
     mentoring: Mentoring  # peer reviews, mentors' links and referrals
     leases: Leases  # process roles: deliveries and background work claimed under leases
     bots: Bots  # units' own bots (bot/services/ports_bots.py)
+    web: WebSessions  # the web pages' one-time sign-in links and sessions
 
 
 class Store(Protocol):

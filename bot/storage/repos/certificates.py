@@ -7,9 +7,16 @@ from datetime import date, datetime
 
 from sqlalchemy import case, func, select, update
 
-from bot.services.ports.passing import CertificateRecord, Feedback, ReviewRecord
+from bot.services.ports.passing import CertificateRecord, Feedback, NameChange, ReviewRecord
 from bot.services.ports.records import GradeStatus
-from bot.storage.models import Certificate, GradeRecord, LessonReview, Progress, Submission
+from bot.storage.models import (
+    Certificate,
+    CertificateChange,
+    GradeRecord,
+    LessonReview,
+    Progress,
+    Submission,
+)
 from bot.storage.repos.base import SqlPort
 from scoring.passing import Confirmed
 
@@ -146,3 +153,56 @@ class SqlCertificates(SqlPort):
         if unit_ids is not None:
             query = query.where(Certificate.unit_id.in_(list(unit_ids)))
         return [_certificate(r) for r in await self.s.scalars(query)]
+
+    async def propose_fix(self, certificate_id: int, name: str) -> bool:
+        changed = await self._changed(update(Certificate).where(
+            Certificate.id == certificate_id, Certificate.full_name.is_not(None),
+            Certificate.revoked_at.is_(None)).values(name_draft=name))
+        return bool(changed)
+
+    async def rename(self, certificate_id: int, old: str, new: str, by: str, by_learner: bool,
+                     now: datetime) -> bool:
+        changed = await self._changed(update(Certificate).where(
+            Certificate.id == certificate_id, Certificate.full_name == old,
+            Certificate.revoked_at.is_(None)).values(full_name=new, name_draft=None))
+        if not changed:
+            return False
+        self.s.add(CertificateChange(certificate_id=certificate_id, field="full_name", old=old,
+                                     new=new, by=by[:120], by_learner=by_learner, at=now))
+        await self.s.flush()
+        return True
+
+    async def changes(self, certificate_id: int) -> list[NameChange]:
+        rows = await self.s.scalars(select(CertificateChange)
+                                    .where(CertificateChange.certificate_id == certificate_id)
+                                    .order_by(CertificateChange.id))
+        return [NameChange(r.old, r.new, r.by, r.by_learner, r.at) for r in rows]
+
+    async def newest(self, unit_ids: Collection[int] | None, revoked: bool | None,
+                     limit: int) -> list[CertificateRecord]:
+        query = (select(Certificate).where(Certificate.full_name.is_not(None))
+                 .order_by(func.coalesce(Certificate.issued_at, Certificate.earned_at).desc(),
+                           Certificate.id.desc()).limit(limit))
+        if unit_ids is not None:
+            query = query.where(Certificate.unit_id.in_(list(unit_ids)))
+        if revoked is not None:
+            query = query.where(Certificate.revoked_at.is_not(None) if revoked
+                                else Certificate.revoked_at.is_(None))
+        return [_certificate(r) for r in await self.s.scalars(query)]
+
+    async def level_counts(self, unit_ids: Collection[int] | None
+                           ) -> tuple[dict[int, int], int]:
+        is_revoked = Certificate.revoked_at.is_not(None)
+        query = (select(Certificate.level, is_revoked.label("revoked"), func.count())
+                 .where(Certificate.full_name.is_not(None))
+                 .group_by(Certificate.level, is_revoked))
+        if unit_ids is not None:
+            query = query.where(Certificate.unit_id.in_(list(unit_ids)))
+        levels: dict[int, int] = {}
+        revoked = 0
+        for level, gone, count in await self.s.execute(query):
+            if gone:
+                revoked += int(count)
+            else:
+                levels[int(level)] = int(count)
+        return levels, revoked

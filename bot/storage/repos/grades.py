@@ -185,7 +185,7 @@ class SqlGrades(SqlPort):
     def _grade_info(grade: GradeRecord, sub: Submission) -> GradeInfo:
         return GradeInfo(grade.id, grade.submission_id, sub.learner_id, sub.lesson_id,
                          grade.score, GradeStatus(grade.status), dict(grade.detail or {}), grade.points_paid,
-                         grade.appealed, sub.text, sub.photo_ref)
+                         grade.appealed, sub.text, sub.photo_ref, sub.received_at, grade.created_at)
 
 
 def _scoped(query: _Q, units: Collection[int] | None) -> _Q:

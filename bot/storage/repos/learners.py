@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Text, cast, delete, func, select, update
 
 from bot.services.conversation import Conversation
 from bot.services.ports.records import UNSET, IdentityRecord, LearnerRecord, LearnerStatus, Unset
@@ -15,6 +16,7 @@ from bot.storage.models import (
     Delivery,
     GradeRecord,
     HelpfulReview,
+    HonoursSnapshot,
     Identity,
     Learner,
     LedgerEntry,
@@ -25,9 +27,12 @@ from bot.storage.models import (
     Submission,
     TryAIUsage,
     Unit,
+    UnitClosure,
 )
 from bot.storage.repos.base import SqlPort
 from bot.storage.repos.classes import teaching_export
+
+FORGOTTEN = ""  # the name left in a closed period's honours by someone who was deleted
 
 
 def _learner(row: Learner) -> LearnerRecord:
@@ -36,6 +41,8 @@ def _learner(row: Learner) -> LearnerRecord:
         display_name=row.display_name, show_name=row.show_name, birth_year=row.birth_year,
         occupation=row.occupation, lesson_time=row.lesson_time, language=row.language,
         unit_id=row.unit_id, consent_at=row.consent_at, created_at=row.created_at,
+        agency_id=row.agency_id, ethnicity=row.ethnicity,
+        ethnicity_consent_at=row.ethnicity_consent_at,
     )
 
 
@@ -105,12 +112,16 @@ class SqlLearners(SqlPort):
         unit_id: int | Unset | None = UNSET,
         status: LearnerStatus | Unset = UNSET,
         consent_at: datetime | Unset | None = UNSET,
+        agency_id: int | Unset | None = UNSET,
+        ethnicity: str | Unset | None = UNSET,
+        ethnicity_consent_at: datetime | Unset | None = UNSET,
     ) -> None:
         given = {
             "nickname": nickname, "display_name": display_name, "show_name": show_name,
             "birth_year": birth_year, "occupation": occupation, "lesson_time": lesson_time,
             "timezone": timezone, "language": language, "unit_id": unit_id, "status": status,
-            "consent_at": consent_at,
+            "consent_at": consent_at, "agency_id": agency_id, "ethnicity": ethnicity,
+            "ethnicity_consent_at": ethnicity_consent_at,
         }
         fields: dict[str, Any] = {k: v for k, v in given.items() if v is not UNSET}
         if not fields:
@@ -126,6 +137,15 @@ class SqlLearners(SqlPort):
                                     .order_by(Learner.unit_id, Learner.id))
         return [_learner(r) for r in rows]
 
+    async def ethnicity_counts(self, unit_id: int) -> dict[str, int]:
+        subtree = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)
+        rows = await self.s.execute(
+            select(Learner.ethnicity, func.count())
+            .where(Learner.unit_id.in_(subtree), Learner.ethnicity.is_not(None),
+                   Learner.ethnicity_consent_at.is_not(None))
+            .group_by(Learner.ethnicity))
+        return {str(value): int(count) for value, count in rows.all()}
+
     async def delete_learner(self, learner_id: int) -> None:
         # Explicit deletes, children first, so that it works without ON DELETE CASCADE support.
         subs = select(Submission.id).where(Submission.learner_id == learner_id)
@@ -134,7 +154,24 @@ class SqlLearners(SqlPort):
                       LinkCode, Identity, TryAIUsage, BadgeAward, StreakFreeze):
             await self.s.execute(delete(model).where(model.learner_id == learner_id))
         await self.s.execute(delete(HelpfulReview).where(HelpfulReview.mentor_id == learner_id))
+        await self._forget_in_honours(learner_id)
         await self.s.execute(delete(Learner).where(Learner.id == learner_id))
+
+    async def _forget_in_honours(self, learner_id: int) -> None:
+        """A closed period's honours keep their ranks, but not the name of someone who asked for
+        their data to be deleted. Deletions are rare: the snapshots naming them are found by
+        text (the JSON is written by json.dumps, on SQLite and PostgreSQL alike)."""
+        needle = f'%"learner_id": {int(learner_id)},%'
+        rows = list(await self.s.scalars(select(HonoursSnapshot).where(
+            cast(HonoursSnapshot.data, Text).like(needle))))
+        for row in rows:
+            data = copy.deepcopy(dict(row.data))
+            for key in ("learners", "mentors"):
+                for entry in data.get(key, []):
+                    facts = entry.get("facts", {})
+                    if facts.get("learner_id") == learner_id:
+                        facts.update(learner_id=0, name=FORGOTTEN, unit_name="")
+            row.data = data
 
     async def export_learner(self, learner_id: int) -> dict[str, Any]:
         learner = await self.s.get(Learner, learner_id)
@@ -145,6 +182,7 @@ class SqlLearners(SqlPort):
             return [{f: getattr(r, f) for f in fields} for r in items]
 
         unit = await self.s.get(Unit, learner.unit_id) if learner.unit_id else None
+        agency = await self.s.get(Unit, learner.agency_id) if learner.agency_id else None
         subs = list(await self.s.scalars(
             select(Submission).where(Submission.learner_id == learner_id).order_by(Submission.id)))
         grades = list(await self.s.scalars(
@@ -152,8 +190,10 @@ class SqlLearners(SqlPort):
         return {
             "learner": {f: getattr(learner, f) for f in (
                 "id", "display_name", "nickname", "show_name", "birth_year", "occupation",
-                "lesson_time", "timezone", "language", "status", "consent_at", "created_at")},
+                "lesson_time", "timezone", "language", "status", "consent_at", "created_at",
+                "ethnicity", "ethnicity_consent_at")},
             "group": unit.name if unit else None,
+            "agency": agency.name if agency else None,
             "channels": rows(await self.s.scalars(
                 select(Identity).where(Identity.learner_id == learner_id)),
                 ("channel", "external_id", "last_seen_at")),

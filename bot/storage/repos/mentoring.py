@@ -1,5 +1,6 @@
 """The `Mentoring` port on SQLAlchemy: peer reviews, mentors' links and referrals, and the
-figures the mentor rule reads."""
+figures the mentor rule reads. Kept whole (18 methods): it implements the one
+`Mentoring` port, method for method (see the port for why that is one)."""
 
 from __future__ import annotations
 

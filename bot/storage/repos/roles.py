@@ -1,4 +1,6 @@
-"""The `Roles` port on SQLAlchemy: grants, invites, the audit log, the unit tree, throttling."""
+"""The `Roles` port on SQLAlchemy: grants, invites, the audit log, the unit tree, throttling.
+
+Kept whole (18 methods): it implements the one `Roles` port, method for method (see the port)."""
 
 from __future__ import annotations
 
@@ -133,6 +135,11 @@ class SqlRoles(SqlPort):
         query = select(RoleEvent).order_by(RoleEvent.id.desc()).limit(limit)
         if unit_ids is not None:
             query = query.where(RoleEvent.unit_id.in_(unit_ids))
+        return [_event(r) for r in await self.s.scalars(query)]
+
+    async def events_after(self, event_id: int, limit: int) -> list[RoleEventRecord]:
+        query = (select(RoleEvent).where(RoleEvent.id > event_id).order_by(RoleEvent.id)
+                 .limit(limit))
         return [_event(r) for r in await self.s.scalars(query)]
 
     async def events_of(self, learner_id: int, limit: int) -> list[RoleEventRecord]:

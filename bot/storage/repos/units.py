@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.services.ports.records import UnitRecord
-from bot.storage.models import Unit
+from bot.storage.models import Unit, UnitClosure
 from bot.storage.repos.base import SqlPort
 
 
@@ -29,6 +29,31 @@ class SqlUnits(SqlPort):
 
     async def units(self) -> list[UnitRecord]:
         return [_unit(r) for r in await self.s.scalars(select(Unit).order_by(Unit.id))]
+
+    async def lineage(self, unit_id: int) -> list[UnitRecord]:
+        rows = await self.s.scalars(
+            select(Unit).join(UnitClosure, UnitClosure.ancestor_id == Unit.id)
+            .where(UnitClosure.descendant_id == unit_id).order_by(UnitClosure.depth))
+        return [_unit(r) for r in rows]
+
+    async def units_of_kind_near(
+        self, area_id: int, kinds: frozenset[str], limit: int
+    ) -> list[UnitRecord]:
+        of_kind = func.lower(Unit.kind).in_(sorted(kinds))
+        below = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == area_id)
+        above = select(UnitClosure.ancestor_id).where(UnitClosure.descendant_id == area_id,
+                                                      UnitClosure.depth > 0)
+        local = list(await self.s.scalars(
+            select(Unit).where(of_kind, Unit.id.in_(below)).order_by(Unit.name, Unit.id)
+            .limit(limit)))
+        upper = list(await self.s.scalars(
+            select(Unit).where(of_kind, Unit.parent_id.in_(above)).order_by(Unit.name, Unit.id)
+            .limit(max(0, limit - len(local)))))
+        return [_unit(r) for r in local + upper]
+
+    async def children_of(self, unit_id: int) -> list[UnitRecord]:
+        return [_unit(r) for r in await self.s.scalars(
+            select(Unit).where(Unit.parent_id == unit_id).order_by(Unit.name, Unit.id))]
 
     async def upsert_unit(
         self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
