@@ -121,6 +121,10 @@ class Settings(BaseSettings):
                                           validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS"))
     delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60,
                                          validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS"))
+    # How often a running process reads the `bots` table, so that a unit's bot added or removed
+    # with `hocai bots` is served (or stopped) without a restart.
+    bots_reload_seconds: float = Field(default=30.0, gt=0, le=3600,
+                                       validation_alias=_env("HOCAI_BOTS_RELOAD_SECONDS"))
     # Seals units' bot tokens in the database (a Fernet key: `hocai bots keygen`). Empty: tokens
     # are stored as given, and never printed in full either way.
     secret_key: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_SECRET_KEY"))

@@ -193,6 +193,9 @@ async def deliver_one(
     try:
         async with gates.channel(identity.channel):
             for part in parts[sent:]:
+                # A lesson's next part waits for its chat's spacing (a second on Telegram)
+                # before it takes a slot: a slot is for a send that can go now.
+                await sender.chat_ready(identity.channel, identity.chat_id, identity.bot_id)
                 # The slot is held until the part is recorded: what a crash can repeat.
                 async with in_flight:
                     held = True
@@ -203,7 +206,10 @@ async def deliver_one(
                                           bot_id=identity.bot_id, lane="bulk")
                         sent += 1
                         renewed = deps.now()
-                        held = await _renew(deps, item.id, holder, sent, lease)
+                        if sent < len(parts):
+                            held = await _renew(deps, item.id, holder, sent, lease)
+                        else:  # the last part is recorded by the delivery's end, one commit
+                            held = await _finished(deps, item, holder, identity, parts, report)
                 if not held:
                     report.taken_over += 1
                     log.warning("delivery %s was taken over by another worker", item.id)
@@ -242,12 +248,19 @@ async def deliver_one(
                 retry_at = deps.now() + timedelta(minutes=2 ** (item.attempts - 1))
                 await repo.leases.retry_delivery(item.id, holder, retry_at, repr(exc))
         return
+    if sent >= len(parts) and item.parts_sent >= len(parts):  # every part went before a crash
+        if not await _finished(deps, item, holder, identity, parts, report):
+            report.taken_over += 1
+
+
+async def _finished(deps: Deps, item: DeliveryRecord, holder: str, identity: IdentityRecord,
+                    parts: list[Out], report: RoundReport) -> bool:
+    """Record a delivery whose parts all went; False when another worker holds it now."""
     offered = [p for p in parts if p.options]
     async with deps.store.transaction() as repo:
         if not await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SENT,
-                                                 identity.channel, None, deps.now()):
-            report.taken_over += 1
-            return
+                                                 identity.channel, None, deps.now(), len(parts)):
+            return False
         await repo.conversations.delivered(identity.id, deps.now())
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
             # Only the options are written: a learner's turn running meanwhile keeps its keys.
@@ -256,6 +269,7 @@ async def deliver_one(
             choices.remember(state, offered[-1])
             await repo.conversations.patch(identity.id, state.changes(since=before))
     report.sent += 1
+    return True
 
 
 async def _renew(deps: Deps, delivery_id: int, holder: str, parts_sent: int,
@@ -277,9 +291,10 @@ async def deliver_due(
     tick also takes up deliveries whose worker died (their lease lapsed)."""
     limits = deps.delivery_limits
     report = RoundReport()
-    # Claimed at once: a batch in flight and a batch being read; small, so a worker that dies
-    # leaves few deliveries waiting for their lease to lapse.
-    capacity = 2 * limits.in_flight
+    # Claimed at once: small, so a worker that dies leaves few deliveries waiting for their
+    # lease to lapse; four times the slots, because a delivery spends most of its life waiting
+    # for its chat's spacing between parts (a second on Telegram), holding no slot meanwhile.
+    capacity = 4 * limits.in_flight
     gates = Gates(per_channel=capacity, database=limits.in_flight)
     in_flight = asyncio.Semaphore(limits.in_flight)
     active: dict[asyncio.Task[None], int] = {}  # deliveries in progress, by delivery id

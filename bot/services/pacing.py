@@ -1,23 +1,27 @@
-"""One platform token's pace, shared by every process that sends through it.
+"""One platform token's pace, and each chat's, shared by every process that sends through it.
 
-The counting is pyrate-limiter's GCRA (the generic cell rate algorithm: one "theoretical arrival
-time" per rate, checked and advanced atomically, by a Lua script on Redis or under the event
-loop in memory). With REDIS_URL every worker counts in the same Redis key, so four workers on
-one Telegram token stay within its 30 messages a second together; without Redis (the embedded
-default, one process) the same code counts in memory. GCRA spaces sends evenly (one every
-1/rate seconds, a small burst allowed only at high rates): a platform that counts a sliding
-second on arrival sees a steady stream, not bursts at the edges of our window that network
-jitter pushes over its limit. On top of the algorithm this module only adds the policy:
+The pace is GCRA (the generic cell rate algorithm: one "theoretical arrival time" per token) used
+as a schedule: a sender asks once and is told when its message may go, and that moment is its
+own; nobody polls a limiter and nobody loses a slot by waking a little late (on a busy machine
+timers fire late, and a "check, sleep, check again" limiter wastes every late millisecond). With
+REDIS_URL the schedule lives in Redis and one Lua script reads and advances it (one round trip a
+message, every worker on the same keys: four workers on one Telegram token keep its 30 a second
+together); without Redis (the embedded default, one process) the same rules run in memory. Sends
+are spaced evenly (one every 1/rate seconds, a small burst only at high rates): a platform that
+counts a sliding second on arrival sees a steady stream. On top of the algorithm, the policy:
 
-- lanes: a reply to a learner who just wrote goes ahead of the daily push. A waiting reply marks
-  the token's "replies waiting" flag for a moment; while it is up, bulk sends must first pass a
-  rate of their own `reply_reserve` a second lower than the token's, so those slots go to replies.
-  With no reply waiting, bulk uses the whole budget. Each lane also has its own queue in each
-  process, so a reply never queues behind the push's waiting sends;
+- lanes: a reply to a learner who just wrote goes ahead of the daily push. A reply marks the
+  token's "replies waiting" flag for a moment; while it is up, bulk sends also keep to a rate of
+  their own `reply_reserve` a second lower than the token's, so those slots go to replies. With
+  no reply waiting, bulk uses the whole budget. Each process also queues each lane apart and holds
+  at most one reservation per lane and token, so a reply is never scheduled behind the push's
+  queue, only behind the few slots already promised;
 - per chat: at most one message per `chat_interval` to one chat, and `group_per_minute` to a
-  group chat (a Telegram chat id starting with '-'), from the time the last one went. One chat's
-  messages come from one process at a time (the learner's turn, or their lesson), so this is
-  kept in the process that sends them.
+  group chat (a Telegram chat id starting with '-'). Kept with the token's schedule (in Redis
+  with it, so a reply from the web process and a lesson from a worker to one chat are spaced
+  too), checked before the token's slot is taken: a chat that must wait takes nothing from the
+  token. `chat_ready` waits for a chat without taking anything, so a caller can wait for it
+  before taking a slot of its own (a delivery's in-flight slot).
 """
 
 from __future__ import annotations
@@ -25,16 +29,13 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass
-from inspect import isawaitable
 from typing import TYPE_CHECKING, Literal
-
-from pyrate_limiter import GCRA, InMemoryStateStore, Rate, RedisStateStore
-from pyrate_limiter.abstracts.algorithm import Decision
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+    from redis.commands.core import AsyncScript
 
 Lane = Literal["reply", "bulk"]
 
@@ -42,8 +43,11 @@ Lane = Literal["reply", "bulk"]
 # milliseconds closer. Stay this far under the limit.
 SAFETY = 0.95
 DEMAND_SECONDS = 2.0  # a reply "waits" for this long after it asked, as far as bulk is concerned
-DEMAND_CACHE = 0.1  # seconds a process trusts its last look at the replies-waiting flag
-_ALGORITHM = GCRA()
+# A sender that woke this much later than its slot notes the chat's time again, so the next
+# message to that chat still keeps `chat_interval` from this one.
+LATE = 0.02
+MAX_GIVE_UPS = 3  # slots one message gives up for waking too late before it goes anyway
+_CHATS_REMEMBERED = 100_000  # per token and process, oldest dropped first
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class PaceLimits:
     chat_interval: float = 1.0  # seconds between two messages to one chat; 0: no spacing
     group_per_minute: int | None = None  # messages a minute to a group chat
     reply_reserve: int = 0  # slots a second bulk leaves free while replies wait
+    group_window: float = 60.0  # the seconds `group_per_minute` counts (a minute)
 
     @property
     def window(self) -> int:
@@ -64,119 +69,208 @@ class PaceLimits:
         paid-broadcast rates, where a millisecond clock could not space them finer."""
         return max(1, self.window // 50)
 
+    @property
+    def bulk_window(self) -> int:
+        """Bulk's own rate while replies wait."""
+        return max(1, self.window - self.reply_reserve)
+
+    def group_limit(self, chat_id: str) -> int:
+        return (self.group_per_minute or 0) if is_group_chat(chat_id) else 0
+
 
 def is_group_chat(chat_id: str) -> bool:
     """Telegram's group and channel chat ids are negative."""
     return chat_id.startswith("-")
 
 
-class TokenPace:
-    """The pace of one token. `redis`: shared by every process; None: counted in this one."""
+@dataclass(frozen=True)
+class Grant:
+    """The schedule's answer: `chat_busy` (nothing taken; ask again after `wait`) or a slot
+    `wait` seconds from now."""
 
-    _CHAT_MEMORY = 100_000  # chats remembered, oldest dropped first
+    chat_busy: bool
+    wait: float
+
+
+# KEYS: token, bulk, replies flag, chat, group chat's recent sends.
+# ARGV: interval ms, tolerance ms, lane, bulk interval ms (0: no reserve), bulk tolerance ms,
+# replies flag ms, chat interval ms, group limit (0: none), group window ms.
+# Returns {busy (1: the chat must wait, nothing taken), microseconds to wait}.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
+local interval, tau = tonumber(ARGV[1]), tonumber(ARGV[2])
+local bulk_interval, bulk_tau = tonumber(ARGV[4]), tonumber(ARGV[5])
+local demand, chat = tonumber(ARGV[6]), tonumber(ARGV[7])
+local group, group_window = tonumber(ARGV[8]), tonumber(ARGV[9])
+local busy = redis.call('PTTL', KEYS[4])
+if busy > 0 then return {1, busy * 1000} end
+if group > 0 then
+  local oldest = redis.call('LINDEX', KEYS[5], group - 1)
+  if oldest and tonumber(oldest) + group_window > now then
+    return {1, math.ceil((tonumber(oldest) + group_window - now) * 1000)}
+  end
+end
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local at = math.max(now, tat - tau)
+if ARGV[3] == 'reply' then
+  if demand > 0 then redis.call('SET', KEYS[3], '1', 'PX', demand) end
+elseif bulk_interval > 0 and redis.call('EXISTS', KEYS[3]) == 1 then
+  local bulk_tat = tonumber(redis.call('GET', KEYS[2]) or '0')
+  at = math.max(at, bulk_tat - bulk_tau)
+  local bulk_next = math.max(bulk_tat, at) + bulk_interval
+  redis.call('SET', KEYS[2], string.format('%.3f', bulk_next), 'PX',
+             math.ceil(bulk_next - now) + 1000)
+end
+local nxt = math.max(tat, at) + interval
+redis.call('SET', KEYS[1], string.format('%.3f', nxt), 'PX', math.ceil(nxt - now) + 1000)
+if chat > 0 then redis.call('SET', KEYS[4], '1', 'PX', math.ceil(at - now + chat)) end
+if group > 0 then
+  redis.call('LPUSH', KEYS[5], string.format('%.3f', at))
+  redis.call('LTRIM', KEYS[5], 0, group - 1)
+  redis.call('PEXPIRE', KEYS[5], math.ceil(at - now + group_window) + 1000)
+end
+return {0, math.ceil((at - now) * 1000)}
+"""
+
+
+class _MemorySchedule:
+    """The script's rules in this process's memory, in seconds of `time.monotonic()`."""
+
+    def __init__(self) -> None:
+        self.tat = 0.0
+        self.bulk_tat = 0.0
+        self.demand_until = 0.0
+        self.chat_free: OrderedDict[str, float] = OrderedDict()
+        self.groups: dict[str, deque[float]] = {}
+
+    def reserve(self, limits: PaceLimits, chat_id: str, lane: Lane) -> Grant:
+        now = time.monotonic()
+        free = self.chat_free.get(chat_id, 0.0)
+        if free > now:
+            return Grant(True, free - now)
+        group = limits.group_limit(chat_id)
+        sends = self.groups.get(chat_id)
+        if group and sends is not None and len(sends) >= group \
+                and sends[-group] + limits.group_window > now:
+            return Grant(True, sends[-group] + limits.group_window - now)
+        interval = 1 / limits.window
+        at = max(now, self.tat - (limits.burst - 1) * interval)
+        if lane == "reply":
+            if limits.reply_reserve:
+                self.demand_until = now + DEMAND_SECONDS
+        elif limits.reply_reserve and now < self.demand_until:
+            bulk_interval = 1 / limits.bulk_window
+            bulk_burst = min(limits.burst, limits.bulk_window)
+            at = max(at, self.bulk_tat - (bulk_burst - 1) * bulk_interval)
+            self.bulk_tat = max(self.bulk_tat, at) + bulk_interval
+        self.tat = max(self.tat, at) + interval
+        if limits.chat_interval:
+            note_chat(self.chat_free, chat_id, at + limits.chat_interval)
+        if group:
+            self.groups.setdefault(chat_id, deque(maxlen=group)).append(at)
+            if len(self.groups) > _CHATS_REMEMBERED:
+                self.groups.pop(next(iter(self.groups)))
+        return Grant(False, at - now)
+
+
+def note_chat(chats: OrderedDict[str, float], chat_id: str, free_at: float) -> None:
+    chats[chat_id] = max(free_at, chats.get(chat_id, 0.0))
+    chats.move_to_end(chat_id)
+    if len(chats) > _CHATS_REMEMBERED:
+        chats.popitem(last=False)
+
+
+class TokenPace:
+    """The pace of one token. `redis`: shared by every process; None: kept in this one."""
 
     def __init__(self, key: str, limits: PaceLimits, redis: Redis | None = None) -> None:
         self.key = key
         self.limits = limits
         self._redis = redis
-        burst = limits.burst
-        self._total = [Rate(limits.window, 1000, burst=burst)]
-        # While replies wait, bulk first passes a lower rate of its own, then the token's.
-        lower = max(1, limits.window - limits.reply_reserve)
-        self._bulk_cap = [Rate(lower, 1000, burst=min(burst, lower))]
-        self._token_store = self._new_store(f"hocai:pace:{key}")
-        self._bulk_store = self._new_store(f"hocai:pace:{key}:bulk")
-        self._demand_key = f"hocai:pace:{key}:replies"
-        self._demand_until = 0.0  # memory mode: replies wait until then
-        self._demand_seen = (0.0, False)  # shared mode: when we last looked, and what we saw
+        self._memory = _MemorySchedule()
+        self._script: AsyncScript | None = None
+        # One hash tag: on a Redis cluster every key the script touches is on one node.
+        self._prefix = f"hocai:pace:{{{key}}}"
+        burst, interval = limits.burst, 1000 / limits.window
+        bulk_burst, bulk_interval = min(burst, limits.bulk_window), 1000 / limits.bulk_window
+        self._args: list[float | int | str] = [
+            interval, (burst - 1) * interval, "", bulk_interval if limits.reply_reserve else 0,
+            (bulk_burst - 1) * bulk_interval,
+            int(DEMAND_SECONDS * 1000) if limits.reply_reserve else 0,
+            int(limits.chat_interval * 1000), 0, int(limits.group_window * 1000)]
         self._lanes: dict[Lane, asyncio.Lock] = {"reply": asyncio.Lock(), "bulk": asyncio.Lock()}
-        self._chat_last: OrderedDict[str, float] = OrderedDict()
-        self._group_sends: dict[str, list[float]] = {}
+        # Shared mode: when this process last sent to a chat (a hint that saves a round trip;
+        # the script decides). Memory mode: the schedule's own record.
+        self._chats = self._memory.chat_free
         self.waited = {"reply": 0.0, "bulk": 0.0}  # seconds spent waiting for the token, per lane
-
-    def _new_store(self, key: str) -> RedisStateStore | InMemoryStateStore:
-        return RedisStateStore(self._redis, key) if self._redis is not None \
-            else InMemoryStateStore()
+        # How late past its slot a send may still go: a slot and a half (the platform's own
+        # count has room for that much under our SAFETY margin).
+        self._late_limit = (limits.burst + 0.5) / limits.window
+        self.given_up = 0  # slots given up because this process woke too late for them
 
     @property
     def shared(self) -> bool:
         return self._redis is not None
 
-    # ---- the token ----------------------------------------------------------------------
+    async def chat_ready(self, chat_id: str) -> None:
+        """Wait until `chat_id` may get a message, as far as this process knows; takes nothing.
+        (Another process's message to the chat, rare, is caught by `acquire`.)"""
+        while (delay := self._chats.get(chat_id, 0.0) - time.monotonic()) > 0:  # noqa: ASYNC110
+            await asyncio.sleep(delay)
 
     async def acquire(self, chat_id: str, lane: Lane = "reply") -> None:
-        """Wait until a message may go to `chat_id` now; the token's slot is taken on return.
-        Call `sent(chat_id)` once the message has gone."""
-        await self._chat_room(chat_id)
-        started = time.monotonic()
-        async with self._lanes[lane]:
-            if lane == "reply":
-                if self.limits.reply_reserve:
-                    await self._mark_replies_waiting()
-                while not await self._try(self._token_store, self._total):
-                    pass
-            else:
-                while True:
-                    if (self.limits.reply_reserve and not await self._replies_quiet()
-                            and not await self._try(self._bulk_store, self._bulk_cap)):
-                        continue  # replies wait: bulk keeps to its lower rate
-                    if await self._try(self._token_store, self._total):
+        """Wait until a message may go to `chat_id`; the slot is taken on return: send now."""
+        started, given_up = time.monotonic(), 0
+        while True:
+            await self.chat_ready(chat_id)
+            async with self._lanes[lane]:
+                grant = await self._reserve(chat_id, lane)
+                slot = time.monotonic() + grant.wait
+                if not grant.chat_busy:
+                    if grant.wait > 0:  # held meanwhile: one promised slot per lane at a time
+                        await asyncio.sleep(grant.wait)
+                    if time.monotonic() - slot <= self._late_limit or given_up == MAX_GIVE_UPS:
                         break
+                    # Woke far past the slot (a starved process): sent now, this message would
+                    # arrive together with the next slots' and the platform would count a
+                    # burst. The slot is given up and a new one asked for (a few times at most,
+                    # so that a process starved for long still sends).
+                    given_up += 1
+                    self.given_up += 1
+                    await self._give_back_chat(chat_id)
+                    continue
+            await asyncio.sleep(grant.wait)  # another process wrote to the chat: nothing taken
+        if self.limits.chat_interval:
+            await self._note_sent(chat_id, late=time.monotonic() - slot)
         self.waited[lane] += time.monotonic() - started
 
-    @staticmethod
-    async def _try(store: RedisStateStore | InMemoryStateStore, rates: list[Rate]) -> bool:
-        """Take a slot, or sleep until one could be free."""
-        # pyrate-limiter's store.check has no annotations (its other methods do).
-        decision = store.check(  # type: ignore[no-untyped-call]
-            _ALGORITHM, rates, int(time.time() * 1000), 1)
-        if isawaitable(decision):  # Redis answers later; memory at once
-            decision = await decision
-        assert isinstance(decision, Decision)
-        if decision.allowed:
-            return True
-        wait_ms = decision.retry_after_ms or 1
-        await asyncio.sleep(wait_ms / 1000)
-        return False
-
-    async def _mark_replies_waiting(self) -> None:
-        if self._redis is None:
-            self._demand_until = time.monotonic() + DEMAND_SECONDS
+    async def _give_back_chat(self, chat_id: str) -> None:
+        """Nothing went to the chat in a slot given up: it is free again."""
+        if not self.limits.chat_interval:
             return
-        await self._redis.set(self._demand_key, b"1", px=int(DEMAND_SECONDS * 1000))
-        self._demand_seen = (time.monotonic(), True)
+        self._chats.pop(chat_id, None)
+        if self._redis is not None:
+            await self._redis.delete(f"{self._prefix}:chat:{chat_id}")
 
-    async def _replies_quiet(self) -> bool:
+    async def _reserve(self, chat_id: str, lane: Lane) -> Grant:
         if self._redis is None:
-            return time.monotonic() >= self._demand_until
-        looked, waiting = self._demand_seen
-        if time.monotonic() - looked > DEMAND_CACHE:
-            waiting = bool(await self._redis.exists(self._demand_key))
-            self._demand_seen = (time.monotonic(), waiting)
-        return not waiting
+            return self._memory.reserve(self.limits, chat_id, lane)
+        if self._script is None:
+            self._script = self._redis.register_script(_RESERVE)
+        args = list(self._args)
+        args[2] = lane
+        args[7] = self.limits.group_limit(chat_id)
+        busy, micros = await self._script(
+            keys=[f"{self._prefix}:tat", f"{self._prefix}:bulk", f"{self._prefix}:replies",
+                  f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:group:{chat_id}"],
+            args=args)
+        return Grant(bool(int(busy)), max(0, int(micros)) / 1_000_000)
 
-    # ---- one chat -----------------------------------------------------------------------
-
-    async def _chat_room(self, chat_id: str) -> None:
-        last = self._chat_last.get(chat_id)
-        if last is not None and self.limits.chat_interval:
-            delay = last + self.limits.chat_interval - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-        per_minute = self.limits.group_per_minute
-        if per_minute and is_group_chat(chat_id):
-            sends = self._group_sends.get(chat_id, [])
-            if len(sends) >= per_minute:
-                await asyncio.sleep(max(0.0, sends[-per_minute] + 60 - time.monotonic()))
-
-    async def sent(self, chat_id: str) -> None:
-        """Note a message that went to `chat_id` (after the platform took it)."""
-        now = time.monotonic()
-        self._chat_last[chat_id] = now
-        self._chat_last.move_to_end(chat_id)
-        if len(self._chat_last) > self._CHAT_MEMORY:
-            self._chat_last.popitem(last=False)
-        per_minute = self.limits.group_per_minute
-        if per_minute and is_group_chat(chat_id):
-            recent = [t for t in self._group_sends.get(chat_id, []) if t > now - 60]
-            self._group_sends[chat_id] = [*recent, now][-per_minute:]
+    async def _note_sent(self, chat_id: str, late: float) -> None:
+        """The message goes now. The schedule spaced the chat from the slot's time; a process
+        that woke late spaces the chat's next message from now instead."""
+        note_chat(self._chats, chat_id, time.monotonic() + self.limits.chat_interval)
+        if self._redis is not None and late > LATE:
+            await self._redis.pexpire(f"{self._prefix}:chat:{chat_id}",
+                                      int(self.limits.chat_interval * 1000), gt=True)

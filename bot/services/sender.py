@@ -64,6 +64,12 @@ class ChannelSender:
         while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
 
+    async def chat_ready(self, chat_id: str) -> None:
+        """Wait until the chat may get its next message, taking nothing: a caller that holds
+        something scarce while it sends (a delivery's in-flight slot) waits here first."""
+        await self._wait_pause()
+        await self.pace.chat_ready(chat_id)
+
     async def send(self, chat_id: str, message: Out, lane: Lane = "reply") -> None:
         """`lane`: "reply" answers someone who just wrote and goes first; "bulk" is the push."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
@@ -85,9 +91,14 @@ class ChannelSender:
         self, chat_id: str, send_once: Callable[[], Awaitable[None]], lane: Lane
     ) -> None:
         for attempt in range(self.limits.max_rate_limit_retries + 1):
-            await self._wait_pause()
-            await self.pace.acquire(chat_id, lane)
-            await self._wait_pause()  # a 429 may have arrived while we queued
+            while True:
+                await self._wait_pause()
+                await self.pace.acquire(chat_id, lane)
+                if self._resume_at <= time.monotonic():
+                    break
+                # A 429 arrived while we queued: by the pause's end this slot is long past, and
+                # sent then the message would land on top of the slots of that moment (drawing
+                # the next 429). It is left unused, and a slot after the pause is asked for.
             try:
                 await send_once()
             except RateLimited as exc:
@@ -99,7 +110,6 @@ class ChannelSender:
                     raise
                 continue
             self.sent += 1
-            await self.pace.sent(chat_id)
             return
 
 
@@ -136,6 +146,14 @@ class Sender:
             self.by_bot[bot_id] = sender
         return sender
 
+    def remove(self, channel: str, bot_id: int | None = None) -> None:
+        """Stop sending through a token (a unit's bot removed while running)."""
+        if bot_id is None:
+            if channel in self.by_channel:
+                del self.by_channel[channel]
+        elif bot_id in self.by_bot and self.by_bot[bot_id].channel == channel:
+            del self.by_bot[bot_id]
+
     def get(self, channel: str, bot_id: int | None = None) -> ChannelSender | None:
         """The sender of a unit's bot, or the channel's default bot for `bot_id` None. A unit bot
         that is not running here (removed, disabled) has none: its learners are not sent to
@@ -150,6 +168,11 @@ class Sender:
 
     def all(self) -> list[ChannelSender]:
         return [*self.by_channel.values(), *self.by_bot.values()]
+
+    async def chat_ready(self, channel: str, chat_id: str, bot_id: int | None = None) -> None:
+        sender = self.get(channel, bot_id)
+        if sender is not None:
+            await sender.chat_ready(chat_id)
 
     async def send(self, channel: str, chat_id: str, message: Out, *, bot_id: int | None = None,
                    lane: Lane = "reply") -> None:

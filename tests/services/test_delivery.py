@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import text
@@ -184,3 +185,19 @@ async def test_a_learner_who_studied_early_is_not_pushed_or_planned_again(
     clock.advance(days=1)  # the next day brings the next lesson
     assert (await delivery.delivery_round(app.deps, app.sender)).sent == 1
     assert out.sent[0][1].title == app.deps.curriculum.lessons[1].title
+
+
+async def test_a_part_waiting_for_its_chat_holds_no_in_flight_slot(app: App, clock: Clock) -> None:
+    """One slot in flight. Two learners' chats got a reply a moment ago, so their lesson must
+    wait for the chat's spacing; meanwhile the third learner's lesson takes the slot and goes."""
+    *busy, free = await learners(app, 3)
+    out = RecordingOutbound()
+    app.sender.add(out, Limits(per_second=1000, per_chat_interval=1.0))
+    app.deps.delivery_limits = replace(app.deps.delivery_limits, in_flight=1)
+    for chat in busy:
+        await app.sender.send("telegram", chat, Out(text="a reply just now"))
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
+    report = await delivery.delivery_round(app.deps, app.sender)
+    assert report.sent == 3
+    order = [chat for chat, _ in out.sent[len(busy):]]
+    assert order[0] == free, order  # not held up behind a chat that had to wait

@@ -1,7 +1,10 @@
-"""Two processes on one token through Redis: together they never exceed the token's pace."""
+"""Two processes on one token through Redis: together they never exceed the token's pace, one
+chat's spacing or a group's messages a minute."""
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import os
 import subprocess
@@ -12,6 +15,7 @@ import uuid
 
 import pytest
 
+from bot.services.pacing import PaceLimits, TokenPace
 from tests.conftest import ROOT, port_open
 from tests.services.test_pacing import most_in_one_second
 
@@ -68,3 +72,44 @@ def test_two_processes_share_one_tokens_pace(redis_url: str) -> None:
     assert most_in_one_second(sends) <= 40
     assert all(len(times) > 0 for times in results)  # both really sent
     assert window * 4 * 0.8 <= len(sends) <= window * 4 + 2
+
+
+async def _times(pace: TokenPace, chat: str, log: list[tuple[str, float]]) -> None:
+    await pace.acquire(chat, "reply")
+    log.append((chat, time.monotonic()))
+
+
+async def test_two_processes_space_one_chat_between_them(redis_url: str) -> None:
+    """A reply from the web process and a lesson part from a worker to one chat: Telegram's
+    one message a second per chat holds for the two together (each alone would send at once)."""
+    from redis.asyncio import Redis
+
+    key = f"telegram:{uuid.uuid4().hex[:12]}"
+    limits = PaceLimits(per_second=100, chat_interval=0.5)
+    web, worker = (TokenPace(key, limits, Redis.from_url(redis_url)) for _ in range(2))
+    sent: list[tuple[str, float]] = []
+    await asyncio.gather(_times(web, "42", sent), _times(worker, "42", sent),
+                         _times(web, "42", sent), _times(worker, "42", sent),
+                         _times(worker, "43", sent))
+    to_42 = sorted(at for chat, at in sent if chat == "42")
+    gaps = [b - a for a, b in itertools.pairwise(to_42)]
+    assert len(gaps) == 3 and min(gaps) >= 0.45, gaps
+    assert max(at for chat, at in sent if chat == "43") - min(to_42) < 0.4  # not held up
+
+
+async def test_two_processes_keep_a_groups_messages_a_minute_between_them(redis_url: str) -> None:
+    from redis.asyncio import Redis
+
+    key = f"telegram:{uuid.uuid4().hex[:12]}"
+    # 3 a "minute" of 1.5 s, so that the test takes seconds.
+    limits = PaceLimits(per_second=100, chat_interval=0, group_per_minute=3, group_window=1.5)
+    one, other = (TokenPace(key, limits, Redis.from_url(redis_url)) for _ in range(2))
+    sent: list[tuple[str, float]] = []
+    await asyncio.gather(*(_times(pace, "-1001", sent) for pace in (one, other) * 3),
+                         _times(other, "777", sent))
+    group = sorted(at for chat, at in sent if chat == "-1001")
+    assert len(group) == 6
+    assert group[3] - group[0] >= 1.45  # the fourth waits until the first is a window old
+    assert group[2] - group[0] < 1.0  # the first three go at once
+    private = [at for chat, at in sent if chat == "777"]
+    assert private[0] - group[0] < 0.5  # a private chat is not held up by the group

@@ -10,7 +10,7 @@ import pytest
 
 from bot.channels.zalo.runner import ZaloChannels
 from bot.channels.zalo.webhooks import serve
-from bot.services.bots import OACredentials, add_bot
+from bot.services.bots import OACredentials, add_bot, remove_bot
 from bot.services.units import import_units
 from bot.storage.secrets import FernetCipher, new_key
 from lessons.model import Curriculum
@@ -68,3 +68,25 @@ async def test_a_units_oa_answers_its_own_followers_with_its_own_token(two_oas) 
         default_identity = await repo.learners.identity("zalo_oa", "u-default")
     assert unit_identity is not None and unit_identity.bot_id == bot_id
     assert default_identity is not None and default_identity.bot_id is None
+
+
+async def test_a_units_oa_removed_or_added_while_running_is_stopped_or_served(two_oas) -> None:  # type: ignore[no-untyped-def]
+    """`hocai bots remove` / `add` while the process runs: no restart (the watch on the bots
+    table calls `reload_unit_oas` every HOCAI_BOTS_RELOAD_SECONDS)."""
+    channels, api, unit_events, base, bot_id = two_oas
+    app = channels.app
+    await remove_bot(app.store, bot_id)
+    await channels.reload_unit_oas()
+    assert not app.sender.has("zalo_oa", bot_id)  # its learners are not pushed through it
+    unit_url = f"{base}/zalo/oa/{bot_id}"
+    assert await unit_events.deliver(unit_url, unit_events.text("u-x", "xin chào")) == 404
+
+    again, new = await add_bot(app.store, app.cipher, "T05", "zalo_oa", OACredentials(
+        UNIT_APP, UNIT_SECRET, "UR0", "UA0").to_token())
+    assert not new and again.id == bot_id  # the same OA again: its row enabled again
+    await channels.reload_unit_oas()
+    assert app.sender.has("zalo_oa", bot_id)
+    code = await join_code(app, "T05")
+    assert await unit_events.deliver(unit_url, unit_events.text("u-new", f"/start g_{code}")) == 200
+    await channels.inbox.drain()
+    assert api.to("u-new") and {s.access_token for s in api.to("u-new")} == {"UA0"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Collection, Coroutine, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -143,62 +143,103 @@ def _unit_url(base: str, bot_id: int | None) -> str:
     return base if bot_id is None else f"{base.rstrip('/')}/{bot_id}"
 
 
-async def add_telegram_senders(app: Host) -> list[TelegramBot]:
-    """A sender for every Telegram token: the default one from settings and every enabled unit
-    bot in the database. Every process that sends (web, worker) needs them; only one process
-    receives (see `start_telegram`)."""
-    settings = app.settings
-    limits = telegram_limits(settings)
-    bots: list[TelegramBot] = []
-    if settings.telegram_bot_token is not None:
-        token = settings.telegram_bot_token.get_secret_value()
-        bot = make_bot(token, settings.telegram_api_base)
-        outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
-        sender = app.sender.add(outbound, limits, key=pace_key(CHANNEL, token))
-        bots.append(TelegramBot(bot, sender, None, webhook_secret(settings)))
-    assert app.cipher is not None
-    for unit_bot in await enabled_bots(app.store, app.cipher, CHANNEL):
-        bot = make_bot(unit_bot.token, settings.telegram_api_base)
-        outbound = TelegramOutbound(bot, paid_broadcast=settings.telegram_paid_broadcast)
-        sender = app.sender.add(outbound, limits, bot_id=unit_bot.id,
-                                key=pace_key(CHANNEL, unit_bot.token))
-        bots.append(TelegramBot(bot, sender, unit_bot.id, unit_bot.webhook_secret, unit_bot.name))
-    return bots
+class TelegramChannel:
+    """Every Telegram token this process runs: the default one from settings and every enabled
+    unit bot, kept in step with the `bots` table while the process runs (a bot added with
+    `hocai bots add` is picked up within HOCAI_BOTS_RELOAD_SECONDS, a removed one stopped), so
+    no process needs a restart. Every process that sends (web, worker) has a sender per token;
+    only one receives (`intake`: long polling per token, or one webhook server for them all)."""
 
+    def __init__(self, app: Host, intake: bool = True) -> None:
+        self.app = app
+        self.settings = app.settings
+        self.intake = intake
+        self.limits = telegram_limits(app.settings)
+        self.bots: dict[int | None, TelegramBot] = {}
+        self._polls: dict[int | None, asyncio.Task[None]] = {}
+        self._hooks: dict[int | None, webhook.CappedRequestHandler] = {}
+        self._dispatchers: dict[int | None, Dispatcher] = {}
+        self._server: web.AppRunner | None = None
+        self._storage: tuple[BaseStorage, BaseEventIsolation] | None = None
+        self._menus: asyncio.Task[None] | None = None
+        self._bot_map: dict[int | None, Bot] = {}  # live: the menus follow bots added later
 
-async def start_telegram(app: Host, intake: bool = True, bots: list[TelegramBot] | None = None
-                         ) -> asyncio.Task[None] | None:
-    """Every bot's sender, and with `intake` their updates (long polling, or one webhook server
-    with a path per bot); a worker or scheduler process only sends. None when no Telegram bot is
-    configured."""
-    settings = app.settings
-    if bots is None:
-        bots = await add_telegram_senders(app)
-    if not bots:
-        return None
-    if not intake:
-        return asyncio.create_task(_sending_only([b.bot for b in bots]), name="telegram")
-    storage, isolation = _isolation(settings.redis_url)
-    limit = settings.telegram_max_concurrent_updates
-    runs: list[Coroutine[Any, Any, None]] = []
-    handlers: list[tuple[webhook.CappedRequestHandler, str]] = []
-    dispatchers: list[Dispatcher] = []
-    for one in bots:
+    def _add(self, token: str, bot_id: int | None, secret: str, name: str = "") -> TelegramBot:
+        bot = make_bot(token, self.settings.telegram_api_base)
+        outbound = TelegramOutbound(bot, paid_broadcast=self.settings.telegram_paid_broadcast)
+        sender = self.app.sender.add(outbound, self.limits, bot_id=bot_id,
+                                     key=pace_key(CHANNEL, token))
+        one = TelegramBot(bot, sender, bot_id, secret, name)
+        self.bots[bot_id] = one
+        self._bot_map[bot_id] = bot
+        return one
+
+    async def load(self) -> list[TelegramBot]:
+        """A sender for the default token and every enabled unit bot (no intake yet)."""
+        if self.settings.telegram_bot_token is not None and None not in self.bots:
+            self._add(self.settings.telegram_bot_token.get_secret_value(), None,
+                      webhook_secret(self.settings))
+        await self._sync_units(start=False, running=False)
+        return list(self.bots.values())
+
+    async def reload(self) -> None:
+        """Pick up unit bots added or removed since the last look."""
+        await self._sync_units(start=self.intake, running=True)
+
+    async def _sync_units(self, start: bool, running: bool) -> None:
+        assert self.app.cipher is not None
+        wanted = {c.id: c for c in await enabled_bots(self.app.store, self.app.cipher, CHANNEL)}
+        for bot_id in [b for b in self.bots if b is not None and b not in wanted]:
+            await self._stop(bot_id)
+            log.info("Telegram unit bot %s removed: stopped", bot_id)
+        for bot_id, unit_bot in wanted.items():
+            if bot_id in self.bots:
+                continue
+            one = self._add(unit_bot.token, bot_id, unit_bot.webhook_secret, unit_bot.name)
+            if start:
+                try:
+                    await self._start_intake(one)
+                except (TelegramAPIError, TelegramNetworkError) as exc:
+                    log.warning("Telegram unit bot %s cannot start (%s); trying again later",
+                                bot_id, exc)
+                    await self._stop(bot_id)
+                    continue
+            if running:
+                log.info("Telegram unit bot %s added while running", bot_id)
+
+    async def _stop(self, bot_id: int | None) -> None:
+        one = self.bots.pop(bot_id, None)
+        self._bot_map.pop(bot_id, None)
+        self.app.sender.remove(CHANNEL, bot_id)
+        self._hooks.pop(bot_id, None)  # its webhook path answers 404 from now on
+        self._dispatchers.pop(bot_id, None)
+        poll = self._polls.pop(bot_id, None)
+        if poll is not None:
+            poll.cancel()
+            await asyncio.gather(poll, return_exceptions=True)
+        if one is not None:
+            await one.bot.session.close()
+
+    async def _start_intake(self, one: TelegramBot) -> None:
+        settings = self.settings
+        if self._storage is None:
+            self._storage = _isolation(settings.redis_url)
+        storage, isolation = self._storage
+        limit = settings.telegram_max_concurrent_updates
         # A dispatcher per bot: its handlers answer through that bot's sender, and events
         # carry the bot, so the learner is served by the bot they wrote to.
         dp = Dispatcher(storage=storage, events_isolation=isolation)
-        dp.include_router(router(app.dialog, one.sender, fetch_photos=settings.llm_vision,
-                                 fetch_voices=app.deps.speech is not None))
-        dispatchers.append(dp)
+        dp.include_router(router(self.app.dialog, one.sender, fetch_photos=settings.llm_vision,
+                                 fetch_voices=self.app.deps.speech is not None))
         me = await one.bot.get_me()
         if one.bot_id is None and me.username:  # invite links point at the default bot
-            app.deps.bot_link = f"https://t.me/{me.username}"
+            self.app.deps.bot_link = f"https://t.me/{me.username}"
         await register_commands(one.bot)
         label = f"@{me.username}" + (f" (unit bot {one.bot_id})" if one.bot_id else "")
+        self._dispatchers[one.bot_id] = dp
         if settings.telegram_webhook_url:
             url = _unit_url(settings.telegram_webhook_url, one.bot_id)
-            handlers.append((webhook.CappedRequestHandler(dp, one.bot, one.secret, limit),
-                             _unit_url(settings.telegram_webhook_path, one.bot_id)))
+            self._hooks[one.bot_id] = webhook.CappedRequestHandler(dp, one.bot, one.secret, limit)
             # max_connections: Telegram opens no more parallel requests than we handle at once.
             await one.bot.set_webhook(url, secret_token=one.secret, max_connections=limit,
                                       allowed_updates=dp.resolve_used_update_types())
@@ -206,45 +247,69 @@ async def start_telegram(app: Host, intake: bool = True, bots: list[TelegramBot]
         else:
             # One consumer per token: a webhook left from production would refuse getUpdates.
             await one.bot.delete_webhook(drop_pending_updates=False)
-            runs.append(polling.poll(dp, one.bot, limit))
+            self._polls[one.bot_id] = asyncio.create_task(polling.poll(dp, one.bot, limit),
+                                                          name=f"telegram poll {label}")
             log.info("Telegram bot %s polling", label)
-    runs.append(_following_menus(app, {b.bot_id: b.bot for b in bots}))
-    if handlers:
-        (first, path), *more = handlers
-        server = await webhook.serve(first, path, settings.telegram_webhook_host,
-                                     settings.telegram_webhook_port, more)
-        runs.append(_serving(server))
-    return asyncio.create_task(_closing(runs, [b.bot for b in bots], dispatchers[0]),
-                               name="telegram")
 
+    async def start(self) -> asyncio.Task[None] | None:
+        """Start every bot's intake (with `intake`) and the watch on the bots table; None when
+        no Telegram bot is configured at all."""
+        if not self.bots:
+            await self.load()
+        if not self.bots:
+            return None
+        if self.intake:
+            for one in list(self.bots.values()):
+                await self._start_intake(one)
+            self._menus = asyncio.create_task(_following_menus(self.app, self._bot_map),
+                                              name="telegram menus")
+            if self.settings.telegram_webhook_url:
+                self._server = await webhook.serve_bots(
+                    self._hooks, self.settings.telegram_webhook_path,
+                    self.settings.telegram_webhook_host, self.settings.telegram_webhook_port)
+        return asyncio.create_task(self._run(), name="telegram")
 
-async def _sending_only(bots: list[Bot]) -> None:
-    try:
-        await asyncio.Event().wait()
-    finally:
-        for bot in bots:
-            await bot.session.close()
+    async def _run(self) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.settings.bots_reload_seconds)
+                try:
+                    await self.reload()
+                except Exception:  # a database blip: the bots running now go on
+                    log.exception("reloading the Telegram bots failed; trying again later")
+        finally:
+            await self.close()
 
-
-async def _serving(server: web.AppRunner) -> None:
-    try:
-        await asyncio.Event().wait()
-    finally:
-        await server.cleanup()
-
-
-async def _closing(runs: list[Coroutine[Any, Any, None]], bots: list[Bot],
-                   dp: Dispatcher) -> None:
-    tasks = [asyncio.ensure_future(run) for run in runs]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
+    async def close(self) -> None:
+        polls = list(self._polls.values())
+        if self._menus is not None:
+            polls.append(self._menus)
+            self._menus = None
+        for task in polls:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        for bot in bots:
-            await bot.session.close()
-        await dp.storage.close()  # one storage shared by every bot's dispatcher
+        await asyncio.gather(*polls, return_exceptions=True)
+        self._polls.clear()
+        if self._server is not None:
+            await self._server.cleanup()
+            self._server = None
+        for one in self.bots.values():
+            await one.bot.session.close()
+        if self._storage is not None:
+            await self._storage[0].close()  # one storage shared by every bot's dispatcher
+            self._storage = None
+
+
+async def add_telegram_senders(app: Host) -> list[TelegramBot]:
+    """A sender for every Telegram token: the default one from settings and every enabled unit
+    bot in the database (once; `TelegramChannel` keeps them in step while running)."""
+    return await TelegramChannel(app, intake=False).load()
+
+
+async def start_telegram(app: Host, intake: bool = True) -> asyncio.Task[None] | None:
+    """Every bot's sender, and with `intake` their updates (long polling, or one webhook server
+    with a path per bot); a worker or scheduler process only sends. Unit bots added or removed
+    later are picked up while running. None when no Telegram bot is configured."""
+    return await TelegramChannel(app, intake).start()
 
 
 async def configured(settings: Settings, store: Store) -> bool:

@@ -13,7 +13,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
@@ -77,6 +77,36 @@ async def serve(handler: CappedRequestHandler, path: str, host: str,
                 port: int, more: Sequence[tuple[CappedRequestHandler, str]] = (),
                 ) -> web.AppRunner:
     runner = web.AppRunner(web_app(handler, path, more), access_log=None)  # no secrets in logs
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
+
+
+def bots_app(hooks: Mapping[int | None, CappedRequestHandler], path: str) -> web.Application:
+    """One server for a changing set of bots: the default bot (key None) at `path`, each unit's
+    bot at `path/<bot id>`, looked up on each request, so that a bot added while the process
+    runs is served at once and a removed one answers 404."""
+    app = web.Application(client_max_size=MAX_BODY)
+
+    async def route(request: web.Request) -> web.StreamResponse:
+        raw = request.match_info.get("bot_id")
+        hook = hooks.get(int(raw) if raw is not None else None)
+        if hook is None:
+            return web.Response(status=404)
+        return await hook.handle(request)
+
+    async def health(request: web.Request) -> web.StreamResponse:
+        return web.json_response({"ok": True})
+
+    app.router.add_post(path, route)
+    app.router.add_post(path.rstrip("/") + r"/{bot_id:\d{1,12}}", route)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+async def serve_bots(hooks: Mapping[int | None, CappedRequestHandler], path: str, host: str,
+                     port: int) -> web.AppRunner:
+    runner = web.AppRunner(bots_app(hooks, path), access_log=None)  # no secrets in logs
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     return runner

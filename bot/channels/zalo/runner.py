@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import httpx
@@ -80,6 +81,14 @@ async def _keep_running(name: str, start: Callable[[], Awaitable[None]]) -> None
             await asyncio.sleep(pause)
 
 
+@dataclass
+class _UnitOA:
+    """A unit's OA running here: its webhook handler (web process only) and token refresh."""
+
+    route: Callable[[web.Request], Awaitable[web.StreamResponse]] | None
+    refresh: asyncio.Task[None]
+
+
 class ZaloChannels:
     """The running Zalo channels of one process."""
 
@@ -96,6 +105,7 @@ class ZaloChannels:
         self.tokens: OATokens | None = None
         self.web: web.AppRunner | None = None
         self.port: int | None = None
+        self._unit_oas: dict[int, _UnitOA] = {}
 
     @property
     def max_photo_bytes(self) -> int:
@@ -162,29 +172,69 @@ class ZaloChannels:
 
     async def setup_unit_oas(self) -> int:
         """Every unit's own Official Account: its tokens, sender (its own pace), inbox channel,
-        webhook at `<ZALO_OA_WEBHOOK_PATH>/<bot id>` and token refresh. Returns how many."""
+        webhook at `<ZALO_OA_WEBHOOK_PATH>/<bot id>` and token refresh. Returns how many. Units'
+        OAs added or removed later are picked up while running (`reload_unit_oas`)."""
+        if self.intake:
+            self.routes.append(self._unit_oa_route())
+        await self.reload_unit_oas()
+        self.jobs["zalo unit OAs watch"] = self._watch_unit_oas
+        return len(self._unit_oas)
+
+    def _unit_oa_route(self) -> webhooks.Route:
+        """One route for every unit's OA, looked up on each call: an OA added while running is
+        served at once, one removed answers 404."""
+        path = f"{self.settings.zalo_oa_webhook_path.rstrip('/')}/{{bot_id:\\d{{1,12}}}}"
+
+        async def handle(request: web.Request) -> web.StreamResponse:
+            found = self._unit_oas.get(int(request.match_info["bot_id"]))
+            if found is None or found.route is None:
+                return web.json_response({"error": 404}, status=404)
+            return await found.route(request)
+
+        return path, handle
+
+    async def reload_unit_oas(self) -> None:
         s, app = self.settings, self.app
         assert app.cipher is not None
-        units = await enabled_bots(app.store, app.cipher, OA)
-        for unit_oa in units:
+        wanted = {b.id: b for b in await enabled_bots(app.store, app.cipher, OA)}
+        for bot_id in [b for b in self._unit_oas if b not in wanted]:
+            gone = self._unit_oas.pop(bot_id)
+            app.sender.remove(OA, bot_id)
+            gone.refresh.cancel()
+            log.info("Zalo OA of unit bot %s removed: stopped", bot_id)
+        for bot_id, unit_oa in wanted.items():
+            if bot_id in self._unit_oas:
+                continue
             creds = OACredentials.from_token(unit_oa.token)
             tokens = OATokens(app.store, creds.app_id, creds.secret_key, self.http,
                               s.zalo_oa_oauth_url, app.deps.clock)
             await tokens.seed(creds.access_token, creds.refresh_token)
             api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
             app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
-                           oa_limits(s), bot_id=unit_oa.id, key=pace_key(OA, creds.app_id))
-            self.jobs[f"zalo OA {unit_oa.id} token refresh"] = tokens.keep_fresh
-            if not self.intake:  # a worker or scheduler process only sends
-                continue
-            self.inbox.on(inbox_channel(unit_oa.id),
-                          OAHandler(app.dialog, app.sender, self.http, self.inbox,
-                                    self.max_photo_bytes, bot_id=unit_oa.id))
-            self.routes.append(webhooks.oa_route(
-                f"{s.zalo_oa_webhook_path.rstrip('/')}/{unit_oa.id}", self.inbox, creds.app_id,
-                creds.webhook_secret_key or creds.secret_key, bot_id=unit_oa.id))
-            log.info("Zalo OA of unit bot %s (%s) ready", unit_oa.id, unit_oa.name)
-        return len(units)
+                           oa_limits(s), bot_id=bot_id, key=pace_key(OA, creds.app_id))
+            route = None
+            if self.intake:  # a worker or scheduler process only sends
+                self.inbox.on(inbox_channel(bot_id),
+                              OAHandler(app.dialog, app.sender, self.http, self.inbox,
+                                        self.max_photo_bytes, bot_id=bot_id))
+                _, route = webhooks.oa_route(
+                    f"{s.zalo_oa_webhook_path.rstrip('/')}/{bot_id}", self.inbox, creds.app_id,
+                    creds.webhook_secret_key or creds.secret_key, bot_id=bot_id)
+            refresh = asyncio.create_task(
+                _keep_running(f"zalo OA {bot_id} token refresh", tokens.keep_fresh),
+                name=f"zalo OA {bot_id} token refresh")
+            self._unit_oas[bot_id] = _UnitOA(route, refresh)
+            log.info("Zalo OA of unit bot %s (%s) ready", bot_id, unit_oa.name)
+
+    async def _watch_unit_oas(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.bots_reload_seconds)
+            try:
+                await self.reload_unit_oas()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a database blip: the OAs running now go on
+                log.exception("reloading the units' Zalo OAs failed; trying again later")
 
     async def start(self) -> asyncio.Task[None]:
         quiet_http_logs()
@@ -215,6 +265,11 @@ class ZaloChannels:
             await self.close()
 
     async def close(self) -> None:
+        refreshes = [one.refresh for one in self._unit_oas.values()]
+        for task in refreshes:
+            task.cancel()
+        await asyncio.gather(*refreshes, return_exceptions=True)
+        self._unit_oas.clear()
         if self.web is not None:
             await self.web.cleanup()
             self.web = None

@@ -98,10 +98,12 @@ class SqlLeases(SqlPort):
                                   lease_until=until)
 
     async def finish_delivery(self, delivery_id: int, holder: str, status: DeliveryStatus,
-                              channel: str | None, error: str | None, now: datetime) -> bool:
+                              channel: str | None, error: str | None, now: datetime,
+                              parts_sent: int | None = None) -> bool:
+        more = {} if parts_sent is None else {"parts_sent": parts_sent}
         return await self._fenced(delivery_id, holder, status=status, channel=channel,
                                   error=(error or "")[:200] or None, sent_at=now,
-                                  lease_owner=None, lease_until=None)
+                                  lease_owner=None, lease_until=None, **more)
 
     async def retry_delivery(self, delivery_id: int, holder: str, due_at: datetime,
                              error: str) -> bool:
