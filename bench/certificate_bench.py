@@ -26,14 +26,21 @@ from scoring.certificate_code import new_code, shown  # noqa: E402
 def card(i: int) -> CertificateCard:
     code = shown(new_code())
     return CertificateCard(
-        programme="Chương trình Bình dân học AI", heading="Giấy chứng nhận",
-        lead="Chứng nhận học viên", full_name=f"Nguyễn Thị Phương Thảo {i}",
+        programme="Chương trình Bình dân học AI",
+        heading="Giấy chứng nhận",
+        lead="Chứng nhận học viên",
+        full_name=f"Nguyễn Thị Phương Thảo {i}",
         achievement="đã hoàn thành Bậc 1 của chương trình",
         level_title="Làm việc với văn bản cùng AI",
         unit="Đơn vị: Tổ dân phố số 5, Phường Phan Đình Phùng",
-        date="Cấp ngày 23 tháng 11 năm 2026", code_label="Mã chứng nhận", code=code,
+        date="Cấp ngày 23 tháng 11 năm 2026",
+        code_label="Mã chứng nhận",
+        code=code,
         scan="Quét mã QR hoặc mở địa chỉ dưới đây để xác minh:",
-        verify_url=f"https://hocai.example.vn/verify/{code}", seal_top="Bậc", seal_level="1")
+        verify_url=f"https://hocai.example.vn/verify/{code}",
+        seal_top="Bậc",
+        seal_level="1",
+    )
 
 
 def main() -> None:
@@ -58,10 +65,14 @@ def main() -> None:
         return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
     print(f"certificates made: {args.rounds}")
-    print(f"PDF: median {statistics.median(pdf_ms):.0f} ms, p95 {p95(pdf_ms):.0f} ms, "
-          f"{statistics.median(pdf_sizes) / 1024:.0f} KiB")
-    print(f"PNG (150 dpi, from the PDF): median {statistics.median(png_ms):.0f} ms, "
-          f"p95 {p95(png_ms):.0f} ms, {statistics.median(png_sizes) / 1024:.0f} KiB")
+    print(
+        f"PDF: median {statistics.median(pdf_ms):.0f} ms, p95 {p95(pdf_ms):.0f} ms, "
+        f"{statistics.median(pdf_sizes) / 1024:.0f} KiB"
+    )
+    print(
+        f"PNG (150 dpi, from the PDF): median {statistics.median(png_ms):.0f} ms, "
+        f"p95 {p95(png_ms):.0f} ms, {statistics.median(png_sizes) / 1024:.0f} KiB"
+    )
 
 
 if __name__ == "__main__":

@@ -37,8 +37,9 @@ async def chain(bound: int, learners: int, lease: float, restart: str, curriculu
     url = f"{SERVER}/{name}"
     fake = FakeTelegram()
     await fake.start()
-    env = environment(url, fake.base, HOCAI_DELIVERY_IN_FLIGHT=str(bound),
-                      HOCAI_DELIVERY_LEASE_SECONDS=str(lease))
+    env = environment(
+        url, fake.base, HOCAI_DELIVERY_IN_FLIGHT=str(bound), HOCAI_DELIVERY_LEASE_SECONDS=str(lease)
+    )
     rows = Rows(url)
     worker = await Proc("worker", env).start()
     try:
@@ -64,10 +65,13 @@ async def chain(bound: int, learners: int, lease: float, restart: str, curriculu
             end = time.monotonic()
             result = tally(fake, range(first, first + learners))
             rate = (len(fake.sent) - sent_then) / max(end - up, 1e-9)
-            print(f"  bound {bound:>3}  restart {restart:<7}  kill {moment:<6}  "
-                  f"lost {result.lost}  repeated {result.duplicates:>3} (to {result.learners_twice:>3} "
-                  f"learners)  after restart: {end - restarted:5.1f} s to finish "
-                  f"({rate:5.0f} msg/s once up; {up - restarted:.1f} s to start)", flush=True)
+            print(
+                f"  bound {bound:>3}  restart {restart:<7}  kill {moment:<6}  "
+                f"lost {result.lost}  repeated {result.duplicates:>3} (to {result.learners_twice:>3} "
+                f"learners)  after restart: {end - restarted:5.1f} s to finish "
+                f"({rate:5.0f} msg/s once up; {up - restarted:.1f} s to start)",
+                flush=True,
+            )
     finally:
         await worker.stop()
         await rows.close()

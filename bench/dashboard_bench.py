@@ -50,8 +50,13 @@ from scoring.rules import RulesGrader
 CLASS_EVERY = 10  # groups per class
 
 
-async def _timed(engine, label: str, statements: list[str], params: dict,  # type: ignore[no-untyped-def]
-                 tables: tuple[str, ...] = ()) -> None:
+async def _timed(
+    engine,
+    label: str,
+    statements: list[str],
+    params: dict,  # type: ignore[no-untyped-def]
+    tables: tuple[str, ...] = (),
+) -> None:
     t0 = time.perf_counter()
     async with engine.begin() as conn:
         await conn.execute(text("SET LOCAL session_replication_role = replica"))
@@ -74,51 +79,97 @@ async def seed_figures(app, learners: int, days: int) -> None:  # type: ignore[n
     first_group = communes + 2
     first_class = first_group + groups + 10
     mapping = ", ".join(f"('bench-{d}', '{lessons[d]}')" for d in range(days))
-    await _timed(engine, "lessons", [
-        f"UPDATE progress p SET lesson_id = m.real FROM (VALUES {mapping}) AS m(fake, real) "
-        "WHERE p.lesson_id = m.fake"], {}, ("progress",))
-    await _timed(engine, "submissions", [
-        "INSERT INTO submissions (learner_id, lesson_id, channel, text, status, received_at) "
-        "SELECT learner_id, lesson_id, 'telegram', '', 'graded', "
-        "CAST(completed_on AS timestamptz) + interval '12 hours' FROM progress"], {},
-        )
-    await _timed(engine, "grades", [
-        "INSERT INTO grades (submission_id, score, detail, status, grader, tokens, points_paid, "
-        "appealed, created_at) SELECT s.id, p.best_score, '{}', 'final', 'model', 0, 0, false, "
-        "s.received_at FROM submissions s JOIN progress p "
-        "ON p.learner_id = s.learner_id AND p.lesson_id = s.lesson_id"], {})
-    await _timed(engine, "certificates", [
-        "INSERT INTO certificates (code, learner_id, level, level_title, unit_id, unit_name, "
-        "lessons_passed, average_score, capstone_score, earned_at, revoked_at) "
-        "SELECT 'B' || id, id, 1, 'Cơ bản', unit_id, '', 10, 80, 80, "
-        "CAST(:now AS timestamptz) - interval '3 days', "
-        "CASE WHEN id % 400 = 0 THEN CAST(:now AS timestamptz) END "
-        "FROM learners WHERE id % 20 = 0"], {"now": NOW})
-    await _timed(engine, "learners", [
-        "UPDATE learners SET agency_id = u.parent_id FROM units u "
-        "WHERE u.id = learners.unit_id AND learners.occupation = 'official'",
-        "UPDATE learners SET ethnicity = CASE WHEN id % 3 = 0 THEN 'Tày' ELSE 'Nùng' END, "
-        "ethnicity_consent_at = CAST(:now AS timestamptz) WHERE id % 10 = 1",
-        "UPDATE learners SET birth_year = 1950 + id % 60"], {"now": NOW})
-    await _timed(engine, "roles", [
-        "INSERT INTO roles (learner_id, role, unit_id, granted_at) "
-        "SELECT min(id), 'instructor', unit_id, CAST(:now AS timestamptz) - interval '30 days' FROM learners "
-        "GROUP BY unit_id"], {"now": NOW})
-    await _timed(engine, "classes", [
-        "INSERT INTO units (id, code, name, kind, parent_id, join_code) "
-        "SELECT :first_class + g / :every, 'L' || g, 'Lớp ' || g, 'lớp', :first_group + g, "
-        "'JL' || g FROM generate_series(0, :groups - 1, :every) g",
-        "INSERT INTO classes (unit_id, opened_by, opened_at) "
-        "SELECT u.id, NULL, CAST(:now AS timestamptz) - interval '20 days' FROM units u WHERE u.kind = 'lớp'",
-        "INSERT INTO class_sessions (class_id, code, starts_at, ends_at) "
-        "SELECT c.unit_id, 'S' || c.unit_id || '-' || k, CAST(:now AS timestamptz) - k * interval '7 days', "
-        "CAST(:now AS timestamptz) - k * interval '7 days' + interval '1 hour' "
-        "FROM classes c, generate_series(1, 2) k",
-        "INSERT INTO session_checkins (session_id, learner_id, at) "
-        "SELECT s.id, l.id, s.starts_at FROM class_sessions s JOIN units u ON u.id = s.class_id "
-        "JOIN learners l ON l.unit_id = u.parent_id AND l.id % 2 = 0",
-    ], {"now": NOW, "first_class": first_class, "first_group": first_group,
-        "groups": groups, "every": CLASS_EVERY})
+    await _timed(
+        engine,
+        "lessons",
+        [
+            f"UPDATE progress p SET lesson_id = m.real FROM (VALUES {mapping}) AS m(fake, real) "
+            "WHERE p.lesson_id = m.fake"
+        ],
+        {},
+        ("progress",),
+    )
+    await _timed(
+        engine,
+        "submissions",
+        [
+            "INSERT INTO submissions (learner_id, lesson_id, channel, text, status, received_at) "
+            "SELECT learner_id, lesson_id, 'telegram', '', 'graded', "
+            "CAST(completed_on AS timestamptz) + interval '12 hours' FROM progress"
+        ],
+        {},
+    )
+    await _timed(
+        engine,
+        "grades",
+        [
+            "INSERT INTO grades (submission_id, score, detail, status, grader, tokens, points_paid, "
+            "appealed, created_at) SELECT s.id, p.best_score, '{}', 'final', 'model', 0, 0, false, "
+            "s.received_at FROM submissions s JOIN progress p "
+            "ON p.learner_id = s.learner_id AND p.lesson_id = s.lesson_id"
+        ],
+        {},
+    )
+    await _timed(
+        engine,
+        "certificates",
+        [
+            "INSERT INTO certificates (code, learner_id, level, level_title, unit_id, unit_name, "
+            "lessons_passed, average_score, capstone_score, earned_at, revoked_at) "
+            "SELECT 'B' || id, id, 1, 'Cơ bản', unit_id, '', 10, 80, 80, "
+            "CAST(:now AS timestamptz) - interval '3 days', "
+            "CASE WHEN id % 400 = 0 THEN CAST(:now AS timestamptz) END "
+            "FROM learners WHERE id % 20 = 0"
+        ],
+        {"now": NOW},
+    )
+    await _timed(
+        engine,
+        "learners",
+        [
+            "UPDATE learners SET agency_id = u.parent_id FROM units u "
+            "WHERE u.id = learners.unit_id AND learners.occupation = 'official'",
+            "UPDATE learners SET ethnicity = CASE WHEN id % 3 = 0 THEN 'Tày' ELSE 'Nùng' END, "
+            "ethnicity_consent_at = CAST(:now AS timestamptz) WHERE id % 10 = 1",
+            "UPDATE learners SET birth_year = 1950 + id % 60",
+        ],
+        {"now": NOW},
+    )
+    await _timed(
+        engine,
+        "roles",
+        [
+            "INSERT INTO roles (learner_id, role, unit_id, granted_at) "
+            "SELECT min(id), 'instructor', unit_id, CAST(:now AS timestamptz) - interval '30 days' FROM learners "
+            "GROUP BY unit_id"
+        ],
+        {"now": NOW},
+    )
+    await _timed(
+        engine,
+        "classes",
+        [
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code) "
+            "SELECT :first_class + g / :every, 'L' || g, 'Lớp ' || g, 'lớp', :first_group + g, "
+            "'JL' || g FROM generate_series(0, :groups - 1, :every) g",
+            "INSERT INTO classes (unit_id, opened_by, opened_at) "
+            "SELECT u.id, NULL, CAST(:now AS timestamptz) - interval '20 days' FROM units u WHERE u.kind = 'lớp'",
+            "INSERT INTO class_sessions (class_id, code, starts_at, ends_at) "
+            "SELECT c.unit_id, 'S' || c.unit_id || '-' || k, CAST(:now AS timestamptz) - k * interval '7 days', "
+            "CAST(:now AS timestamptz) - k * interval '7 days' + interval '1 hour' "
+            "FROM classes c, generate_series(1, 2) k",
+            "INSERT INTO session_checkins (session_id, learner_id, at) "
+            "SELECT s.id, l.id, s.starts_at FROM class_sessions s JOIN units u ON u.id = s.class_id "
+            "JOIN learners l ON l.unit_id = u.parent_id AND l.id % 2 = 0",
+        ],
+        {
+            "now": NOW,
+            "first_class": first_class,
+            "first_group": first_group,
+            "groups": groups,
+            "every": CLASS_EVERY,
+        },
+    )
     async with app.store.transaction() as repo:  # the classes are units: as an import does
         await repo.rankings.rebuild_closure()
     async with engine.connect() as conn:
@@ -153,13 +204,16 @@ async def run(server: str, learners: int, days: int, samples: int, keep: bool) -
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     groups = max(1, learners // PER_GROUP)
-    print(f"{learners:,} learners in {groups:,} groups, {-(-groups // GROUPS_PER_COMMUNE):,} "
-          f"communes, {days} days of history ({name})")
+    print(
+        f"{learners:,} learners in {groups:,} groups, {-(-groups // GROUPS_PER_COMMUNE):,} "
+        f"communes, {days} days of history ({name})"
+    )
     app = None
     tr = Translator("vi")
     try:
-        settings = load_settings(DATABASE_URL=f"{server}/{name}", TELEGRAM_BOT_TOKEN="",
-                                 _env_file=None)
+        settings = load_settings(
+            DATABASE_URL=f"{server}/{name}", TELEGRAM_BOT_TOKEN="", _env_file=None
+        )
         app = await build_app(settings, grader=RulesGrader())
         app.deps.clock = lambda: NOW
         t0 = time.perf_counter()
@@ -172,14 +226,18 @@ async def run(server: str, learners: int, days: int, samples: int, keep: bool) -
             t0 = time.perf_counter()
             units = await dashboard.refresh(app.deps)
             refresh.append(time.perf_counter() - t0)
-        print(f"  dashboard snapshot refreshed (the scheduled job): {units:,} units, "
-              f"{' / '.join(f'{s:.1f}' for s in refresh)} s")
+        print(
+            f"  dashboard snapshot refreshed (the scheduled job): {units:,} units, "
+            f"{' / '.join(f'{s:.1f}' for s in refresh)} s"
+        )
 
         rng = random.Random(13)
         results = []
-        for label, ids in (("province", [1] * samples),
-                           ("commune", await sample_units(app, rng, "commune", samples)),
-                           ("group", await sample_units(app, rng, "group", samples))):
+        for label, ids in (
+            ("province", [1] * samples),
+            ("commune", await sample_units(app, rng, "commune", samples)),
+            ("group", await sample_units(app, rng, "group", samples)),
+        ):
             await pages(app, ids[:5])  # warm the caches
             results.append((label, *await pages(app, ids)))
 
@@ -190,12 +248,15 @@ async def run(server: str, learners: int, days: int, samples: int, keep: bool) -
             tallies = await repo.figures.tallies(1, window, pass_marks(app.deps.curriculum))
             counted = time.perf_counter() - t0
             # Stored as a closed quarter under another label, to time a closed quarter's report.
-            await repo.figures.store_quarter(QuarterClose(
-                "2026Q3", date(2026, 7, 1), date(2026, 10, 1), NOW, len(tallies)),
-                list(tallies.values()))
-        print(f"  the province counted live for the quarter (closing a quarter): "
-              f"{len(tallies):,} units in {counted:.1f} s (stored in "
-              f"{time.perf_counter() - t0 - counted:.1f} s)")
+            await repo.figures.store_quarter(
+                QuarterClose("2026Q3", date(2026, 7, 1), date(2026, 10, 1), NOW, len(tallies)),
+                list(tallies.values()),
+            )
+        print(
+            f"  the province counted live for the quarter (closing a quarter): "
+            f"{len(tallies):,} units in {counted:.1f} s (stored in "
+            f"{time.perf_counter() - t0 - counted:.1f} s)"
+        )
 
         for period in ("2026Q4", "2026Q3"):
             t0 = time.perf_counter()
@@ -208,15 +269,19 @@ async def run(server: str, learners: int, days: int, samples: int, keep: bool) -
             paper = summary(built, tr)
             t3 = time.perf_counter()
             source = "stored figures" if built.closed else "snapshot"
-            print(f"  province report {period} ({source}, {len(built.rows):,} units): figures "
-                  f"{t1 - t0:.1f} s, workbook {t2 - t1:.1f} s ({len(book) / 1e6:.1f} MB), "
-                  f"PDF {t3 - t2:.1f} s ({len(paper) // 1000} kB); total {t3 - t0:.1f} s")
+            print(
+                f"  province report {period} ({source}, {len(built.rows):,} units): figures "
+                f"{t1 - t0:.1f} s, workbook {t2 - t1:.1f} s ({len(book) / 1e6:.1f} MB), "
+                f"PDF {t3 - t2:.1f} s ({len(paper) // 1000} kB); total {t3 - t0:.1f} s"
+            )
 
         print(f"\ndashboard, ms (p50 / p95 over {samples} units, from the snapshot):")
         print(f"  {'unit':<10}{'overview':>18}{'children':>18}")
         for label, over, kids in results:
-            print(f"  {label:<10}{statistics.median(over):>9.1f} /{pct(over, 0.95):>6.1f}"
-                  f"{statistics.median(kids):>11.1f} /{pct(kids, 0.95):>6.1f}")
+            print(
+                f"  {label:<10}{statistics.median(over):>9.1f} /{pct(over, 0.95):>6.1f}"
+                f"{statistics.median(kids):>11.1f} /{pct(kids, 0.95):>6.1f}"
+            )
     finally:
         if app is not None:
             await app.close()

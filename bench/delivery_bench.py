@@ -41,13 +41,36 @@ async def seed(app, learners: int) -> None:  # type: ignore[no-untyped-def]
     async with app.store.engine.begin() as conn:
         for start in range(0, learners, 5000):
             ids = range(start + 1, min(learners, start + 5000) + 1)
-            await conn.execute(insert(Learner), [
-                {"id": i, "nickname": f"Học viên {i}", "timezone": "Asia/Ho_Chi_Minh",
-                 "status": "active", "lesson_time": "00:00", "show_name": True,
-                 "language": "vi", "created_at": now} for i in ids])
-            await conn.execute(insert(Identity), [
-                {"learner_id": i, "channel": "telegram", "external_id": str(100000 + i),
-                 "chat_id": str(100000 + i), "reachable": True, "state": {}} for i in ids])
+            await conn.execute(
+                insert(Learner),
+                [
+                    {
+                        "id": i,
+                        "nickname": f"Học viên {i}",
+                        "timezone": "Asia/Ho_Chi_Minh",
+                        "status": "active",
+                        "lesson_time": "00:00",
+                        "show_name": True,
+                        "language": "vi",
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await conn.execute(
+                insert(Identity),
+                [
+                    {
+                        "learner_id": i,
+                        "channel": "telegram",
+                        "external_id": str(100000 + i),
+                        "chat_id": str(100000 + i),
+                        "reachable": True,
+                        "state": {},
+                    }
+                    for i in ids
+                ],
+            )
 
 
 async def main() -> None:
@@ -83,14 +106,20 @@ async def main() -> None:
     messages = len(fake.sent)
     print(f"learners:               {args.learners}")
     print(f"seed:                   {t1 - t0:.1f} s")
-    print(f"schedule (plan+rows):   {t2 - t1:.1f} s  ({scheduled} deliveries, "
-          f"{scheduled / max(t2 - t1, 1e-9):.0f}/s)")
-    print(f"send round:             {t3 - t2:.1f} s  sent={report.sent} failed={report.failed} "
-          f"unreachable={report.unreachable}")
+    print(
+        f"schedule (plan+rows):   {t2 - t1:.1f} s  ({scheduled} deliveries, "
+        f"{scheduled / max(t2 - t1, 1e-9):.0f}/s)"
+    )
+    print(
+        f"send round:             {t3 - t2:.1f} s  sent={report.sent} failed={report.failed} "
+        f"unreachable={report.unreachable}"
+    )
     print(f"next tick (all due):    {t4 - t3:.2f} s  ({again} new)")
     print(f"deliveries per second:  {report.sent / (t3 - t2):.2f}")
-    print(f"messages per second:    {messages / (t3 - t2):.2f}  (fake limit {args.rate:.0f}/s, "
-          f"{messages / max(report.sent, 1):.2f} messages per lesson)")
+    print(
+        f"messages per second:    {messages / (t3 - t2):.2f}  (fake limit {args.rate:.0f}/s, "
+        f"{messages / max(report.sent, 1):.2f} messages per lesson)"
+    )
     print(f"429 answers:            {fake.too_many}  (sender pauses: {sender.rate_limited})")
     print(f"peak memory (RSS):      {peak_mb:.0f} MB")
     print(f"database:               {url}")

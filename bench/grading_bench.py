@@ -43,10 +43,13 @@ from scoring.rules import clean_text, grade_by_rules  # noqa: E402
 DEVSET = ROOT / "tests" / "data" / "grading_devset.yaml"
 # A typical verdict: four criteria with a short quote and one sentence of feedback each.
 TYPICAL_REPLY = (
-    '{"criteria": [' + ", ".join(
+    '{"criteria": ['
+    + ", ".join(
         f'{{"id": "tieu_chi_{i}", "score": 20, "evidence": "Bạn là kế toán hợp tác xã chè", '
         f'"feedback": "Bài có vai trò rõ, nên nói thêm bối cảnh cụ thể của việc này."}}'
-        for i in range(4)) + '], "injection": false, "confidence": 0.8}'
+        for i in range(4)
+    )
+    + '], "injection": false, "confidence": 0.8}'
 )
 
 
@@ -55,12 +58,18 @@ def token_counter() -> tuple[str, Callable[[list[dict[str, Any]]], int]]:
     try:
         import tiktoken  # type: ignore[import-not-found]
     except ImportError:
-        return "estimate: 1.6 tokens per word + 0.5 per symbol (no tokenizer installed)", prompt_tokens
+        return (
+            "estimate: 1.6 tokens per word + 0.5 per symbol (no tokenizer installed)",
+            prompt_tokens,
+        )
     encoding = tiktoken.get_encoding("o200k_base")
 
     def count(messages: list[dict[str, Any]]) -> int:
-        return sum(4 + len(encoding.encode(m["content"])) for m in messages
-                   if isinstance(m["content"], str))
+        return sum(
+            4 + len(encoding.encode(m["content"]))
+            for m in messages
+            if isinstance(m["content"], str)
+        )
 
     return "tiktoken o200k_base", count
 
@@ -70,17 +79,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--price-input", type=float, default=0.15, help="US$ per 1M input tokens")
-    parser.add_argument("--price-cached", type=float, default=0.075,
-                        help="US$ per 1M cached input tokens")
+    parser.add_argument(
+        "--price-cached", type=float, default=0.075, help="US$ per 1M cached input tokens"
+    )
     parser.add_argument("--price-output", type=float, default=0.60, help="US$ per 1M output tokens")
     args = parser.parse_args(argv)
 
     curriculum, _ = load_curriculum()
-    items = [it for it in parse_devset(yaml.safe_load(DEVSET.read_text(encoding="utf-8")))
-             if curriculum.by_id(it.lesson) is not None]
+    items = [
+        it
+        for it in parse_devset(yaml.safe_load(DEVSET.read_text(encoding="utf-8")))
+        if curriculum.by_id(it.lesson) is not None
+    ]
     texts = {it.id: it.text for it in items}
-    jobs = [(curriculum.by_id(it.lesson), Work(text=it.text, peers=tuple(texts[p] for p in it.peers)))
-            for it in items]
+    jobs = [
+        (curriculum.by_id(it.lesson), Work(text=it.text, peers=tuple(texts[p] for p in it.peers)))
+        for it in items
+    ]
 
     # Once per process, untimed: the course index (every lesson's exemplars and vocabulary) is built
     # on the first grade, as it is when the bot starts.
@@ -104,14 +119,20 @@ def main(argv: list[str] | None = None) -> int:
     checks = [count(build_check_messages(text)) for _, text in graded_jobs]
     prompt_med, fixed_med = statistics.median(sizes), statistics.median(fixed)
     reply_tokens = estimate_tokens(TYPICAL_REPLY)
-    check_cost = statistics.median(checks) * args.price_input + CHECK_COMPLETION_TOKENS * args.price_output
+    check_cost = (
+        statistics.median(checks) * args.price_input + CHECK_COMPLETION_TOKENS * args.price_output
+    )
 
     def per_thousand(cached: bool) -> float:
-        prompt = ((fixed_med * args.price_cached + (prompt_med - fixed_med) * args.price_input)
-                  if cached else prompt_med * args.price_input)
+        prompt = (
+            (fixed_med * args.price_cached + (prompt_med - fixed_med) * args.price_input)
+            if cached
+            else prompt_med * args.price_input
+        )
         # Worst case: the short injection check after every verdict (it runs only when the model
         # scores above the rules).
         return round((prompt + reply_tokens * args.price_output + check_cost) / 1000, 4)
+
     result = {
         "devset_items": len(jobs),
         "rules_grades": graded,
@@ -125,8 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         "completion_tokens_cap": MAX_COMPLETION_TOKENS,
         "completion_tokens_typical": reply_tokens,
         "check_call_tokens_median": statistics.median(checks) + CHECK_COMPLETION_TOKENS,
-        "prices_usd_per_million": {"input": args.price_input, "cached_input": args.price_cached,
-                                   "output": args.price_output},
+        "prices_usd_per_million": {
+            "input": args.price_input,
+            "cached_input": args.price_cached,
+            "output": args.price_output,
+        },
         "usd_per_1000_gradings": per_thousand(cached=False),
         "usd_per_1000_gradings_prompt_cache": per_thousand(cached=True),
         "token_count": method,

@@ -35,27 +35,78 @@ from scoring.rules import RulesGrader
 async def seed(app, groups: int, members: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     async with app.store.engine.begin() as conn:
-        await conn.execute(insert(Unit), [{"id": 1, "code": "P", "name": "Tỉnh", "kind": "province",
-                                           "parent_id": None}])
-        await conn.execute(insert(Unit), [
-            {"id": 1 + w, "code": f"W{w}", "name": f"Phường {w}", "kind": "ward", "parent_id": 1}
-            for w in range(1, 101)])
-        await conn.execute(insert(Unit), [
-            {"id": 1000 + g, "code": f"G{g}", "name": f"Tổ {g}", "kind": "group",
-             "parent_id": 2 + g % 100} for g in range(groups)])
+        await conn.execute(
+            insert(Unit),
+            [{"id": 1, "code": "P", "name": "Tỉnh", "kind": "province", "parent_id": None}],
+        )
+        await conn.execute(
+            insert(Unit),
+            [
+                {
+                    "id": 1 + w,
+                    "code": f"W{w}",
+                    "name": f"Phường {w}",
+                    "kind": "ward",
+                    "parent_id": 1,
+                }
+                for w in range(1, 101)
+            ],
+        )
+        await conn.execute(
+            insert(Unit),
+            [
+                {
+                    "id": 1000 + g,
+                    "code": f"G{g}",
+                    "name": f"Tổ {g}",
+                    "kind": "group",
+                    "parent_id": 2 + g % 100,
+                }
+                for g in range(groups)
+            ],
+        )
         target = 1000 + groups // 2
-        await conn.execute(insert(Learner), [
-            {"id": i, "nickname": f"Học viên {i}", "timezone": "Asia/Ho_Chi_Minh",
-             "status": "active", "show_name": True, "language": "vi", "unit_id": target,
-             "created_at": now - timedelta(days=40), "lesson_time": "19:00"}
-            for i in range(1, members + 2)])
-        await conn.execute(insert(Identity), [
-            {"learner_id": i, "channel": "telegram", "external_id": str(i), "chat_id": str(i),
-             "reachable": True, "state": {}, "last_seen_at": now} for i in range(1, members + 2)])
+        await conn.execute(
+            insert(Learner),
+            [
+                {
+                    "id": i,
+                    "nickname": f"Học viên {i}",
+                    "timezone": "Asia/Ho_Chi_Minh",
+                    "status": "active",
+                    "show_name": True,
+                    "language": "vi",
+                    "unit_id": target,
+                    "created_at": now - timedelta(days=40),
+                    "lesson_time": "19:00",
+                }
+                for i in range(1, members + 2)
+            ],
+        )
+        await conn.execute(
+            insert(Identity),
+            [
+                {
+                    "learner_id": i,
+                    "channel": "telegram",
+                    "external_id": str(i),
+                    "chat_id": str(i),
+                    "reachable": True,
+                    "state": {},
+                    "last_seen_at": now,
+                }
+                for i in range(1, members + 2)
+            ],
+        )
         today = date.today()
-        await conn.execute(insert(ActivityDay), [
-            {"learner_id": i, "day": today - timedelta(days=d + i % 5)}
-            for i in range(1, members + 1) for d in range(30)])
+        await conn.execute(
+            insert(ActivityDay),
+            [
+                {"learner_id": i, "day": today - timedelta(days=d + i % 5)}
+                for i in range(1, members + 1)
+                for d in range(30)
+            ],
+        )
     async with app.store.transaction() as repo:
         await repo.roles.grant(members + 1, Role.LEADER, target, None, now)
     return target, members + 1
@@ -63,8 +114,9 @@ async def seed(app, groups: int, members: int) -> tuple[int, int]:  # type: igno
 
 async def main(args: argparse.Namespace) -> None:
     url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
-    app = await build_app(load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", _env_file=None),
-                          grader=RulesGrader())
+    app = await build_app(
+        load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", _env_file=None), grader=RulesGrader()
+    )
     target, boss = await seed(app, args.groups, args.members)
     other = 1000 + (args.groups // 2 + 1) % args.groups
     can_times, roster_times = [], []
@@ -85,6 +137,7 @@ async def main(args: argparse.Namespace) -> None:
         learner = await repo.learners.learner(boss)
         assert learner is not None and unit is not None
         from bot.i18n import Translator
+
         t = time.perf_counter()
         await leader.nudge(app.deps, repo, learner, Translator("vi"), unit)
         nudge_s = time.perf_counter() - t

@@ -43,8 +43,9 @@ async def client(url: str, bodies_file: str) -> None:
         async def one(raw: str, headers: dict[str, str]) -> None:
             await gate.wait()
             try:
-                async with http.post(url, data=raw.encode(), headers=headers,
-                                     timeout=aiohttp.ClientTimeout(total=60)) as response:
+                async with http.post(
+                    url, data=raw.encode(), headers=headers, timeout=aiohttp.ClientTimeout(total=60)
+                ) as response:
                     await response.read()
                     results.append((response.status, time.perf_counter() - started))
             except aiohttp.ClientError:
@@ -72,8 +73,12 @@ async def main() -> None:
     parser.add_argument("--users", type=int, default=300)
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--profile", help="write the server's cProfile statistics here")
-    parser.add_argument("--no-freeze", dest="freeze", action="store_false",
-                        help="leave the start-up objects to the garbage collector")
+    parser.add_argument(
+        "--no-freeze",
+        dest="freeze",
+        action="store_false",
+        help="leave the start-up objects to the garbage collector",
+    )
     parser.add_argument("--client", nargs=2, metavar=("URL", "BODIES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
@@ -99,9 +104,16 @@ async def main() -> None:
     app = channels = runner = None
     try:
         settings = load_settings(
-            DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", _env_file=None, ZALO_OA_APP_ID=APP_ID,
-            ZALO_OA_SECRET_KEY=SECRET_KEY, ZALO_OA_ACCESS_TOKEN="A0",
-            ZALO_OA_REFRESH_TOKEN="R0", ZALO_WEBHOOK_HOST="127.0.0.1", ZALO_WEBHOOK_PORT=0)
+            DATABASE_URL=url,
+            TELEGRAM_BOT_TOKEN="",
+            _env_file=None,
+            ZALO_OA_APP_ID=APP_ID,
+            ZALO_OA_SECRET_KEY=SECRET_KEY,
+            ZALO_OA_ACCESS_TOKEN="A0",
+            ZALO_OA_REFRESH_TOKEN="R0",
+            ZALO_WEBHOOK_HOST="127.0.0.1",
+            ZALO_WEBHOOK_PORT=0,
+        )
         app = await build_app(settings, grader=RulesGrader())
         channels = ZaloChannels(app)
         await channels.setup_oa()
@@ -111,9 +123,15 @@ async def main() -> None:
         for i in range(args.events):
             body = oa.text(f"u-burst-{i % args.users}", f"tin nhắn số {i}")
             raw = json.dumps(body, ensure_ascii=False)
-            bodies.append((raw, {"X-ZEvent-Signature": oa.signature(raw.encode(),
-                                                                     str(body["timestamp"])),
-                                 "Content-Type": "application/json"}))
+            bodies.append(
+                (
+                    raw,
+                    {
+                        "X-ZEvent-Signature": oa.signature(raw.encode(), str(body["timestamp"])),
+                        "Content-Type": "application/json",
+                    },
+                )
+            )
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
             json.dump(bodies, f)
         stored_rows = text("SELECT count(*) FROM inbox")
@@ -132,8 +150,15 @@ async def main() -> None:
             profile.enable()
         env = os.environ | {"PYTHONPATH": str(ROOT)}
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, __file__, "--client", f"http://127.0.0.1:{port}/zalo/oa", f.name,
-            cwd=ROOT, env=env, stdout=subprocess.PIPE)
+            sys.executable,
+            __file__,
+            "--client",
+            f"http://127.0.0.1:{port}/zalo/oa",
+            f.name,
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+        )
         out, _ = await proc.communicate()
         if profile is not None:
             profile.disable()
@@ -158,11 +183,15 @@ async def main() -> None:
         statuses[status] = statuses.get(status, 0) + 1
     latencies = [t for _, t in results]
     within = sum(1 for status, t in results if status == 200 and t <= 2.0)
-    print(f"{args.events} signed OA events from {args.users} users, sent at once "
-          f"(client in its own process)")
+    print(
+        f"{args.events} signed OA events from {args.users} users, sent at once "
+        f"(client in its own process)"
+    )
     print(f"  answers                {dict(sorted(statuses.items()))}")
-    print(f"  latency                p50 {statistics.median(latencies):.2f} s, "
-          f"p95 {pct(latencies, 0.95):.2f} s, max {max(latencies):.2f} s")
+    print(
+        f"  latency                p50 {statistics.median(latencies):.2f} s, "
+        f"p95 {pct(latencies, 0.95):.2f} s, max {max(latencies):.2f} s"
+    )
     print(f"  200 within 2 s         {within} of {args.events}")
     print(f"  stored in the inbox    {stored}")
 

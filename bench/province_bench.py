@@ -70,34 +70,59 @@ async def seed(engine, learners: int, days: int) -> None:  # type: ignore[no-unt
     communes = max(1, -(-groups // GROUPS_PER_COMMUNE))
     first_group = communes + 2
     statements = [
-        ("units", "INSERT INTO units (id, code, name, kind) "
-                  "VALUES (1, 'P', 'Tỉnh Thái Nguyên', 'province')", {}),
-        ("units", "INSERT INTO units (id, code, name, kind, parent_id, join_code) "
-                  "SELECT 1 + c, 'C' || c, 'Xã ' || c, 'commune', 1, 'JC' || c "
-                  "FROM generate_series(1, :communes) c", {"communes": communes}),
-        ("units", "INSERT INTO units (id, code, name, kind, parent_id, join_code) "
-                  "SELECT :first + g, 'G' || g, 'Tổ ' || g, 'group', "
-                  "2 + g / :per_commune, 'JG' || g FROM generate_series(0, :groups - 1) g",
-         {"first": first_group, "groups": groups, "per_commune": GROUPS_PER_COMMUNE}),
-        ("learners", "INSERT INTO learners (id, nickname, show_name, lesson_time, timezone, "
-                     "language, unit_id, status, created_at) "
-                     "SELECT i, 'Học viên ' || i, true, '07:00', 'Asia/Ho_Chi_Minh', 'vi', "
-                     ":first + ((i - 1) / :per_group) % :groups, 'active', :created "
-                     "FROM generate_series(1, :n) i",
-         {"n": learners, "first": first_group, "per_group": PER_GROUP, "groups": groups,
-          "created": PUSH - timedelta(days=days + 1)}),
-        ("identities", "INSERT INTO identities (learner_id, channel, external_id, chat_id, "
-                       "reachable, state, last_seen_at) "
-                       "SELECT i, 'telegram', i::text, i::text, true, '{}'::json, :seen "
-                       "FROM generate_series(1, :n) i",
-         {"n": learners, "seen": PUSH - timedelta(days=1)}),
-        ("points_ledger", "INSERT INTO points_ledger (learner_id, key, points, reason, "
-                          "created_at) "
-                          "SELECT i, 'bench:' || d || ':' || i, 10, 'practice', "
-                          "CAST(:start AS timestamptz) + d * interval '1 day' + (i % 720) * interval '1 minute' "
-                          "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
-                          "WHERE (i + d) % 2 = 0",
-         {"n": learners, "days": days, "start": PUSH - timedelta(days=days)}),
+        (
+            "units",
+            "INSERT INTO units (id, code, name, kind) "
+            "VALUES (1, 'P', 'Tỉnh Thái Nguyên', 'province')",
+            {},
+        ),
+        (
+            "units",
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code) "
+            "SELECT 1 + c, 'C' || c, 'Xã ' || c, 'commune', 1, 'JC' || c "
+            "FROM generate_series(1, :communes) c",
+            {"communes": communes},
+        ),
+        (
+            "units",
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code) "
+            "SELECT :first + g, 'G' || g, 'Tổ ' || g, 'group', "
+            "2 + g / :per_commune, 'JG' || g FROM generate_series(0, :groups - 1) g",
+            {"first": first_group, "groups": groups, "per_commune": GROUPS_PER_COMMUNE},
+        ),
+        (
+            "learners",
+            "INSERT INTO learners (id, nickname, show_name, lesson_time, timezone, "
+            "language, unit_id, status, created_at) "
+            "SELECT i, 'Học viên ' || i, true, '07:00', 'Asia/Ho_Chi_Minh', 'vi', "
+            ":first + ((i - 1) / :per_group) % :groups, 'active', :created "
+            "FROM generate_series(1, :n) i",
+            {
+                "n": learners,
+                "first": first_group,
+                "per_group": PER_GROUP,
+                "groups": groups,
+                "created": PUSH - timedelta(days=days + 1),
+            },
+        ),
+        (
+            "identities",
+            "INSERT INTO identities (learner_id, channel, external_id, chat_id, "
+            "reachable, state, last_seen_at) "
+            "SELECT i, 'telegram', i::text, i::text, true, '{}'::json, :seen "
+            "FROM generate_series(1, :n) i",
+            {"n": learners, "seen": PUSH - timedelta(days=1)},
+        ),
+        (
+            "points_ledger",
+            "INSERT INTO points_ledger (learner_id, key, points, reason, "
+            "created_at) "
+            "SELECT i, 'bench:' || d || ':' || i, 10, 'practice', "
+            "CAST(:start AS timestamptz) + d * interval '1 day' + (i % 720) * interval '1 minute' "
+            "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
+            "WHERE (i + d) % 2 = 0",
+            {"n": learners, "days": days, "start": PUSH - timedelta(days=days)},
+        ),
     ]
     for table, sql, params in statements:
         t0 = time.perf_counter()
@@ -145,8 +170,10 @@ async def boards(app, sample: list[int]) -> dict[str, list[float]]:  # type: ign
 
 def show(times: dict[str, list[float]], label: str = "") -> None:
     for name, values in times.items():
-        print(f"  /leaderboard {name:<8}{label} p50 {statistics.median(values):7.1f} ms   "
-              f"p95 {pct(values, 0.95):7.1f} ms")
+        print(
+            f"  /leaderboard {name:<8}{label} p50 {statistics.median(values):7.1f} ms   "
+            f"p95 {pct(values, 0.95):7.1f} ms"
+        )
 
 
 async def main() -> None:
@@ -163,8 +190,10 @@ async def main() -> None:
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"{args.server}/{name}"
-    print(f"database {name}: {args.learners:,} learners in {args.learners // PER_GROUP:,} "
-          f"groups, {args.days} days of ledger")
+    print(
+        f"database {name}: {args.learners:,} learners in {args.learners // PER_GROUP:,} "
+        f"groups, {args.days} days of ledger"
+    )
     app = None
     try:
         settings = load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", _env_file=None)
@@ -175,12 +204,16 @@ async def main() -> None:
 
         before = PUSH - timedelta(minutes=2)
         s, peak, rss, _ = await timed_tick(app, before)
-        print(f"first tick after the migration (sets {args.learners:,} next due times): "
-              f"{s:.2f} s, Python peak {peak:.1f} MB, RSS +{rss:.0f} MB")
+        print(
+            f"first tick after the migration (sets {args.learners:,} next due times): "
+            f"{s:.2f} s, Python peak {peak:.1f} MB, RSS +{rss:.0f} MB"
+        )
         idle = [await timed_tick(app, before + timedelta(seconds=10 * k)) for k in range(1, 6)]
-        print(f"tick with nobody due (5 ticks): median {statistics.median(i[0] for i in idle) * 1000:.1f}"
-              f" ms, Python peak {max(i[1] for i in idle):.2f} MB, "
-              f"RSS +{max(i[2] for i in idle):.0f} MB")
+        print(
+            f"tick with nobody due (5 ticks): median {statistics.median(i[0] for i in idle) * 1000:.1f}"
+            f" ms, Python peak {max(i[1] for i in idle):.2f} MB, "
+            f"RSS +{max(i[2] for i in idle):.0f} MB"
+        )
 
         app.deps.clock = lambda: PUSH
         first_chunk: list[float] = []
@@ -192,12 +225,16 @@ async def main() -> None:
 
         made = await delivery.schedule_due(app.deps, planned=planned)
         total = time.perf_counter() - t0
-        print(f"planning everyone due at 07:00: {made:,} rows in {total:.1f} s "
-              f"({made / total:,.0f} learners/s); first chunk of {delivery.PLAN_CHUNK:,} "
-              f"committed (sending can start) after {first_chunk[0] if first_chunk else 0:.2f} s")
+        print(
+            f"planning everyone due at 07:00: {made:,} rows in {total:.1f} s "
+            f"({made / total:,.0f} learners/s); first chunk of {delivery.PLAN_CHUNK:,} "
+            f"committed (sending can start) after {first_chunk[0] if first_chunk else 0:.2f} s"
+        )
         s, peak, rss, again = await timed_tick(app, PUSH + timedelta(minutes=1))
-        print(f"the next minute's tick ({made:,} rows pending): {s * 1000:.1f} ms, "
-              f"{again} rows, Python peak {peak:.2f} MB")
+        print(
+            f"the next minute's tick ({made:,} rows pending): {s * 1000:.1f} ms, "
+            f"{again} rows, Python peak {peak:.2f} MB"
+        )
 
         app.deps.clock = lambda: PUSH + timedelta(hours=12)
         rng = random.Random(7)
@@ -212,8 +249,10 @@ async def main() -> None:
                 t0 = time.perf_counter()
                 await conn.execute(text(OLD_ACTIVE), {"learner": learner_id, "since": since})
                 old.append((time.perf_counter() - t0) * 1000)
-        print(f"  'active this week' as the landed join: p50 {statistics.median(old):7.1f} ms   "
-              f"p95 {pct(old, 0.95):7.1f} ms")
+        print(
+            f"  'active this week' as the landed join: p50 {statistics.median(old):7.1f} ms   "
+            f"p95 {pct(old, 0.95):7.1f} ms"
+        )
     finally:
         if app is not None:
             await app.close()

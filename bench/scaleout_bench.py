@@ -64,16 +64,24 @@ class CountingFake(FakeTelegram):
         return response
 
     async def stats(self, request: web.Request) -> web.Response:
-        return web.json_response({
-            "sent": self.sent_by_token, "too_many": self.too_many_by_token,
-            "chats": len(self.chats), "first": self.first, "last": self.last})
+        return web.json_response(
+            {
+                "sent": self.sent_by_token,
+                "too_many": self.too_many_by_token,
+                "chats": len(self.chats),
+                "first": self.first,
+                "last": self.last,
+            }
+        )
 
 
 async def serve_fake(port_file: str, rate: float) -> None:
     import logging
 
-    logging.basicConfig(level=logging.DEBUG if os.environ.get("FAKE_DEBUG") else logging.WARNING,
-                        format="fake: %(levelname)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if os.environ.get("FAKE_DEBUG") else logging.WARNING,
+        format="fake: %(levelname)s %(name)s %(message)s",
+    )
     # The fake stands for Telegram's servers, which our niceness does not slow down: it keeps
     # its clock true (a starved fake would stamp a backlog of sends at once and count a burst
     # that never left us). Needs the right to raise priority; otherwise it runs as it is.
@@ -102,11 +110,17 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
     from bot.services import delivery
     from scoring.rules import RulesGrader
 
-    settings = load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", TELEGRAM_API_BASE=api,
-                             REDIS_URL=redis, HOCAI_SECRET_KEY="", _env_file=None,
-                             HOCAI_DELIVERY_IN_FLIGHT=concurrency,
-                             # PostgreSQL's 100 connections serve every worker (and the rest)
-                             DATABASE_POOL_SIZE=POOL)
+    settings = load_settings(
+        DATABASE_URL=url,
+        TELEGRAM_BOT_TOKEN="",
+        TELEGRAM_API_BASE=api,
+        REDIS_URL=redis,
+        HOCAI_SECRET_KEY="",
+        _env_file=None,
+        HOCAI_DELIVERY_IN_FLIGHT=concurrency,
+        # PostgreSQL's 100 connections serve every worker (and the rest)
+        DATABASE_POOL_SIZE=POOL,
+    )
     app = await build_app(settings, grader=RulesGrader(), migrate=False)
     # The bench's clock runs from 07:00:30; `later` stands for the scheduler's next ticks, when
     # a send that failed (a network error) is due again.
@@ -137,20 +151,31 @@ async def work(url: str, api: str, redis: str, concurrency: int) -> None:
         if profile is not None:
             profile.stop()
             Path(f"{os.environ['BENCH_PROFILE']}.{os.getpid()}.txt").write_text(
-                profile.output_text(unicode=False, show_all=False))
+                profile.output_text(unicode=False, show_all=False)
+            )
         for one in bots:
             await one.bot.session.close()
         await app.close()
-    print(json.dumps({"sent": report.sent, "failed": report.failed, "retry": report.retry,
-                      "seconds": time.time() - t0, "network_retries": report.retry,
-                      "cpu": time.process_time() - cpu0,
-                      "messages": sum(s.sent for s in app.sender.all()),
-                      "paused": sum(s.rate_limited for s in app.sender.all()),
-                      "given_up": sum(s.pace.given_up for s in app.sender.all())}))
+    print(
+        json.dumps(
+            {
+                "sent": report.sent,
+                "failed": report.failed,
+                "retry": report.retry,
+                "seconds": time.time() - t0,
+                "network_retries": report.retry,
+                "cpu": time.process_time() - cpu0,
+                "messages": sum(s.sent for s in app.sender.all()),
+                "paused": sum(s.rate_limited for s in app.sender.all()),
+                "given_up": sum(s.pace.given_up for s in app.sender.all()),
+            }
+        )
+    )
 
 
-async def send_only(first: int, last: int, tokens: int, api: str, redis: str,
-                    concurrency: int) -> None:
+async def send_only(
+    first: int, last: int, tokens: int, api: str, redis: str, concurrency: int
+) -> None:
     """The pace alone: this worker's share of the learners, one lesson message each, through
     the real senders (every token's pace shared through Redis), without the database work."""
     from bot.app import pace_redis
@@ -161,15 +186,26 @@ async def send_only(first: int, last: int, tokens: int, api: str, redis: str,
     from bot.services.io import Option, Out
     from bot.services.sender import Sender
 
-    settings = load_settings(DATABASE_URL="sqlite+aiosqlite:///:memory:", TELEGRAM_BOT_TOKEN="",
-                             REDIS_URL=redis, _env_file=None)
+    settings = load_settings(
+        DATABASE_URL="sqlite+aiosqlite:///:memory:",
+        TELEGRAM_BOT_TOKEN="",
+        REDIS_URL=redis,
+        _env_file=None,
+    )
     sender = Sender(redis=pace_redis(settings))
     bots = [make_bot(token(k), api) for k in range(tokens)]
     for k, bot in enumerate(bots):
-        sender.add(TelegramOutbound(bot), telegram_limits(settings), bot_id=k + 1,
-                   key=pace_key("telegram", token(k)))
-    lesson = Out(title="Bài 1: Hỏi AI đúng cách", text="Hôm nay ta học cách đặt câu hỏi. " * 20,
-                 options=(Option("quiz", "Làm câu hỏi"),))
+        sender.add(
+            TelegramOutbound(bot),
+            telegram_limits(settings),
+            bot_id=k + 1,
+            key=pace_key("telegram", token(k)),
+        )
+    lesson = Out(
+        title="Bài 1: Hỏi AI đúng cách",
+        text="Hôm nay ta học cách đặt câu hỏi. " * 20,
+        options=(Option("quiz", "Làm câu hỏi"),),
+    )
     gate = asyncio.Semaphore(concurrency)
     failed = 0
 
@@ -187,12 +223,21 @@ async def send_only(first: int, last: int, tokens: int, api: str, redis: str,
         await bot.session.close()
     if sender.redis is not None:
         await sender.redis.aclose()
-    print(json.dumps({"sent": last - first + 1 - failed, "failed": failed, "retry": 0,
-                      "seconds": time.time() - t0, "network_retries": 0,
-                      "cpu": time.process_time() - cpu0,
-                      "messages": sum(s.sent for s in sender.all()),
-                      "paused": sum(s.rate_limited for s in sender.all()),
-                      "given_up": sum(s.pace.given_up for s in sender.all())}))
+    print(
+        json.dumps(
+            {
+                "sent": last - first + 1 - failed,
+                "failed": failed,
+                "retry": 0,
+                "seconds": time.time() - t0,
+                "network_retries": 0,
+                "cpu": time.process_time() - cpu0,
+                "messages": sum(s.sent for s in sender.all()),
+                "paused": sum(s.rate_limited for s in sender.all()),
+                "given_up": sum(s.pace.given_up for s in sender.all()),
+            }
+        )
+    )
 
 
 # ---- the run -------------------------------------------------------------------------------
@@ -205,33 +250,60 @@ async def seed(url: str, learners: int, tokens: int) -> None:
     engine = create_async_engine(url)
     groups = max(tokens, learners // PER_GROUP)
     statements = [
-        ("INSERT INTO units (id, code, name, kind) VALUES (1, 'P', 'Tỉnh Thái Nguyên', "
-         "'province')", {}),
-        ("INSERT INTO units (id, code, name, kind, parent_id, join_code) SELECT 1 + c, "
-         "'C' || c, 'Phường ' || c, 'ward', 1, 'JC' || c FROM generate_series(1, :t) c",
-         {"t": tokens}),
-        ("INSERT INTO units (id, code, name, kind, parent_id, join_code) SELECT 1000 + g, "
-         "'G' || g, 'Tổ ' || g, 'group', 2 + g % :t, 'JG' || g "
-         "FROM generate_series(0, :groups - 1) g", {"t": tokens, "groups": groups}),
-        ("INSERT INTO learners (id, nickname, show_name, lesson_time, timezone, language, "
-         "unit_id, status, created_at) SELECT i, 'Học viên ' || i, true, '07:00', "
-         "'Asia/Ho_Chi_Minh', 'vi', 1000 + ((i - 1) / :per_group) % :groups, 'active', "
-         ":created FROM generate_series(1, :n) i",
-         {"n": learners, "per_group": PER_GROUP, "groups": groups,
-          "created": PUSH - timedelta(days=3)}),
+        (
+            "INSERT INTO units (id, code, name, kind) VALUES (1, 'P', 'Tỉnh Thái Nguyên', "
+            "'province')",
+            {},
+        ),
+        (
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code) SELECT 1 + c, "
+            "'C' || c, 'Phường ' || c, 'ward', 1, 'JC' || c FROM generate_series(1, :t) c",
+            {"t": tokens},
+        ),
+        (
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code) SELECT 1000 + g, "
+            "'G' || g, 'Tổ ' || g, 'group', 2 + g % :t, 'JG' || g "
+            "FROM generate_series(0, :groups - 1) g",
+            {"t": tokens, "groups": groups},
+        ),
+        (
+            "INSERT INTO learners (id, nickname, show_name, lesson_time, timezone, language, "
+            "unit_id, status, created_at) SELECT i, 'Học viên ' || i, true, '07:00', "
+            "'Asia/Ho_Chi_Minh', 'vi', 1000 + ((i - 1) / :per_group) % :groups, 'active', "
+            ":created FROM generate_series(1, :n) i",
+            {
+                "n": learners,
+                "per_group": PER_GROUP,
+                "groups": groups,
+                "created": PUSH - timedelta(days=3),
+            },
+        ),
     ]
     for k in range(tokens):
-        statements.append((
-            "INSERT INTO bots (id, unit_id, channel, name, token, token_hash, webhook_secret, "
-            "created_at) VALUES (:id, :unit, 'telegram', :name, :token, :hash, 'bench-secret', "
-            ":created)", {"id": k + 1, "unit": 2 + k, "name": f"Bot phường {k + 1}",
-                          "token": token(k), "hash": f"bench{k}", "created": PUSH}))
+        statements.append(
+            (
+                "INSERT INTO bots (id, unit_id, channel, name, token, token_hash, webhook_secret, "
+                "created_at) VALUES (:id, :unit, 'telegram', :name, :token, :hash, 'bench-secret', "
+                ":created)",
+                {
+                    "id": k + 1,
+                    "unit": 2 + k,
+                    "name": f"Bot phường {k + 1}",
+                    "token": token(k),
+                    "hash": f"bench{k}",
+                    "created": PUSH,
+                },
+            )
+        )
     # Each learner's identity names the bot of the ward their group is in.
-    statements.append((
-        "INSERT INTO identities (learner_id, channel, external_id, chat_id, reachable, state, "
-        "last_seen_at, bot_id) SELECT l.id, 'telegram', l.id::text, l.id::text, true, "
-        "'{}'::json, :seen, u.parent_id - 1 FROM learners l JOIN units u ON u.id = l.unit_id",
-        {"seen": PUSH - timedelta(days=1)}))
+    statements.append(
+        (
+            "INSERT INTO identities (learner_id, channel, external_id, chat_id, reachable, state, "
+            "last_seen_at, bot_id) SELECT l.id, 'telegram', l.id::text, l.id::text, true, "
+            "'{}'::json, :seen, u.parent_id - 1 FROM learners l JOIN units u ON u.id = l.unit_id",
+            {"seen": PUSH - timedelta(days=1)},
+        )
+    )
     async with engine.begin() as conn:
         for sql, params in statements:
             await conn.execute(text(sql), params)
@@ -262,8 +334,9 @@ async def outcome(url: str) -> dict[str, int]:
 
     engine = create_async_engine(url)
     async with engine.connect() as conn:
-        rows = (await conn.execute(text(
-            "SELECT status, count(*) FROM deliveries GROUP BY status"))).all()
+        rows = (
+            await conn.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status"))
+        ).all()
     await engine.dispose()
     return {status: count for status, count in rows}
 
@@ -284,16 +357,23 @@ async def main() -> None:
     parser.add_argument("--server", default="postgresql+asyncpg://postgres@127.0.0.1:5432")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/14")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="messages in flight per worker (HOCAI_DELIVERY_IN_FLIGHT, at most "
-                             "64; with --senders-only: sends in hand)")
-    parser.add_argument("--senders-only", action="store_true",
-                        help="measure the shared pace alone: no database, one message a learner")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=16,
+        help="messages in flight per worker (HOCAI_DELIVERY_IN_FLIGHT, at most "
+        "64; with --senders-only: sends in hand)",
+    )
+    parser.add_argument(
+        "--senders-only",
+        action="store_true",
+        help="measure the shared pace alone: no database, one message a learner",
+    )
     parser.add_argument("--serve-fake", metavar="PORT_FILE", help=argparse.SUPPRESS)
-    parser.add_argument("--send", nargs=4, metavar=("FIRST", "LAST", "API", "REDIS"),
-                        help=argparse.SUPPRESS)
-    parser.add_argument("--worker", nargs=3, metavar=("DB", "API", "REDIS"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--send", nargs=4, metavar=("FIRST", "LAST", "API", "REDIS"), help=argparse.SUPPRESS
+    )
+    parser.add_argument("--worker", nargs=3, metavar=("DB", "API", "REDIS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_fake:
         await serve_fake(args.serve_fake, args.rate)
@@ -321,8 +401,10 @@ async def main() -> None:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = f"{args.server}/{name}"
     port_file = Path(f"/tmp/{name}.port")
-    fake = subprocess.Popen([sys.executable, __file__, "--serve-fake", str(port_file),
-                             "--rate", str(args.rate)], cwd=ROOT)
+    fake = subprocess.Popen(
+        [sys.executable, __file__, "--serve-fake", str(port_file), "--rate", str(args.rate)],
+        cwd=ROOT,
+    )
     workers: list[subprocess.Popen[str]] = []
     try:
         if args.senders_only:
@@ -332,8 +414,10 @@ async def main() -> None:
             await asyncio.to_thread(upgrade, url)
             t0 = time.perf_counter()
             await seed(url, args.learners, args.tokens)
-            print(f"{args.learners:,} learners over {args.tokens} unit bots seeded in "
-                  f"{time.perf_counter() - t0:.1f} s")
+            print(
+                f"{args.learners:,} learners over {args.tokens} unit bots seeded in "
+                f"{time.perf_counter() - t0:.1f} s"
+            )
             t0 = time.perf_counter()
             planned = await plan(url)
             print(f"planned {planned:,} deliveries in {time.perf_counter() - t0:.1f} s")
@@ -344,22 +428,38 @@ async def main() -> None:
         started = time.time()
         share = -(-args.learners // args.workers)
         commands = [
-            ["--send", str(1 + w * share), str(min(args.learners, (w + 1) * share)), api,
-             args.redis, "--tokens", str(args.tokens)] if args.senders_only
+            [
+                "--send",
+                str(1 + w * share),
+                str(min(args.learners, (w + 1) * share)),
+                api,
+                args.redis,
+                "--tokens",
+                str(args.tokens),
+            ]
+            if args.senders_only
             else ["--worker", url, api, args.redis]
-            for w in range(args.workers)]
-        workers = [subprocess.Popen([sys.executable, __file__, *command,
-                                     "--concurrency", str(args.concurrency)],
-                                    cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-                   for command in commands]
+            for w in range(args.workers)
+        ]
+        workers = [
+            subprocess.Popen(
+                [sys.executable, __file__, *command, "--concurrency", str(args.concurrency)],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for command in commands
+        ]
         reports = []
         for proc in workers:
             out, _ = await asyncio.to_thread(proc.communicate)
             reports.append(json.loads(out.strip().splitlines()[-1]))
         wall = time.time() - started
         seen = stats(int(port_file.read_text()))
-        states = ({"sent": sum(r["sent"] for r in reports)} if args.senders_only
-                  else await outcome(url))
+        states = (
+            {"sent": sum(r["sent"] for r in reports)} if args.senders_only else await outcome(url)
+        )
     finally:
         for proc in [*workers, fake]:
             if proc.poll() is None:
@@ -378,29 +478,41 @@ async def main() -> None:
     window = float(seen["last"]) - float(seen["first"])  # type: ignore[arg-type]
     budget = args.tokens * args.rate
     lost = args.learners - int(seen["chats"])  # type: ignore[arg-type]
-    print(f"{args.workers} workers, {args.tokens} tokens x {args.rate:.0f}/s "
-          f"(budget {budget:.0f} messages/s), wall {wall:.1f} s with start-up")
+    print(
+        f"{args.workers} workers, {args.tokens} tokens x {args.rate:.0f}/s "
+        f"(budget {budget:.0f} messages/s), wall {wall:.1f} s with start-up"
+    )
     print(f"  messages delivered     {messages:,} ({messages / max(1, planned):.2f} a learner)")
     print(f"  first to last send     {window:.1f} s")
-    print(f"  throughput             {messages / window:.1f} messages/s = "
-          f"{messages / window / budget:.3f} of {args.tokens} x {args.rate:.0f}/s")
+    print(
+        f"  throughput             {messages / window:.1f} messages/s = "
+        f"{messages / window / budget:.3f} of {args.tokens} x {args.rate:.0f}/s"
+    )
     print(f"  learners not reached   {lost} (deliveries: {states})")
-    print(f"  429 answers            {refused} = {refused / max(1, messages) * 10_000:.1f} "
-          f"per 10,000 sends")
+    print(
+        f"  429 answers            {refused} = {refused / max(1, messages) * 10_000:.1f} "
+        f"per 10,000 sends"
+    )
     for k in range(args.tokens):
         tok = token(k)
-        print(f"  token {k + 1}: {sent_by_token.get(tok, 0):,} sent, "
-              f"{too_many.get(tok, 0)} answered 429")
+        print(
+            f"  token {k + 1}: {sent_by_token.get(tok, 0):,} sent, "
+            f"{too_many.get(tok, 0)} answered 429"
+        )
     cpu = sum(rep["cpu"] for rep in reports)
     learners_sent = sum(rep["sent"] for rep in reports)
     per_learner = cpu / max(1, learners_sent)
-    print(f"  worker CPU             {cpu:.1f} s in all = {per_learner * 1000:.1f} ms a learner, "
-          f"{messages / max(cpu, 1e-9):.0f} messages per CPU second (one core at full use)")
+    print(
+        f"  worker CPU             {cpu:.1f} s in all = {per_learner * 1000:.1f} ms a learner, "
+        f"{messages / max(cpu, 1e-9):.0f} messages per CPU second (one core at full use)"
+    )
     for i, rep in enumerate(reports, 1):
-        print(f"  worker {i}: {rep['sent']:,} learners, {rep['messages']:,} messages in "
-              f"{rep['seconds']:.1f} s, {rep['paused']} pauses on a 429, "
-              f"{rep['given_up']} slots given up (woke too late), "
-              f"{rep['network_retries']} sent again after an error, failed {rep['failed']}")
+        print(
+            f"  worker {i}: {rep['sent']:,} learners, {rep['messages']:,} messages in "
+            f"{rep['seconds']:.1f} s, {rep['paused']} pauses on a 429, "
+            f"{rep['given_up']} slots given up (woke too late), "
+            f"{rep['network_retries']} sent again after an error, failed {rep['failed']}"
+        )
 
 
 if __name__ == "__main__":

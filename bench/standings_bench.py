@@ -51,14 +51,25 @@ HISTORY = ("activity_days", "points_ledger", "progress")
 
 
 async def _drop_indexes(conn, table: str) -> list[str]:  # type: ignore[no-untyped-def]
-    rows = (await conn.execute(text(
-        "SELECT i.indexname, i.indexdef, c.conname FROM pg_indexes i "
-        "LEFT JOIN pg_constraint c ON c.conname = i.indexname "
-        "WHERE i.tablename = :t AND i.indexname NOT LIKE 'pk_%'"), {"t": table})).all()
+    rows = (
+        await conn.execute(
+            text(
+                "SELECT i.indexname, i.indexdef, c.conname FROM pg_indexes i "
+                "LEFT JOIN pg_constraint c ON c.conname = i.indexname "
+                "WHERE i.tablename = :t AND i.indexname NOT LIKE 'pk_%'"
+            ),
+            {"t": table},
+        )
+    ).all()
     await conn.execute(text(f"ALTER TABLE {table} SET UNLOGGED"))
     for name, _, constraint in rows:
-        await conn.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}" if constraint
-                                else f"DROP INDEX {name}"))
+        await conn.execute(
+            text(
+                f"ALTER TABLE {table} DROP CONSTRAINT {name}"
+                if constraint
+                else f"DROP INDEX {name}"
+            )
+        )
     return [definition for _, definition, _ in rows]
 
 
@@ -73,48 +84,79 @@ async def seed(engine, learners: int, days: int) -> None:  # type: ignore[no-unt
     first_group = communes + 2
     start = (NOW - timedelta(days=days - 1)).date()
     statements = [
-        ("units", "INSERT INTO units (id, code, name, kind, population, working_age, officials, "
-                  "business_owners) VALUES (1, 'P', 'Tỉnh Bench', 'province', 1300000, 850000, "
-                  "21000, 64000)", {}),
-        ("units", "INSERT INTO units (id, code, name, kind, parent_id, join_code, working_age, "
-                  "officials, business_owners) "
-                  "SELECT 1 + c, 'C' || c, 'Xã ' || c, 'commune', 1, 'JC' || c, "
-                  "6000 + (c * 37) % 3000, 60 + c % 40, 300 + c % 200 "
-                  "FROM generate_series(1, :communes) c", {"communes": communes}),
-        ("units", "INSERT INTO units (id, code, name, kind, parent_id, join_code, working_age) "
-                  "SELECT :first + g, 'G' || g, 'Tổ ' || g, 'group', 2 + g / :per_commune, "
-                  "'JG' || g, CASE WHEN g % 50 = 0 THEN NULL ELSE 60 + (g * 13) % 60 END "
-                  "FROM generate_series(0, :groups - 1) g",
-         {"first": first_group, "groups": groups, "per_commune": GROUPS_PER_COMMUNE}),
-        ("learners", "INSERT INTO learners (id, nickname, show_name, lesson_time, timezone, "
-                     "language, unit_id, status, occupation, created_at) "
-                     "SELECT i, 'Học viên ' || i, true, '07:00', 'Asia/Ho_Chi_Minh', 'vi', "
-                     ":first + ((i - 1) / :per_group) % :groups, 'active', "
-                     "CASE WHEN i % 10 = 0 THEN 'official' WHEN i % 7 = 0 THEN 'business' "
-                     "ELSE 'farmer' END, :created FROM generate_series(1, :n) i",
-         {"n": learners, "first": first_group, "per_group": PER_GROUP, "groups": groups,
-          "created": NOW - timedelta(days=days + 1)}),
-        ("activity_days", "INSERT INTO activity_days (learner_id, day) "
-                          "SELECT i, CAST(:start AS date) + d "
-                          "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
-                          "WHERE (i + d) % 3 = 0",
-         {"n": learners, "days": days, "start": start}),
-        ("points_ledger", "INSERT INTO points_ledger (learner_id, key, points, reason, "
-                          "created_at) "
-                          "SELECT i, 'bench:' || d || ':' || i, 10 + (i * d) % 40, 'practice', "
-                          "CAST(:start AS timestamptz) + d * interval '1 day' "
-                          "+ (i % 720) * interval '1 minute' "
-                          "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
-                          "WHERE (i + d) % 3 = 0",
-         {"n": learners, "days": days,
-          "start": datetime.combine(start, datetime.min.time(), UTC)}),
-        ("progress", "INSERT INTO progress (learner_id, lesson_id, level, assigned_on, "
-                     "completed_on, best_score) "
-                     "SELECT i, 'bench-' || d, 1, CAST(:start AS date) + d, "
-                     "CAST(:start AS date) + d, 40 + (i * 7 + d) % 61 "
-                     "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
-                     "WHERE (i + d) % 6 = 0",
-         {"n": learners, "days": days, "start": start}),
+        (
+            "units",
+            "INSERT INTO units (id, code, name, kind, population, working_age, officials, "
+            "business_owners) VALUES (1, 'P', 'Tỉnh Bench', 'province', 1300000, 850000, "
+            "21000, 64000)",
+            {},
+        ),
+        (
+            "units",
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code, working_age, "
+            "officials, business_owners) "
+            "SELECT 1 + c, 'C' || c, 'Xã ' || c, 'commune', 1, 'JC' || c, "
+            "6000 + (c * 37) % 3000, 60 + c % 40, 300 + c % 200 "
+            "FROM generate_series(1, :communes) c",
+            {"communes": communes},
+        ),
+        (
+            "units",
+            "INSERT INTO units (id, code, name, kind, parent_id, join_code, working_age) "
+            "SELECT :first + g, 'G' || g, 'Tổ ' || g, 'group', 2 + g / :per_commune, "
+            "'JG' || g, CASE WHEN g % 50 = 0 THEN NULL ELSE 60 + (g * 13) % 60 END "
+            "FROM generate_series(0, :groups - 1) g",
+            {"first": first_group, "groups": groups, "per_commune": GROUPS_PER_COMMUNE},
+        ),
+        (
+            "learners",
+            "INSERT INTO learners (id, nickname, show_name, lesson_time, timezone, "
+            "language, unit_id, status, occupation, created_at) "
+            "SELECT i, 'Học viên ' || i, true, '07:00', 'Asia/Ho_Chi_Minh', 'vi', "
+            ":first + ((i - 1) / :per_group) % :groups, 'active', "
+            "CASE WHEN i % 10 = 0 THEN 'official' WHEN i % 7 = 0 THEN 'business' "
+            "ELSE 'farmer' END, :created FROM generate_series(1, :n) i",
+            {
+                "n": learners,
+                "first": first_group,
+                "per_group": PER_GROUP,
+                "groups": groups,
+                "created": NOW - timedelta(days=days + 1),
+            },
+        ),
+        (
+            "activity_days",
+            "INSERT INTO activity_days (learner_id, day) "
+            "SELECT i, CAST(:start AS date) + d "
+            "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
+            "WHERE (i + d) % 3 = 0",
+            {"n": learners, "days": days, "start": start},
+        ),
+        (
+            "points_ledger",
+            "INSERT INTO points_ledger (learner_id, key, points, reason, "
+            "created_at) "
+            "SELECT i, 'bench:' || d || ':' || i, 10 + (i * d) % 40, 'practice', "
+            "CAST(:start AS timestamptz) + d * interval '1 day' "
+            "+ (i % 720) * interval '1 minute' "
+            "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
+            "WHERE (i + d) % 3 = 0",
+            {
+                "n": learners,
+                "days": days,
+                "start": datetime.combine(start, datetime.min.time(), UTC),
+            },
+        ),
+        (
+            "progress",
+            "INSERT INTO progress (learner_id, lesson_id, level, assigned_on, "
+            "completed_on, best_score) "
+            "SELECT i, 'bench-' || d, 1, CAST(:start AS date) + d, "
+            "CAST(:start AS date) + d, 40 + (i * 7 + d) % 61 "
+            "FROM generate_series(1, :n) i, generate_series(0, :days - 1) d "
+            "WHERE (i + d) % 6 = 0",
+            {"n": learners, "days": days, "start": start},
+        ),
     ]
     for table, sql, params in statements:
         t0 = time.perf_counter()
@@ -149,26 +191,34 @@ async def boards(app, sample: list[int], live: bool | None) -> dict[str, list[fl
             rankings_chat.standings(result, tr, app.deps.timezone)
             t4 = time.perf_counter()
         assert commune is not None and province is not None and commune.rows and province.rows
-        for name, seconds in (("group", t1 - t0), ("commune", t2 - t1), ("province", t3 - t2),
-                              ("command", t4 - t3)):
+        for name, seconds in (
+            ("group", t1 - t0),
+            ("commune", t2 - t1),
+            ("province", t3 - t2),
+            ("command", t4 - t3),
+        ):
             times[name].append(seconds * 1000)
     return times
 
 
-async def run_size(server: str, learners: int, days: int, samples: int, keep: bool
-                   ) -> list[tuple[str, dict[str, list[float]]]]:
+async def run_size(
+    server: str, learners: int, days: int, samples: int, keep: bool
+) -> list[tuple[str, dict[str, list[float]]]]:
     name = f"hocai_standings_bench_{learners}_{int(time.time())}"
     admin = create_async_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     async with admin.connect() as conn:
         await conn.execute(text(f'CREATE DATABASE "{name}"'))
     groups = max(1, learners // PER_GROUP)
-    print(f"\n{learners:,} learners in {groups:,} groups, "
-          f"{-(-groups // GROUPS_PER_COMMUNE):,} communes, {days} days of history ({name})")
+    print(
+        f"\n{learners:,} learners in {groups:,} groups, "
+        f"{-(-groups // GROUPS_PER_COMMUNE):,} communes, {days} days of history ({name})"
+    )
     app = None
     results = []
     try:
-        settings = load_settings(DATABASE_URL=f"{server}/{name}", TELEGRAM_BOT_TOKEN="",
-                                 _env_file=None)
+        settings = load_settings(
+            DATABASE_URL=f"{server}/{name}", TELEGRAM_BOT_TOKEN="", _env_file=None
+        )
         app = await build_app(settings, grader=RulesGrader())
         app.deps.clock = lambda: NOW
         t0 = time.perf_counter()
@@ -177,21 +227,26 @@ async def run_size(server: str, learners: int, days: int, samples: int, keep: bo
         t0 = time.perf_counter()
         async with app.store.transaction() as repo:
             pairs = await repo.rankings.rebuild_closure()
-        print(f"  unit closure rebuilt (as on import): {pairs:,} pairs in "
-              f"{time.perf_counter() - t0:.2f} s")
+        print(
+            f"  unit closure rebuilt (as on import): {pairs:,} pairs in "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
         refresh = []
         for _ in range(3):
             t0 = time.perf_counter()
             units = await rankings.refresh(app.deps)
             refresh.append(time.perf_counter() - t0)
-        print(f"  standings snapshot refreshed (the scheduled job): {units:,} units, "
-              f"median of 3 {statistics.median(refresh):.2f} s")
+        print(
+            f"  standings snapshot refreshed (the scheduled job): {units:,} units, "
+            f"median of 3 {statistics.median(refresh):.2f} s"
+        )
         rng = random.Random(7)
         sample = [rng.randint(1, learners) for _ in range(samples)]
         modes: list[tuple[str, bool | None]] = [("auto", None)]
         if learners <= 20_000:  # the other source too, for comparison
-            modes.append(("live", True) if learners > rankings.LIVE_MAX_LEARNERS
-                         else ("snapshot", False))
+            modes.append(
+                ("live", True) if learners > rankings.LIVE_MAX_LEARNERS else ("snapshot", False)
+            )
         for label, live in modes:
             await boards(app, sample[:10], live)  # warm the caches
             times = await boards(app, sample, live)
@@ -220,11 +275,15 @@ async def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         results += await run_size(args.server, size, args.days, args.samples, args.keep)
     print(f"\nboards, ms (p50 / p95 over {args.samples} learners):")
-    print(f"  {'learners, source':<22}" + "".join(f"{n:>18}" for n in
-                                                  ("group", "commune", "province", "/leaderboard")))
+    print(
+        f"  {'learners, source':<22}"
+        + "".join(f"{n:>18}" for n in ("group", "commune", "province", "/leaderboard"))
+    )
     for label, times in results:
-        print(f"  {label:<22}" + "".join(
-            f"{statistics.median(v):>9.1f} /{pct(v, 0.95):>6.1f}" for v in times.values()))
+        print(
+            f"  {label:<22}"
+            + "".join(f"{statistics.median(v):>9.1f} /{pct(v, 0.95):>6.1f}" for v in times.values())
+        )
 
 
 if __name__ == "__main__":

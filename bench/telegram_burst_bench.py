@@ -42,8 +42,15 @@ def peak_rss_mb(pid: int) -> float:
 
 async def start(env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
 
 
 async def stop(proc: asyncio.subprocess.Process) -> tuple[float, bytes]:
@@ -58,8 +65,9 @@ async def stop(proc: asyncio.subprocess.Process) -> tuple[float, bytes]:
     return time.monotonic() - began, output
 
 
-async def until(answered: int, fake: FakeTelegram, proc: asyncio.subprocess.Process,
-                idle_limit: float = 120.0) -> None:
+async def until(
+    answered: int, fake: FakeTelegram, proc: asyncio.subprocess.Process, idle_limit: float = 120.0
+) -> None:
     last, last_change = -1, time.monotonic()
     while True:
         count = len({s.chat_id for s in fake.sent})
@@ -77,13 +85,24 @@ async def main(args: argparse.Namespace) -> None:
     await fake.start()
     with tempfile.TemporaryDirectory() as tmp:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_"))}
-        env.update(DATABASE_URL=args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
-                   TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=fake.base,
-                   TELEGRAM_MAX_CONCURRENT_UPDATES=str(args.limit),
-                   TELEGRAM_RATE_PER_SECOND="1000000", TELEGRAM_CHAT_INTERVAL="0",
-                   HOCAI_LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1")
-        await asyncio.to_thread(subprocess.run, [sys.executable, "-m", "bot", "db", "upgrade"],
-                                cwd=ROOT, env=env, check=True, capture_output=True)
+        env.update(
+            DATABASE_URL=args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db",
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE=fake.base,
+            TELEGRAM_MAX_CONCURRENT_UPDATES=str(args.limit),
+            TELEGRAM_RATE_PER_SECOND="1000000",
+            TELEGRAM_CHAT_INTERVAL="0",
+            HOCAI_LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "bot", "db", "upgrade"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         for i in range(args.updates):
             fake.message(FIRST_USER + i, "/start")
 
@@ -109,14 +128,18 @@ async def main(args: argparse.Namespace) -> None:
     typical = answers.most_common(1)[0][0] if answers else 0
     print(f"updates queued:            {args.updates} (limit {args.limit} at once)")
     print(f"database:                  {'PostgreSQL' if args.database_url else 'SQLite file'}")
-    print(f"run 1: users answered      {first} at {first_rate:.0f}/s (incl. start-up), "
-          f"peak RSS {rss1:.0f} MB")
+    print(
+        f"run 1: users answered      {first} at {first_rate:.0f}/s (incl. start-up), "
+        f"peak RSS {rss1:.0f} MB"
+    )
     print(f"Ctrl+C mid-burst stopped   in {stop_s:.1f} s")
     print(f"run 2: users answered      {rest} more at {rest_rate:.0f}/s, peak RSS {rss2:.0f} MB")
     print(f"second Ctrl+C stopped      in {stop2_s:.1f} s")
     print(f"users never answered:      {args.updates - len(per_user)}")
-    print(f"users answered more often than the usual {typical}: "
-          f"{sum(n for k, n in answers.items() if k > typical)}")
+    print(
+        f"users answered more often than the usual {typical}: "
+        f"{sum(n for k, n in answers.items() if k > typical)}"
+    )
     for output in (out1, out2):
         if b"Traceback" in output:
             print(output.decode(errors="replace")[-2000:])

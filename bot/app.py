@@ -78,10 +78,13 @@ def build_grader(settings: Settings, store: SqlStore) -> Grader:
 
     config = LLMConfig.from_settings(settings)
     return LLMGrader(
-        make_client(config), config.model,
+        make_client(config),
+        config.model,
         SqlTokenBudget(store, config.daily_token_budget, utc_now, settings.timezone),
         SqlGradeCache(store, utc_now),
-        vision=config.vision, timeout_s=config.timeout_s, max_concurrency=config.max_concurrency,
+        vision=config.vision,
+        timeout_s=config.timeout_s,
+        max_concurrency=config.max_concurrency,
     )
 
 
@@ -99,10 +102,13 @@ def add_speech_and_tryai(settings: Settings, deps: Deps) -> None:
         key = settings.speech_api_key
         client = openai.AsyncOpenAI(
             api_key=key.get_secret_value() if key is not None else "not-needed",
-            base_url=settings.speech_base_url, timeout=settings.speech_timeout_seconds,
-            max_retries=1)
-        deps.speech = OpenAISpeech(client, settings.tts_model, settings.stt_model,
-                                   settings.tts_voice, settings.tts_format)
+            base_url=settings.speech_base_url,
+            timeout=settings.speech_timeout_seconds,
+            max_retries=1,
+        )
+        deps.speech = OpenAISpeech(
+            client, settings.tts_model, settings.stt_model, settings.tts_voice, settings.tts_format
+        )
         deps.audio_cache = FileAudioCache(settings.data_dir / "audio")
     if settings.tryai_enabled and settings.llm_configured and settings.llm_model:
         from bot.llm.chat import OpenAIChat
@@ -111,8 +117,9 @@ def add_speech_and_tryai(settings: Settings, deps: Deps) -> None:
         chat_client = make_client(LLMConfig.from_settings(settings))
         if chat_client is not None:
             deps.chat_model = OpenAIChat(chat_client, settings.llm_model)
-    deps.tryai_limits = TryAILimits(turns_per_day=settings.tryai_turns_per_day,
-                                    daily_tokens=settings.tryai_daily_token_budget)
+    deps.tryai_limits = TryAILimits(
+        turns_per_day=settings.tryai_turns_per_day, daily_tokens=settings.tryai_daily_token_budget
+    )
 
 
 def add_certificates(settings: Settings, deps: Deps) -> None:
@@ -125,7 +132,10 @@ def add_certificates(settings: Settings, deps: Deps) -> None:
 
 
 async def build_app(
-    settings: Settings, *, grader: Grader | None = None, migrate: bool = True,
+    settings: Settings,
+    *,
+    grader: Grader | None = None,
+    migrate: bool = True,
     curriculum: Curriculum | None = None,
 ) -> App:
     if migrate:
@@ -143,7 +153,8 @@ async def build_app(
         delivery_limits=DeliveryLimits(
             in_flight=settings.delivery_in_flight,
             lease=timedelta(seconds=settings.delivery_lease_seconds),
-            poll_seconds=settings.delivery_poll_seconds),
+            poll_seconds=settings.delivery_poll_seconds,
+        ),
     )
     add_speech_and_tryai(settings, deps)
     add_certificates(settings, deps)
@@ -152,8 +163,14 @@ async def build_app(
     deps.notify = notifier(deps, sender)
     if settings.web_url is not None or settings.web_served(settings.role):
         deps.web_url = settings.web_address  # "/web" in the chat links there
-    return App(settings=settings, store=store, deps=deps, dialog=Dialog(deps), sender=sender,
-               cipher=cipher_for(settings))
+    return App(
+        settings=settings,
+        store=store,
+        deps=deps,
+        dialog=Dialog(deps),
+        sender=sender,
+        cipher=cipher_for(settings),
+    )
 
 
 def declared_policies() -> PolicyTable:
@@ -200,8 +217,9 @@ def channel_runners() -> list[ChannelRunner]:
     return [load() for load in CHANNEL_RUNNERS]
 
 
-async def run(settings: Settings, console_files: Path = Path("hocai-files"),
-              role: str | None = None) -> None:
+async def run(
+    settings: Settings, console_files: Path = Path("hocai-files"), role: str | None = None
+) -> None:
     """Start what `role` does (README "Chạy nhiều tiến trình / Process roles"):
 
     - web: the channels' intake (Telegram polling or webhook, Zalo webhooks or polling, the Zalo
@@ -225,13 +243,20 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
         if settings.web_served(role):  # the web pages, with the certificate page on them
             web_server = await start_web(app, settings.web_host, _web_port(settings))
             app.deps.web_url = app.deps.web_url or settings.web_address
-        if settings.verify_server and web and not (
-                web_server is not None and settings.verify_port == _web_port(settings)):
+        if (
+            settings.verify_server
+            and web
+            and not (web_server is not None and settings.verify_port == _web_port(settings))
+        ):
             from bot.channels.web.verify import start_verify_server
 
             verify_server = await start_verify_server(
-                app.store, app.deps.certificate_maker, settings.public_url,
-                settings.verify_host, settings.verify_port)
+                app.store,
+                app.deps.certificate_maker,
+                settings.public_url,
+                settings.verify_host,
+                settings.verify_port,
+            )
         for runner in channel_runners():
             if await runner.wanted(settings, app.store):
                 task = await runner.start(app, web)
@@ -240,8 +265,10 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
         console = role == "all" and not tasks
         if not tasks and (role == "worker" or (role == "web" and web_server is None)):
             # A worker with no channel would find every learner unreachable and skip them all.
-            raise SettingsError(f"the {role} role needs a chat channel: set TELEGRAM_BOT_TOKEN "
-                                "or a Zalo bot or Official Account")
+            raise SettingsError(
+                f"the {role} role needs a chat channel: set TELEGRAM_BOT_TOKEN "
+                "or a Zalo bot or Official Account"
+            )
         if console:
             from bot.channels.console.chat import CHANNEL, DEMO_USER, ConsoleOutbound
             from bot.services.roles_chat import ensure_demo_admin
@@ -249,8 +276,9 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
 
             code = await ensure_demo_units(app.store)
             # The demo user tries the instructor's and leader's tools as a real administrator.
-            await ensure_demo_admin(app.store, CHANNEL, DEMO_USER, f"Học viên {DEMO_USER}",
-                                    settings.timezone, utc_now())
+            await ensure_demo_admin(
+                app.store, CHANNEL, DEMO_USER, f"Học viên {DEMO_USER}", settings.timezone, utc_now()
+            )
             outbound = ConsoleOutbound(files_dir=console_files)
             app.sender.add(outbound, Limits(per_second=100, per_chat_interval=0))
             if web_server is None:  # the demo's web pages, on this machine only
@@ -264,11 +292,15 @@ async def run(settings: Settings, console_files: Path = Path("hocai-files"),
         if console:
             from bot.channels.console.chat import run_console
 
-            print("Bình dân học AI: trò chuyện thử trên máy (không cần token). "
-                  "Gõ chữ rồi Enter; Ctrl+D để thoát.")
+            print(
+                "Bình dân học AI: trò chuyện thử trên máy (không cần token). "
+                "Gõ chữ rồi Enter; Ctrl+D để thoát."
+            )
             if demo_link:
-                print(f"Trang quản lý (đăng nhập một lần, trong 10 phút): {demo_link}\n"
-                      "Gõ /web để nhận đường dẫn mới.")
+                print(
+                    f"Trang quản lý (đăng nhập một lần, trong 10 phút): {demo_link}\n"
+                    "Gõ /web để nhận đường dẫn mới."
+                )
             await run_console(app.dialog, outbound, first_message=f"/start g_{code}")
             return
         if not tasks:  # the web pages alone (a web role without a chat channel)
@@ -309,11 +341,19 @@ async def start_web(app: App, host: str, port: int) -> AppRunner:
     secure = settings.web_address.startswith("https://")
     if secure and settings.web_secret is None and settings.secret_key is None:
         # Checked here too: `--role web` may differ from HOCAI_ROLE, which Settings checked.
-        raise SettingsError("the web pages need a key for their session cookies: set "
-                            "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY")
+        raise SettingsError(
+            "the web pages need a key for their session cookies: set "
+            "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY"
+        )
     return await start_dashboard(
-        app.deps, web_sealer(settings), host=host, port=port,
-        secure=secure, session_ttl=timedelta(hours=settings.web_session_hours), reports=report_maker())
+        app.deps,
+        web_sealer(settings),
+        host=host,
+        port=port,
+        secure=secure,
+        session_ttl=timedelta(hours=settings.web_session_hours),
+        reports=report_maker(),
+    )
 
 
 async def start_console_web(app: App) -> AppRunner | None:
@@ -374,8 +414,7 @@ async def _sending(app: App) -> None:
 
     while True:
         try:
-            await deliver_due(app.deps, app.sender, planned=app.deliveries_planned,
-                              keep_going=True)
+            await deliver_due(app.deps, app.sender, planned=app.deliveries_planned, keep_going=True)
         except asyncio.CancelledError:
             raise
         except Exception:

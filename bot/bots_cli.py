@@ -28,27 +28,42 @@ def cmd_bots_add(args: argparse.Namespace) -> int:
     if args.telegram:
         channel, token = "telegram", args.telegram.strip()
     else:
-        missing = [f"--{n.replace('_', '-')}" for n in ("oa_secret_key", "oa_refresh_token")
-                   if not getattr(args, n)]
+        missing = [
+            f"--{n.replace('_', '-')}"
+            for n in ("oa_secret_key", "oa_refresh_token")
+            if not getattr(args, n)
+        ]
         if missing:
             print(f"a Zalo OA needs {' and '.join(missing)} as well", file=sys.stderr)
             return 2
         channel = "zalo_oa"
-        token = OACredentials(args.zalo_oa.strip(), args.oa_secret_key.strip(),
-                              args.oa_refresh_token.strip(), args.oa_access_token,
-                              args.oa_webhook_secret_key).to_token()
+        token = OACredentials(
+            args.zalo_oa.strip(),
+            args.oa_secret_key.strip(),
+            args.oa_refresh_token.strip(),
+            args.oa_access_token,
+            args.oa_webhook_secret_key,
+        ).to_token()
     try:
-        record, new = asyncio.run(_with_store(lambda store: add_bot(
-            store, cipher, args.unit, channel, token, args.name or "")))
+        record, new = asyncio.run(
+            _with_store(
+                lambda store: add_bot(store, cipher, args.unit, channel, token, args.name or "")
+            )
+        )
     except BotError as exc:
         print(exc, file=sys.stderr)
         return 2
     if not cipher.sealing:
-        print("warning: HOCAI_SECRET_KEY is not set, so the token is stored unsealed "
-              "(make a key with `hocai bots keygen`)", file=sys.stderr)
+        print(
+            "warning: HOCAI_SECRET_KEY is not set, so the token is stored unsealed "
+            "(make a key with `hocai bots keygen`)",
+            file=sys.stderr,
+        )
     what = "added" if new else "enabled again"
-    print(f"bot {record.id} {what}: unit {args.unit}, {channel} {shown(channel, token)}; "
-          "restart the bot processes to start it")
+    print(
+        f"bot {record.id} {what}: unit {args.unit}, {channel} {shown(channel, token)}; "
+        "restart the bot processes to start it"
+    )
     return 0
 
 
@@ -65,8 +80,15 @@ def cmd_bots_list(args: argparse.Namespace) -> int:
     if args.csv:
         print("id,unit,channel,name,token,enabled,learners")
     for v in views:
-        cells = [str(v.id), v.unit_code, v.channel, v.name, v.masked_token,
-                 "yes" if v.enabled else "no", str(v.learners)]
+        cells = [
+            str(v.id),
+            v.unit_code,
+            v.channel,
+            v.name,
+            v.masked_token,
+            "yes" if v.enabled else "no",
+            str(v.learners),
+        ]
         print(",".join(cells) if args.csv else "  ".join(cells))
     return 0
 
@@ -93,7 +115,8 @@ def cmd_bots_keygen(args: argparse.Namespace) -> int:
 def add_bots_commands(sub: Any) -> None:
     """The command group, added to `hocai`'s subcommands (bot/cli.py)."""
     bots = sub.add_parser("bots", help="units' own bots").add_subparsers(
-        dest="bots_command", required=True)
+        dest="bots_command", required=True
+    )
     badd = bots.add_parser("add", help="a unit's own Telegram bot or Zalo Official Account")
     badd.add_argument("--unit", required=True, help="the unit's code, e.g. PDP")
     which = badd.add_mutually_exclusive_group(required=True)
@@ -102,8 +125,10 @@ def add_bots_commands(sub: Any) -> None:
     badd.add_argument("--oa-secret-key", help="the app's secret key (with --zalo-oa)")
     badd.add_argument("--oa-refresh-token", help="the OA's refresh token (with --zalo-oa)")
     badd.add_argument("--oa-access-token", help="its access token, if at hand")
-    badd.add_argument("--oa-webhook-secret-key",
-                      help="the webhook page's OA Secret Key, if not the app's secret key")
+    badd.add_argument(
+        "--oa-webhook-secret-key",
+        help="the webhook page's OA Secret Key, if not the app's secret key",
+    )
     badd.add_argument("--name", help="a name to tell the bot by (default: the unit's name)")
     badd.set_defaults(func=cmd_bots_add)
     blist = bots.add_parser("list", help="units' bots, tokens masked")
@@ -112,4 +137,6 @@ def add_bots_commands(sub: Any) -> None:
     brm = bots.add_parser("remove", help="stop using a unit's bot")
     brm.add_argument("id", type=int)
     brm.set_defaults(func=cmd_bots_remove)
-    bots.add_parser("keygen", help="print a new HOCAI_SECRET_KEY").set_defaults(func=cmd_bots_keygen)
+    bots.add_parser("keygen", help="print a new HOCAI_SECRET_KEY").set_defaults(
+        func=cmd_bots_keygen
+    )

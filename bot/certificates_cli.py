@@ -14,9 +14,13 @@ def _certificate_lines(record) -> list[str]:  # type: ignore[no-untyped-def]
     from scoring.certificate_code import shown
 
     day = record.issued_on or record.earned_at.date()
-    return [f"  code:  {shown(record.code)}", f"  name:  {record.full_name or ''}",
-            f"  level: {record.level} ({record.level_title})", f"  date:  {day.isoformat()}",
-            f"  unit:  {record.unit_name or '-'}"]
+    return [
+        f"  code:  {shown(record.code)}",
+        f"  name:  {record.full_name or ''}",
+        f"  level: {record.level} ({record.level_title})",
+        f"  date:  {day.isoformat()}",
+        f"  unit:  {record.unit_name or '-'}",
+    ]
 
 
 def cmd_certificates_verify(args: argparse.Namespace) -> int:
@@ -25,8 +29,11 @@ def cmd_certificates_verify(args: argparse.Namespace) -> int:
 
     found = asyncio.run(_in_transaction(lambda repo: verify(repo, args.code)))
     if found.record is None:
-        why = ("not a certificate code (15 letters and digits, e.g. ABCDE-FGHJK-MNPQR)"
-               if found.status == "malformed" else "no certificate has this code")
+        why = (
+            "not a certificate code (15 letters and digits, e.g. ABCDE-FGHJK-MNPQR)"
+            if found.status == "malformed"
+            else "no certificate has this code"
+        )
         print(f"{found.status}: {why}", file=sys.stderr)
         return 2
     record = found.record
@@ -50,15 +57,27 @@ def cmd_certificates_list(args: argparse.Namespace) -> int:
         return 2
     rows = as_rows(records)
     if args.csv:
-        fields = ["code", "full_name", "level", "level_title", "issued_on", "unit", "status",
-                  "revoked_at", "revoked_by", "revoke_reason"]
+        fields = [
+            "code",
+            "full_name",
+            "level",
+            "level_title",
+            "issued_on",
+            "unit",
+            "status",
+            "revoked_at",
+            "revoked_by",
+            "revoke_reason",
+        ]
         writer = csv.DictWriter(sys.stdout, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
         return 0
     for row in rows:
-        print(f"{row['code']}  level {row['level']}  {row['issued_on'] or '-':10}  "
-              f"{row['status']:13}  {row['full_name'] or '-'}  ({row['unit'] or '-'})")
+        print(
+            f"{row['code']}  level {row['level']}  {row['issued_on'] or '-':10}  "
+            f"{row['status']:13}  {row['full_name'] or '-'}  ({row['unit'] or '-'})"
+        )
     print(f"{len(rows)} certificate(s)")
     return 0
 
@@ -72,18 +91,22 @@ def cmd_certificates_revoke(args: argparse.Namespace) -> int:
     from bot.services.context import utc_now
 
     by = args.by or f"cli:{getpass.getuser()}"
-    outcome, record = asyncio.run(_in_transaction(
-        lambda repo: revoke(repo, args.code, by, args.reason, utc_now())))
+    outcome, record = asyncio.run(
+        _in_transaction(lambda repo: revoke(repo, args.code, by, args.reason, utc_now()))
+    )
     if outcome == "no_reason":
-        print("a reason is required: --reason \"...\" (e.g. work found copied)", file=sys.stderr)
+        print('a reason is required: --reason "..." (e.g. work found copied)', file=sys.stderr)
         return 2
     if record is None:
         print(f"{outcome}: no certificate has this code; nothing changed", file=sys.stderr)
         return 2
     when = record.revoked_at.isoformat(timespec="minutes") if record.revoked_at else "?"
     if outcome == "already":
-        print(f"already revoked on {when} by {record.revoked_by}: {record.revoke_reason}; "
-              "nothing changed", file=sys.stderr)
+        print(
+            f"already revoked on {when} by {record.revoked_by}: {record.revoke_reason}; "
+            "nothing changed",
+            file=sys.stderr,
+        )
         return 1
     print(f"revoked on {when} by {record.revoked_by}: {record.revoke_reason}")
     print("\n".join(_certificate_lines(record)))
@@ -99,8 +122,9 @@ def cmd_certificates_rename(args: argparse.Namespace) -> int:
     from bot.services.context import utc_now
 
     by = args.by or f"cli:{getpass.getuser()}"
-    outcome, record = asyncio.run(_in_transaction(
-        lambda repo: rename(repo, args.code, args.name, by, utc_now())))
+    outcome, record = asyncio.run(
+        _in_transaction(lambda repo: rename(repo, args.code, args.name, by, utc_now()))
+    )
     if outcome in ("malformed", "unknown"):
         print(f"{outcome}: no certificate has this code; nothing changed", file=sys.stderr)
         return 2
@@ -108,13 +132,17 @@ def cmd_certificates_rename(args: argparse.Namespace) -> int:
         print("this certificate is revoked; nothing changed", file=sys.stderr)
         return 2
     if outcome == "bad_name":
-        print(f"not a full name to print (letters, spaces and hyphens, two words or more, at "
-              f"most {MAX_FULL_NAME} characters); nothing changed", file=sys.stderr)
+        print(
+            f"not a full name to print (letters, spaces and hyphens, two words or more, at "
+            f"most {MAX_FULL_NAME} characters); nothing changed",
+            file=sys.stderr,
+        )
         return 2
     assert record is not None
     if outcome == "same":
-        print(f"the certificate already bears {record.full_name!r}; nothing changed",
-              file=sys.stderr)
+        print(
+            f"the certificate already bears {record.full_name!r}; nothing changed", file=sys.stderr
+        )
         return 1
     print(f"renamed to {record.full_name} by {by}; the learner is told in the chat")
     print("\n".join(_certificate_lines(record)))
@@ -123,8 +151,9 @@ def cmd_certificates_rename(args: argparse.Namespace) -> int:
 
 def add_certificates_commands(sub: Any) -> None:
     """The command group, added to `hocai`'s subcommands (bot/cli.py)."""
-    certs = sub.add_parser("certificates", help="level certificates: verify, list, revoke, rename"
-                           ).add_subparsers(dest="certificates_command", required=True)
+    certs = sub.add_parser(
+        "certificates", help="level certificates: verify, list, revoke, rename"
+    ).add_subparsers(dest="certificates_command", required=True)
     ver = certs.add_parser("verify", help="what the public verification page shows for a code")
     ver.add_argument("code")
     ver.set_defaults(func=cmd_certificates_verify)
@@ -134,11 +163,14 @@ def add_certificates_commands(sub: Any) -> None:
     cls.set_defaults(func=cmd_certificates_list)
     rev = certs.add_parser("revoke", help="revoke a certificate (who, why and when are kept)")
     rev.add_argument("code")
-    rev.add_argument("--reason", required=True, help="why, e.g. \"work found copied\"")
+    rev.add_argument("--reason", required=True, help='why, e.g. "work found copied"')
     rev.add_argument("--by", help="who revokes (default: cli:<your login>)")
     rev.set_defaults(func=cmd_certificates_revoke)
-    ren = certs.add_parser("rename", help="correct the name printed on a certificate (same "
-                           "code; who changed what and when is kept; the learner is told)")
+    ren = certs.add_parser(
+        "rename",
+        help="correct the name printed on a certificate (same "
+        "code; who changed what and when is kept; the learner is told)",
+    )
     ren.add_argument("code")
     ren.add_argument("--name", required=True, help="the full name as it should be printed")
     ren.add_argument("--by", help="who corrects it (default: cli:<your login>)")

@@ -33,8 +33,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.app import run
 
     settings = _settings(**({"HOCAI_ROLE": args.role} if args.role else {}))
-    logging.basicConfig(level=settings.log_level,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     if not settings.any_channel and settings.role == "all":
         # The console chat owns the terminal: keep the log quiet unless something is wrong.
         logging.getLogger().setLevel(logging.WARNING)
@@ -108,8 +109,9 @@ def cmd_honours(args: argparse.Namespace) -> int:
             unit = await repo.units.unit_by_code(args.unit)
             if unit is None:
                 return None
-            return await report_for(repo, unit.id, period, utc_now(), rules,
-                                    settings.timezone, marks)
+            return await report_for(
+                repo, unit.id, period, utc_now(), rules, settings.timezone, marks
+            )
 
     report = asyncio.run(_with_store(build))
     if report is None:
@@ -123,8 +125,9 @@ def cmd_honours(args: argparse.Namespace) -> int:
                 write_xlsx(report, Path(args.xlsx))
                 print(f"wrote {args.xlsx}")
             if args.pdf:
-                write_pdf(report, Path(args.pdf), utc_now().astimezone(
-                    ZoneInfo(settings.timezone)).date())
+                write_pdf(
+                    report, Path(args.pdf), utc_now().astimezone(ZoneInfo(settings.timezone)).date()
+                )
                 print(f"wrote {args.pdf}")
             return 0
     except OSError as exc:
@@ -166,10 +169,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     curriculum = load_lessons(settings)  # passed as in the chat: HOCAI_LESSONS_DIR too
 
     def deps_for(store: SqlStore) -> Deps:
-        return Deps(store=store, curriculum=curriculum, grader=RulesGrader(),
-                    timezone=settings.timezone)
+        return Deps(
+            store=store, curriculum=curriculum, grader=RulesGrader(), timezone=settings.timezone
+        )
 
     if args.close:
+
         async def close(store: SqlStore) -> tuple[bool, str, int]:
             deps = deps_for(store)
             closed = await reports.close_quarter(deps, period)
@@ -183,8 +188,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         except reports.PeriodError:
             print(tr("report.not_ended", period=args.period), file=sys.stderr)
             return 2
-        print(tr("report.closed" if closed else "report.already_closed", period=label,
-                 units=units))
+        print(tr("report.closed" if closed else "report.already_closed", period=label, units=units))
         return 0
     assert period is not None
 
@@ -213,8 +217,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         try:
             Path(path).write_bytes(make(built, tr))
         except OSError as exc:
-            print(tr("report.cannot_write", file=path, error=exc.strerror or exc),
-                  file=sys.stderr)
+            print(tr("report.cannot_write", file=path, error=exc.strerror or exc), file=sys.stderr)
             return 2
         print(tr("report.written", file=path))
     return 0
@@ -231,8 +234,10 @@ def cmd_lessons_check(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False))
     else:
         unreviewed = result["not_reviewed_by_person"]
-        print(f"lessons: {result['lessons']}  per level: {result['levels']}  "
-              f"with occupation variants: {result['with_variants']}")
+        print(
+            f"lessons: {result['lessons']}  per level: {result['levels']}  "
+            f"with occupation variants: {result['with_variants']}"
+        )
         print(f"not yet reviewed by a person: {len(unreviewed)}")
         for lesson_id in unreviewed:
             print(f"  {lesson_id}")
@@ -248,8 +253,10 @@ def cmd_lessons_list(args: argparse.Namespace) -> int:
 
     directory = Path(args.dir) if args.dir else BUILTIN_DIR
     curriculum, _ = load_curriculum(directory)
-    rows = [{"id": ls.id, "level": ls.level, "order": ls.order, "title": ls.title}
-            for ls in curriculum.lessons]
+    rows = [
+        {"id": ls.id, "level": ls.level, "order": ls.order, "title": ls.title}
+        for ls in curriculum.lessons
+    ]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
     else:
@@ -303,14 +310,22 @@ def cmd_learners_forget(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="hocai", description="Bình dân học AI: the daily AI-learning bot")
+    p = argparse.ArgumentParser(
+        prog="hocai", description="Bình dân học AI: the daily AI-learning bot"
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="start every configured channel (console chat with no "
-                         "token); with --role, one part of a deployment on PostgreSQL")
-    run.add_argument("--role", choices=("all", "web", "worker", "scheduler"),
-                     help="all (default, one process); web: channels' intake and answers; "
-                     "worker: sends the daily push (any number); scheduler: the clock (one "
-                     "active at a time, others stand by). Also HOCAI_ROLE")
+    run = sub.add_parser(
+        "run",
+        help="start every configured channel (console chat with no "
+        "token); with --role, one part of a deployment on PostgreSQL",
+    )
+    run.add_argument(
+        "--role",
+        choices=("all", "web", "worker", "scheduler"),
+        help="all (default, one process); web: channels' intake and answers; "
+        "worker: sends the daily push (any number); scheduler: the clock (one "
+        "active at a time, others stand by). Also HOCAI_ROLE",
+    )
     run.set_defaults(func=cmd_run)
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="apply migrations").set_defaults(func=cmd_db_upgrade)
@@ -325,17 +340,22 @@ def parser() -> argparse.ArgumentParser:
     hon.add_argument("--xlsx", help="write a workbook to this file")
     hon.add_argument("--pdf", help="write a printable PDF to this file")
     hon.set_defaults(func=cmd_honours)
-    rep = sub.add_parser("report", help="a unit's quarterly report (.xlsx, .pdf), or --close a "
-                         "quarter's figures")
+    rep = sub.add_parser(
+        "report", help="a unit's quarterly report (.xlsx, .pdf), or --close a quarter's figures"
+    )
     rep.add_argument("--unit", help="the unit's code, e.g. PDP")
     rep.add_argument("--period", help="a quarter: 2026Q4 or 2026-Q4")
     rep.add_argument("--xlsx", help="write the workbook to this file")
     rep.add_argument("--pdf", help="write the summary with charts to this file")
-    rep.add_argument("--close", action="store_true",
-                     help="store an ended quarter's figures (default: the previous quarter)")
+    rep.add_argument(
+        "--close",
+        action="store_true",
+        help="store an ended quarter's figures (default: the previous quarter)",
+    )
     rep.set_defaults(func=cmd_report)
     lessons = sub.add_parser("lessons", help="lesson files").add_subparsers(
-        dest="lessons_command", required=True)
+        dest="lessons_command", required=True
+    )
     chk = lessons.add_parser("check", help="validate lesson files")
     chk.add_argument("dir", nargs="?")
     chk.add_argument("--json", action="store_true")
@@ -349,12 +369,16 @@ def parser() -> argparse.ArgumentParser:
     exp.add_argument("--xlsx", required=True, help="the .xlsx file to write")
     exp.set_defaults(func=cmd_lessons_export)
     from bot.certificates_cli import add_certificates_commands
+
     learners = sub.add_parser("learners", help="learners' data").add_subparsers(
-        dest="learners_command", required=True)
+        dest="learners_command", required=True
+    )
     fgt = learners.add_parser("forget", help="delete a learner and all their data (as /deleteme)")
     fgt.add_argument("--id", type=int, help="the learner's id")
-    fgt.add_argument("--channel", help="with --user: the chat they are known on (telegram, "
-                     "zalo_bot, zalo_oa, console)")
+    fgt.add_argument(
+        "--channel",
+        help="with --user: the chat they are known on (telegram, zalo_bot, zalo_oa, console)",
+    )
     fgt.add_argument("--user", help="their id on that chat (e.g. a Telegram user id)")
     fgt.set_defaults(func=cmd_learners_forget)
     from bot.roles_cli import add_roles_commands

@@ -20,6 +20,8 @@ _PLACEHOLDERS = re.compile(r"^(|changeme|change-me|your[-_ ].*|xxx+|<.*>|\.\.\.|
 def is_placeholder(value: str) -> bool:
     """Blank, or a value left from .env.example ("changeme", "your-key", "<token>")."""
     return bool(_PLACEHOLDERS.match(value.strip()))
+
+
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _ZALO_BOT_TOKEN = re.compile(r"^[A-Za-z0-9:_.\-]{16,}$")  # the exact shape is not documented
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_\-]{8,256}$")
@@ -45,16 +47,18 @@ class Settings(BaseSettings):
     )
     # PostgreSQL connections a process keeps (as many again at a peak): with several processes,
     # their sum must stay under the server's max_connections (100 by default).
-    database_pool_size: int = Field(default=10, ge=1, le=100,
-                                    validation_alias=_env("DATABASE_POOL_SIZE"))
+    database_pool_size: int = Field(
+        default=10, ge=1, le=100, validation_alias=_env("DATABASE_POOL_SIZE")
+    )
     timezone: str = Field(default="Asia/Ho_Chi_Minh", validation_alias=_env("HOCAI_TIMEZONE"))
     admins: Annotated[tuple[str, ...], NoDecode] = Field(
         default=(), validation_alias=_env("HOCAI_ADMINS")
     )
     lessons_dir: Path | None = Field(default=None, validation_alias=_env("HOCAI_LESSONS_DIR"))
     log_level: str = Field(default="INFO", validation_alias=_env("HOCAI_LOG_LEVEL"))
-    lessons_per_day: int = Field(default=3, ge=1, le=20,
-                                 validation_alias=_env("HOCAI_LESSONS_PER_DAY"))
+    lessons_per_day: int = Field(
+        default=3, ge=1, le=20, validation_alias=_env("HOCAI_LESSONS_PER_DAY")
+    )
     # Honours weights (vinh danh); empty: the packaged bot/rules/honours.yaml.
     honours_file: Path | None = Field(default=None, validation_alias=_env("HOCAI_HONOURS_FILE"))
 
@@ -64,8 +68,11 @@ class Settings(BaseSettings):
     telegram_api_base: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE"))
     # The bot's @username, for the links `hocai roles invite` prints (the running bot asks
     # Telegram itself); empty: the CLI prints the code to type and a link template.
-    telegram_bot_username: str = Field(default="", pattern=r"^@?[A-Za-z0-9_]{0,64}$",
-                                       validation_alias=_env("TELEGRAM_BOT_USERNAME"))
+    telegram_bot_username: str = Field(
+        default="",
+        pattern=r"^@?[A-Za-z0-9_]{0,64}$",
+        validation_alias=_env("TELEGRAM_BOT_USERNAME"),
+    )
     telegram_rate_per_second: float = Field(
         default=30.0, gt=0, validation_alias=_env("TELEGRAM_RATE_PER_SECOND")
     )
@@ -87,15 +94,20 @@ class Settings(BaseSettings):
     )
     # Empty: long polling (development). In production the public HTTPS address Telegram calls.
     telegram_webhook_url: str | None = Field(
-        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
+        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_URL")
+    )
     telegram_webhook_secret: SecretStr | None = Field(
-        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
-    telegram_webhook_host: str = Field(default="0.0.0.0",
-                                       validation_alias=_env("TELEGRAM_WEBHOOK_HOST"))
-    telegram_webhook_port: int = Field(default=8081, ge=0, le=65535,
-                                       validation_alias=_env("TELEGRAM_WEBHOOK_PORT"))
-    telegram_webhook_path: str = Field(default="/telegram",
-                                       validation_alias=_env("TELEGRAM_WEBHOOK_PATH"))
+        default=None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET")
+    )
+    telegram_webhook_host: str = Field(
+        default="0.0.0.0", validation_alias=_env("TELEGRAM_WEBHOOK_HOST")
+    )
+    telegram_webhook_port: int = Field(
+        default=8081, ge=0, le=65535, validation_alias=_env("TELEGRAM_WEBHOOK_PORT")
+    )
+    telegram_webhook_path: str = Field(
+        default="/telegram", validation_alias=_env("TELEGRAM_WEBHOOK_PATH")
+    )
 
     openai_base_url: str | None = Field(default=None, validation_alias=_env("OPENAI_BASE_URL"))
     openai_api_key: SecretStr | None = Field(default=None, validation_alias=_env("OPENAI_API_KEY"))
@@ -111,30 +123,37 @@ class Settings(BaseSettings):
     # Process roles (README: "Chạy nhiều tiến trình"): everything in one process, or one role of
     # several sharing a PostgreSQL database. `hocai run --role` overrides it.
     role: Literal["all", "web", "worker", "scheduler"] = Field(
-        default="all", validation_alias=_env("HOCAI_ROLE"))
+        default="all", validation_alias=_env("HOCAI_ROLE")
+    )
     # Lesson messages a worker may have sent but not yet recorded: a crash repeats at most this
     # many (to as many learners). Throughput per worker is about this many / a send's round trip.
-    delivery_in_flight: int = Field(default=8, ge=1, le=64,
-                                    validation_alias=_env("HOCAI_DELIVERY_IN_FLIGHT"))
+    delivery_in_flight: int = Field(
+        default=8, ge=1, le=64, validation_alias=_env("HOCAI_DELIVERY_IN_FLIGHT")
+    )
     # How long a delivery stays with a worker that stopped making progress (died, stalled).
-    delivery_lease_seconds: float = Field(default=60.0, ge=1, le=3600,
-                                          validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS"))
-    delivery_poll_seconds: float = Field(default=1.0, gt=0, le=60,
-                                         validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS"))
+    delivery_lease_seconds: float = Field(
+        default=60.0, ge=1, le=3600, validation_alias=_env("HOCAI_DELIVERY_LEASE_SECONDS")
+    )
+    delivery_poll_seconds: float = Field(
+        default=1.0, gt=0, le=60, validation_alias=_env("HOCAI_DELIVERY_POLL_SECONDS")
+    )
     # How often a running process reads the `bots` table, so that a unit's bot added or removed
     # with `hocai bots` is served (or stopped) without a restart.
-    bots_reload_seconds: float = Field(default=30.0, gt=0, le=3600,
-                                       validation_alias=_env("HOCAI_BOTS_RELOAD_SECONDS"))
+    bots_reload_seconds: float = Field(
+        default=30.0, gt=0, le=3600, validation_alias=_env("HOCAI_BOTS_RELOAD_SECONDS")
+    )
     # Seals units' bot tokens in the database (a Fernet key: `hocai bots keygen`). Empty: tokens
     # are stored as given, and never printed in full either way.
     secret_key: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_SECRET_KEY"))
     # Telegram messages a second per token kept free for replies to learners who just wrote:
     # while replies wait, the daily push leaves this many of the token's slots to them.
-    telegram_reply_reserve: int = Field(default=3, ge=0, le=20,
-                                        validation_alias=_env("TELEGRAM_REPLY_RESERVE"))
+    telegram_reply_reserve: int = Field(
+        default=3, ge=0, le=20, validation_alias=_env("TELEGRAM_REPLY_RESERVE")
+    )
     # Messages a minute to one group chat (Telegram allows about 20).
-    telegram_group_per_minute: int = Field(default=20, ge=1, le=60,
-                                           validation_alias=_env("TELEGRAM_GROUP_PER_MINUTE"))
+    telegram_group_per_minute: int = Field(
+        default=20, ge=1, le=60, validation_alias=_env("TELEGRAM_GROUP_PER_MINUTE")
+    )
     data_dir: Path = Field(default=Path("hocai-data"), validation_alias=_env("HOCAI_DATA_DIR"))
 
     # Speech (any OpenAI-compatible /audio/speech and /audio/transcriptions): lessons read aloud,
@@ -145,93 +164,123 @@ class Settings(BaseSettings):
     stt_model: str = Field(default="gpt-4o-mini-transcribe", validation_alias=_env("STT_MODEL"))
     tts_voice: str = Field(default="alloy", validation_alias=_env("TTS_VOICE"))
     tts_format: Literal["opus", "mp3", "wav", "aac", "flac"] = Field(
-        default="opus", validation_alias=_env("TTS_FORMAT"))
-    speech_timeout_seconds: float = Field(default=60.0, gt=0,
-                                          validation_alias=_env("SPEECH_TIMEOUT"))
+        default="opus", validation_alias=_env("TTS_FORMAT")
+    )
+    speech_timeout_seconds: float = Field(
+        default=60.0, gt=0, validation_alias=_env("SPEECH_TIMEOUT")
+    )
 
     # "Thử với AI ngay đây": the grader's model (OPENAI_BASE_URL, LLM_MODEL) answers learners'
     # prompts in the chat, within a daily number of prompts per learner and a province-wide
     # daily token allowance of its own (the grader's budget is not touched).
     tryai_enabled: bool = Field(default=True, validation_alias=_env("TRYAI_ENABLED"))
-    tryai_turns_per_day: int = Field(default=10, ge=1, le=200,
-                                     validation_alias=_env("TRYAI_TURNS_PER_DAY"))
-    tryai_daily_token_budget: int = Field(default=200_000, ge=0,
-                                          validation_alias=_env("TRYAI_DAILY_TOKEN_BUDGET"))
+    tryai_turns_per_day: int = Field(
+        default=10, ge=1, le=200, validation_alias=_env("TRYAI_TURNS_PER_DAY")
+    )
+    tryai_daily_token_budget: int = Field(
+        default=200_000, ge=0, validation_alias=_env("TRYAI_DAILY_TOKEN_BUDGET")
+    )
 
     # Zalo Bot Platform (bot.zapps.me / bot-api.zaloplatforms.com)
     zalo_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("ZALO_BOT_TOKEN"))
-    zalo_bot_api_base: str = Field(default="https://bot-api.zaloplatforms.com",
-                                   validation_alias=_env("ZALO_BOT_API_BASE"))
-    zalo_bot_webhook_url: str | None = Field(default=None,
-                                             validation_alias=_env("ZALO_BOT_WEBHOOK_URL"))
+    zalo_bot_api_base: str = Field(
+        default="https://bot-api.zaloplatforms.com", validation_alias=_env("ZALO_BOT_API_BASE")
+    )
+    zalo_bot_webhook_url: str | None = Field(
+        default=None, validation_alias=_env("ZALO_BOT_WEBHOOK_URL")
+    )
     zalo_bot_webhook_secret: SecretStr | None = Field(
-        default=None, validation_alias=_env("ZALO_BOT_WEBHOOK_SECRET"))
+        default=None, validation_alias=_env("ZALO_BOT_WEBHOOK_SECRET")
+    )
     zalo_bot_rate_per_second: float = Field(
-        default=10.0, gt=0, validation_alias=_env("ZALO_BOT_RATE_PER_SECOND"))
+        default=10.0, gt=0, validation_alias=_env("ZALO_BOT_RATE_PER_SECOND")
+    )
     zalo_bot_chat_interval: float = Field(
-        default=1.0, ge=0, validation_alias=_env("ZALO_BOT_CHAT_INTERVAL"))
+        default=1.0, ge=0, validation_alias=_env("ZALO_BOT_CHAT_INTERVAL")
+    )
     zalo_bot_monthly_quota: int = Field(
-        default=3000, ge=0, validation_alias=_env("ZALO_BOT_MONTHLY_QUOTA"))
+        default=3000, ge=0, validation_alias=_env("ZALO_BOT_MONTHLY_QUOTA")
+    )
     zalo_bot_poll_timeout: int = Field(
-        default=30, ge=1, le=60, validation_alias=_env("ZALO_BOT_POLL_TIMEOUT"))
+        default=30, ge=1, le=60, validation_alias=_env("ZALO_BOT_POLL_TIMEOUT")
+    )
 
     # Zalo Official Account API v3
     zalo_oa_app_id: str | None = Field(default=None, validation_alias=_env("ZALO_OA_APP_ID"))
     zalo_oa_secret_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("ZALO_OA_SECRET_KEY"))
+        default=None, validation_alias=_env("ZALO_OA_SECRET_KEY")
+    )
     zalo_oa_webhook_secret_key: SecretStr | None = Field(
-        default=None, validation_alias=_env("ZALO_OA_WEBHOOK_SECRET_KEY"))
+        default=None, validation_alias=_env("ZALO_OA_WEBHOOK_SECRET_KEY")
+    )
     zalo_oa_access_token: SecretStr | None = Field(
-        default=None, validation_alias=_env("ZALO_OA_ACCESS_TOKEN"))
+        default=None, validation_alias=_env("ZALO_OA_ACCESS_TOKEN")
+    )
     zalo_oa_refresh_token: SecretStr | None = Field(
-        default=None, validation_alias=_env("ZALO_OA_REFRESH_TOKEN"))
-    zalo_oa_api_base: str = Field(default="https://openapi.zalo.me",
-                                  validation_alias=_env("ZALO_OA_API_BASE"))
-    zalo_oa_oauth_url: str = Field(default="https://oauth.zaloapp.com/v4/oa/access_token",
-                                   validation_alias=_env("ZALO_OA_OAUTH_URL"))
+        default=None, validation_alias=_env("ZALO_OA_REFRESH_TOKEN")
+    )
+    zalo_oa_api_base: str = Field(
+        default="https://openapi.zalo.me", validation_alias=_env("ZALO_OA_API_BASE")
+    )
+    zalo_oa_oauth_url: str = Field(
+        default="https://oauth.zaloapp.com/v4/oa/access_token",
+        validation_alias=_env("ZALO_OA_OAUTH_URL"),
+    )
     zalo_oa_rate_per_second: float = Field(
-        default=5.0, gt=0, validation_alias=_env("ZALO_OA_RATE_PER_SECOND"))
+        default=5.0, gt=0, validation_alias=_env("ZALO_OA_RATE_PER_SECOND")
+    )
     zalo_oa_chat_interval: float = Field(
-        default=1.0, ge=0, validation_alias=_env("ZALO_OA_CHAT_INTERVAL"))
+        default=1.0, ge=0, validation_alias=_env("ZALO_OA_CHAT_INTERVAL")
+    )
     zalo_oa_button_action: Literal["oa.query.show", "oa.query.hide"] = Field(
-        default="oa.query.show", validation_alias=_env("ZALO_OA_BUTTON_ACTION"))
-    zalo_oa_max_buttons: int = Field(default=5, ge=0, le=10,
-                                     validation_alias=_env("ZALO_OA_MAX_BUTTONS"))
+        default="oa.query.show", validation_alias=_env("ZALO_OA_BUTTON_ACTION")
+    )
+    zalo_oa_max_buttons: int = Field(
+        default=5, ge=0, le=10, validation_alias=_env("ZALO_OA_MAX_BUTTONS")
+    )
 
     # The webhook server both Zalo channels share (behind an HTTPS reverse proxy)
     zalo_webhook_host: str = Field(default="0.0.0.0", validation_alias=_env("ZALO_WEBHOOK_HOST"))
-    zalo_webhook_port: int = Field(default=8080, ge=0, le=65535,
-                                   validation_alias=_env("ZALO_WEBHOOK_PORT"))
-    zalo_bot_webhook_path: str = Field(default="/zalo/bot",
-                                       validation_alias=_env("ZALO_BOT_WEBHOOK_PATH"))
-    zalo_oa_webhook_path: str = Field(default="/zalo/oa",
-                                      validation_alias=_env("ZALO_OA_WEBHOOK_PATH"))
-    zalo_photo_max_mb: float = Field(default=5.0, gt=0, le=50,
-                                     validation_alias=_env("ZALO_PHOTO_MAX_MB"))
+    zalo_webhook_port: int = Field(
+        default=8080, ge=0, le=65535, validation_alias=_env("ZALO_WEBHOOK_PORT")
+    )
+    zalo_bot_webhook_path: str = Field(
+        default="/zalo/bot", validation_alias=_env("ZALO_BOT_WEBHOOK_PATH")
+    )
+    zalo_oa_webhook_path: str = Field(
+        default="/zalo/oa", validation_alias=_env("ZALO_OA_WEBHOOK_PATH")
+    )
+    zalo_photo_max_mb: float = Field(
+        default=5.0, gt=0, le=50, validation_alias=_env("ZALO_PHOTO_MAX_MB")
+    )
 
     # Level certificates: the public address their QR codes and links point to (the verification
     # page is <HOCAI_PUBLIC_URL>/verify/<code>), and the small verification server `hocai run`
     # starts when HOCAI_VERIFY_SERVER is on (behind an HTTPS reverse proxy in production).
-    public_url: str = Field(default="http://localhost:8080",
-                            validation_alias=_env("HOCAI_PUBLIC_URL"))
+    public_url: str = Field(
+        default="http://localhost:8080", validation_alias=_env("HOCAI_PUBLIC_URL")
+    )
     verify_server: bool = Field(default=False, validation_alias=_env("HOCAI_VERIFY_SERVER"))
     verify_host: str = Field(default="0.0.0.0", validation_alias=_env("HOCAI_VERIFY_HOST"))
-    verify_port: int = Field(default=8080, ge=0, le=65535,
-                             validation_alias=_env("HOCAI_VERIFY_PORT"))
+    verify_port: int = Field(
+        default=8080, ge=0, le=65535, validation_alias=_env("HOCAI_VERIFY_PORT")
+    )
 
     # The web pages for officials, instructors and leaders (README "Trang quản lý"): served by
     # the web role, and by `hocai run` (role all) when HOCAI_WEB_PORT is set; the console demo
     # serves them on 127.0.0.1. Sign-in links point to HOCAI_WEB_URL (default HOCAI_PUBLIC_URL).
     web_host: str = Field(default="0.0.0.0", validation_alias=_env("HOCAI_WEB_HOST"))
-    web_port: int | None = Field(default=None, ge=0, le=65535,
-                                 validation_alias=_env("HOCAI_WEB_PORT"))
+    web_port: int | None = Field(
+        default=None, ge=0, le=65535, validation_alias=_env("HOCAI_WEB_PORT")
+    )
     web_url: str | None = Field(default=None, validation_alias=_env("HOCAI_WEB_URL"))
     # Seals the session cookies. Empty: derived from HOCAI_SECRET_KEY; with neither, an https
     # address (production) fails at start, and a local one gets a key that lives as long as
     # the process (signing in again after a restart).
     web_secret: SecretStr | None = Field(default=None, validation_alias=_env("HOCAI_WEB_SECRET"))
-    web_session_hours: float = Field(default=8.0, gt=0, le=24 * 14,
-                                     validation_alias=_env("HOCAI_WEB_SESSION_HOURS"))
+    web_session_hours: float = Field(
+        default=8.0, gt=0, le=24 * 14, validation_alias=_env("HOCAI_WEB_SESSION_HOURS")
+    )
 
     @field_validator("web_port", mode="before")
     @classmethod
@@ -244,8 +293,10 @@ class Settings(BaseSettings):
     def _public_address(cls, value: str) -> str:
         url = value.strip().rstrip("/")
         if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", url):
-            raise ValueError("HOCAI_PUBLIC_URL must be an address like https://hocai.example.vn "
-                             "(no query); certificates' QR codes point to <it>/verify/<code>")
+            raise ValueError(
+                "HOCAI_PUBLIC_URL must be an address like https://hocai.example.vn "
+                "(no query); certificates' QR codes point to <it>/verify/<code>"
+            )
         return url
 
     @field_validator("admins", mode="before")
@@ -289,8 +340,12 @@ class Settings(BaseSettings):
             return "postgresql+asyncpg://" + value.split("://", 1)[1]
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
-        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
-            raise ValueError("DATABASE_URL must be sqlite+aiosqlite:///... or postgresql+asyncpg://...")
+        if not (
+            value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError(
+                "DATABASE_URL must be sqlite+aiosqlite:///... or postgresql+asyncpg://..."
+            )
         return value
 
     @model_validator(mode="after")
@@ -316,8 +371,10 @@ class Settings(BaseSettings):
         self._check_telegram_webhook()
         zalo_webhook = self.zalo_bot_webhook_url is not None or self.zalo_oa_configured
         if self.verify_server and zalo_webhook and self.verify_port == self.zalo_webhook_port:
-            raise ValueError("HOCAI_VERIFY_PORT and ZALO_WEBHOOK_PORT are both "
-                             f"{self.verify_port}: give the verification server another port")
+            raise ValueError(
+                "HOCAI_VERIFY_PORT and ZALO_WEBHOOK_PORT are both "
+                f"{self.verify_port}: give the verification server another port"
+            )
 
         self._check_role()
         self._check_secret_key()
@@ -339,29 +396,43 @@ class Settings(BaseSettings):
         if self.web_url is not None:
             url = self.web_url.strip().rstrip("/")
             if not re.match(r"^https?://[^/?#\s]+(/[^?#\s]*)?$", url):
-                raise ValueError("HOCAI_WEB_URL must be an address like https://hocai.example.vn "
-                                 "(no query); sign-in links point to <it>/web/login/...")
+                raise ValueError(
+                    "HOCAI_WEB_URL must be an address like https://hocai.example.vn "
+                    "(no query); sign-in links point to <it>/web/login/..."
+                )
             self.web_url = url
         if self.web_secret is not None and len(self.web_secret.get_secret_value().strip()) < 32:
-            raise ValueError("HOCAI_WEB_SECRET must be at least 32 characters (e.g. the output "
-                             "of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)")
+            raise ValueError(
+                "HOCAI_WEB_SECRET must be at least 32 characters (e.g. the output "
+                "of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+            )
         production = self.web_address.startswith("https://")
-        if (self.web_served(self.role) and production and self.web_secret is None
-                and self.secret_key is None):
-            raise ValueError("the web pages need a key for their session cookies: set "
-                             "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY")
+        if (
+            self.web_served(self.role)
+            and production
+            and self.web_secret is None
+            and self.secret_key is None
+        ):
+            raise ValueError(
+                "the web pages need a key for their session cookies: set "
+                "HOCAI_WEB_SECRET (32+ characters) or HOCAI_SECRET_KEY"
+            )
         web_port = self.web_port if self.web_port is not None else DEFAULT_WEB_PORT
         if self.web_served(self.role) and web_port != 0:
             zalo = self.zalo_bot_webhook_url is not None or self.zalo_oa_configured
             if zalo and web_port == self.zalo_webhook_port:
-                raise ValueError(f"HOCAI_WEB_PORT and ZALO_WEBHOOK_PORT are both {web_port}: "
-                                 "give the web pages another port")
+                raise ValueError(
+                    f"HOCAI_WEB_PORT and ZALO_WEBHOOK_PORT are both {web_port}: "
+                    "give the web pages another port"
+                )
 
     def _check_role(self) -> None:
         if self.role != "all" and self.database_url.startswith("sqlite"):
-            raise ValueError("process roles share one PostgreSQL database (DATABASE_URL="
-                             "postgresql://...); with SQLite run everything in one process "
-                             "(`hocai run`, HOCAI_ROLE=all)")
+            raise ValueError(
+                "process roles share one PostgreSQL database (DATABASE_URL="
+                "postgresql://...); with SQLite run everything in one process "
+                "(`hocai run`, HOCAI_ROLE=all)"
+            )
 
     def _check_secret_key(self) -> None:
         self._blank_is_unset("secret_key")
@@ -371,14 +442,15 @@ class Settings(BaseSettings):
             try:
                 Fernet(self.secret_key.get_secret_value().strip().encode())
             except (ValueError, TypeError) as exc:
-                raise ValueError("HOCAI_SECRET_KEY must be a Fernet key (make one with "
-                                 "`hocai bots keygen`)") from exc
+                raise ValueError(
+                    "HOCAI_SECRET_KEY must be a Fernet key (make one with `hocai bots keygen`)"
+                ) from exc
 
     def _blank_is_unset(self, *names: str) -> None:
         """An empty setting means "not used"; a placeholder left from .env.example fails."""
         for name in names:
             value = getattr(self, name)
-            raw = (value.get_secret_value() if isinstance(value, SecretStr) else value or "")
+            raw = value.get_secret_value() if isinstance(value, SecretStr) else value or ""
             if not raw.strip():
                 setattr(self, name, None)
             elif _PLACEHOLDERS.match(raw.strip()):
@@ -388,8 +460,9 @@ class Settings(BaseSettings):
         self._blank_is_unset("telegram_webhook_url", "telegram_webhook_secret")
         url = self.telegram_webhook_url
         if url is not None and not (url.startswith("https://") or _LOCAL_HTTP.match(url)):
-            raise ValueError("TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram calls "
-                             "HTTPS only)")
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram calls HTTPS only)"
+            )
         secret = self.telegram_webhook_secret
         if secret is not None and not _WEBHOOK_SECRET.match(secret.get_secret_value()):
             raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 8-256 characters: A-Z a-z 0-9 _ -")
@@ -398,27 +471,39 @@ class Settings(BaseSettings):
 
     def _check_zalo(self) -> None:
         """Empty means "not used"; a placeholder or half a configuration fails at start."""
-        self._blank_is_unset("zalo_bot_token", "zalo_bot_webhook_secret", "zalo_oa_secret_key",
-                             "zalo_oa_webhook_secret_key", "zalo_oa_access_token",
-                             "zalo_oa_refresh_token", "zalo_oa_app_id", "zalo_bot_webhook_url")
+        self._blank_is_unset(
+            "zalo_bot_token",
+            "zalo_bot_webhook_secret",
+            "zalo_oa_secret_key",
+            "zalo_oa_webhook_secret_key",
+            "zalo_oa_access_token",
+            "zalo_oa_refresh_token",
+            "zalo_oa_app_id",
+            "zalo_bot_webhook_url",
+        )
         token = self.zalo_bot_token
         if token is not None and not _ZALO_BOT_TOKEN.match(token.get_secret_value().strip()):
             raise ValueError("ZALO_BOT_TOKEN does not look like a Zalo bot token")
         url = self.zalo_bot_webhook_url
         if url is not None and not (url.startswith("https://") or _LOCAL_HTTP.match(url)):
-            raise ValueError("ZALO_BOT_WEBHOOK_URL must be an https:// address (Zalo calls "
-                             "HTTPS only)")
+            raise ValueError(
+                "ZALO_BOT_WEBHOOK_URL must be an https:// address (Zalo calls HTTPS only)"
+            )
         secret = self.zalo_bot_webhook_secret
         if secret is not None and not _WEBHOOK_SECRET.match(secret.get_secret_value()):
             raise ValueError("ZALO_BOT_WEBHOOK_SECRET must be 8-256 characters: A-Z a-z 0-9 _ -")
-        oa = {"ZALO_OA_APP_ID": self.zalo_oa_app_id,
-              "ZALO_OA_SECRET_KEY": self.zalo_oa_secret_key,
-              "ZALO_OA_REFRESH_TOKEN": self.zalo_oa_refresh_token}
+        oa = {
+            "ZALO_OA_APP_ID": self.zalo_oa_app_id,
+            "ZALO_OA_SECRET_KEY": self.zalo_oa_secret_key,
+            "ZALO_OA_REFRESH_TOKEN": self.zalo_oa_refresh_token,
+        }
         given = [k for k, v in oa.items() if v is not None]
         if given and len(given) < len(oa):
             missing = ", ".join(k for k, v in oa.items() if v is None)
-            raise ValueError(f"the Zalo Official Account needs {missing} as well "
-                             f"(set all of {', '.join(oa)}, or none)")
+            raise ValueError(
+                f"the Zalo Official Account needs {missing} as well "
+                f"(set all of {', '.join(oa)}, or none)"
+            )
         for path in (self.zalo_bot_webhook_path, self.zalo_oa_webhook_path):
             if not path.startswith("/"):
                 raise ValueError(f"webhook paths start with '/': {path!r}")
@@ -433,8 +518,11 @@ class Settings(BaseSettings):
 
     @property
     def any_channel(self) -> bool:
-        return (self.telegram_bot_token is not None or self.zalo_bot_configured
-                or self.zalo_oa_configured)
+        return (
+            self.telegram_bot_token is not None
+            or self.zalo_bot_configured
+            or self.zalo_oa_configured
+        )
 
     @property
     def zone(self) -> ZoneInfo:

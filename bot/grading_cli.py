@@ -117,18 +117,29 @@ def _model_grader(options: RuleOptions) -> LLMGrader | None:
     client = make_client(config)
     if client is None:
         return None
-    return LLMGrader(client, config.model, UnlimitedBudget(), InMemoryGradeCache(),
-                     vision=False, timeout_s=config.timeout_s,
-                     max_concurrency=config.max_concurrency, rules=options)
+    return LLMGrader(
+        client,
+        config.model,
+        UnlimitedBudget(),
+        InMemoryGradeCache(),
+        vision=False,
+        timeout_s=config.timeout_s,
+        max_concurrency=config.max_concurrency,
+        rules=options,
+    )
 
 
 def _tokens(grades: Sequence[Grade]) -> dict[str, int]:
-    return {"prompt": sum(g.tokens.prompt for g in grades),
-            "completion": sum(g.tokens.completion for g in grades),
-            "llm_used": sum(1 for g in grades if g.llm_used)}
+    return {
+        "prompt": sum(g.tokens.prompt for g in grades),
+        "completion": sum(g.tokens.completion for g in grades),
+        "llm_used": sum(1 for g in grades if g.llm_used),
+    }
 
 
-def eval_devset(path: Path, curriculum: Curriculum, grader: Grader, limit: int | None) -> dict[str, Any]:
+def eval_devset(
+    path: Path, curriculum: Curriculum, grader: Grader, limit: int | None
+) -> dict[str, Any]:
     """Agreement with the dev set's agreed scores, and which expected flags were raised."""
     items = ev.parse_devset(yaml.safe_load(path.read_text(encoding="utf-8")))
     texts = {it.id: it.text for it in items}
@@ -149,16 +160,27 @@ def eval_devset(path: Path, curriculum: Curriculum, grader: Grader, limit: int |
     # The original items (honest work and the first tricks) apart from the no-effort ones added for
     # issue 8, so that a gain on the new ones cannot hide a loss on the old.
     split = {}
-    for name, keep in (("original", lambda k: not k.startswith("no_effort")),
-                       ("no_effort", lambda k: k.startswith("no_effort"))):
+    for name, keep in (
+        ("original", lambda k: not k.startswith("no_effort")),
+        ("no_effort", lambda k: k.startswith("no_effort")),
+    ):
         idx = [i for i, it in enumerate(items) if keep(it.kind)]
         if idx:
-            part = ev.dev_report([items[i] for i in idx], [grades[i].score for i in idx],
-                                 [grades[i].flags for i in idx])
+            part = ev.dev_report(
+                [items[i] for i in idx],
+                [grades[i].score for i in idx],
+                [grades[i].flags for i in idx],
+            )
             split[name] = {"n": part.n, "mae": part.mae, "pearson": part.pearson}
-    return {"items": len(items), "lessons": len({it.lesson for it in items}),
-            "skipped_unknown_lesson": missing, **report.as_json(), "by_origin": split,
-            "tokens": _tokens(grades), "seconds": round(seconds, 2)}
+    return {
+        "items": len(items),
+        "lessons": len({it.lesson for it in items}),
+        "skipped_unknown_lesson": missing,
+        **report.as_json(),
+        "by_origin": split,
+        "tokens": _tokens(grades),
+        "seconds": round(seconds, 2),
+    }
 
 
 def eval_mohler(path: Path, grader: Grader, limit: int | None) -> dict[str, Any]:
@@ -170,10 +192,12 @@ def eval_mohler(path: Path, grader: Grader, limit: int | None) -> dict[str, Any]
         if it.qid not in lessons:
             lessons[it.qid] = ev.adhoc_lesson(it.qid, it.question, it.references[0])
     started = time.perf_counter()
-    grades = asyncio.run(_gather(
-        [partial(grader.grade, lessons[it.qid], Work(text=it.answer)) for it in items],
-        EVAL_CONCURRENCY,
-    ))
+    grades = asyncio.run(
+        _gather(
+            [partial(grader.grade, lessons[it.qid], Work(text=it.answer)) for it in items],
+            EVAL_CONCURRENCY,
+        )
+    )
     seconds = time.perf_counter() - started
     truth = [it.score for it in items]
     pred = [ev.to_five(g.score) for g in grades]
@@ -182,26 +206,35 @@ def eval_mohler(path: Path, grader: Grader, limit: int | None) -> dict[str, Any]
     ours = ev.regression_report(truth, pred)
     calibrated = ev.calibrated_by_question(items, pred)
     return {
-        "items": len(items), "skipped_name_artefacts": skipped, "questions": len(lessons),
+        "items": len(items),
+        "skipped_name_artefacts": skipped,
+        "questions": len(lessons),
         "pipeline": {**ours, "calibrated": ev.regression_report(truth, calibrated)},
         # Like for like: each single grader (raw and calibrated), and the two graders' own agreement.
-        "single_grader": {"raw": ev.by_grader(items, pred),
-                          "calibrated": ev.by_grader(items, calibrated)},
-        "tfidf_cosine": {**ev.regression_report(truth, [5 * b for b in baseline]),
-                         "calibrated": ev.regression_report(
-                             truth, ev.calibrated_by_question(items, baseline))},
+        "single_grader": {
+            "raw": ev.by_grader(items, pred),
+            "calibrated": ev.by_grader(items, calibrated),
+        },
+        "tfidf_cosine": {
+            **ev.regression_report(truth, [5 * b for b in baseline]),
+            "calibrated": ev.regression_report(truth, ev.calibrated_by_question(items, baseline)),
+        },
         "beats_tfidf": ours["pearson"] > round(ev.pearson(truth, baseline), 4),
-        "humans": ev.MOHLER_HUMANS, "best_classic": ev.MOHLER_BEST_CLASSIC,
+        "humans": ev.MOHLER_HUMANS,
+        "best_classic": ev.MOHLER_BEST_CLASSIC,
         "predict_mean_rmse": ev.MOHLER_MEAN_RMSE,
         "notes": "pipeline 0-100 mapped to 0-5 as score/20; 'calibrated' maps with a line fitted "
-                 "on other questions (5 folds by question). exact/within_one/qwk on whole points "
-                 "(both sides rounded half up), as the two graders scored.",
-        "tokens": _tokens(grades), "seconds": round(seconds, 2),
+        "on other questions (5 folds by question). exact/within_one/qwk on whole points "
+        "(both sides rounded half up), as the two graders scored.",
+        "tokens": _tokens(grades),
+        "seconds": round(seconds, 2),
         "grades_per_second": round(len(items) / seconds, 1) if seconds else None,
     }
 
 
-def eval_semeval(path: Path, grader: Grader, limit: int | None, one_reference: bool) -> dict[str, Any]:
+def eval_semeval(
+    path: Path, grader: Grader, limit: int | None, one_reference: bool
+) -> dict[str, Any]:
     """Accuracy and macro F1 per corpus and split; the cut is chosen on each corpus's train split."""
     items = ev.parse_semeval(path.read_text(encoding="utf-8"))
     items = items[:limit] if limit else items
@@ -227,24 +260,39 @@ def eval_semeval(path: Path, grader: Grader, limit: int | None, one_reference: b
     cos = iter(tfidf_cosines(pairs, corpus))
     baseline = [max(next(cos) for _ in it.references) for it in items]
     truth = [int(it.score) for it in items]
-    out: dict[str, Any] = {"items": len(items), "by_split": {}, "seconds": round(seconds, 2),
-                           "tokens": _tokens(grades)}
+    out: dict[str, Any] = {
+        "items": len(items),
+        "by_split": {},
+        "seconds": round(seconds, 2),
+        "tokens": _tokens(grades),
+    }
     for corpus_name in sorted({it.group.split("/")[0] for it in items}):
         train = [i for i, it in enumerate(items) if it.group == f"{corpus_name}/train"]
-        cut = ev.best_threshold([scores[i] for i in train], [truth[i] for i in train]) if train else 50.0
-        base_cut = (ev.best_threshold([baseline[i] for i in train], [truth[i] for i in train])
-                    if train else 0.5)
+        cut = (
+            ev.best_threshold([scores[i] for i in train], [truth[i] for i in train])
+            if train
+            else 50.0
+        )
+        base_cut = (
+            ev.best_threshold([baseline[i] for i in train], [truth[i] for i in train])
+            if train
+            else 0.5
+        )
         for group in sorted({it.group for it in items if it.group.startswith(corpus_name + "/")}):
             idx = [i for i, it in enumerate(items) if it.group == group]
             t = [truth[i] for i in idx]
             out["by_split"][group] = {
                 "pipeline": ev.classification_report(t, [int(scores[i] >= cut) for i in idx]),
-                "tfidf_cosine": ev.classification_report(t, [int(baseline[i] >= base_cut) for i in idx]),
+                "tfidf_cosine": ev.classification_report(
+                    t, [int(baseline[i] >= base_cut) for i in idx]
+                ),
                 "always_incorrect": round(ev.accuracy(t, [0] * len(t)), 4),
                 "cut": cut,
             }
-    out["notes"] = ("'correct' when the score reaches the cut chosen for best macro F1 on the "
-                    "corpus's train split (50 when absent); train rows are in-sample, test rows not.")
+    out["notes"] = (
+        "'correct' when the score reaches the cut chosen for best macro F1 on the "
+        "corpus's train split (50 when absent); train rows are in-sample, test rows not."
+    )
     return out
 
 
@@ -269,8 +317,12 @@ def eval_command(args: argparse.Namespace) -> int:
         result = eval_mohler(path, grader, args.limit)
     else:
         result = eval_semeval(path, grader, args.limit, one_reference=args.llm)
-    result = {"format": args.format, "dataset": str(path), "mode": "llm" if args.llm else "rules",
-              **result}
+    result = {
+        "format": args.format,
+        "dataset": str(path),
+        "mode": "llm" if args.llm else "rules",
+        **result,
+    }
     print_result(result, args.json)
     return 0
 
@@ -294,8 +346,11 @@ def add_grading_commands(subparsers: argparse._SubParsersAction[argparse.Argumen
     grade.add_argument("--file", help="the submission's text (default: stdin)")
     grade.add_argument("--photo", help="a photo sent with the submission")
     grade.add_argument("--json", action="store_true", help="print the grade as JSON")
-    grade.add_argument("--occupation", choices=OCCUPATIONS,
-                       help="grade by this occupation's variant of the practice, if it has one")
+    grade.add_argument(
+        "--occupation",
+        choices=OCCUPATIONS,
+        help="grade by this occupation's variant of the practice, if it has one",
+    )
     grade.set_defaults(func=grade_command)
 
     grader = subparsers.add_parser("grader", help="measure the grader")

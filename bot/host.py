@@ -51,6 +51,7 @@ class Host(Protocol):
     @property
     def deliveries_planned(self) -> asyncio.Event:
         """Set by the planner at each committed chunk: a worker here starts sending at once."""
+
     @property
     def cipher(self) -> Cipher | None:
         """Opens units' bot tokens (HOCAI_SECRET_KEY); None without one."""

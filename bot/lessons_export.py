@@ -14,10 +14,25 @@ from lessons.export import COLUMNS, review_rows
 from lessons.model import Curriculum
 
 # Characters per column: long texts get room, ids and numbers stay narrow.
-WIDTHS = {"id": 26, "level": 7, "order": 7, "title": 30, "occupation": 18, "objectives": 40,
-          "content": 70, "example": 50, "practice": 50, "rubric": 50, "quiz": 50,
-          "review_status": 12, "review_by_person": 18, "review_on": 12, "review_due": 14,
-          "comments": 40, "agree": 12}
+WIDTHS = {
+    "id": 26,
+    "level": 7,
+    "order": 7,
+    "title": 30,
+    "occupation": 18,
+    "objectives": 40,
+    "content": 70,
+    "example": 50,
+    "practice": 50,
+    "rubric": 50,
+    "quiz": 50,
+    "review_status": 12,
+    "review_by_person": 18,
+    "review_on": 12,
+    "review_due": 14,
+    "comments": 40,
+    "agree": 12,
+}
 MAX_CELL = 32_000  # Excel keeps at most 32,767 characters in a cell
 
 

@@ -26,8 +26,9 @@ def cmd_invite(args: argparse.Namespace) -> int:
     from bot.cli import _settings
     from bot.services import roles_admin
 
-    made = _run(args, lambda store: roles_admin.invite(store, args.unit, args.role, args.days,
-                                                       utc_now()))
+    made = _run(
+        args, lambda store: roles_admin.invite(store, args.unit, args.role, args.days, utc_now())
+    )
     username = _settings().telegram_bot_username.lstrip("@") or "<bot>"
     print(f"role: {args.role}  unit: {made.unit.code} ({made.unit.name})")
     print(f"expires: {made.invite.expires_at.isoformat(timespec='minutes')}  (one use)")
@@ -42,8 +43,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     rows = _run(args, lambda store: roles_admin.grants(store, args.unit, args.all))
     for r in rows:
         state = f"  revoked {r.revoked_at:%Y-%m-%d}" if r.revoked_at else ""
-        print(f"{r.id}  person {r.learner_id} {r.name}  {r.role}  {r.unit_code} ({r.unit_name})"
-              f"  since {r.granted_at:%Y-%m-%d}{state}")
+        print(
+            f"{r.id}  person {r.learner_id} {r.name}  {r.role}  {r.unit_code} ({r.unit_name})"
+            f"  since {r.granted_at:%Y-%m-%d}{state}"
+        )
     print(f"{len(rows)} role(s)")
     return 0
 
@@ -51,9 +54,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_revoke(args: argparse.Namespace) -> int:
     from bot.services import roles_admin
 
-    revoked = _run(args, lambda store: roles_admin.revoke(
-        store, utc_now(), role_id=args.id, learner_id=args.person, role=args.role,
-        unit_code=args.unit))
+    revoked = _run(
+        args,
+        lambda store: roles_admin.revoke(
+            store,
+            utc_now(),
+            role_id=args.id,
+            learner_id=args.person,
+            role=args.role,
+            unit_code=args.unit,
+        ),
+    )
     print(f"revoked {revoked.role} of person {revoked.learner_id} (grant {revoked.id})")
     return 0
 
@@ -63,19 +74,31 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     events = _run(args, lambda store: roles_admin.log(store, args.unit, args.limit))
     for e in events:
-        print(json.dumps({"at": e.at.isoformat(timespec="seconds"), "actor": e.actor_id,
-                          "action": e.action, "target": e.target_id, "unit": e.unit_id,
-                          **e.detail}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {
+                    "at": e.at.isoformat(timespec="seconds"),
+                    "actor": e.actor_id,
+                    "action": e.action,
+                    "target": e.target_id,
+                    "unit": e.unit_id,
+                    **e.detail,
+                },
+                ensure_ascii=False,
+            )
+        )
     return 0
 
 
 def add_roles_commands(sub: Any) -> None:
-    roles = sub.add_parser("roles", help="roles per unit: invite, list, revoke, log"
-                           ).add_subparsers(dest="roles_command", required=True)
+    roles = sub.add_parser(
+        "roles", help="roles per unit: invite, list, revoke, log"
+    ).add_subparsers(dest="roles_command", required=True)
     inv = roles.add_parser("invite", help="a one-time code that gives a role on a unit")
     inv.add_argument("--unit", required=True, help="the unit's code, e.g. T05")
-    inv.add_argument("--role", required=True,
-                     help="leader | instructor | mentor | official | admin")
+    inv.add_argument(
+        "--role", required=True, help="leader | instructor | mentor | official | admin"
+    )
     inv.add_argument("--days", type=float, default=3.0, help="valid for this many days (3)")
     inv.set_defaults(func=cmd_invite)
     lst = roles.add_parser("list", help="who holds which role (on a unit and under it)")

@@ -45,8 +45,9 @@ def cmd_units_reach(args: argparse.Namespace) -> int:
     from bot.services.reach import people_to_reach, reach_csv
 
     policies = declared_policies()
-    rows = asyncio.run(_with_store(
-        lambda store: people_to_reach(store, args.unit, utc_now(), policies)))
+    rows = asyncio.run(
+        _with_store(lambda store: people_to_reach(store, args.unit, utc_now(), policies))
+    )
     if rows is None:
         print(f"unknown unit code: {args.unit}", file=sys.stderr)
         return 2
@@ -62,17 +63,24 @@ def cmd_units_reach(args: argparse.Namespace) -> int:
 
 def add_units_commands(sub: Any) -> None:
     """The command group, added to `hocai`'s subcommands (bot/cli.py)."""
-    units = sub.add_parser("units", help="the unit tree").add_subparsers(dest="units_command",
-                                                                         required=True)
-    imp = units.add_parser("import", help="import code,name,kind,parent_code,population "
-                           "[,working_age,officials,business_owners]")
+    units = sub.add_parser("units", help="the unit tree").add_subparsers(
+        dest="units_command", required=True
+    )
+    imp = units.add_parser(
+        "import",
+        help="import code,name,kind,parent_code,population "
+        "[,working_age,officials,business_owners]",
+    )
     imp.add_argument("file")
     imp.set_defaults(func=cmd_units_import)
     lst = units.add_parser("list", help="list units with their join codes")
     lst.add_argument("--csv", action="store_true")
     lst.set_defaults(func=cmd_units_list)
-    rch = units.add_parser("reach", help="learners of a unit (and units under it) that no "
-                           "channel can reach: to contact in person")
+    rch = units.add_parser(
+        "reach",
+        help="learners of a unit (and units under it) that no "
+        "channel can reach: to contact in person",
+    )
     rch.add_argument("unit", help="the unit's code, e.g. T05")
     rch.add_argument("--csv", action="store_true")
     rch.set_defaults(func=cmd_units_reach)

@@ -22,8 +22,9 @@ class Report(TypedDict):
     errors: list[str]
 
 
-def report(directory: Path = BUILTIN_DIR, overrides: Path | None = None,
-           today: date | None = None) -> Report:
+def report(
+    directory: Path = BUILTIN_DIR, overrides: Path | None = None, today: date | None = None
+) -> Report:
     """Errors fail the check; warnings (stale facts) and the review list are work for people."""
     curriculum, problems = load_curriculum(directory, overrides)
     unreviewed = not_reviewed_by_person(curriculum)

@@ -54,7 +54,8 @@ def _row(lesson: Lesson, occupation: str) -> dict[str, str | int]:
     criteria = "\n".join(
         f"• {c.title} ({c.weight} điểm): {c.judge}"
         + (f" [từ khóa: {', '.join(c.keywords)}]" if c.keywords else "")
-        for c in rubric.criteria)
+        for c in rubric.criteria
+    )
     review = lesson.review
     return {
         "id": lesson.id,
@@ -65,9 +66,9 @@ def _row(lesson: Lesson, occupation: str) -> dict[str, str | int]:
         "objectives": "\n".join(f"• {o}" for o in lesson.objectives),
         "content": "\n\n".join(part.strip() for part in lesson.content),
         "example": f"Câu lệnh: {fitted.example.prompt.strip()}\n\n"
-                   f"Kết quả tốt: {fitted.example.answer.strip()}",
+        f"Kết quả tốt: {fitted.example.answer.strip()}",
         "practice": f"{practice.task.strip()}\n\nGửi lại: {practice.submit.strip()}\n"
-                    f"({practice.minutes} phút)",
+        f"({practice.minutes} phút)",
         "rubric": f"{criteria}\nĐộ dài: {rubric.min_words}-{rubric.max_words} chữ.",
         "quiz": _quiz(lesson),
         "review_status": "Đã duyệt" if review.status == "reviewed" else "Bản nháp",

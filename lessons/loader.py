@@ -83,7 +83,11 @@ def _pydantic_problems(path: Path, lines: _Lines | None, exc: ValidationError) -
     for err in exc.errors():
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(file)"
-        out.append(Problem(str(path), _line_of(lines.node if lines else None, loc), f"{where}: {err['msg']}"))
+        out.append(
+            Problem(
+                str(path), _line_of(lines.node if lines else None, loc), f"{where}: {err['msg']}"
+            )
+        )
     return out
 
 
@@ -118,8 +122,11 @@ def load_levels(path: Path) -> tuple[tuple[Level, ...], list[Problem]]:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = ("levels", i, *err["loc"])
-                out.append(Problem(str(path), _line_of(lines.node if lines else None, loc),
-                                   f"{err['msg']}"))
+                out.append(
+                    Problem(
+                        str(path), _line_of(lines.node if lines else None, loc), f"{err['msg']}"
+                    )
+                )
     return tuple(levels), out
 
 
@@ -133,8 +140,13 @@ def load_mentor_rule(path: Path) -> tuple[MentorRule, list[Problem]]:
         return MentorRule.model_validate(raw), []
     except ValidationError as exc:
         return MentorRule(), [
-            Problem(str(path), _line_of(lines.node if lines else None, ("mentors", *err["loc"])),
-                    f"mentors: {err['msg']}") for err in exc.errors()]
+            Problem(
+                str(path),
+                _line_of(lines.node if lines else None, ("mentors", *err["loc"])),
+                f"mentors: {err['msg']}",
+            )
+            for err in exc.errors()
+        ]
 
 
 def lesson_files(directory: Path) -> list[Path]:

@@ -28,8 +28,9 @@ Occupation = Literal["official", "business", "worker", "farmer", "student", "oth
 #   list       several items listed (ideas, questions, criteria); listing is asked for here
 #   table      rows and columns, a formula or figures
 #   reasons    explanations that give reasons (vì, nên, do đó, để)
-AnswerPart = Literal["prompt", "ai_output", "own_check", "steps", "draft", "list", "table",
-                     "reasons"]
+AnswerPart = Literal[
+    "prompt", "ai_output", "own_check", "steps", "draft", "list", "table", "reasons"
+]
 
 
 class _Strict(BaseModel):
@@ -49,7 +50,8 @@ class Practice(_Strict):
     minutes: int = Field(ge=1, le=MAX_CAPSTONE_MINUTES)
     tools: tuple[str, ...] = ("ChatGPT", "Gemini", "Copilot", "Meta AI")
     expects: tuple[AnswerPart, ...] = Field(
-        default=(), description="the parts a real answer contains, checked by the rules grader")
+        default=(), description="the parts a real answer contains, checked by the rules grader"
+    )
 
 
 class Criterion(_Strict):
@@ -161,11 +163,15 @@ class Lesson(_Strict):
     teach_back: str = ""
     passing_score: int | None = Field(default=None, ge=1, le=100)
     pass_mark: int | None = Field(
-        default=None, ge=1, le=100,
-        description="confirmed practice score that passes the lesson; default from levels.yaml")
+        default=None,
+        ge=1,
+        le=100,
+        description="confirmed practice score that passes the lesson; default from levels.yaml",
+    )
     review: Review = Review()
     review_by: date | None = Field(
-        default=None, description="facts here go stale (prices, laws, tool names): recheck by then")
+        default=None, description="facts here go stale (prices, laws, tool names): recheck by then"
+    )
     variants: dict[Occupation, Variant] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -197,16 +203,21 @@ class Lesson(_Strict):
         example, practice, rubric = self.for_occupation(occupation)
         if practice is self.practice:
             return self
-        return self.model_copy(update={"example": example, "practice": practice,
-                                       "rubric": rubric, "variants": {}})
+        return self.model_copy(
+            update={"example": example, "practice": practice, "rubric": rubric, "variants": {}}
+        )
 
 
 class Certificate(_Strict):
     """The passing rule for a level certificate."""
 
     min_lessons: int = Field(ge=1)
-    lesson_pass_mark: int = Field(default=DEFAULT_PASS_MARK, ge=1, le=100,
-                                  description="a lesson's pass mark when its file names none")
+    lesson_pass_mark: int = Field(
+        default=DEFAULT_PASS_MARK,
+        ge=1,
+        le=100,
+        description="a lesson's pass mark when its file names none",
+    )
     min_average_score: int = Field(ge=0, le=100)
     capstone_passing_score: int = Field(ge=1, le=100)
 

@@ -65,8 +65,9 @@ def review_due(current: Assignment | None, today: date, first_day: date | None) 
 def pick_review(curriculum: Curriculum, not_passed: Mapping[str, int]) -> Lesson | None:
     """The lesson to bring back among those done but not passed (id -> times reviewed so far):
     the one reviewed fewest times, and of those the earliest in the curriculum."""
-    ranked = [(not_passed[ls.id], i, ls) for i, ls in enumerate(curriculum.lessons)
-              if ls.id in not_passed]
+    ranked = [
+        (not_passed[ls.id], i, ls) for i, ls in enumerate(curriculum.lessons) if ls.id in not_passed
+    ]
     return min(ranked, key=lambda item: item[:2])[2] if ranked else None
 
 

@@ -7,13 +7,9 @@ import unicodedata
 from functools import lru_cache
 
 # Letters that carry a Vietnamese diacritic (tone mark or modified vowel) or đ.
-VI_MARKED_LETTERS = frozenset(
-    "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
-)
+VI_MARKED_LETTERS = frozenset("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
 _VI_MARKED = VI_MARKED_LETTERS
-_INVISIBLE = re.compile(
-    "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]"
-)
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad\u180e]")
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
@@ -26,7 +22,9 @@ class _FoldTable(dict[int, str]):
 
     def __missing__(self, code: int) -> str:
         decomposed = unicodedata.normalize("NFD", chr(code))
-        folded = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace("đ", "d")
+        folded = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn").replace(
+            "đ", "d"
+        )
         self[code] = folded
         return folded
 

@@ -46,9 +46,11 @@ def estimated_minutes(lesson: Lesson) -> int:
 def _practice_texts(lesson: Lesson) -> Iterator[tuple[Loc, str]]:
     """The example, practice and rubric texts of the main practice and of every variant."""
     sets: list[tuple[Loc, Example, Practice, Rubric]] = [
-        ((), lesson.example, lesson.practice, lesson.rubric)]
-    sets += [(("variants", occ), v.example, v.practice, v.rubric)
-             for occ, v in lesson.variants.items()]
+        ((), lesson.example, lesson.practice, lesson.rubric)
+    ]
+    sets += [
+        (("variants", occ), v.example, v.practice, v.rubric) for occ, v in lesson.variants.items()
+    ]
     for base, example, practice, rubric in sets:
         yield (*base, "example", "prompt"), example.prompt
         yield (*base, "example", "answer"), example.answer
@@ -83,14 +85,18 @@ def check_lesson(lesson: Lesson) -> list[tuple[Loc, str]]:
     estimate = estimated_minutes(lesson)
     if estimate > limit:
         problems.append(
-            (("content",), f"reading, practice and quiz take about {estimate} minutes; keep it "
-             f"within {limit}")
+            (
+                ("content",),
+                f"reading, practice and quiz take about {estimate} minutes; keep it within {limit}",
+            )
         )
     for i, part in enumerate(lesson.content):
         if len(part) > MAX_MESSAGE_CHARS:
             problems.append(
-                (("content", i), f"message {i + 1} has {len(part)} characters; the limit is "
-                 f"{MAX_MESSAGE_CHARS}")
+                (
+                    ("content", i),
+                    f"message {i + 1} has {len(part)} characters; the limit is {MAX_MESSAGE_CHARS}",
+                )
             )
     for loc, text in _practice_texts(lesson):
         if loc[-1] in ("task", "answer") and len(text) > MAX_MESSAGE_CHARS:
@@ -119,18 +125,30 @@ def check_curriculum(curriculum: Curriculum) -> list[tuple[str | None, str]]:
                 (lesson.id, f"level {lesson.level} order {lesson.order} is used more than once")
             )
         level = curriculum.level(lesson.level)
-        if lesson.is_capstone and level and lesson.passing_score != (
-            level.certificate.capstone_passing_score
+        if (
+            lesson.is_capstone
+            and level
+            and lesson.passing_score != (level.certificate.capstone_passing_score)
         ):
             problems.append(
-                (lesson.id, f"passing_score {lesson.passing_score} differs from levels.yaml "
-                 f"({level.certificate.capstone_passing_score})")
+                (
+                    lesson.id,
+                    f"passing_score {lesson.passing_score} differs from levels.yaml "
+                    f"({level.certificate.capstone_passing_score})",
+                )
             )
-        if lesson.is_capstone and lesson.pass_mark is not None and (
-            lesson.pass_mark != lesson.passing_score
+        if (
+            lesson.is_capstone
+            and lesson.pass_mark is not None
+            and (lesson.pass_mark != lesson.passing_score)
         ):
-            problems.append((lesson.id, f"a capstone passes at its passing_score "
-                             f"({lesson.passing_score}); pass_mark {lesson.pass_mark} differs"))
+            problems.append(
+                (
+                    lesson.id,
+                    f"a capstone passes at its passing_score "
+                    f"({lesson.passing_score}); pass_mark {lesson.pass_mark} differs",
+                )
+            )
     return problems
 
 
@@ -139,8 +157,13 @@ def warnings(curriculum: Curriculum, today: date) -> list[tuple[str, str]]:
     out = []
     for lesson in curriculum.lessons:
         if lesson.review_by is not None and lesson.review_by <= today:
-            out.append((lesson.id, f"review_by {lesson.review_by.isoformat()} has passed: "
-                        "recheck prices, laws, tool names and dates"))
+            out.append(
+                (
+                    lesson.id,
+                    f"review_by {lesson.review_by.isoformat()} has passed: "
+                    "recheck prices, laws, tool names and dates",
+                )
+            )
     return out
 
 

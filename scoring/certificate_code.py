@@ -44,4 +44,4 @@ def parse(text: str) -> str | None:
 
 def shown(code: str) -> str:
     """'ABCDEFGHJKMNPQR' -> 'ABCDE-FGHJK-MNPQR', as printed and in the verification address."""
-    return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
+    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))

@@ -152,8 +152,13 @@ def combine(
                 score = 0
         criteria.append(
             CriterionGrade(
-                criterion.id, score, top, _finding(score, top), evidence=mine.evidence.strip(),
-                feedback=mine.feedback.strip(), hints=() if score >= top else hints,
+                criterion.id,
+                score,
+                top,
+                _finding(score, top),
+                evidence=mine.evidence.strip(),
+                feedback=mine.feedback.strip(),
+                hints=() if score >= top else hints,
             )
         )
 
@@ -161,7 +166,8 @@ def combine(
     reasons.insert(0, f"{model}: " + ", ".join(f"{c.id} {c.score}/{c.max}" for c in criteria))
     total = model_total
     caps = tuple(
-        (flag, limit) for flag, limit in rules.caps
+        (flag, limit)
+        for flag, limit in rules.caps
         if not (photo_seen and flag in ("too_short", "empty"))
     )
     cap = min((limit for _, limit in caps), default=100)
@@ -173,17 +179,25 @@ def combine(
             # The rules did not see it, so nothing was removed: the model's score is not trusted
             # above the rules' own.
             total = min(total, rules.score)
-            reasons.append(f"model reports text aimed at the grader: at most the rules' {rules.score}")
+            reasons.append(
+                f"model reports text aimed at the grader: at most the rules' {rules.score}"
+            )
         else:
             reasons.append("model also reports text aimed at the grader")
-    elif rules.extra.get("grading_talk") and min(total, cap) >= rules.score and "injection" not in flags:
+    elif (
+        rules.extra.get("grading_talk")
+        and min(total, cap) >= rules.score
+        and "injection" not in flags
+    ):
         # The work talks about its own grading (words its lesson never uses) and the model scored
         # it at or above the rules: that is what an instruction the filter did not recognise would
         # do to an obedient model. Treated as one until a person looks.
         needs_review = True
         flags.append("injection")
-        reasons.append(f"the work talks about grading and the model gave {min(total, cap)}: "
-                       f"at most the rules' {rules.score} until a person reviews it")
+        reasons.append(
+            f"the work talks about grading and the model gave {min(total, cap)}: "
+            f"at most the rules' {rules.score} until a person reviews it"
+        )
         total = min(total, rules.score)
     if verdict.confidence is not None and verdict.confidence < LOW_CONFIDENCE:
         flags.append("low_confidence")
@@ -204,8 +218,10 @@ def combine(
         elif min(total, cap) >= FULL_MARKS and rules.score < WEAK_BY_RULES:
             flags.append("disagreement")
             needs_review = True
-            reasons.append(f"model gives {min(total, cap)} to work the rules rate {rules.score}: "
-                           "a person reviews it")
+            reasons.append(
+                f"model gives {min(total, cap)} to work the rules rate {rules.score}: "
+                "a person reviews it"
+            )
     score = int(_clamp(total, 0, cap))
     if score < total:
         reasons.append(f"capped at {cap} by the rules ({', '.join(f for f, _ in caps)})")

@@ -28,8 +28,15 @@ def rubrics_of(lesson: Lesson) -> list[tuple[str, Rubric, str]]:
 
 def lesson_words(lesson: Lesson) -> str:
     """Everything written for one lesson (and its variants): its topic vocabulary."""
-    parts = [lesson.title, *lesson.content, *lesson.objectives, lesson.example.prompt,
-             lesson.example.answer, lesson.practice.task, lesson.practice.submit]
+    parts = [
+        lesson.title,
+        *lesson.content,
+        *lesson.objectives,
+        lesson.example.prompt,
+        lesson.example.answer,
+        lesson.practice.task,
+        lesson.practice.submit,
+    ]
     for _, rubric, answer in rubrics_of(lesson):
         parts += [rubric.exemplary, rubric.reference, rubric.weak, answer]
         parts += [c.title + " " + c.judge + " " + " ".join(c.keywords) for c in rubric.criteria]
@@ -40,7 +47,7 @@ def lesson_words(lesson: Lesson) -> str:
 
 @lru_cache(maxsize=8192)
 def _lesson_of(owner: str) -> str:
-    """"l1-01/farmer#example" -> "l1-01"."""
+    """ "l1-01/farmer#example" -> "l1-01"."""
     return owner.split("/")[0].split("#")[0]
 
 
@@ -90,8 +97,11 @@ class CourseIndex:
 
     def others(self, lesson_id: str) -> list[tuple[str, str]]:
         """Every exemplar not written for this lesson (nor for one of its variants)."""
-        return [(owner, text) for owner, text in self.exemplars.items()
-                if owner.split("/")[0].split("#")[0] != lesson_id]
+        return [
+            (owner, text)
+            for owner, text in self.exemplars.items()
+            if owner.split("/")[0].split("#")[0] != lesson_id
+        ]
 
 
 @lru_cache(maxsize=1)

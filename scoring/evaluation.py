@@ -85,7 +85,9 @@ def mae(xs: Sequence[float], ys: Sequence[float]) -> float:
 
 def within(xs: Sequence[float], ys: Sequence[float], tolerance: float) -> float:
     """Share of pairs no further apart than `tolerance`."""
-    return mean([1.0 if abs(x - y) <= tolerance + 1e-9 else 0.0 for x, y in zip(xs, ys, strict=True)])
+    return mean(
+        [1.0 if abs(x - y) <= tolerance + 1e-9 else 0.0 for x, y in zip(xs, ys, strict=True)]
+    )
 
 
 def half_up(x: float) -> int:
@@ -161,14 +163,19 @@ def by_grader(items: Sequence[AsagItem], pred: Sequence[float]) -> dict[str, obj
         out[name] = {"pearson": round(pearson(truth, pred), 4), "rmse": round(rmse(truth, pred), 4)}
     first = [it.graders[0] for it in items]
     second = [it.graders[1] for it in items]
-    out["humans"] = {"pearson": round(pearson(first, second), 4),
-                     "rmse": round(rmse(first, second), 4)}
+    out["humans"] = {
+        "pearson": round(pearson(first, second), 4),
+        "rmse": round(rmse(first, second), 4),
+    }
     return out
 
 
 def classification_report(truth: Sequence[int], pred: Sequence[int]) -> dict[str, float]:
-    return {"n": len(truth), "accuracy": round(accuracy(truth, pred), 4),
-            "macro_f1": round(macro_f1(truth, pred), 4)}
+    return {
+        "n": len(truth),
+        "accuracy": round(accuracy(truth, pred), 4),
+        "macro_f1": round(macro_f1(truth, pred), 4),
+    }
 
 
 def best_threshold(scores: Sequence[float], truth: Sequence[int]) -> float:
@@ -220,12 +227,16 @@ def parse_mohler(text: str) -> tuple[list[AsagItem], int]:
         if not answer or answer == "#NAME?":
             skipped += 1
             continue
-        items.append(AsagItem(
-            qid=row["id"].strip(), question=row["question"].strip(),
-            references=(row["desired_answer"].strip(),), answer=answer,
-            score=float(row["score_avg"]),
-            graders=tuple(float(row[k]) for k in ("score_me", "score_other") if row.get(k)),
-        ))
+        items.append(
+            AsagItem(
+                qid=row["id"].strip(),
+                question=row["question"].strip(),
+                references=(row["desired_answer"].strip(),),
+                answer=answer,
+                score=float(row["score_avg"]),
+                graders=tuple(float(row[k]) for k in ("score_me", "score_other") if row.get(k)),
+            )
+        )
     return items, skipped
 
 
@@ -234,12 +245,16 @@ def parse_semeval(text: str) -> list[AsagItem]:
     items = []
     for row in csv.DictReader(io.StringIO(text)):
         refs = tuple(r.strip() for r in row["reference_answers"].split("|||") if r.strip())
-        items.append(AsagItem(
-            qid=row["question_id"].strip(), question=row["question"].strip(), references=refs,
-            answer=row["student_answer"].strip(),
-            score=1.0 if row["label_2way"].strip() == "correct" else 0.0,
-            group=f"{row['corpus']}/{row['split']}",
-        ))
+        items.append(
+            AsagItem(
+                qid=row["question_id"].strip(),
+                question=row["question"].strip(),
+                references=refs,
+                answer=row["student_answer"].strip(),
+                score=1.0 if row["label_2way"].strip() == "correct" else 0.0,
+                group=f"{row['corpus']}/{row['split']}",
+            )
+        )
     return items
 
 
@@ -250,11 +265,18 @@ def parse_devset(data: object) -> list[DevItem]:
         raise ValueError("the dev set needs an 'items' list")
     items = []
     for entry in raw:
-        items.append(DevItem(
-            id=str(entry["id"]), lesson=str(entry["lesson"]), text=str(entry.get("text") or ""),
-            score=int(entry["score"]), why=str(entry.get("why", "")), kind=str(entry.get("kind", "")),
-            flags=tuple(entry.get("flags") or ()), peers=tuple(entry.get("peers") or ()),
-        ))
+        items.append(
+            DevItem(
+                id=str(entry["id"]),
+                lesson=str(entry["lesson"]),
+                text=str(entry.get("text") or ""),
+                score=int(entry["score"]),
+                why=str(entry.get("why", "")),
+                kind=str(entry.get("kind", "")),
+                flags=tuple(entry.get("flags") or ()),
+                peers=tuple(entry.get("peers") or ()),
+            )
+        )
     ids = [it.id for it in items]
     if len(set(ids)) != len(ids):
         raise ValueError("dev set ids repeat")
@@ -295,29 +317,52 @@ def adhoc_lesson(
     keywords = rubric_keywords(question, reference)
     n = len(keywords)
     criteria = [
-        {"id": f"key_ideas_{i + 1}", "title": f"Covers {int(share * 100)}% of the key ideas",
-         "weight": weight, "keywords": list(keywords), "need": max(1, min(n, math.ceil(share * n))),
-         "judge": "The answer states the ideas of the reference answer in its own words."}
+        {
+            "id": f"key_ideas_{i + 1}",
+            "title": f"Covers {int(share * 100)}% of the key ideas",
+            "weight": weight,
+            "keywords": list(keywords),
+            "need": max(1, min(n, math.ceil(share * n))),
+            "judge": "The answer states the ideas of the reference answer in its own words.",
+        }
         for i, (weight, share) in enumerate(COVERAGE_STEPS)
     ]
     padded_ref = reference if len(reference) >= 20 else (reference + " " * 20)[:20] + "."
     slug = _SLUG.sub("-", f"asag-{qid}-{index}".lower()).strip("-")[:40]
-    quiz_item = {"question": "Placeholder question", "options": ["a", "b", "c", "d"], "answer": "A",
-                 "explanation": "Not used by the evaluation."}
-    return Lesson.model_validate({
-        "id": slug, "level": 1, "order": 1, "title": (question[:110] or "Question").ljust(5, "."),
-        "objectives": ["Answer the question.", "Use the course's terms."], "minutes": 10,
-        "content": [question or "Question"],
-        # The learner saw the question only: the example must not leak the reference answer,
-        # or a right answer would count as a copy of the lesson.
-        "example": {"prompt": "Read the question.", "answer": "Write your answer."},
-        "practice": {"task": "Answer this question in a few sentences: " + question,
-                     "submit": "Your answer, in your own words.", "minutes": 5},
-        "rubric": {"min_words": ASAG_MIN_WORDS, "max_words": 400, "criteria": criteria,
-                   "reference": "\n".join([reference, *(f"Also right: {a}" for a in alternatives)]),
-                   "exemplary": padded_ref, "weak": "I do not know."},
-        "quiz": [quiz_item, quiz_item, quiz_item],
-    })
+    quiz_item = {
+        "question": "Placeholder question",
+        "options": ["a", "b", "c", "d"],
+        "answer": "A",
+        "explanation": "Not used by the evaluation.",
+    }
+    return Lesson.model_validate(
+        {
+            "id": slug,
+            "level": 1,
+            "order": 1,
+            "title": (question[:110] or "Question").ljust(5, "."),
+            "objectives": ["Answer the question.", "Use the course's terms."],
+            "minutes": 10,
+            "content": [question or "Question"],
+            # The learner saw the question only: the example must not leak the reference answer,
+            # or a right answer would count as a copy of the lesson.
+            "example": {"prompt": "Read the question.", "answer": "Write your answer."},
+            "practice": {
+                "task": "Answer this question in a few sentences: " + question,
+                "submit": "Your answer, in your own words.",
+                "minutes": 5,
+            },
+            "rubric": {
+                "min_words": ASAG_MIN_WORDS,
+                "max_words": 400,
+                "criteria": criteria,
+                "reference": "\n".join([reference, *(f"Also right: {a}" for a in alternatives)]),
+                "exemplary": padded_ref,
+                "weak": "I do not know.",
+            },
+            "quiz": [quiz_item, quiz_item, quiz_item],
+        }
+    )
 
 
 def to_five(score: int | float) -> float:
@@ -342,15 +387,31 @@ class DevResult:
     worst: list[dict[str, object]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        return {"n": self.n, "pearson": self.pearson, "mae": self.mae, "within_10": self.within_10,
-                "flag_recall": self.flag_recall, "false_flags": self.false_flags,
-                "mae_by_kind": self.by_kind, "worst": self.worst}
+        return {
+            "n": self.n,
+            "pearson": self.pearson,
+            "mae": self.mae,
+            "within_10": self.within_10,
+            "flag_recall": self.flag_recall,
+            "false_flags": self.false_flags,
+            "mae_by_kind": self.by_kind,
+            "worst": self.worst,
+        }
 
 
 def dev_report(
-    items: Sequence[DevItem], scores: Sequence[int], flags: Sequence[Sequence[str]],
-    watched: Sequence[str] = ("injection", "copied_lesson", "copied_exemplary", "copied_peer",
-                              "empty", "not_vietnamese", "invisible_chars"),
+    items: Sequence[DevItem],
+    scores: Sequence[int],
+    flags: Sequence[Sequence[str]],
+    watched: Sequence[str] = (
+        "injection",
+        "copied_lesson",
+        "copied_exemplary",
+        "copied_peer",
+        "empty",
+        "not_vietnamese",
+        "invisible_chars",
+    ),
 ) -> DevResult:
     """How close the grades come to the agreed scores, and whether the expected flags were raised."""
     truth = [float(it.score) for it in items]

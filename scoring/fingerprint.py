@@ -43,8 +43,11 @@ def content_tokens(text: str) -> list[str]:
 
 
 def skipgrams(words: list[str], window: int = SKIP_WINDOW) -> set[tuple[str, str]]:
-    return {(words[i], words[j]) for i in range(len(words))
-            for j in range(i + 1, min(len(words), i + 1 + window))}
+    return {
+        (words[i], words[j])
+        for i in range(len(words))
+        for j in range(i + 1, min(len(words), i + 1 + window))
+    }
 
 
 @lru_cache(maxsize=2048)
@@ -82,8 +85,9 @@ _PERMS = _permutations()
 
 
 def _gram_hash(gram: tuple[str, str]) -> int:
-    return int.from_bytes(hashlib.blake2b(f"{gram[0]} {gram[1]}".encode(), digest_size=8).digest(),
-                          "big")
+    return int.from_bytes(
+        hashlib.blake2b(f"{gram[0]} {gram[1]}".encode(), digest_size=8).digest(), "big"
+    )
 
 
 def minhash(text: str) -> tuple[int, ...]:
@@ -102,7 +106,7 @@ def band_hashes(text: str) -> list[int]:
         return []
     out = []
     for band in range(BANDS):
-        rows = signature[band * ROWS: (band + 1) * ROWS]
+        rows = signature[band * ROWS : (band + 1) * ROWS]
         digest = hashlib.blake2b(repr((band, rows)).encode(), digest_size=8).digest()
         out.append(int.from_bytes(digest, "big", signed=True))
     return out

@@ -33,12 +33,16 @@ class Flag(StrEnum):
     EVIDENCE_MISSING = "evidence_missing"  # the model quoted text that is not in the submission
     OVERRIDDEN = "overridden"  # an instructor changed the grade
     LLM_BAD_REPLY = "llm_bad_reply"  # the model answered, but not in the agreed JSON (comes with llm_unavailable)
-    PERSONAL_DATA = "personal_data"  # a phone number, ID number or e-mail address stands in the work
+    PERSONAL_DATA = (
+        "personal_data"  # a phone number, ID number or e-mail address stands in the work
+    )
     KEYWORD_LIST = "keyword_list"  # mostly list fragments made of the rubric's own words
     LIST_LIKE = "list_like"  # mostly fragments where sentences were asked
     REPETITIVE = "repetitive"  # the same words over and over
     OFF_TOPIC = "off_topic"  # few words about the course at all (nonsense around keywords)
-    MISSING_PARTS = "missing_parts"  # parts the practice asks for (a prompt, an own check...) not found
+    MISSING_PARTS = (
+        "missing_parts"  # parts the practice asks for (a prompt, an own check...) not found
+    )
 
 
 FLAGS = tuple(Flag)
@@ -91,7 +95,9 @@ class Grade:
     # Ceilings the rules set, as (flag, most points): a copy, a too-short text. The total never exceeds
     # the lowest; kept by cause so that a photo read by a vision model can lift the too-short one.
     caps: tuple[tuple[str, int], ...] = ()
-    rules: Grade | None = None  # the rules stage's own grade, kept beside a combined one for appeals
+    rules: Grade | None = (
+        None  # the rules stage's own grade, kept beside a combined one for appeals
+    )
     confidence: float | None = None  # the model's own 0-1 confidence, when a model graded
 
     @property
@@ -103,8 +109,15 @@ class Grade:
         return {
             "score": self.score,
             "criteria": [
-                {"id": c.id, "score": c.score, "max": c.max, "finding": c.finding,
-                 "evidence": c.evidence, "feedback": c.feedback, "hints": list(c.hints)}
+                {
+                    "id": c.id,
+                    "score": c.score,
+                    "max": c.max,
+                    "finding": c.finding,
+                    "evidence": c.evidence,
+                    "feedback": c.feedback,
+                    "hints": list(c.hints),
+                }
                 for c in self.criteria
             ],
             "flags": list(self.flags),

@@ -173,8 +173,11 @@ def unit_score(rules: HonoursRules, f: UnitFacts) -> float | None:
     if rate is None or f.figures.members < rules.units.min_members:
         return None
     w = rules.units.weights
-    return (w.participation * 100 * rate + w.average_score * (f.figures.average_score or 0.0)
-            + w.passes_per_member * f.passes_per_member)
+    return (
+        w.participation * 100 * rate
+        + w.average_score * (f.figures.average_score or 0.0)
+        + w.passes_per_member * f.passes_per_member
+    )
 
 
 T = TypeVar("T")
@@ -187,11 +190,15 @@ class Honoured(Generic[T]):
     facts: T
 
 
-def top(items: Sequence[T], score: Callable[[T], float | None], name: Callable[[T], str],
-        limit: int) -> list[Honoured[T]]:
+def top(
+    items: Sequence[T], score: Callable[[T], float | None], name: Callable[[T], str], limit: int
+) -> list[Honoured[T]]:
     """The best `limit` by score (ties share a rank and all stay in, so nobody is cut by name)."""
     scored = [(round(s, 2), item) for item in items if (s := score(item)) is not None and s > 0]
     scored.sort(key=lambda p: (-p[0], name(p[1]).lower()))
     ranks = competition_ranks([s for s, _ in scored])
-    return [Honoured(rank, s, item) for rank, (s, item) in zip(ranks, scored, strict=True)
-            if rank <= limit]
+    return [
+        Honoured(rank, s, item)
+        for rank, (s, item) in zip(ranks, scored, strict=True)
+        if rank <= limit
+    ]

@@ -20,22 +20,74 @@ from functools import lru_cache
 from lessons.textnorm import fold, has_vietnamese_marks
 
 # Letters from other scripts that look Latin, as NFKC leaves them (Cyrillic, Greek).
-_CONFUSABLES = str.maketrans({
-    "а": "a", "в": "b", "е": "e", "к": "k", "м": "m", "н": "h", "о": "o", "р": "p", "с": "c",
-    "т": "t", "у": "y", "х": "x", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h",
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
-    "α": "a", "ο": "o", "ρ": "p", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "τ": "t", "υ": "u",
-    "Α": "A", "Β": "B", "Ε": "E", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N", "Ο": "O",
-    "Ρ": "P", "Τ": "T", "Χ": "X", "Υ": "Y", "Ζ": "Z",
-})
+_CONFUSABLES = str.maketrans(
+    {
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ɡ": "g",
+        "һ": "h",
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "У": "Y",
+        "Х": "X",
+        "І": "I",
+        "Ј": "J",
+        "Ѕ": "S",
+        "α": "a",
+        "ο": "o",
+        "ρ": "p",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "τ": "t",
+        "υ": "u",
+        "Α": "A",
+        "Β": "B",
+        "Ε": "E",
+        "Η": "H",
+        "Ι": "I",
+        "Κ": "K",
+        "Μ": "M",
+        "Ν": "N",
+        "Ο": "O",
+        "Ρ": "P",
+        "Τ": "T",
+        "Χ": "X",
+        "Υ": "Y",
+        "Ζ": "Z",
+    }
+)
 # Characters that render as nothing or as blank yet are not spaces: Hangul fillers, the braille
 # blank, the combining grapheme joiner. Format characters (Unicode category Cf) go too.
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f\u17b4\u17b5")
 # Line and paragraph separators: phones never type them, so inside a sentence they only hide a
 # word boundary; read as a space, the sentence stays whole.
-_LINE_BREAKS = str.maketrans({"\u2028": " ", "\u2029": " ", "\u0085": " ", "\u000b": "\n",
-                              "\u000c": "\n"})
+_LINE_BREAKS = str.maketrans(
+    {"\u2028": " ", "\u2029": " ", "\u0085": " ", "\u000b": "\n", "\u000c": "\n"}
+)
 # A stretch of four or more single letters, each followed by spaces, dots or dashes: "c h ấ m   đ i ể m".
 # Within it, a gap of two or more separators is a word boundary; one separator is not.
 _SPACED = re.compile(r"(?<![^\W\d_])((?:[^\W\d_][ .\-_*]+){3,}[^\W\d_])(?![^\W\d_])")
@@ -56,13 +108,20 @@ _DROP = _Hidden()
 # Characters known to be kept as they are: printable ASCII, the usual white space, Vietnamese
 # letters and common typographic punctuation. Text made only of these (most work) skips the
 # per-character translations below, which cost more than the rest of the normalisation.
-_PLAIN = frozenset(ch for ch in (
-    [chr(c) for c in range(32, 127)] + list("\n\r\t")
-    + list("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
-    + list("ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
-    + list("“”‘’…–—•·«»°×÷€₫")  # NFKC-changed ones ("…") are filtered out below
-) if unicodedata.normalize("NFKC", ch) == ch and ch.translate(_DROP) == ch
-    and ch.translate(_CONFUSABLES) == ch and ch.translate(_LINE_BREAKS) == ch)
+_PLAIN = frozenset(
+    ch
+    for ch in (
+        [chr(c) for c in range(32, 127)]
+        + list("\n\r\t")
+        + list("àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ")
+        + list("ÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴĐ")
+        + list("“”‘’…–—•·«»°×÷€₫")  # NFKC-changed ones ("…") are filtered out below
+    )
+    if unicodedata.normalize("NFKC", ch) == ch
+    and ch.translate(_DROP) == ch
+    and ch.translate(_CONFUSABLES) == ch
+    and ch.translate(_LINE_BREAKS) == ch
+)
 
 
 def _plain(text: str) -> bool:
@@ -98,13 +157,19 @@ def normalise(text: str) -> str:
         dropped = text.translate(_DROP)
         between = 0
         if len(dropped) != len(text):
-            between = sum(1 for i in range(1, len(text) - 1)
-                          if text[i].translate(_DROP) == "" and text[i - 1].isalpha()
-                          and text[i + 1].isalpha())
+            between = sum(
+                1
+                for i in range(1, len(text) - 1)
+                if text[i].translate(_DROP) == ""
+                and text[i - 1].isalpha()
+                and text[i + 1].isalpha()
+            )
         if between >= SEPARATOR_USE:
             dropped = re.sub(
                 r"(?<=[^\W\d_])[\u115f\u1160\u3164\uffa0\u2800\u200b-\u200d\u2060](?=[^\W\d_])",
-                " ", text).translate(_DROP)
+                " ",
+                text,
+            ).translate(_DROP)
         text = unicodedata.normalize("NFC", dropped)
     text = _STRUNG.sub(lambda m: re.sub(r"[._]", " ", m.group(1)), text)
     # Single letters spaced out: a word cut apart so that no phrase matches. Vietnamese has
@@ -162,8 +227,10 @@ _ASK = re.compile(
     r"|deserves?|ought|award|give|assign|set)\b"
 )
 # Override of the instructions, whoever it names.
-_RULES_WORDS = (r"(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem|instructions?"
-                r"|rules|prompts?|directions|rubric|criteria|system)")
+_RULES_WORDS = (
+    r"(huong dan|chi dan|yeu cau|quy tac|lenh|chi thi|tieu chi|thang diem|instructions?"
+    r"|rules|prompts?|directions|rubric|criteria|system)"
+)
 _OVERRIDE = re.compile(
     r"\b(bo qua|quen|phot lo|(khong|dung) (can |phai )?(lam|tuan|di|chap hanh) theo|thay the|ignore"
     r"|disregard|forget|override)\b.{0,40}\b" + _RULES_WORDS + r"\b"
@@ -180,10 +247,14 @@ _MACHINERY = re.compile(
     r"|grader|giam khao|he thong|nguoi cham|ket qua cham|verdict)\s*:)"
 )
 # A verdict-shaped object: {'key': 12, ...} or {"x": true} with any key names and quotes.
-_VERDICT_PAIR = re.compile(r"[\"'`]?[\w ]{1,30}[\"'`]?\s*[:=]\s*(-?\d+([.,]\d+)?|true|false|null)\b")
+_VERDICT_PAIR = re.compile(
+    r"[\"'`]?[\w ]{1,30}[\"'`]?\s*[:=]\s*(-?\d+([.,]\d+)?|true|false|null)\b"
+)
 
 
-_QUOTED_PAIR = re.compile(r"[\"'`][\w ]{1,30}[\"'`]\s*[:=]\s*[\"']?(-?\d+([.,]\d+)?|true|false|null)\b")
+_QUOTED_PAIR = re.compile(
+    r"[\"'`][\w ]{1,30}[\"'`]\s*[:=]\s*[\"']?(-?\d+([.,]\d+)?|true|false|null)\b"
+)
 
 
 def _verdict_shaped(segment: str) -> bool:
@@ -197,20 +268,25 @@ def _verdict_shaped(segment: str) -> bool:
 # A line opening with a label that names a grading agent: "Trợ lý chấm bài: ...", "Giám khảo AI: ...".
 LABEL_WORDS = 6  # a speaker's label is short: "Trợ lý chấm bài:", "Giám khảo AI:"
 _LABEL = re.compile(r"^\s*([^:\n,;()]{1,40}):")
-_AGENT = re.compile(r"\b(tro ly|may|bo phan|ai|mo hinh|he thong|nguoi|ban|hoi dong|giam khao|giam thi"
-                    r"|phan mem|ung dung|cong cu|grader|assistant|model|bot|chatbot|system|tool)\b")
+_AGENT = re.compile(
+    r"\b(tro ly|may|bo phan|ai|mo hinh|he thong|nguoi|ban|hoi dong|giam khao|giam thi"
+    r"|phan mem|ung dung|cong cu|grader|assistant|model|bot|chatbot|system|tool)\b"
+)
 # A label that addresses someone: "Gửi ...:", "To whoever ...:", "Lưu ý cho ...:".
 _ADDRESS = re.compile(r"^(to|dear|attn|note to|gui|kinh gui|danh cho|luu y cho|nhan|nho)\b")
 _GRADING = re.compile(r"\b(cham|diem|danh gia|grading|grader|score|scoring|marking|evaluat\w*)\b")
 # A score written as a result: "Điểm: 100/100", "tổng điểm = 100", "Score: 10/10".
-_RESULT = re.compile(r"(^\s*(diem|tong diem|diem so|ket qua|score|total|final score|final)\s*[:=]\s*"
-                     r"(100\b|(\d{1,3}) ?/ ?\4\b)|\b(\d{1,3}) (of|out of|tren|/) \5\b)")
+_RESULT = re.compile(
+    r"(^\s*(diem|tong diem|diem so|ket qua|score|total|final score|final)\s*[:=]\s*"
+    r"(100\b|(\d{1,3}) ?/ ?\4\b)|\b(\d{1,3}) (of|out of|tren|/) \5\b)"
+)
 _GRADE_REQUEST = re.compile(
     r"\b(diem (toi da|tuyet doi|cao nhat|so)|(10|100|muoi|tram) ?(diem|/ ?10|/ ?100)"
     r"|diem\s*[:=]?\s*(10|100)|(10|100) ?/ ?\6|tron ven|tron diem|toi da|moi tieu chi"
     r"|tat ca (cac )?tieu chi|dat (het|du|tat ca)|qua bai|nuong tay|chuoc|du di|rong luong"
     r"|hao phong|de tinh|de dai|de dang cho"
-    r"|full|max|maximum|perfect|all criteria|full marks|lenient|leniency|generous|go easy)\b")
+    r"|full|max|maximum|perfect|all criteria|full marks|lenient|leniency|generous|go easy)\b"
+)
 # A role given in a prompt ("Bạn là giám khảo cuộc thi ảnh...") is the learner's task for their AI.
 _ROLE = re.compile(r"\b(ban la|dong vai|hay dong vai|ban hay la|you are|act as|pretend to be)\b")
 
@@ -232,8 +308,10 @@ _MARKED_OTHERS = (
 )
 _ANY_MARKED_OTHER = re.compile(r"ch[ậăạàằẩ]m|đã|tối")
 # Words built on "điểm" that are not points: a place, a moment, strengths and weaknesses.
-_NOT_POINTS = re.compile(r"\b((dia|thoi|uu|nhuoc|dac|quan|trong|diem) diem|diem (yeu|manh|danh|den|tin"
-                         r"|hen|ban|nong|sang|tua|chung|nhan))\b")
+_NOT_POINTS = re.compile(
+    r"\b((dia|thoi|uu|nhuoc|dac|quan|trong|diem) diem|diem (yeu|manh|danh|den|tin"
+    r"|hen|ban|nong|sang|tua|chung|nhan))\b"
+)
 
 
 @lru_cache(maxsize=1024)  # the same sentence is asked about by more than one check
@@ -251,8 +329,10 @@ def _folded(segment: str) -> str:
 
 
 # Speaking to the grader: "Gửi giám khảo: ...", "Giám khảo ơi", "Dear grader".
-_VOCATIVE = re.compile(r"\b(gui|kinh gui|thua|kinh thua|dear|to|luu y cho|danh cho|nho) (thay |co |ban )?"
-                       r"(" + _WHO.pattern[3:-3] + r")\b|\b(" + _WHO.pattern[3:-3] + r") oi\b")
+_VOCATIVE = re.compile(
+    r"\b(gui|kinh gui|thua|kinh thua|dear|to|luu y cho|danh cho|nho) (thay |co |ban )?"
+    r"(" + _WHO.pattern[3:-3] + r")\b|\b(" + _WHO.pattern[3:-3] + r") oi\b"
+)
 # A full score handed out: "award 10/10", "cho 100/100".
 _GRANT = re.compile(r"\b(give|award|assign|grant|cho|cham|ghi)\b.{0,30}\b(10|100) ?/ ?\2\b")
 
@@ -272,13 +352,16 @@ def addresses_grader(segment: str) -> bool:
     label = _LABEL.match(folded)
     if label and len(label.group(1).split()) > LABEL_WORDS:
         label = None
-    if label and (_AGENT.search(label.group(1)) or _ADDRESS.match(label.group(1).strip())) and (
-            _GRADING.search(label.group(1))):
+    if (
+        label
+        and (_AGENT.search(label.group(1)) or _ADDRESS.match(label.group(1).strip()))
+        and (_GRADING.search(label.group(1)))
+    ):
         return True  # a turn written in the grader's name, or a note addressed to the grader
     named = _WHO_L.search(folded)
     who = bool(named)
     # Two signals must be two words: "người chấm hiểu" names the grader, it asks for no grade.
-    rest = folded[:named.start()] + " " + folded[named.end():] if named else folded
+    rest = folded[: named.start()] + " " + folded[named.end() :] if named else folded
     what = bool(_WHAT_L.search(rest))
     this, ask = bool(_THIS_L.search(folded)), bool(_ASK_L.search(folded))
     request = _grade_request(folded)

@@ -11,9 +11,11 @@ from lessons.model import Curriculum, MentorRule
 def levels_done(curriculum: Curriculum, completed: Collection[str]) -> list[int]:
     """The levels whose every lesson (capstone included) is completed."""
     done = set(completed)
-    return [level.number for level in curriculum.levels
-            if (ids := {lesson.id for lesson in curriculum.of_level(level.number)})
-            and ids <= done]
+    return [
+        level.number
+        for level in curriculum.levels
+        if (ids := {lesson.id for lesson in curriculum.of_level(level.number)}) and ids <= done
+    ]
 
 
 def certifiable(curriculum: Curriculum, level_no: int) -> bool:
@@ -28,15 +30,19 @@ def certifiable(curriculum: Curriculum, level_no: int) -> bool:
     return len(ordinary) < len(items) and len(ordinary) >= level.certificate.min_lessons
 
 
-def levels_finished(curriculum: Curriculum, certified: Collection[int],
-                    completed: Collection[str]) -> list[int]:
+def levels_finished(
+    curriculum: Curriculum, certified: Collection[int], completed: Collection[str]
+) -> list[int]:
     """The levels that count as finished for the mentor rule and the level figures: those whose
     certificate the learner earned (confirmed grades, passed lessons, the capstone); a level
     whose certificate cannot be earned (`certifiable`) counts when every lesson of it is done."""
     done = set(levels_done(curriculum, completed))
-    return [level.number for level in curriculum.levels
-            if level.number in certified
-            or (level.number in done and not certifiable(curriculum, level.number))]
+    return [
+        level.number
+        for level in curriculum.levels
+        if level.number in certified
+        or (level.number in done and not certifiable(curriculum, level.number))
+    ]
 
 
 @dataclass(frozen=True)
@@ -47,9 +53,14 @@ class Candidacy:
     average: int  # rounded; 0 with no teach-back
 
 
-def candidacy(rule: MentorRule, levels: Sequence[int], teach_back_scores: Sequence[int]) -> Candidacy:
+def candidacy(
+    rule: MentorRule, levels: Sequence[int], teach_back_scores: Sequence[int]
+) -> Candidacy:
     total, count = sum(teach_back_scores), len(teach_back_scores)
     average = round(total / count) if count else 0  # shown rounded, compared exactly
-    proposed = ((bool(levels) or not rule.level_done) and count >= rule.min_teach_backs
-                and total >= rule.teach_back_average * count)
+    proposed = (
+        (bool(levels) or not rule.level_done)
+        and count >= rule.min_teach_backs
+        and total >= rule.teach_back_average * count
+    )
     return Candidacy(proposed, tuple(levels), len(teach_back_scores), average)

@@ -18,9 +18,9 @@ from lessons.model import Curriculum, Lesson
 class Confirmed:
     """One learner's grades for one lesson, as far as passing is concerned."""
 
-    best: int | None = None         # best confirmed score
+    best: int | None = None  # best confirmed score
     best_judged: int | None = None  # best confirmed by a model or a person (not the rules alone)
-    held: bool = False              # a grade still waits for a model or a person
+    held: bool = False  # a grade still waits for a model or a person
 
 
 def lesson_passed(lesson: Lesson, mark: int, confirmed: Confirmed | None) -> bool:
@@ -35,12 +35,12 @@ class LevelStanding:
     """How far a learner is from a level's certificate, by the rule in levels.yaml."""
 
     level: int
-    lessons: int               # the level's ordinary lessons (the capstone apart)
-    passed: int                # of those, passed
-    needed: int                # min_lessons
-    average: float | None      # mean best confirmed score over the lessons that have one
+    lessons: int  # the level's ordinary lessons (the capstone apart)
+    passed: int  # of those, passed
+    needed: int  # min_lessons
+    average: float | None  # mean best confirmed score over the lessons that have one
     min_average: int
-    capstone: int | None       # best capstone score confirmed by a model or a person
+    capstone: int | None  # best capstone score confirmed by a model or a person
     capstone_needed: int
     has_capstone: bool
 
@@ -50,8 +50,11 @@ class LevelStanding:
 
     @property
     def capstone_met(self) -> bool:
-        return self.has_capstone and self.capstone is not None and (
-            self.capstone >= self.capstone_needed)
+        return (
+            self.has_capstone
+            and self.capstone is not None
+            and (self.capstone >= self.capstone_needed)
+        )
 
     @property
     def earned(self) -> bool:
@@ -73,8 +76,13 @@ def level_standing(
     bests = [c.best for ls in lessons if (c := scores.get(ls.id)) and c.best is not None]
     judged = scores.get(capstone.id) if capstone else None
     return LevelStanding(
-        level=level_no, lessons=len(lessons), passed=passed, needed=rule.min_lessons,
-        average=sum(bests) / len(bests) if bests else None, min_average=rule.min_average_score,
+        level=level_no,
+        lessons=len(lessons),
+        passed=passed,
+        needed=rule.min_lessons,
+        average=sum(bests) / len(bests) if bests else None,
+        min_average=rule.min_average_score,
         capstone=judged.best_judged if judged else None,
-        capstone_needed=rule.capstone_passing_score, has_capstone=capstone is not None,
+        capstone_needed=rule.capstone_passing_score,
+        has_capstone=capstone is not None,
     )

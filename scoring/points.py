@@ -34,8 +34,11 @@ class LedgerKey:
     def parse(cls, text: str) -> LedgerKey | None:
         """The key a printed one came from; None for a free-form key (tests, benches)."""
         parts = text.split(":")
-        if len(parts) not in (3, 4) or not parts[1].isdigit() or (
-                len(parts) == 4 and not parts[3].isdigit()):
+        if (
+            len(parts) not in (3, 4)
+            or not parts[1].isdigit()
+            or (len(parts) == 4 and not parts[3].isdigit())
+        ):
             return None
         return cls(parts[0], int(parts[1]), parts[2], int(parts[3]) if len(parts) == 4 else None)
 
@@ -74,8 +77,11 @@ def practice_line(
     delta = practice_points(best_score or 0) - paid
     if delta == 0:
         return None
-    return Award(LedgerKey(PRACTICE, learner_id, lesson_id, seq), delta,
-                 "practice" if delta > 0 else "regrade")
+    return Award(
+        LedgerKey(PRACTICE, learner_id, lesson_id, seq),
+        delta,
+        "practice" if delta > 0 else "regrade",
+    )
 
 
 def completion_award(learner_id: int, lesson_id: str, streak: int) -> Award:
@@ -83,8 +89,9 @@ def completion_award(learner_id: int, lesson_id: str, streak: int) -> Award:
     return Award(LedgerKey(COMPLETE, learner_id, lesson_id), LESSON_COMPLETE + bonus, "lesson")
 
 
-def challenge_award(learner_id: int, challenge_task: str, points: int, best_score: int
-                    ) -> Award | None:
+def challenge_award(
+    learner_id: int, challenge_task: str, points: int, best_score: int
+) -> Award | None:
     """A challenge pays its points in proportion to the best confirmed score (80/100 earns 80%),
     once: the key names the learner and the challenge ("challenge:7:ch~12")."""
     earned = max(0, min(points, MAX_CHALLENGE_POINTS)) * max(0, min(100, best_score)) // 100
@@ -95,5 +102,6 @@ def challenge_award(learner_id: int, challenge_task: str, points: int, best_scor
 
 def peer_review_award(mentor_id: int, review_id: int) -> Award:
     """A mentor's review an instructor marked helpful pays once ("peer:7:pr~31")."""
-    return Award(LedgerKey(PEER_REVIEW, mentor_id, f"pr~{review_id}"), PEER_REVIEW_POINTS,
-                 "peer_review")
+    return Award(
+        LedgerKey(PEER_REVIEW, mentor_id, f"pr~{review_id}"), PEER_REVIEW_POINTS, "peer_review"
+    )

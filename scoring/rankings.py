@@ -55,14 +55,18 @@ def _key(f: UnitFigures) -> tuple[float, float]:
 
 def rank_units(units: Sequence[UnitFigures]) -> list[UnitStanding]:
     """Competition ranking of units with a known rate; then the unknown ones, most active first."""
-    known = sorted((u for u in units if u.participation is not None),
-                   key=lambda u: (-_key(u)[0], -_key(u)[1], u.name.lower(), u.unit_id))
+    known = sorted(
+        (u for u in units if u.participation is not None),
+        key=lambda u: (-_key(u)[0], -_key(u)[1], u.name.lower(), u.unit_id),
+    )
     out: list[UnitStanding] = []
     for i, unit in enumerate(known):
         same = out and _key(out[-1].figures) == _key(unit)
         out.append(UnitStanding(unit, out[-1].rank if same else i + 1))
-    unknown = sorted((u for u in units if u.participation is None),
-                     key=lambda u: (-u.active, u.name.lower(), u.unit_id))
+    unknown = sorted(
+        (u for u in units if u.participation is None),
+        key=lambda u: (-u.active, u.name.lower(), u.unit_id),
+    )
     return out + [UnitStanding(u, None) for u in unknown]
 
 

@@ -42,7 +42,9 @@ NO_KEYWORD_CREDIT = 0.6  # rules cannot judge these criteria; a model or person 
 VI_MARKED_SHARE = 0.15  # share of words carrying a Vietnamese diacritic that settles the language
 VI_COMMON_SHARE = 0.12  # share of common unaccented Vietnamese words that settles it without marks
 # Effort: what a real answer looks like (scoring/shape.py). Calibrated on the dev set's no-effort items.
-SKIP_COPY_THRESHOLD = 0.7  # share of content skip-bigrams from one source: a padded or reordered copy
+SKIP_COPY_THRESHOLD = (
+    0.7  # share of content skip-bigrams from one source: a padded or reordered copy
+)
 KEYWORD_LIST_CAP = 10  # mostly list fragments, mostly the rubric's own words
 LIST_FRAGMENTS = 0.6
 LIST_KEYWORDS = 0.6
@@ -50,7 +52,9 @@ LIST_MIN_ITEMS = 3  # a list has several items; one short phrase is only too sho
 LIST_LIKE_CAP = 35  # mostly fragments where prose was asked
 REPETITION = 0.65  # share of content words repeating earlier sentences'
 REPETITION_CAP = 20
-OFF_TOPIC = 0.25  # share of word pairs the course uses at all; honest work is above 0.29 in the dev set
+OFF_TOPIC = (
+    0.25  # share of word pairs the course uses at all; honest work is above 0.29 in the dev set
+)
 OFF_TOPIC_CAP = 20
 MISSING_PARTS_PENALTY = 40  # the cap loses this much when every expected part is missing
 # Parts that are the work itself: without them there is no answer to the practice, whatever it says.
@@ -80,8 +84,11 @@ _DIGIT = re.compile(r"\d")
 
 def has_personal_data(text: str) -> bool:
     # Cheap gates first: the e-mail pattern backtracks at every word, so it runs only around an "@".
-    return bool(("@" in text and _EMAIL.search(text))
-                or (_DIGIT.search(text) and _PHONE_OR_ID.search(text)))
+    return bool(
+        ("@" in text and _EMAIL.search(text)) or (_DIGIT.search(text) and _PHONE_OR_ID.search(text))
+    )
+
+
 _FENCE = re.compile(r"```.*?(```|$)", re.S)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
@@ -203,8 +210,11 @@ def looks_vietnamese(text: str) -> bool:
     tokens = folded_words(text)
     if len(tokens) < 5:
         return True  # too little to tell
-    marked = sum(1 for w in unicodedata.normalize("NFC", text.lower()).split()
-                 if not VI_MARKED_LETTERS.isdisjoint(w))
+    marked = sum(
+        1
+        for w in unicodedata.normalize("NFC", text.lower()).split()
+        if not VI_MARKED_LETTERS.isdisjoint(w)
+    )
     if marked / len(tokens) >= VI_MARKED_SHARE:
         return True
     common = sum(1 for t in tokens if t in _VI_COMMON)
@@ -237,8 +247,13 @@ def grade_criterion(
 def lesson_text(lesson: Lesson) -> str:
     """Everything the learner was shown, for copy detection."""
     return "\n".join(
-        [*lesson.content, lesson.example.prompt, lesson.example.answer, lesson.practice.task,
-         lesson.practice.submit]
+        [
+            *lesson.content,
+            lesson.example.prompt,
+            lesson.example.answer,
+            lesson.practice.task,
+            lesson.practice.submit,
+        ]
     )
 
 
@@ -259,7 +274,11 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
     # A keyword counts only in a sentence that uses it, unless a list or table was asked for.
     n_words = len(folded_words(text))
     graded_text = text
-    if shape is not None and n_words >= rubric.min_words and not {"list", "table"} & set(shape.parts):
+    if (
+        shape is not None
+        and n_words >= rubric.min_words
+        and not {"list", "table"} & set(shape.parts)
+    ):
         graded_text = shape.sentences
     doc = TokenText(graded_text, options.language)
 
@@ -284,7 +303,12 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         flags.append("too_long")
         caps.append(("too_long", TOO_LONG_CAP))
         reasons.append(f"{n_words} words > {rubric.max_words}: capped at {TOO_LONG_CAP}")
-    if n_words and options.check_language and options.language == "vi" and not looks_vietnamese(text):
+    if (
+        n_words
+        and options.check_language
+        and options.language == "vi"
+        and not looks_vietnamese(text)
+    ):
         flags.append("not_vietnamese")
         caps.append(("not_vietnamese", NOT_VIETNAMESE_CAP))
         reasons.append(f"not Vietnamese: capped at {NOT_VIETNAMESE_CAP}")
@@ -334,7 +358,9 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
 
     cap = min((limit for _, limit in caps), default=100)
     score = max(0, min(total, cap))
-    reasons.append(f"rules total {score}" + (f" (sum {total}, cap {cap})" if score != total else ""))
+    reasons.append(
+        f"rules total {score}" + (f" (sum {total}, cap {cap})" if score != total else "")
+    )
     return Grade(
         score=score,
         criteria=criteria,
@@ -344,16 +370,20 @@ def grade_by_rules(lesson: Lesson, work: Work, options: RuleOptions = VIETNAMESE
         reasons=tuple(reasons),
         grader="rules",
         caps=tuple(caps),
-        extra={"words": n_words,
-               "grading_talk": len(grading_talk(_sentences(text),
-                                                _lesson_grading_words(lesson))),
-               "copy": {flag: round(share, 3) for flag, share in copies},
-               **({"shape": _shape_json(shape)} if shape is not None else {})},
+        extra={
+            "words": n_words,
+            "grading_talk": len(grading_talk(_sentences(text), _lesson_grading_words(lesson))),
+            "copy": {flag: round(share, 3) for flag, share in copies},
+            **({"shape": _shape_json(shape)} if shape is not None else {}),
+        },
     )
 
 
 def _skip_copies(
-    lesson: Lesson, content: list[str], peers: tuple[str, ...], course: CourseIndex | None,
+    lesson: Lesson,
+    content: list[str],
+    peers: tuple[str, ...],
+    course: CourseIndex | None,
     options: RuleOptions,
 ) -> list[tuple[str, float]]:
     """Skip-pair containment against the lesson, its exemplars, every other lesson's, and peers.
@@ -409,19 +439,26 @@ def _effort(
     flags: list[str] = []
     review = False
     listing = {"list", "table"} & set(shape.parts)
-    if (shape.fragment_share >= LIST_FRAGMENTS and shape.keyword_density >= LIST_KEYWORDS
-            and shape.items >= LIST_MIN_ITEMS):
+    if (
+        shape.fragment_share >= LIST_FRAGMENTS
+        and shape.keyword_density >= LIST_KEYWORDS
+        and shape.items >= LIST_MIN_ITEMS
+    ):
         flags.append("keyword_list")
         caps.append(("keyword_list", KEYWORD_LIST_CAP))
-        reasons.append(f"mostly fragments ({shape.fragment_share:.0%}) of the rubric's own words "
-                       f"({shape.keyword_density:.0%}): capped at {KEYWORD_LIST_CAP}")
+        reasons.append(
+            f"mostly fragments ({shape.fragment_share:.0%}) of the rubric's own words "
+            f"({shape.keyword_density:.0%}): capped at {KEYWORD_LIST_CAP}"
+        )
     if not whole:
         return review, flags
     if shape.fragment_share >= LIST_FRAGMENTS and not listing and "keyword_list" not in flags:
         flags.append("list_like")
         caps.append(("list_like", LIST_LIKE_CAP))
-        reasons.append(f"{shape.fragment_share:.0%} of the words in fragments where sentences were "
-                       f"asked: capped at {LIST_LIKE_CAP}")
+        reasons.append(
+            f"{shape.fragment_share:.0%} of the words in fragments where sentences were "
+            f"asked: capped at {LIST_LIKE_CAP}"
+        )
     if shape.repetition >= REPETITION:
         flags.append("repetitive")
         caps.append(("repetitive", REPETITION_CAP))
@@ -430,11 +467,17 @@ def _effort(
         flags.append("off_topic")
         caps.append(("off_topic", OFF_TOPIC_CAP))
         review = True
-        reasons.append(f"only {shape.topic:.0%} of its word pairs are the course's: capped at "
-                       f"{OFF_TOPIC_CAP}, a person looks")
+        reasons.append(
+            f"only {shape.topic:.0%} of its word pairs are the course's: capped at "
+            f"{OFF_TOPIC_CAP}, a person looks"
+        )
     if shape.missing and shape.parts:
-        cap = min([100 - round(MISSING_PARTS_PENALTY * len(shape.missing) / len(shape.parts)),
-                   *(CORE_PART_CAPS.get(part, 100) for part in shape.missing)])
+        cap = min(
+            [
+                100 - round(MISSING_PARTS_PENALTY * len(shape.missing) / len(shape.parts)),
+                *(CORE_PART_CAPS.get(part, 100) for part in shape.missing),
+            ]
+        )
         flags.append("missing_parts")
         caps.append(("missing_parts", cap))
         reasons.append(f"missing {', '.join(shape.missing)}: capped at {cap}")
@@ -442,9 +485,13 @@ def _effort(
 
 
 def _shape_json(shape: Shape) -> dict[str, object]:
-    return {"fragments": round(shape.fragment_share, 2), "keywords": round(shape.keyword_density, 2),
-            "repetition": round(shape.repetition, 2), "topic": round(shape.topic, 2),
-            "parts": shape.parts}
+    return {
+        "fragments": round(shape.fragment_share, 2),
+        "keywords": round(shape.keyword_density, 2),
+        "repetition": round(shape.repetition, 2),
+        "topic": round(shape.topic, 2),
+        "parts": shape.parts,
+    }
 
 
 class RulesGrader:

@@ -20,15 +20,25 @@ from scoring.fingerprint import content_tokens
 
 # The submit text names what to send back; each part is inferred from the words that ask for it.
 _ASKS_FOR: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (part, re.compile(pattern)) for part, pattern in (
+    (part, re.compile(pattern))
+    for part, pattern in (
         ("prompt", r"\b(prompt|cau lenh|cau hoi (ban )?(da )?(hoi|gui|go) ai|loi nho)\b"),
-        ("ai_output", r"\b(ai (da )?(tra loi|viet|lam|dua ra|goi y|tao|tra ve|phan bien|liet ke)"
-                      r"|ket qua (cua )?ai|ban (ai|nhap)|bang ai)\b"),
-        ("own_check", r"\b(nhan xet|kiem tra|(da |tu )?sua|soat|do lai|khop|dung hay (sai|khong)"
-                      r"|cho nao|danh gia|chinh lai|doi chieu)\b"),
+        (
+            "ai_output",
+            r"\b(ai (da )?(tra loi|viet|lam|dua ra|goi y|tao|tra ve|phan bien|liet ke)"
+            r"|ket qua (cua )?ai|ban (ai|nhap)|bang ai)\b",
+        ),
+        (
+            "own_check",
+            r"\b(nhan xet|kiem tra|(da |tu )?sua|soat|do lai|khop|dung hay (sai|khong)"
+            r"|cho nao|danh gia|chinh lai|doi chieu)\b",
+        ),
         ("steps", r"\b(cac buoc|buoc|quy trinh|thu tu|lich|ke hoach)\b"),
-        ("draft", r"\b(thong bao|tin nhan|bai dang|la thu|thu moi|van ban|don xin|kich ban|bien ban"
-                  r"|bao cao|loi (chao|gioi thieu|dan)|cv)\b"),
+        (
+            "draft",
+            r"\b(thong bao|tin nhan|bai dang|la thu|thu moi|van ban|don xin|kich ban|bien ban"
+            r"|bao cao|loi (chao|gioi thieu|dan)|cv)\b",
+        ),
         ("list", r"\b(danh sach|liet ke|\d+ (y|cau hoi|viec|dieu|muc|ten|loai)|cac y)\b"),
         ("table", r"\b(bang|cong thuc|so lieu|o|cot|swot|sum|average|if|countif)\b"),
         ("reasons", r"\b(vi sao|ly do|li do|tai sao)\b"),
@@ -42,16 +52,21 @@ _HAS: dict[str, re.Pattern[str]] = {
         r"|tao (cho|mot|giup)|liet ke|tom tat|lap (bang|ke hoach|danh sach)|goi y|prompt|cau lenh"
         r"|hoi ai|nho ai|yeu cau ai|chi ra|phan tich|dua ra|cho (toi|minh|em) biet"
         # a prompt may be a question put to the AI
-        r"|cau hoi|bao nhieu|ngay nao|the nao|la gi|khi nao|o dau|co nen|lam sao)\b"),
+        r"|cau hoi|bao nhieu|ngay nao|the nao|la gi|khi nao|o dau|co nen|lam sao)\b"
+    ),
     "ai_output": re.compile(
-        r"\b(ai|chatgpt|gemini|copilot|meta ai|ket qua|tra loi|tra ve|goi y|viet ra|dua ra|cho ra)\b"),
+        r"\b(ai|chatgpt|gemini|copilot|meta ai|ket qua|tra loi|tra ve|goi y|viet ra|dua ra|cho ra)\b"
+    ),
     "own_check": re.compile(
         r"\b(dung|sai|sua|chua|thieu|nham|hop ly|kiem tra|doi chieu|so sanh|soat|khop|bo di|bo bot"
-        r"|them|thay|doi lai|dung duoc|chinh|lech|bia|do lai|xac minh|hoi lai)\b"),
+        r"|them|thay|doi lai|dung duoc|chinh|lech|bia|do lai|xac minh|hoi lai)\b"
+    ),
     "steps": re.compile(
         r"(\b(buoc|truoc tien|dau tien|sau do|tiep theo|cuoi cung|thu nhat|thu hai|ngay|thu \d|tuan"
         r"|lan (dau|hai|ba|thu \w+))\b"
-        r"|^\s*\d+\s*[.)/:-])", re.M),
+        r"|^\s*\d+\s*[.)/:-])",
+        re.M,
+    ),
     "reasons": re.compile(r"\b(vi|nen|do do|de|boi vi|ly do|li do|nho do|giup|nham)\b"),
     "table": re.compile(r"(\||=|\d|\b(cot|hang|dong)\b)"),
 }
@@ -115,8 +130,9 @@ class Shape:
 _PER_RUBRIC: dict[tuple[str, int], tuple[object, frozenset[str]]] = {}
 
 
-def _per_rubric(kind: str, lesson: Lesson, compute: Callable[[Rubric], frozenset[str]]
-                ) -> frozenset[str]:
+def _per_rubric(
+    kind: str, lesson: Lesson, compute: Callable[[Rubric], frozenset[str]]
+) -> frozenset[str]:
     """`compute(rubric)`, once per rubric object (lessons are frozen and live for the process)."""
     rubric = lesson.rubric
     cached = _PER_RUBRIC.get((kind, id(rubric)))
@@ -131,14 +147,22 @@ def _per_rubric(kind: str, lesson: Lesson, compute: Callable[[Rubric], frozenset
 
 def _keyword_tokens(lesson: Lesson) -> frozenset[str]:
     """The content tokens of the rubric's keywords."""
-    return _per_rubric("tokens", lesson, lambda rubric: frozenset(
-        t for c in rubric.criteria for k in c.keywords for t in content_tokens(k)))
+    return _per_rubric(
+        "tokens",
+        lesson,
+        lambda rubric: frozenset(
+            t for c in rubric.criteria for k in c.keywords for t in content_tokens(k)
+        ),
+    )
 
 
 def _keyword_phrases(lesson: Lesson) -> frozenset[str]:
     """The rubric's keywords as whole folded phrases."""
-    return _per_rubric("phrases", lesson, lambda rubric: frozenset(
-        fold(k).strip() for c in rubric.criteria for k in c.keywords))
+    return _per_rubric(
+        "phrases",
+        lesson,
+        lambda rubric: frozenset(fold(k).strip() for c in rubric.criteria for k in c.keywords),
+    )
 
 
 def is_keyword_run(unit: str, phrases: frozenset[str]) -> bool:
@@ -154,8 +178,10 @@ def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
     all_units = units(text)
     sizes = [len(u.split()) for u in all_units]
     phrases = _keyword_phrases(lesson)
-    fragment = [is_fragment(u, n) or is_keyword_run(u, phrases)
-                for u, n in zip(all_units, sizes, strict=True)]
+    fragment = [
+        is_fragment(u, n) or is_keyword_run(u, phrases)
+        for u, n in zip(all_units, sizes, strict=True)
+    ]
     sentence_units = [u for u, frag in zip(all_units, fragment, strict=True) if not frag]
     words_all = sum(sizes) or 1
     words_frag = sum(n for n, frag in zip(sizes, fragment, strict=True) if frag)
@@ -174,14 +200,16 @@ def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
 
     topic = 1.0
     if course is not None:
-        pairs = {p for p in itertools.pairwise(content)
-                 if not (p[0] in keywords and p[1] in keywords)}
+        pairs = {
+            p for p in itertools.pairwise(content) if not (p[0] in keywords and p[1] in keywords)
+        }
         if len(pairs) >= TOPIC_MIN_PAIRS:
             topic = sum(1 for p in pairs if p in course.bigrams) / len(pairs)
 
     folded_all = fold(text)
-    folded_sentences = folded_all if len(sentence_units) == len(all_units) else fold(
-        "\n".join(sentence_units))
+    folded_sentences = (
+        folded_all if len(sentence_units) == len(all_units) else fold("\n".join(sentence_units))
+    )
     parts: dict[str, bool] = {}
     for part in expected_parts(lesson):
         if part == "draft":
@@ -196,5 +224,13 @@ def read_shape(lesson: Lesson, text: str, course: CourseIndex | None) -> Shape:
         else:
             parts[part] = bool(_HAS[part].search(folded_sentences))
     items = sum(max(1, len([i for i in re.split(r"[,;/|]", u) if i.strip()])) for u in all_units)
-    return Shape("\n".join(sentence_units), content, items, words_frag / words_all, density, repetition, topic,
-                 parts)
+    return Shape(
+        "\n".join(sentence_units),
+        content,
+        items,
+        words_frag / words_all,
+        density,
+        repetition,
+        topic,
+        parts,
+    )

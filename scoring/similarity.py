@@ -21,12 +21,30 @@ Language = Literal["vi", "en"]
 # thing in a practice submission ("k" alone is "không" in chat; "5k" stays one token). Ambiguous ones
 # are left out: "hong" is also "hồng", "dt" also "diện tích".
 VI_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
-    "ko": ("khong",), "k": ("khong",), "kh": ("khong",), "khg": ("khong",), "hok": ("khong",),
-    "dc": ("duoc",), "dk": ("duoc",), "vs": ("voi",), "ng": ("nguoi",), "bn": ("ban",),
-    "mk": ("minh",), "mn": ("moi", "nguoi"), "j": ("gi",), "r": ("roi",), "cx": ("cung",),
-    "ntn": ("nhu", "the", "nao"), "sdt": ("so", "dien", "thoai"), "ubnd": ("uy", "ban", "nhan", "dan"),
-    "htx": ("hop", "tac", "xa"), "tdp": ("to", "dan", "pho"), "hs": ("hoc", "sinh"),
-    "gv": ("giao", "vien"), "sp": ("san", "pham"), "bc": ("bao", "cao"),
+    "ko": ("khong",),
+    "k": ("khong",),
+    "kh": ("khong",),
+    "khg": ("khong",),
+    "hok": ("khong",),
+    "dc": ("duoc",),
+    "dk": ("duoc",),
+    "vs": ("voi",),
+    "ng": ("nguoi",),
+    "bn": ("ban",),
+    "mk": ("minh",),
+    "mn": ("moi", "nguoi"),
+    "j": ("gi",),
+    "r": ("roi",),
+    "cx": ("cung",),
+    "ntn": ("nhu", "the", "nao"),
+    "sdt": ("so", "dien", "thoai"),
+    "ubnd": ("uy", "ban", "nhan", "dan"),
+    "htx": ("hop", "tac", "xa"),
+    "tdp": ("to", "dan", "pho"),
+    "hs": ("hoc", "sinh"),
+    "gv": ("giao", "vien"),
+    "sp": ("san", "pham"),
+    "bc": ("bao", "cao"),
 }
 _ABBREVIATED = frozenset(VI_ABBREVIATIONS)
 
@@ -57,10 +75,51 @@ _EN_STOP = frozenset(
 # "simulates" and "simulation" meet at "simul". A light Porter-like stemmer: enough for coverage.
 _EN_INFLECTIONS = ("ings", "ing", "edly", "ed", "ies", "ly", "s")
 _EN_DERIVATIONS = (
-    "izations", "ization", "ational", "ations", "ation", "ators", "ator", "ements", "ement",
-    "ments", "ment", "ness", "ities", "ity", "ives", "ive", "ically", "ical", "als", "al", "ers",
-    "er", "ors", "or", "ics", "ic", "ions", "ion", "able", "ible", "ful", "ous", "ance", "ence",
-    "ancy", "ency", "ant", "ent", "izes", "ize", "ises", "ise", "ates", "ate", "at",
+    "izations",
+    "ization",
+    "ational",
+    "ations",
+    "ation",
+    "ators",
+    "ator",
+    "ements",
+    "ement",
+    "ments",
+    "ment",
+    "ness",
+    "ities",
+    "ity",
+    "ives",
+    "ive",
+    "ically",
+    "ical",
+    "als",
+    "al",
+    "ers",
+    "er",
+    "ors",
+    "or",
+    "ics",
+    "ic",
+    "ions",
+    "ion",
+    "able",
+    "ible",
+    "ful",
+    "ous",
+    "ance",
+    "ence",
+    "ancy",
+    "ency",
+    "ant",
+    "ent",
+    "izes",
+    "ize",
+    "ises",
+    "ise",
+    "ates",
+    "ate",
+    "at",
 )
 _ES_AFTER = ("ss", "x", "z", "ch", "sh")
 
@@ -136,13 +195,12 @@ class TokenText:
             return True
         if self.language == "vi":
             return any(
-                self._has_tokens(_phrase(alt, "vi")) for alt in VI_SYNONYMS.get(" ".join(needle), ())
+                self._has_tokens(_phrase(alt, "vi"))
+                for alt in VI_SYNONYMS.get(" ".join(needle), ())
             )
         return False
 
-    def _has_tokens(
-        self, needle: Sequence[str], marks: Sequence[str | None] | None = None
-    ) -> bool:
+    def _has_tokens(self, needle: Sequence[str], marks: Sequence[str | None] | None = None) -> bool:
         if len(needle) == 1:
             found = needle[0] in self._set
         else:
@@ -224,9 +282,7 @@ def compact(text: str) -> str:
     return "".join(folded_words(text))
 
 
-def tfidf_cosines(
-    pairs: Sequence[tuple[str, str]], corpus: Iterable[str]
-) -> list[float]:
+def tfidf_cosines(pairs: Sequence[tuple[str, str]], corpus: Iterable[str]) -> list[float]:
     """Cosine of TF-IDF vectors for each (answer, reference) pair, IDF fitted on `corpus`.
 
     The plain baseline the rules must beat: lower-cased words of two or more characters, smoothed

@@ -45,6 +45,7 @@ def rank_learners(rows: Sequence[tuple[int, str, int]]) -> list[LearnerStanding]
 
 def rank_groups(groups: Sequence[GroupStats]) -> list[GroupStanding]:
     """Participation rate first, then average score; a small group can beat a big one."""
+
     def key(g: GroupStats) -> tuple[float, float]:
         return (round(g.participation, 4), round(g.average_score, 2))
 

@@ -108,8 +108,9 @@ def pg_server() -> str:
 def _pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect(f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres",
-                         autocommit=True) as conn:
+    with psycopg.connect(
+        f"host={PG_HOST} port={PG_PORT} user=postgres dbname=postgres", autocommit=True
+    ) as conn:
         conn.execute(sql)
 
 
@@ -178,18 +179,25 @@ _UPDATES = itertools.count(1)
 class Chat:
     """Drives the dialog as one person on one channel and keeps what the bot answered."""
 
-    def __init__(self, app: App, user: str = "1001", channel: str = "telegram",
-                 name: str = "Nguyễn Thị Hoa") -> None:
+    def __init__(
+        self, app: App, user: str = "1001", channel: str = "telegram", name: str = "Nguyễn Thị Hoa"
+    ) -> None:
         self.app, self.user, self.channel, self.name = app, user, channel, name
         self.log: list[Out] = []
 
     async def send(self, text: str = "", **kwargs: object) -> list[Out]:
         update = next(_UPDATES)
         kind = kwargs.pop("kind", "text")
-        event = Inbound(channel=self.channel, external_id=self.user, chat_id=self.user,
-                        kind=kind, text=text, display_name=self.name,  # type: ignore[arg-type]
-                        update_key=kwargs.pop("update_key", f"{self.user}-{update}"),  # type: ignore[arg-type]
-                        **kwargs)  # type: ignore[arg-type]
+        event = Inbound(
+            channel=self.channel,
+            external_id=self.user,
+            chat_id=self.user,
+            kind=kind,
+            text=text,
+            display_name=self.name,  # type: ignore[arg-type]
+            update_key=kwargs.pop("update_key", f"{self.user}-{update}"),  # type: ignore[arg-type]
+            **kwargs,
+        )  # type: ignore[arg-type]
         out = await self.app.dialog.handle(event)
         self.log += out
         return out

@@ -10,9 +10,13 @@ from sqlalchemy import func, select
 from bot.storage.models import Delivery, Identity, InboxEvent, Learner, Submission
 from bot.storage.uow import SqlUnitOfWork
 
-_TABLES: dict[str, type] = {"deliveries": Delivery, "learners": Learner,
-                            "submissions": Submission, "inbox": InboxEvent,
-                            "identities": Identity}
+_TABLES: dict[str, type] = {
+    "deliveries": Delivery,
+    "learners": Learner,
+    "submissions": Submission,
+    "inbox": InboxEvent,
+    "identities": Identity,
+}
 
 
 async def count_rows(repo: SqlUnitOfWork, table: str) -> int:
@@ -22,7 +26,11 @@ async def count_rows(repo: SqlUnitOfWork, table: str) -> int:
 
 
 async def inbox_add(
-    repo: SqlUnitOfWork, channel: str, key: str, user_key: str, payload: dict[str, Any],
+    repo: SqlUnitOfWork,
+    channel: str,
+    key: str,
+    user_key: str,
+    payload: dict[str, Any],
     now: datetime,
 ) -> bool:
     """One event into the inbox, the way a webhook stores a batch: True when it was new."""

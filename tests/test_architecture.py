@@ -15,8 +15,9 @@ from tests.conftest import ROOT
 
 def test_import_contracts_hold() -> None:
     linter = shutil.which("lint-imports") or str(Path(sys.executable).parent / "lint-imports")
-    result = subprocess.run([linter], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                            check=False)
+    result = subprocess.run(
+        [linter], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False
+    )
     assert result.returncode == 0, result.stdout[-3000:]
 
 

@@ -18,11 +18,11 @@ FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 PAGE_W, PAGE_H = 297.0, 210.0  # mm, A4 landscape
 PNG_DPI = 150
 
-INK = (31, 42, 68)        # deep navy: the text
-GREEN = (23, 78, 61)      # the outer frame and the heading
-GOLD = (184, 145, 47)     # the inner frame, rules and ornaments
-MUTED = (96, 104, 120)    # small print
-PAPER = (255, 253, 246)   # warm white
+INK = (31, 42, 68)  # deep navy: the text
+GREEN = (23, 78, 61)  # the outer frame and the heading
+GOLD = (184, 145, 47)  # the inner frame, rules and ornaments
+MUTED = (96, 104, 120)  # small print
+PAPER = (255, 253, 246)  # warm white
 
 # pdfium is not thread-safe; renders come from worker threads (asyncio.to_thread).
 _PDFIUM = threading.Lock()
@@ -79,13 +79,25 @@ def _frame(doc: FPDF) -> None:
     doc.rect(13.5, 13.5, PAGE_W - 27, PAGE_H - 27)
     # A small diamond at each inner corner: a quiet ornament that prints well in grey too.
     doc.set_fill_color(*GOLD)
-    for x, y in ((13.5, 13.5), (PAGE_W - 13.5, 13.5), (13.5, PAGE_H - 13.5),
-                 (PAGE_W - 13.5, PAGE_H - 13.5)):
+    for x, y in (
+        (13.5, 13.5),
+        (PAGE_W - 13.5, 13.5),
+        (13.5, PAGE_H - 13.5),
+        (PAGE_W - 13.5, PAGE_H - 13.5),
+    ):
         doc.polygon([(x, y - 3), (x + 3, y), (x, y + 3), (x - 3, y)], style="F")
 
 
-def _centred(doc: FPDF, y: float, text: str, family: str, style: str, size: float,
-             colour: tuple[int, int, int], spacing: float = 0) -> None:
+def _centred(
+    doc: FPDF,
+    y: float,
+    text: str,
+    family: str,
+    style: str,
+    size: float,
+    colour: tuple[int, int, int],
+    spacing: float = 0,
+) -> None:
     doc.set_font(family, style, size)
     doc.set_char_spacing(spacing)
     doc.set_text_color(*colour)
@@ -94,8 +106,9 @@ def _centred(doc: FPDF, y: float, text: str, family: str, style: str, size: floa
     doc.set_char_spacing(0)
 
 
-def _fitting_size(doc: FPDF, text: str, family: str, style: str, largest: float,
-                  width: float) -> float:
+def _fitting_size(
+    doc: FPDF, text: str, family: str, style: str, largest: float, width: float
+) -> float:
     """The largest font size (down to a third) at which the text fits the width."""
     size = largest
     while size > largest / 3:
@@ -123,12 +136,26 @@ def _body(doc: FPDF, card: CertificateCard) -> None:
     _rule(doc, 96, 70)
     _centred(doc, 103, card.achievement, "Serif", "", 15, INK)
     title = f"«{card.level_title}»"
-    _centred(doc, 112, title, "Serif", "B", _fitting_size(doc, title, "Serif", "B", 19,
-                                                            PAGE_W - 80), GREEN)
+    _centred(
+        doc,
+        112,
+        title,
+        "Serif",
+        "B",
+        _fitting_size(doc, title, "Serif", "B", 19, PAGE_W - 80),
+        GREEN,
+    )
     y = 127
     if card.unit:
-        _centred(doc, y, card.unit, "Serif", "", _fitting_size(doc, card.unit, "Serif", "", 12.5,
-                                                               PAGE_W - 90), INK)
+        _centred(
+            doc,
+            y,
+            card.unit,
+            "Serif",
+            "",
+            _fitting_size(doc, card.unit, "Serif", "", 12.5, PAGE_W - 90),
+            INK,
+        )
         y += 8
     _centred(doc, y, card.date, "Serif", "", 12.5, INK)
     # The code, bottom right, where a verifier looks for it.

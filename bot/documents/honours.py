@@ -25,11 +25,28 @@ from scoring.honours import Honoured, UnitFacts
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 UNKNOWN = "chưa rõ"
 
-LEARNER_COLUMNS = ("Hạng", "Họ tên", "Đơn vị", "Bài đạt", "Chuỗi dài nhất (ngày)",
-                   "Số ngày học", "Điểm xét")
+LEARNER_COLUMNS = (
+    "Hạng",
+    "Họ tên",
+    "Đơn vị",
+    "Bài đạt",
+    "Chuỗi dài nhất (ngày)",
+    "Số ngày học",
+    "Điểm xét",
+)
 MENTOR_COLUMNS = ("Hạng", "Họ tên", "Đơn vị", "Nhận xét được khen có ích", "Điểm xét")
-UNIT_COLUMNS = ("Hạng", "Đơn vị", "Loại", "Người học", "Có học", "Dân số độ tuổi lao động",
-                "Tỉ lệ tham gia", "Điểm TB", "Bài đạt", "Điểm xét")
+UNIT_COLUMNS = (
+    "Hạng",
+    "Đơn vị",
+    "Loại",
+    "Người học",
+    "Có học",
+    "Dân số độ tuổi lao động",
+    "Tỉ lệ tham gia",
+    "Điểm TB",
+    "Bài đạt",
+    "Điểm xét",
+)
 
 
 @dataclass(frozen=True)
@@ -41,13 +58,27 @@ class Share:
 
 def _rows(report: HonoursReport) -> dict[str, tuple[tuple[str, ...], list[list[object]]]]:
     """The lists as rows of plain values, shared by the workbook and the PDF."""
-    learners = [[h.rank, h.facts.name, h.facts.unit_name, h.facts.passes, h.facts.best_streak,
-                 h.facts.active_days, h.score] for h in report.learners]
-    mentors = [[h.rank, h.facts.name, h.facts.unit_name, h.facts.helpful_reviews, h.score]
-               for h in report.mentors]
-    sheets = {"Học viên": (LEARNER_COLUMNS, learners),
-              "Người hướng dẫn": (MENTOR_COLUMNS, mentors),
-              "Tập thể": (UNIT_COLUMNS, [_unit_row(h) for h in report.units])}
+    learners = [
+        [
+            h.rank,
+            h.facts.name,
+            h.facts.unit_name,
+            h.facts.passes,
+            h.facts.best_streak,
+            h.facts.active_days,
+            h.score,
+        ]
+        for h in report.learners
+    ]
+    mentors = [
+        [h.rank, h.facts.name, h.facts.unit_name, h.facts.helpful_reviews, h.score]
+        for h in report.mentors
+    ]
+    sheets = {
+        "Học viên": (LEARNER_COLUMNS, learners),
+        "Người hướng dẫn": (MENTOR_COLUMNS, mentors),
+        "Tập thể": (UNIT_COLUMNS, [_unit_row(h) for h in report.units]),
+    }
     if report.groups:
         sheets["Nhóm, tổ"] = (UNIT_COLUMNS, [_unit_row(h) for h in report.groups])
     return sheets
@@ -55,10 +86,18 @@ def _rows(report: HonoursReport) -> dict[str, tuple[tuple[str, ...], list[list[o
 
 def _unit_row(h: Honoured[UnitFacts]) -> list[object]:
     f = h.facts.figures
-    return [h.rank, f.name, f.kind, f.members, f.active,
-            f.working_age if f.working_age else UNKNOWN, Share(f.participation),
-            round(f.average_score, 1) if f.average_score is not None else "",
-            h.facts.passes, h.score]
+    return [
+        h.rank,
+        f.name,
+        f.kind,
+        f.members,
+        f.active,
+        f.working_age if f.working_age else UNKNOWN,
+        Share(f.participation),
+        round(f.average_score, 1) if f.average_score is not None else "",
+        h.facts.passes,
+        h.score,
+    ]
 
 
 def _summary(report: HonoursReport, tr: Translator) -> list[tuple[str, object]]:
@@ -86,8 +125,9 @@ def write_xlsx(report: HonoursReport, path: Path) -> None:
     sheet = book.active
     assert sheet is not None
     sheet.title = "Tổng quan"
-    sheet.append([tr("honours.title", period=period_name(report.period, tr),
-                     unit=report.unit_name)])
+    sheet.append(
+        [tr("honours.title", period=period_name(report.period, tr), unit=report.unit_name)]
+    )
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in _summary(report, tr):
         sheet.append([label, _cell(value)])
@@ -139,14 +179,30 @@ def write_pdf(report: HonoursReport, path: Path, today: date) -> None:
     pdf.set_title(f"Vinh danh {report.period.label} {report.unit_name}")
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(0, 9, tr("honours.title", period=period_name(report.period, tr),
-                            unit=report.unit_name).replace("🏅 ", ""), align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        9,
+        tr("honours.title", period=period_name(report.period, tr), unit=report.unit_name).replace(
+            "🏅 ", ""
+        ),
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, tr("honours.intro", start=report.period.start.strftime("%d/%m/%Y"),
-                            end=report.period.end.strftime("%d/%m/%Y"))
-                   + f" Lập ngày {today.strftime('%d/%m/%Y')}.", align="C",
-                   new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        0,
+        6,
+        tr(
+            "honours.intro",
+            start=report.period.start.strftime("%d/%m/%Y"),
+            end=report.period.end.strftime("%d/%m/%Y"),
+        )
+        + f" Lập ngày {today.strftime('%d/%m/%Y')}.",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     pdf.ln(3)
     summary = [(label, _text(value)) for label, value in _summary(report, tr)[4:]]
     _table(pdf, ("Chỉ số", "Giá trị"), summary, (110, 70))
@@ -160,29 +216,40 @@ def write_pdf(report: HonoursReport, path: Path, today: date) -> None:
             continue
         keep = [i for i, c in enumerate(columns) if c not in ("Loại",)]
         widths = _widths([columns[i] for i in keep])
-        _table(pdf, tuple(columns[i] for i in keep),
-               [tuple(_text(r[i]) for i in keep) for r in rows], widths)
+        _table(
+            pdf,
+            tuple(columns[i] for i in keep),
+            [tuple(_text(r[i]) for i in keep) for r in rows],
+            widths,
+        )
     pdf.ln(4)
     pdf.set_font("DejaVu", "", 9)
     pdf.multi_cell(0, 5, tr("honours.how"), new_x="LMARGIN", new_y="NEXT")
     if report.unjudged:
-        pdf.multi_cell(0, 5, tr("honours.unjudged", count=report.unjudged), new_x="LMARGIN",
-                       new_y="NEXT")
+        pdf.multi_cell(
+            0, 5, tr("honours.unjudged", count=report.unjudged), new_x="LMARGIN", new_y="NEXT"
+        )
     pdf.output(str(path))
 
 
 def _widths(columns: list[str]) -> tuple[float, ...]:
     wide = {"Hạng": 14, "Họ tên": 44, "Đơn vị": 42}
     rest = (180 - sum(wide.get(c, 0) for c in columns)) / max(
-        1, sum(1 for c in columns if c not in wide))
+        1, sum(1 for c in columns if c not in wide)
+    )
     return tuple(wide.get(c, rest) for c in columns)
 
 
-def _table(pdf: FPDF, head: tuple[str, ...], rows: Sequence[tuple[str, ...]],
-           widths: tuple[float, ...]) -> None:
+def _table(
+    pdf: FPDF, head: tuple[str, ...], rows: Sequence[tuple[str, ...]], widths: tuple[float, ...]
+) -> None:
     pdf.set_font("DejaVu", "", 9)
-    with pdf.table(col_widths=widths, text_align="LEFT", line_height=5,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247))) as table:
+    with pdf.table(
+        col_widths=widths,
+        text_align="LEFT",
+        line_height=5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247)),
+    ) as table:
         table.row(head)
         for row in rows:
             table.row(row)

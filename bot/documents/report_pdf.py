@@ -37,8 +37,16 @@ def _heading(pdf: FPDF, text: str) -> None:
     pdf.set_font("DejaVu", "", 9)
 
 
-def _bar(pdf: FPDF, x: float, y: float, width: float, height: float, value: float | None,
-         target: float | None, colour: tuple[int, int, int]) -> None:
+def _bar(
+    pdf: FPDF,
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+    value: float | None,
+    target: float | None,
+    colour: tuple[int, int, int],
+) -> None:
     """A horizontal bar from 0 to 100%: filled to `value`, a red mark at `target`."""
     pdf.set_draw_color(*GREY)
     pdf.set_fill_color(245, 245, 245)
@@ -73,20 +81,33 @@ def _gauges(pdf: FPDF, gauges: tuple[Gauge, ...]) -> None:
         pdf.multi_cell(72, 4.5, name, new_x="RIGHT", new_y="TOP")
         _bar(pdf, 90, y + 1, 70, 5, gauge.rate, gauge.target, GREEN if gauge.met else BLUE)
         pdf.set_xy(162, y)
-        pdf.multi_cell(35, 4.5, f"{_pct(gauge.rate)}\n{gauge.numerator}/{denominator} "
-                       f"(cần {gauge.target:.0%})", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            35,
+            4.5,
+            f"{_pct(gauge.rate)}\n{gauge.numerator}/{denominator} (cần {gauge.target:.0%})",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_y(max(pdf.get_y(), y + 10))
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 5, "Vạch đỏ: chỉ tiêu. Thanh gạch chéo: chưa có mẫu số (chưa rõ).",
-             new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        0,
+        5,
+        "Vạch đỏ: chỉ tiêu. Thanh gạch chéo: chưa có mẫu số (chưa rõ).",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
 
 
 def _trend(pdf: FPDF, row: ReportRow, report: QuarterReport) -> None:
     # The weeks to come of the current quarter are left out, not drawn as zeros.
     # So are weeks before the quarter (the dashboard's snapshot keeps twelve).
     today = report.computed_at.astimezone(ZONE).date()
-    points = [p for p in row.counts.trend if p.week_start <= today
-              and p.week_start + timedelta(days=6) >= report.period.start]
+    points = [
+        p
+        for p in row.counts.trend
+        if p.week_start <= today and p.week_start + timedelta(days=6) >= report.period.start
+    ]
     if not points:
         return
     _heading(pdf, "Người có học theo tuần")
@@ -107,8 +128,7 @@ def _trend(pdf: FPDF, row: ReportRow, report: QuarterReport) -> None:
         pdf.cell(step, 4, point.week_start.strftime("%d/%m"), align="C")
     pdf.set_xy(15, y0 + height + 6)
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(0, 5, "Mỗi cột là một tuần (ngày thứ Hai đầu tuần).", new_x="LMARGIN",
-             new_y="NEXT")
+    pdf.cell(0, 5, "Mỗi cột là một tuần (ngày thứ Hai đầu tuần).", new_x="LMARGIN", new_y="NEXT")
 
 
 def _children(pdf: FPDF, report: QuarterReport) -> None:
@@ -116,8 +136,12 @@ def _children(pdf: FPDF, report: QuarterReport) -> None:
     if not kids:
         return
     _heading(pdf, "Tham gia khóa học theo đơn vị trực thuộc (15-60 tuổi / dân số 15-60)")
-    kids.sort(key=lambda r: (-(r.gauges[0].rate if r.gauges[0].rate is not None else -1),
-                             r.unit.name.lower()))
+    kids.sort(
+        key=lambda r: (
+            -(r.gauges[0].rate if r.gauges[0].rate is not None else -1),
+            r.unit.name.lower(),
+        )
+    )
     for row in kids[:MAX_CHILDREN]:
         gauge = row.gauges[0]
         if pdf.get_y() > 270:
@@ -125,14 +149,17 @@ def _children(pdf: FPDF, report: QuarterReport) -> None:
         y = pdf.get_y()
         pdf.set_xy(15, y)
         pdf.cell(70, 5, row.unit.name[:42])
-        _bar(pdf, 88, y + 0.8, 75, 3.6, gauge.rate, gauge.target,
-             GREEN if gauge.met else BLUE)
+        _bar(pdf, 88, y + 0.8, 75, 3.6, gauge.rate, gauge.target, GREEN if gauge.met else BLUE)
         pdf.set_xy(165, y)
-        pdf.cell(30, 5, f"{_pct(gauge.rate)} ({gauge.numerator})", new_x="LMARGIN",
-                 new_y="NEXT")
+        pdf.cell(30, 5, f"{_pct(gauge.rate)} ({gauge.numerator})", new_x="LMARGIN", new_y="NEXT")
     if len(kids) > MAX_CHILDREN:
-        pdf.cell(0, 5, f"... và {len(kids) - MAX_CHILDREN} đơn vị khác (xem tệp Excel).",
-                 new_x="LMARGIN", new_y="NEXT")
+        pdf.cell(
+            0,
+            5,
+            f"... và {len(kids) - MAX_CHILDREN} đơn vị khác (xem tệp Excel).",
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
 
 
 def _figures(pdf: FPDF, row: ReportRow) -> None:
@@ -144,14 +171,20 @@ def _figures(pdf: FPDF, row: ReportRow) -> None:
         ("Đã tham gia (ít nhất 1 bài)", str(c.started)),
         ("Có học trong quý", str(c.active)),
         ("Bài đã xong / bài đạt trong quý", f"{c.done_in_period} / {c.passed_in_period}"),
-        ("Chứng nhận còn hiệu lực", f"{sum(c.certificates.values())}"
-         + (f" ({certificates})" if certificates else "")),
+        (
+            "Chứng nhận còn hiệu lực",
+            f"{sum(c.certificates.values())}" + (f" ({certificates})" if certificates else ""),
+        ),
         ("Giảng viên nòng cốt / lớp học", f"{c.instructors} / {c.classes}"),
         ("Buổi học trực tiếp / lượt điểm danh", f"{c.sessions} / {c.attendance}"),
     ]
     pdf.set_draw_color(*GREY)
-    with pdf.table(col_widths=(100, 80), text_align="LEFT", line_height=5.5,
-                   headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247))) as t:
+    with pdf.table(
+        col_widths=(100, 80),
+        text_align="LEFT",
+        line_height=5.5,
+        headings_style=FontFace(emphasis="BOLD", fill_color=(221, 235, 247)),
+    ) as t:
         t.row(("Chỉ số", "Giá trị"))
         for label, value in lines:
             t.row((label, value))
@@ -175,10 +208,20 @@ def summary(report: QuarterReport, tr: Translator) -> bytes:
     pdf.set_font("DejaVu", "", 9)
     at = report.computed_at.astimezone(ZONE).strftime("%H:%M %d/%m/%Y")
     last = report.period.end - timedelta(days=1)
-    status = (f"Số liệu đã chốt lúc {at}." if report.closed
-              else f"Quý đang diễn ra: số liệu tính đến {at}.")
-    pdf.multi_cell(0, 5, f"Từ {report.period.start:%d/%m/%Y} đến {last:%d/%m/%Y}, tính cả các "
-                   f"đơn vị bên dưới. {status}", align="C", new_x="LMARGIN", new_y="NEXT")
+    status = (
+        f"Số liệu đã chốt lúc {at}."
+        if report.closed
+        else f"Quý đang diễn ra: số liệu tính đến {at}."
+    )
+    pdf.multi_cell(
+        0,
+        5,
+        f"Từ {report.period.start:%d/%m/%Y} đến {last:%d/%m/%Y}, tính cả các "
+        f"đơn vị bên dưới. {status}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     _gauges(pdf, root.gauges)
     _figures(pdf, root)
     _trend(pdf, root, report)

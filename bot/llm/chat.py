@@ -24,7 +24,9 @@ class OpenAIChat:
             response = await self.client.chat.completions.create(
                 # The port's plain {"role", "content"} dicts are what openai's TypedDicts describe;
                 # services may not import openai to say so.
-                model=self.model, messages=messages, max_tokens=max_tokens,  # type: ignore[arg-type]
+                model=self.model,
+                messages=messages,  # type: ignore[arg-type]
+                max_tokens=max_tokens,
                 temperature=0.7,
             )
         except (openai.APIError, httpx.HTTPError) as exc:

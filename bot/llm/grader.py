@@ -96,7 +96,9 @@ class LLMGrader:
         if "empty" in rules.flags:
             return rules  # nothing for a model to read
         if rules.cap <= COPY_CAP:
-            return replace(rules, reasons=(*rules.reasons, "model not asked: a copy scores the cap"))
+            return replace(
+                rules, reasons=(*rules.reasons, "model not asked: a copy scores the cap")
+            )
         photo = work.photo if (work.photo and self.vision) else None
         if work.photo is not None and photo is None and "photo_pending" in rules.flags:
             return rules  # a person looks at the photo; the model would see only a caption
@@ -112,8 +114,15 @@ class LLMGrader:
             except BadReply:
                 log.warning("unreadable cached reply for %s; asking again", key[:12])
             else:
-                grade = combine(lesson, work, rules, verdict, reply=cached.model_reply,
-                                photo_seen=photo is not None, model=self.model)
+                grade = combine(
+                    lesson,
+                    work,
+                    rules,
+                    verdict,
+                    reply=cached.model_reply,
+                    photo_seen=photo is not None,
+                    model=self.model,
+                )
                 return replace(grade, extra={**grade.extra, "cache": "hit"})
 
         messages = build_messages(lesson, text, photo, work.photo_mime)
@@ -130,19 +139,36 @@ class LLMGrader:
             verdict = parse_reply(reply, _maxima(lesson))
         except BadReply as exc:
             log.warning("model %s gave no usable verdict for %s: %s", self.model, lesson.id, exc)
-            return fallback(rules, f"the reply held no usable verdict: {exc}", bad_reply=True,
-                            reply=reply[:MAX_STORED_REPLY_CHARS], tokens=tokens)
+            return fallback(
+                rules,
+                f"the reply held no usable verdict: {exc}",
+                bad_reply=True,
+                reply=reply[:MAX_STORED_REPLY_CHARS],
+                tokens=tokens,
+            )
         proposed = sum(c.score for c in verdict.criteria)
-        if (self.check_injection and not verdict.injection and "injection" not in rules.flags
-                and proposed > rules.score):
+        if (
+            self.check_injection
+            and not verdict.injection
+            and "injection" not in rules.flags
+            and proposed > rules.score
+        ):
             # Only when the model gave more than the rules could an instruction in the work have
             # won anything; the check is a separate, tiny call the work cannot talk its way past.
             said, spent = await self._addresses_grader(text)
             tokens = Tokens(tokens.prompt + spent.prompt, tokens.completion + spent.completion)
             if said:
                 verdict = replace(verdict, injection=True)
-        grade = combine(lesson, work, rules, verdict, reply=reply[:MAX_STORED_REPLY_CHARS],
-                        tokens=tokens, photo_seen=photo is not None, model=self.model)
+        grade = combine(
+            lesson,
+            work,
+            rules,
+            verdict,
+            reply=reply[:MAX_STORED_REPLY_CHARS],
+            tokens=tokens,
+            photo_seen=photo is not None,
+            model=self.model,
+        )
         grade = replace(grade, extra={**grade.extra, "model_seconds": round(seconds, 3)})
         if self.cache is not None:
             await self.cache.put(key, grade)
@@ -155,7 +181,9 @@ class LLMGrader:
         if self.budget is not None and not await self.budget.can_spend(estimate):
             return None, Tokens()
         try:
-            reply, tokens, _ = await self._complete(messages, CHECK_COMPLETION_TOKENS, json_mode=False)
+            reply, tokens, _ = await self._complete(
+                messages, CHECK_COMPLETION_TOKENS, json_mode=False
+            )
         except ModelUnavailable:
             return None, Tokens()
         if self.budget is not None:
@@ -163,7 +191,10 @@ class LLMGrader:
         return bool(_ADDRESSES.search(reply[:MAX_STORED_REPLY_CHARS])), tokens
 
     async def _complete(
-        self, messages: list[dict[str, Any]], max_tokens: int | None = None, json_mode: bool = True,
+        self,
+        messages: list[dict[str, Any]],
+        max_tokens: int | None = None,
+        json_mode: bool = True,
     ) -> tuple[str, Tokens, float]:
         """One chat completion with one retry for timeouts, 429 and 5xx; the reply text and usage."""
         assert self.client is not None and self.model is not None
@@ -171,8 +202,12 @@ class LLMGrader:
         started = time.monotonic()
         try:
             async for attempt in stamina.retry_context(
-                on=_retryable, attempts=2, timeout=None, wait_initial=RETRY_WAIT_S,
-                wait_max=RETRY_WAIT_MAX_S, wait_jitter=0.2,
+                on=_retryable,
+                attempts=2,
+                timeout=None,
+                wait_initial=RETRY_WAIT_S,
+                wait_max=RETRY_WAIT_MAX_S,
+                wait_jitter=0.2,
             ):
                 with attempt:
                     async with self._slots:
@@ -200,11 +235,16 @@ class LLMGrader:
         return reply, tokens, seconds
 
     async def _create(
-        self, client: openai.AsyncOpenAI, messages: list[dict[str, Any]],
-        max_tokens: int | None = None, json_mode: bool = True,
+        self,
+        client: openai.AsyncOpenAI,
+        messages: list[dict[str, Any]],
+        max_tokens: int | None = None,
+        json_mode: bool = True,
     ) -> Any:
         kwargs: dict[str, Any] = {
-            "model": self.model, "messages": messages, "temperature": 0,
+            "model": self.model,
+            "messages": messages,
+            "temperature": 0,
             "max_tokens": max_tokens or self.max_completion_tokens,
         }
         if json_mode and self.json_mode == "json_object":

@@ -11,7 +11,9 @@ from typing import Any
 from scoring.combine import ModelCriterion, ModelVerdict
 
 # A score as a model writes it: 20, 20.5, "20", "20/25", "20 điểm". Not "1e9", not "NaN".
-_SCORE_TEXT = re.compile(r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*(?:/\s*\d{1,3})?\s*(?:điểm|diem|đ)?\s*$", re.I)
+_SCORE_TEXT = re.compile(
+    r"^\s*(\d{1,3}(?:[.,]\d+)?)\s*(?:/\s*\d{1,3})?\s*(?:điểm|diem|đ)?\s*$", re.I
+)
 MAX_REPLY_CHARS = 6000  # a verdict on five criteria is under 2,000; far longer is not a verdict
 MAX_FEEDBACK_CHARS = 300  # one sentence per criterion was asked for
 MAX_EVIDENCE_CHARS = 300
@@ -75,12 +77,14 @@ def _criteria(value: object) -> list[ModelCriterion]:
             continue
         if score is None:
             raise BadReply(f"criterion {cid!r}: score {raw_score!r} is not a number")
-        out.append(ModelCriterion(
-            id=cid.strip(),
-            score=score,
-            evidence=_text(item, "evidence", "quote", "trich_dan")[:MAX_EVIDENCE_CHARS],
-            feedback=_text(item, "feedback", "comment", "nhan_xet")[:MAX_FEEDBACK_CHARS],
-        ))
+        out.append(
+            ModelCriterion(
+                id=cid.strip(),
+                score=score,
+                evidence=_text(item, "evidence", "quote", "trich_dan")[:MAX_EVIDENCE_CHARS],
+                feedback=_text(item, "feedback", "comment", "nhan_xet")[:MAX_FEEDBACK_CHARS],
+            )
+        )
     return out
 
 
@@ -113,8 +117,9 @@ def parse_reply(
     if len(raw) > max_chars:
         raise BadReply(f"reply of {len(raw)} characters, far longer than a verdict")
     objects = [v for v in _objects(raw) if isinstance(v, dict)]
-    verdicts = [(v, listed) for v in objects
-                if (listed := _criteria(v.get("criteria", v.get("tieu_chi"))))]
+    verdicts = [
+        (v, listed) for v in objects if (listed := _criteria(v.get("criteria", v.get("tieu_chi"))))
+    ]
     if not verdicts:
         raise BadReply(f"no verdict with criteria in the reply: {raw[:120]!r}")
     value, found = verdicts[-1]

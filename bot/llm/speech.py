@@ -15,16 +15,28 @@ log = logging.getLogger(__name__)
 # response_format -> (MIME type, file ending). Opus comes in an OGG container, which Telegram
 # plays as a voice message.
 SpeechFormat = Literal["opus", "mp3", "wav", "aac", "flac"]
-FORMATS: dict[SpeechFormat, tuple[str, str]] = {"opus": ("audio/ogg", "ogg"), "mp3": ("audio/mpeg", "mp3"), "wav": ("audio/wav", "wav"),
-           "aac": ("audio/aac", "aac"), "flac": ("audio/flac", "flac")}
+FORMATS: dict[SpeechFormat, tuple[str, str]] = {
+    "opus": ("audio/ogg", "ogg"),
+    "mp3": ("audio/mpeg", "mp3"),
+    "wav": ("audio/wav", "wav"),
+    "aac": ("audio/aac", "aac"),
+    "flac": ("audio/flac", "flac"),
+}
 
 
 class OpenAISpeech:
     """Text to speech and speech to text with the `openai` client; errors become
     `SpeechUnavailable`, so the dialog can answer kindly."""
 
-    def __init__(self, client: openai.AsyncOpenAI, tts_model: str, stt_model: str, voice: str,
-                 response_format: SpeechFormat = "opus", language: str = "vi") -> None:
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        tts_model: str,
+        stt_model: str,
+        voice: str,
+        response_format: SpeechFormat = "opus",
+        language: str = "vi",
+    ) -> None:
         if response_format not in FORMATS:
             raise ValueError(f"TTS_FORMAT must be one of {', '.join(FORMATS)}")
         self.client, self.tts_model, self.stt_model = client, tts_model, stt_model
@@ -34,7 +46,9 @@ class OpenAISpeech:
     async def synthesize(self, text: str) -> Audio:
         try:
             response = await self.client.audio.speech.create(
-                model=self.tts_model, voice=self.voice, input=text,
+                model=self.tts_model,
+                voice=self.voice,
+                input=text,
                 response_format=self.format,
             )
             content = response.content
@@ -49,7 +63,9 @@ class OpenAISpeech:
     async def transcribe(self, audio: bytes, filename: str, mime: str) -> str:
         try:
             result = await self.client.audio.transcriptions.create(
-                model=self.stt_model, file=(filename, audio, mime), language=self.language,
+                model=self.stt_model,
+                file=(filename, audio, mime),
+                language=self.language,
                 response_format="json",
             )
         except (openai.APIError, httpx.HTTPError) as exc:

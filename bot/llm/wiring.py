@@ -65,7 +65,9 @@ def make_client(config: LLMConfig) -> openai.AsyncOpenAI | None:
         return None
     # Local servers (llama.cpp, Ollama, vLLM) take any key; the grader does its own single retry.
     return openai.AsyncOpenAI(
-        api_key=config.api_key or "not-needed", base_url=config.base_url, max_retries=0,
+        api_key=config.api_key or "not-needed",
+        base_url=config.base_url,
+        max_retries=0,
         timeout=config.timeout_s,
     )
 
@@ -73,7 +75,11 @@ def make_client(config: LLMConfig) -> openai.AsyncOpenAI | None:
 def make_grader(config: LLMConfig) -> LLMGrader:
     """The model grader with in-memory budget and cache (rules-only and provisional when unset)."""
     return LLMGrader(
-        make_client(config), config.model, InMemoryTokenBudget(config.daily_token_budget),
-        InMemoryGradeCache(), vision=config.vision, timeout_s=config.timeout_s,
+        make_client(config),
+        config.model,
+        InMemoryTokenBudget(config.daily_token_budget),
+        InMemoryGradeCache(),
+        vision=config.vision,
+        timeout_s=config.timeout_s,
         max_concurrency=config.max_concurrency,
     )

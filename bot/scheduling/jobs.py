@@ -65,8 +65,7 @@ async def grade_waiting(app: Host) -> None:
             continue
         for message in messages:
             try:
-                await app.sender.send(target.channel, target.chat_id, message,
-                                       bot_id=target.bot_id)
+                await app.sender.send(target.channel, target.chat_id, message, bot_id=target.bot_id)
             except Exception as exc:  # the grade is stored; telling is best effort
                 log.warning("could not tell learner %s about a grade: %r", learner_id, exc)
                 break
@@ -101,6 +100,7 @@ async def close_honours(app: Host) -> None:
     """When a quarter or a year has closed, its honours are stored per unit as they stand, so a
     list once announced never changes (a few hundred units a run; idempotent)."""
     await honours.close_periods(app.deps)
+
 
 async def refresh_dashboard(app: Host) -> None:
     """The officials' figures for every unit (the current quarter so far), for the dashboard of

@@ -24,8 +24,7 @@ LOCK_KEY = 0x686F636169
 
 
 class Leadership:
-    def __init__(self, engine: AsyncEngine, key: int = LOCK_KEY, check_every: float = 5.0
-                 ) -> None:
+    def __init__(self, engine: AsyncEngine, key: int = LOCK_KEY, check_every: float = 5.0) -> None:
         self.engine, self.key, self.check_every = engine, key, check_every
         self.held = False
         self._conn: AsyncConnection | None = None
@@ -42,8 +41,11 @@ class Leadership:
         conn = await self.engine.connect()
         try:
             conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            got = bool((await conn.execute(text("SELECT pg_try_advisory_lock(:key)"),
-                                           {"key": self.key})).scalar())
+            got = bool(
+                (
+                    await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": self.key})
+                ).scalar()
+            )
         except BaseException:
             await conn.close()
             raise

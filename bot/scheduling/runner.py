@@ -62,7 +62,9 @@ class Scheduler:
     def running(self) -> bool:
         return self.aps is not None and self.aps.running
 
-    def _job(self, job: Callable[[Host], Coroutine[Any, Any, None]]) -> Callable[[], Awaitable[None]]:
+    def _job(
+        self, job: Callable[[Host], Coroutine[Any, Any, None]]
+    ) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             if not self.leadership.held:  # lost the lock since this run was due
                 return
@@ -75,6 +77,7 @@ class Scheduler:
                 await asyncio.shield(task)
             except asyncio.CancelledError:  # APScheduler is stopping; `changed` awaits the job
                 return
+
         run.__name__ = run.__qualname__ = job.__name__
         return run
 
@@ -111,8 +114,14 @@ class Scheduler:
             (jobs.close_quarter, every.quarters, now + timedelta(seconds=120)),
         ):
             at_once = {"next_run_time": first} if first else {}  # None would pause the job
-            aps.add_job(self._job(job), "interval", seconds=seconds, id=job.__name__,
-                        replace_existing=True, **at_once)
+            aps.add_job(
+                self._job(job),
+                "interval",
+                seconds=seconds,
+                id=job.__name__,
+                replace_existing=True,
+                **at_once,
+            )
         aps.start()
         self.aps = aps
 

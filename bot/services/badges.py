@@ -26,8 +26,12 @@ from scoring.badges import (
 from scoring.streaks import current_streak, freezes_to_use, longest_streak
 
 ICONS = {
-    Badge.STREAK_7: "🔥", Badge.STREAK_30: "🌟", Badge.STREAK_100: "🏆",
-    Badge.PERFECT_QUIZ_WEEK: "🎯", Badge.FIRST_LEVEL: "🎓", Badge.HELPFUL_MENTOR: "🤝",
+    Badge.STREAK_7: "🔥",
+    Badge.STREAK_30: "🌟",
+    Badge.STREAK_100: "🏆",
+    Badge.PERFECT_QUIZ_WEEK: "🎯",
+    Badge.FIRST_LEVEL: "🎓",
+    Badge.HELPFUL_MENTOR: "🤝",
 }
 
 
@@ -56,8 +60,9 @@ async def levels_done(repo: UnitOfWork, learner_id: int) -> frozenset[int]:
     """Levels the learner holds a certificate of: issued (named) and not revoked. The one place
     that decides what "finished a level" means for badges; the first-level badge is the first
     certificate (bot/services/certificates.py issues them, and asks for this check then)."""
-    return frozenset(c.level for c in await repo.certificates.of_learner(learner_id)
-                     if c.named and not c.revoked)
+    return frozenset(
+        c.level for c in await repo.certificates.of_learner(learner_id) if c.named and not c.revoked
+    )
 
 
 async def after_activity(
@@ -68,8 +73,9 @@ async def after_activity(
     days = await repo.progress.activity_days(learner.id)
     frozen = await cover_missed_days(repo, learner.id, days, today)
     zone = ZoneInfo(learner.timezone)
-    answers = await repo.badges.quiz_answers_since(learner.id,
-                                                   deps.now() - timedelta(days=WEEK + 1))
+    answers = await repo.badges.quiz_answers_since(
+        learner.id, deps.now() - timedelta(days=WEEK + 1)
+    )
     facts = BadgeFacts(
         today=today,
         best_streak=longest_streak(days, frozen),
@@ -87,9 +93,16 @@ async def _grant(
     out = []
     for badge in badges:
         if await repo.badges.grant(learner.id, badge.value, deps.today_for(learner), deps.now()):
-            out.append(Out(text=tr("badge.announce", icon=ICONS[badge],
-                                   name=tr(f"badge.name.{badge.value}"),
-                                   about=tr(f"badge.about.{badge.value}"))))
+            out.append(
+                Out(
+                    text=tr(
+                        "badge.announce",
+                        icon=ICONS[badge],
+                        name=tr(f"badge.name.{badge.value}"),
+                        about=tr(f"badge.about.{badge.value}"),
+                    )
+                )
+            )
     return out
 
 
@@ -101,8 +114,9 @@ async def mentor_review_helpful(
     and counts in honours. Returns the mentor's announcement, to send after the commit
     (deps.notify), empty when there is nothing new to say."""
     mentor = await repo.learners.learner(mentor_id)
-    if mentor is None or not await repo.badges.add_helpful_review(mentor_id, review_key,
-                                                                  deps.now()):
+    if mentor is None or not await repo.badges.add_helpful_review(
+        mentor_id, review_key, deps.now()
+    ):
         return []
     return await after_activity(deps, repo, mentor, Translator(mentor.language))
 
@@ -111,10 +125,13 @@ async def export(repo: UnitOfWork, learner_id: int) -> dict[str, object]:
     """What /mydata adds: the badges earned, every streak freeze bought (and the day it covered),
     and how many of one's reviews learners marked helpful."""
     return {
-        "badges": [{"code": b.code, "earned_on": b.earned_on}
-                   for b in await repo.badges.earned(learner_id)],
-        "streak_freezes": [{"number": f.seq, "bought_at": f.bought_at, "used_on": f.used_on}
-                           for f in await repo.badges.purchases(learner_id)],
+        "badges": [
+            {"code": b.code, "earned_on": b.earned_on} for b in await repo.badges.earned(learner_id)
+        ],
+        "streak_freezes": [
+            {"number": f.seq, "bought_at": f.bought_at, "used_on": f.used_on}
+            for f in await repo.badges.purchases(learner_id)
+        ],
         "helpful_reviews": await repo.badges.helpful_reviews(learner_id),
     }
 
@@ -135,21 +152,38 @@ async def offer(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Transl
     state = await repo.badges.freezes(learner.id)
     points = await repo.ledger.points(learner.id)
     verdict = freeze_offer(learner.id, state.bought, state.held, points)
-    text = tr("freeze.about", cost=FREEZE_COST, held=state.held, max=FREEZE_MAX_HELD,
-              points=points)
+    text = tr("freeze.about", cost=FREEZE_COST, held=state.held, max=FREEZE_MAX_HELD, points=points)
     if not verdict.allowed:
-        return [Out(title=tr("freeze.title"),
-                    text=text + "\n\n" + tr(f"freeze.cannot.{verdict.reason}", cost=FREEZE_COST,
-                                            max=FREEZE_MAX_HELD, points=points))]
-    return [Out(title=tr("freeze.title"), text=text, options=(
-        buttons.Freeze("buy", state.bought).as_option(tr("freeze.buy_button", cost=FREEZE_COST)),
-    ))]
+        return [
+            Out(
+                title=tr("freeze.title"),
+                text=text
+                + "\n\n"
+                + tr(
+                    f"freeze.cannot.{verdict.reason}",
+                    cost=FREEZE_COST,
+                    max=FREEZE_MAX_HELD,
+                    points=points,
+                ),
+            )
+        ]
+    return [
+        Out(
+            title=tr("freeze.title"),
+            text=text,
+            options=(
+                buttons.Freeze("buy", state.bought).as_option(
+                    tr("freeze.buy_button", cost=FREEZE_COST)
+                ),
+            ),
+        )
+    ]
 
 
 async def buy(
     deps: Deps, repo: UnitOfWork, learner: LearnerRecord, number: int, tr: Translator
 ) -> list[Out]:
-    """"frz:buy:<n>": buy purchase number n. The number fixes the ledger key, so a double tap,
+    """ "frz:buy:<n>": buy purchase number n. The number fixes the ledger key, so a double tap,
     a redelivered update or a racing process pays once; an old or forged number buys nothing
     (a key that does not unpack never gets here: the router answers it as stale)."""
     state = await repo.badges.freezes(learner.id)
@@ -158,10 +192,26 @@ async def buy(
     points = await repo.ledger.points(learner.id)
     verdict = freeze_offer(learner.id, state.bought, state.held, points)
     if not verdict.allowed or verdict.award is None:
-        return [Out(text=tr(f"freeze.cannot.{verdict.reason}", cost=FREEZE_COST,
-                            max=FREEZE_MAX_HELD, points=points))]
+        return [
+            Out(
+                text=tr(
+                    f"freeze.cannot.{verdict.reason}",
+                    cost=FREEZE_COST,
+                    max=FREEZE_MAX_HELD,
+                    points=points,
+                )
+            )
+        ]
     if not await repo.ledger.award(learner.id, verdict.award, deps.now()):
         return [Out(text=tr("freeze.already", held=state.held, max=FREEZE_MAX_HELD))]
     await repo.badges.add_freeze(learner.id, state.bought, deps.now())
-    return [Out(text=tr("freeze.bought", held=state.held + 1, max=FREEZE_MAX_HELD,
-                        points=points + verdict.award.points))]
+    return [
+        Out(
+            text=tr(
+                "freeze.bought",
+                held=state.held + 1,
+                max=FREEZE_MAX_HELD,
+                points=points + verdict.award.points,
+            )
+        )
+    ]

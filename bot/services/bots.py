@@ -87,8 +87,13 @@ class OACredentials:
     @classmethod
     def from_token(cls, token: str) -> OACredentials:
         data = json.loads(token)
-        return cls(str(data["app_id"]), str(data["secret_key"]), str(data["refresh_token"]),
-                   data.get("access_token") or None, data.get("webhook_secret_key") or None)
+        return cls(
+            str(data["app_id"]),
+            str(data["secret_key"]),
+            str(data["refresh_token"]),
+            data.get("access_token") or None,
+            data.get("webhook_secret_key") or None,
+        )
 
 
 def _identity(channel: str, token: str) -> str:
@@ -110,16 +115,16 @@ def check_token(channel: str, token: str) -> str:
             creds = OACredentials.from_token(token)
         except (ValueError, KeyError, TypeError) as exc:
             raise BotError("a Zalo OA needs its app id, secret key and refresh token") from exc
-        if not (creds.app_id.strip() and creds.secret_key.strip()
-                and creds.refresh_token.strip()):
+        if not (creds.app_id.strip() and creds.secret_key.strip() and creds.refresh_token.strip()):
             raise BotError("a Zalo OA needs its app id, secret key and refresh token")
     if not token:
         raise BotError("the token is empty")
     return token
 
 
-async def add_bot(store: Store, cipher: Cipher, unit_code: str, channel: str, token: str,
-                  name: str = "") -> tuple[BotRecord, bool]:
+async def add_bot(
+    store: Store, cipher: Cipher, unit_code: str, channel: str, token: str, name: str = ""
+) -> tuple[BotRecord, bool]:
     """Store a unit's bot; returns it and whether it is new. The same token again re-enables
     (and re-seals) the existing row instead of adding a second consumer of one token."""
     token = check_token(channel, token)
@@ -138,19 +143,33 @@ async def add_bot(store: Store, cipher: Cipher, unit_code: str, channel: str, to
             assert found is not None
             return found, False
         record = await repo.bots.add(
-            unit.id, channel, name, cipher.seal(token), digest,
-            cipher.seal(secrets.token_urlsafe(32)), utc_now())
+            unit.id,
+            channel,
+            name,
+            cipher.seal(token),
+            digest,
+            cipher.seal(secrets.token_urlsafe(32)),
+            utc_now(),
+        )
     return record, True
 
 
-async def list_bots(store: Store, cipher: Cipher, include_disabled: bool = True
-                    ) -> list[BotView]:
+async def list_bots(store: Store, cipher: Cipher, include_disabled: bool = True) -> list[BotView]:
     async with store.transaction() as repo:
         rows = await repo.bots.all(include_disabled=include_disabled)
         counts = {row.id: await repo.bots.learners_of(row.id) for row in rows}
-    return [BotView(row.id, row.unit_code, row.channel, row.name,
-                    shown(row.channel, cipher.open(row.token)), row.enabled, counts[row.id])
-            for row in rows]
+    return [
+        BotView(
+            row.id,
+            row.unit_code,
+            row.channel,
+            row.name,
+            shown(row.channel, cipher.open(row.token)),
+            row.enabled,
+            counts[row.id],
+        )
+        for row in rows
+    ]
 
 
 def shown(channel: str, token: str) -> str:
@@ -174,9 +193,13 @@ async def remove_bot(store: Store, bot_id: int) -> BotRecord:
 async def enabled_bots(store: Store, cipher: Cipher, channel: str) -> list[Credentials]:
     async with store.transaction() as repo:
         rows = await repo.bots.all()
-    return [Credentials(r.id, r.unit_id, r.channel, r.name, cipher.open(r.token),
-                        cipher.open(r.webhook_secret))
-            for r in rows if r.channel == channel]
+    return [
+        Credentials(
+            r.id, r.unit_id, r.channel, r.name, cipher.open(r.token), cipher.open(r.webhook_secret)
+        )
+        for r in rows
+        if r.channel == channel
+    ]
 
 
 async def bots_on(store: Store, channel: str) -> bool:

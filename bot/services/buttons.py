@@ -190,7 +190,7 @@ class Onboarding(Button, prefix="ob"):
 
 @dataclass(frozen=True)
 class Settings(Button, prefix="set"):
-    """"set:time" (ask), "set:time:0630" (pick), "set:keep", "set:showname", "set:lang"."""
+    """ "set:time" (ask), "set:time:0630" (pick), "set:keep", "set:showname", "set:lang"."""
 
     action: Literal["time", "keep", "showname", "lang"]
     time: Hhmm = ""
@@ -221,7 +221,7 @@ class QuizAnswer(Button, prefix="q"):
 
 @dataclass(frozen=True)
 class Work(Button, prefix="work"):
-    """"Nộp bài" ("work:submit"), and "is this your work?" answered ("work:yes", "work:no")."""
+    """ "Nộp bài" ("work:submit"), and "is this your work?" answered ("work:yes", "work:no")."""
 
     answer: Literal["submit", "yes", "no"]
 
@@ -251,14 +251,14 @@ class Delete(Button, prefix="del"):
 
 @dataclass(frozen=True)
 class Speech(Button, prefix="sp"):
-    """"Nghe bài học", and a voice note's transcript sent or said again."""
+    """ "Nghe bài học", and a voice note's transcript sent or said again."""
 
     action: Literal["listen", "send", "again"]
 
 
 @dataclass(frozen=True)
 class TryAI(Button, prefix="ai"):
-    """"Thử với AI ngay đây": start, write up the work, stop."""
+    """ "Thử với AI ngay đây": start, write up the work, stop."""
 
     action: Literal["start", "done", "stop"]
 
@@ -299,8 +299,10 @@ class RoleInvite(Button, prefix="rl"):
     def __post_init__(self) -> None:
         wants_unit, wants_role = self.action in ("unit", "make"), self.action == "make"
         if bool(self.unit) != wants_unit or bool(self.role) != wants_role:
-            raise BadButton(f"rl:{self.action} takes {'a unit' if wants_unit else 'no unit'}"
-                            f"{' and a role' if wants_role else ''}")
+            raise BadButton(
+                f"rl:{self.action} takes {'a unit' if wants_unit else 'no unit'}"
+                f"{' and a role' if wants_role else ''}"
+            )
 
 
 @dataclass(frozen=True)
@@ -309,8 +311,7 @@ class Leader(Button, prefix="ld"):
     draft announcement, "ld:annno" drops it), and a learner's own "đừng nhắc tôi" on a nudge
     ("ld:optout") or "nhắc tôi" ("ld:optin")."""
 
-    action: Literal["menu", "roster", "reach", "nudge", "ann", "annok", "annno", "optout",
-                    "optin"]
+    action: Literal["menu", "roster", "reach", "nudge", "ann", "annok", "annno", "optout", "optin"]
     unit: Id = 0  # 0: none (annno, optout, optin)
 
     def __post_init__(self) -> None:
@@ -328,6 +329,8 @@ class Freeze(Button, prefix="frz"):
 
     action: Literal["buy"]
     number: Annotated[int, Range(0, 999_999)]
+
+
 # ---- core instructors and mentors (bot/services/chat/classes.py, challenges.py, mentoring.py,
 # ---- teachback.py) -----------------------------------------------------------------------------
 
@@ -353,14 +356,17 @@ class Challenge(Button, prefix="cg"):
     ("cg:dl:<unix time>"), then "cg:send" or "cg:cancel"; a learner's "cg:do:<id>" and the board
     ("cg:board:<id>")."""
 
-    action: Literal["menu", "new", "cancel", "rub_lesson", "rub_own", "send", "aud", "pts", "dl",
-                    "do", "board"]
+    action: Literal[
+        "menu", "new", "cancel", "rub_lesson", "rub_own", "send", "aud", "pts", "dl", "do", "board"
+    ]
     number: Id = 0  # a unit, a challenge, points or a deadline, by the action; 0: none
 
     def __post_init__(self) -> None:
         takes = self.action in ("aud", "pts", "dl", "do", "board")
         if (takes and not self.number) or (not takes and self.number and self.action != "new"):
-            raise BadButton(f"cg:{self.action}: a number where none belongs, or none where one must")
+            raise BadButton(
+                f"cg:{self.action}: a number where none belongs, or none where one must"
+            )
 
 
 Finding = Literal["met", "partly", "missing"]  # a mentor's verdict on one rubric criterion
@@ -374,8 +380,21 @@ class Mentor(Button, prefix="mt"):
     ("mt:nocm:<submission>"); a review judged ("mt:ok:<review>", "mt:no:<review>"); a proposed
     mentor confirmed ("mt:make:<learner>")."""
 
-    action: Literal["menu", "peer", "mine", "link", "propose", "judge", "levels", "rev", "mk",
-                    "nocm", "ok", "no", "make"]
+    action: Literal[
+        "menu",
+        "peer",
+        "mine",
+        "link",
+        "propose",
+        "judge",
+        "levels",
+        "rev",
+        "mk",
+        "nocm",
+        "ok",
+        "no",
+        "make",
+    ]
     id: Id = 0  # a submission, a review or a learner; 0: none (the menus)
     index: Index = 0  # "mk": the criterion
     finding: Literal[Finding, ""] = ""  # "mk": the verdict
@@ -389,7 +408,7 @@ class Mentor(Button, prefix="mt"):
 
 @dataclass(frozen=True)
 class TeachBack(Button, prefix="tb"):
-    """"Gửi bài dạy lại": the next message explains this lesson in one's own words."""
+    """ "Gửi bài dạy lại": the next message explains this lesson in one's own words."""
 
     lesson: Slug
 
@@ -435,4 +454,6 @@ class Ethnicity(Button, prefix="eth"):
 
     def __post_init__(self) -> None:
         if bool(self.group) != (self.action == "pick"):
-            raise BadButton(f"eth:{self.action}: a group where none belongs, or none where one must")
+            raise BadButton(
+                f"eth:{self.action}: a group where none belongs, or none where one must"
+            )

@@ -63,10 +63,11 @@ def clean(text: str) -> str:
 
 def short(text: str, limit: int = 80) -> str:
     flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit - 1] + "…"
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 # ---- who a challenge is for ------------------------------------------------------------------
+
 
 async def audience(repo: UnitOfWork, unit_id: int) -> list[int]:
     """Learners the challenge is for: those of the unit's subtree and members of its classes."""
@@ -79,8 +80,9 @@ async def in_audience(repo: UnitOfWork, challenge: ChallengeRecord, learner_id: 
 
 async def for_learner(repo: UnitOfWork, learner: LearnerRecord) -> list[ChallengeRecord]:
     """Challenges for units above the learner's group and above the classes they attend."""
-    starts = ([learner.unit_id] if learner.unit_id else []) + \
-        await repo.classes.classes_of(learner.id)
+    starts = ([learner.unit_id] if learner.unit_id else []) + await repo.classes.classes_of(
+        learner.id
+    )
     units: set[int] = set()
     for start in starts:
         units.update(await repo.roles.ancestors(start))
@@ -88,6 +90,7 @@ async def for_learner(repo: UnitOfWork, learner: LearnerRecord) -> list[Challeng
 
 
 # ---- what an instructor types ----------------------------------------------------------------
+
 
 def parse_deadline(text: str, now: datetime, zone: str) -> datetime | None:
     """'25/11 20:00', '25/11/2026 20h', '20h 25-11', 'ngày 25/11' (21:00) -> an aware time."""
@@ -101,7 +104,7 @@ def parse_deadline(text: str, now: datetime, zone: str) -> datetime | None:
     year = now.astimezone(tz).year
     if year_text:
         year = int(year_text) + (2000 if len(year_text) == 2 else 0)
-    rest = (folded[:match.start()] + " " + folded[match.end():])
+    rest = folded[: match.start()] + " " + folded[match.end() :]
     rest = re.sub(r"\b(ngay|luc|han|nop|truoc|vao|hoi)\b", " ", rest).strip(" ,.")
     hhmm = parse_time(rest) if rest else None
     if rest and hhmm is None:
@@ -133,31 +136,51 @@ def split_criteria(text: str) -> list[str]:
 
 # ---- the leaderboard and the results ---------------------------------------------------------
 
+
 def standings(entries: list[EntryRecord]) -> list[LearnerStanding]:
     return rank_learners([(e.learner_id, e.name, e.best_any) for e in entries])
 
 
 def board_lines(entries: list[EntryRecord], tr: Translator, me: int | None) -> list[str]:
     held = {e.learner_id for e in entries if e.best_confirmed != e.best_any}
-    lines = [tr("challenge.board_row", rank=s.rank, name=s.name, score=s.points,
-                held=" ⏳" if s.learner_id in held else "",
-                me=" ⭐" if s.learner_id == me else "")
-             for s in standings(entries)[:BOARD_ROWS]]
+    lines = [
+        tr(
+            "challenge.board_row",
+            rank=s.rank,
+            name=s.name,
+            score=s.points,
+            held=" ⏳" if s.learner_id in held else "",
+            me=" ⭐" if s.learner_id == me else "",
+        )
+        for s in standings(entries)[:BOARD_ROWS]
+    ]
     return lines or [tr("challenge.board_empty")]
 
 
-def announcement(challenge: ChallengeRecord, unit: UnitRecord | None, author: str,
-                 learner: LearnerRecord, tr: Translator) -> Out:
-    return Out(title=tr("challenge.announce_title", id=challenge.id),
-               text=tr("challenge.announce", author=author, unit=unit.name if unit else "",
-                       text=challenge.text, points=challenge.points,
-                       deadline=scope.local(learner, challenge.deadline)),
-               options=(buttons.Challenge("do", challenge.id).as_option(
-                   tr("challenge.do_button")),))
+def announcement(
+    challenge: ChallengeRecord,
+    unit: UnitRecord | None,
+    author: str,
+    learner: LearnerRecord,
+    tr: Translator,
+) -> Out:
+    return Out(
+        title=tr("challenge.announce_title", id=challenge.id),
+        text=tr(
+            "challenge.announce",
+            author=author,
+            unit=unit.name if unit else "",
+            text=challenge.text,
+            points=challenge.points,
+            deadline=scope.local(learner, challenge.deadline),
+        ),
+        options=(buttons.Challenge("do", challenge.id).as_option(tr("challenge.do_button")),),
+    )
 
 
-def results(challenge: ChallengeRecord, entries: list[EntryRecord], learner: LearnerRecord,
-            tr: Translator) -> Out:
+def results(
+    challenge: ChallengeRecord, entries: list[EntryRecord], learner: LearnerRecord, tr: Translator
+) -> Out:
     ranked = standings(entries)
     mine = rank_of(ranked, learner.id)
     entry = next((e for e in entries if e.learner_id == learner.id), None)
@@ -169,36 +192,63 @@ def results(challenge: ChallengeRecord, entries: list[EntryRecord], learner: Lea
     elif entry.best_confirmed is None:
         personal = tr("challenge.results_held", score=entry.best_any)
     else:
-        award = challenge_award(learner.id, task_id(challenge.id), challenge.points,
-                                entry.best_confirmed)
-        personal = tr("challenge.results_mine", rank=mine.rank, total=len(ranked),
-                      score=entry.best_confirmed, points=award.points if award else 0)
-    text = f"{short(challenge.text, 160)}\n\n" + "\n".join(
-        board_lines(entries, tr, learner.id)) + "\n\n" + personal
+        award = challenge_award(
+            learner.id, task_id(challenge.id), challenge.points, entry.best_confirmed
+        )
+        personal = tr(
+            "challenge.results_mine",
+            rank=mine.rank,
+            total=len(ranked),
+            score=entry.best_confirmed,
+            points=award.points if award else 0,
+        )
+    text = (
+        f"{short(challenge.text, 160)}\n\n"
+        + "\n".join(board_lines(entries, tr, learner.id))
+        + "\n\n"
+        + personal
+    )
     return Out(title=tr("challenge.results_title", id=challenge.id), text=text)
 
 
 # ---- linked group chats ----------------------------------------------------------------------
 
-def group_announcement(challenge: ChallengeRecord, unit: UnitRecord | None, author: str,
-                       zone: str, tr: Translator) -> Out:
+
+def group_announcement(
+    challenge: ChallengeRecord, unit: UnitRecord | None, author: str, zone: str, tr: Translator
+) -> Out:
     """The announcement as a group chat sees it: no button (work is sent in a private chat)."""
-    return Out(title=tr("challenge.announce_title", id=challenge.id),
-               text=tr("challenge.group_announce", author=author, unit=unit.name if unit else "",
-                       text=challenge.text, points=challenge.points,
-                       deadline=challenge.deadline.astimezone(ZoneInfo(zone))
-                       .strftime("%H:%M %d/%m/%Y")))
+    return Out(
+        title=tr("challenge.announce_title", id=challenge.id),
+        text=tr(
+            "challenge.group_announce",
+            author=author,
+            unit=unit.name if unit else "",
+            text=challenge.text,
+            points=challenge.points,
+            deadline=challenge.deadline.astimezone(ZoneInfo(zone)).strftime("%H:%M %d/%m/%Y"),
+        ),
+    )
 
 
 def group_results(challenge: ChallengeRecord, entries: list[EntryRecord], tr: Translator) -> Out:
     """The results as a group chat sees them: the board (display names only), nobody's own line."""
-    text = f"{short(challenge.text, 160)}\n\n" + "\n".join(board_lines(entries, tr, None)) + \
-        "\n\n" + tr("challenge.group_results", entries=len(entries))
+    text = (
+        f"{short(challenge.text, 160)}\n\n"
+        + "\n".join(board_lines(entries, tr, None))
+        + "\n\n"
+        + tr("challenge.group_results", entries=len(entries))
+    )
     return Out(title=tr("challenge.results_title", id=challenge.id), text=text)
 
 
-async def queue_group_chats(deps: Deps, repo: UnitOfWork, challenge: ChallengeRecord,
-                            kind: SendKind, entries: list[EntryRecord] | None = None) -> int:
+async def queue_group_chats(
+    deps: Deps,
+    repo: UnitOfWork,
+    challenge: ChallengeRecord,
+    kind: SendKind,
+    entries: list[EntryRecord] | None = None,
+) -> int:
     """A Telegram group chat linked to a unit of the audience gets the announcement and the
     results too. They go through the leaders' outbox, which paces posts into one group to
     Telegram's ~20 a minute and sends through the same sender; the key (challenge, kind, chat)
@@ -209,21 +259,29 @@ async def queue_group_chats(deps: Deps, repo: UnitOfWork, challenge: ChallengeRe
     tr = Translator("vi")  # a group chat has no language of its own: the province's
     if kind == SendKind.ANNOUNCE:
         unit = await repo.units.unit(challenge.unit_id)
-        author = await repo.learners.learner(challenge.created_by) \
-            if challenge.created_by else None
-        message = group_announcement(challenge, unit, author.public_name if author else "",
-                                     deps.timezone, tr)
+        author = await repo.learners.learner(challenge.created_by) if challenge.created_by else None
+        message = group_announcement(
+            challenge, unit, author.public_name if author else "", deps.timezone, tr
+        )
     else:
         if entries is None:
             entries = await repo.challenges.entries(challenge.id)
         message = group_results(challenge, entries, tr)
-    rows = [outbox.to_chat(f"challenge:{challenge.id}:{kind}:chat:{channel}:{chat_id}",
-                           "challenge", channel, chat_id, message)
-            for channel, chat_id in dict.fromkeys(chats)]
+    rows = [
+        outbox.to_chat(
+            f"challenge:{challenge.id}:{kind}:chat:{channel}:{chat_id}",
+            "challenge",
+            channel,
+            chat_id,
+            message,
+        )
+        for channel, chat_id in dict.fromkeys(chats)
+    ]
     return await repo.leader.enqueue(rows, deps.now())
 
 
 # ---- the scheduled tick: deadlines, then the outbox ------------------------------------------
+
 
 @dataclass
 class TickReport:
@@ -257,14 +315,21 @@ async def close_due(deps: Deps, report: TickReport | None = None) -> TickReport:
             await repo.challenges.enqueue(challenge.id, told, SendKind.RESULTS, now)
             closed = replace(challenge, closed_at=now)
             await queue_group_chats(deps, repo, closed, SendKind.RESULTS, entries)
-            await repo.roles.log(None, Event.CHALLENGE_RESULTS, None, challenge.unit_id,
-                                 {"challenge_id": challenge.id, "entries": len(entries)}, now)
+            await repo.roles.log(
+                None,
+                Event.CHALLENGE_RESULTS,
+                None,
+                challenge.unit_id,
+                {"challenge_id": challenge.id, "entries": len(entries)},
+                now,
+            )
         report.closed += 1
     return report
 
 
-async def send_pending(deps: Deps, sender: Sender, report: TickReport | None = None,
-                       batch: int = 200) -> TickReport:
+async def send_pending(
+    deps: Deps, sender: Sender, report: TickReport | None = None, batch: int = 200
+) -> TickReport:
     """Announcements and results waiting in the outbox, through the same sender and limits as
     lessons: a learner who paused reminders, outside Zalo's 7-day window, or only reachable on a
     channel whose monthly quota is spent is skipped (and says why), never sent to twice."""
@@ -288,8 +353,13 @@ async def send_pending(deps: Deps, sender: Sender, report: TickReport | None = N
     return report
 
 
-async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozenset[str],
-                    boards: dict[int, list[EntryRecord]]) -> tuple[SendStatus, str]:
+async def _send_one(
+    deps: Deps,
+    sender: Sender,
+    row: SendRecord,
+    spent: frozenset[str],
+    boards: dict[int, list[EntryRecord]],
+) -> tuple[SendStatus, str]:
     now = deps.now()
     async with deps.store.transaction() as repo:
         learner = await repo.learners.learner(row.learner_id)
@@ -309,10 +379,14 @@ async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozense
             tr = Translator(learner.language)
             if row.kind == SendKind.ANNOUNCE:
                 unit = await repo.units.unit(challenge.unit_id)
-                author = await repo.learners.learner(challenge.created_by) \
-                    if challenge.created_by else None
-                message = announcement(challenge, unit, author.public_name if author else "",
-                                       learner, tr)
+                author = (
+                    await repo.learners.learner(challenge.created_by)
+                    if challenge.created_by
+                    else None
+                )
+                message = announcement(
+                    challenge, unit, author.public_name if author else "", learner, tr
+                )
             else:
                 if challenge.id not in boards:  # closed: its entries no longer change
                     boards[challenge.id] = await repo.challenges.entries(challenge.id)
@@ -329,22 +403,22 @@ async def _send_one(deps: Deps, sender: Sender, row: SendRecord, spent: frozense
     except reach.OutsideWindow as exc:
         async with deps.store.transaction() as repo:
             await repo.conversations.window_closed(target.id, now)
-            await repo.challenges.finish_send(row.id, SendStatus.SKIPPED, f"outside_window {exc}",
-                                              now)
+            await repo.challenges.finish_send(
+                row.id, SendStatus.SKIPPED, f"outside_window {exc}", now
+            )
         return SendStatus.SKIPPED, "outside_window"
     except Unreachable as exc:
         async with deps.store.transaction() as repo:
             await repo.learners.set_reachable(row.learner_id, target.channel, False)
-            await repo.challenges.finish_send(row.id, SendStatus.SKIPPED, f"unreachable {exc}",
-                                              now)
+            await repo.challenges.finish_send(row.id, SendStatus.SKIPPED, f"unreachable {exc}", now)
         return SendStatus.SKIPPED, "unreachable"
     except Exception as exc:  # one learner's failure never stops the others
-        log.warning("challenge %s to learner %s failed: %r", row.challenge_id, row.learner_id,
-                    exc)
+        log.warning("challenge %s to learner %s failed: %r", row.challenge_id, row.learner_id, exc)
         final = row.attempts >= SEND_ATTEMPTS
         async with deps.store.transaction() as repo:
             await repo.challenges.finish_send(
-                row.id, SendStatus.FAILED if final else SendStatus.PENDING, repr(exc), now)
+                row.id, SendStatus.FAILED if final else SendStatus.PENDING, repr(exc), now
+            )
         return (SendStatus.FAILED if final else SendStatus.PENDING), "error"
     async with deps.store.transaction() as repo:
         await repo.challenges.finish_send(row.id, SendStatus.SENT, target.channel, now)

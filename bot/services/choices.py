@@ -20,8 +20,11 @@ def names_of(key: str, shown: dict[str, str], curriculum: Curriculum) -> list[st
     answer = buttons.parse(key)
     if isinstance(answer, buttons.QuizAnswer):
         lesson = curriculum.by_id(answer.lesson)
-        if lesson and answer.question < lesson.quiz_count \
-                and answer.option < len(lesson.quiz[answer.question].options):
+        if (
+            lesson
+            and answer.question < lesson.quiz_count
+            and answer.option < len(lesson.quiz[answer.question].options)
+        ):
             names.append(lesson.quiz[answer.question].options[answer.option])
     return names
 

@@ -31,8 +31,9 @@ def is_class(unit: UnitRecord) -> bool:
     return unit.kind == CLASS_KIND
 
 
-async def join(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
-               unit: UnitRecord) -> list[Out]:
+async def join(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, unit: UnitRecord
+) -> list[Out]:
     """A class's join code: the learner becomes a member and keeps their own group; a new
     learner with no group is placed in the unit the class belongs to."""
     info = await repo.classes.class_info(unit.id)

@@ -51,9 +51,10 @@ class TryAISession:
         if not isinstance(data, dict):
             return None
         turns = data.get("turns")
-        return cls(str(data.get("lesson") or ""),
-                   [dict(t) for t in turns if isinstance(t, dict)] if isinstance(turns, list)
-                   else [])
+        return cls(
+            str(data.get("lesson") or ""),
+            [dict(t) for t in turns if isinstance(t, dict)] if isinstance(turns, list) else [],
+        )
 
 
 @dataclass
@@ -71,8 +72,12 @@ class AnnouncementDraft:
         if not isinstance(data, dict):
             return None
         unit, text = data.get("unit"), data.get("text")
-        if isinstance(unit, bool) or not isinstance(unit, int) or not isinstance(text, str) \
-                or not text:
+        if (
+            isinstance(unit, bool)
+            or not isinstance(unit, int)
+            or not isinstance(text, str)
+            or not text
+        ):
             return None
         return cls(unit, text)
 
@@ -91,9 +96,15 @@ class ChallengeDraft:
     deadline: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"unit": self.unit, "text": self.text, "lesson": self.lesson,
-                "criteria": list(self.criteria), "rubric": self.rubric, "points": self.points,
-                "deadline": self.deadline.isoformat() if self.deadline else None}
+        return {
+            "unit": self.unit,
+            "text": self.text,
+            "lesson": self.lesson,
+            "criteria": list(self.criteria),
+            "rubric": self.rubric,
+            "points": self.points,
+            "deadline": self.deadline.isoformat() if self.deadline else None,
+        }
 
     @classmethod
     def from_json(cls, data: object) -> ChallengeDraft | None:
@@ -102,8 +113,11 @@ class ChallengeDraft:
         unit, points, lesson = data.get("unit"), data.get("points"), data.get("lesson")
         criteria = data.get("criteria")
         try:
-            deadline = datetime.fromisoformat(data["deadline"]) if isinstance(
-                data.get("deadline"), str) else None
+            deadline = (
+                datetime.fromisoformat(data["deadline"])
+                if isinstance(data.get("deadline"), str)
+                else None
+            )
         except ValueError:
             deadline = None
         return cls(
@@ -170,14 +184,14 @@ class Conversation:
         return cls(
             step=step if isinstance(step, str) and step else None,
             options=[str(o) for o in options] if isinstance(options, list) else [],
-            labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict)
-            else {},
+            labels={str(k): str(v) for k, v in labels.items()} if isinstance(labels, dict) else {},
             submit=submit if isinstance(submit, str) and submit else None,
             held=HeldText.from_json(data.pop("held", None)),
             voice=HeldText.from_json(data.pop("voice", None)),
             tryai=TryAISession.from_json(data.pop("tryai", None)),
             link_failures=[str(t) for t in failures] if isinstance(failures, list) else [],
-            role_invite=invite if isinstance(invite, int) and not isinstance(invite, bool)
+            role_invite=invite
+            if isinstance(invite, int) and not isinstance(invite, bool)
             else None,
             leader_draft=AnnouncementDraft.from_json(data.pop("leader_draft", None)),
             challenge_draft=ChallengeDraft.from_json(data.pop("challenge_draft", None)),
@@ -189,7 +203,9 @@ class Conversation:
         """The stored form: unset fields are absent, as they were in the untyped dict."""
         out: dict[str, Any] = dict(self.extra)
         known = {
-            "step": self.step, "options": list(self.options), "labels": dict(self.labels),
+            "step": self.step,
+            "options": list(self.options),
+            "labels": dict(self.labels),
             "submit": self.submit,
             "held": self.held.to_json() if self.held else None,
             "voice": self.voice.to_json() if self.voice else None,

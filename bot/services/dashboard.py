@@ -144,8 +144,14 @@ def current_window(deps: Deps) -> Window:
     today = deps.now().astimezone(ZoneInfo(deps.timezone)).date()
     start, end = quarter_start(today), today + timedelta(days=1)
     monday = today - timedelta(days=today.weekday())
-    return Window(start, end, start_of(start, deps.timezone), start_of(end, deps.timezone),
-                  today - timedelta(days=6), monday - timedelta(weeks=TREND_WEEKS - 1))
+    return Window(
+        start,
+        end,
+        start_of(start, deps.timezone),
+        start_of(end, deps.timezone),
+        today - timedelta(days=6),
+        monday - timedelta(weeks=TREND_WEEKS - 1),
+    )
 
 
 async def _live(repo: UnitOfWork) -> bool:
@@ -166,8 +172,10 @@ async def _tallies(
             return found, at
         # No snapshot yet (a new unit, or the job has not run): counted now, slower but right.
     window = current_window(deps)
-    return (await repo.figures.tallies(unit_id, window, pass_marks(deps.curriculum), depth),
-            deps.now())
+    return (
+        await repo.figures.tallies(unit_id, window, pass_marks(deps.curriculum), depth),
+        deps.now(),
+    )
 
 
 async def overview(
@@ -181,22 +189,52 @@ async def overview(
         return None
     u, c = tally.unit, tally.counts
     return UnitOverview(
-        u.unit_id, u.code, u.name, u.kind, u.parent_id, c.learners, c.active_week,
-        c.lessons_done, c.lessons_passed, dict(c.certificates), c.revoked, c.instructors,
-        c.classes, c.attendance, gauges(u, c), c.trend,
-        {g: c.by_group.get(g, TargetGroupFigures()) for g in GROUPS}, at,
-        period_start=current_window(deps).start, sessions=c.sessions, active_period=c.active,
-        started=c.started, working_age=u.working_age, officials=u.officials,
-        business_owners=u.business_owners)
+        u.unit_id,
+        u.code,
+        u.name,
+        u.kind,
+        u.parent_id,
+        c.learners,
+        c.active_week,
+        c.lessons_done,
+        c.lessons_passed,
+        dict(c.certificates),
+        c.revoked,
+        c.instructors,
+        c.classes,
+        c.attendance,
+        gauges(u, c),
+        c.trend,
+        {g: c.by_group.get(g, TargetGroupFigures()) for g in GROUPS},
+        at,
+        period_start=current_window(deps).start,
+        sessions=c.sessions,
+        active_period=c.active,
+        started=c.started,
+        working_age=u.working_age,
+        officials=u.officials,
+        business_owners=u.business_owners,
+    )
 
 
 def child_row(tally: Tally) -> ChildRow:
     u, c = tally.unit, tally.counts
     return ChildRow(
-        u.unit_id, u.code, u.name, u.kind, c.learners, c.active_week, u.working_age,
-        rate(c.started_working_age, u.working_age), c.lessons_passed,
-        sum(c.certificates.values()), c.instructors, c.classes,
-        certified=c.certificates.get(1, 0), attendance=c.attendance)
+        u.unit_id,
+        u.code,
+        u.name,
+        u.kind,
+        c.learners,
+        c.active_week,
+        u.working_age,
+        rate(c.started_working_age, u.working_age),
+        c.lessons_passed,
+        sum(c.certificates.values()),
+        c.instructors,
+        c.classes,
+        certified=c.certificates.get(1, 0),
+        attendance=c.attendance,
+    )
 
 
 async def children(
@@ -204,12 +242,12 @@ async def children(
 ) -> list[ChildRow]:
     """The unit's children, each over its own subtree, by name (the web sorts them again)."""
     found, _at = await _tallies(deps, repo, unit_id, 1, live)
-    return sorted((child_row(t) for t in found.values()),
-                  key=lambda r: (r.name.lower(), r.unit_id))
+    return sorted((child_row(t) for t in found.values()), key=lambda r: (r.name.lower(), r.unit_id))
 
 
 async def refresh(deps: Deps) -> int:
     """The scheduled job: every unit's figures for the current window, in one transaction."""
     async with deps.store.transaction() as repo:
         return await repo.figures.refresh_snapshot(
-            current_window(deps), pass_marks(deps.curriculum), deps.now())
+            current_window(deps), pass_marks(deps.curriculum), deps.now()
+        )

@@ -52,16 +52,22 @@ class RoundReport:
 
 
 def pick_identity(
-    identities: list[IdentityRecord], sender: Sender, now: datetime | None = None,
+    identities: list[IdentityRecord],
+    sender: Sender,
+    now: datetime | None = None,
     skip: frozenset[str] = frozenset(),
 ) -> IdentityRecord | None:
     """The reachable identity on a channel we can send through, the one the learner used last
     (wrote on, or was sent to successfully) first. Zalo OA identities count only inside their
     7-day window; channels in `skip` (e.g. a spent monthly quota) are passed over."""
     now = now or datetime.now(UTC)
-    usable = [i for i in identities  # through the bot the identity came by (its unit's own)
-              if sender.has(i.channel, i.bot_id) and i.channel not in skip
-              and reach.usable(i, now, sender)]
+    usable = [
+        i
+        for i in identities  # through the bot the identity came by (its unit's own)
+        if sender.has(i.channel, i.bot_id)
+        and i.channel not in skip
+        and reach.usable(i, now, sender)
+    ]
     oldest = datetime.min.replace(tzinfo=UTC)
     usable.sort(key=lambda i: reach.last_used(i) or oldest, reverse=True)
     return usable[0] if usable else None
@@ -97,8 +103,13 @@ def with_one_tap(parts: list[Out], policy: ChannelPolicy, tr: Translator) -> lis
     interaction that keeps the window open for the next lesson."""
     if not policy.closes or not parts or parts[-1].options:
         return parts
-    return [*parts, Out(text=tr("lesson.keep_window"),
-                        options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),))]
+    return [
+        *parts,
+        Out(
+            text=tr("lesson.keep_window"),
+            options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),),
+        ),
+    ]
 
 
 def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> Out:
@@ -108,13 +119,20 @@ def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> 
         left.append(tr("push.left_quiz", left=lesson.quiz_count - answered))
     if not submitted:
         left.append(tr("push.left_practice"))
-    return Out(text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
-               options=(buttons.Command("lesson").as_option(tr("push.continue")),))
+    return Out(
+        text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
+        options=(buttons.Command("lesson").as_option(tr("push.continue")),),
+    )
 
 
 async def deliver_one(
-    deps: Deps, sender: Sender, item: DeliveryRecord, report: RoundReport,
-    gates: Gates | None = None, spent: frozenset[str] | None = None, holder: str = "",
+    deps: Deps,
+    sender: Sender,
+    item: DeliveryRecord,
+    report: RoundReport,
+    gates: Gates | None = None,
+    spent: frozenset[str] | None = None,
+    holder: str = "",
     in_flight: asyncio.Semaphore | None = None,
 ) -> None:
     """Send one claimed delivery. Every write is fenced by `holder`'s lease: when another worker
@@ -125,8 +143,9 @@ async def deliver_one(
     async with gates.db, deps.store.transaction() as repo:
         # It may have waited for a free slot since the claim: renew, or leave it to its new holder.
         renewed = deps.now()
-        if not await repo.leases.delivery_progress(item.id, holder, item.parts_sent, renewed,
-                                                   renewed + lease):
+        if not await repo.leases.delivery_progress(
+            item.id, holder, item.parts_sent, renewed, renewed + lease
+        ):
             report.taken_over += 1
             return
         learner = await repo.learners.learner(item.learner_id)
@@ -135,16 +154,22 @@ async def deliver_one(
             plan = await learning.todays_plan(deps, repo, learner)
             if plan.lesson is None or plan.status == "done_today":
                 why = "lesson already done" if plan.lesson else "no lesson left"
-                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
-                                              deps.now())
+                await repo.leases.finish_delivery(
+                    item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
+                )
                 return
             item = replace(item, lesson_id=plan.lesson.id)
             await repo.deliveries.set_delivery_lesson(item.id, item.lesson_id)
         identities = await repo.learners.identities_of(item.learner_id) if learner else []
-        answered = await repo.progress.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
-        assignment = await repo.progress.assignment(item.learner_id, item.lesson_id) if learner else None
+        answered = (
+            await repo.progress.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
+        )
+        assignment = (
+            await repo.progress.assignment(item.learner_id, item.lesson_id) if learner else None
+        )
         submitted = learner is not None and await repo.submissions.has_graded_submission(
-            item.learner_id, item.lesson_id)
+            item.learner_id, item.lesson_id
+        )
         # A review day's lesson was done before: it is pushed until its retry is in.
         review = await repo.passing.review_on(learner.id, item.day) if learner else None
         review_parts: list[Out] = []
@@ -152,18 +177,19 @@ async def deliver_one(
         if review is not None and review.lesson_id != item.lesson_id:
             review = None
         if learner is not None and lesson is not None and review is not None:
-            review_parts = await retry.review_messages(deps, repo, learner, lesson,
-                                                       Translator(learner.language))
+            review_parts = await retry.review_messages(
+                deps, repo, learner, lesson, Translator(learner.language)
+            )
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
-    action = push_action(assignment, len(answered), submitted, max(seen, default=None),
-                         deps.now())
+    action = push_action(assignment, len(answered), submitted, max(seen, default=None), deps.now())
     if review is not None:
         action = review_push_action(review.done, max(seen, default=None), deps.now())
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
         why = "lesson already done" if action == "skip_done" else "studying it now"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
-                                              deps.now())
+            await repo.leases.finish_delivery(
+                item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
+            )
         return
     if spent is None:
         spent = await spent_channels(sender)
@@ -172,12 +198,14 @@ async def deliver_one(
         why = "no reachable channel"
         if identities and pick_identity(identities, sender, deps.now()) is not None:
             why = "monthly quota spent"
-        elif any(i.reachable and not reach.inside_window(i, deps.now(), sender)
-                 for i in identities):
+        elif any(
+            i.reachable and not reach.inside_window(i, deps.now(), sender) for i in identities
+        ):
             why = "outside the messaging window"
         async with gates.db, deps.store.transaction() as repo:
-            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SKIPPED, None, why,
-                                              deps.now())
+            await repo.leases.finish_delivery(
+                item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
+            )
         return
     tr = Translator(learner.language)
     if review_parts:
@@ -186,8 +214,7 @@ async def deliver_one(
         parts = [reminder(lesson, len(answered), submitted, tr)]
     else:
         status = "new" if item.day == deps.today_for(learner) else "unfinished"
-        parts = learning.lesson_messages(deps, lesson, tr, answered, status,
-                                         learner.occupation)
+        parts = learning.lesson_messages(deps, lesson, tr, answered, status, learner.occupation)
     parts = with_one_tap(parts, sender.policy(identity.channel, identity.bot_id), tr)
     sent = item.parts_sent
     try:
@@ -202,8 +229,13 @@ async def deliver_one(
                     if deps.now() - renewed > lease / 2:  # a long wait (a 429 pause): renew
                         held = await _renew(deps, item.id, holder, sent, lease)
                     if held:
-                        await sender.send(identity.channel, identity.chat_id, part,
-                                          bot_id=identity.bot_id, lane="bulk")
+                        await sender.send(
+                            identity.channel,
+                            identity.chat_id,
+                            part,
+                            bot_id=identity.bot_id,
+                            lane="bulk",
+                        )
                         sent += 1
                         renewed = deps.now()
                         if sent < len(parts):
@@ -222,18 +254,26 @@ async def deliver_one(
         async with gates.db, deps.store.transaction() as repo:
             await repo.conversations.window_closed(identity.id, deps.now())
             if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
-                await repo.leases.retry_delivery(item.id, holder, deps.now(),
-                                                 f"outside window: {exc}")
+                await repo.leases.retry_delivery(
+                    item.id, holder, deps.now(), f"outside window: {exc}"
+                )
             else:
-                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.OUTSIDE_WINDOW,
-                                                  identity.channel, str(exc), deps.now())
+                await repo.leases.finish_delivery(
+                    item.id,
+                    holder,
+                    DeliveryStatus.OUTSIDE_WINDOW,
+                    identity.channel,
+                    str(exc),
+                    deps.now(),
+                )
         return
     except Unreachable as exc:
         report.unreachable += 1
         async with deps.store.transaction() as repo:
             await repo.learners.set_reachable(learner.id, identity.channel, False)
-            await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.UNREACHABLE,
-                                              identity.channel, str(exc), deps.now())
+            await repo.leases.finish_delivery(
+                item.id, holder, DeliveryStatus.UNREACHABLE, identity.channel, str(exc), deps.now()
+            )
         return
     except Exception as exc:  # one learner's failure never stops the round
         log.warning("delivery %s to learner %s failed: %r", item.id, learner.id, exc)
@@ -242,8 +282,9 @@ async def deliver_one(
         report.retry += not final
         async with deps.store.transaction() as repo:
             if final:
-                await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.FAILED,
-                                                  identity.channel, repr(exc), deps.now())
+                await repo.leases.finish_delivery(
+                    item.id, holder, DeliveryStatus.FAILED, identity.channel, repr(exc), deps.now()
+                )
             else:  # back off: 1, 2, 4, 8 minutes
                 retry_at = deps.now() + timedelta(minutes=2 ** (item.attempts - 1))
                 await repo.leases.retry_delivery(item.id, holder, retry_at, repr(exc))
@@ -253,13 +294,20 @@ async def deliver_one(
             report.taken_over += 1
 
 
-async def _finished(deps: Deps, item: DeliveryRecord, holder: str, identity: IdentityRecord,
-                    parts: list[Out], report: RoundReport) -> bool:
+async def _finished(
+    deps: Deps,
+    item: DeliveryRecord,
+    holder: str,
+    identity: IdentityRecord,
+    parts: list[Out],
+    report: RoundReport,
+) -> bool:
     """Record a delivery whose parts all went; False when another worker holds it now."""
     offered = [p for p in parts if p.options]
     async with deps.store.transaction() as repo:
-        if not await repo.leases.finish_delivery(item.id, holder, DeliveryStatus.SENT,
-                                                 identity.channel, None, deps.now(), len(parts)):
+        if not await repo.leases.finish_delivery(
+            item.id, holder, DeliveryStatus.SENT, identity.channel, None, deps.now(), len(parts)
+        ):
             return False
         await repo.conversations.delivered(identity.id, deps.now())
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
@@ -272,17 +320,22 @@ async def _finished(deps: Deps, item: DeliveryRecord, holder: str, identity: Ide
     return True
 
 
-async def _renew(deps: Deps, delivery_id: int, holder: str, parts_sent: int,
-                 lease: timedelta) -> bool:
+async def _renew(
+    deps: Deps, delivery_id: int, holder: str, parts_sent: int, lease: timedelta
+) -> bool:
     """Record the parts sent and extend the lease; False when another worker holds it now."""
     async with deps.store.transaction() as repo:
-        return await repo.leases.delivery_progress(delivery_id, holder, parts_sent, deps.now(),
-                                                   deps.now() + lease)
+        return await repo.leases.delivery_progress(
+            delivery_id, holder, parts_sent, deps.now(), deps.now() + lease
+        )
 
 
 async def deliver_due(
-    deps: Deps, sender: Sender, stop: asyncio.Event | None = None,
-    planning: asyncio.Task[int] | None = None, planned: asyncio.Event | None = None,
+    deps: Deps,
+    sender: Sender,
+    stop: asyncio.Event | None = None,
+    planning: asyncio.Task[int] | None = None,
+    planned: asyncio.Event | None = None,
     keep_going: bool = False,
 ) -> RoundReport:
     """Send due deliveries as a pipeline: claim a small batch with a lease, start sending it,
@@ -309,13 +362,19 @@ async def deliver_due(
                 now = deps.now()
                 async with deps.store.transaction() as repo:
                     items = await repo.leases.claim_deliveries(
-                        now, free, holder, now + limits.lease, frozenset(active.values()))
+                        now, free, holder, now + limits.lease, frozenset(active.values())
+                    )
                 if items:
                     spent = await spent_channels(sender)  # once a batch, not once a learner
                     for item in items:
-                        task = asyncio.create_task(_guarded(
-                            deliver_one(deps, sender, item, report, gates, spent, holder,
-                                        in_flight), report))
+                        task = asyncio.create_task(
+                            _guarded(
+                                deliver_one(
+                                    deps, sender, item, report, gates, spent, holder, in_flight
+                                ),
+                                report,
+                            )
+                        )
                         active[task] = item.id
                         task.add_done_callback(active.pop)
                     if len(items) == free:
@@ -333,8 +392,9 @@ async def deliver_due(
             if stop is not None:
                 waits.add(asyncio.ensure_future(stop.wait()))
             if waits:
-                await asyncio.wait(waits, timeout=limits.poll_seconds,
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await asyncio.wait(
+                    waits, timeout=limits.poll_seconds, return_when=asyncio.FIRST_COMPLETED
+                )
             else:
                 await asyncio.sleep(limits.poll_seconds)
             for waiting in waits - set(active) - {planning}:

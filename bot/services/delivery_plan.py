@@ -22,8 +22,11 @@ PushAction = Literal["send", "skip_done", "skip_active", "remind"]
 
 
 def push_action(
-    assignment: Assignment | None, answered: int, submitted: bool,
-    last_seen: datetime | None, now: datetime,
+    assignment: Assignment | None,
+    answered: int,
+    submitted: bool,
+    last_seen: datetime | None,
+    now: datetime,
 ) -> PushAction:
     """What the daily push does, decided again just before sending.
 
@@ -34,8 +37,9 @@ def push_action(
     """
     if assignment is not None and assignment.completed_on is not None:
         return "skip_done"
-    started = (assignment is not None and assignment.started_at is not None) or answered > 0 \
-        or submitted
+    started = (
+        (assignment is not None and assignment.started_at is not None) or answered > 0 or submitted
+    )
     if not started:
         return "send"
     if last_seen is not None and now - last_seen <= ACTIVE_WINDOW:
@@ -52,8 +56,6 @@ def review_push_action(retried: bool, last_seen: datetime | None, now: datetime)
     return "send"
 
 
-
-
 def due_at(now: datetime, zone: str, lesson_time: str) -> datetime:
     """Today's lesson time in the learner's zone, as an aware datetime."""
     tz = ZoneInfo(zone)
@@ -66,9 +68,9 @@ def due_at(now: datetime, zone: str, lesson_time: str) -> datetime:
 class Slot:
     """One (zone, lesson time) pair as seen at `now`: every learner in it is due together."""
 
-    day: date | None          # the learner's local day whose row is due now, if it has come
-    due: datetime | None      # that row's due time
-    following: datetime       # where the learners' next due time moves to
+    day: date | None  # the learner's local day whose row is due now, if it has come
+    due: datetime | None  # that row's due time
+    following: datetime  # where the learners' next due time moves to
 
 
 def slot_at(now: datetime, zone: str, lesson_time: str) -> Slot:
@@ -82,8 +84,9 @@ def slot_at(now: datetime, zone: str, lesson_time: str) -> Slot:
 PLAN_CHUNK = 5000
 
 
-async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
-                       planned: Callable[[], object] | None = None) -> int:
+async def schedule_due(
+    deps: Deps, chunk: int = PLAN_CHUNK, planned: Callable[[], object] | None = None
+) -> int:
     """Create the delivery rows of learners whose time has come; idempotent.
 
     Set-based: each learner keeps its next due time, so a tick reads only the learners due now,
@@ -97,7 +100,9 @@ async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
         # passed, the step below plans them in this same tick, as the old full scan did.
         for zone, lesson_time in await repo.deliveries.unset_due_slots():
             try:
-                await repo.deliveries.set_unset_due(zone, lesson_time, due_at(now, zone, lesson_time))
+                await repo.deliveries.set_unset_due(
+                    zone, lesson_time, due_at(now, zone, lesson_time)
+                )
             except (ValueError, KeyError) as exc:  # a broken zone or time must not stop the tick
                 log.warning("cannot plan %s %s: %r", zone, lesson_time, exc)
         slots = await repo.deliveries.due_slots(now)
@@ -110,8 +115,9 @@ async def schedule_due(deps: Deps, chunk: int = PLAN_CHUNK,
             continue
         while True:
             async with deps.store.transaction() as repo:
-                moved, made = await repo.deliveries.plan_due(zone, lesson_time, now, slot.day, slot.due,
-                                                  slot.following, chunk)
+                moved, made = await repo.deliveries.plan_due(
+                    zone, lesson_time, now, slot.day, slot.due, slot.following, chunk
+                )
             created += made
             if made and planned is not None:
                 planned()

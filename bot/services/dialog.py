@@ -45,8 +45,12 @@ class Dialog:
             identity = await repo.learners.identity(event.channel, event.external_id)
             if identity is None:
                 learner, identity = await repo.learners.create_learner(
-                    event.channel, event.external_id, event.chat_id,
-                    _nickname(event.external_id), deps.timezone, deps.now(),
+                    event.channel,
+                    event.external_id,
+                    event.chat_id,
+                    _nickname(event.external_id),
+                    deps.timezone,
+                    deps.now(),
                 )
             else:
                 await repo.learners.touch_identity(identity.id, event.chat_id, deps.now())

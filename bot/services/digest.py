@@ -32,30 +32,57 @@ def week_of(day: date) -> str:
     return f"{year}-W{week:02d}"
 
 
-async def digest(deps: Deps, repo: UnitOfWork, unit: UnitRecord, tr: Translator, public: bool
-                 ) -> Out:
+async def digest(
+    deps: Deps, repo: UnitOfWork, unit: UnitRecord, tr: Translator, public: bool
+) -> Out:
     """One unit's week. `public` (a group chat) leaves out who needs help."""
     r = await leader.roster(deps, repo, unit)
     active = [row for row in r.rows if row.last_studied and (r.today - row.last_studied).days < 7]
-    lines = [tr("leader.digest.participation", active=len(active), members=len(r.rows),
-                rate=round(100 * len(active) / len(r.rows)) if r.rows else 0)]
+    lines = [
+        tr(
+            "leader.digest.participation",
+            active=len(active),
+            members=len(r.rows),
+            rate=round(100 * len(active) / len(r.rows)) if r.rows else 0,
+        )
+    ]
     if r.rank is not None:
         parent = await repo.units.unit(unit.parent_id) if unit.parent_id else None
-        lines.append(tr("leader.menu.rank", rank=r.rank, total=r.siblings,
-                        parent=parent.name if parent else ""))
+        lines.append(
+            tr(
+                "leader.menu.rank",
+                rank=r.rank,
+                total=r.siblings,
+                parent=parent.name if parent else "",
+            )
+        )
     names = {row.learner_id: row.name for row in r.rows}
     points = await repo.leader.week_points(list(names), deps.now() - timedelta(days=7))
-    top = sorted(((p, names[i]) for i, p in points.items() if p > 0),
-                 key=lambda x: (-x[0], x[1].lower()))[:TOP]
+    top = sorted(
+        ((p, names[i]) for i, p in points.items() if p > 0), key=lambda x: (-x[0], x[1].lower())
+    )[:TOP]
     if top:
-        lines.append(tr("leader.digest.top", top=", ".join(
-            tr("leader.digest.top_row", name=name, points=p) for p, name in top)))
+        lines.append(
+            tr(
+                "leader.digest.top",
+                top=", ".join(tr("leader.digest.top_row", name=name, points=p) for p, name in top),
+            )
+        )
     if not public:
-        needy = [row for row in r.rows
-                 if row.status == LearnerStatus.ACTIVE and row.idle_days >= HELP_DAYS]
+        needy = [
+            row
+            for row in r.rows
+            if row.status == LearnerStatus.ACTIVE and row.idle_days >= HELP_DAYS
+        ]
         if needy:
-            lines.append(tr("leader.digest.help", count=len(needy), days=HELP_DAYS,
-                            names=", ".join(row.name for row in needy[:HELP_NAMES])))
+            lines.append(
+                tr(
+                    "leader.digest.help",
+                    count=len(needy),
+                    days=HELP_DAYS,
+                    names=", ".join(row.name for row in needy[:HELP_NAMES]),
+                )
+            )
             lines.append(tr("leader.digest.help_hint"))
     return Out(title=tr("leader.digest.title", group=unit.name), text="\n".join(lines))
 
@@ -79,8 +106,9 @@ async def queue_weekly(deps: Deps) -> int:
         return await repo.leader.enqueue(rows, deps.now())
 
 
-async def _unit_rows(deps: Deps, repo: UnitOfWork, unit_id: int, people: set[int], week: str
-                     ) -> list[Queued]:
+async def _unit_rows(
+    deps: Deps, repo: UnitOfWork, unit_id: int, people: set[int], week: str
+) -> list[Queued]:
     unit = await repo.units.unit(unit_id)
     if unit is None:
         return []
@@ -95,8 +123,9 @@ async def _unit_rows(deps: Deps, repo: UnitOfWork, unit_id: int, people: set[int
 
     async def built(language: str, public: bool) -> Out:
         if (language, public) not in by_language:
-            by_language[(language, public)] = await digest(deps, repo, unit, Translator(language),
-                                                           public)
+            by_language[(language, public)] = await digest(
+                deps, repo, unit, Translator(language), public
+            )
         return by_language[(language, public)]
 
     for key, person in keys.items():
@@ -104,8 +133,9 @@ async def _unit_rows(deps: Deps, repo: UnitOfWork, unit_id: int, people: set[int
             continue
         learner = await repo.learners.learner(person)
         if learner is not None:
-            rows.append(outbox.to_learner(key, "digest", person,
-                                          await built(learner.language, False)))
+            rows.append(
+                outbox.to_learner(key, "digest", person, await built(learner.language, False))
+            )
     for key, (channel, chat_id) in chat_keys.items():
         if key not in done:
             rows.append(outbox.to_chat(key, "digest", channel, chat_id, await built("vi", True)))
@@ -123,15 +153,22 @@ async def link_group_chat(deps: Deps, event: Inbound) -> list[Out]:
         code = event.args.strip().split()[0] if event.args.strip() else ""
         unit = await repo.units.unit_by_code(code) if code else None
         if not code:
-            held = sorted({r.unit_id for r in await permissions.roles_of(repo, person)
-                           if permissions.allows(r.role, Action.VIEW_REPORT)})
+            held = sorted(
+                {
+                    r.unit_id
+                    for r in await permissions.roles_of(repo, person)
+                    if permissions.allows(r.role, Action.VIEW_REPORT)
+                }
+            )
             unit = await repo.units.unit(held[0]) if len(held) == 1 else None
             if len(held) > 1:
                 return [Out(text=tr("leader.chat.name_unit"))]
-        if unit is None or not await permissions.can(repo, person, Action.VIEW_REPORT, unit.id,
-                                                     admins=deps.admins):
+        if unit is None or not await permissions.can(
+            repo, person, Action.VIEW_REPORT, unit.id, admins=deps.admins
+        ):
             return [Out(text=tr("leader.chat.not_allowed"))]
         await repo.leader.link_chat(unit.id, event.channel, event.chat_id, person, deps.now())
-        await repo.roles.log(person, Event.LINK_CHAT, None, unit.id,
-                             {"channel": event.channel}, deps.now())
+        await repo.roles.log(
+            person, Event.LINK_CHAT, None, unit.id, {"channel": event.channel}, deps.now()
+        )
     return [Out(text=tr("leader.chat.linked", group=unit.name))]

@@ -71,8 +71,12 @@ def _facts(unit: PeriodUnit) -> UnitFacts:
 
 
 async def honours(
-    repo: UnitOfWork, unit_id: int, period: Period, rules: HonoursRules | None = None,
-    zone: str = "Asia/Ho_Chi_Minh", marks: PassMarks | None = None,
+    repo: UnitOfWork,
+    unit_id: int,
+    period: Period,
+    rules: HonoursRules | None = None,
+    zone: str = "Asia/Ho_Chi_Minh",
+    marks: PassMarks | None = None,
 ) -> HonoursReport | None:
     """The unit's honours for the period (a period still running counts up to now); None when
     the unit does not exist. A lesson counts as passed as everywhere else (passing.py): its
@@ -89,12 +93,20 @@ async def honours(
     leaves = [_facts(u) for u in found.values() if u.leaf and u.depth >= 2]
     w = rules.learners.weights
     learners = await repo.rankings.top_learners(
-        unit_id, period.start, period.end, marks,
-        (w.passes, w.best_streak, w.active_days), rules.learners.min_active_days, rules.top)
+        unit_id,
+        period.start,
+        period.end,
+        marks,
+        (w.passes, w.best_streak, w.active_days),
+        rules.learners.min_active_days,
+        rules.top,
+    )
     tz = ZoneInfo(zone)
     mentors = await repo.rankings.mentor_facts(
-        unit_id, datetime.combine(period.start, time(), tz).astimezone(UTC),
-        datetime.combine(period.end, time(), tz).astimezone(UTC))
+        unit_id,
+        datetime.combine(period.start, time(), tz).astimezone(UTC),
+        datetime.combine(period.end, time(), tz).astimezone(UTC),
+    )
 
     def judged(u: UnitFacts) -> float | None:
         return unit_score(rules, u)
@@ -102,11 +114,17 @@ async def honours(
     def name(u: UnitFacts) -> str:
         return u.figures.name
 
-    unjudged = sum(1 for u in (*children, *leaves)
-                   if u.figures.participation is None
-                   and u.figures.members >= rules.units.min_members)
+    unjudged = sum(
+        1
+        for u in (*children, *leaves)
+        if u.figures.participation is None and u.figures.members >= rules.units.min_members
+    )
     return HonoursReport(
-        unit.id, unit.code, unit.name, period, rules,
+        unit.id,
+        unit.code,
+        unit.name,
+        period,
+        rules,
         _facts(own) if own else UnitFacts(UnitFigures(unit.id, unit.name)),
         tuple(top(learners, lambda f: learner_score(rules, f), lambda f: f.name, rules.top)),
         tuple(top(mentors, lambda f: mentor_score(rules, f), lambda f: f.name, rules.top)),
@@ -114,7 +132,6 @@ async def honours(
         tuple(top(leaves, judged, name, rules.top)),
         unjudged,
     )
-
 
 
 # ---- closed periods: a snapshot, so that a list announced stays the list ----------------------
@@ -138,27 +155,37 @@ def _unit_facts(data: dict[str, Any]) -> UnitFacts:
 
 def to_snapshot(report: HonoursReport) -> dict[str, Any]:
     return {
-        "version": SNAPSHOT_VERSION, "unit_id": report.unit_id, "unit_code": report.unit_code,
-        "unit_name": report.unit_name, "period": report.period.label,
-        "rules": report.rules.model_dump(mode="json"), "own": asdict(report.own),
-        "learners": _honoured(report.learners), "mentors": _honoured(report.mentors),
-        "units": _honoured(report.units), "groups": _honoured(report.groups),
+        "version": SNAPSHOT_VERSION,
+        "unit_id": report.unit_id,
+        "unit_code": report.unit_code,
+        "unit_name": report.unit_name,
+        "period": report.period.label,
+        "rules": report.rules.model_dump(mode="json"),
+        "own": asdict(report.own),
+        "learners": _honoured(report.learners),
+        "mentors": _honoured(report.mentors),
+        "units": _honoured(report.units),
+        "groups": _honoured(report.groups),
         "unjudged": report.unjudged,
     }
 
 
 def from_snapshot(data: dict[str, Any]) -> HonoursReport:
     return HonoursReport(
-        int(data["unit_id"]), str(data["unit_code"]), str(data["unit_name"]),
-        parse_period(str(data["period"])), HonoursRules.model_validate(data["rules"]),
+        int(data["unit_id"]),
+        str(data["unit_code"]),
+        str(data["unit_name"]),
+        parse_period(str(data["period"])),
+        HonoursRules.model_validate(data["rules"]),
         _unit_facts(data["own"]),
-        tuple(Honoured(h["rank"], h["score"], LearnerFacts(**h["facts"]))
-              for h in data["learners"]),
-        tuple(Honoured(h["rank"], h["score"], MentorFacts(**h["facts"]))
-              for h in data["mentors"]),
+        tuple(
+            Honoured(h["rank"], h["score"], LearnerFacts(**h["facts"])) for h in data["learners"]
+        ),
+        tuple(Honoured(h["rank"], h["score"], MentorFacts(**h["facts"])) for h in data["mentors"]),
         tuple(Honoured(h["rank"], h["score"], _unit_facts(h["facts"])) for h in data["units"]),
         tuple(Honoured(h["rank"], h["score"], _unit_facts(h["facts"])) for h in data["groups"]),
-        int(data["unjudged"]), closed=True,
+        int(data["unjudged"]),
+        closed=True,
     )
 
 
@@ -171,8 +198,12 @@ def is_closed(period: Period, today: date) -> bool:
 
 
 async def report_for(
-    repo: UnitOfWork, unit_id: int, period: Period, now: datetime,
-    rules: HonoursRules | None = None, zone: str = "Asia/Ho_Chi_Minh",
+    repo: UnitOfWork,
+    unit_id: int,
+    period: Period,
+    now: datetime,
+    rules: HonoursRules | None = None,
+    zone: str = "Asia/Ho_Chi_Minh",
     marks: PassMarks | None = None,
 ) -> HonoursReport | None:
     """What /honours and `hocai honours` show: a running period counted live; a closed one from
@@ -206,12 +237,14 @@ async def close_periods(deps: Deps, limit: int = CLOSE_BATCH) -> int:
         async with deps.store.transaction() as repo:
             done = await repo.rankings.honours_stored(period.label)
             todo = [u.id for u in await repo.units.units() if u.id not in done]
-        for unit_id in todo[:limit - stored]:
+        for unit_id in todo[: limit - stored]:
             async with deps.store.transaction() as repo:
-                report = await honours(repo, unit_id, period, deps.honours_rules, deps.timezone,
-                                       marks)
+                report = await honours(
+                    repo, unit_id, period, deps.honours_rules, deps.timezone, marks
+                )
                 if report is not None and await repo.rankings.store_honours(
-                        unit_id, period.label, to_snapshot(report), deps.now()):
+                    unit_id, period.label, to_snapshot(report), deps.now()
+                ):
                     stored += 1
         if stored >= limit:
             break

@@ -29,32 +29,64 @@ def period_name(period: Period, tr: Translator) -> str:
 def _unit_line(rank: int, u: UnitFacts, tr: Translator) -> str:
     f = u.figures
     avg = round(f.average_score) if f.average_score is not None else "–"
-    return tr("honours.unit_row", rank=rank, name=f.name, rate=percent(f.participation or 0, tr),
-              active=f.active, working_age=f.working_age or 0, average=avg, passes=u.passes)
+    return tr(
+        "honours.unit_row",
+        rank=rank,
+        name=f.name,
+        rate=percent(f.participation or 0, tr),
+        active=f.active,
+        working_age=f.working_age or 0,
+        average=avg,
+        passes=u.passes,
+    )
 
 
 def render(report: HonoursReport, tr: Translator) -> list[Out]:
     """One message per list, so no list is cut in the middle on a small screen."""
-    head = Out(title=tr("honours.title", period=period_name(report.period, tr),
-                        unit=report.unit_name),
-               text=tr("honours.intro", start=report.period.start.strftime("%d/%m/%Y"),
-                       end=report.period.end.strftime("%d/%m/%Y")))
-    learners = [tr("honours.learner_row", rank=h.rank, name=h.facts.name or tr("honours.forgotten"),
-                   unit=h.facts.unit_name or "–",
-                   passes=h.facts.passes, streak=h.facts.best_streak, days=h.facts.active_days)
-                for h in report.learners] or [tr("honours.nobody")]
-    mentors = [tr("honours.mentor_row", rank=h.rank, name=h.facts.name or tr("honours.forgotten"),
-                  unit=h.facts.unit_name or "–",
-                  helpful=h.facts.helpful_reviews)
-               for h in report.mentors] or [tr("honours.no_mentors")]
+    head = Out(
+        title=tr("honours.title", period=period_name(report.period, tr), unit=report.unit_name),
+        text=tr(
+            "honours.intro",
+            start=report.period.start.strftime("%d/%m/%Y"),
+            end=report.period.end.strftime("%d/%m/%Y"),
+        ),
+    )
+    learners = [
+        tr(
+            "honours.learner_row",
+            rank=h.rank,
+            name=h.facts.name or tr("honours.forgotten"),
+            unit=h.facts.unit_name or "–",
+            passes=h.facts.passes,
+            streak=h.facts.best_streak,
+            days=h.facts.active_days,
+        )
+        for h in report.learners
+    ] or [tr("honours.nobody")]
+    mentors = [
+        tr(
+            "honours.mentor_row",
+            rank=h.rank,
+            name=h.facts.name or tr("honours.forgotten"),
+            unit=h.facts.unit_name or "–",
+            helpful=h.facts.helpful_reviews,
+        )
+        for h in report.mentors
+    ] or [tr("honours.no_mentors")]
     units = [_unit_line(h.rank, h.facts, tr) for h in report.units] or [tr("honours.nobody")]
-    out = [head,
-           Out(title=tr("honours.learners_title"), text="\n".join(learners)),
-           Out(title=tr("honours.mentors_title"), text="\n".join(mentors)),
-           Out(title=tr("honours.units_title"), text="\n".join(units))]
+    out = [
+        head,
+        Out(title=tr("honours.learners_title"), text="\n".join(learners)),
+        Out(title=tr("honours.mentors_title"), text="\n".join(mentors)),
+        Out(title=tr("honours.units_title"), text="\n".join(units)),
+    ]
     if report.groups:
-        out.append(Out(title=tr("honours.groups_title"),
-                       text="\n".join(_unit_line(h.rank, h.facts, tr) for h in report.groups)))
+        out.append(
+            Out(
+                title=tr("honours.groups_title"),
+                text="\n".join(_unit_line(h.rank, h.facts, tr) for h in report.groups),
+            )
+        )
     notes = [tr("honours.how")]
     if report.closed:
         notes.append(tr("honours.closed", end=report.period.end.strftime("%d/%m/%Y")))
@@ -70,8 +102,9 @@ async def command(
     """`/honours [UNIT CODE] [2026Q4 | 2026]`: by default the person's own commune (or unit, or
     the unit of their role) and the current quarter. Only units in the person's scope; bad input
     answers kindly and changes nothing."""
-    scope = await permissions.units_in_scope(repo, learner.id, Action.VIEW_REPORT,
-                                             admins=deps.admins)
+    scope = await permissions.units_in_scope(
+        repo, learner.id, Action.VIEW_REPORT, admins=deps.admins
+    )
     if not scope:  # before reading the arguments: a learner learns nothing about units here
         return [Out(text=tr("honours.not_allowed"))]
     words = args.split()
@@ -102,8 +135,15 @@ async def command(
         unit = await _default_unit(repo, learner, scope)
         if unit is None:
             return [Out(text=tr("honours.which_unit"))]
-    report = await report_for(repo, unit.id, period, deps.now(), deps.honours_rules,
-                              deps.timezone, pass_marks(deps.curriculum))
+    report = await report_for(
+        repo,
+        unit.id,
+        period,
+        deps.now(),
+        deps.honours_rules,
+        deps.timezone,
+        pass_marks(deps.curriculum),
+    )
     if report is None:
         return [Out(text=tr("honours.unknown_unit", code=code or ""))]
     return render(report, tr)
@@ -116,8 +156,11 @@ async def _default_unit(
     their roles that allow reports, the root."""
     own = await repo.units.unit(learner.unit_id) if learner.unit_id else None
     candidates = [own.parent_id, own.id] if own else []
-    candidates += [r.unit_id for r in await permissions.roles_of(repo, learner.id)
-                   if permissions.allows(r.role, Action.VIEW_REPORT)]
+    candidates += [
+        r.unit_id
+        for r in await permissions.roles_of(repo, learner.id)
+        if permissions.allows(r.role, Action.VIEW_REPORT)
+    ]
     candidates += sorted(await repo.roles.roots())
     found = next((c for c in candidates if c is not None and c in scope), None)
     return await repo.units.unit(found) if found is not None else None

@@ -32,8 +32,12 @@ _Pending = tuple[str, str, str, dict[str, Any], "asyncio.Future[bool]"]
 
 class Inbox:
     def __init__(
-        self, store: Store, clock: Callable[[], datetime] = utc_now, concurrency: int = 16,
-        poll_seconds: float = 1.0, write_concurrency: int = 8,
+        self,
+        store: Store,
+        clock: Callable[[], datetime] = utc_now,
+        concurrency: int = 16,
+        poll_seconds: float = 1.0,
+        write_concurrency: int = 8,
     ) -> None:
         self.store, self.clock = store, clock
         self.handlers: dict[str, Handler] = {}
@@ -70,8 +74,12 @@ class Inbox:
                 batch.append(self._queue.get_nowait())
             try:
                 async with self.store.transaction() as repo:
-                    fresh = await repo.inbox.inbox_add_many([item[:4] for item in batch], self.clock())
-            except Exception as exc:  # each caller answers "not stored" (503), none is lost silently
+                    fresh = await repo.inbox.inbox_add_many(
+                        [item[:4] for item in batch], self.clock()
+                    )
+            except (
+                Exception
+            ) as exc:  # each caller answers "not stored" (503), none is lost silently
                 for *_, done in batch:
                     if not done.done():
                         done.set_exception(exc)
@@ -106,8 +114,9 @@ class Inbox:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            log.exception("inbox event %s (%s) failed, attempt %d", item.id, item.channel,
-                          item.attempts)
+            log.exception(
+                "inbox event %s (%s) failed, attempt %d", item.id, item.channel, item.attempts
+            )
             async with self.store.transaction() as repo:
                 if item.attempts >= MAX_ATTEMPTS:
                     await repo.inbox.inbox_failed(item.id, repr(exc))

@@ -28,7 +28,7 @@ def replies_to_practice(reply_to: str, lesson: Lesson) -> bool:
 def classify(
     text: str, lesson: Lesson, *, sent_as_work: bool, reply_to: str, lesson_done: bool
 ) -> Intent:
-    """"work": grade it. "ask": a short message while the practice is open; ask the learner
+    """ "work": grade it. "ask": a short message while the practice is open; ask the learner
     whether it is their work. "chat": answer it as conversation, never grade it."""
     words = folded_words(text)
     if not words:
@@ -62,8 +62,14 @@ def _task_pairs(lesson: Lesson) -> frozenset[tuple[str, str]]:
     key = (lesson.id, lesson.practice.task)  # lesson files may be replaced: the task keys it too
     if key not in _TASK_PAIRS:
         rubric = lesson.rubric
-        texts = [lesson.practice.task, lesson.practice.submit, rubric.exemplary,
-                 rubric.reference, rubric.weak, *(c.title for c in rubric.criteria)]
+        texts = [
+            lesson.practice.task,
+            lesson.practice.submit,
+            rubric.exemplary,
+            rubric.reference,
+            rubric.weak,
+            *(c.title for c in rubric.criteria),
+        ]
         _TASK_PAIRS[key] = frozenset().union(*(_pairs(folded_words(t)) for t in texts if t))
     return _TASK_PAIRS[key]
 

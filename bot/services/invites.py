@@ -29,9 +29,9 @@ _TYPED = re.compile(r"^(?:r_)?([A-Za-z0-9]{6})[-\s]?([A-Za-z0-9]{6})[-\s]?([A-Za
 class Event(StrEnum):
     """What the audit log records."""
 
-    INVITE = "invite"    # an invite was made (detail: role, expires_at)
-    GRANT = "grant"      # a role was given (detail: role, via: invite|cli|demo|...)
-    REVOKE = "revoke"    # a role was taken back (detail: role, role_id)
+    INVITE = "invite"  # an invite was made (detail: role, expires_at)
+    GRANT = "grant"  # a role was given (detail: role, via: invite|cli|demo|...)
+    REVOKE = "revoke"  # a role was taken back (detail: role, role_id)
     REFUSED = "refused"  # an invite was opened but could not be used (detail: reason)
     # What people do with their roles (bot/services/leader.py, digest.py); other features add
     # theirs here, each with a "roles.audit.<value>" text.
@@ -42,10 +42,10 @@ class Event(StrEnum):
     # Core instructors and mentors (bot/services/chat/classes.py, challenges.py, mentoring.py).
     OPEN_CLASS = "open_class"
     CLOSE_CLASS = "close_class"
-    OPEN_SESSION = "open_session"    # an in-person session's code (detail: session_id)
-    CHALLENGE = "challenge"          # a challenge sent (detail: challenge_id, people)
+    OPEN_SESSION = "open_session"  # an in-person session's code (detail: session_id)
+    CHALLENGE = "challenge"  # a challenge sent (detail: challenge_id, people)
     CHALLENGE_RESULTS = "challenge_results"  # closed at its deadline and paid (by the server)
-    PEER_REVIEW = "peer_review"      # a mentor reviewed a peer's work (detail: review_id)
+    PEER_REVIEW = "peer_review"  # a mentor reviewed a peer's work (detail: review_id)
     PEER_REVIEW_VERDICT = "peer_review_verdict"  # an instructor judged it (detail: verdict)
 
 
@@ -53,7 +53,7 @@ class InviteProblem(StrEnum):
     UNKNOWN = "unknown"  # no such code (mistyped or forged)
     EXPIRED = "expired"
     USED = "used"
-    HELD = "held"        # the person already holds that role on that unit
+    HELD = "held"  # the person already holds that role on that unit
 
 
 def new_code() -> str:
@@ -61,7 +61,7 @@ def new_code() -> str:
 
 
 def shown(code: str) -> str:
-    return "-".join(code[i:i + GROUP] for i in range(0, len(code), GROUP))
+    return "-".join(code[i : i + GROUP] for i in range(0, len(code), GROUP))
 
 
 def normalise(text: str) -> str | None:
@@ -90,17 +90,27 @@ class MadeInvite:
 
 
 async def make_invite(
-    repo: UnitOfWork, unit: UnitRecord, role: Role, created_by: int | None, now: datetime,
+    repo: UnitOfWork,
+    unit: UnitRecord,
+    role: Role,
+    created_by: int | None,
+    now: datetime,
     days: float = DEFAULT_DAYS,
 ) -> MadeInvite:
     """A new one-time invite. The caller checked that `created_by` may hand this role out."""
     days = min(max(days, 1 / 24), MAX_DAYS)
     code = new_code()
-    invite = await repo.roles.add_invite(code_hash(code), unit.id, role.value, created_by, now,
-                                         now + timedelta(days=days))
-    await repo.roles.log(created_by, Event.INVITE, None, unit.id,
-                         {"role": role.value, "invite_id": invite.id,
-                          "expires_at": invite.expires_at.isoformat()}, now)
+    invite = await repo.roles.add_invite(
+        code_hash(code), unit.id, role.value, created_by, now, now + timedelta(days=days)
+    )
+    await repo.roles.log(
+        created_by,
+        Event.INVITE,
+        None,
+        unit.id,
+        {"role": role.value, "invite_id": invite.id, "expires_at": invite.expires_at.isoformat()},
+        now,
+    )
     return MadeInvite(code, invite, unit)
 
 
@@ -133,25 +143,50 @@ async def accept_invite(
         return None, InviteProblem.HELD  # the invite stays unused, for someone else
     if not await repo.roles.use_invite(invite.id, learner_id, now):
         problem = InviteProblem.EXPIRED if invite.expires_at <= now else InviteProblem.USED
-        await repo.roles.log(learner_id, Event.REFUSED, learner_id, invite.unit_id,
-                             {"reason": problem.value, "invite_id": invite.id}, now)
+        await repo.roles.log(
+            learner_id,
+            Event.REFUSED,
+            learner_id,
+            invite.unit_id,
+            {"reason": problem.value, "invite_id": invite.id},
+            now,
+        )
         return None, problem
-    granted = await grant(repo, learner_id, Role(invite.role), invite.unit_id, invite.created_by,
-                          now, via="invite", invite_id=invite.id)
+    granted = await grant(
+        repo,
+        learner_id,
+        Role(invite.role),
+        invite.unit_id,
+        invite.created_by,
+        now,
+        via="invite",
+        invite_id=invite.id,
+    )
     return granted, None if granted is not None else InviteProblem.HELD
 
 
 async def grant(
-    repo: UnitOfWork, learner_id: int, role: Role, unit_id: int, actor_id: int | None,
+    repo: UnitOfWork,
+    learner_id: int,
+    role: Role,
+    unit_id: int,
+    actor_id: int | None,
     now: datetime,
-    *, via: str, **detail: object,
+    *,
+    via: str,
+    **detail: object,
 ) -> RoleRecord | None:
     """Give a role and log it; None when the person already holds it there."""
     granted = await repo.roles.grant(learner_id, role.value, unit_id, actor_id, now)
     if granted is not None:
-        await repo.roles.log(actor_id, Event.GRANT, learner_id, unit_id,
-                             {"role": role.value, "via": via, "role_id": granted.id, **detail},
-                             now)
+        await repo.roles.log(
+            actor_id,
+            Event.GRANT,
+            learner_id,
+            unit_id,
+            {"role": role.value, "via": via, "role_id": granted.id, **detail},
+            now,
+        )
     return granted
 
 
@@ -161,6 +196,12 @@ async def revoke(
     """Take a role back and log it; None when there is no such active grant."""
     revoked = await repo.roles.revoke(role_id, now)
     if revoked is not None:
-        await repo.roles.log(actor_id, Event.REVOKE, revoked.learner_id, revoked.unit_id,
-                             {"role": revoked.role, "role_id": role_id, "via": via}, now)
+        await repo.roles.log(
+            actor_id,
+            Event.REVOKE,
+            revoked.learner_id,
+            revoked.unit_id,
+            {"role": revoked.role, "role_id": role_id, "via": via},
+            now,
+        )
     return revoked

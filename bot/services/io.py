@@ -13,8 +13,18 @@ from typing import Literal, Protocol, runtime_checkable
 from bot.services.policy import ChannelPolicy
 
 InboundKind = Literal[
-    "text", "command", "choice", "photo", "document", "voice", "video", "sticker", "location",
-    "contact", "unsupported", "other",
+    "text",
+    "command",
+    "choice",
+    "photo",
+    "document",
+    "voice",
+    "video",
+    "sticker",
+    "location",
+    "contact",
+    "unsupported",
+    "other",
 ]
 
 

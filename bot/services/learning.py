@@ -19,8 +19,10 @@ async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> T
     completed = await repo.progress.completed_lessons(learner.id)
     review = await passing.review_today(deps, repo, learner, current, today)
     plan = plan_today(deps.curriculum, completed, current, today, review)
-    if plan.lesson is not None and plan.status == "new" and (
-        current is None or current.lesson_id != plan.lesson.id
+    if (
+        plan.lesson is not None
+        and plan.status == "new"
+        and (current is None or current.lesson_id != plan.lesson.id)
     ):
         await repo.progress.assign(learner.id, plan.lesson.id, plan.lesson.level, today)
     return plan
@@ -41,7 +43,11 @@ def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:
 
 
 def lesson_messages(
-    deps: Deps, lesson: Lesson, tr: Translator, answered: dict[int, bool], status: str,
+    deps: Deps,
+    lesson: Lesson,
+    tr: Translator,
+    answered: dict[int, bool],
+    status: str,
     occupation: str | None = None,
 ) -> list[Out]:
     """The lesson as chat-sized messages: the content and the example first, ending with one tap
@@ -54,8 +60,12 @@ def lesson_messages(
     level = deps.curriculum.level(lesson.level)
     header_key = "lesson.header_capstone" if lesson.is_capstone else "lesson.header"
     header = tr(
-        header_key, level=lesson.level, level_title=level.title if level else "",
-        number=number, total=total, minutes=lesson.minutes,
+        header_key,
+        level=lesson.level,
+        level_title=level.title if level else "",
+        number=number,
+        total=total,
+        minutes=lesson.minutes,
     )
     intro = tr("lesson.again") + "\n\n" if status == "unfinished" else ""
     objectives = "\n".join(f"• {o}" for o in lesson.objectives)
@@ -82,21 +92,29 @@ def next_question(lesson: Lesson, answered: dict[int, bool]) -> int | None:
 
 def quiz_invitation(lesson: Lesson, answered: dict[int, bool], tr: Translator) -> Out:
     key = "lesson.quiz_resume" if answered else "lesson.quiz_ready"
-    return Out(text=tr(key, total=lesson.quiz_count), options=(
-        buttons.StartQuiz(lesson.id).as_option(tr("lesson.quiz_button")),))
+    return Out(
+        text=tr(key, total=lesson.quiz_count),
+        options=(buttons.StartQuiz(lesson.id).as_option(tr("lesson.quiz_button")),),
+    )
 
 
 def practice_message(lesson: Lesson, tr: Translator) -> Out:
     """The practice task, with "Nộp bài": the tap after which the next message is the work."""
     practice = tr(
-        "lesson.practice", task=lesson.practice.task, submit=lesson.practice.submit,
-        minutes=lesson.practice.minutes, tools=", ".join(lesson.practice.tools),
+        "lesson.practice",
+        task=lesson.practice.task,
+        submit=lesson.practice.submit,
+        minutes=lesson.practice.minutes,
+        tools=", ".join(lesson.practice.tools),
     )
     if lesson.teach_back:
         practice += "\n\n" + tr("lesson.teach_back", task=lesson.teach_back)
     practice += "\n\n" + tr("lesson.submit_hint")
-    return Out(title=tr("lesson.practice_title"), text=practice,
-               options=(buttons.Work("submit").as_option(tr("lesson.submit_button")),))
+    return Out(
+        title=tr("lesson.practice_title"),
+        text=practice,
+        options=(buttons.Work("submit").as_option(tr("lesson.submit_button")),),
+    )
 
 
 async def start_quiz(
@@ -120,10 +138,8 @@ async def lessons_done_today(deps: Deps, repo: UnitOfWork, learner: LearnerRecor
     return await repo.progress.lessons_completed_on(learner.id, deps.today_for(learner))
 
 
-async def more_today(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord
-) -> TodayPlan | None:
-    """"Học tiếp": the next lesson the same day, up to the daily cap; None when the cap is
+async def more_today(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> TodayPlan | None:
+    """ "Học tiếp": the next lesson the same day, up to the daily cap; None when the cap is
     reached. While today's lesson is unfinished, that lesson is the answer."""
     plan = await todays_plan(deps, repo, learner)
     if plan.status != "done_today":
@@ -144,8 +160,7 @@ def extras_for(deps: Deps, lesson: Lesson, tr: Translator, buttons: bool = True)
     options = (*([listen] if listen else []), tryai.offer(deps, tr))
     # Buttons where the channel has them; the hint says what to type where it has not. Not
     # remembered, so that "1" or "B" typed next still answers the quiz.
-    return [Out(text="\n".join(hints), options=options if buttons else (),
-                remember_options=False)]
+    return [Out(text="\n".join(hints), options=options if buttons else (), remember_options=False)]
 
 
 PACK_LIMIT = 3500  # under Telegram's 4,096; channels with smaller limits split further
@@ -161,16 +176,25 @@ def pack(messages: list[Out], limit: int = PACK_LIMIT) -> list[Out]:
             body = f"{message.title}\n{message.text}" if message.title else message.text
             joined = f"{last.text}\n\n{body}"
             if len(last.title) + len(joined) <= limit:
-                packed[-1] = Out(title=last.title, text=joined, options=message.options,
-                                 columns=message.columns,
-                                 remember_options=message.remember_options)
+                packed[-1] = Out(
+                    title=last.title,
+                    text=joined,
+                    options=message.options,
+                    columns=message.columns,
+                    remember_options=message.remember_options,
+                )
                 continue
         packed.append(message)
     return packed
 
 
 async def answer_quiz(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson_id: str, question: int, option: int,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    lesson_id: str,
+    question: int,
+    option: int,
     tr: Translator,
 ) -> list[Out]:
     lesson = deps.curriculum.by_id(lesson_id)
@@ -234,10 +258,13 @@ async def maybe_complete(
 async def offer_more(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> Out:
     """After a finished lesson: "Học tiếp" while today's cap allows, else see you tomorrow."""
     done = await lessons_done_today(deps, repo, learner)
-    if done >= deps.lessons_per_day or next_lesson(
-        deps.curriculum, await repo.progress.completed_lessons(learner.id)
-    ) is None:
+    if (
+        done >= deps.lessons_per_day
+        or next_lesson(deps.curriculum, await repo.progress.completed_lessons(learner.id)) is None
+    ):
         paused = learner.status == LearnerStatus.PAUSED
         return Out(text=tr("lesson.enough_today_paused" if paused else "lesson.enough_today"))
-    return Out(text=tr("lesson.more_offer", left=deps.lessons_per_day - done),
-               options=(buttons.Command("next").as_option(tr("lesson.more_button")),))
+    return Out(
+        text=tr("lesson.more_offer", left=deps.lessons_per_day - done),
+        options=(buttons.Command("next").as_option(tr("lesson.more_button")),),
+    )

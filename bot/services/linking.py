@@ -63,7 +63,11 @@ def _recent_failures(state: Conversation, now: datetime) -> list[str]:
 
 
 async def redeem(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, code: str, tr: Translator,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    code: str,
+    tr: Translator,
     state: Conversation,
 ) -> tuple[list[Out], LearnerRecord]:
     """Join this identity's learner and the code's learner; returns the answer and the learner
@@ -89,7 +93,9 @@ async def redeem(
     keep, drop = (owner, learner) if owner_rank >= my_rank else (learner, owner)
     await repo.links.move_identities(drop.id, keep.id)
     await repo.links.drop_link_codes(owner.id)  # spent
-    await repo.learners.delete_learner(drop.id)  # nothing learnt, nothing lost; its identities moved
+    await repo.learners.delete_learner(
+        drop.id
+    )  # nothing learnt, nothing lost; its identities moved
     state.link_failures = []
     channels = channel_names(await repo.learners.identities_of(keep.id), tr)
     return [Out(text=tr("link.done", name=keep.public_name, channels=channels))], keep

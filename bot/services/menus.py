@@ -41,8 +41,9 @@ async def actions_of(repo: UnitOfWork, learner_id: int) -> frozenset[Action]:
     return frozenset(held)
 
 
-async def menus_of(repo: UnitOfWork, learner_ids: Collection[int],
-                   admins: Collection[str]) -> list[Menu]:
+async def menus_of(
+    repo: UnitOfWork, learner_ids: Collection[int], admins: Collection[str]
+) -> list[Menu]:
     """The menu of each Telegram chat of these people (HOCAI_ADMINS get every tool)."""
     found: list[Menu] = []
     for learner_id in sorted(set(learner_ids)):
@@ -53,10 +54,14 @@ async def menus_of(repo: UnitOfWork, learner_ids: Collection[int],
         for identity in await repo.learners.identities_of(learner_id):
             if identity.channel != CHANNEL:
                 continue
-            mine = frozenset(Action) if external_admin(
-                identity.channel, identity.external_id, admins) else actions
-            found.append(Menu(learner_id, identity.chat_id, identity.bot_id, learner.language,
-                              mine))
+            mine = (
+                frozenset(Action)
+                if external_admin(identity.channel, identity.external_id, admins)
+                else actions
+            )
+            found.append(
+                Menu(learner_id, identity.chat_id, identity.bot_id, learner.language, mine)
+            )
     return found
 
 

@@ -20,7 +20,8 @@ def notifier(deps: Deps, sender: Sender) -> Callable[[int, list[Out]], Awaitable
         if target is None:
             return
         for message in messages:
-            await sender.send(target.channel, target.chat_id, message, bot_id=target.bot_id,
-                              lane="bulk")
+            await sender.send(
+                target.channel, target.chat_id, message, bot_id=target.bot_id, lane="bulk"
+            )
 
     return notify

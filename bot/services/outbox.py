@@ -37,13 +37,19 @@ GROUP_INTERVAL = 3.0
 
 
 def payload(message: Out) -> dict[str, Any]:
-    return {"text": message.text, "title": message.title,
-            "options": [[o.key, o.label] for o in message.options]}
+    return {
+        "text": message.text,
+        "title": message.title,
+        "options": [[o.key, o.label] for o in message.options],
+    }
 
 
 def message(data: dict[str, Any]) -> Out:
-    return Out(text=str(data.get("text", "")), title=str(data.get("title", "")),
-               options=tuple(Option(str(k), str(v)) for k, v in data.get("options", [])))
+    return Out(
+        text=str(data.get("text", "")),
+        title=str(data.get("title", "")),
+        options=tuple(Option(str(k), str(v)) for k, v in data.get("options", [])),
+    )
 
 
 def to_learner(key: str, kind: str, learner_id: int, out: Out) -> Queued:
@@ -85,8 +91,7 @@ class _GroupPacer:
 _PACER = _GroupPacer()
 
 
-async def _send_to_chat(deps: Deps, sender: Sender, item: OutboxItem, report: DrainReport
-                        ) -> None:
+async def _send_to_chat(deps: Deps, sender: Sender, item: OutboxItem, report: DrainReport) -> None:
     assert item.channel is not None and item.chat_id is not None
     if not sender.has(item.channel):
         await _finish(deps, item, OutboxStatus.SKIPPED, None, "channel not running", report)
@@ -103,8 +108,9 @@ async def _send_to_chat(deps: Deps, sender: Sender, item: OutboxItem, report: Dr
     await _finish(deps, item, OutboxStatus.SENT, item.channel, None, report)
 
 
-async def _send_to_learner(deps: Deps, sender: Sender, item: OutboxItem, report: DrainReport,
-                           spent: frozenset[str]) -> None:
+async def _send_to_learner(
+    deps: Deps, sender: Sender, item: OutboxItem, report: DrainReport, spent: frozenset[str]
+) -> None:
     assert item.learner_id is not None
     now = deps.now()
     async with deps.store.transaction() as repo:
@@ -120,14 +126,16 @@ async def _send_to_learner(deps: Deps, sender: Sender, item: OutboxItem, report:
     except reach.OutsideWindow as exc:
         async with deps.store.transaction() as repo:
             await repo.conversations.window_closed(target.id, now)
-        await _finish(deps, item, OutboxStatus.SKIPPED, target.channel, f"outside_window: {exc}",
-                      report)
+        await _finish(
+            deps, item, OutboxStatus.SKIPPED, target.channel, f"outside_window: {exc}", report
+        )
         return
     except Unreachable as exc:
         async with deps.store.transaction() as repo:
             await repo.learners.set_reachable(item.learner_id, target.channel, False)
-        await _finish(deps, item, OutboxStatus.SKIPPED, target.channel, f"unreachable: {exc}",
-                      report)
+        await _finish(
+            deps, item, OutboxStatus.SKIPPED, target.channel, f"unreachable: {exc}", report
+        )
         return
     except Exception as exc:
         await _again(deps, item, exc, report)
@@ -144,8 +152,14 @@ async def _send_to_learner(deps: Deps, sender: Sender, item: OutboxItem, report:
     report.sent += 1
 
 
-async def _finish(deps: Deps, item: OutboxItem, status: OutboxStatus, channel: str | None,
-                  error: str | None, report: DrainReport) -> None:
+async def _finish(
+    deps: Deps,
+    item: OutboxItem,
+    status: OutboxStatus,
+    channel: str | None,
+    error: str | None,
+    report: DrainReport,
+) -> None:
     async with deps.store.transaction() as repo:
         await repo.leader.finish(item.id, status, channel, error, deps.now())
     if status == OutboxStatus.SENT:

@@ -151,8 +151,12 @@ class _MemorySchedule:
             return Grant(True, free - now)
         group = limits.group_limit(chat_id)
         sends = self.groups.get(chat_id)
-        if group and sends is not None and len(sends) >= group \
-                and sends[-group] + limits.group_window > now:
+        if (
+            group
+            and sends is not None
+            and len(sends) >= group
+            and sends[-group] + limits.group_window > now
+        ):
             return Grant(True, sends[-group] + limits.group_window - now)
         interval = 1 / limits.window
         at = max(now, self.tat - (limits.burst - 1) * interval)
@@ -195,10 +199,16 @@ class TokenPace:
         burst, interval = limits.burst, 1000 / limits.window
         bulk_burst, bulk_interval = min(burst, limits.bulk_window), 1000 / limits.bulk_window
         self._args: list[float | int | str] = [
-            interval, (burst - 1) * interval, "", bulk_interval if limits.reply_reserve else 0,
+            interval,
+            (burst - 1) * interval,
+            "",
+            bulk_interval if limits.reply_reserve else 0,
             (bulk_burst - 1) * bulk_interval,
             int(DEMAND_SECONDS * 1000) if limits.reply_reserve else 0,
-            int(limits.chat_interval * 1000), 0, int(limits.group_window * 1000)]
+            int(limits.chat_interval * 1000),
+            0,
+            int(limits.group_window * 1000),
+        ]
         self._lanes: dict[Lane, asyncio.Lock] = {"reply": asyncio.Lock(), "bulk": asyncio.Lock()}
         # Shared mode: when this process last sent to a chat (a hint that saves a round trip;
         # the script decides). Memory mode: the schedule's own record.
@@ -262,9 +272,15 @@ class TokenPace:
         args[2] = lane
         args[7] = self.limits.group_limit(chat_id)
         busy, micros = await self._script(
-            keys=[f"{self._prefix}:tat", f"{self._prefix}:bulk", f"{self._prefix}:replies",
-                  f"{self._prefix}:chat:{chat_id}", f"{self._prefix}:group:{chat_id}"],
-            args=args)
+            keys=[
+                f"{self._prefix}:tat",
+                f"{self._prefix}:bulk",
+                f"{self._prefix}:replies",
+                f"{self._prefix}:chat:{chat_id}",
+                f"{self._prefix}:group:{chat_id}",
+            ],
+            args=args,
+        )
         return Grant(bool(int(busy)), max(0, int(micros)) / 1_000_000)
 
     async def _note_sent(self, chat_id: str, late: float) -> None:
@@ -272,5 +288,6 @@ class TokenPace:
         that woke late spaces the chat's next message from now instead."""
         note_chat(self._chats, chat_id, time.monotonic() + self.limits.chat_interval)
         if self._redis is not None and late > LATE:
-            await self._redis.pexpire(f"{self._prefix}:chat:{chat_id}",
-                                      int(self.limits.chat_interval * 1000), gt=True)
+            await self._redis.pexpire(
+                f"{self._prefix}:chat:{chat_id}", int(self.limits.chat_interval * 1000), gt=True
+            )

@@ -42,16 +42,21 @@ def result_of(deps: Deps, lesson: Lesson, confirmed: Confirmed | None) -> Lesson
     return LessonResult("not_passed", judged if judged is not None else confirmed.best, mark)
 
 
-async def lesson_result(deps: Deps, repo: UnitOfWork, learner_id: int, lesson: Lesson) -> LessonResult:
+async def lesson_result(
+    deps: Deps, repo: UnitOfWork, learner_id: int, lesson: Lesson
+) -> LessonResult:
     scores = await repo.passing.confirmed_scores(learner_id, [lesson.id])
     return result_of(deps, lesson, scores.get(lesson.id))
 
 
 async def passed_lessons(deps: Deps, repo: UnitOfWork, learner_id: int) -> set[str]:
     scores = await repo.passing.confirmed_scores(learner_id)
-    return {lesson_id for lesson_id, confirmed in scores.items()
-            if (lesson := deps.curriculum.by_id(lesson_id)) is not None
-            and lesson_passed(lesson, deps.curriculum.pass_mark(lesson), confirmed)}
+    return {
+        lesson_id
+        for lesson_id, confirmed in scores.items()
+        if (lesson := deps.curriculum.by_id(lesson_id)) is not None
+        and lesson_passed(lesson, deps.curriculum.pass_mark(lesson), confirmed)
+    }
 
 
 async def not_passed(deps: Deps, repo: UnitOfWork, learner_id: int) -> dict[str, int]:
@@ -73,8 +78,10 @@ async def not_passed(deps: Deps, repo: UnitOfWork, learner_id: int) -> dict[str,
 def pass_marks(curriculum: Curriculum) -> PassMarks:
     """The rule of `passed_lessons` as data, for storage to count passes over many learners in
     one query (honours): each lesson's pass mark, and which lessons are capstones."""
-    return PassMarks({ls.id: curriculum.pass_mark(ls) for ls in curriculum.lessons},
-                     frozenset(ls.id for ls in curriculum.lessons if ls.is_capstone))
+    return PassMarks(
+        {ls.id: curriculum.pass_mark(ls) for ls in curriculum.lessons},
+        frozenset(ls.id for ls in curriculum.lessons if ls.is_capstone),
+    )
 
 
 def first_day(learner: LearnerRecord) -> date | None:
@@ -84,7 +91,11 @@ def first_day(learner: LearnerRecord) -> date | None:
 
 
 async def review_today(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, current: Assignment | None, today: date,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    current: Assignment | None,
+    today: date,
 ) -> ReviewSlot | None:
     """Today's review: the one already opened, or, on a review day with no lesson in hand, the
     lesson not passed that came back least often (opened now; once a day, whatever the race)."""
@@ -102,9 +113,15 @@ async def review_today(
 def completion_text(result: LessonResult, points: int, streak: int, tr: Translator) -> str:
     """The message when a lesson is done: it says passed only when it is."""
     key = {"passed": "pass.completed_passed", "not_passed": "pass.completed_not_passed"}.get(
-        result.state, "pass.completed_held")
-    return tr(key, points=points, streak=streak, score=result.score if result.score is not None
-              else "-", mark=result.mark)
+        result.state, "pass.completed_held"
+    )
+    return tr(
+        key,
+        points=points,
+        streak=streak,
+        score=result.score if result.score is not None else "-",
+        mark=result.mark,
+    )
 
 
 def result_line(result: LessonResult, title: str, tr: Translator) -> Out | None:
@@ -112,8 +129,9 @@ def result_line(result: LessonResult, title: str, tr: Translator) -> Out | None:
     if result.state == "passed":
         return Out(text=tr("pass.now_passed", title=title, score=result.score, mark=result.mark))
     if result.state == "not_passed":
-        return Out(text=tr("pass.still_not_passed", title=title, score=result.score,
-                           mark=result.mark))
+        return Out(
+            text=tr("pass.still_not_passed", title=title, score=result.score, mark=result.mark)
+        )
     return None
 
 
@@ -122,6 +140,7 @@ async def certificate_coming(deps: Deps, repo: UnitOfWork, learner_id: int, leve
     if any(c.level == level for c in await repo.certificates.of_learner(learner_id)):
         return True
     ids = [ls.id for ls in deps.curriculum.of_level(level)]
-    found = level_standing(deps.curriculum, level,
-                           await repo.passing.confirmed_scores(learner_id, ids))
+    found = level_standing(
+        deps.curriculum, level, await repo.passing.confirmed_scores(learner_id, ids)
+    )
     return found is not None and found.earned

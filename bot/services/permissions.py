@@ -18,29 +18,29 @@ from bot.services.ports import RoleRecord, UnitOfWork
 
 
 class Role(StrEnum):
-    LEADER = "leader"          # tổ trưởng / trưởng nhóm: a neighbourhood group
+    LEADER = "leader"  # tổ trưởng / trưởng nhóm: a neighbourhood group
     INSTRUCTOR = "instructor"  # giảng viên nòng cốt: a unit and the classes they open
-    MENTOR = "mentor"          # người hướng dẫn: a class or group
-    OFFICIAL = "official"      # cán bộ: a commune or the province; reads and announces
-    ADMIN = "admin"            # quản trị: everything in the subtree
+    MENTOR = "mentor"  # người hướng dẫn: a class or group
+    OFFICIAL = "official"  # cán bộ: a commune or the province; reads and announces
+    ADMIN = "admin"  # quản trị: everything in the subtree
 
 
 class Action(StrEnum):
-    VIEW_ROSTER = "view_roster"            # members, who studied, who to reach
-    NUDGE = "nudge"                        # remind members who have not studied
-    ANNOUNCE = "announce"                  # a message to every member of the unit
-    OPEN_CLASS = "open_class"              # a child unit of kind "lớp"
+    VIEW_ROSTER = "view_roster"  # members, who studied, who to reach
+    NUDGE = "nudge"  # remind members who have not studied
+    ANNOUNCE = "announce"  # a message to every member of the unit
+    OPEN_CLASS = "open_class"  # a child unit of kind "lớp"
     CLOSE_CLASS = "close_class"
     CREATE_CHALLENGE = "create_challenge"
-    REVIEW = "review"                      # the review queue: confirm or change grades
+    REVIEW = "review"  # the review queue: confirm or change grades
     CHECK_IN_SESSION = "check_in_session"  # open an in-person session and take check-ins
-    PROPOSE_MENTOR = "propose_mentor"      # make a learner of one's classes a mentor
-    PEER_REVIEW = "peer_review"            # review peers' anonymised work (advice only)
-    INVITE_ROLE = "invite_role"            # hand out roles with one-time invites
+    PROPOSE_MENTOR = "propose_mentor"  # make a learner of one's classes a mentor
+    PEER_REVIEW = "peer_review"  # review peers' anonymised work (advice only)
+    INVITE_ROLE = "invite_role"  # hand out roles with one-time invites
     REVOKE_ROLE = "revoke_role"
-    VIEW_DASHBOARD = "view_dashboard"      # the officials' figures
-    VIEW_REPORT = "view_report"            # the weekly digest and unit reports
-    VIEW_AUDIT = "view_audit"              # the role log: who did what, when, to whom
+    VIEW_DASHBOARD = "view_dashboard"  # the officials' figures
+    VIEW_REPORT = "view_report"  # the weekly digest and unit reports
+    VIEW_AUDIT = "view_audit"  # the role log: who did what, when, to whom
     REVOKE_CERTIFICATE = "revoke_certificate"  # copied work, a name not the learner's
 
 
@@ -49,15 +49,28 @@ _LEAD = frozenset({Action.VIEW_ROSTER, Action.NUDGE, Action.ANNOUNCE, Action.VIE
 # The policy. Pure data: tests walk every role times every action.
 ALLOWED: Mapping[Role, frozenset[Action]] = {
     Role.LEADER: _LEAD,
-    Role.INSTRUCTOR: _LEAD | {
-        Action.OPEN_CLASS, Action.CLOSE_CLASS, Action.CREATE_CHALLENGE, Action.REVIEW,
-        Action.CHECK_IN_SESSION, Action.PROPOSE_MENTOR,
+    Role.INSTRUCTOR: _LEAD
+    | {
+        Action.OPEN_CLASS,
+        Action.CLOSE_CLASS,
+        Action.CREATE_CHALLENGE,
+        Action.REVIEW,
+        Action.CHECK_IN_SESSION,
+        Action.PROPOSE_MENTOR,
     },
     Role.MENTOR: frozenset({Action.PEER_REVIEW}),
-    Role.OFFICIAL: frozenset({
-        Action.VIEW_ROSTER, Action.ANNOUNCE, Action.VIEW_DASHBOARD, Action.VIEW_REPORT,
-        Action.INVITE_ROLE, Action.REVOKE_ROLE, Action.VIEW_AUDIT, Action.REVOKE_CERTIFICATE,
-    }),
+    Role.OFFICIAL: frozenset(
+        {
+            Action.VIEW_ROSTER,
+            Action.ANNOUNCE,
+            Action.VIEW_DASHBOARD,
+            Action.VIEW_REPORT,
+            Action.INVITE_ROLE,
+            Action.REVOKE_ROLE,
+            Action.VIEW_AUDIT,
+            Action.REVOKE_CERTIFICATE,
+        }
+    ),
     Role.ADMIN: frozenset(Action),
 }
 
@@ -95,8 +108,10 @@ async def is_admin(repo: UnitOfWork, person_id: int, admins: Collection[str]) ->
     """In HOCAI_ADMINS on any channel the person uses."""
     if not admins:
         return False
-    return any(external_admin(i.channel, i.external_id, admins)
-               for i in await repo.learners.identities_of(person_id))
+    return any(
+        external_admin(i.channel, i.external_id, admins)
+        for i in await repo.learners.identities_of(person_id)
+    )
 
 
 async def _holding(repo: UnitOfWork, person_id: int, action: Action) -> list[RoleRecord]:
@@ -104,7 +119,11 @@ async def _holding(repo: UnitOfWork, person_id: int, action: Action) -> list[Rol
 
 
 async def can(
-    repo: UnitOfWork, person_id: int, action: Action, unit_id: int | None, *,
+    repo: UnitOfWork,
+    person_id: int,
+    action: Action,
+    unit_id: int | None,
+    *,
     admins: Collection[str],
 ) -> bool:
     """May this person do this on this unit? `unit_id=None` asks about the whole tree (a
@@ -124,7 +143,11 @@ async def can(
 
 
 async def units_in_scope(
-    repo: UnitOfWork, person_id: int, action: Action, *, admins: Collection[str],
+    repo: UnitOfWork,
+    person_id: int,
+    action: Action,
+    *,
+    admins: Collection[str],
 ) -> set[int]:
     """Every unit where this person may do this (the subtrees of their roles); empty if none."""
     if await is_admin(repo, person_id, admins):
@@ -134,15 +157,21 @@ async def units_in_scope(
 
 
 async def may_grant(
-    repo: UnitOfWork, person_id: int, role: Role, unit_id: int, *, admins: Collection[str],
+    repo: UnitOfWork,
+    person_id: int,
+    role: Role,
+    unit_id: int,
+    *,
+    admins: Collection[str],
 ) -> bool:
     """May this person hand out (or take back) `role` on `unit_id`?"""
     if await is_admin(repo, person_id, admins):
         return True
     above = set(await repo.roles.ancestors(unit_id))
-    return any(r.unit_id in above and allows(r.role, Action.INVITE_ROLE)
-               and may_hand_out(r.role, role)
-               for r in await repo.roles.active_roles(person_id))
+    return any(
+        r.unit_id in above and allows(r.role, Action.INVITE_ROLE) and may_hand_out(r.role, role)
+        for r in await repo.roles.active_roles(person_id)
+    )
 
 
 async def roles_of(repo: UnitOfWork, person_id: int) -> list[RoleRecord]:

@@ -37,8 +37,16 @@ class Cipher(Protocol):
 class Bots(Protocol):
     """Reached as `repo.bots` inside a transaction."""
 
-    async def add(self, unit_id: int, channel: str, name: str, token: str, token_hash: str,
-                  webhook_secret: str, now: datetime) -> BotRecord: ...
+    async def add(
+        self,
+        unit_id: int,
+        channel: str,
+        name: str,
+        token: str,
+        token_hash: str,
+        webhook_secret: str,
+        now: datetime,
+    ) -> BotRecord: ...
     async def by_token_hash(self, token_hash: str) -> BotRecord | None: ...
     async def enable(self, bot_id: int, name: str) -> None: ...
     async def get(self, bot_id: int) -> BotRecord | None: ...

@@ -21,7 +21,11 @@ class MonthlyQuota:
     `ChannelPolicy`."""
 
     def __init__(
-        self, store: Store, channel: str, limit: int, timezone: str = "Asia/Ho_Chi_Minh",
+        self,
+        store: Store,
+        channel: str,
+        limit: int,
+        timezone: str = "Asia/Ho_Chi_Minh",
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.store, self.channel, self.limit = store, channel, limit
@@ -51,6 +55,12 @@ class MonthlyQuota:
         month = self.month()
         if self._warned_for != month:
             self._warned_for = month
-            log.warning("%s: %d of %d messages used in %s; daily lessons are paused until next "
-                        "month (replies still go out)", self.channel, used, self.limit, month)
+            log.warning(
+                "%s: %d of %d messages used in %s; daily lessons are paused until next "
+                "month (replies still go out)",
+                self.channel,
+                used,
+                self.limit,
+                month,
+            )
         return False

@@ -85,8 +85,11 @@ async def group_board(
     since = deps.now() - timedelta(days=WINDOW_DAYS)
     rows = rank_learners(await repo.ledger.learner_points_in_unit(unit_id, since))
     mine = rank_of(rows, learner_id) if learner_id is not None else None
-    shown = learner_id is None or (mine is not None and mine.points > 0) or (
-        await _has_earned(repo, learner_id))
+    shown = (
+        learner_id is None
+        or (mine is not None and mine.points > 0)
+        or (await _has_earned(repo, learner_id))
+    )
     return LearnerBoard(unit.id, unit.name, tuple(rows), mine, names_shown=shown)
 
 
@@ -112,7 +115,10 @@ async def _live_tier(deps: Deps, repo: UnitOfWork, top_id: int, depth: int) -> l
 
 
 async def commune_board(
-    deps: Deps, repo: UnitOfWork, parent_id: int, mine_id: int | None = None,
+    deps: Deps,
+    repo: UnitOfWork,
+    parent_id: int,
+    mine_id: int | None = None,
     live: bool | None = None,
 ) -> UnitBoard | None:
     """The units directly under `parent_id` (a commune's groups), each over its subtree."""
@@ -164,8 +170,11 @@ async def standings_for(
     if unit is None or parent is None:
         return Standings(group, None, None)
     live = await _live(repo, live)  # decided once: both boards from the same source
-    return Standings(group, await _commune_board(deps, repo, parent, unit.id, live),
-                     await _province_board(deps, repo, parent, live))
+    return Standings(
+        group,
+        await _commune_board(deps, repo, parent, unit.id, live),
+        await _province_board(deps, repo, parent, live),
+    )
 
 
 async def refresh(deps: Deps) -> int:

@@ -29,13 +29,26 @@ def learner_board(board: LearnerBoard, tr: Translator) -> Out:
         return Out(title=title, text=tr("roles.board_after_first_point", members=len(board.rows)))
     me = board.mine.learner_id if board.mine else None
     lines = [
-        tr("rank.learner_row", rank=s.rank, name=s.name, points=s.points,
-           me=" ⭐" if s.learner_id == me else "")
+        tr(
+            "rank.learner_row",
+            rank=s.rank,
+            name=s.name,
+            points=s.points,
+            me=" ⭐" if s.learner_id == me else "",
+        )
         for s in board.rows[:TOP]
     ]
     if board.mine and board.mine.rank > TOP and board.mine not in board.rows[:TOP]:
-        lines.append("…\n" + tr("rank.learner_row", rank=board.mine.rank, name=board.mine.name,
-                                 points=board.mine.points, me=" ⭐"))
+        lines.append(
+            "…\n"
+            + tr(
+                "rank.learner_row",
+                rank=board.mine.rank,
+                name=board.mine.name,
+                points=board.mine.points,
+                me=" ⭐",
+            )
+        )
     if not any(s.points for s in board.rows):
         lines.append(tr("board.empty"))
     return Out(title=title, text="\n".join(lines))
@@ -46,13 +59,30 @@ def unit_row(row: UnitStanding, tr: Translator, mine: bool) -> str:
     star = " ⭐" if mine else ""
     if not f.members:
         return tr("rank.unit_row_empty", name=f.name, me=star)
-    avg = (tr("rank.average", avg=round(f.average_score)) if f.average_score is not None
-           else tr("rank.no_average"))
+    avg = (
+        tr("rank.average", avg=round(f.average_score))
+        if f.average_score is not None
+        else tr("rank.no_average")
+    )
     if row.rank is None or f.working_age is None:
-        return tr("rank.unit_row_unknown", name=f.name, active=f.active, members=f.members,
-                  average=avg, me=star)
-    return tr("rank.unit_row", rank=row.rank, name=f.name, rate=percent(f.participation or 0, tr),
-              active=f.active, working_age=f.working_age, average=avg, me=star)
+        return tr(
+            "rank.unit_row_unknown",
+            name=f.name,
+            active=f.active,
+            members=f.members,
+            average=avg,
+            me=star,
+        )
+    return tr(
+        "rank.unit_row",
+        rank=row.rank,
+        name=f.name,
+        rate=percent(f.participation or 0, tr),
+        active=f.active,
+        working_age=f.working_age,
+        average=avg,
+        me=star,
+    )
 
 
 def unit_board(board: UnitBoard, tr: Translator, zone: str) -> Out:
@@ -66,14 +96,19 @@ def unit_board(board: UnitBoard, tr: Translator, zone: str) -> Out:
     notes = [tr("rank.note", days=board.window_days)]
     if any(r.rank is None and r.figures.members for r in board.rows):
         notes.append(tr("rank.note_unknown"))
-    if mine is not None and mine.figures.members and (mine.figures.officials
-                                                      or mine.figures.business_owners):
+    if (
+        mine is not None
+        and mine.figures.members
+        and (mine.figures.officials or mine.figures.business_owners)
+    ):
         notes.append(_own_rates(mine, tr))
     if board.computed_at is not None:
         notes.append(tr("rank.updated", time=_clock(board.computed_at, zone)))
     title_key = "rank.commune_title" if board.level == "groups" else "rank.province_title"
-    return Out(title=tr(title_key, scope=board.scope_name, days=board.window_days),
-               text="\n".join(lines) + "\n\n" + "\n".join(notes))
+    return Out(
+        title=tr(title_key, scope=board.scope_name, days=board.window_days),
+        text="\n".join(lines) + "\n\n" + "\n".join(notes),
+    )
 
 
 def _own_rates(mine: UnitStanding, tr: Translator) -> str:
@@ -81,11 +116,14 @@ def _own_rates(mine: UnitStanding, tr: Translator) -> str:
     f = mine.figures
 
     def part(active: int, whole: int | None) -> str:
-        return (f"{percent(active / whole, tr)} ({active}/{whole})" if whole
-                else tr("rank.unknown"))
+        return f"{percent(active / whole, tr)} ({active}/{whole})" if whole else tr("rank.unknown")
 
-    return tr("rank.own_rates", name=f.name, officials=part(f.active_officials, f.officials),
-              business=part(f.active_business, f.business_owners))
+    return tr(
+        "rank.own_rates",
+        name=f.name,
+        officials=part(f.active_officials, f.officials),
+        business=part(f.active_business, f.business_owners),
+    )
 
 
 def _clock(at: datetime, zone: str) -> str:

@@ -65,8 +65,9 @@ class ToReach:
     reason: str  # outside_window | unreachable | no_channel
 
 
-def why_unreachable(identities: list[IdentityRecord], now: datetime,
-                    policies: Policies) -> str | None:
+def why_unreachable(
+    identities: list[IdentityRecord], now: datetime, policies: Policies
+) -> str | None:
     """None when some channel can still carry a message; else the reason a person must call."""
     if any(usable(i, now, policies) for i in identities):
         return None
@@ -89,8 +90,9 @@ def _subtree(units: list[UnitRecord], root: UnitRecord) -> list[UnitRecord]:
     return found
 
 
-async def people_to_reach(store: Store, unit_code: str, now: datetime,
-                          policies: Policies) -> list[ToReach] | None:
+async def people_to_reach(
+    store: Store, unit_code: str, now: datetime, policies: Policies
+) -> list[ToReach] | None:
     """Active learners of a unit (and the units under it) whom no channel can reach today.
 
     None when the unit does not exist."""
@@ -110,11 +112,16 @@ async def people_to_reach(store: Store, unit_code: str, now: datetime,
             if reason is None:
                 continue
             seen = [i.last_seen_at for i in identities if i.last_seen_at]
-            rows.append(ToReach(
-                learner.id, learner.display_name or learner.nickname,
-                names.get(learner.unit_id or -1, ""),
-                " ".join(sorted({i.channel for i in identities})),
-                max(seen).date().isoformat() if seen else "", reason))
+            rows.append(
+                ToReach(
+                    learner.id,
+                    learner.display_name or learner.nickname,
+                    names.get(learner.unit_id or -1, ""),
+                    " ".join(sorted({i.channel for i in identities})),
+                    max(seen).date().isoformat() if seen else "",
+                    reason,
+                )
+            )
     return rows
 
 

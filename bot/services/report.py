@@ -27,8 +27,17 @@ from bot.services.ports.figures import Counts, QuarterClose, Tally, UnitInfo, Wi
 from bot.services.rankings import LIVE_MAX_LEARNERS
 from scoring.honours import Period, PeriodError, parse_period, quarter_of
 
-__all__ = ["FutureQuarter", "Period", "PeriodError", "QuarterReport", "ReportRow",
-           "close_quarter", "parse_quarter", "previous_quarter", "quarter_report"]
+__all__ = [
+    "FutureQuarter",
+    "Period",
+    "PeriodError",
+    "QuarterReport",
+    "ReportRow",
+    "close_quarter",
+    "parse_quarter",
+    "previous_quarter",
+    "quarter_report",
+]
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,14 @@ def quarter_window(deps: Deps, period: Period) -> Window:
     today in the current quarter); the trend covers its weeks."""
     last = min(period.end, _today(deps) + timedelta(days=1)) - timedelta(days=1)
     monday = period.start - timedelta(days=period.start.weekday())
-    return Window(period.start, period.end, start_of(period.start, deps.timezone),
-                  start_of(period.end, deps.timezone), last - timedelta(days=6), monday)
+    return Window(
+        period.start,
+        period.end,
+        start_of(period.start, deps.timezone),
+        start_of(period.end, deps.timezone),
+        last - timedelta(days=6),
+        monday,
+    )
 
 
 def _ordered(tallies: dict[int, Tally], root_id: int) -> tuple[ReportRow, ...]:
@@ -86,8 +101,9 @@ def _ordered(tallies: dict[int, Tally], root_id: int) -> tuple[ReportRow, ...]:
     while stack:
         t = stack.pop()
         out.append(ReportRow(t.unit, t.counts, gauges(t.unit, t.counts)))
-        below = sorted(children.get(t.unit.unit_id, ()),
-                       key=lambda c: (c.unit.name.lower(), c.unit.unit_id))
+        below = sorted(
+            children.get(t.unit.unit_id, ()), key=lambda c: (c.unit.name.lower(), c.unit.unit_id)
+        )
         stack.extend(reversed(below))
     return tuple(out)
 
@@ -123,8 +139,9 @@ async def quarter_report(
         else:
             tallies = {}
     if unit_id not in tallies:
-        tallies = await repo.figures.tallies(unit_id, quarter_window(deps, quarter),
-                                             pass_marks(deps.curriculum))
+        tallies = await repo.figures.tallies(
+            unit_id, quarter_window(deps, quarter), pass_marks(deps.curriculum)
+        )
         at = deps.now()
     if unit_id not in tallies:
         return None

@@ -29,29 +29,43 @@ def feedback_lines(lesson: Lesson, detail: dict[str, object], tr: Translator) ->
         finding = item.get("finding")
         if finding not in ("met", "partly", "missing"):
             continue
-        criterion = CriterionGrade(str(item["id"]), int(item.get("score") or 0),
-                                   int(item.get("max") or 0), finding,
-                                   feedback=str(item.get("feedback") or ""))
+        criterion = CriterionGrade(
+            str(item["id"]),
+            int(item.get("score") or 0),
+            int(item.get("max") or 0),
+            finding,
+            feedback=str(item.get("feedback") or ""),
+        )
         spec = rubric[criterion.id]
         lines.append(criterion_line(criterion, spec.title, spec.judge, tr))
     return lines
 
 
-async def review_messages(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
-                          tr: Translator) -> list[Out]:
+async def review_messages(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson, tr: Translator
+) -> list[Out]:
     """What a review day sends: why the lesson is back, its feedback, the example and the
     practice with "Nộp bài" (the quiz was answered the first time)."""
     fitted = lesson.fitted(learner.occupation)
     result = await passing.lesson_result(deps, repo, learner.id, lesson)
     feedback = await repo.passing.latest_feedback(learner.id, lesson.id)
-    text = tr("pass.review_intro", title=lesson.title, mark=result.mark,
-              score=result.score if result.score is not None else "-")
+    text = tr(
+        "pass.review_intro",
+        title=lesson.title,
+        mark=result.mark,
+        score=result.score if result.score is not None else "-",
+    )
     lines = feedback_lines(fitted, feedback.detail, tr) if feedback else []
     if lines:
         text += "\n\n" + tr("pass.review_feedback") + "\n" + "\n".join(lines)
-    return pack([
-        Out(title=tr("pass.review_title"), text=text),
-        Out(text=tr("lesson.example", prompt=fitted.example.prompt,
-                    answer=fitted.example.answer)),
-        practice_message(fitted, tr),
-    ])
+    return pack(
+        [
+            Out(title=tr("pass.review_title"), text=text),
+            Out(
+                text=tr(
+                    "lesson.example", prompt=fitted.example.prompt, answer=fitted.example.answer
+                )
+            ),
+            practice_message(fitted, tr),
+        ]
+    )

@@ -23,28 +23,49 @@ def scores(held: HeldSummary, tr: Translator) -> str:
 def item(deps: Deps, it: ReviewItem, tr: Translator) -> Out:
     return Out(
         title=tr("review.item_title", id=it.grade_id, score=it.score),
-        text=tr("review.item", lesson=tasks.title(deps, it.lesson_id, tr),
-                flags=flag_names(it.flags, tr), appealed=tr("review.appealed") if it.appealed else "",
-                text=(it.text or tr("review.photo_only"))[:EXCERPT],
-                photo=it.photo_ref or "-"),
-        options=(buttons.Review("ok", it.grade_id).as_option(tr("review.confirm")),
-                 buttons.Review("set", it.grade_id).as_option(tr("review.change"))),
+        text=tr(
+            "review.item",
+            lesson=tasks.title(deps, it.lesson_id, tr),
+            flags=flag_names(it.flags, tr),
+            appealed=tr("review.appealed") if it.appealed else "",
+            text=(it.text or tr("review.photo_only"))[:EXCERPT],
+            photo=it.photo_ref or "-",
+        ),
+        options=(
+            buttons.Review("ok", it.grade_id).as_option(tr("review.confirm")),
+            buttons.Review("set", it.grade_id).as_option(tr("review.change")),
+        ),
     )
 
 
 def queue(deps: Deps, q: ReviewQueue, tr: Translator) -> list[Out]:
-    bulk = [Out(text=tr("review.held", count=q.held.count, scores=scores(q.held, tr)),
-                options=(buttons.Review("bulk", q.held.last_id).as_option(tr("review.bulk")),))
-            ] if q.held else []
+    bulk = (
+        [
+            Out(
+                text=tr("review.held", count=q.held.count, scores=scores(q.held, tr)),
+                options=(buttons.Review("bulk", q.held.last_id).as_option(tr("review.bulk")),),
+            )
+        ]
+        if q.held
+        else []
+    )
     if not q.items:
         return [Out(text=tr("review.empty")), *bulk]
-    return [Out(text=tr("review.header", count=q.total)), *bulk,
-            *(item(deps, it, tr) for it in q.items)]
+    return [
+        Out(text=tr("review.header", count=q.total)),
+        *bulk,
+        *(item(deps, it, tr) for it in q.items),
+    ]
 
 
 def bulk_preview(held: HeldSummary | None, tr: Translator) -> list[Out]:
     if held is None:
         return [Out(text=tr("review.bulk_none"))]
-    return [Out(text=tr("review.bulk_preview", count=min(held.count, BULK_LIMIT),
-                        scores=scores(held, tr)),
-                options=(buttons.Review("bulkok", held.last_id).as_option(tr("review.bulk_yes")),))]
+    return [
+        Out(
+            text=tr(
+                "review.bulk_preview", count=min(held.count, BULK_LIMIT), scores=scores(held, tr)
+            ),
+            options=(buttons.Review("bulkok", held.last_id).as_option(tr("review.bulk_yes")),),
+        )
+    ]

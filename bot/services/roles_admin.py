@@ -44,8 +44,7 @@ async def _scope(repo: UnitOfWork, unit_code: str | None) -> list[int] | None:
     return sorted(await repo.roles.subtree([unit.id]))
 
 
-async def invite(store: Store, unit_code: str, role: str, days: float, now: datetime
-                 ) -> MadeInvite:
+async def invite(store: Store, unit_code: str, role: str, days: float, now: datetime) -> MadeInvite:
     picked = parse_role(role)
     if not 0 < days <= invites.MAX_DAYS:
         raise RolesError(f"--days must be between 0 and {invites.MAX_DAYS}")
@@ -56,8 +55,9 @@ async def invite(store: Store, unit_code: str, role: str, days: float, now: date
         return await invites.make_invite(repo, unit, picked, None, now, days)
 
 
-async def grants(store: Store, unit_code: str | None, include_revoked: bool = False
-                 ) -> list[GrantRow]:
+async def grants(
+    store: Store, unit_code: str | None, include_revoked: bool = False
+) -> list[GrantRow]:
     """Grants on the unit and every unit under it (all units without one)."""
     async with store.transaction() as repo:
         found = await repo.roles.grants_in(await _scope(repo, unit_code), include_revoked)
@@ -66,15 +66,29 @@ async def grants(store: Store, unit_code: str | None, include_revoked: bool = Fa
         for g in found:
             learner = await repo.learners.learner(g.learner_id)
             unit = units.get(g.unit_id)
-            rows.append(GrantRow(g.id, g.learner_id, learner.public_name if learner else "?",
-                                 g.role, unit.code if unit else "?", unit.name if unit else "?",
-                                 g.granted_at, g.revoked_at))
+            rows.append(
+                GrantRow(
+                    g.id,
+                    g.learner_id,
+                    learner.public_name if learner else "?",
+                    g.role,
+                    unit.code if unit else "?",
+                    unit.name if unit else "?",
+                    g.granted_at,
+                    g.revoked_at,
+                )
+            )
     return rows
 
 
 async def revoke(
-    store: Store, now: datetime, *, role_id: int | None = None, learner_id: int | None = None,
-    role: str | None = None, unit_code: str | None = None,
+    store: Store,
+    now: datetime,
+    *,
+    role_id: int | None = None,
+    learner_id: int | None = None,
+    role: str | None = None,
+    unit_code: str | None = None,
 ) -> RoleRecord:
     """By the grant's id, or by person, role and unit."""
     async with store.transaction() as repo:
@@ -85,8 +99,11 @@ async def revoke(
             unit = await repo.units.unit_by_code(unit_code)
             if unit is None:
                 raise RolesError(f"unknown unit code: {unit_code}")
-            match = [g for g in await repo.roles.active_roles(learner_id)
-                     if g.role == picked.value and g.unit_id == unit.id]
+            match = [
+                g
+                for g in await repo.roles.active_roles(learner_id)
+                if g.role == picked.value and g.unit_id == unit.id
+            ]
             if not match:
                 raise RolesError(f"person {learner_id} is not {picked.value} of {unit_code}")
             role_id = match[0].id

@@ -27,12 +27,20 @@ MAX_PICK = 12  # units offered as buttons; more are typed as "/invite CODE ROLE"
 _TYPED_PREFIX = re.compile(r"^\s*(?:/?role\s+|(?:nhan\s+)?vai\s*tro\s+|ma\s+moi\s+)", re.I)
 # Names a person may type for a role, without diacritics.
 _ROLE_WORDS = {
-    "leader": Role.LEADER, "truong nhom": Role.LEADER, "to truong": Role.LEADER,
-    "instructor": Role.INSTRUCTOR, "giang vien": Role.INSTRUCTOR,
+    "leader": Role.LEADER,
+    "truong nhom": Role.LEADER,
+    "to truong": Role.LEADER,
+    "instructor": Role.INSTRUCTOR,
+    "giang vien": Role.INSTRUCTOR,
     "giang vien nong cot": Role.INSTRUCTOR,
-    "mentor": Role.MENTOR, "nguoi huong dan": Role.MENTOR, "huong dan": Role.MENTOR,
-    "official": Role.OFFICIAL, "can bo": Role.OFFICIAL,
-    "admin": Role.ADMIN, "quan tri": Role.ADMIN, "quan tri vien": Role.ADMIN,
+    "mentor": Role.MENTOR,
+    "nguoi huong dan": Role.MENTOR,
+    "huong dan": Role.MENTOR,
+    "official": Role.OFFICIAL,
+    "can bo": Role.OFFICIAL,
+    "admin": Role.ADMIN,
+    "quan tri": Role.ADMIN,
+    "quan tri vien": Role.ADMIN,
 }
 
 
@@ -48,7 +56,7 @@ def typed_code(text: str) -> str | None:
     """An invite code typed as a message: 'ABCDEF-GHJKMN-PQRSTU', 'r_ABC...', 'vai trò ABC...'."""
     folded = fold(text or "")
     prefix = _TYPED_PREFIX.match(folded)
-    rest = text.strip()[prefix.end():] if prefix else text
+    rest = text.strip()[prefix.end() :] if prefix else text
     code = invites.normalise(rest)
     if code is None:
         return None
@@ -70,9 +78,15 @@ async def _unit_name(repo: UnitOfWork, unit_id: int) -> str:
 
 # ---- opening and confirming an invite -------------------------------------------------------
 
+
 async def open_code(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, state: Conversation,
-    event: Inbound, raw: str,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    tr: Translator,
+    state: Conversation,
+    event: Inbound,
+    raw: str,
 ) -> list[Out]:
     """A code from a deep link or typed: show what it grants and ask for a yes. Changes nothing
     but the throttle counter (a wrong code) and the pending invite in the state."""
@@ -81,29 +95,52 @@ async def open_code(
     if await throttle.blocked(repo, who, now):
         return [Out(text=tr("roles.throttled", minutes=throttle.window_minutes()))]
     code = invites.normalise(raw)
-    invite, problem = (None, InviteProblem.UNKNOWN) if code is None else \
-        await invites.find_invite(repo, code, learner.id, now)
+    invite, problem = (
+        (None, InviteProblem.UNKNOWN)
+        if code is None
+        else await invites.find_invite(repo, code, learner.id, now)
+    )
     if problem is not None or invite is None:
         state.role_invite = None
         if problem is InviteProblem.HELD and invite is not None:
-            return [Out(text=tr("roles.invite.held", role=role_name(tr, invite.role),
-                                unit=await _unit_name(repo, invite.unit_id)))]
+            return [
+                Out(
+                    text=tr(
+                        "roles.invite.held",
+                        role=role_name(tr, invite.role),
+                        unit=await _unit_name(repo, invite.unit_id),
+                    )
+                )
+            ]
         await throttle.failed(repo, who, now)
         return [Out(text=tr(f"roles.invite.{(problem or InviteProblem.UNKNOWN).value}"))]
     state.role_invite = invite.id
-    return [Out(title=tr("roles.invite.offer_title"),
-                text=tr("roles.invite.offer", role=role_name(tr, invite.role),
-                        unit=await _unit_name(repo, invite.unit_id),
-                        until=_until(learner, invite.expires_at)),
-                options=(buttons.RoleInvite("yes").as_option(tr("roles.invite.accept")),
-                         buttons.RoleInvite("no").as_option(tr("roles.invite.decline"))))]
+    return [
+        Out(
+            title=tr("roles.invite.offer_title"),
+            text=tr(
+                "roles.invite.offer",
+                role=role_name(tr, invite.role),
+                unit=await _unit_name(repo, invite.unit_id),
+                until=_until(learner, invite.expires_at),
+            ),
+            options=(
+                buttons.RoleInvite("yes").as_option(tr("roles.invite.accept")),
+                buttons.RoleInvite("no").as_option(tr("roles.invite.decline")),
+            ),
+        )
+    ]
 
 
 async def answer_invite(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, state: Conversation,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    tr: Translator,
+    state: Conversation,
     yes: bool,
 ) -> list[Out]:
-    """"rl:yes" / "rl:no": the invite waiting in the conversation taken or declined."""
+    """ "rl:yes" / "rl:no": the invite waiting in the conversation taken or declined."""
     pending, state.role_invite = state.role_invite, None
     if pending is None:
         return [Out(text=tr("roles.invite.nothing_open"))]
@@ -114,18 +151,35 @@ async def answer_invite(
     if granted is None or problem is not None:
         problem = problem or InviteProblem.USED
         if problem is InviteProblem.HELD and invite is not None:
-            return [Out(text=tr("roles.invite.held", role=role_name(tr, invite.role),
-                                unit=await _unit_name(repo, invite.unit_id)))]
+            return [
+                Out(
+                    text=tr(
+                        "roles.invite.held",
+                        role=role_name(tr, invite.role),
+                        unit=await _unit_name(repo, invite.unit_id),
+                    )
+                )
+            ]
         return [Out(text=tr(f"roles.invite.{problem.value}"))]
-    return [Out(text=tr("roles.invite.accepted", role=role_name(tr, granted.role),
-                        unit=await _unit_name(repo, granted.unit_id)))]
+    return [
+        Out(
+            text=tr(
+                "roles.invite.accepted",
+                role=role_name(tr, granted.role),
+                unit=await _unit_name(repo, granted.unit_id),
+            )
+        )
+    ]
 
 
 async def make_choice(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    tr: Translator,
     button: buttons.RoleInvite,
 ) -> list[Out]:
-    """"rl:unit:<unit>" (then pick a role) or "rl:make:<unit>:<role>" (make the invite); the
+    """ "rl:unit:<unit>" (then pick a role) or "rl:make:<unit>:<role>" (make the invite); the
     unit and role are checked against this person's rights again, whatever the key says."""
     unit = await repo.units.unit(button.unit)
     if unit is None:
@@ -140,8 +194,9 @@ async def make_choice(
 AUDIT_ROWS = 15
 
 
-async def roles_command(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
-                        args: str) -> list[Out]:
+async def roles_command(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, args: str
+) -> list[Out]:
     """'/roles': mine; '/roles log' (officials, administrators): the role log of my units."""
     if fold(args).strip() in ("log", "nhat ky", "lich su"):
         return await audit(deps, repo, learner, tr)
@@ -150,8 +205,9 @@ async def roles_command(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr
 
 async def audit(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator) -> list[Out]:
     """Who did what, when, to whom, in the units under mine (newest first)."""
-    scope = await permissions.units_in_scope(repo, learner.id, Action.VIEW_AUDIT,
-                                             admins=deps.admins)
+    scope = await permissions.units_in_scope(
+        repo, learner.id, Action.VIEW_AUDIT, admins=deps.admins
+    )
     if not scope:
         return [Out(text=tr("roles.not_allowed"))]
     events = await repo.roles.events(sorted(scope), AUDIT_ROWS)
@@ -175,41 +231,62 @@ async def audit(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Transl
             action = tr(f"roles.audit.{e.action}")
         except KeyError:  # an action a newer feature logs without a text yet
             action = e.action
-        rows.append(tr("roles.audit.row", at=e.at.astimezone(zone).strftime("%d/%m %H:%M"),
-                       actor=await name(e.actor_id), action=action,
-                       role=role_name(tr, role) if role else "",
-                       target=await name(e.target_id) if e.target_id else "",
-                       unit=await _unit_name(repo, e.unit_id) if e.unit_id else "").strip())
+        rows.append(
+            tr(
+                "roles.audit.row",
+                at=e.at.astimezone(zone).strftime("%d/%m %H:%M"),
+                actor=await name(e.actor_id),
+                action=action,
+                role=role_name(tr, role) if role else "",
+                target=await name(e.target_id) if e.target_id else "",
+                unit=await _unit_name(repo, e.unit_id) if e.unit_id else "",
+            ).strip()
+        )
     return [Out(title=tr("roles.audit.title"), text="\n".join(rows))]
 
 
-async def my_roles(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator
-                   ) -> list[Out]:
+async def my_roles(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator
+) -> list[Out]:
     held = await permissions.roles_of(repo, learner.id)
     admin = await permissions.is_admin(repo, learner.id, deps.admins)
     if not held and not admin:
         return [Out(text=tr("roles.mine_none"))]
-    rows = [tr("roles.mine_row", role=role_name(tr, Role.ADMIN), unit="HOCAI_ADMINS")] \
-        if admin else []
-    rows += [tr("roles.mine_row", role=role_name(tr, r.role),
-                unit=await _unit_name(repo, r.unit_id)) for r in held]
+    rows = (
+        [tr("roles.mine_row", role=role_name(tr, Role.ADMIN), unit="HOCAI_ADMINS")] if admin else []
+    )
+    rows += [
+        tr("roles.mine_row", role=role_name(tr, r.role), unit=await _unit_name(repo, r.unit_id))
+        for r in held
+    ]
     return [Out(title=tr("roles.mine_title"), text="\n".join(rows))]
 
 
 async def invite_command(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, args: str,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    tr: Translator,
+    args: str,
 ) -> list[Out]:
     """'/invite' picks a unit, then a role; '/invite T05 leader' makes the code at once."""
-    scope = await permissions.units_in_scope(repo, learner.id, Action.INVITE_ROLE,
-                                             admins=deps.admins)
+    scope = await permissions.units_in_scope(
+        repo, learner.id, Action.INVITE_ROLE, admins=deps.admins
+    )
     if not scope:
         return [Out(text=tr("roles.not_allowed"))]
     words = args.split()
     if not words:
-        units = sorted((u for u in await repo.units.units() if u.id in scope),
-                       key=lambda u: (u.parent_id is not None, u.code))[:MAX_PICK]
-        return [Out(text=tr("roles.make.pick_unit"), options=tuple(
-            buttons.RoleInvite("unit", u.id).as_option(u.name) for u in units))]
+        units = sorted(
+            (u for u in await repo.units.units() if u.id in scope),
+            key=lambda u: (u.parent_id is not None, u.code),
+        )[:MAX_PICK]
+        return [
+            Out(
+                text=tr("roles.make.pick_unit"),
+                options=tuple(buttons.RoleInvite("unit", u.id).as_option(u.name) for u in units),
+            )
+        ]
     unit = await repo.units.unit_by_code(words[0])
     if unit is None or unit.id not in scope:
         return [Out(text=tr("roles.make.unknown_unit", code=words[0][:20]))]
@@ -217,40 +294,74 @@ async def invite_command(
         return await _pick_role(deps, repo, learner, tr, unit)
     role = parse_role(" ".join(words[1:]))
     if role is None:
-        return [Out(text=tr("roles.make.unknown_role", role=" ".join(words[1:])[:20],
-                            roles=", ".join(r.value for r in Role)))]
+        return [
+            Out(
+                text=tr(
+                    "roles.make.unknown_role",
+                    role=" ".join(words[1:])[:20],
+                    roles=", ".join(r.value for r in Role),
+                )
+            )
+        ]
     return await _make(deps, repo, learner, tr, unit, role)
 
 
-async def _grantable(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, unit: UnitRecord
-                     ) -> list[Role]:
-    return [r for r in Role
-            if await permissions.may_grant(repo, learner.id, r, unit.id, admins=deps.admins)]
+async def _grantable(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, unit: UnitRecord
+) -> list[Role]:
+    return [
+        r
+        for r in Role
+        if await permissions.may_grant(repo, learner.id, r, unit.id, admins=deps.admins)
+    ]
 
 
-async def _pick_role(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
-                     unit: UnitRecord) -> list[Out]:
+async def _pick_role(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, unit: UnitRecord
+) -> list[Out]:
     roles = await _grantable(deps, repo, learner, unit)
     if not roles:
         return [Out(text=tr("roles.not_allowed"))]
-    return [Out(text=tr("roles.make.pick_role", unit=unit.name), options=tuple(
-        buttons.RoleInvite("make", unit.id, r.value).as_option(role_name(tr, r))
-        for r in roles))]
+    return [
+        Out(
+            text=tr("roles.make.pick_role", unit=unit.name),
+            options=tuple(
+                buttons.RoleInvite("make", unit.id, r.value).as_option(role_name(tr, r))
+                for r in roles
+            ),
+        )
+    ]
 
 
-async def _make(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator,
-                unit: UnitRecord, role: Role) -> list[Out]:
+async def _make(
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    tr: Translator,
+    unit: UnitRecord,
+    role: Role,
+) -> list[Out]:
     if not await permissions.may_grant(repo, learner.id, role, unit.id, admins=deps.admins):
         return [Out(text=tr("roles.not_allowed"))]
     made = await invites.make_invite(repo, unit, role, learner.id, deps.now())
-    out = [Out(text=tr("roles.make.done", role=role_name(tr, role), unit=unit.name,
-                       until=_until(learner, made.invite.expires_at), code=made.typed))]
+    out = [
+        Out(
+            text=tr(
+                "roles.make.done",
+                role=role_name(tr, role),
+                unit=unit.name,
+                until=_until(learner, made.invite.expires_at),
+                code=made.typed,
+            )
+        )
+    ]
     if deps.bot_link:
         out.append(Out(text=tr("roles.make.link", link=made.deep_link(deps.bot_link))))
     return out
 
 
 # ---- the console demo -----------------------------------------------------------------------
+
 
 async def _demo_unit(repo: UnitOfWork, learner: LearnerRecord, role: Role) -> UnitRecord | None:
     """The learner's own group for group roles, the unit above it for an official, the root for
@@ -267,7 +378,12 @@ async def _demo_unit(repo: UnitOfWork, learner: LearnerRecord, role: Role) -> Un
 
 
 async def demo(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator, event: Inbound, args: str,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    tr: Translator,
+    event: Inbound,
+    args: str,
 ) -> list[Out]:
     """'/demo role leader|instructor|mentor|official|admin|learner': the console only."""
     if event.channel != DEMO_CHANNEL:
@@ -290,7 +406,12 @@ async def demo(
 
 
 async def ensure_demo_admin(
-    store: Store, channel: str, external_id: str, nickname: str, timezone: str, now: datetime,
+    store: Store,
+    channel: str,
+    external_id: str,
+    nickname: str,
+    timezone: str,
+    now: datetime,
 ) -> None:
     """The console demo user starts as the administrator of the demo tree, by a real grant (the
     permission check has no special case for the console). Granted once: after a '/demo role'
@@ -301,8 +422,9 @@ async def ensure_demo_admin(
             return
         identity = await repo.learners.identity(channel, external_id)
         if identity is None:
-            learner, _ = await repo.learners.create_learner(channel, external_id, external_id,
-                                                            nickname, timezone, now)
+            learner, _ = await repo.learners.create_learner(
+                channel, external_id, external_id, nickname, timezone, now
+            )
             learner_id = learner.id
         else:
             learner_id = identity.learner_id

@@ -23,8 +23,7 @@ Scope = frozenset[int] | None
 async def of(deps: Deps, repo: UnitOfWork, person_id: int, action: Action) -> Scope:
     if await permissions.can(repo, person_id, action, None, admins=deps.admins):
         return None
-    return frozenset(await permissions.units_in_scope(repo, person_id, action,
-                                                      admins=deps.admins))
+    return frozenset(await permissions.units_in_scope(repo, person_id, action, admins=deps.admins))
 
 
 def allowed(scope: Scope) -> bool:
@@ -51,8 +50,7 @@ async def units(repo: UnitOfWork, scope: Scope, limit: int, *, classes: bool) ->
             seen.add(up)
             d, up = d + 1, parents.get(up)
         depth[unit.id] = d
-    found = [u for u in everything if has_unit(scope, u.id)
-             and (u.kind == CLASS_KIND) == classes]
+    found = [u for u in everything if has_unit(scope, u.id) and (u.kind == CLASS_KIND) == classes]
     return sorted(found, key=lambda u: (depth[u.id], u.name))[:limit]
 
 

@@ -35,17 +35,25 @@ class Limits:
     group_per_minute: int | None = None  # messages a minute to one group chat
 
     def pace(self) -> PaceLimits:
-        return PaceLimits(per_second=self.per_second, chat_interval=self.per_chat_interval,
-                          group_per_minute=self.group_per_minute,
-                          reply_reserve=self.reply_reserve)
+        return PaceLimits(
+            per_second=self.per_second,
+            chat_interval=self.per_chat_interval,
+            group_per_minute=self.group_per_minute,
+            reply_reserve=self.reply_reserve,
+        )
 
 
 class ChannelSender:
     """Sends through one `Outbound` (one token), within its pace. Raises `Unreachable` and
     `TemporaryFailure` to the caller; handles `RateLimited` itself by pausing every send."""
 
-    def __init__(self, outbound: Outbound, limits: Limits, pace: TokenPace | None = None,
-                 bot_id: int | None = None) -> None:
+    def __init__(
+        self,
+        outbound: Outbound,
+        limits: Limits,
+        pace: TokenPace | None = None,
+        bot_id: int | None = None,
+    ) -> None:
         self.outbound = outbound
         self.limits = limits
         self.bot_id = bot_id
@@ -79,10 +87,12 @@ class ChannelSender:
                     # Each platform message is paced, and a 429 repeats only its own piece.
                     for piece in self.outbound.pieces(message):
                         await self._send_within_limits(
-                            chat_id, partial(self.outbound.send_piece, chat_id, piece), lane)
+                            chat_id, partial(self.outbound.send_piece, chat_id, piece), lane
+                        )
                 else:
                     await self._send_within_limits(
-                        chat_id, lambda: self.outbound.send(chat_id, message), lane)
+                        chat_id, lambda: self.outbound.send(chat_id, message), lane
+                    )
             finally:
                 if not lock._waiters:  # asyncio.Lock keeps no public count; drop idle locks
                     self._chat_locks.pop(chat_id, None)
@@ -104,8 +114,12 @@ class ChannelSender:
             except RateLimited as exc:
                 self.rate_limited += 1
                 self._resume_at = max(self._resume_at, time.monotonic() + exc.retry_after)
-                log.warning("%s: 429, pausing all sends for %.1fs (attempt %d)",
-                            self.channel, exc.retry_after, attempt + 1)
+                log.warning(
+                    "%s: 429, pausing all sends for %.1fs (attempt %d)",
+                    self.channel,
+                    exc.retry_after,
+                    attempt + 1,
+                )
                 if attempt == self.limits.max_rate_limit_retries:
                     raise
                 continue
@@ -120,8 +134,12 @@ class Sender:
     token is paced in this process alone.
     """
 
-    def __init__(self, senders: dict[str, ChannelSender] | None = None,
-                 redis: Redis | None = None, declared: PolicyTable | None = None) -> None:
+    def __init__(
+        self,
+        senders: dict[str, ChannelSender] | None = None,
+        redis: Redis | None = None,
+        declared: PolicyTable | None = None,
+    ) -> None:
         self.by_channel: dict[str, ChannelSender] = dict(senders or {})
         self.by_bot: dict[int, ChannelSender] = {}
         self.redis = redis
@@ -133,8 +151,9 @@ class Sender:
         sender = self.get(channel, bot_id) or self.by_channel.get(channel)
         return sender.outbound.policy if sender is not None else self.declared.policy(channel)
 
-    def add(self, outbound: Outbound, limits: Limits, bot_id: int | None = None,
-            key: str | None = None) -> ChannelSender:
+    def add(
+        self, outbound: Outbound, limits: Limits, bot_id: int | None = None, key: str | None = None
+    ) -> ChannelSender:
         """`key` names the token in the shared counts (e.g. a hash of it): two processes with
         the same token must use the same key."""
         pace_key = key or f"{outbound.channel}:{bot_id or 'default'}"
@@ -174,8 +193,15 @@ class Sender:
         if sender is not None:
             await sender.chat_ready(chat_id)
 
-    async def send(self, channel: str, chat_id: str, message: Out, *, bot_id: int | None = None,
-                   lane: Lane = "reply") -> None:
+    async def send(
+        self,
+        channel: str,
+        chat_id: str,
+        message: Out,
+        *,
+        bot_id: int | None = None,
+        lane: Lane = "reply",
+    ) -> None:
         sender = self.get(channel, bot_id)
         if sender is None:
             raise KeyError(f"no sender for {channel} bot {bot_id}")

@@ -59,9 +59,12 @@ class AudioCache(Protocol):
 
 def lesson_script(lesson: Lesson, tr: Translator) -> str:
     """What is read aloud: the title, the lesson, the worked example's prompt, the practice."""
-    parts = [lesson.title, *lesson.content,
-             tr("speech.script_example", prompt=lesson.example.prompt),
-             tr("speech.script_practice", task=lesson.practice.task, submit=lesson.practice.submit)]
+    parts = [
+        lesson.title,
+        *lesson.content,
+        tr("speech.script_example", prompt=lesson.example.prompt),
+        tr("speech.script_practice", task=lesson.practice.task, submit=lesson.practice.submit),
+    ]
     text = "\n\n".join(_MARKUP.sub("", part).strip() for part in parts)
     if len(text) <= MAX_SCRIPT_CHARS:
         return text
@@ -86,7 +89,7 @@ def listen_option(deps: Deps, tr: Translator) -> Option | None:
 
 
 async def on_button(turn: Turn, button: buttons.Speech) -> list[Out]:
-    """"Nghe bài học", and confirming a voice note's transcript."""
+    """ "Nghe bài học", and confirming a voice note's transcript."""
     if button.action == "listen":
         return await listen(turn)
     if button.action == "send":
@@ -113,8 +116,12 @@ async def listen(turn: Turn) -> list[Out]:
             audio = await lesson_audio(deps, fitted, tr)
         except SpeechUnavailable:
             return [Out(text=tr("speech.listen_failed"))]
-        return [Out(text=tr("speech.listen_caption", title=fitted.title),
-                    voice=OutFile(f"{fitted.id}.{audio.ext}", audio.content, audio.mime))]
+        return [
+            Out(
+                text=tr("speech.listen_caption", title=fitted.title),
+                voice=OutFile(f"{fitted.id}.{audio.ext}", audio.content, audio.mime),
+            )
+        ]
 
     turn.later = read_aloud
     return []
@@ -140,13 +147,23 @@ def voice_note(turn: Turn) -> list[Out]:
     if deps.speech is None:
         return [Out(text=tr("speech.voice_off"))]
     if not ev.audio:  # a channel that fetches no voice notes (Zalo) gets the plain answer
-        return [Out(text=tr("speech.voice_unreadable" if ev.channel in PLAYS_AUDIO
-                            else "speech.voice_off"))]
+        return [
+            Out(
+                text=tr(
+                    "speech.voice_unreadable" if ev.channel in PLAYS_AUDIO else "speech.voice_off"
+                )
+            )
+        ]
     if len(ev.audio) > MAX_VOICE_BYTES:
         return [Out(text=tr("speech.voice_too_long"))]
     speech, audio, mime = deps.speech, ev.audio, ev.audio_mime or "audio/ogg"
-    name = "voice." + {"audio/ogg": "ogg", "audio/mpeg": "mp3", "audio/wav": "wav",
-                       "audio/x-wav": "wav", "audio/mp4": "m4a"}.get(mime, "ogg")
+    name = "voice." + {
+        "audio/ogg": "ogg",
+        "audio/mpeg": "mp3",
+        "audio/wav": "wav",
+        "audio/x-wav": "wav",
+        "audio/mp4": "m4a",
+    }.get(mime, "ogg")
 
     async def transcribe() -> list[Out]:
         try:
@@ -157,9 +174,16 @@ def voice_note(turn: Turn) -> list[Out]:
             return [Out(text=tr("speech.heard_nothing"))]
         text = text[:MAX_TRANSCRIPT_CHARS]
         turn.state.voice = HeldText(text, ev.update_key or None)
-        return [Out(title=tr("speech.heard_title"), text=tr("speech.heard", text=text),
-                    options=(buttons.Speech("send").as_option(tr("speech.send_button")),
-                             buttons.Speech("again").as_option(tr("speech.again_button"))))]
+        return [
+            Out(
+                title=tr("speech.heard_title"),
+                text=tr("speech.heard", text=text),
+                options=(
+                    buttons.Speech("send").as_option(tr("speech.send_button")),
+                    buttons.Speech("again").as_option(tr("speech.again_button")),
+                ),
+            )
+        ]
 
     turn.later = transcribe
     return []

@@ -55,21 +55,31 @@ async def progress_report(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) 
     streak = await badges.streak_today(deps, repo, learner)  # may spend a held freeze first
     freezes = await repo.badges.freezes(learner.id)
     best = longest_streak(await repo.progress.activity_days(learner.id), freezes.used_on)
-    board = (await rankings.group_board(deps, repo, learner.unit_id, learner.id)
-             if learner.unit_id else None)
+    board = (
+        await rankings.group_board(deps, repo, learner.unit_id, learner.id)
+        if learner.unit_id
+        else None
+    )
     today = deps.today_for(learner)
     return ProgressReport(
-        learner_id=learner.id, level=level_no, level_title=level.title if level else "",
+        learner_id=learner.id,
+        level=level_no,
+        level_title=level.title if level else "",
         lesson_id=lesson.id if lesson else None,
-        lessons_done=done, lessons_passed=passed, lessons_total=len(deps.curriculum.lessons),
-        points=points, streak=streak, best_streak=best, unit_id=learner.unit_id,
+        lessons_done=done,
+        lessons_passed=passed,
+        lessons_total=len(deps.curriculum.lessons),
+        points=points,
+        streak=streak,
+        best_streak=best,
+        unit_id=learner.unit_id,
         group_name=board.unit_name if board else None,
         rank=board.mine.rank if board and board.mine else None,
         group_size=len(board.rows) if board else 0,
         badges=tuple(b.code for b in await repo.badges.earned(learner.id)),
-        freezes_held=freezes.held, freezes_max=FREEZE_MAX_HELD,
-        freezes_used_recently=tuple(d for d in freezes.used_on
-                                    if (today - d).days <= WEEK),
+        freezes_held=freezes.held,
+        freezes_max=FREEZE_MAX_HELD,
+        freezes_used_recently=tuple(d for d in freezes.used_on if (today - d).days <= WEEK),
     )
 
 

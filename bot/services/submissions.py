@@ -57,31 +57,53 @@ async def receive(
         lesson = lesson.fitted(learner.occupation)  # graded by their occupation's own rubric
         too_long = len(incoming.text) > MAX_SUBMISSION_CHARS
         submission, created = await repo.submissions.add_submission(
-            learner.id, lesson.id, incoming.channel, incoming.text, incoming.photo_ref,
-            incoming.dedup_key, SubmissionStatus.TOO_LONG if too_long else SubmissionStatus.RECEIVED, deps.now(),
+            learner.id,
+            lesson.id,
+            incoming.channel,
+            incoming.text,
+            incoming.photo_ref,
+            incoming.dedup_key,
+            SubmissionStatus.TOO_LONG if too_long else SubmissionStatus.RECEIVED,
+            deps.now(),
             exchange=incoming.exchange,
         )
         if not created:
             return [Out(text=tr("practice.duplicate"))]
         if too_long:
-            return [Out(text=tr("practice.too_long", chars=len(incoming.text),
-                                limit=MAX_SUBMISSION_CHARS))]
+            return [
+                Out(
+                    text=tr(
+                        "practice.too_long", chars=len(incoming.text), limit=MAX_SUBMISSION_CHARS
+                    )
+                )
+            ]
         peers = await _peers(repo, submission, learner.id, store=True)
         # Stored and leased in one commit: the regrading job leaves it to this turn unless the
         # process dies before grading it.
-        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
-                                     deps.now(), deps.now() + GRADE_LEASE)
+        await repo.leases.claim_work(
+            GRADE_WORK,
+            str(submission.id),
+            deps.lease_holder(),
+            deps.now(),
+            deps.now() + GRADE_LEASE,
+        )
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
         return await record_grade(deps, repo, learner, lesson, submission, grade, tr)
 
 
-async def _peers(repo: UnitOfWork, submission: SubmissionRecord, learner_id: int, store: bool) -> list[str]:
+async def _peers(
+    repo: UnitOfWork, submission: SubmissionRecord, learner_id: int, store: bool
+) -> list[str]:
     """Other learners' near-copies of this work, by fingerprint band; the bands are stored too."""
     bands = band_hashes(submission.text)
     if store:
-        await repo.submissions.add_fingerprints(submission.id, learner_id, submission.lesson_id, bands)
-    return await repo.submissions.peer_candidates(submission.lesson_id, learner_id, bands, PEER_CANDIDATES)
+        await repo.submissions.add_fingerprints(
+            submission.id, learner_id, submission.lesson_id, bands
+        )
+    return await repo.submissions.peer_candidates(
+        submission.lesson_id, learner_id, bands, PEER_CANDIDATES
+    )
 
 
 async def stored_work(repo: UnitOfWork, submission: SubmissionRecord, learner_id: int) -> Work:
@@ -94,21 +116,33 @@ def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
     # The photo's bytes are fetched by the channel only when a vision model will look at them;
     # an empty marker tells the grader that a photo came with the text.
     photo = b"" if submission.photo_ref else None
-    return Work(text=with_exchange(submission.text, submission.exchange), photo=photo,
-                peers=tuple(peers))
+    return Work(
+        text=with_exchange(submission.text, submission.exchange), photo=photo, peers=tuple(peers)
+    )
 
 
 async def record_grade(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
-    submission: SubmissionRecord, grade: Grade, tr: Translator,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    lesson: Lesson,
+    submission: SubmissionRecord,
+    grade: Grade,
+    tr: Translator,
 ) -> list[Out]:
     paid_before = await repo.ledger.practice_points_paid(learner.id, lesson.id)
     before = await repo.progress.assignment(learner.id, lesson.id)
     retry = before is not None and before.completed  # done already: this is a retry
     status = grade_status(grade)
     grade_id = await repo.grades.add_grade(
-        submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
-        0, deps.now(),
+        submission.id,
+        grade.score,
+        grade.as_json(),
+        status,
+        grade.grader,
+        grade.tokens.total,
+        0,
+        deps.now(),
     )
     paid = 0
     if status == GradeStatus.FINAL:
@@ -139,7 +173,11 @@ async def record_grade(
 
 
 async def receive_for(
-    deps: Deps, learner: LearnerRecord, lesson_id: str, incoming: Incoming, tr: Translator,
+    deps: Deps,
+    learner: LearnerRecord,
+    lesson_id: str,
+    incoming: Incoming,
+    tr: Translator,
 ) -> tuple[list[Out], SubmissionRecord | None]:
     """Teach-back or challenge work (`tasks`): stored first, graded by the same grader, recorded
     and paid like practice work. Returns the messages and the stored submission (None when it was
@@ -150,34 +188,62 @@ async def receive_for(
             return [Out(text=tr("task.gone"))], None
         too_long = len(incoming.text) > MAX_SUBMISSION_CHARS
         submission, created = await repo.submissions.add_submission(
-            learner.id, lesson_id, incoming.channel, incoming.text, incoming.photo_ref,
-            incoming.dedup_key, SubmissionStatus.TOO_LONG if too_long else SubmissionStatus.RECEIVED,
-            deps.now())
+            learner.id,
+            lesson_id,
+            incoming.channel,
+            incoming.text,
+            incoming.photo_ref,
+            incoming.dedup_key,
+            SubmissionStatus.TOO_LONG if too_long else SubmissionStatus.RECEIVED,
+            deps.now(),
+        )
         if not created:
             return [Out(text=tr("practice.duplicate"))], None
         if too_long:
-            return [Out(text=tr("practice.too_long", chars=len(incoming.text),
-                                limit=MAX_SUBMISSION_CHARS))], None
+            return [
+                Out(
+                    text=tr(
+                        "practice.too_long", chars=len(incoming.text), limit=MAX_SUBMISSION_CHARS
+                    )
+                )
+            ], None
         peers = await _peers(repo, submission, learner.id, store=True)
         # Leased in the same commit, as practice work is (`receive`).
-        await repo.leases.claim_work(GRADE_WORK, str(submission.id), deps.lease_holder(),
-                                     deps.now(), deps.now() + GRADE_LEASE)
+        await repo.leases.claim_work(
+            GRADE_WORK,
+            str(submission.id),
+            deps.lease_holder(),
+            deps.now(),
+            deps.now() + GRADE_LEASE,
+        )
     grade = await deps.grader.grade(lesson, _work(submission, peers))
     async with deps.store.transaction() as repo:
-        return await record_task_grade(deps, repo, learner, lesson, submission, grade, tr), \
-            submission
+        return await record_task_grade(
+            deps, repo, learner, lesson, submission, grade, tr
+        ), submission
 
 
 async def record_task_grade(
-    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
-    submission: SubmissionRecord, grade: Grade, tr: Translator,
+    deps: Deps,
+    repo: UnitOfWork,
+    learner: LearnerRecord,
+    lesson: Lesson,
+    submission: SubmissionRecord,
+    grade: Grade,
+    tr: Translator,
 ) -> list[Out]:
     """`record_grade` for teach-back and challenge work: no lesson to complete, no quiz left."""
     paid_before = await repo.ledger.practice_points_paid(learner.id, submission.lesson_id)
     status = grade_status(grade)
     grade_id = await repo.grades.add_grade(
-        submission.id, grade.score, grade.as_json(), status, grade.grader, grade.tokens.total,
-        0, deps.now(),
+        submission.id,
+        grade.score,
+        grade.as_json(),
+        status,
+        grade.grader,
+        grade.tokens.total,
+        0,
+        deps.now(),
     )
     paid = 0
     if status == GradeStatus.FINAL:
@@ -189,10 +255,16 @@ async def record_task_grade(
     # Teach-back points wait for a held grade's confirmation as practice points do; a challenge
     # says its own (its points come at the deadline).
     challenge = challenge_of(submission.lesson_id) is not None
-    held = 0 if status == GradeStatus.FINAL or challenge else max(
-        0, practice_points(grade.score) - paid_before)
-    return [render_grade(lesson, grade, paid, streak, tr, grade_id, held_points=held,
-                         points_line=not challenge)]
+    held = (
+        0
+        if status == GradeStatus.FINAL or challenge
+        else max(0, practice_points(grade.score) - paid_before)
+    )
+    return [
+        render_grade(
+            lesson, grade, paid, streak, tr, grade_id, held_points=held, points_line=not challenge
+        )
+    ]
 
 
 def criterion_line(criterion: CriterionGrade, title: str, judge: str, tr: Translator) -> str:
@@ -214,13 +286,20 @@ def grade_status(grade: Grade) -> GradeStatus:
 
 
 def render_grade(
-    lesson: Lesson, grade: Grade, points: int, streak: int, tr: Translator, grade_id: int = 0,
-    held_points: int = 0, points_line: bool = True,
+    lesson: Lesson,
+    grade: Grade,
+    points: int,
+    streak: int,
+    tr: Translator,
+    grade_id: int = 0,
+    held_points: int = 0,
+    points_line: bool = True,
 ) -> Out:
     rubric = {c.id: c for c in lesson.rubric.criteria}
     lines = [
         criterion_line(c, rubric[c.id].title, rubric[c.id].judge, tr)
-        for c in grade.criteria if c.id in rubric
+        for c in grade.criteria
+        if c.id in rubric
     ]
     notes = [tr(f"flag.{flag}") for flag in grade.flags if flag in _LEARNER_NOTES]
     shape = grade.extra.get("shape")
@@ -238,26 +317,46 @@ def render_grade(
     if held_points > 0:
         body += "\n" + tr("grade.points_held", points=held_points)
     # Work already waiting for a person needs no appeal; everything else can be appealed.
-    options = () if grade.needs_review or not grade_id else (
-        buttons.Appeal(grade_id).as_option(tr("grade.appeal")),)
+    options = (
+        ()
+        if grade.needs_review or not grade_id
+        else (buttons.Appeal(grade_id).as_option(tr("grade.appeal")),)
+    )
     if options:
         body += "\n" + tr("grade.appeal_hint")
     # Not remembered: a "B" typed next still answers the quiz, not this button.
-    return Out(title=tr("grade.title", score=grade.score), text=body, options=options,
-               remember_options=False)
+    return Out(
+        title=tr("grade.title", score=grade.score),
+        text=body,
+        options=options,
+        remember_options=False,
+    )
 
 
 # Flags the learner is told about; llm_unavailable is said by the provisional line.
-_LEARNER_NOTES = frozenset({
-    Flag.EMPTY, Flag.TOO_SHORT, Flag.TOO_LONG, Flag.NOT_VIETNAMESE, Flag.COPIED_LESSON,
-    Flag.COPIED_EXEMPLARY, Flag.COPIED_PEER, Flag.INJECTION, Flag.INVISIBLE_CHARS,
-    Flag.PHOTO_PENDING, Flag.KEYWORD_LIST, Flag.LIST_LIKE, Flag.REPETITIVE, Flag.OFF_TOPIC,
-})
+_LEARNER_NOTES = frozenset(
+    {
+        Flag.EMPTY,
+        Flag.TOO_SHORT,
+        Flag.TOO_LONG,
+        Flag.NOT_VIETNAMESE,
+        Flag.COPIED_LESSON,
+        Flag.COPIED_EXEMPLARY,
+        Flag.COPIED_PEER,
+        Flag.INJECTION,
+        Flag.INVISIBLE_CHARS,
+        Flag.PHOTO_PENDING,
+        Flag.KEYWORD_LIST,
+        Flag.LIST_LIKE,
+        Flag.REPETITIVE,
+        Flag.OFF_TOPIC,
+    }
+)
 
 
-async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 50) -> list[
-    tuple[int, list[Out]]
-]:
+async def grade_waiting(
+    deps: Deps, tr_for: dict[str, Translator], limit: int = 50
+) -> list[tuple[int, list[Out]]]:
     """Grade work that was stored but never graded (a crash, a restart); returns what to tell whom.
 
     Each piece is leased first: work still in the hands of a live turn, or taken by another
@@ -267,8 +366,13 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
     told: list[tuple[int, list[Out]]] = []
     for listed in waiting:
         async with deps.store.transaction() as repo:
-            if not await repo.leases.claim_work(GRADE_WORK, str(listed.id), deps.lease_holder(),
-                                                deps.now(), deps.now() + GRADE_LEASE):
+            if not await repo.leases.claim_work(
+                GRADE_WORK,
+                str(listed.id),
+                deps.lease_holder(),
+                deps.now(),
+                deps.now() + GRADE_LEASE,
+            ):
                 continue
         async with deps.store.transaction() as repo:
             # Graded meanwhile, by the holder of an earlier lease?
@@ -285,8 +389,9 @@ async def grade_waiting(deps: Deps, tr_for: dict[str, Translator], limit: int = 
             peers = await _peers(repo, submission, learner.id, store=False)
         grade = await deps.grader.grade(lesson, _work(submission, peers))
         tr = tr_for.get(learner.language) or Translator(learner.language)
-        record = record_grade if tasks.is_practice(deps, submission.lesson_id) else \
-            record_task_grade
+        record = (
+            record_grade if tasks.is_practice(deps, submission.lesson_id) else record_task_grade
+        )
         async with deps.store.transaction() as repo:
             out = await record(deps, repo, learner, lesson, submission, grade, tr)
         told.append((learner.id, out))

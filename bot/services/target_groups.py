@@ -23,35 +23,103 @@ COMMUNE_KINDS = frozenset({"ward", "commune", "town", "xa", "phuong", "thi tran"
 # The groups offered as buttons (Thái Nguyên's main ones), in the order the province lists them
 # most often; the button's slug -> the name stored. "other" stores OTHER.
 OFFERED_ETHNICITIES: dict[str, str] = {
-    "kinh": "Kinh", "tay": "Tày", "nung": "Nùng", "dao": "Dao", "san_chay": "Sán Chay",
-    "mong": "Mông", "san_diu": "Sán Dìu", "hoa": "Hoa",
+    "kinh": "Kinh",
+    "tay": "Tày",
+    "nung": "Nùng",
+    "dao": "Dao",
+    "san_chay": "Sán Chay",
+    "mong": "Mông",
+    "san_diu": "Sán Dìu",
+    "hoa": "Hoa",
 }
 OTHER = "Khác"
 # Vietnam's 54 ethnic groups (the official list), so that a name typed with or without
 # diacritics is stored as one spelling and counts add up; a name typed and not known is asked
 # again, never stored as free text (which could hold anything, a name or a phone number).
 ETHNIC_GROUPS = (
-    "Kinh", "Tày", "Thái", "Hoa", "Khmer", "Mường", "Nùng", "Mông", "Dao", "Gia Rai", "Ngái",
-    "Ê Đê", "Ba Na", "Xơ Đăng", "Sán Chay", "Cơ Ho", "Chăm", "Sán Dìu", "Hrê", "Mnông",
-    "Ra Glai", "Xtiêng", "Bru Vân Kiều", "Thổ", "Giáy", "Cơ Tu", "Gié Triêng", "Mạ", "Khơ Mú",
-    "Co", "Tà Ôi", "Chơ Ro", "Kháng", "Xinh Mun", "Hà Nhì", "Chu Ru", "Lào", "La Chí", "La Ha",
-    "Phù Lá", "La Hủ", "Lự", "Lô Lô", "Chứt", "Mảng", "Pà Thẻn", "Cơ Lao", "Cống", "Bố Y",
-    "Si La", "Pu Péo", "Brâu", "Ơ Đu", "Rơ Măm",
+    "Kinh",
+    "Tày",
+    "Thái",
+    "Hoa",
+    "Khmer",
+    "Mường",
+    "Nùng",
+    "Mông",
+    "Dao",
+    "Gia Rai",
+    "Ngái",
+    "Ê Đê",
+    "Ba Na",
+    "Xơ Đăng",
+    "Sán Chay",
+    "Cơ Ho",
+    "Chăm",
+    "Sán Dìu",
+    "Hrê",
+    "Mnông",
+    "Ra Glai",
+    "Xtiêng",
+    "Bru Vân Kiều",
+    "Thổ",
+    "Giáy",
+    "Cơ Tu",
+    "Gié Triêng",
+    "Mạ",
+    "Khơ Mú",
+    "Co",
+    "Tà Ôi",
+    "Chơ Ro",
+    "Kháng",
+    "Xinh Mun",
+    "Hà Nhì",
+    "Chu Ru",
+    "Lào",
+    "La Chí",
+    "La Ha",
+    "Phù Lá",
+    "La Hủ",
+    "Lự",
+    "Lô Lô",
+    "Chứt",
+    "Mảng",
+    "Pà Thẻn",
+    "Cơ Lao",
+    "Cống",
+    "Bố Y",
+    "Si La",
+    "Pu Péo",
+    "Brâu",
+    "Ơ Đu",
+    "Rơ Măm",
 )
 # Other names people write for some of them.
 ALIASES: dict[str, str] = {
-    "Hmông": "Mông", "H'Mông": "Mông", "Khơ Me": "Khmer", "Khơ-me": "Khmer", "Việt": "Kinh",
-    "Cao Lan": "Sán Chay", "Sán Chỉ": "Sán Chay", "Cao Lan Sán Chỉ": "Sán Chay",
-    "Vân Kiều": "Bru Vân Kiều", "Bru": "Bru Vân Kiều", "Ê-đê": "Ê Đê", "Gia-rai": "Gia Rai",
-    "Ba-na": "Ba Na", "Xơ-đăng": "Xơ Đăng", "Khơ-mú": "Khơ Mú", "Hà-nhì": "Hà Nhì",
-    "Dân tộc khác": OTHER, "Khác": OTHER,
+    "Hmông": "Mông",
+    "H'Mông": "Mông",
+    "Khơ Me": "Khmer",
+    "Khơ-me": "Khmer",
+    "Việt": "Kinh",
+    "Cao Lan": "Sán Chay",
+    "Sán Chỉ": "Sán Chay",
+    "Cao Lan Sán Chỉ": "Sán Chay",
+    "Vân Kiều": "Bru Vân Kiều",
+    "Bru": "Bru Vân Kiều",
+    "Ê-đê": "Ê Đê",
+    "Gia-rai": "Gia Rai",
+    "Ba-na": "Ba Na",
+    "Xơ-đăng": "Xơ Đăng",
+    "Khơ-mú": "Khơ Mú",
+    "Hà-nhì": "Hà Nhì",
+    "Dân tộc khác": OTHER,
+    "Khác": OTHER,
 }
 _BY_FOLDED: dict[tuple[str, ...], str] = {
     tuple(folded_words(name)): canonical
     for name, canonical in (*((n, n) for n in ETHNIC_GROUPS), *ALIASES.items())
 }
-SKIP_WORDS = frozenset({("bo", "qua"), ("bo",), ("skip",), ("khong",), ("thoi",),
-                        ("khong", "tra", "loi"), ("no",)})
+SKIP_WORDS = frozenset(
+    {("bo", "qua"), ("bo",), ("skip",), ("khong",), ("thoi",), ("khong", "tra", "loi"), ("no",)}
+)
 
 
 def is_agency(unit: UnitRecord) -> bool:
@@ -87,7 +155,7 @@ def match_units(text: str, units: Sequence[UnitRecord]) -> list[UnitRecord]:
 
 
 def _holds(words: list[str], run: list[str]) -> bool:
-    return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
+    return any(words[i : i + len(run)] == run for i in range(len(words) - len(run) + 1))
 
 
 def match_ethnicity(text: str) -> str | None:
@@ -97,5 +165,5 @@ def match_ethnicity(text: str) -> str | None:
 
 
 def is_skip(text: str) -> bool:
-    """"bỏ qua", "bo qua", "không", "skip": the learner would rather not answer."""
+    """ "bỏ qua", "bo qua", "không", "skip": the learner would rather not answer."""
     return tuple(folded_words(text)) in SKIP_WORDS

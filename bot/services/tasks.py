@@ -21,12 +21,15 @@ from scoring.points import challenge_award
 
 
 def challenge_lesson(curriculum: Curriculum, challenge: ChallengeRecord) -> Lesson:
-    base = (curriculum.by_id(challenge.lesson_id) if challenge.lesson_id else None) \
-        or curriculum.lessons[0]
-    criteria = () if challenge.lesson_id and curriculum.by_id(challenge.lesson_id) \
-        else challenge.criteria
-    return challenge_task.graded_lesson(challenge.id, task_id(challenge.id), challenge.text,
-                                        base.fitted(None), criteria)
+    base = (
+        curriculum.by_id(challenge.lesson_id) if challenge.lesson_id else None
+    ) or curriculum.lessons[0]
+    criteria = (
+        () if challenge.lesson_id and curriculum.by_id(challenge.lesson_id) else challenge.criteria
+    )
+    return challenge_task.graded_lesson(
+        challenge.id, task_id(challenge.id), challenge.text, base.fitted(None), criteria
+    )
 
 
 async def graded_as(

@@ -15,18 +15,21 @@ from lessons.model import Lesson
 
 
 async def done(repo: UnitOfWork, learner_id: int, lesson: Lesson) -> bool:
-    return await repo.submissions.has_graded_submission(learner_id,
-                                                        teach_back.task_id(lesson.id))
+    return await repo.submissions.has_graded_submission(learner_id, teach_back.task_id(lesson.id))
 
 
 def invitation(lesson: Lesson, tr: Translator) -> Out:
-    return Out(title=tr("teachback.title"), text=tr("teachback.offer", task=lesson.teach_back),
-               options=(buttons.TeachBack(lesson.id).as_option(tr("teachback.button")),),
-               remember_options=False)
+    return Out(
+        title=tr("teachback.title"),
+        text=tr("teachback.offer", task=lesson.teach_back),
+        options=(buttons.TeachBack(lesson.id).as_option(tr("teachback.button")),),
+        remember_options=False,
+    )
 
 
-async def offer(deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson,
-                tr: Translator) -> list[Out]:
+async def offer(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, lesson: Lesson, tr: Translator
+) -> list[Out]:
     """After a practice grade: the lesson's teach-back, when it has one not yet done."""
     if not lesson.teach_back or await done(repo, learner.id, lesson):
         return []

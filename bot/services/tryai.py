@@ -54,11 +54,17 @@ _NOT_DIGIT_BEFORE = r"(?<![\d.,])"
 _NOT_DIGIT_AFTER = r"(?!\d|[.,]\d)"
 PERSONAL = {
     # mobiles 0912 345 678, +84 912 345 678; landlines 0208 3855 123 (0 + 2xx area + 8 digits)
-    "phone": re.compile(_NOT_DIGIT_BEFORE + r"(?:\+?84[ .-]?|0)"
-                        r"(?:[35789](?:[ .-]?\d){8}|2(?:[ .-]?\d){9})" + _NOT_DIGIT_AFTER),
+    "phone": re.compile(
+        _NOT_DIGIT_BEFORE + r"(?:\+?84[ .-]?|0)"
+        r"(?:[35789](?:[ .-]?\d){8}|2(?:[ .-]?\d){9})" + _NOT_DIGIT_AFTER
+    ),
     # a 12-digit citizen ID (CCCD), typed whole or in groups; a 9-digit one named as such
-    "id_number": re.compile(_NOT_DIGIT_BEFORE + r"\d(?:[ .]?\d){11}" + _NOT_DIGIT_AFTER
-                            + r"|(?:cmnd|cccd|can cuoc|chung minh)\D{0,20}\d{9}(?!\d)"),
+    "id_number": re.compile(
+        _NOT_DIGIT_BEFORE
+        + r"\d(?:[ .]?\d){11}"
+        + _NOT_DIGIT_AFTER
+        + r"|(?:cmnd|cccd|can cuoc|chung minh)\D{0,20}\d{9}(?!\d)"
+    ),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
 }
 
@@ -66,8 +72,9 @@ PERSONAL = {
 def personal_data(text: str) -> list[str]:
     """The kinds of personal data in the text: phone, id_number, email."""
     folded = fold(text)
-    return [kind for kind, pattern in PERSONAL.items()
-            if pattern.search(text) or pattern.search(folded)]
+    return [
+        kind for kind, pattern in PERSONAL.items() if pattern.search(text) or pattern.search(folded)
+    ]
 
 
 # ---- the conversation --------------------------------------------------------------------------
@@ -95,8 +102,12 @@ _START = {"thu ai", "thu voi ai", "thu ai ngay day", "thu voi ai ngay day", "hoi
 
 def system_prompt(lesson: Lesson) -> str:
     """The fixed safety rules, the practice, and the lesson's own safety notes."""
-    notes = [paragraph.strip() for part in lesson.content for paragraph in part.split("\n\n")
-             if any(word in fold(paragraph) for word in _SAFETY_WORDS)]
+    notes = [
+        paragraph.strip()
+        for part in lesson.content
+        for paragraph in part.split("\n\n")
+        if any(word in fold(paragraph) for word in _SAFETY_WORDS)
+    ]
     text = SYSTEM.format(title=lesson.title, task=" ".join(lesson.practice.task.split()))
     if notes:
         text += "\n\nLưu ý an toàn của bài học này:\n" + "\n".join(notes)
@@ -137,7 +148,7 @@ def _stop(turn: Turn) -> None:
 
 
 async def on_button(turn: Turn, button: buttons.TryAI) -> list[Out]:
-    """"Thử với AI ngay đây", "Xong", "Dừng"."""
+    """ "Thử với AI ngay đây", "Xong", "Dừng"."""
     if button.action == "start":
         return await start(turn)
     if button.action == "done":
@@ -160,8 +171,12 @@ async def start(turn: Turn) -> list[Out]:
         return [Out(text=tr("tryai.quota_spent", limit=limits.turns_per_day))]
     turn.state.tryai = TryAISession(lesson.id)
     turn.state.step = "tryai"
-    return [Out(title=tr("tryai.intro_title"),
-                text=tr("tryai.intro", task=" ".join(lesson.practice.task.split()), left=left))]
+    return [
+        Out(
+            title=tr("tryai.intro_title"),
+            text=tr("tryai.intro", task=" ".join(lesson.practice.task.split()), left=left),
+        )
+    ]
 
 
 async def on_text(turn: Turn, step: str) -> list[Out]:
@@ -229,10 +244,17 @@ async def ask(turn: Turn, prompt: str) -> list[Out]:
         session = turn.state.tryai or TryAISession(lesson.id)
         turn.state.tryai = TryAISession(session.lesson, history)
         left = max(0, limits.turns_per_day - used - 1)
-        return [Out(title=tr("tryai.reply_title"), text=f"{text}\n\n{tr('tryai.next', left=left)}",
-                    options=(buttons.TryAI("done").as_option(tr("tryai.done_button")),
-                             buttons.TryAI("stop").as_option(tr("tryai.stop_button"))),
-                    remember_options=False)]
+        return [
+            Out(
+                title=tr("tryai.reply_title"),
+                text=f"{text}\n\n{tr('tryai.next', left=left)}",
+                options=(
+                    buttons.TryAI("done").as_option(tr("tryai.done_button")),
+                    buttons.TryAI("stop").as_option(tr("tryai.stop_button")),
+                ),
+                remember_options=False,
+            )
+        ]
 
     turn.later = reply
     return []

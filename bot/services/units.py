@@ -62,10 +62,18 @@ def parse_units_csv(text: str) -> tuple[list[UnitRow], list[str]]:
             errors.append(f"line {line}: {bad[0]} {raw.get(bad[0])!r} is not a number")
             continue
         seen.add(code)
-        rows.append(UnitRow(code, name, kind, (raw.get("parent_code") or "").strip() or None,
-                            numbers["population"],
-                            Denominators(numbers["working_age"], numbers["officials"],
-                                         numbers["business_owners"])))
+        rows.append(
+            UnitRow(
+                code,
+                name,
+                kind,
+                (raw.get("parent_code") or "").strip() or None,
+                numbers["population"],
+                Denominators(
+                    numbers["working_age"], numbers["officials"], numbers["business_owners"]
+                ),
+            )
+        )
     return rows, errors
 
 
@@ -122,8 +130,9 @@ async def import_units(store: Store, text: str) -> ImportReport:
                 if await repo.units.unit_by_join_code(candidate) is None:
                     join_code = candidate
             try:
-                await repo.units.upsert_unit(row.code, row.name, row.kind, row.parent_code,
-                                       row.population, join_code)
+                await repo.units.upsert_unit(
+                    row.code, row.name, row.kind, row.parent_code, row.population, join_code
+                )
             except LookupError:
                 errors.append(f"unit {row.code}: parent {row.parent_code} is unknown")
                 continue
@@ -163,11 +172,16 @@ async def ensure_demo_units(store: Store) -> str:
             return DEMO_JOIN_CODE
         if await repo.units.unit_by_code("TN-PDP-T05") is not None:
             return ""  # someone imported real units with these codes; leave them alone
-        for row, join in zip(parse_units_csv(DEMO_UNITS)[0],
-                             ("DEMOTN", "DEMOPD", DEMO_JOIN_CODE, "DEMO07"), strict=True):
-            await repo.units.upsert_unit(row.code, row.name, row.kind, row.parent_code, row.population,
-                                   join)
-            await repo.rankings.set_denominators(row.code, row.denominators,
-                                                 frozenset(DENOMINATOR_COLUMNS))
+        for row, join in zip(
+            parse_units_csv(DEMO_UNITS)[0],
+            ("DEMOTN", "DEMOPD", DEMO_JOIN_CODE, "DEMO07"),
+            strict=True,
+        ):
+            await repo.units.upsert_unit(
+                row.code, row.name, row.kind, row.parent_code, row.population, join
+            )
+            await repo.rankings.set_denominators(
+                row.code, row.denominators, frozenset(DENOMINATOR_COLUMNS)
+            )
         await repo.rankings.rebuild_closure()
     return DEMO_JOIN_CODE

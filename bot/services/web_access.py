@@ -20,12 +20,12 @@ from bot.services.ports import RoleRecord, UnitOfWork, UnitRecord
 class Area(StrEnum):
     """The pages, each opened by one action of the permissions table."""
 
-    OVERVIEW = "overview"          # figures of a unit and its children, the quarterly report
-    ROSTER = "roster"              # a group's or class's members
-    REVIEW = "review"              # the review queue
-    CHALLENGES = "challenges"      # challenges and their standings
+    OVERVIEW = "overview"  # figures of a unit and its children, the quarterly report
+    ROSTER = "roster"  # a group's or class's members
+    REVIEW = "review"  # the review queue
+    CHALLENGES = "challenges"  # challenges and their standings
     CERTIFICATES = "certificates"  # certificates issued and revoked
-    HONOURS = "honours"            # the honours list for a period
+    HONOURS = "honours"  # the honours list for a period
 
 
 AREA_ACTION: dict[Area, Action] = {

@@ -36,7 +36,8 @@ def link_url(base: str, token: str) -> str:
 async def may_sign_in(deps: Deps, repo: UnitOfWork, learner_id: int) -> bool:
     """Anyone with an active role, or in HOCAI_ADMINS; a learner alone has no pages."""
     return bool(await permissions.roles_of(repo, learner_id)) or await permissions.is_admin(
-        repo, learner_id, deps.admins)
+        repo, learner_id, deps.admins
+    )
 
 
 async def new_link(deps: Deps, repo: UnitOfWork, learner_id: int) -> str | None:
@@ -50,8 +51,9 @@ async def new_link(deps: Deps, repo: UnitOfWork, learner_id: int) -> str | None:
     return link_url(deps.web_url, token)
 
 
-async def sign_in_message(deps: Deps, repo: UnitOfWork, learner: LearnerRecord,
-                          tr: Translator) -> list[Out]:
+async def sign_in_message(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord, tr: Translator
+) -> list[Out]:
     """The chat's answer to "/web": the link, or a kind word on why there is none."""
     if not await may_sign_in(deps, repo, learner.id):
         return [Out(text=tr("web.no_role"))]
@@ -59,8 +61,12 @@ async def sign_in_message(deps: Deps, repo: UnitOfWork, learner: LearnerRecord,
         return [Out(text=tr("web.not_set_up"))]
     link = await new_link(deps, repo, learner.id)
     assert link is not None
-    return [Out(title=tr("web.link_title"),
-                text=tr("web.link", link=link, minutes=int(LINK_TTL.total_seconds() // 60)))]
+    return [
+        Out(
+            title=tr("web.link_title"),
+            text=tr("web.link", link=link, minutes=int(LINK_TTL.total_seconds() // 60)),
+        )
+    ]
 
 
 async def link_usable(deps: Deps, repo: UnitOfWork, token: str) -> bool:
@@ -68,8 +74,9 @@ async def link_usable(deps: Deps, repo: UnitOfWork, token: str) -> bool:
     return bool(_TOKEN.match(token)) and await repo.web.link_usable(token_hash(token), deps.now())
 
 
-async def open_link(deps: Deps, repo: UnitOfWork, token: str,
-                    session_ttl: timedelta) -> WebSessionRecord | None:
+async def open_link(
+    deps: Deps, repo: UnitOfWork, token: str, session_ttl: timedelta
+) -> WebSessionRecord | None:
     """The session a link opens; None for a malformed, unknown, used or expired link (the page
     says the same for all four: ask for a new link in the chat). The person must still hold a
     role: one revoked since the link was sent opens nothing."""

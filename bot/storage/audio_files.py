@@ -11,8 +11,13 @@ from pathlib import Path
 from bot.services.speech import Audio
 
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9-]{0,80}$")
-TYPES = {"ogg": "audio/ogg", "mp3": "audio/mpeg", "wav": "audio/wav", "aac": "audio/aac",
-         "flac": "audio/flac"}
+TYPES = {
+    "ogg": "audio/ogg",
+    "mp3": "audio/mpeg",
+    "wav": "audio/wav",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+}
 
 
 class FileAudioCache:

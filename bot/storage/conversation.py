@@ -32,18 +32,22 @@ class SqlConversations:
             return
         dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
         if dialect == "postgresql":
-            await self.s.execute(_POSTGRES, {"id": identity_id, "unset": list(patch.unset),
-                                             "patch": json.dumps(patch.set)})
+            await self.s.execute(
+                _POSTGRES,
+                {"id": identity_id, "unset": list(patch.unset), "patch": json.dumps(patch.set)},
+            )
             return
         await self.s.execute(*_sqlite(identity_id, patch))
 
     async def delivered(self, identity_id: int, at: datetime) -> None:
-        await self.s.execute(update(Identity).where(Identity.id == identity_id)
-                             .values(last_delivered_at=at))
+        await self.s.execute(
+            update(Identity).where(Identity.id == identity_id).values(last_delivered_at=at)
+        )
 
     async def window_closed(self, identity_id: int, at: datetime) -> None:
-        await self.s.execute(update(Identity).where(Identity.id == identity_id)
-                             .values(window_closed_at=at))
+        await self.s.execute(
+            update(Identity).where(Identity.id == identity_id).values(window_closed_at=at)
+        )
 
 
 def _sqlite(identity_id: int, patch: StatePatch) -> tuple[Any, dict[str, Any]]:

@@ -15,8 +15,11 @@ from scoring.grading import Grade
 
 
 def _insert(store: SqlStore, model: type) -> postgresql.Insert | sqlite.Insert:
-    return (postgresql.insert(model) if store.engine.dialect.name == "postgresql"
-            else sqlite.insert(model))
+    return (
+        postgresql.insert(model)
+        if store.engine.dialect.name == "postgresql"
+        else sqlite.insert(model)
+    )
 
 
 class SqlGradeCache:
@@ -28,23 +31,31 @@ class SqlGradeCache:
     async def get(self, key: str) -> Grade | None:
         async with self.store.transaction() as repo:
             reply = await repo.s.scalar(
-                select(GradeCacheEntry.model_reply).where(GradeCacheEntry.key == key))
+                select(GradeCacheEntry.model_reply).where(GradeCacheEntry.key == key)
+            )
         return Grade(score=0, criteria=(), model_reply=reply, grader="cache") if reply else None
 
     async def put(self, key: str, grade: Grade) -> None:
         if not grade.model_reply:
             return
         async with self.store.transaction() as repo:
-            await repo.s.execute(_insert(self.store, GradeCacheEntry).values(
-                key=key, model_reply=grade.model_reply, created_at=self.clock(),
-            ).on_conflict_do_nothing())
+            await repo.s.execute(
+                _insert(self.store, GradeCacheEntry)
+                .values(
+                    key=key,
+                    model_reply=grade.model_reply,
+                    created_at=self.clock(),
+                )
+                .on_conflict_do_nothing()
+            )
 
 
 class SqlTokenBudget:
     """A daily allowance of model tokens, counted per calendar day in the programme's zone."""
 
-    def __init__(self, store: SqlStore, daily_limit: int, clock: Callable[[], datetime],
-                 timezone: str) -> None:
+    def __init__(
+        self, store: SqlStore, daily_limit: int, clock: Callable[[], datetime], timezone: str
+    ) -> None:
         self.store, self.daily_limit, self.clock = store, daily_limit, clock
         self.zone = ZoneInfo(timezone)
 
@@ -53,7 +64,9 @@ class SqlTokenBudget:
 
     async def spent_today(self) -> int:
         async with self.store.transaction() as repo:
-            spent = await repo.s.scalar(select(LlmUsage.tokens).where(LlmUsage.day == self._today()))
+            spent = await repo.s.scalar(
+                select(LlmUsage.tokens).where(LlmUsage.day == self._today())
+            )
         return int(spent or 0)
 
     async def can_spend(self, estimate: int) -> bool:
@@ -62,7 +75,13 @@ class SqlTokenBudget:
     async def record(self, tokens: int) -> None:
         day = self._today()
         async with self.store.transaction() as repo:
-            await repo.s.execute(_insert(self.store, LlmUsage).values(
-                day=day, tokens=0, calls=0).on_conflict_do_nothing())
-            await repo.s.execute(update(LlmUsage).where(LlmUsage.day == day).values(
-                tokens=LlmUsage.tokens + tokens, calls=LlmUsage.calls + 1))
+            await repo.s.execute(
+                _insert(self.store, LlmUsage)
+                .values(day=day, tokens=0, calls=0)
+                .on_conflict_do_nothing()
+            )
+            await repo.s.execute(
+                update(LlmUsage)
+                .where(LlmUsage.day == day)
+                .values(tokens=LlmUsage.tokens + tokens, calls=LlmUsage.calls + 1)
+            )

@@ -88,11 +88,17 @@ class Learner(Base):
         # The minute tick reads only learners whose next lesson is due, never the whole table.
         Index("ix_learners_next_due_at", "next_due_at"),
         # Learners whose next due time must be worked out again (time, zone or status changed).
-        Index("ix_learners_due_unset", "timezone", "lesson_time",
-              postgresql_where=sql_text("next_due_at IS NULL AND status = 'active' "
-                                    "AND lesson_time IS NOT NULL"),
-              sqlite_where=sql_text("next_due_at IS NULL AND status = 'active' "
-                                "AND lesson_time IS NOT NULL")),
+        Index(
+            "ix_learners_due_unset",
+            "timezone",
+            "lesson_time",
+            postgresql_where=sql_text(
+                "next_due_at IS NULL AND status = 'active' AND lesson_time IS NOT NULL"
+            ),
+            sqlite_where=sql_text(
+                "next_due_at IS NULL AND status = 'active' AND lesson_time IS NOT NULL"
+            ),
+        ),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(80))
@@ -113,7 +119,8 @@ class Learner(Base):
     next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Target groups the plans count: an official also belongs to an agency (an office-team unit).
     agency_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id", ondelete="SET NULL"), index=True)
+        ForeignKey("units.id", ondelete="SET NULL"), index=True
+    )
     # Sensitive and optional: asked only with its own consent (for the special-audience classes),
     # counted in aggregates, never shown per person. Cleared when the consent is withdrawn.
     ethnicity: Mapped[str | None] = mapped_column(String(40))
@@ -124,7 +131,9 @@ class Identity(Base):
     __tablename__ = "identities"
     __table_args__ = (UniqueConstraint("channel", "external_id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
     chat_id: Mapped[str] = mapped_column(String(64))
@@ -137,8 +146,9 @@ class Identity(Base):
     # bot.services.conversation.Conversation as JSON; written by patch (bot/storage/conversation.py)
     state: Mapped[dict] = mapped_column(JSON, default=dict)
     # The unit's own bot this identity came through (bots.id); NULL: the default bot from settings.
-    bot_id: Mapped[int | None] = mapped_column(ForeignKey("bots.id", ondelete="SET NULL"),
-                                               index=True)
+    bot_id: Mapped[int | None] = mapped_column(
+        ForeignKey("bots.id", ondelete="SET NULL"), index=True
+    )
 
 
 class Progress(Base):
@@ -147,7 +157,9 @@ class Progress(Base):
     __tablename__ = "progress"
     __table_args__ = (UniqueConstraint("learner_id", "lesson_id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     lesson_id: Mapped[str] = mapped_column(String(40))
     level: Mapped[int] = mapped_column(Integer)
     assigned_on: Mapped[date] = mapped_column(Date)
@@ -175,7 +187,9 @@ class Submission(Base):
 
     __tablename__ = "submissions"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     lesson_id: Mapped[str] = mapped_column(String(40), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     dedup_key: Mapped[str | None] = mapped_column(String(128), unique=True)
@@ -306,7 +320,9 @@ class InboxEvent(Base):
     key: Mapped[str] = mapped_column(String(128))
     user_key: Mapped[str] = mapped_column(String(96), index=True)  # one user's events in order
     payload: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|processing|done|failed
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|processing|done|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -319,7 +335,9 @@ class LinkCode(Base):
 
     __tablename__ = "link_codes"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -370,7 +388,8 @@ class TryAIUsage(Base):
 
     __tablename__ = "tryai_usage"
     learner_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
     day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
     turns: Mapped[int] = mapped_column(Integer, default=0)
     tokens: Mapped[int] = mapped_column(Integer, default=0)
@@ -410,7 +429,8 @@ class Certificate(Base):
     full_name: Mapped[str | None] = mapped_column(String(80))
     name_draft: Mapped[str | None] = mapped_column(String(80))  # typed, not yet confirmed
     unit_id: Mapped[int | None] = mapped_column(
-        ForeignKey("units.id", ondelete="SET NULL"), index=True)
+        ForeignKey("units.id", ondelete="SET NULL"), index=True
+    )
     unit_name: Mapped[str] = mapped_column(String(300), default="")  # as it was when earned
     lessons_passed: Mapped[int] = mapped_column(Integer)
     average_score: Mapped[int] = mapped_column(Integer)
@@ -431,7 +451,8 @@ class CertificateChange(Base):
     __tablename__ = "certificate_changes"
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     certificate_id: Mapped[int] = mapped_column(
-        ForeignKey("certificates.id", ondelete="CASCADE"), index=True)
+        ForeignKey("certificates.id", ondelete="CASCADE"), index=True
+    )
     field: Mapped[str] = mapped_column(String(16))  # "full_name"
     old: Mapped[str] = mapped_column(String(300))
     new: Mapped[str] = mapped_column(String(300))
@@ -462,14 +483,21 @@ class RoleGrant(Base):
     __tablename__ = "roles"
     __table_args__ = (
         # At most one active grant of a role on a unit per person; revoked ones may repeat.
-        Index("uq_roles_active", "learner_id", "role", "unit_id", unique=True,
-              postgresql_where=sql_text("revoked_at IS NULL"),
-              sqlite_where=sql_text("revoked_at IS NULL")),
+        Index(
+            "uq_roles_active",
+            "learner_id",
+            "role",
+            "unit_id",
+            unique=True,
+            postgresql_where=sql_text("revoked_at IS NULL"),
+            sqlite_where=sql_text("revoked_at IS NULL"),
+        ),
         Index("ix_roles_unit_id", "unit_id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                            index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(16))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
@@ -500,8 +528,9 @@ class RoleEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
     action: Mapped[str] = mapped_column(String(32))
     target_id: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
-    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id", ondelete="SET NULL"),
-                                                index=True)
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL"), index=True
+    )
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
@@ -525,7 +554,8 @@ class NudgeOptOut(Base):
 
     __tablename__ = "nudge_optouts"
     learner_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+        Id, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -553,7 +583,8 @@ class OutboxMessage(Base):
     key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(16))  # nudge | announce | digest | ...
     learner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     channel: Mapped[str | None] = mapped_column(String(16))  # set for a group chat post
     chat_id: Mapped[str | None] = mapped_column(String(64))
     payload: Mapped[dict] = mapped_column(JSON)  # the message: text, title, options
@@ -589,8 +620,9 @@ class ClassInfo(Base):
     closed. Its members keep their own group (`class_members`), so classes never empty a tổ."""
 
     __tablename__ = "classes"
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
     opened_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -601,8 +633,9 @@ class ClassMember(Base):
     __table_args__ = (UniqueConstraint("class_id", "learner_id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                            index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -623,8 +656,9 @@ class SessionCheckin(Base):
     __table_args__ = (UniqueConstraint("session_id", "learner_id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("class_sessions.id", ondelete="CASCADE"))
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                            index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -651,14 +685,19 @@ class ChallengeSend(Base):
     restart resumes where it stopped and nobody is told twice."""
 
     __tablename__ = "challenge_sends"
-    __table_args__ = (UniqueConstraint("challenge_id", "learner_id", "kind"),
-                      Index("ix_challenge_sends_status_id", "status", "id"))
+    __table_args__ = (
+        UniqueConstraint("challenge_id", "learner_id", "kind"),
+        Index("ix_challenge_sends_status_id", "status", "id"),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id", ondelete="CASCADE"))
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                            index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))  # announce | results
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sending|sent|skipped
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|sending|sent|skipped
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str | None] = mapped_column(String(200))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -672,9 +711,11 @@ class PeerReview(Base):
     __table_args__ = (UniqueConstraint("submission_id", "mentor_id"),)
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     submission_id: Mapped[int] = mapped_column(
-        ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
-    mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                           index=True)
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     marks: Mapped[dict] = mapped_column(JSON)  # {criterion id: met|partly|missing}
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -688,8 +729,9 @@ class MentorLink(Base):
 
     __tablename__ = "mentor_links"
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                            unique=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -697,10 +739,12 @@ class Referral(Base):
     """Who brought a learner in: the mentor whose link the learner joined through."""
 
     __tablename__ = "referrals"
-    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    mentor_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"),
-                                           index=True)
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    mentor_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -716,6 +760,8 @@ class WorkLease(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(40))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
 # ---- Bots per unit: a commune or ward may bring its own Telegram bot or Zalo OA --------------
 
 
@@ -746,9 +792,11 @@ class UnitClosure(Base):
     __tablename__ = "unit_closure"
     __table_args__ = (Index("ix_unit_closure_ancestor_depth", "ancestor_id", "depth"),)
     ancestor_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
     descendant_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True)
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     depth: Mapped[int] = mapped_column(Integer)
 
 
@@ -758,7 +806,8 @@ class UnitStatsRow(Base):
 
     __tablename__ = "unit_stats"
     unit_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
     members: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[int] = mapped_column(Integer, default=0)
     active_officials: Mapped[int] = mapped_column(Integer, default=0)
@@ -786,10 +835,10 @@ class StreakFreeze(Base):
     missed day it covered. One freeze per day, one row per purchase."""
 
     __tablename__ = "streak_freezes"
-    __table_args__ = (UniqueConstraint("learner_id", "seq",
-                                       name="uq_streak_freezes_learner_id_seq"),
-                      UniqueConstraint("learner_id", "used_on",
-                                       name="uq_streak_freezes_learner_id_used_on"))
+    __table_args__ = (
+        UniqueConstraint("learner_id", "seq", name="uq_streak_freezes_learner_id_seq"),
+        UniqueConstraint("learner_id", "used_on", name="uq_streak_freezes_learner_id_used_on"),
+    )
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
@@ -823,7 +872,8 @@ class DashboardFigures(Base):
 
     __tablename__ = "dashboard_figures"
     unit_id: Mapped[int] = mapped_column(
-        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True)
+        Id, ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
     counts: Mapped[dict] = mapped_column(JSON)
     since: Mapped[date] = mapped_column(Date)  # the counted period's first day
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -847,7 +897,8 @@ class QuarterFigures(Base):
 
     __tablename__ = "quarter_figures"
     period: Mapped[str] = mapped_column(
-        String(7), ForeignKey("quarter_closes.period", ondelete="CASCADE"), primary_key=True)
+        String(7), ForeignKey("quarter_closes.period", ondelete="CASCADE"), primary_key=True
+    )
     unit_id: Mapped[int] = mapped_column(Id, primary_key=True)  # no foreign key: units may go
     code: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
@@ -867,7 +918,8 @@ class WebLink(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     learner_id: Mapped[int] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), index=True)
+        ForeignKey("learners.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

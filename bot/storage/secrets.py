@@ -52,8 +52,9 @@ class FernetCipher:
         if not stored.startswith(PREFIX):
             return stored
         if self._fernet is None:
-            raise SecretKeyError("a bot token is sealed: set HOCAI_SECRET_KEY to the key it was "
-                                 "sealed with")
+            raise SecretKeyError(
+                "a bot token is sealed: set HOCAI_SECRET_KEY to the key it was sealed with"
+            )
         try:
             return self._fernet.decrypt(stored.removeprefix(PREFIX).encode()).decode()
         except InvalidToken as exc:

@@ -46,11 +46,11 @@ def days(*offsets: int) -> list[date]:
 @pytest.mark.parametrize(
     ("active", "frozen", "streak"),
     [
-        ((0, 2, 3), (1,), 3),        # a frozen day bridges the gap and counts nothing
-        ((2, 3), (1,), 2),           # today not studied yet: the streak runs to the frozen day
-        ((0, 3), (1,), 1),           # one frozen day cannot bridge a two-day gap
-        ((0, 3), (1, 2), 2),         # two frozen days can
-        ((), (0, 1), 0),             # frozen days alone are no streak
+        ((0, 2, 3), (1,), 3),  # a frozen day bridges the gap and counts nothing
+        ((2, 3), (1,), 2),  # today not studied yet: the streak runs to the frozen day
+        ((0, 3), (1,), 1),  # one frozen day cannot bridge a two-day gap
+        ((0, 3), (1, 2), 2),  # two frozen days can
+        ((), (0, 1), 0),  # frozen days alone are no streak
         ((0, 1), (), 2),
     ],
 )
@@ -62,8 +62,12 @@ def test_current_streak_with_frozen_days(
 
 @pytest.mark.parametrize(
     ("active", "frozen", "longest"),
-    [((0, 2, 3, 9), (1,), 3), ((0, 1, 5, 6, 7), (), 3), ((0, 1, 5, 6, 7), (2, 3, 4), 5),
-     ((), (), 0)],
+    [
+        ((0, 2, 3, 9), (1,), 3),
+        ((0, 1, 5, 6, 7), (), 3),
+        ((0, 1, 5, 6, 7), (2, 3, 4), 5),
+        ((), (), 0),
+    ],
 )
 def test_longest_streak_with_frozen_days(
     active: tuple[int, ...], frozen: tuple[int, ...], longest: int
@@ -74,14 +78,14 @@ def test_longest_streak_with_frozen_days(
 @pytest.mark.parametrize(
     ("active", "frozen", "held", "use"),
     [
-        ((1,), (), 1, ()),           # studied yesterday: nothing missed
-        ((2,), (), 1, (1,)),         # missed yesterday: one freeze covers it
-        ((2,), (), 0, ()),           # none held
-        ((3,), (), 1, ()),           # two days missed, one freeze: the streak is lost, keep it
-        ((3,), (), 2, (2, 1)),       # two freezes cover two days
-        ((3,), (2,), 1, (1,)),       # the first day was covered already
-        ((0, 2), (), 1, (1,)),       # studied today first: yesterday is covered all the same
-        ((), (), 2, ()),             # never studied: nothing to protect
+        ((1,), (), 1, ()),  # studied yesterday: nothing missed
+        ((2,), (), 1, (1,)),  # missed yesterday: one freeze covers it
+        ((2,), (), 0, ()),  # none held
+        ((3,), (), 1, ()),  # two days missed, one freeze: the streak is lost, keep it
+        ((3,), (), 2, (2, 1)),  # two freezes cover two days
+        ((3,), (2,), 1, (1,)),  # the first day was covered already
+        ((0, 2), (), 1, (1,)),  # studied today first: yesterday is covered all the same
+        ((), (), 2, ()),  # never studied: nothing to protect
     ],
 )
 def test_freezes_to_use(
@@ -101,11 +105,11 @@ def week(*answers: tuple[int, bool]) -> tuple[tuple[date, bool], ...]:
     ("answers", "perfect"),
     [
         (week(*((o, True) for o in range(5))), True),
-        (week(*((o, True) for o in range(4))), False),               # only four days
-        (week(*((o, True) for o in range(5)), (2, False)), False),    # one wrong answer
-        (week(*((o, True) for o in (0, 2, 4, 5, 6))), True),          # any five of seven days
-        (week(*((o, True) for o in (0, 2, 4, 5, 7))), False),         # the 8th day is outside
-        (week(*((o, True) for o in range(5)), (8, False)), True),     # an old mistake is gone
+        (week(*((o, True) for o in range(4))), False),  # only four days
+        (week(*((o, True) for o in range(5)), (2, False)), False),  # one wrong answer
+        (week(*((o, True) for o in (0, 2, 4, 5, 6))), True),  # any five of seven days
+        (week(*((o, True) for o in (0, 2, 4, 5, 7))), False),  # the 8th day is outside
+        (week(*((o, True) for o in range(5)), (8, False)), True),  # an old mistake is gone
     ],
 )
 def test_perfect_quiz_week(answers: tuple[tuple[date, bool], ...], perfect: bool) -> None:
@@ -119,12 +123,15 @@ def test_perfect_quiz_week(answers: tuple[tuple[date, bool], ...], perfect: bool
         (BadgeFacts(D, best_streak=7), (), [Badge.STREAK_7]),
         (BadgeFacts(D, best_streak=30), ("streak_7",), [Badge.STREAK_30]),
         (BadgeFacts(D, best_streak=100), (), [Badge.STREAK_7, Badge.STREAK_30, Badge.STREAK_100]),
-        (BadgeFacts(D, best_streak=7), ("streak_7",), []),          # announced once
+        (BadgeFacts(D, best_streak=7), ("streak_7",), []),  # announced once
         (BadgeFacts(D, levels_done=frozenset({1})), (), [Badge.FIRST_LEVEL]),
         (BadgeFacts(D, levels_done=frozenset({2})), (), []),
         (BadgeFacts(D, helpful_reviews=1), (), [Badge.HELPFUL_MENTOR]),
-        (BadgeFacts(D, quiz_answers=week(*((o, True) for o in range(5)))), (),
-         [Badge.PERFECT_QUIZ_WEEK]),
+        (
+            BadgeFacts(D, quiz_answers=week(*((o, True) for o in range(5)))),
+            (),
+            [Badge.PERFECT_QUIZ_WEEK],
+        ),
     ],
 )
 def test_new_badges(facts: BadgeFacts, already: tuple[str, ...], new: list[Badge]) -> None:
@@ -133,8 +140,12 @@ def test_new_badges(facts: BadgeFacts, already: tuple[str, ...], new: list[Badge
 
 @pytest.mark.parametrize(
     ("completed", "level", "done"),
-    [({"a", "b"}, ["a", "b"], True), ({"a"}, ["a", "b"], False), ({"a", "b", "c"}, ["a"], True),
-     (set(), [], False)],
+    [
+        ({"a", "b"}, ["a", "b"], True),
+        ({"a"}, ["a", "b"], False),
+        ({"a", "b", "c"}, ["a"], True),
+        (set(), [], False),
+    ],
 )
 def test_level_done(completed: set[str], level: list[str], done: bool) -> None:
     assert level_done(completed, level) is done
@@ -144,8 +155,8 @@ def test_level_done(completed: set[str], level: list[str], done: bool) -> None:
     ("bought", "held", "points", "reason", "key"),
     [
         (0, 0, FREEZE_COST, "ok", "freeze:7:0"),
-        (3, 1, 500, "ok", "freeze:7:3"),              # the key follows the purchase number
-        (2, 2, 500, "max_held", None),                # at most two held
+        (3, 1, 500, "ok", "freeze:7:3"),  # the key follows the purchase number
+        (2, 2, 500, "max_held", None),  # at most two held
         (0, 0, FREEZE_COST - 1, "not_enough_points", None),
     ],
 )
@@ -160,10 +171,12 @@ def test_freeze_offer(bought: int, held: int, points: int, reason: str, key: str
 # ---- fair unit ranking ----------------------------------------------------------------------
 
 
-def unit(uid: int, active: int, working_age: int | None, avg: float | None = None,
-         members: int = 10) -> UnitFigures:
-    return UnitFigures(uid, f"U{uid}", members=members, active=active, average_score=avg,
-                       working_age=working_age)
+def unit(
+    uid: int, active: int, working_age: int | None, avg: float | None = None, members: int = 10
+) -> UnitFigures:
+    return UnitFigures(
+        uid, f"U{uid}", members=members, active=active, average_score=avg, working_age=working_age
+    )
 
 
 @pytest.mark.parametrize(
@@ -175,7 +188,7 @@ def unit(uid: int, active: int, working_age: int | None, avg: float | None = Non
         ([unit(1, 5, 100, 60), unit(2, 5, 100, 80), unit(3, 6, 100, 10)], [1, 2, 3]),
         # 1 of 1 with no population on file is unknown, not 100%, and comes after ranked units
         ([unit(1, 1, None, 90, members=1), unit(2, 1, 1000)], [1, None]),
-        ([unit(1, 3, 0), unit(2, 0, 50)], [1, None]),   # a population of 0 is unknown too
+        ([unit(1, 3, 0), unit(2, 0, 50)], [1, None]),  # a population of 0 is unknown too
         ([], []),
     ],
 )
@@ -191,16 +204,23 @@ def test_unknown_rate_is_none_never_full() -> None:
     assert UnitFigures(1, "T", members=1, active=1, working_age=4).participation == 0.25
 
 
-@pytest.mark.parametrize(("values", "ranks"),
-                         [([9, 9, 7], [1, 1, 3]), ([5], [1]), ([3, 2, 2, 2, 1], [1, 2, 2, 2, 5])])
+@pytest.mark.parametrize(
+    ("values", "ranks"), [([9, 9, 7], [1, 1, 3]), ([5], [1]), ([3, 2, 2, 2, 1], [1, 2, 2, 2, 5])]
+)
 def test_competition_ranks(values: list[float], ranks: list[int]) -> None:
     assert competition_ranks(values) == ranks
 
 
 @pytest.mark.parametrize(
     ("value", "vi", "en"),
-    [(0.5, "50%", "50%"), (1.0, "100%", "100%"), (0.045, "4,5%", "4.5%"), (0.0005, "<0,1%", "<0.1%"),
-     (0.0, "0%", "0%"), (1.2, "120%", "120%")],
+    [
+        (0.5, "50%", "50%"),
+        (1.0, "100%", "100%"),
+        (0.045, "4,5%", "4.5%"),
+        (0.0005, "<0,1%", "<0.1%"),
+        (0.0, "0%", "0%"),
+        (1.2, "120%", "120%"),
+    ],
 )
 def test_percent(value: float, vi: str, en: str) -> None:
     assert percent(value, Translator("vi")) == vi and percent(value, Translator("en")) == en
@@ -224,8 +244,21 @@ def test_parse_period(text: str, label: str, start: date, end: date) -> None:
     assert (period.label, period.start, period.end) == (label, start, end)
 
 
-@pytest.mark.parametrize("text", ["2026Q5", "2026Q0", "Q4", "26Q4", "1999", "2026Q4x", "", "x" * 10_000,
-                                  "2026 Q4 Q3", "2026" + " " * 40 + "junk"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026Q5",
+        "2026Q0",
+        "Q4",
+        "26Q4",
+        "1999",
+        "2026Q4x",
+        "",
+        "x" * 10_000,
+        "2026 Q4 Q3",
+        "2026" + " " * 40 + "junk",
+    ],
+)
 def test_bad_periods_are_refused_clearly(text: str) -> None:
     with pytest.raises(PeriodError, match=r"year|quarter|outside"):
         parse_period(text)
@@ -262,7 +295,7 @@ def test_learner_score(facts: LearnerFacts, score: float | None) -> None:
     ("facts", "score"),
     [
         (UnitFacts(unit(1, 5, 100, 80), passes=20), 5 + 40 + 20),
-        (UnitFacts(unit(1, 5, None, 80), passes=20), None),        # rate unknown: not judged
+        (UnitFacts(unit(1, 5, None, 80), passes=20), None),  # rate unknown: not judged
         (UnitFacts(unit(1, 2, 100, 80, members=2), passes=2), None),  # fewer than 3 learners
     ],
 )

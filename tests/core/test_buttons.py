@@ -40,16 +40,61 @@ def test_a_button_packs_to_its_key_and_back(button: b.Button, key: str) -> None:
 
 
 BAD = [
-    "", ":", "ap", "ap:", "ap:0", "ap:-1", "ap:+5", "ap: 5", "ap:5 ", "ap:007", "ap:1.0",
-    "ap:99999999999999999999999", f"ap:{2**63}", "ap:١٢", "ap:１２", "ap:12:13", "ap:abc",
-    "rv:ok", "rv:ok:", "rv:delete:5", "rv:bulk:-1", "rv:bulkok:abc",
+    "",
+    ":",
+    "ap",
+    "ap:",
+    "ap:0",
+    "ap:-1",
+    "ap:+5",
+    "ap: 5",
+    "ap:5 ",
+    "ap:007",
+    "ap:1.0",
+    "ap:99999999999999999999999",
+    f"ap:{2**63}",
+    "ap:١٢",
+    "ap:１２",
+    "ap:12:13",
+    "ap:abc",
+    "rv:ok",
+    "rv:ok:",
+    "rv:delete:5",
+    "rv:bulk:-1",
+    "rv:bulkok:abc",
     "rv:bulkok:99999999999999999999999",
-    "q:l1-01", "q:l1-01:1", "q:l1-01:100:0", "q:l1-01:0:100", "q:l1-01:x:0", "q:L1-01:0:0",
-    "q:l1-01:0:0:0", "q::0:0", "qs:", "qs:../etc", "qs:" + "a" * 41,
-    "ob:", "ob:unknown", "ob:consent:YES", "ob:nogroup:", "ob:occ:" + "a" * 17,
-    "set:time:7h", "set:time:063", "set:color", "cmd:", "cmd:Lesson", "cmd:less on",
-    "work:maybe", "del:yes:now", "sp:play", "ai:", "ack", "ack:window",
-    "zz:1", "nope", "ap:1\x00", "ap:" + "9" * 5000,
+    "q:l1-01",
+    "q:l1-01:1",
+    "q:l1-01:100:0",
+    "q:l1-01:0:100",
+    "q:l1-01:x:0",
+    "q:L1-01:0:0",
+    "q:l1-01:0:0:0",
+    "q::0:0",
+    "qs:",
+    "qs:../etc",
+    "qs:" + "a" * 41,
+    "ob:",
+    "ob:unknown",
+    "ob:consent:YES",
+    "ob:nogroup:",
+    "ob:occ:" + "a" * 17,
+    "set:time:7h",
+    "set:time:063",
+    "set:color",
+    "cmd:",
+    "cmd:Lesson",
+    "cmd:less on",
+    "work:maybe",
+    "del:yes:now",
+    "sp:play",
+    "ai:",
+    "ack",
+    "ack:window",
+    "zz:1",
+    "nope",
+    "ap:1\x00",
+    "ap:" + "9" * 5000,
 ]
 
 
@@ -62,10 +107,17 @@ def test_a_malformed_or_out_of_range_key_is_refused(key: str) -> None:
             kind.unpack(key)
 
 
-@pytest.mark.parametrize("build", [
-    lambda: b.Appeal(0), lambda: b.Appeal(2**63), lambda: b.QuizAnswer("l1", 100, 0),
-    lambda: b.StartQuiz("Bài 1"), lambda: b.Command("a:b"), lambda: b.QuizAnswer("x" * 41, 1, 1),
-])
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda: b.Appeal(0),
+        lambda: b.Appeal(2**63),
+        lambda: b.QuizAnswer("l1", 100, 0),
+        lambda: b.StartQuiz("Bài 1"),
+        lambda: b.Command("a:b"),
+        lambda: b.QuizAnswer("x" * 41, 1, 1),
+    ],
+)
 def test_a_builder_cannot_pack_what_a_parser_would_refuse(build: object) -> None:
     with pytest.raises(b.BadButton):
         build().pack()  # type: ignore[operator]
@@ -79,6 +131,7 @@ def test_every_key_fits_telegram_callback_data() -> None:
 
 def test_a_prefix_belongs_to_one_kind() -> None:
     with pytest.raises(TypeError):
+
         @dataclass(frozen=True)
         class AnotherAppeal(b.Button, prefix="ap"):
             grade: b.Id

@@ -32,21 +32,27 @@ def test_declared_policies_are_the_outbounds() -> None:
         assert not declared.policy(channel).closes
 
 
-@pytest.mark.parametrize(("policy", "days_ago", "usable"), [
-    (OPEN, 400, True),  # no window: a year's silence still reachable
-    (ChannelPolicy(window=timedelta(days=7), push_outside_window=False), 6, True),
-    (ChannelPolicy(window=timedelta(days=7), push_outside_window=False), 7.5, False),
-    (ChannelPolicy(window=timedelta(days=2), push_outside_window=False), 3, False),
-    # A window the platform does not enforce on pushes: the push may still go out.
-    (ChannelPolicy(window=timedelta(days=2), push_outside_window=True), 3, True),
-])
+@pytest.mark.parametrize(
+    ("policy", "days_ago", "usable"),
+    [
+        (OPEN, 400, True),  # no window: a year's silence still reachable
+        (ChannelPolicy(window=timedelta(days=7), push_outside_window=False), 6, True),
+        (ChannelPolicy(window=timedelta(days=7), push_outside_window=False), 7.5, False),
+        (ChannelPolicy(window=timedelta(days=2), push_outside_window=False), 3, False),
+        # A window the platform does not enforce on pushes: the push may still go out.
+        (ChannelPolicy(window=timedelta(days=2), push_outside_window=True), 3, True),
+    ],
+)
 def test_a_new_channel_declares_its_window_and_reach_follows(
-    policy: ChannelPolicy, days_ago: float, usable: bool,
+    policy: ChannelPolicy,
+    days_ago: float,
+    usable: bool,
 ) -> None:
     policies = PolicyTable({"newchat": policy})
     assert reach.usable(seen("newchat", days_ago), NOW, policies) is usable
     assert reach.why_unreachable([seen("newchat", days_ago)], NOW, policies) == (
-        None if usable else "outside_window")
+        None if usable else "outside_window"
+    )
 
 
 class Budget:
@@ -62,8 +68,9 @@ class Declaring:
 
     def __init__(self, channel: str, budget: Budget) -> None:
         self.channel = channel
-        self.policy = ChannelPolicy(window=timedelta(days=3), push_outside_window=False,
-                                    budget=budget)
+        self.policy = ChannelPolicy(
+            window=timedelta(days=3), push_outside_window=False, budget=budget
+        )
 
     async def send(self, chat_id: str, message: Out) -> None:
         pass

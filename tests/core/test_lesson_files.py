@@ -31,6 +31,7 @@ def _set(path: str, value: object):  # type: ignore[no-untyped-def]
             del node[int(last) if last.isdigit() else last]
         else:
             node[int(last) if last.isdigit() else last] = value
+
     return change
 
 
@@ -47,8 +48,10 @@ _DELETE = object()
         (_set("quiz.0.answer", "A,B"), "exactly one of A, B, C, D"),
         (_set("quiz.0.answer", None), "exactly one of A, B, C, D"),
         (_set("rubric.criteria.0.weight", 30), "sum to 105"),
-        (_set("content.1", "Day la noi dung khong co dau nao ca, nguoi hoc se kho doc."),
-         "no Vietnamese diacritics"),
+        (
+            _set("content.1", "Day la noi dung khong co dau nao ca, nguoi hoc se kho doc."),
+            "no Vietnamese diacritics",
+        ),
         (_set("content.1", "Đây là <b>chữ đậm</b> của bài."), "an HTML tag"),
         (_set("content.1", "Đây là **chữ đậm** của bài."), "Markdown"),
         (_set("quiz.1.options", ["Một", "Hai", "Ba"]), "quiz.1.options"),
@@ -81,7 +84,8 @@ def test_field_error_points_at_its_line(tmp_path: Path) -> None:
 def test_overrides_replace_and_a_broken_override_leaves_the_rest_working(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8").replace(
         'title: "Hỏi AI đúng cách: vai trò, bối cảnh, nhiệm vụ, định dạng"',
-        'title: "Hỏi AI đúng cách (bản của phường)"')
+        'title: "Hỏi AI đúng cách (bản của phường)"',
+    )
     (tmp_path / "override.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "broken.yaml").write_text("id: [", encoding="utf-8")
     curriculum, problems = load_curriculum(BUILTIN_DIR, tmp_path)
@@ -96,8 +100,9 @@ def test_duplicate_ids_and_orders_are_reported(tmp_path: Path) -> None:
     text = SAMPLE.read_text(encoding="utf-8")
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(text, encoding="utf-8")
-    (tmp_path / "c.yaml").write_text(text.replace("id: l1-01-hoi-ai-dung-cach", "id: l1-99-khac"),
-                                     encoding="utf-8")
+    (tmp_path / "c.yaml").write_text(
+        text.replace("id: l1-01-hoi-ai-dung-cach", "id: l1-99-khac"), encoding="utf-8"
+    )
     result = report(tmp_path)
     errors = "\n".join(result["errors"])  # type: ignore[arg-type]
     assert "already used" in errors and "order 1 is used more than once" in errors

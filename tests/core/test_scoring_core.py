@@ -21,8 +21,16 @@ def days(*offsets: int) -> list[date]:
 
 @pytest.mark.parametrize(
     ("active", "streak"),
-    [((), 0), ((0,), 1), ((1,), 1), ((0, 1, 2), 3), ((1, 2, 3), 3), ((0, 2, 3), 1),
-     ((2, 3), 0), ((0, 0, 1), 2)],
+    [
+        ((), 0),
+        ((0,), 1),
+        ((1,), 1),
+        ((0, 1, 2), 3),
+        ((1, 2, 3), 3),
+        ((0, 2, 3), 1),
+        ((2, 3), 0),
+        ((0, 0, 1), 2),
+    ],
 )
 def test_current_streak(active: tuple[int, ...], streak: int) -> None:
     assert current_streak(days(*active), D) == streak
@@ -35,19 +43,23 @@ def test_longest_streak(active: tuple[int, ...], longest: int) -> None:
     assert longest_streak(days(*active)) == longest
 
 
-@pytest.mark.parametrize(("score", "points"), [(0, 0), (1, 0), (50, 25), (99, 49), (100, 50),
-                                                (150, 50), (-5, 0)])
+@pytest.mark.parametrize(
+    ("score", "points"), [(0, 0), (1, 0), (50, 25), (99, 49), (100, 50), (150, 50), (-5, 0)]
+)
 def test_practice_points(score: int, points: int) -> None:
     assert practice_points(score) == points
 
 
-@pytest.mark.parametrize(("best", "paid", "expected"), [
-    (80, 0, 40),      # first confirmed grade
-    (80, 40, None),   # already paid: nothing
-    (90, 40, 5),      # a better grade pays the improvement
-    (60, 40, -10),    # an instructor lowered the best grade: points move down
-    (None, 0, None),  # nothing confirmed yet
-])
+@pytest.mark.parametrize(
+    ("best", "paid", "expected"),
+    [
+        (80, 0, 40),  # first confirmed grade
+        (80, 40, None),  # already paid: nothing
+        (90, 40, 5),  # a better grade pays the improvement
+        (60, 40, -10),  # an instructor lowered the best grade: points move down
+        (None, 0, None),  # nothing confirmed yet
+    ],
+)
 def test_practice_line_settles_to_the_best_confirmed_grade(
     best: int | None, paid: int, expected: int | None
 ) -> None:
@@ -57,8 +69,11 @@ def test_practice_line_settles_to_the_best_confirmed_grade(
 
 def test_racing_settlements_build_the_same_key() -> None:
     # Two processes that read the same ledger write the same line number: one insert wins.
-    first, second, later = (practice_line(1, "a", 2, 90, 0), practice_line(1, "a", 2, 60, 0),
-                            practice_line(1, "a", 3, 90, 0))
+    first, second, later = (
+        practice_line(1, "a", 2, 90, 0),
+        practice_line(1, "a", 2, 60, 0),
+        practice_line(1, "a", 3, 90, 0),
+    )
     assert first and second and later
     assert first.key == second.key and first.key != later.key
 
@@ -77,11 +92,19 @@ def test_rank_learners_shares_ranks_on_ties() -> None:
 
 
 def test_rank_groups_by_participation_not_size() -> None:
-    groups = [GroupStats(1, "Lớn", 400, 100, 80.0), GroupStats(2, "Nhỏ", 20, 15, 60.0),
-              GroupStats(3, "Vừa", 100, 75, 70.0), GroupStats(4, "Trống", 0, 0, 0.0)]
+    groups = [
+        GroupStats(1, "Lớn", 400, 100, 80.0),
+        GroupStats(2, "Nhỏ", 20, 15, 60.0),
+        GroupStats(3, "Vừa", 100, 75, 70.0),
+        GroupStats(4, "Trống", 0, 0, 0.0),
+    ]
     ranked = rank_groups(groups)
     assert [(g.stats.name, g.rank) for g in ranked] == [
-        ("Vừa", 1), ("Nhỏ", 2), ("Lớn", 3), ("Trống", 4)]
+        ("Vừa", 1),
+        ("Nhỏ", 2),
+        ("Lớn", 3),
+        ("Trống", 4),
+    ]
 
 
 def test_plan_today(curriculum: Curriculum) -> None:

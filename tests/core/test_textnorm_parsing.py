@@ -58,16 +58,37 @@ def test_invisible_characters_are_counted() -> None:
 @pytest.mark.parametrize(
     ("text", "hhmm"),
     [
-        ("19:30", "19:30"), ("7:05", "07:05"), ("19h30", "19:30"), ("19h", "19:00"),
-        ("7 giờ tối", "19:00"), ("7 gio toi", "19:00"), ("8 pm", "20:00"), ("6 giờ sáng", "06:00"),
-        ("20.15", "20:15"), ("25:99", None), ("24:00", None), ("abc", None), ("", None),
-        ("19:60", None), ("12am", "00:00"),
+        ("19:30", "19:30"),
+        ("7:05", "07:05"),
+        ("19h30", "19:30"),
+        ("19h", "19:00"),
+        ("7 giờ tối", "19:00"),
+        ("7 gio toi", "19:00"),
+        ("8 pm", "20:00"),
+        ("6 giờ sáng", "06:00"),
+        ("20.15", "20:15"),
+        ("25:99", None),
+        ("24:00", None),
+        ("abc", None),
+        ("", None),
+        ("19:60", None),
+        ("12am", "00:00"),
         # as people type them: half past, noon, a quarter to, night, "lúc"
-        ("7 rưỡi", "07:30"), ("7 ruoi", "07:30"), ("7h rưỡi tối", "19:30"),
-        ("7 giờ rưỡi chiều", "19:30"), ("12h trưa", "12:00"), ("12 gio trua", "12:00"),
-        ("11 giờ trưa", "11:00"), ("1 giờ trưa", "13:00"), ("7 giờ kém 15", "06:45"),
-        ("10 giờ đêm", "22:00"), ("lúc 6h30", "06:30"), ("7h.", "07:00"), ("rưỡi", None),
-        ("7 kém 60", None), ("99 rưỡi", None),
+        ("7 rưỡi", "07:30"),
+        ("7 ruoi", "07:30"),
+        ("7h rưỡi tối", "19:30"),
+        ("7 giờ rưỡi chiều", "19:30"),
+        ("12h trưa", "12:00"),
+        ("12 gio trua", "12:00"),
+        ("11 giờ trưa", "11:00"),
+        ("1 giờ trưa", "13:00"),
+        ("7 giờ kém 15", "06:45"),
+        ("10 giờ đêm", "22:00"),
+        ("lúc 6h30", "06:30"),
+        ("7h.", "07:00"),
+        ("rưỡi", None),
+        ("7 kém 60", None),
+        ("99 rưỡi", None),
     ],
 )
 def test_parse_time(text: str, hhmm: str | None) -> None:
@@ -76,10 +97,23 @@ def test_parse_time(text: str, hhmm: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "year"),
-    [("1985", 1985), (" 2001 ", 2001), ("3025", None), ("abc", None), ("85", None),
-     ("1899", None), ("2026", 2026), ("19 85", None), ("năm 1962", 1962), ("nam 1962", 1962),
-     ("Năm 1962.", 1962), ("sinh năm 1990", 1990), ("tôi sinh năm 1988", 1988),
-     ("năm 3025", None), ("năm ngoái", None)],
+    [
+        ("1985", 1985),
+        (" 2001 ", 2001),
+        ("3025", None),
+        ("abc", None),
+        ("85", None),
+        ("1899", None),
+        ("2026", 2026),
+        ("19 85", None),
+        ("năm 1962", 1962),
+        ("nam 1962", 1962),
+        ("Năm 1962.", 1962),
+        ("sinh năm 1990", 1990),
+        ("tôi sinh năm 1988", 1988),
+        ("năm 3025", None),
+        ("năm ngoái", None),
+    ],
 )
 def test_parse_birth_year(text: str, year: int | None) -> None:
     assert parse_birth_year(text, 2026) == year
@@ -87,10 +121,27 @@ def test_parse_birth_year(text: str, year: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "index"),
-    [("1", 0), ("2.", 1), ("B", 1), ("b)", 1), ("số 3", 2), ("so 3", 2), ("0", None),
-     ("E", None), ("12", 11), ("hai", None), ("1 2", None), ("đáp án C", 2), ("dap an c", 2),
-     ("câu B", 1), ("Câu b.", 1), ("chọn 2", 1), ("phương án A", 0), ("câu 2", None),
-     ("đáp án E", None)],
+    [
+        ("1", 0),
+        ("2.", 1),
+        ("B", 1),
+        ("b)", 1),
+        ("số 3", 2),
+        ("so 3", 2),
+        ("0", None),
+        ("E", None),
+        ("12", 11),
+        ("hai", None),
+        ("1 2", None),
+        ("đáp án C", 2),
+        ("dap an c", 2),
+        ("câu B", 1),
+        ("Câu b.", 1),
+        ("chọn 2", 1),
+        ("phương án A", 0),
+        ("câu 2", None),
+        ("đáp án E", None),
+    ],
 )
 def test_numbered_choice(text: str, index: int | None) -> None:
     assert numbered_choice(text) == index
@@ -98,25 +149,57 @@ def test_numbered_choice(text: str, index: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "command"),
-    [("học", "lesson"), ("Hoc", "lesson"), ("tiến độ", "progress"), ("TIEN DO", "progress"),
-     ("bảng xếp hạng", "leaderboard"), ("bang xep hang!", "leaderboard"), ("trợ giúp", "help"),
-     ("tro giup", "help"), ("học sinh giỏi", None), ("", None), ("học tiếp", "next"),
-     ("hoc tiep", "next"), ("Bài tiếp theo", "next"), ("làm câu hỏi", "quiz"),
-     ("Bắt đầu trắc nghiệm", "quiz"), ("nộp bài", "submit"), ("nop bai", "submit")],
+    [
+        ("học", "lesson"),
+        ("Hoc", "lesson"),
+        ("tiến độ", "progress"),
+        ("TIEN DO", "progress"),
+        ("bảng xếp hạng", "leaderboard"),
+        ("bang xep hang!", "leaderboard"),
+        ("trợ giúp", "help"),
+        ("tro giup", "help"),
+        ("học sinh giỏi", None),
+        ("", None),
+        ("học tiếp", "next"),
+        ("hoc tiep", "next"),
+        ("Bài tiếp theo", "next"),
+        ("làm câu hỏi", "quiz"),
+        ("Bắt đầu trắc nghiệm", "quiz"),
+        ("nộp bài", "submit"),
+        ("nop bai", "submit"),
+    ],
 )
 def test_keywords(text: str, command: str | None) -> None:
     assert keyword_command(text) == command
 
 
-OCCUPATIONS = [["Cán bộ, công chức, viên chức"], ["Chủ doanh nghiệp, HTX, hộ kinh doanh"],
-               ["Người lao động"], ["Nông dân"], ["Học sinh, sinh viên"], ["Khác"]]
+OCCUPATIONS = [
+    ["Cán bộ, công chức, viên chức"],
+    ["Chủ doanh nghiệp, HTX, hộ kinh doanh"],
+    ["Người lao động"],
+    ["Nông dân"],
+    ["Học sinh, sinh viên"],
+    ["Khác"],
+]
 
 
 @pytest.mark.parametrize(
     ("text", "index"),
-    [("Nông dân", 3), ("nong dan", 3), ("NÔNG", 3), ("nông dân!", 3), ("can bo", 0),
-     ("hoc sinh", 4), ("khac", 5), ("Người lao động", 2), ("chủ", None), ("cán", None),
-     ("nông dân trồng chè", None), ("", None), ("xyz", None)],
+    [
+        ("Nông dân", 3),
+        ("nong dan", 3),
+        ("NÔNG", 3),
+        ("nông dân!", 3),
+        ("can bo", 0),
+        ("hoc sinh", 4),
+        ("khac", 5),
+        ("Người lao động", 2),
+        ("chủ", None),
+        ("cán", None),
+        ("nông dân trồng chè", None),
+        ("", None),
+        ("xyz", None),
+    ],
 )
 def test_match_label(text: str, index: int | None) -> None:
     assert match_label(text, OCCUPATIONS) == index
@@ -129,9 +212,14 @@ def test_match_label_refuses_a_tie() -> None:
 
 @pytest.mark.parametrize(
     ("text", "parsed"),
-    [("/start g_AB12CD", ("start", "g_AB12CD")), ("/Lesson", ("lesson", "")),
-     ("/progress@HocAIBot extra words", ("progress", "extra words")), ("start", None),
-     ("/", None), ("/123", None)],
+    [
+        ("/start g_AB12CD", ("start", "g_AB12CD")),
+        ("/Lesson", ("lesson", "")),
+        ("/progress@HocAIBot extra words", ("progress", "extra words")),
+        ("start", None),
+        ("/", None),
+        ("/123", None),
+    ],
 )
 def test_split_command(text: str, parsed: tuple[str, str] | None) -> None:
     assert split_command(text) == parsed

@@ -31,12 +31,22 @@ async def make(tmp_path: Path, clock: Clock, curriculum: Curriculum) -> AsyncIte
     """`await make(SPEECH_BASE_URL=..., ...)`: the app on a real SQLite file with those settings."""
     apps: list[App] = []
 
-    async def build(url: str | None = None, grader: Grader | None = None,
-                    lessons: Curriculum | None = None, **env: object) -> App:
-        settings = load_settings(DATABASE_URL=url or sqlite_url(tmp_path), TELEGRAM_BOT_TOKEN="",
-                                 HOCAI_DATA_DIR=str(tmp_path / "data"), _env_file=None, **env)
-        app = await build_app(settings, grader=grader or RulesGrader(),
-                              curriculum=lessons or curriculum)
+    async def build(
+        url: str | None = None,
+        grader: Grader | None = None,
+        lessons: Curriculum | None = None,
+        **env: object,
+    ) -> App:
+        settings = load_settings(
+            DATABASE_URL=url or sqlite_url(tmp_path),
+            TELEGRAM_BOT_TOKEN="",
+            HOCAI_DATA_DIR=str(tmp_path / "data"),
+            _env_file=None,
+            **env,
+        )
+        app = await build_app(
+            settings, grader=grader or RulesGrader(), curriculum=lessons or curriculum
+        )
         app.deps.clock = clock
         await import_units(app.store, UNITS_CSV)
         apps.append(app)

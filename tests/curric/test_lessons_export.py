@@ -13,14 +13,30 @@ from lessons.export import COLUMNS
 from lessons.model import Curriculum
 from tests.curric.test_variants import LESSON, lessons_dir  # noqa: F401  (a fixture)
 
-HEADERS = ["Mã bài (id)", "Cấp độ", "Thứ tự", "Tên bài", "Dành cho (nghề)", "Mục tiêu",
-           "Nội dung bài", "Ví dụ mẫu", "Bài thực hành", "Tiêu chí chấm", "Câu hỏi trắc nghiệm",
-           "Trạng thái duyệt", "Người duyệt", "Ngày duyệt", "Cần xem lại trước ngày", "Nhận xét",
-           "Đồng ý (Có/Không)"]
+HEADERS = [
+    "Mã bài (id)",
+    "Cấp độ",
+    "Thứ tự",
+    "Tên bài",
+    "Dành cho (nghề)",
+    "Mục tiêu",
+    "Nội dung bài",
+    "Ví dụ mẫu",
+    "Bài thực hành",
+    "Tiêu chí chấm",
+    "Câu hỏi trắc nghiệm",
+    "Trạng thái duyệt",
+    "Người duyệt",
+    "Ngày duyệt",
+    "Cần xem lại trước ngày",
+    "Nhận xét",
+    "Đồng ý (Có/Không)",
+]
 
 
 def test_the_sheet_has_a_row_per_lesson_and_variant(
-    curriculum: Curriculum, tmp_path: Path,
+    curriculum: Curriculum,
+    tmp_path: Path,
 ) -> None:
     path = tmp_path / "out" / "duyet-bai.xlsx"
     rows = write_review_sheet(curriculum, path)
@@ -42,7 +58,9 @@ def test_the_sheet_has_a_row_per_lesson_and_variant(
 
 
 def test_cli_export_gives_variants_their_own_rows(
-    lessons_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],  # noqa: F811
+    lessons_dir: Path,  # noqa: F811
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     path = tmp_path / "review.xlsx"
     assert main(["lessons", "export", str(lessons_dir), "--xlsx", str(path)]) == 0
@@ -56,7 +74,8 @@ def test_cli_export_gives_variants_their_own_rows(
 
 
 def test_lessons_check_prints_the_lessons_not_reviewed_by_a_person(
-    lessons_dir: Path, capsys: pytest.CaptureFixture[str],  # noqa: F811
+    lessons_dir: Path,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     main(["lessons", "check", str(lessons_dir)])
     out = capsys.readouterr().out

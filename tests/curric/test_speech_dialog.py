@@ -12,9 +12,11 @@ from tests.curric.conftest import MakeApp
 from tests.fakes.speech_api import FakeSpeech, tone_wav
 from tests.keys import says
 
-SPOKEN_WORK = ("Bạn là cán bộ phường. Tổ dân phố số 5 họp lúc 19 giờ thứ Sáu tại nhà văn hóa. "
-               "Hãy viết thông báo mời họp dưới 150 chữ, lịch sự. Kết quả AI viết dùng được, "
-               "tôi sửa lại giờ họp cho đúng.")
+SPOKEN_WORK = (
+    "Bạn là cán bộ phường. Tổ dân phố số 5 họp lúc 19 giờ thứ Sáu tại nhà văn hóa. "
+    "Hãy viết thông báo mời họp dưới 150 chữ, lịch sự. Kết quả AI viết dùng được, "
+    "tôi sửa lại giờ họp cho đúng."
+)
 
 
 def voices(messages: list[Out]) -> list[Out]:
@@ -37,7 +39,9 @@ async def submissions(app) -> list[tuple[str, str]]:  # type: ignore[no-untyped-
 
 
 async def test_a_lesson_is_read_aloud_as_a_real_audio_file_and_cached(
-    make: MakeApp, speech_server: FakeSpeech, tmp_path: Path,
+    make: MakeApp,
+    speech_server: FakeSpeech,
+    tmp_path: Path,
 ) -> None:
     app = await make(SPEECH_BASE_URL=speech_server.url, TTS_FORMAT="wav", TTS_VOICE="nova")
     chat = Chat(app)
@@ -64,7 +68,8 @@ async def test_a_lesson_is_read_aloud_as_a_real_audio_file_and_cached(
 
 
 async def test_a_voice_note_is_transcribed_confirmed_then_graded(
-    make: MakeApp, speech_server: FakeSpeech,
+    make: MakeApp,
+    speech_server: FakeSpeech,
 ) -> None:
     speech_server.transcript = SPOKEN_WORK
     app = await make(SPEECH_BASE_URL=speech_server.url)
@@ -89,7 +94,8 @@ async def test_a_voice_note_is_transcribed_confirmed_then_graded(
 
 
 async def test_saying_it_again_drops_the_transcript(
-    make: MakeApp, speech_server: FakeSpeech,
+    make: MakeApp,
+    speech_server: FakeSpeech,
 ) -> None:
     app = await make(SPEECH_BASE_URL=speech_server.url)
     chat = Chat(app)
@@ -115,7 +121,8 @@ async def test_without_a_speech_server_a_voice_note_gets_a_kind_answer(make: Mak
 
 
 async def test_speech_server_down_or_zalo_get_kind_answers(
-    make: MakeApp, speech_server: FakeSpeech,
+    make: MakeApp,
+    speech_server: FakeSpeech,
 ) -> None:
     speech_server.fail = True
     app = await make(SPEECH_BASE_URL=speech_server.url)

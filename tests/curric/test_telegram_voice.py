@@ -41,7 +41,9 @@ async def feed(fake: FakeTelegram, bot, dp: Dispatcher) -> None:  # type: ignore
 
 
 async def test_voice_note_and_listening_on_telegram(
-    make: MakeApp, speech_server: FakeSpeech, telegram: FakeTelegram,
+    make: MakeApp,
+    speech_server: FakeSpeech,
+    telegram: FakeTelegram,
 ) -> None:
     speech_server.transcript = "Bạn là cán bộ phường, hãy viết thông báo mời họp tổ dân phố."
     app: App = await make(SPEECH_BASE_URL=speech_server.url, TTS_FORMAT="wav")
@@ -62,9 +64,17 @@ async def test_voice_note_and_listening_on_telegram(
 
         note = tone_wav(0.8)
         telegram.files["voice-1"] = note
-        telegram.message(USER, None, voice={"file_id": "voice-1", "file_unique_id": "v1",
-                                            "duration": 1, "mime_type": "audio/ogg",
-                                            "file_size": len(note)})
+        telegram.message(
+            USER,
+            None,
+            voice={
+                "file_id": "voice-1",
+                "file_unique_id": "v1",
+                "duration": 1,
+                "mime_type": "audio/ogg",
+                "file_size": len(note),
+            },
+        )
         await feed(telegram, bot, dp)
         [heard] = speech_server.heard
         assert heard["file"]["bytes"] == note  # the very bytes Telegram held
@@ -86,10 +96,12 @@ async def test_ogg_opus_goes_as_a_voice_message(telegram: FakeTelegram) -> None:
     try:
         outbound = TelegramOutbound(bot)
         clip = b"OggS" + bytes(200)
-        await outbound.send(str(USER), Out(text="Bài 1", voice=OutFile("l1.ogg", clip,
-                                                                        "audio/ogg")))
-        await outbound.send(str(USER), Out(text="Bài 1", voice=OutFile("l1.mp3", b"ID3" +
-                                                                        bytes(50), "audio/mpeg")))
+        await outbound.send(
+            str(USER), Out(text="Bài 1", voice=OutFile("l1.ogg", clip, "audio/ogg"))
+        )
+        await outbound.send(
+            str(USER), Out(text="Bài 1", voice=OutFile("l1.mp3", b"ID3" + bytes(50), "audio/mpeg"))
+        )
         (first, voice), (second, music) = telegram.uploads
         assert first == "sendVoice" and voice["voice"]["content"] == clip
         assert second == "sendAudio" and music["audio"]["filename"] == "l1.mp3"

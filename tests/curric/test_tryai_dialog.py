@@ -18,13 +18,19 @@ from tests.curric.conftest import MakeApp
 from tests.grading.fake_model import Answer, FakeModel, submission_of, verdict
 from tests.keys import says
 
-AI_ANSWER = ("THÔNG BÁO MỜI HỌP. Kính gửi các hộ gia đình Tổ dân phố số 5. Tổ họp lúc 19 giờ "
-             "thứ Sáu tại nhà văn hóa để bàn việc dọn vệ sinh ngõ xóm.")
-PROMPT = ("Bạn là cán bộ phường. Tổ dân phố số 5 họp lúc 19 giờ thứ Sáu tại nhà văn hóa. Hãy "
-          "viết thông báo mời họp dưới 150 chữ, lịch sự.")
-CHECK = ("Câu lệnh tôi dùng: Bạn là cán bộ phường, hãy viết thông báo mời họp tổ dân phố dưới 150 "
-         "chữ. Tôi đã kiểm tra: AI viết đúng giờ và địa điểm, nhưng thiếu người liên hệ nên tôi "
-         "thêm tên tổ trưởng. Kết quả dùng được vì lời lẽ lịch sự, ngắn gọn.")
+AI_ANSWER = (
+    "THÔNG BÁO MỜI HỌP. Kính gửi các hộ gia đình Tổ dân phố số 5. Tổ họp lúc 19 giờ "
+    "thứ Sáu tại nhà văn hóa để bàn việc dọn vệ sinh ngõ xóm."
+)
+PROMPT = (
+    "Bạn là cán bộ phường. Tổ dân phố số 5 họp lúc 19 giờ thứ Sáu tại nhà văn hóa. Hãy "
+    "viết thông báo mời họp dưới 150 chữ, lịch sự."
+)
+CHECK = (
+    "Câu lệnh tôi dùng: Bạn là cán bộ phường, hãy viết thông báo mời họp tổ dân phố dưới 150 "
+    "chữ. Tôi đã kiểm tra: AI viết đúng giờ và địa điểm, nhưng thiếu người liên hệ nên tôi "
+    "thêm tên tổ trưởng. Kết quả dùng được vì lời lẽ lịch sự, ngắn gọn."
+)
 
 
 def script(request: dict[str, Any]) -> Answer:
@@ -48,8 +54,13 @@ def gradings(model: FakeModel) -> list[dict[str, Any]]:
 
 
 async def tryai_app(make: MakeApp, model: FakeModel, **env: object) -> App:
-    return await make(grader=LLMGrader(model.client(), "fake-model"), OPENAI_BASE_URL=model.url,
-                      OPENAI_API_KEY="test-key", LLM_MODEL="fake-model", **env)
+    return await make(
+        grader=LLMGrader(model.client(), "fake-model"),
+        OPENAI_BASE_URL=model.url,
+        OPENAI_API_KEY="test-key",
+        LLM_MODEL="fake-model",
+        **env,
+    )
 
 
 async def ready(app: App, user: str = "1001") -> Chat:
@@ -60,7 +71,8 @@ async def ready(app: App, user: str = "1001") -> Chat:
 
 
 async def test_a_learner_without_an_ai_account_practises_in_the_chat_and_is_graded(
-    make: MakeApp, model: FakeModel,
+    make: MakeApp,
+    model: FakeModel,
 ) -> None:
     app = await tryai_app(make, model, TRYAI_TURNS_PER_DAY=3)
     chat = await ready(app)
@@ -84,8 +96,10 @@ async def test_a_learner_without_an_ai_account_practises_in_the_chat_and_is_grad
     async with app.store.transaction() as repo:
         row = (await repo.s.scalars(select(Submission))).one()
     assert row.text == CHECK
-    assert row.exchange == [{"role": "user", "text": PROMPT},
-                            {"role": "assistant", "text": AI_ANSWER}]
+    assert row.exchange == [
+        {"role": "user", "text": PROMPT},
+        {"role": "assistant", "text": AI_ANSWER},
+    ]
     [graded] = gradings(model)
     work = submission_of(graded)
     assert work.startswith(CHECK) and HEADER in work
@@ -97,14 +111,17 @@ async def test_a_learner_without_an_ai_account_practises_in_the_chat_and_is_grad
 
 
 async def test_personal_data_is_refused_before_anything_is_sent(
-    make: MakeApp, model: FakeModel,
+    make: MakeApp,
+    model: FakeModel,
 ) -> None:
     app = await tryai_app(make, model)
     chat = await ready(app)
     await chat.tap("ai:start")
-    for prompt in ("Viết tin nhắn mời anh Nam, số 0912 345 678, đi họp tổ",
-                   "Soạn đơn cho tôi, CCCD 001089012345, quê Thái Nguyên",
-                   "Gửi kết quả về hoa.nguyen@gmail.com giúp tôi nhé"):
+    for prompt in (
+        "Viết tin nhắn mời anh Nam, số 0912 345 678, đi họp tổ",
+        "Soạn đơn cho tôi, CCCD 001089012345, quê Thái Nguyên",
+        "Gửi kết quả về hoa.nguyen@gmail.com giúp tôi nhé",
+    ):
         out = await chat.send(prompt)
         assert says(text_of(out), "tryai.personal_data"), prompt
     assert chats(model) == []
@@ -113,7 +130,8 @@ async def test_personal_data_is_refused_before_anything_is_sent(
 
 
 async def test_the_daily_quota_refuses_kindly_and_the_work_can_still_be_handed_in(
-    make: MakeApp, model: FakeModel,
+    make: MakeApp,
+    model: FakeModel,
 ) -> None:
     app = await tryai_app(make, model, TRYAI_TURNS_PER_DAY=2)
     chat = await ready(app)
@@ -129,15 +147,19 @@ async def test_the_daily_quota_refuses_kindly_and_the_work_can_still_be_handed_i
 
 
 async def test_the_province_budget_refuses_kindly_when_spent(
-    make: MakeApp, model: FakeModel,
+    make: MakeApp,
+    model: FakeModel,
 ) -> None:
     app = await tryai_app(make, model, TRYAI_DAILY_TOKEN_BUDGET=5000)
     other = await ready(app, user="2002")
     async with app.store.transaction() as repo:
         ident = await repo.learners.identity("telegram", other.user)
         assert ident is not None
-        await repo.tokens.add_tryai_use(ident.learner_id, app.deps.today_for(
-            await repo.learners.learner(ident.learner_id)), 4900)  # type: ignore[arg-type]
+        await repo.tokens.add_tryai_use(
+            ident.learner_id,
+            app.deps.today_for(await repo.learners.learner(ident.learner_id)),
+            4900,
+        )  # type: ignore[arg-type]
     chat = await ready(app)
     await chat.tap("ai:start")
     out = await chat.send(PROMPT)
@@ -154,8 +176,9 @@ async def test_without_a_model_the_step_names_free_tools(make: MakeApp) -> None:
 
 
 async def test_the_model_down_costs_no_turn(make: MakeApp) -> None:
-    with FakeModel(lambda request: Answer(status=500, body={"error": {"message": "x"}})
-                   ).running() as down:
+    with FakeModel(
+        lambda request: Answer(status=500, body={"error": {"message": "x"}})
+    ).running() as down:
         app = await tryai_app(make, down)
         chat = await ready(app)
         await chat.tap("ai:start")
@@ -165,15 +188,18 @@ async def test_the_model_down_costs_no_turn(make: MakeApp) -> None:
         assert says(text_of(out), "tryai.nothing_yet")
 
 
-@pytest.mark.parametrize(("text", "kinds"), [
-    ("gọi 0912345678 nhé", ["phone"]),
-    ("số +84 912 345 678", ["phone"]),
-    ("0203.3855.123 là số bàn", ["phone"]),
-    ("CCCD: 0010 8901 2345", ["id_number"]),
-    ("so cmnd 091234567", ["id_number"]),
-    ("mail hoa@example.vn", ["email"]),
-    ("giá 150000000 đồng, năm 2026, 1.000.000.000.000 đồng", []),
-    ("Thửa đất 12 tờ bản đồ 5, diện tích 360 m2", []),
-])
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        ("gọi 0912345678 nhé", ["phone"]),
+        ("số +84 912 345 678", ["phone"]),
+        ("0203.3855.123 là số bàn", ["phone"]),
+        ("CCCD: 0010 8901 2345", ["id_number"]),
+        ("so cmnd 091234567", ["id_number"]),
+        ("mail hoa@example.vn", ["email"]),
+        ("giá 150000000 đồng, năm 2026, 1.000.000.000.000 đồng", []),
+        ("Thửa đất 12 tờ bản đồ 5, diện tích 360 m2", []),
+    ],
+)
 def test_personal_data_kinds(text: str, kinds: list[str]) -> None:
     assert personal_data(text) == kinds

@@ -21,17 +21,29 @@ from tests.curric.conftest import MakeApp
 LESSON = "l1-01-hoi-ai-dung-cach"
 
 
-def variant(task: str, prompt: str, ids: tuple[str, str, str], titles: tuple[str, str, str],
-            keywords: tuple[list[str], list[str], list[str]]) -> dict[str, Any]:
+def variant(
+    task: str,
+    prompt: str,
+    ids: tuple[str, str, str],
+    titles: tuple[str, str, str],
+    keywords: tuple[list[str], list[str], list[str]],
+) -> dict[str, Any]:
     return {
         "example": {"prompt": prompt, "answer": "Một câu trả lời mẫu đủ dài cho ví dụ này."},
         "practice": {"task": task, "submit": "Gửi lại prompt và một câu nhận xét.", "minutes": 7},
         "rubric": {
-            "min_words": 10, "max_words": 300,
+            "min_words": 10,
+            "max_words": 300,
             "criteria": [
-                {"id": ids[i], "title": titles[i], "weight": w, "keywords": keywords[i],
-                 "judge": "Có đúng ý của tiêu chí này không."}
-                for i, w in enumerate((40, 30, 30))],
+                {
+                    "id": ids[i],
+                    "title": titles[i],
+                    "weight": w,
+                    "keywords": keywords[i],
+                    "judge": "Có đúng ý của tiêu chí này không.",
+                }
+                for i, w in enumerate((40, 30, 30))
+            ],
             "exemplary": "Bài tốt có đủ vai trò, việc cụ thể và định dạng rõ ràng.",
             "weak": "Chỉ một câu chung chung.",
         },
@@ -44,14 +56,20 @@ OFFICIAL_TASK = "Nhờ AI soạn thông báo lịch tiếp công dân tháng nà
 
 def variants() -> dict[str, Any]:
     return {
-        "farmer": variant(FARMER_TASK, "Bạn là người bán chè lâu năm ở Tân Cương, hãy viết tin "
-                          "nhắn chào bán chè mới.", ("vai_tro_nong", "san_pham", "dat_hang"),
-                          ("Giao vai người bán chè", "Nói rõ loại chè và giá", "Cách đặt hàng"),
-                          (["bạn là"], ["chè", "giá"], ["đặt", "gọi", "nhắn"])),
-        "official": variant(OFFICIAL_TASK, "Bạn là cán bộ văn phòng Ủy ban phường, hãy soạn "
-                            "thông báo lịch tiếp công dân.", ("vai_tro_cb", "lich", "noi_tiep"),
-                            ("Giao vai cán bộ", "Có ngày giờ tiếp dân", "Có nơi tiếp dân"),
-                            (["bạn là"], ["giờ", "ngày"], ["phòng", "trụ sở"])),
+        "farmer": variant(
+            FARMER_TASK,
+            "Bạn là người bán chè lâu năm ở Tân Cương, hãy viết tin nhắn chào bán chè mới.",
+            ("vai_tro_nong", "san_pham", "dat_hang"),
+            ("Giao vai người bán chè", "Nói rõ loại chè và giá", "Cách đặt hàng"),
+            (["bạn là"], ["chè", "giá"], ["đặt", "gọi", "nhắn"]),
+        ),
+        "official": variant(
+            OFFICIAL_TASK,
+            "Bạn là cán bộ văn phòng Ủy ban phường, hãy soạn thông báo lịch tiếp công dân.",
+            ("vai_tro_cb", "lich", "noi_tiep"),
+            ("Giao vai cán bộ", "Có ngày giờ tiếp dân", "Có nơi tiếp dân"),
+            (["bạn là"], ["giờ", "ngày"], ["phòng", "trụ sở"]),
+        ),
     }
 
 
@@ -64,8 +82,9 @@ def lessons_dir(tmp_path: Path) -> Path:
     data["review"] = {"status": "draft"}  # whatever the built-in file says by now
     folder = tmp_path / "lessons"
     folder.mkdir()
-    (folder / "01-variant.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
-                                            encoding="utf-8")
+    (folder / "01-variant.yaml").write_text(
+        yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 
@@ -75,8 +94,10 @@ def fitted_curriculum(curriculum: Curriculum, lessons_dir: Path) -> Curriculum:
     lesson, problems = load_lesson_file(lessons_dir / "01-variant.yaml")
     assert lesson is not None and not problems
     assert set(lesson.variants) == {"farmer", "official"}
-    return Curriculum(levels=curriculum.levels, lessons=tuple(
-        lesson if ls.id == LESSON else ls for ls in curriculum.lessons))
+    return Curriculum(
+        levels=curriculum.levels,
+        lessons=tuple(lesson if ls.id == LESSON else ls for ls in curriculum.lessons),
+    )
 
 
 async def join_as(chat: Chat, code: str, occupation: str) -> None:
@@ -106,7 +127,8 @@ async def through_the_quiz(chat: Chat) -> list:
 
 
 async def test_a_farmer_and_an_official_each_see_and_are_graded_by_their_own_practice(
-    make: MakeApp, fitted_curriculum: Curriculum,
+    make: MakeApp,
+    fitted_curriculum: Curriculum,
 ) -> None:
     app = await make(lessons=fitted_curriculum)
     code = await join_code(app, "T05")
@@ -125,8 +147,10 @@ async def test_a_farmer_and_an_official_each_see_and_are_graded_by_their_own_pra
     # The shared part of the lesson is the same for both.
     assert fitted_curriculum.by_id(LESSON).content[0][:60] in seen_by_farmer  # type: ignore[union-attr]
 
-    work = ("Bạn là người bán chè Tân Cương. Hãy viết tin nhắn chào bán chè mới cho khách quen, "
-            "giá 300 nghìn một cân, khách nhắn tin hoặc gọi để đặt hàng. AI viết dùng được.")
+    work = (
+        "Bạn là người bán chè Tân Cương. Hãy viết tin nhắn chào bán chè mới cho khách quen, "
+        "giá 300 nghìn một cân, khách nhắn tin hoặc gọi để đặt hàng. AI viết dùng được."
+    )
     await farmer.tap("work:submit")  # "Nộp bài": the next message is the work
     await official.tap("work:submit")
     farmer_grade = text_of(await farmer.send(work))
@@ -138,7 +162,8 @@ async def test_a_farmer_and_an_official_each_see_and_are_graded_by_their_own_pra
 
 
 async def test_a_learner_with_no_variant_meets_the_main_practice(
-    make: MakeApp, fitted_curriculum: Curriculum,
+    make: MakeApp,
+    fitted_curriculum: Curriculum,
 ) -> None:
     app = await make(lessons=fitted_curriculum)
     student = Chat(app, user="503")
@@ -152,15 +177,19 @@ async def test_a_learner_with_no_variant_meets_the_main_practice(
 
 
 def test_hocai_grade_uses_the_occupations_rubric(
-    lessons_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    lessons_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     for name in ("LLM_MODEL", "OPENAI_BASE_URL", "OPENAI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HOCAI_LESSONS_DIR", str(lessons_dir))
     work = tmp_path / "work.txt"
-    work.write_text("Bạn là người bán chè. Viết tin nhắn chào bán chè, giá 300 nghìn, gọi để "
-                    "đặt hàng.", encoding="utf-8")
+    work.write_text(
+        "Bạn là người bán chè. Viết tin nhắn chào bán chè, giá 300 nghìn, gọi để đặt hàng.",
+        encoding="utf-8",
+    )
     found = {}
     for occupation in ("farmer", "official"):
         argv = ["grade", LESSON, "--file", str(work), "--json"]

@@ -45,11 +45,13 @@ async def test_a_bot_added_while_a_worker_runs_is_served_and_a_removed_one_stopp
     await seed_learners(pg_url, LEARNERS)
     rows = Rows(pg_url)
     worker = await Proc("worker", env).start()
-    settings = load_settings(DATABASE_URL=pg_url, TELEGRAM_BOT_TOKEN="", HOCAI_SECRET_KEY=key,
-                             _env_file=None)
+    settings = load_settings(
+        DATABASE_URL=pg_url, TELEGRAM_BOT_TOKEN="", HOCAI_SECRET_KEY=key, _env_file=None
+    )
     app = await build_app(settings, grader=RulesGrader(), curriculum=curriculum, migrate=False)
     engine = create_async_engine(pg_url, pool_size=1, max_overflow=0)
     try:
+
         async def running() -> bool:
             return worker.said("running as worker")
 

@@ -20,21 +20,43 @@ pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 def console(tmp_path: Path, lines: list[str]) -> str:
     env = environment(tmp_path)
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env | {"PYTHONPATH": str(ROOT)},
-        input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=120, check=False)
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env | {"PYTHONPATH": str(ROOT)},
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Traceback" not in result.stderr, result.stderr[-2000:]
     return result.stdout
 
 
 def test_console_walks_the_day_in_vietnamese(tmp_path: Path) -> None:
-    out = console(tmp_path, [
-        "1", "Trần Thị Mai", "abc", "1992", "4", "25:99", "19:00", "1", "1",  # lesson, quiz
-        "B", "A", "C",
-        "Ban la can bo phuong. To dan pho sap hop ve ve sinh moi truong. Hay viet thong bao "
-        "moi hop duoi 100 chu, loi le lich su. Nhan xet: ket qua dung duoc, toi sua lai gio.",
-        "tien do", "bang xep hang", "😀",
-    ])
+    out = console(
+        tmp_path,
+        [
+            "1",
+            "Trần Thị Mai",
+            "abc",
+            "1992",
+            "4",
+            "25:99",
+            "19:00",
+            "1",
+            "1",  # lesson, quiz
+            "B",
+            "A",
+            "C",
+            "Ban la can bo phuong. To dan pho sap hop ve ve sinh moi truong. Hay viet thong bao "
+            "moi hop duoi 100 chu, loi le lich su. Nhan xet: ket qua dung duoc, toi sua lai gio.",
+            "tien do",
+            "bang xep hang",
+            "😀",
+        ],
+    )
     assert "Tổ dân phố số 5" in out
     assert "Năm sinh chưa đúng" in out and "chưa hiểu giờ" in out
     assert "Câu hỏi 1/3" in out and "[A]   [B]   [C]   [D]" in out

@@ -20,7 +20,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 
 
 async def test_forget_by_chat_identity_and_by_id(
-    tmp_path: Path, clock: Clock, curriculum: Curriculum,
+    tmp_path: Path,
+    clock: Clock,
+    curriculum: Curriculum,
 ) -> None:
     env = environment(tmp_path)
     app = await make_app(env["DATABASE_URL"], clock, curriculum)

@@ -24,14 +24,24 @@ USER = 90001
 
 
 def hocai(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def environment(tmp_path: Path, api_base: str = "") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_"))}
-    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", HOCAI_LOG_LEVEL="INFO",
-               PYTHONUNBUFFERED="1")
+    env.update(
+        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        HOCAI_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+    )
     if api_base:
         env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=api_base)
     return env
@@ -54,8 +64,9 @@ def seed_units(tmp_path: Path, env: dict[str, str], unit: str = "T05") -> str:
     units.write_text(UNITS_CSV, encoding="utf-8")
     assert hocai(["units", "import", str(units)], env).returncode == 0
     listed = hocai(["units", "list", "--csv"], env)
-    return next(r["join_code"] for r in csv.DictReader(io.StringIO(listed.stdout))
-                if r["code"] == unit)
+    return next(
+        r["join_code"] for r in csv.DictReader(io.StringIO(listed.stdout)) if r["code"] == unit
+    )
 
 
 async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) -> None:
@@ -65,9 +76,17 @@ async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) ->
     code = seed_units(tmp_path, env)
 
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     try:
+
         async def say(until: str, text: str | None = None, tap: str | None = None) -> str:
             before = len(fake.to(USER))
             if tap:
@@ -96,7 +115,8 @@ async def test_join_lesson_quiz_practice_progress_leaderboard(tmp_path: Path) ->
             "làm xong bài học",  # done; passed once a model or a person confirms the score
             "Bạn là cán bộ văn phòng phường. Tổ dân phố số 5 sắp họp về an ninh trật tự. Hãy viết "
             "thông báo mời họp dưới 120 chữ, lời lẽ lịch sự, có giờ và địa điểm. Nhận xét: kết "
-            "quả dùng được, tôi sửa lại giờ họp cho đúng.")
+            "quả dùng được, tôi sửa lại giờ họp cho đúng.",
+        )
         assert "Điểm bài làm" in graded
         progress = await say("Tiến độ", "/progress")
         assert "Bài đã xong: 1/" in progress and "Hạng trong nhóm Tổ dân phố số 5: 1/1" in progress

@@ -76,8 +76,10 @@ async def test_kill_9_mid_round_loses_no_lesson_and_repeats_at_most_the_bound(
             await wait_until(done, 120, "every delivery finished")
             result = tally(fake, learners)
             results.append(result)
-            print(f"\nkill -9 {moment} ({share:.0%} of the round's messages sent), restarted "
-                  f"{restart}: {result.line()}; bound {IN_FLIGHT}")
+            print(
+                f"\nkill -9 {moment} ({share:.0%} of the round's messages sent), restarted "
+                f"{restart}: {result.line()}; bound {IN_FLIGHT}"
+            )
     finally:
         outputs += await worker.stop()
         await rows.close()

@@ -44,6 +44,7 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
     senders = [await Proc("worker", env).start() for _ in range(workers)]
     outputs = ""
     try:
+
         async def one_active() -> bool:
             return any(s.said(ACTIVE) for s in schedulers)
 
@@ -78,7 +79,9 @@ async def test_workers_share_a_round_and_a_killed_scheduler_is_replaced(
         await rows.close()
         await fake.stop()
     result = tally(fake, range(1, LEARNERS + 1))
-    print(f"\n{workers} workers, 2 schedulers (the active one killed, the standby active "
-          f"{takeover:.1f} s later): {result.line()}")
+    print(
+        f"\n{workers} workers, 2 schedulers (the active one killed, the standby active "
+        f"{takeover:.1f} s later): {result.line()}"
+    )
     assert result.lost == 0 and result.duplicates == 0
     assert "Traceback" not in outputs, outputs[-3000:]

@@ -39,18 +39,29 @@ async def seed_learners(url: str, count: int, first: int = 1) -> None:
     ids = {"first": first, "last": first + count - 1, "chat": FIRST_CHAT, "now": now}
     try:
         async with engine.begin() as conn:
-            await conn.execute(text(
-                "INSERT INTO units (id, code, name, kind) VALUES (1, 'X', 'Tổ thử', 'group') "
-                "ON CONFLICT DO NOTHING"))
-            await conn.execute(text(
-                "INSERT INTO learners (id, nickname, show_name, occupation, lesson_time, "
-                "timezone, language, unit_id, status, consent_at, created_at) "
-                "SELECT i, 'Học viên ' || i, true, 'farmer', '00:00', 'Asia/Ho_Chi_Minh', 'vi', "
-                "1, 'active', :now, :now FROM generate_series(CAST(:first AS int), CAST(:last AS int)) i"), ids)
-            await conn.execute(text(
-                "INSERT INTO identities (learner_id, channel, external_id, chat_id, reachable, "
-                "state) SELECT i, 'telegram', (CAST(:chat AS int) + i)::text, (CAST(:chat AS int) + i)::text, true, "
-                "'{}'::json FROM generate_series(CAST(:first AS int), CAST(:last AS int)) i"), ids)
+            await conn.execute(
+                text(
+                    "INSERT INTO units (id, code, name, kind) VALUES (1, 'X', 'Tổ thử', 'group') "
+                    "ON CONFLICT DO NOTHING"
+                )
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO learners (id, nickname, show_name, occupation, lesson_time, "
+                    "timezone, language, unit_id, status, consent_at, created_at) "
+                    "SELECT i, 'Học viên ' || i, true, 'farmer', '00:00', 'Asia/Ho_Chi_Minh', 'vi', "
+                    "1, 'active', :now, :now FROM generate_series(CAST(:first AS int), CAST(:last AS int)) i"
+                ),
+                ids,
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO identities (learner_id, channel, external_id, chat_id, reachable, "
+                    "state) SELECT i, 'telegram', (CAST(:chat AS int) + i)::text, (CAST(:chat AS int) + i)::text, true, "
+                    "'{}'::json FROM generate_series(CAST(:first AS int), CAST(:last AS int)) i"
+                ),
+                ids,
+            )
             await conn.execute(text("SELECT setval('learners_id_seq', :last)"), ids)
     finally:
         await engine.dispose()
@@ -67,15 +78,25 @@ async def plan_round(url: str, curriculum: Curriculum) -> int:
 
 
 def environment(url: str, api_base: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "OPENAI_", "HOCAI_", "ZALO_", "REDIS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "OPENAI_", "HOCAI_", "ZALO_", "REDIS_"))
+    }
     env.update(
-        DATABASE_URL=url, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=api_base,
-        TELEGRAM_RATE_PER_SECOND="2000", TELEGRAM_CHAT_INTERVAL="0",
-        HOCAI_DELIVERY_IN_FLIGHT=str(IN_FLIGHT), HOCAI_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
-        HOCAI_DELIVERY_POLL_SECONDS="0.2", HOCAI_LOG_LEVEL="INFO", PYTHONUNBUFFERED="1",
+        DATABASE_URL=url,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=api_base,
+        TELEGRAM_RATE_PER_SECOND="2000",
+        TELEGRAM_CHAT_INTERVAL="0",
+        HOCAI_DELIVERY_IN_FLIGHT=str(IN_FLIGHT),
+        HOCAI_DELIVERY_LEASE_SECONDS=str(LEASE_SECONDS),
+        HOCAI_DELIVERY_POLL_SECONDS="0.2",
+        HOCAI_LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
         DATABASE_POOL_SIZE="4",  # the machine's PostgreSQL serves every test and bench at once
-        PYTHONPATH=str(ROOT))
+        PYTHONPATH=str(ROOT),
+    )
     env.update(extra)
     return env
 
@@ -92,8 +113,17 @@ class Proc:
 
     async def start(self) -> Proc:
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--role", self.role, cwd=ROOT, env=self.env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--role",
+            self.role,
+            cwd=ROOT,
+            env=self.env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         self._reader = asyncio.create_task(self._read())
         return self
 
@@ -135,8 +165,11 @@ class Rows:
 
     async def _count(self, where: str) -> int:
         async with self.engine.connect() as conn:
-            return int((await conn.execute(text(
-                f"SELECT count(*) FROM deliveries WHERE {where}"))).scalar_one())
+            return int(
+                (
+                    await conn.execute(text(f"SELECT count(*) FROM deliveries WHERE {where}"))
+                ).scalar_one()
+            )
 
     async def unfinished(self) -> int:
         """Deliveries not yet in a final state (pending, or being sent)."""
@@ -165,8 +198,10 @@ class Tally:
     learners_twice: int  # learners who got some part twice
 
     def line(self) -> str:
-        return (f"{self.learners} learners: {self.lost} lost the lesson, {self.duplicates} "
-                f"messages repeated, to {self.learners_twice} learners")
+        return (
+            f"{self.learners} learners: {self.lost} lost the lesson, {self.duplicates} "
+            f"messages repeated, to {self.learners_twice} learners"
+        )
 
 
 def tally(fake: FakeTelegram, learners: range) -> Tally:

@@ -22,7 +22,8 @@ def tone_wav(seconds: float = 0.5, hz: float = 440.0) -> bytes:
     frames = int(RATE * seconds)
     samples = b"".join(
         struct.pack("<h", int(12_000 * math.sin(2 * math.pi * hz * n / RATE)))
-        for n in range(frames))
+        for n in range(frames)
+    )
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
@@ -66,8 +67,11 @@ class FakeSpeech:
         async for part in await request.multipart():
             if part.filename:
                 content = await part.read()
-                fields[part.name] = {"filename": part.filename, "bytes": bytes(content),
-                                     "content_type": part.headers.get("Content-Type", "")}
+                fields[part.name] = {
+                    "filename": part.filename,
+                    "bytes": bytes(content),
+                    "content_type": part.headers.get("Content-Type", ""),
+                }
             else:
                 fields[part.name] = await part.text()
         self.heard.append(fields)

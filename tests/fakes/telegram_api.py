@@ -75,10 +75,19 @@ class FakeTelegram:
         self._new_update.set()
         return update_id
 
-    def message(self, user_id: int, text: str | None = None, *, chat_type: str = "private",
-                chat_id: int | None = None, token: str | None = None, **extra: Any) -> int:
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_type: str = "private",
+        chat_id: int | None = None,
+        token: str | None = None,
+        **extra: Any,
+    ) -> int:
         msg: dict[str, Any] = {
-            "message_id": self._next_message, "date": int(time.time()),
+            "message_id": self._next_message,
+            "date": int(time.time()),
             "chat": {"id": chat_id or user_id, "type": chat_type},
             "from": self._user(user_id),
         }
@@ -91,18 +100,32 @@ class FakeTelegram:
         return self.push({"message": msg}, token)
 
     def tap(self, user_id: int, data: str, token: str | None = None) -> int:
-        return self.push({"callback_query": {
-            "id": str(self._next_update), "from": self._user(user_id), "chat_instance": "x",
-            "data": data,
-            "message": {"message_id": 1, "date": int(time.time()),
-                        "chat": {"id": user_id, "type": "private"}, "text": "..."},
-        }}, token)
+        return self.push(
+            {
+                "callback_query": {
+                    "id": str(self._next_update),
+                    "from": self._user(user_id),
+                    "chat_instance": "x",
+                    "data": data,
+                    "message": {
+                        "message_id": 1,
+                        "date": int(time.time()),
+                        "chat": {"id": user_id, "type": "private"},
+                        "text": "...",
+                    },
+                }
+            },
+            token,
+        )
 
     # ---- reading what the bot sent -------------------------------------------------------
 
     def to(self, chat_id: int | str, token: str | None = None) -> list[Sent]:
-        return [s for s in self.sent
-                if s.chat_id == str(chat_id) and (token is None or s.token == token)]
+        return [
+            s
+            for s in self.sent
+            if s.chat_id == str(chat_id) and (token is None or s.token == token)
+        ]
 
     def last_options(self, chat_id: int | str) -> list[tuple[str, str]]:
         for s in reversed(self.to(chat_id)):
@@ -121,8 +144,9 @@ class FakeTelegram:
             await asyncio.sleep(0.02)
         return self.to(chat_id)
 
-    async def wait_text(self, chat_id: int | str, needle: str, start: int = 0,
-                        timeout: float = 10.0) -> list[Sent]:
+    async def wait_text(
+        self, chat_id: int | str, needle: str, start: int = 0, timeout: float = 10.0
+    ) -> list[Sent]:
         """Wait until a message containing `needle` reaches the chat; returns those since start."""
         deadline = time.monotonic() + timeout
         while not any(needle in s.text for s in self.to(chat_id)[start:]):
@@ -162,8 +186,11 @@ class FakeTelegram:
             async for part in reader:
                 if part.filename:
                     content = bytes(await part.read())
-                    params[part.name] = {"filename": part.filename, "size": len(content),
-                                         "content": content}
+                    params[part.name] = {
+                        "filename": part.filename,
+                        "size": len(content),
+                        "content": content,
+                    }
                 else:
                     params[part.name] = await part.text()
             for name, value in list(params.items()):  # aiogram names a file "attach://<part>"
@@ -200,13 +227,19 @@ class FakeTelegram:
         self.calls.append(method)
         params = await self._params(request)
         if method in self.missing_methods:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"},
-                                     status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found"}, status=404
+            )
         if method == "getFile":
             file_id = str(params.get("file_id"))
-            return self._ok({"file_id": file_id, "file_unique_id": f"u-{file_id}",
-                             "file_size": len(self.files.get(file_id, b"")),
-                             "file_path": f"photos/{file_id}.jpg"})
+            return self._ok(
+                {
+                    "file_id": file_id,
+                    "file_unique_id": f"u-{file_id}",
+                    "file_size": len(self.files.get(file_id, b"")),
+                    "file_path": f"photos/{file_id}.jpg",
+                }
+            )
         if method == "getMe":
             return self._ok(self.bot_user(token))
         if method == "getUpdates":
@@ -253,16 +286,20 @@ class FakeTelegram:
         if self.on_offset is not None:
             self.on_offset(offset)
         # The offset acknowledges this bot's updates only.
-        self._updates = [u for u in self._updates
-                         if not self._mine(u, token) or u["update_id"] >= offset]
+        self._updates = [
+            u for u in self._updates if not self._mine(u, token) or u["update_id"] >= offset
+        ]
         if not any(self._mine(u, token) for u in self._updates) and timeout:
             self._new_update.clear()
             try:
                 await asyncio.wait_for(self._new_update.wait(), min(timeout, 1.0))
             except TimeoutError:
                 pass
-        mine = [{k: v for k, v in u.items() if k != "_token"}
-                for u in self._updates if self._mine(u, token)]
+        mine = [
+            {k: v for k, v in u.items() if k != "_token"}
+            for u in self._updates
+            if self._mine(u, token)
+        ]
         return self._ok(mine[:100])
 
     def _send(self, method: str, params: dict[str, Any], token: str = "") -> web.Response:
@@ -271,13 +308,23 @@ class FakeTelegram:
             self.too_many += 1
             self.too_many_by_token[token] = self.too_many_by_token.get(token, 0) + 1
             return web.json_response(
-                {"ok": False, "error_code": 429,
-                 "description": f"Too Many Requests: retry after {self.retry_after}",
-                 "parameters": {"retry_after": self.retry_after}}, status=429)
+                {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": f"Too Many Requests: retry after {self.retry_after}",
+                    "parameters": {"retry_after": self.retry_after},
+                },
+                status=429,
+            )
         if chat_id in self.blocked:
             return web.json_response(
-                {"ok": False, "error_code": 403,
-                 "description": "Forbidden: bot was blocked by the user"}, status=403)
+                {
+                    "ok": False,
+                    "error_code": 403,
+                    "description": "Forbidden: bot was blocked by the user",
+                },
+                status=403,
+            )
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
@@ -289,18 +336,24 @@ class FakeTelegram:
             self.sent.append(Sent(method, chat_id, str(text), markup, time.monotonic(), token))
         message_id = self._next_message
         self._next_message += 1
-        result: dict[str, Any] = {"message_id": message_id, "date": int(time.time()),
-                                  "chat": {"id": int(chat_id) if chat_id.lstrip("-").isdigit()
-                                           else 0, "type": "private"}}
+        result: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": int(chat_id) if chat_id.lstrip("-").isdigit() else 0, "type": "private"},
+        }
         if method == "sendMessage":
             result["text"] = text
         if method == "sendDocument":
             doc = params.get("document") or {}
-            result["document"] = {"file_id": "doc1", "file_unique_id": "u1",
-                                  "file_name": doc.get("filename", "f")}
+            result["document"] = {
+                "file_id": "doc1",
+                "file_unique_id": "u1",
+                "file_name": doc.get("filename", "f"),
+            }
         if method == "sendPhoto":
-            result["photo"] = [{"file_id": "photo1", "file_unique_id": "up1", "width": 330,
-                                "height": 330}]
+            result["photo"] = [
+                {"file_id": "photo1", "file_unique_id": "up1", "width": 330, "height": 330}
+            ]
         if method == "sendVoice":
             result["voice"] = {"file_id": "voice1", "file_unique_id": "uv1", "duration": 1}
         if method == "sendAudio":

@@ -51,14 +51,22 @@ class FakeZaloBot(LoopbackServer):
 
     # ---- building updates ----------------------------------------------------------------
 
-    def update(self, user: str, event_name: str, chat_type: str = "PRIVATE",
-               message_id: str | None = None, **message: Any) -> dict[str, Any]:
+    def update(
+        self,
+        user: str,
+        event_name: str,
+        chat_type: str = "PRIVATE",
+        message_id: str | None = None,
+        **message: Any,
+    ) -> dict[str, Any]:
         body = {
             "event_name": event_name,
             "message": {
                 "from": {"id": user, "display_name": "Lò Thị Mai", "is_bot": False},
-                "chat": {"id": user if chat_type == "PRIVATE" else f"g{user}",
-                         "chat_type": chat_type},
+                "chat": {
+                    "id": user if chat_type == "PRIVATE" else f"g{user}",
+                    "chat_type": chat_type,
+                },
                 "message_id": message_id or f"m{next(self._ids):06d}",
                 "date": int(time.time() * 1000),
                 **message,
@@ -69,8 +77,9 @@ class FakeZaloBot(LoopbackServer):
     def text(self, user: str, text: str, **kw: Any) -> dict[str, Any]:
         return self.push(self.update(user, "message.text.received", text=text, **kw))
 
-    def image(self, user: str, url: str, caption: str = "", field_name: str = "photo_url"
-              ) -> dict[str, Any]:
+    def image(
+        self, user: str, url: str, caption: str = "", field_name: str = "photo_url"
+    ) -> dict[str, Any]:
         extra: dict[str, Any] = {field_name: url}
         if caption:
             extra["caption"] = caption
@@ -81,14 +90,16 @@ class FakeZaloBot(LoopbackServer):
         self._new.set()
         return update
 
-    async def deliver(self, url: str, update: dict[str, Any], secret: str | None,
-                      wrapped: bool = True) -> int:
+    async def deliver(
+        self, url: str, update: dict[str, Any], secret: str | None, wrapped: bool = True
+    ) -> int:
         """POST an update to a webhook as Zalo would; returns the HTTP status."""
         body = {"ok": True, "result": update} if wrapped else update
         headers = {"X-Bot-Api-Secret-Token": secret} if secret is not None else {}
-        async with aiohttp.ClientSession() as session, session.post(
-            url, json=body, headers=headers
-        ) as resp:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, json=body, headers=headers) as resp,
+        ):
             return resp.status
 
     # ---- reading what the bot sent -------------------------------------------------------
@@ -99,11 +110,14 @@ class FakeZaloBot(LoopbackServer):
     def texts(self, chat_id: str, start: int = 0) -> str:
         return "\n".join(s.text for s in self.to(chat_id)[start:])
 
-    async def wait_text(self, chat_id: str, needle: str, start: int = 0,
-                        timeout: float = 10.0) -> str:
-        await wait_until(lambda: needle in self.texts(chat_id, start),
-                         lambda: f"{chat_id} never got {needle!r}: {self.texts(chat_id, start)}",
-                         timeout)
+    async def wait_text(
+        self, chat_id: str, needle: str, start: int = 0, timeout: float = 10.0
+    ) -> str:
+        await wait_until(
+            lambda: needle in self.texts(chat_id, start),
+            lambda: f"{chat_id} never got {needle!r}: {self.texts(chat_id, start)}",
+            timeout,
+        )
         await asyncio.sleep(0.05)  # let the rest of the same answer arrive
         return self.texts(chat_id, start)
 
@@ -114,8 +128,9 @@ class FakeZaloBot(LoopbackServer):
 
     @staticmethod
     def _error(status: int, code: int, description: str) -> web.Response:
-        return web.json_response({"ok": False, "error_code": code, "description": description},
-                                 status=status)
+        return web.json_response(
+            {"ok": False, "error_code": code, "description": description}, status=status
+        )
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -124,9 +139,17 @@ class FakeZaloBot(LoopbackServer):
             return self._error(401, 401, "Unauthorized")
         params = await request.json() if request.can_read_body else {}
         if method == "getMe":
-            return web.json_response({"ok": True, "result": {
-                "id": "bot1", "account_name": "bot.hocai", "account_type": "BASIC",
-                "can_join_groups": False}})
+            return web.json_response(
+                {
+                    "ok": True,
+                    "result": {
+                        "id": "bot1",
+                        "account_name": "bot.hocai",
+                        "account_type": "BASIC",
+                        "can_join_groups": False,
+                    },
+                }
+            )
         if method == "getUpdates":
             return await self._get_updates(float(params.get("timeout") or 0))
         if method == "setWebhook":
@@ -169,7 +192,12 @@ class FakeZaloBot(LoopbackServer):
         text = str(params.get("text") or params.get("caption") or "")
         if method == "sendMessage" and not 1 <= len(text) <= 2000:
             return self._error(400, 400, "Bad Request: text must be 1-2000 characters")
-        self.sent.append(Sent(method, chat_id, text, time.monotonic(),
-                              str(params.get("photo") or "")))
-        return web.json_response({"ok": True, "result": {
-            "message_id": f"out{len(self.sent)}", "date": int(time.time() * 1000)}})
+        self.sent.append(
+            Sent(method, chat_id, text, time.monotonic(), str(params.get("photo") or ""))
+        )
+        return web.json_response(
+            {
+                "ok": True,
+                "result": {"message_id": f"out{len(self.sent)}", "date": int(time.time() * 1000)},
+            }
+        )

@@ -12,9 +12,11 @@ from aiohttp import web
 from tests.fakes.loopback import serve
 
 # Smallest valid images: what a photo URL serves in tests.
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
-       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
-       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+    b"\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 class LoopbackServer:
@@ -50,8 +52,9 @@ class LoopbackServer:
         return web.Response(body=content, content_type=mime)
 
 
-async def wait_until(check: Callable[[], Any], what: Callable[[], str],
-                     timeout: float = 10.0) -> None:
+async def wait_until(
+    check: Callable[[], Any], what: Callable[[], str], timeout: float = 10.0
+) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         if time.monotonic() > deadline:

@@ -61,11 +61,14 @@ class FakeZaloOA(LoopbackServer):
 
     # ---- events, as Zalo posts them to the webhook ---------------------------------------
 
-    def event(self, user: str, event_name: str, message: dict[str, Any] | None = None
-              ) -> dict[str, Any]:
+    def event(
+        self, user: str, event_name: str, message: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {
-            "app_id": self.app_id, "event_name": event_name,
-            "sender": {"id": user}, "recipient": {"id": "oa1"},
+            "app_id": self.app_id,
+            "event_name": event_name,
+            "sender": {"id": user},
+            "recipient": {"id": "oa1"},
             "timestamp": str(int(time.time() * 1000) + next(self._ids)),
         }
         if message is not None:
@@ -78,8 +81,14 @@ class FakeZaloOA(LoopbackServer):
         return self.event(user, "user_send_text", {"text": text})
 
     def image(self, user: str, url: str, caption: str = "") -> dict[str, Any]:
-        return self.event(user, "user_send_image", {"text": caption, "attachments": [
-            {"type": "image", "payload": {"thumbnail": url, "url": url}}]})
+        return self.event(
+            user,
+            "user_send_image",
+            {
+                "text": caption,
+                "attachments": [{"type": "image", "payload": {"thumbnail": url, "url": url}}],
+            },
+        )
 
     def follow(self, user: str) -> dict[str, Any]:
         body = self.event(user, "follow")
@@ -87,26 +96,36 @@ class FakeZaloOA(LoopbackServer):
         return body
 
     def signature(self, raw: bytes, timestamp: str) -> str:
-        digest = hashlib.sha256(self.app_id.encode() + raw + timestamp.encode()
-                                + self.secret_key.encode()).hexdigest()
+        digest = hashlib.sha256(
+            self.app_id.encode() + raw + timestamp.encode() + self.secret_key.encode()
+        ).hexdigest()
         return f"mac={digest}"
 
-    async def deliver(self, url: str, body: dict[str, Any], *, tamper: bool = False,
-                      timestamp_in_header: bool = False) -> int:
+    async def deliver(
+        self,
+        url: str,
+        body: dict[str, Any],
+        *,
+        tamper: bool = False,
+        timestamp_in_header: bool = False,
+    ) -> int:
         """POST a signed event to the webhook; returns the HTTP status."""
         ts = str(body.get("timestamp", ""))
         if timestamp_in_header:
             body = {k: v for k, v in body.items() if k != "timestamp"}
         raw = json.dumps(body, ensure_ascii=False).encode("utf-8")
-        headers = {"X-ZEvent-Signature": self.signature(raw, ts),
-                   "Content-Type": "application/json"}
+        headers = {
+            "X-ZEvent-Signature": self.signature(raw, ts),
+            "Content-Type": "application/json",
+        }
         if timestamp_in_header:
             headers["X-ZEvent-Timestamp"] = ts
         if tamper:
             raw = raw.replace(b"}", b', "x": 1}', 1)
-        async with aiohttp.ClientSession() as session, session.post(
-            url, data=raw, headers=headers
-        ) as resp:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, data=raw, headers=headers) as resp,
+        ):
             return resp.status
 
     # ---- reading what the OA sent --------------------------------------------------------
@@ -123,11 +142,12 @@ class FakeZaloOA(LoopbackServer):
                 return s.buttons
         return []
 
-    async def wait_text(self, user: str, needle: str, start: int = 0,
-                        timeout: float = 10.0) -> str:
-        await wait_until(lambda: needle in self.texts(user, start),
-                         lambda: f"{user} never got {needle!r}: {self.texts(user, start)}",
-                         timeout)
+    async def wait_text(self, user: str, needle: str, start: int = 0, timeout: float = 10.0) -> str:
+        await wait_until(
+            lambda: needle in self.texts(user, start),
+            lambda: f"{user} never got {needle!r}: {self.texts(user, start)}",
+            timeout,
+        )
         await asyncio.sleep(0.05)
         return self.texts(user, start)
 
@@ -141,20 +161,29 @@ class FakeZaloOA(LoopbackServer):
         form = await request.post()
         given = str(form.get("refresh_token") or "")
         self.oauth_calls.append(given)
-        if request.headers.get("secret_key") != self.secret_key or form.get("app_id") != self.app_id:
+        if (
+            request.headers.get("secret_key") != self.secret_key
+            or form.get("app_id") != self.app_id
+        ):
             return web.json_response({"error": -14002, "error_name": "Invalid app"})
         await asyncio.sleep(self.oauth_delay)
         if given in self.used_refresh or given != self.refresh_token:
             self.burned = self.burned or given in self.used_refresh
-            return web.json_response({"error": -14014, "error_name": "Invalid refresh token",
-                                      "error_description": "refresh token is invalid"})
+            return web.json_response(
+                {
+                    "error": -14014,
+                    "error_name": "Invalid refresh token",
+                    "error_description": "refresh token is invalid",
+                }
+            )
         self.used_refresh.add(given)
         self._generation += 1
         access, refresh = f"A{self._generation}", f"R{self._generation}"
         self.access_tokens = {access}  # the old access token stops working too
         self.refresh_token = refresh
-        return web.json_response({"access_token": access, "refresh_token": refresh,
-                                  "expires_in": "90000"})
+        return web.json_response(
+            {"access_token": access, "refresh_token": refresh, "expires_in": "90000"}
+        )
 
     async def _send(self, request: web.Request) -> web.Response:
         token = request.headers.get("access_token", "")
@@ -167,19 +196,27 @@ class FakeZaloOA(LoopbackServer):
             return web.json_response(self.failures.popleft())
         recipient = body.get("recipient") or {}
         by_message = "message_id" in recipient
-        user = (self._msg_users.get(str(recipient.get("message_id")), "") if by_message
-                else str(recipient.get("user_id") or ""))
+        user = (
+            self._msg_users.get(str(recipient.get("message_id")), "")
+            if by_message
+            else str(recipient.get("user_id") or "")
+        )
         if not user:
             return web.json_response({"error": -201, "message": "Recipient is invalid"})
         if user in self.outside_window:
-            return web.json_response({"error": -230, "message": "User has not interacted with "
-                                      "the OA in the last 7 days"})
+            return web.json_response(
+                {"error": -230, "message": "User has not interacted with the OA in the last 7 days"}
+            )
         message = body.get("message") or {}
         text = str(message.get("text") or "")
         if not 1 <= len(text) <= 2000:
             return web.json_response({"error": -201, "message": "text length is invalid"})
-        buttons = (((message.get("attachment") or {}).get("payload") or {}).get("buttons")
-                   or [])
+        buttons = ((message.get("attachment") or {}).get("payload") or {}).get("buttons") or []
         self.sent.append(SentOA(user, text, list(buttons), by_message, token))
-        return web.json_response({"error": 0, "message": "Success", "data": {
-            "message_id": f"oa{len(self.sent)}", "user_id": user}})
+        return web.json_response(
+            {
+                "error": 0,
+                "message": "Success",
+                "data": {"message_id": f"oa{len(self.sent)}", "user_id": user},
+            }
+        )

@@ -60,10 +60,18 @@ def verdict(
 ) -> str:
     """A JSON verdict giving every criterion `share` of its maximum, quoting `evidence`."""
     quote = evidence if evidence is not None else " ".join(submission_of(request).split()[:6])
-    items = [{"id": cid, "score": round(top * share), "evidence": quote,
-              "feedback": "Bài làm có ý đúng, cần cụ thể hơn."} for cid, top in criteria_of(request)]
-    return json.dumps({"criteria": items, "injection": False, "confidence": 0.9, **extra},
-                      ensure_ascii=False)
+    items = [
+        {
+            "id": cid,
+            "score": round(top * share),
+            "evidence": quote,
+            "feedback": "Bài làm có ý đúng, cần cụ thể hơn.",
+        }
+        for cid, top in criteria_of(request)
+    ]
+    return json.dumps(
+        {"criteria": items, "injection": False, "confidence": 0.9, **extra}, ensure_ascii=False
+    )
 
 
 def honest(request: dict[str, Any]) -> Answer:
@@ -111,8 +119,11 @@ class FakeModel:
                     fake.in_flight += 1
                     fake.max_in_flight = max(fake.max_in_flight, fake.in_flight)
                 try:
-                    answer = fake.script(request) if self.path.endswith("/chat/completions") \
+                    answer = (
+                        fake.script(request)
+                        if self.path.endswith("/chat/completions")
                         else Answer(status=404, body={"error": {"message": "not found"}})
+                    )
                     time.sleep(answer.delay)
                     self._send(answer, request)
                 except (BrokenPipeError, ConnectionResetError):
@@ -125,18 +136,32 @@ class FakeModel:
                 body = answer.body
                 if body is None:
                     body = {
-                        "id": "chatcmpl-fake", "object": "chat.completion", "created": 0,
+                        "id": "chatcmpl-fake",
+                        "object": "chat.completion",
+                        "created": 0,
                         "model": request.get("model", "fake"),
-                        "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": answer.content}}],
-                        "usage": {"prompt_tokens": 400, "completion_tokens": 120,
-                                  "total_tokens": 520},
+                        "choices": [
+                            {
+                                "index": 0,
+                                "finish_reason": "stop",
+                                "message": {"role": "assistant", "content": answer.content},
+                            }
+                        ],
+                        "usage": {
+                            "prompt_tokens": 400,
+                            "completion_tokens": 120,
+                            "total_tokens": 520,
+                        },
                     }
-                data = answer.raw if answer.raw is not None else json.dumps(
-                    body, ensure_ascii=False).encode("utf-8")
+                data = (
+                    answer.raw
+                    if answer.raw is not None
+                    else json.dumps(body, ensure_ascii=False).encode("utf-8")
+                )
                 self.send_response(answer.status)
-                self.send_header("content-type",
-                                 answer.headers.get("content-type", "application/json"))
+                self.send_header(
+                    "content-type", answer.headers.get("content-type", "application/json")
+                )
                 self.send_header("content-length", str(len(data)))
                 for key, value in answer.headers.items():
                     if key != "content-type":
@@ -158,8 +183,9 @@ class FakeModel:
 
     def client(self) -> openai.AsyncOpenAI:
         """A client for this server; no retries of its own (the grader has one)."""
-        return openai.AsyncOpenAI(api_key="test-key", base_url=self.url, max_retries=0,
-                                  http_client=httpx.AsyncClient())
+        return openai.AsyncOpenAI(
+            api_key="test-key", base_url=self.url, max_retries=0, http_client=httpx.AsyncClient()
+        )
 
     @contextmanager
     def running(self) -> Iterator[FakeModel]:

@@ -62,7 +62,9 @@ def variants(curriculum: Curriculum, lesson: Lesson) -> Iterator[tuple[str, str]
     yield "keywords_in_nonsense", keywords_in_nonsense(lesson)
     yield "padded_exemplary", padded(lesson.rubric.exemplary)
     yield "padded_example", padded(lesson.example.answer)
-    others = [x for x in curriculum.lessons if x.id != lesson.id.split("/")[0] and x.id != lesson.id]
+    others = [
+        x for x in curriculum.lessons if x.id != lesson.id.split("/")[0] and x.id != lesson.id
+    ]
     other = others[(len(lesson.id) * 7) % len(others)]
     yield "other_exemplary", other.rubric.exemplary
     yield "generic", GENERIC

@@ -30,8 +30,14 @@ def test_accent_aware_keyword_matching(text: str, keyword: str, found: bool) -> 
 
 @pytest.mark.parametrize(
     ("word", "signature"),
-    [("hoà", "hoa|\u0300"), ("hòa", "hoa|\u0300"), ("Đúng", "đung|\u0301"), ("cho", None),
-     ("thuỷ", "thuy|\u0309"), ("thủy", "thuy|\u0309")],
+    [
+        ("hoà", "hoa|\u0300"),
+        ("hòa", "hoa|\u0300"),
+        ("Đúng", "đung|\u0301"),
+        ("cho", None),
+        ("thuỷ", "thuy|\u0309"),
+        ("thủy", "thuy|\u0309"),
+    ],
 )
 def test_accent_signature(word: str, signature: str | None) -> None:
     assert accent_signature(word) == signature

@@ -35,11 +35,15 @@ def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("no_model")
-def test_grade_prints_the_agreed_json_shape(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_grade_prints_the_agreed_json_shape(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     work = tmp_path / "bai.txt"
     work.write_text(SUBMISSION, encoding="utf-8")
-    assert grade_command(parse(["grade", "l1-01-hoi-ai-dung-cach", "--file", str(work),
-                                "--json"])) == 0
+    assert (
+        grade_command(parse(["grade", "l1-01-hoi-ai-dung-cach", "--file", str(work), "--json"]))
+        == 0
+    )
     out = json.loads(capsys.readouterr().out)
     assert 0 <= out["score"] <= 100 and out["llm_used"] is False and out["provisional"] is False
     assert out["tokens"] == {"prompt": 0, "completion": 0}
@@ -68,8 +72,10 @@ def test_grade_uses_the_model_when_the_environment_names_one(
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
         monkeypatch.setenv("OPENAI_API_KEY", "test-key")
         monkeypatch.setenv("LLM_MODEL", "fake-model")
-        assert grade_command(parse(["grade", "l1-01-hoi-ai-dung-cach", "--file", str(work),
-                                    "--json"])) == 0
+        assert (
+            grade_command(parse(["grade", "l1-01-hoi-ai-dung-cach", "--file", str(work), "--json"]))
+            == 0
+        )
         calls = len(server.requests)  # the verdict, and the injection check when above the rules
     out = json.loads(capsys.readouterr().out)
     assert out["llm_used"] is True
@@ -79,8 +85,11 @@ def test_grade_uses_the_model_when_the_environment_names_one(
 
 @pytest.mark.parametrize(
     ("finding", "hints", "starts"),
-    [("met", (), "Đạt:"), ("partly", ("phường",), "Mới đạt một phần:"),
-     ("missing", ("bạn là",), "Chưa thấy:")],
+    [
+        ("met", (), "Đạt:"),
+        ("partly", ("phường",), "Mới đạt một phần:"),
+        ("missing", ("bạn là",), "Chưa thấy:"),
+    ],
 )
 def test_rules_feedback_is_a_vietnamese_sentence(
     finding: str, hints: tuple[str, ...], starts: str
@@ -93,8 +102,17 @@ def test_rules_feedback_is_a_vietnamese_sentence(
 
 @pytest.mark.usefixtures("no_model")
 def test_eval_on_the_dev_set(capsys: pytest.CaptureFixture[str]) -> None:
-    args = parse(["grader", "eval", "--dataset", str(DATA / "grading_devset.yaml"),
-                  "--format", "devset", "--json"])
+    args = parse(
+        [
+            "grader",
+            "eval",
+            "--dataset",
+            str(DATA / "grading_devset.yaml"),
+            "--format",
+            "devset",
+            "--json",
+        ]
+    )
     assert eval_command(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["mode"] == "rules" and out["n"] >= 80
@@ -105,12 +123,17 @@ def test_eval_on_the_dev_set(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("fmt", "sample", "keys"),
     [
-        ("mohler", "asag_mohler_sample.csv", {"pipeline", "tfidf_cosine", "humans", "best_classic"}),
+        (
+            "mohler",
+            "asag_mohler_sample.csv",
+            {"pipeline", "tfidf_cosine", "humans", "best_classic"},
+        ),
         ("semeval", "asag_semeval_sample.csv", {"by_split"}),
     ],
 )
-def test_eval_on_public_formats(fmt: str, sample: str, keys: set[str],
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_eval_on_public_formats(
+    fmt: str, sample: str, keys: set[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     args = parse(["grader", "eval", "--dataset", str(DATA / sample), "--format", fmt, "--json"])
     assert eval_command(args) == 0
     out = json.loads(capsys.readouterr().out)
@@ -119,16 +142,31 @@ def test_eval_on_public_formats(fmt: str, sample: str, keys: set[str],
         assert out["items"] == 5 and out["skipped_name_artefacts"] == 1
         assert {"pearson", "rmse", "qwk", "exact", "within_one"} <= set(out["pipeline"])
     else:
-        assert set(out["by_split"]) == {"beetle/train", "beetle/test-unseen-answers",
-                                        "sciEntsBank/train", "sciEntsBank/test-unseen-questions"}
+        assert set(out["by_split"]) == {
+            "beetle/train",
+            "beetle/test-unseen-answers",
+            "sciEntsBank/train",
+            "sciEntsBank/test-unseen-questions",
+        }
 
 
 @pytest.mark.usefixtures("no_model")
 def test_eval_refuses_a_missing_dataset_or_an_unconfigured_model(tmp_path: Path) -> None:
-    missing = parse(["grader", "eval", "--dataset", str(tmp_path / "none.csv"), "--format", "mohler"])
+    missing = parse(
+        ["grader", "eval", "--dataset", str(tmp_path / "none.csv"), "--format", "mohler"]
+    )
     assert eval_command(missing) == 2
-    llm = parse(["grader", "eval", "--dataset", str(DATA / "asag_mohler_sample.csv"),
-                 "--format", "mohler", "--llm"])
+    llm = parse(
+        [
+            "grader",
+            "eval",
+            "--dataset",
+            str(DATA / "asag_mohler_sample.csv"),
+            "--format",
+            "mohler",
+            "--llm",
+        ]
+    )
     assert eval_command(llm) == 2
 
 
@@ -139,8 +177,20 @@ def test_eval_with_the_model_reports_its_tokens(
         monkeypatch.setenv("OPENAI_BASE_URL", server.url)
         monkeypatch.setenv("LLM_MODEL", "fake-model")
         monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-        args = parse(["grader", "eval", "--dataset", str(DATA / "grading_devset.yaml"),
-                      "--format", "devset", "--llm", "--limit", "6", "--json"])
+        args = parse(
+            [
+                "grader",
+                "eval",
+                "--dataset",
+                str(DATA / "grading_devset.yaml"),
+                "--format",
+                "devset",
+                "--llm",
+                "--limit",
+                "6",
+                "--json",
+            ]
+        )
         assert eval_command(args) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["mode"] == "llm" and out["n"] == 6

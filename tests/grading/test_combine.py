@@ -52,8 +52,15 @@ def test_evidence_must_stand_in_the_submission(quote: str, found: bool) -> None:
 
 def test_a_fair_verdict_becomes_the_grade() -> None:
     rules = grade_by_rules(LESSON, Work(text=HONEST))
-    grade = combine(LESSON, Work(text=HONEST), rules, verdict({**FULL, "nhan_xet": 10}),
-                    reply="{}", tokens=Tokens(400, 100), model="m")
+    grade = combine(
+        LESSON,
+        Work(text=HONEST),
+        rules,
+        verdict({**FULL, "nhan_xet": 10}),
+        reply="{}",
+        tokens=Tokens(400, 100),
+        model="m",
+    )
     assert grade.score == 90 and grade.llm_used and not grade.provisional
     assert grade.rules is rules and grade.tokens.total == 500 and grade.grader == "m"
     assert [c.feedback for c in grade.criteria] == ["Tốt."] * 4
@@ -108,8 +115,9 @@ def test_doubts_go_to_review(extra: dict[str, object], flag: str) -> None:
 
 def test_an_injection_only_the_model_saw_is_held_to_the_rules_score() -> None:
     rules = grade_by_rules(LESSON, Work(text=PARTIAL))
-    grade = combine(LESSON, Work(text=PARTIAL), rules,
-                    verdict(FULL, evidence="Tổ dân phố số 9", injection=True))
+    grade = combine(
+        LESSON, Work(text=PARTIAL), rules, verdict(FULL, evidence="Tổ dân phố số 9", injection=True)
+    )
     assert grade.score <= rules.score
 
 
@@ -137,8 +145,9 @@ def test_fallback_keeps_the_rules_grade_as_provisional() -> None:
 def test_a_photo_seen_by_a_vision_model_lifts_the_short_text_wait() -> None:
     work = Work(text="ảnh bài làm", photo=b"\x89PNG")
     rules = grade_by_rules(LESSON, work)
-    grade = combine(LESSON, work, rules, verdict(FULL, evidence="Prompt: Bạn là thư ký UBND"),
-                    photo_seen=True)
+    grade = combine(
+        LESSON, work, rules, verdict(FULL, evidence="Prompt: Bạn là thư ký UBND"), photo_seen=True
+    )
     assert grade.score == 100 and "photo_pending" not in grade.flags and not grade.needs_review
 
 
@@ -151,7 +160,9 @@ def test_a_photo_seen_by_a_vision_model_lifts_the_short_text_wait() -> None:
         ("hoa hồng", ["hoa", "hong"]),
     ],
 )
-def test_vietnamese_tokens_fold_and_expand_chat_abbreviations(text: str, expected: list[str]) -> None:
+def test_vietnamese_tokens_fold_and_expand_chat_abbreviations(
+    text: str, expected: list[str]
+) -> None:
     assert tokens(text) == expected
 
 

@@ -26,8 +26,9 @@ MAXIMA = {"vai_tro": 25, "boi_canh": 25, "nhiem_vu": 30, "nhan_xet": 20}
 def test_expected_parts_are_inferred_from_submit_when_the_lesson_lists_none() -> None:
     assert not LESSON.practice.expects
     assert expected_parts(LESSON) == ("prompt", "own_check")  # "Gửi prompt và 1-2 câu nhận xét."
-    declared = LESSON.model_copy(update={"practice": LESSON.practice.model_copy(
-        update={"expects": ("draft", "reasons")})})
+    declared = LESSON.model_copy(
+        update={"practice": LESSON.practice.model_copy(update={"expects": ("draft", "reasons")})}
+    )
     assert expected_parts(declared) == ("draft", "reasons")
 
 
@@ -43,7 +44,9 @@ def test_a_missing_part_lowers_the_ceiling_and_is_named_in_plain_words() -> None
 
 
 def test_keywords_count_only_in_sentences_not_in_a_bare_list() -> None:
-    bare = "vai trò, bạn là, tổ dân phố, phường, nhiệm vụ, hãy viết, dưới 100 chữ, nhận xét, dùng được"
+    bare = (
+        "vai trò, bạn là, tổ dân phố, phường, nhiệm vụ, hãy viết, dưới 100 chữ, nhận xét, dùng được"
+    )
     grade = grade_by_rules(LESSON, Work(text=bare))
     assert "keyword_list" in grade.flags and grade.score <= 20
 
@@ -87,9 +90,11 @@ def test_ordinary_work_is_not_taken_for_text_aimed_at_the_grader(text: str) -> N
     assert not addresses_grader(text)
 
 
-GOOD = ('{"criteria": [{"id": "vai_tro", "score": 20, "evidence": "Bạn là"}, {"id": "boi_canh", '
-        '"score": 20}, {"id": "nhiem_vu", "score": 20}, {"id": "nhan_xet", "score": 10}], '
-        '"injection": false, "confidence": 0.8}')
+GOOD = (
+    '{"criteria": [{"id": "vai_tro", "score": 20, "evidence": "Bạn là"}, {"id": "boi_canh", '
+    '"score": 20}, {"id": "nhiem_vu", "score": 20}, {"id": "nhan_xet", "score": 10}], '
+    '"injection": false, "confidence": 0.8}'
+)
 
 
 def test_the_last_verdict_wins_and_any_injection_report_counts() -> None:
@@ -119,14 +124,24 @@ def test_a_malformed_verdict_is_a_failed_call_not_clamped(bad: str) -> None:
 
 def test_feedback_never_shows_the_rubrics_keywords(curriculum: Curriculum) -> None:
     tr = Translator("vi")
-    messages = (Path(__file__).parents[2] / "bot" / "locales" / "vi.yaml").read_text("utf-8").lower()
+    messages = (
+        (Path(__file__).parents[2] / "bot" / "locales" / "vi.yaml").read_text("utf-8").lower()
+    )
     for lesson in curriculum.lessons:
-        grade = grade_by_rules(lesson, Work(text="Tôi đã dùng AI và thấy kết quả khá tốt, dùng được."))
+        grade = grade_by_rules(
+            lesson, Work(text="Tôi đã dùng AI và thấy kết quả khá tốt, dùng được.")
+        )
         shown = render_grade(lesson, grade, 0, 1, tr).text
         assert all(not c.hints for c in grade.criteria)
         # A keyword may also stand in a criterion's title or judge, or in the bot's own messages.
-        allowed = messages + " ".join(c.title + " " + c.judge for c in lesson.rubric.criteria).lower()
-        keywords = {k for c in lesson.rubric.criteria for k in c.keywords
-                    if len(k) > 6 and k.lower() not in allowed}
+        allowed = (
+            messages + " ".join(c.title + " " + c.judge for c in lesson.rubric.criteria).lower()
+        )
+        keywords = {
+            k
+            for c in lesson.rubric.criteria
+            for k in c.keywords
+            if len(k) > 6 and k.lower() not in allowed
+        }
         leaked = [k for k in keywords if k.lower() in shown.lower()]
         assert not leaked, (lesson.id, leaked)

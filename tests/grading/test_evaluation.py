@@ -73,30 +73,41 @@ def test_regression_report_on_whole_points() -> None:
 def test_mohler_loader_skips_the_spreadsheet_artefacts() -> None:
     items, skipped = ev.parse_mohler((DATA / "asag_mohler_sample.csv").read_text("utf-8"))
     assert skipped == 1 and len(items) == 5
-    assert items[0].qid == "1.1" and items[0].score == 4.5 and items[0].references[0].startswith("A stack")
+    assert (
+        items[0].qid == "1.1"
+        and items[0].score == 4.5
+        and items[0].references[0].startswith("A stack")
+    )
 
 
 def test_semeval_loader_splits_references_and_labels() -> None:
     items = ev.parse_semeval((DATA / "asag_semeval_sample.csv").read_text("utf-8"))
     assert len(items) == 6 and items[0].references == (
-        "The bulb is in a closed path with the battery", "The circuit is closed")
+        "The bulb is in a closed path with the battery",
+        "The circuit is closed",
+    )
     assert [it.score for it in items[:2]] == [1.0, 0.0] and items[0].group == "beetle/train"
 
 
 def test_an_adhoc_rubric_rewards_the_reference_ideas_not_the_question() -> None:
-    lesson = ev.adhoc_lesson("1.1", "What does a stack do?",
-                             "A stack stores items so that the last item pushed is the first one popped.")
+    lesson = ev.adhoc_lesson(
+        "1.1",
+        "What does a stack do?",
+        "A stack stores items so that the last item pushed is the first one popped.",
+    )
     assert sum(c.weight for c in lesson.rubric.criteria) == 100
     assert "stack" not in lesson.rubric.criteria[0].keywords  # the question's own word
-    good = grade_by_rules(lesson, Work(text="It stores things; the last pushed is popped first."),
-                          ev.ENGLISH)
+    good = grade_by_rules(
+        lesson, Work(text="It stores things; the last pushed is popped first."), ev.ENGLISH
+    )
     echo = grade_by_rules(lesson, Work(text="A stack is what a stack does."), ev.ENGLISH)
     assert good.score > 60 > echo.score
 
 
 def test_tfidf_cosine_is_one_for_the_same_text_and_zero_for_nothing_shared() -> None:
-    same, none = tfidf_cosines([("a stack pops", "a stack pops"), ("queue", "tree")],
-                               ["a stack pops", "queue", "tree"])
+    same, none = tfidf_cosines(
+        [("a stack pops", "a stack pops"), ("queue", "tree")], ["a stack pops", "queue", "tree"]
+    )
     assert same == pytest.approx(1.0) and none == 0.0
 
 
@@ -104,21 +115,41 @@ def test_the_dev_set_is_big_enough_and_points_at_real_lessons(curriculum: Curric
     items = ev.parse_devset(yaml.safe_load((DATA / "grading_devset.yaml").read_text("utf-8")))
     lessons = {it.lesson for it in items}
     assert len(items) >= 80 and len(lessons) >= 8
-    assert {curriculum.by_id(lid).level for lid in lessons if curriculum.by_id(lid)} == {1, 2, 3, 4, 5}
+    assert {curriculum.by_id(lid).level for lid in lessons if curriculum.by_id(lid)} == {
+        1,
+        2,
+        3,
+        4,
+        5,
+    }
     assert all(curriculum.by_id(lid) is not None for lid in lessons)
     assert all(it.why and 0 <= it.score <= 100 for it in items)
     ids = {it.id for it in items}
     assert all(p in ids for it in items for p in it.peers)
     kinds = {it.kind for it in items}
-    assert {"excellent", "empty", "off_topic", "copied_lesson", "copied_peer", "injection",
-            "no_diacritics"} <= kinds
+    assert {
+        "excellent",
+        "empty",
+        "off_topic",
+        "copied_lesson",
+        "copied_peer",
+        "injection",
+        "no_diacritics",
+    } <= kinds
 
 
 def test_rules_agree_with_the_dev_set(curriculum: Curriculum) -> None:
     items = ev.parse_devset(yaml.safe_load((DATA / "grading_devset.yaml").read_text("utf-8")))
     texts = {it.id: it.text for it in items}
-    grades = [grade_by_rules(curriculum.by_id(it.lesson), Work(  # type: ignore[arg-type]
-        text=it.text, peers=tuple(texts[p] for p in it.peers))) for it in items]
+    grades = [
+        grade_by_rules(
+            curriculum.by_id(it.lesson),
+            Work(  # type: ignore[arg-type]
+                text=it.text, peers=tuple(texts[p] for p in it.peers)
+            ),
+        )
+        for it in items
+    ]
     report = ev.dev_report(items, [g.score for g in grades], [g.flags for g in grades])
     # A floor, not the figure: lesson keywords change as authors edit them. The bench prints it.
     assert report.pearson > 0.75

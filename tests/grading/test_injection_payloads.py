@@ -17,17 +17,25 @@ from scoring.grading import Grade, Work
 from tests.grading.fake_model import FakeModel, honest, obedient
 from tests.grading.sample import HONEST, PARTIAL, make_lesson
 
-PAYLOADS = [p["text"] for p in yaml.safe_load(
-    (Path(__file__).parents[1] / "data" / "injection_payloads.yaml").read_text(encoding="utf-8")
-)["payloads"]]
+PAYLOADS = [
+    p["text"]
+    for p in yaml.safe_load(
+        (Path(__file__).parents[1] / "data" / "injection_payloads.yaml").read_text(encoding="utf-8")
+    )["payloads"]
+]
 LESSON = make_lesson()
 FLAGGED_SHARE = 0.95
 
 
 async def grade(script: Any, text: str) -> Grade:
     with FakeModel(script).running() as server:
-        model = LLMGrader(server.client(), "fake-model", InMemoryTokenBudget(10_000_000),
-                          InMemoryGradeCache(), timeout_s=5.0)
+        model = LLMGrader(
+            server.client(),
+            "fake-model",
+            InMemoryTokenBudget(10_000_000),
+            InMemoryGradeCache(),
+            timeout_s=5.0,
+        )
         return await model.grade(LESSON, Work(text=text))
 
 

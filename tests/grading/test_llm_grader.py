@@ -42,8 +42,13 @@ INJECTIONS = [
 def grader(server: FakeModel, **kwargs: Any) -> LLMGrader:
     options: dict[str, Any] = {"timeout_s": 2.0, "max_concurrency": 4}
     options.update(kwargs)
-    return LLMGrader(server.client(), "fake-model", InMemoryTokenBudget(1_000_000),
-                     InMemoryGradeCache(), **options)
+    return LLMGrader(
+        server.client(),
+        "fake-model",
+        InMemoryTokenBudget(1_000_000),
+        InMemoryGradeCache(),
+        **options,
+    )
 
 
 async def grade_with(script: Any, text: str, **kwargs: Any) -> tuple[Grade, FakeModel]:
@@ -149,8 +154,9 @@ async def test_a_nan_score_counts_as_no_score() -> None:
 
 @pytest.mark.asyncio
 async def test_a_timeout_is_retried_once_then_the_rules_grade_stands() -> None:
-    grade, server = await grade_with(lambda r: Answer(verdict(r, 1.0), delay=1.0), HONEST,
-                                     timeout_s=0.2)
+    grade, server = await grade_with(
+        lambda r: Answer(verdict(r, 1.0), delay=1.0), HONEST, timeout_s=0.2
+    )
     assert len(server.requests) == 2
     assert "llm_unavailable" in grade.flags and grade.provisional and grade.score == 100
     assert any("unreachable" in r for r in grade.reasons)
@@ -164,8 +170,9 @@ async def test_one_retry_after_a_busy_or_broken_server(status: int) -> None:
     def flaky(request: dict[str, Any]) -> Answer:
         calls.append(1)
         if len(calls) == 1:
-            return Answer(status=status, body={"error": {"message": "busy"}},
-                          headers={"retry-after": "0"})
+            return Answer(
+                status=status, body={"error": {"message": "busy"}}, headers={"retry-after": "0"}
+            )
         return honest(request)
 
     grade, server = await grade_with(flaky, HONEST)
@@ -235,9 +242,7 @@ async def test_the_same_work_is_graded_once() -> None:
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(
-    ("text", "flag"), [("", "empty"), (EXAMPLE_PROMPT, "copied_lesson")]
-)
+@pytest.mark.parametrize(("text", "flag"), [("", "empty"), (EXAMPLE_PROMPT, "copied_lesson")])
 async def test_no_model_call_when_the_rules_settle_it(text: str, flag: str) -> None:
     grade, server = await grade_with(honest, text)
     assert not server.requests and flag in grade.flags and not grade.llm_used
@@ -252,7 +257,8 @@ async def test_a_photo_goes_to_a_vision_model() -> None:
 
     with FakeModel(sees_photo).running() as server:
         grade = await grader(server, vision=True).grade(
-            LESSON, Work(text="bài của em trong ảnh", photo=b"\xff\xd8jpeg"))
+            LESSON, Work(text="bài của em trong ảnh", photo=b"\xff\xd8jpeg")
+        )
     assert grade.llm_used and grade.score == 100
     assert "photo_pending" not in grade.flags and not grade.needs_review
 
@@ -279,14 +285,29 @@ async def test_concurrent_calls_respect_the_cap() -> None:
 async def test_the_client_can_also_be_faked_at_the_transport() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
-        return httpx.Response(200, json={
-            "id": "x", "object": "chat.completion", "created": 0, "model": "m",
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": verdict(body, 0.5)}}],
-        })
+        return httpx.Response(
+            200,
+            json={
+                "id": "x",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "m",
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": verdict(body, 0.5)},
+                    }
+                ],
+            },
+        )
 
-    client = openai.AsyncOpenAI(api_key="k", base_url="http://model.test/v1", max_retries=0,
-                                http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)))
+    client = openai.AsyncOpenAI(
+        api_key="k",
+        base_url="http://model.test/v1",
+        max_retries=0,
+        http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+    )
     grade = await LLMGrader(client, "m").grade(LESSON, Work(text=HONEST))
     assert grade.llm_used and grade.tokens.prompt > 0  # no usage in the reply: the estimate
 

@@ -33,8 +33,11 @@ def test_no_effort_work_never_pays_unreviewed(curriculum: Curriculum) -> None:
 
 @pytest.mark.parametrize("kind", ["keyword_list", "padded_exemplary", "other_exemplary"])
 def test_each_kind_is_named_by_a_flag(curriculum: Curriculum, kind: str) -> None:
-    expected = {"keyword_list": {"keyword_list"}, "padded_exemplary": {"copied_exemplary"},
-                "other_exemplary": {"copied_exemplary"}}[kind]
+    expected = {
+        "keyword_list": {"keyword_list"},
+        "padded_exemplary": {"copied_exemplary"},
+        "other_exemplary": {"copied_exemplary"},
+    }[kind]
     for _, lesson in list(fitted_lessons(curriculum))[::7]:
         text = dict(variants(curriculum, lesson))[kind]
         assert expected & set(grade_by_rules(lesson, Work(text=text)).flags), (lesson.id, kind)

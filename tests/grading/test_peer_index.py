@@ -37,11 +37,16 @@ async def test_the_index_finds_a_padded_copy_and_nothing_unrelated(any_app: App)
         me = await repo.learners.identity("telegram", "5002")
         assert me is not None
         # The copy shares bands with the original; unrelated work does not.
-        assert ORIGINAL in await repo.submissions.peer_candidates(lesson_id, me.learner_id,
-                                                      band_hashes(padded(ORIGINAL)), 5)
-        assert await repo.submissions.peer_candidates(lesson_id, me.learner_id, band_hashes(OTHER), 5) == []
+        assert ORIGINAL in await repo.submissions.peer_candidates(
+            lesson_id, me.learner_id, band_hashes(padded(ORIGINAL)), 5
+        )
+        assert (
+            await repo.submissions.peer_candidates(lesson_id, me.learner_id, band_hashes(OTHER), 5)
+            == []
+        )
         # A learner's own earlier work is never a peer.
         mine = await repo.learners.identity("telegram", "5001")
         assert mine is not None
-        assert await repo.submissions.peer_candidates(lesson_id, mine.learner_id, band_hashes(ORIGINAL), 5) == [
-            padded(ORIGINAL)]
+        assert await repo.submissions.peer_candidates(
+            lesson_id, mine.learner_id, band_hashes(ORIGINAL), 5
+        ) == [padded(ORIGINAL)]

@@ -54,7 +54,8 @@ def test_no_verdict_is_a_bad_reply(raw: str) -> None:
 @pytest.mark.parametrize(("value", "expected"), [(True, True), ("true", True), ("no", False)])
 def test_the_injection_report_is_read(value: object, expected: bool) -> None:
     raw = '{"criteria": [{"id": "a", "score": 1}], "injection": %s}' % (
-        f'"{value}"' if isinstance(value, str) else str(value).lower())
+        f'"{value}"' if isinstance(value, str) else str(value).lower()
+    )
     assert parse_reply(raw).injection is expected
 
 
@@ -78,8 +79,9 @@ def test_a_photo_goes_as_a_data_url() -> None:
     assert prompt_tokens([user]) > 800
 
 
-@pytest.mark.parametrize(("text", "low", "high"), [("", 0, 0), ("một hai ba", 4, 5),
-                                                   ("a, b.", 5, 5)])
+@pytest.mark.parametrize(
+    ("text", "low", "high"), [("", 0, 0), ("một hai ba", 4, 5), ("a, b.", 5, 5)]
+)
 def test_token_estimate(text: str, low: int, high: int) -> None:
     assert low <= estimate_tokens(text) <= high
 
@@ -121,6 +123,7 @@ async def test_the_cache_keeps_the_most_recent() -> None:
         (("l1", "Bạn là", b"a"), ("l1", "Bạn là", b"b"), False),
     ],
 )
-def test_cache_key(a: tuple[str, str, bytes | None], b: tuple[str, str, bytes | None],
-                   same: bool) -> None:
+def test_cache_key(
+    a: tuple[str, str, bytes | None], b: tuple[str, str, bytes | None], same: bool
+) -> None:
     assert (cache_key(*a) == cache_key(*b)) is same

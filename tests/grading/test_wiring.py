@@ -30,19 +30,25 @@ def test_config_from_the_environment(env: dict[str, str], configured: bool) -> N
 
 
 def test_vision_and_limits_are_read() -> None:
-    config = LLMConfig.from_env({"LLM_VISION": "true", "LLM_TIMEOUT": "5",
-                                 "LLM_CONCURRENCY": "2", "LLM_DAILY_TOKEN_BUDGET": "1000"})
+    config = LLMConfig.from_env(
+        {
+            "LLM_VISION": "true",
+            "LLM_TIMEOUT": "5",
+            "LLM_CONCURRENCY": "2",
+            "LLM_DAILY_TOKEN_BUDGET": "1000",
+        }
+    )
     assert config.vision and config.timeout_s == 5 and config.max_concurrency == 2
     assert config.daily_token_budget == 1000
 
 
 @pytest.mark.parametrize(
     ("env", "has_model"),
-    [({}, False),
-     ({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MODEL": "m"}, True)],
+    [({}, False), ({"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "LLM_MODEL": "m"}, True)],
 )
-async def test_the_application_grader(monkeypatch: pytest.MonkeyPatch, tmp_path, env: dict[str, str],
-                                      has_model: bool) -> None:
+async def test_the_application_grader(
+    monkeypatch: pytest.MonkeyPatch, tmp_path, env: dict[str, str], has_model: bool
+) -> None:
     """The grader the app really builds: the model grader, with no client when no model is
     configured (its grades are then the rules', held as provisional until confirmed)."""
     for name in NAMES:

@@ -20,13 +20,17 @@ from tests.roles.conftest import give, person, unit_id
 FAST = Limits(per_second=1000, per_chat_interval=0)
 
 # Work that answers the challenge below: a prompt, what the AI said, the learner's own check.
-WORK = ("Prompt tôi viết: Bạn là tổ trưởng tổ dân phố số 5. Tuần sau tổ họp về vệ sinh môi "
-        "trường ngõ xóm. Hãy viết thông báo mời các hộ gia đình đi họp, dưới 150 chữ, lời lẽ "
-        "lịch sự, có thời gian và địa điểm. Kết quả AI trả lời là một thông báo ngắn, có đủ giờ "
-        "họp và địa điểm ở nhà văn hóa. Nhận xét của tôi: kết quả dùng được, tôi sửa lại giờ họp "
-        "cho đúng và thêm số điện thoại của tổ trưởng vì AI viết thiếu.")
-TASK = ("Hãy viết một prompt nhờ AI soạn thông báo mời họp tổ dân phố, gửi lại prompt, kết quả "
-        "AI trả lời và nhận xét của bạn.")
+WORK = (
+    "Prompt tôi viết: Bạn là tổ trưởng tổ dân phố số 5. Tuần sau tổ họp về vệ sinh môi "
+    "trường ngõ xóm. Hãy viết thông báo mời các hộ gia đình đi họp, dưới 150 chữ, lời lẽ "
+    "lịch sự, có thời gian và địa điểm. Kết quả AI trả lời là một thông báo ngắn, có đủ giờ "
+    "họp và địa điểm ở nhà văn hóa. Nhận xét của tôi: kết quả dùng được, tôi sửa lại giờ họp "
+    "cho đúng và thêm số điện thoại của tổ trưởng vì AI viết thiếu."
+)
+TASK = (
+    "Hãy viết một prompt nhờ AI soạn thông báo mời họp tổ dân phố, gửi lại prompt, kết quả "
+    "AI trả lời và nhận xét của bạn."
+)
 CRITERIA = "Có vai trò và bối cảnh cho AI\nCó kết quả AI trả lời\nCó nhận xét và chỗ đã sửa"
 
 
@@ -79,15 +83,17 @@ def recording(app: App, channel: str = "telegram", **kwargs: object) -> Recordin
     return out
 
 
-async def learner(app: App, user: str, unit: str = "T05", channel: str = "telegram",
-                  name: str = "") -> Chat:
+async def learner(
+    app: App, user: str, unit: str = "T05", channel: str = "telegram", name: str = ""
+) -> Chat:
     chat = Chat(app, user, channel=channel, name=name or f"Học viên {user}")
     await chat.join(await join_code(app, unit))
     return chat
 
 
-async def instructor(app: App, user: str = "7001", unit: str = "T05",
-                     channel: str = "telegram") -> Chat:
+async def instructor(
+    app: App, user: str = "7001", unit: str = "T05", channel: str = "telegram"
+) -> Chat:
     chat = await learner(app, user, unit, channel, name="Cô Lan giảng viên")
     await give(app, chat, Role.INSTRUCTOR, unit)
     return chat
@@ -99,9 +105,23 @@ async def rows(app: App, sql: str, **params: object) -> list[tuple]:
 
 
 async def ledger_lines(app: App, kind: str) -> list[tuple]:
-    return await rows(app, "SELECT learner_id, key, points FROM points_ledger WHERE kind = :k "
-                           "ORDER BY id", k=kind)
+    return await rows(
+        app, "SELECT learner_id, key, points FROM points_ledger WHERE kind = :k ORDER BY id", k=kind
+    )
 
 
-__all__ = ["CRITERIA", "FAST", "TASK", "WORK", "Recording", "give", "instructor", "learner",
-           "ledger_lines", "person", "recording", "rows", "unit_id"]
+__all__ = [
+    "CRITERIA",
+    "FAST",
+    "TASK",
+    "WORK",
+    "Recording",
+    "give",
+    "instructor",
+    "learner",
+    "ledger_lines",
+    "person",
+    "recording",
+    "rows",
+    "unit_id",
+]

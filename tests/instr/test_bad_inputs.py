@@ -38,8 +38,12 @@ async def test_a_deadline_in_the_past_is_refused(app: App) -> None:
     assert "số từ 1 đến 500" in text_of(await inst.send("9000"))
     await inst.send("50 điểm")
     out = await inst.send("22/11 20:00")  # yesterday evening in Hà Nội
-    assert says(text_of(out), "challenge.deadline_past") and says(text_of(out), "challenge.deadline_past")
-    assert says(text_of(await inst.send("23/11 8h15")), "challenge.deadline_soon")  # in a quarter of an hour
+    assert says(text_of(out), "challenge.deadline_past") and says(
+        text_of(out), "challenge.deadline_past"
+    )
+    assert says(
+        text_of(await inst.send("23/11 8h15")), "challenge.deadline_soon"
+    )  # in a quarter of an hour
     assert says(text_of(await inst.send("23/11/2027 20:00")), "challenge.deadline_far")
     assert says(text_of(await inst.send("thứ hai tuần sau")), "challenge.bad_deadline")
     await nothing_created(app)
@@ -59,7 +63,9 @@ async def test_no_audience_is_refused(app: App) -> None:
     out = await inst.send("xin chao")  # typed instead of picking who gets it
     assert VI("challenge.pick_audience") in text_of(out)
     out = await inst.tap(f"cg:aud:{await unit_id(app, 'T07')}")
-    assert says(text_of(out), "challenge.no_audience") and says(text_of(out), "challenge.no_audience")
+    assert says(text_of(out), "challenge.no_audience") and says(
+        text_of(out), "challenge.no_audience"
+    )
     assert says(text_of(await inst.tap("cg:send")), "choice.stale")  # no draft to send
     class_id, _code = await open_class(inst)  # an empty class: no audience either
     assert says(text_of(await inst.tap(f"cg:new:{class_id}")), "challenge.no_audience")
@@ -71,7 +77,9 @@ async def test_ten_thousand_characters_or_emoji_only_are_refused(app: App) -> No
     await up_to_text(inst, app)
     out = await inst.send("Viết bài cho hay." * 588 + "abcd")  # 10,000 characters
     assert "10000 ký tự" in text_of(out) and says(text_of(out), "challenge.text_too_long")
-    assert "ít nhất 20 ký tự" in text_of(await inst.send("🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉"))
+    assert "ít nhất 20 ký tự" in text_of(
+        await inst.send("🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉🎉")
+    )
     await inst.send(TASK)
     await inst.tap("cg:rub_own")
     out = await inst.send("Tốt\nHay")  # two criteria, too short
@@ -82,8 +90,18 @@ async def test_ten_thousand_characters_or_emoji_only_are_refused(app: App) -> No
 async def test_forged_and_stale_taps_change_nothing(app: App) -> None:
     await instructor(app)
     plain = await learner(app, "7101")
-    for key in ("cg:send", "cg:pts:50", "cg:dl:1900000000", "cg:aud:999999", "cg:do:999999",
-                "cg:board:abc", "cl:show:99999999999", "mt:mk:1:0:met", "mt:ok:77", "tb:nope"):
+    for key in (
+        "cg:send",
+        "cg:pts:50",
+        "cg:dl:1900000000",
+        "cg:aud:999999",
+        "cg:do:999999",
+        "cg:board:abc",
+        "cl:show:99999999999",
+        "mt:mk:1:0:met",
+        "mt:ok:77",
+        "tb:nope",
+    ):
         said = text_of(await plain.tap(key))
         assert said and "Traceback" not in said
     assert VI("challenge.not_allowed") in text_of(await plain.tap("cg:new"))
@@ -108,8 +126,15 @@ async def test_work_stored_before_a_crash_is_graded_after_a_restart(app: App) ->
     async with app.store.transaction() as repo:
         for task in (teach_back.task_id(lesson.id), "ch~1"):
             await repo.submissions.add_submission(
-                learner_id, task, "telegram", "Tôi giải thích rằng " * 20, None, None,
-                SubmissionStatus.RECEIVED, app.deps.now())
+                learner_id,
+                task,
+                "telegram",
+                "Tôi giải thích rằng " * 20,
+                None,
+                None,
+                SubmissionStatus.RECEIVED,
+                app.deps.now(),
+            )
     app.deps.clock.advance(minutes=5)  # type: ignore[attr-defined]
     told = await submissions.grade_waiting(app.deps, {"vi": VI})
     assert len(told) == 2 and all(m[0].title.startswith("Điểm bài làm") for _l, m in told)

@@ -71,7 +71,9 @@ async def test_open_join_roster_and_close_a_class(any_app: App) -> None:
     assert "open_class" in events and "close_class" in events
 
 
-async def test_a_session_code_and_qr_take_check_ins_for_one_hour(any_app: App, clock: Clock) -> None:
+async def test_a_session_code_and_qr_take_check_ins_for_one_hour(
+    any_app: App, clock: Clock
+) -> None:
     app = any_app
     inst = await instructor(app)
     class_id, code = await open_class(inst)
@@ -99,8 +101,7 @@ async def test_a_session_code_and_qr_take_check_ins_for_one_hour(any_app: App, c
     assert await rows(app, "SELECT count(*) FROM session_checkins") == [(2,)]
 
 
-async def test_a_qr_opened_by_a_new_person_checks_them_in_and_onboarding_goes_on(
-        app: App) -> None:
+async def test_a_qr_opened_by_a_new_person_checks_them_in_and_onboarding_goes_on(app: App) -> None:
     inst = await instructor(app)
     class_id, _code = await open_class(inst)
     (session,) = await inst.tap(f"cl:sess:{class_id}")

@@ -38,13 +38,37 @@ def test_an_instructors_button_packs_to_its_key_and_back(button: b.Button, key: 
 
 
 BAD = [
-    "cl:", "cl:new:5", "cl:show", "cl:show:0", "cl:show:-1", "cl:sess:abc", "cl:open:5",
+    "cl:",
+    "cl:new:5",
+    "cl:show",
+    "cl:show:0",
+    "cl:show:-1",
+    "cl:sess:abc",
+    "cl:open:5",
     f"cl:show:{2**63}",
-    "cg:", "cg:send:5", "cg:pts", "cg:aud:0", "cg:board:abc", "cg:rub", "cg:rub:lesson",
-    "cg:do:007", "cg:dl:99999999999999999999",
-    "mt:", "mt:peer:5", "mt:rev", "mt:mk:12", "mt:mk:12:0", "mt:mk:12:0:great",
-    "mt:mk:12:100:met", "mt:rev:12:0:met", "mt:rev:12:3", "mt:ok:0", "mt:delete:1",
-    "tb:", "tb:Bai 1", "tb:" + "a" * 41,
+    "cg:",
+    "cg:send:5",
+    "cg:pts",
+    "cg:aud:0",
+    "cg:board:abc",
+    "cg:rub",
+    "cg:rub:lesson",
+    "cg:do:007",
+    "cg:dl:99999999999999999999",
+    "mt:",
+    "mt:peer:5",
+    "mt:rev",
+    "mt:mk:12",
+    "mt:mk:12:0",
+    "mt:mk:12:0:great",
+    "mt:mk:12:100:met",
+    "mt:rev:12:0:met",
+    "mt:rev:12:3",
+    "mt:ok:0",
+    "mt:delete:1",
+    "tb:",
+    "tb:Bai 1",
+    "tb:" + "a" * 41,
 ]
 
 
@@ -59,11 +83,13 @@ def test_a_malformed_instructors_key_is_refused(key: str) -> None:
 
 def test_the_drafts_round_trip_through_the_stored_state() -> None:
     at = datetime(2026, 11, 25, 13, 0, tzinfo=UTC)
-    state = Conversation(step="challenge:points",
-                         challenge_draft=ChallengeDraft(5, "Viết một prompt", None,
-                                                        ["Có vai trò", "Có bối cảnh"], True, 50,
-                                                        at),
-                         peer_draft=PeerDraft(12, ["met", "partly"]))
+    state = Conversation(
+        step="challenge:points",
+        challenge_draft=ChallengeDraft(
+            5, "Viết một prompt", None, ["Có vai trò", "Có bối cảnh"], True, 50, at
+        ),
+        peer_draft=PeerDraft(12, ["met", "partly"]),
+    )
     again = Conversation.from_json(state.to_json())
     assert again.challenge_draft == state.challenge_draft
     assert again.peer_draft == state.peer_draft
@@ -71,12 +97,17 @@ def test_the_drafts_round_trip_through_the_stored_state() -> None:
     assert Conversation.from_json(fresh.to_json()).challenge_draft == ChallengeDraft()
 
 
-@pytest.mark.parametrize("stored", [
-    {"challenge_draft": "x", "peer_draft": [1]},
-    {"challenge_draft": {"unit": "5", "points": True, "deadline": "yesterday"},
-     "peer_draft": {"submission": "12"}},
-    {"challenge_draft": {"deadline": "2026-11-25T20:00:00"}},  # no zone: not a deadline
-])
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"challenge_draft": "x", "peer_draft": [1]},
+        {
+            "challenge_draft": {"unit": "5", "points": True, "deadline": "yesterday"},
+            "peer_draft": {"submission": "12"},
+        },
+        {"challenge_draft": {"deadline": "2026-11-25T20:00:00"}},  # no zone: not a deadline
+    ],
+)
 def test_a_garbled_draft_is_read_as_none_or_empty(stored: dict[str, object]) -> None:
     state = Conversation.from_json(stored)
     assert state.peer_draft is None

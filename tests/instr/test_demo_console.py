@@ -15,17 +15,30 @@ pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 
 
 def test_the_console_demo_tries_the_instructor_and_the_mentor(tmp_path: Path) -> None:
-    out = console(tmp_path, [
-        "1", "Trần Thị Mai", "1992", "4", "19:00",     # onboarding
-        "/demo role instructor",
-        "lop hoc", "1", "Lớp AI tối thứ Ba",            # open a class (typed, no diacritics)
-        "1", "1",                                       # show it, open a check-in session
-        "/challenge", "1",                              # a challenge: who for?
-        "/demo role mentor", "/mentor", "1",
-    ])
+    out = console(
+        tmp_path,
+        [
+            "1",
+            "Trần Thị Mai",
+            "1992",
+            "4",
+            "19:00",  # onboarding
+            "/demo role instructor",
+            "lop hoc",
+            "1",
+            "Lớp AI tối thứ Ba",  # open a class (typed, no diacritics)
+            "1",
+            "1",  # show it, open a check-in session
+            "/challenge",
+            "1",  # a challenge: who for?
+            "/demo role mentor",
+            "/mentor",
+            "1",
+        ],
+    )
     assert "Bản thử: bạn đang là giảng viên nòng cốt của Tổ dân phố số 5" in out
     assert "/class" in out and "Mở lớp mới" in out
-    assert "Lớp \"Lớp AI tối thứ Ba\" (Tổ dân phố số 5) đã mở" in out
+    assert 'Lớp "Lớp AI tối thứ Ba" (Tổ dân phố số 5) đã mở' in out
     assert "Mã điểm danh" in out
     (picture,) = (tmp_path / "hocai-files").glob("diem-danh-*.png")
     assert picture.read_bytes().startswith(b"\x89PNG")

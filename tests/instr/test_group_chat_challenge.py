@@ -44,18 +44,28 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 def wire_telegram(app: App, fake: FakeTelegram) -> Bot:
     """The real outbound client against the fake server, with a group's real pace."""
     bot = make_bot(TOKEN, fake.base)
-    app.sender.add(TelegramOutbound(bot),
-                   Limits(per_second=1000, per_chat_interval=0, group_per_minute=20))
+    app.sender.add(
+        TelegramOutbound(bot), Limits(per_second=1000, per_chat_interval=0, group_per_minute=20)
+    )
     return bot
 
 
 def in_group(user: str, chat_id: str) -> Inbound:
-    return Inbound(channel="telegram", external_id=user, chat_id=chat_id, kind="command",
-                   text="/group", command="group", args="", is_group=True)
+    return Inbound(
+        channel="telegram",
+        external_id=user,
+        chat_id=chat_id,
+        kind="command",
+        text="/group",
+        command="group",
+        args="",
+        is_group=True,
+    )
 
 
 async def test_a_linked_group_chat_gets_the_announcement_and_results_once(
-        database_url: str, clock: Clock, fake: FakeTelegram) -> None:
+    database_url: str, clock: Clock, fake: FakeTelegram
+) -> None:
     curriculum, _ = load_curriculum()
     app = await make_app(database_url, clock, curriculum)
     first = wire_telegram(app, fake)
@@ -104,15 +114,17 @@ async def test_a_linked_group_chat_gets_the_announcement_and_results_once(
         assert (await challenges.tick(again.deps, again.sender)).closed == 0
         await outbox.drain(again.deps, again.sender)
         assert len(fake.to(GROUP_T05)) == 2
-        assert await rows(again, "SELECT count(*) FROM outbox WHERE key LIKE "
-                                 "'challenge:%' AND status = 'sent'") == [(2,)]
+        assert await rows(
+            again, "SELECT count(*) FROM outbox WHERE key LIKE 'challenge:%' AND status = 'sent'"
+        ) == [(2,)]
     finally:
         await again.close()
         await bot.session.close()
 
 
 async def test_posts_into_one_group_are_paced_for_telegrams_limit(
-        app: App, clock: Clock, fake: FakeTelegram) -> None:
+    app: App, clock: Clock, fake: FakeTelegram
+) -> None:
     """Several challenges at once: their posts into one group are spaced, not sent in a burst."""
     bot = wire_telegram(app, fake)
     inst = await instructor(app)
@@ -126,4 +138,3 @@ async def test_posts_into_one_group_are_paced_for_telegrams_limit(
     assert len(posts) == 3
     gaps = [b.at - a.at for a, b in pairwise(posts)]
     assert min(gaps) >= outbox.GROUP_INTERVAL * 0.9, gaps  # 20 a minute at most
-

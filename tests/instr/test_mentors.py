@@ -41,17 +41,26 @@ async def finish_level(app: App, learner_id: int, certified: bool = True) -> Non
             if not certified:
                 continue
             sub, _ = await repo.submissions.add_submission(
-                learner_id, lesson.id, "telegram", "Bài làm " * 30, None, None,
-                SubmissionStatus.RECEIVED, app.deps.now())
-            await repo.grades.add_grade(sub.id, 90, {}, GradeStatus.FINAL, "llm", 0, 0,
-                                        app.deps.now())
+                learner_id,
+                lesson.id,
+                "telegram",
+                "Bài làm " * 30,
+                None,
+                None,
+                SubmissionStatus.RECEIVED,
+                app.deps.now(),
+            )
+            await repo.grades.add_grade(
+                sub.id, 90, {}, GradeStatus.FINAL, "llm", 0, 0, app.deps.now()
+            )
         if certified:
             await certificates.after_confirmed(app.deps, repo, learner_id, lessons[-1].id, VI)
             assert [c.level for c in await repo.certificates.of_learner(learner_id)] == [1]
 
 
-async def finish_level_and_teach_back(app: App, chat: Chat, scores: tuple[int, ...],
-                                      certified: bool = True) -> int:
+async def finish_level_and_teach_back(
+    app: App, chat: Chat, scores: tuple[int, ...], certified: bool = True
+) -> int:
     """What the rule reads: level 1's certificate earned and confirmed teach-back grades."""
     learner_id = await person(app, chat)
     await finish_level(app, learner_id, certified)
@@ -59,10 +68,18 @@ async def finish_level_and_teach_back(app: App, chat: Chat, scores: tuple[int, .
     async with app.store.transaction() as repo:
         for lesson, score in zip(taught, scores, strict=False):
             sub, _ = await repo.submissions.add_submission(
-                learner_id, teach_back.task_id(lesson.id), "telegram", "Giải thích " * 30, None,
-                None, SubmissionStatus.RECEIVED, app.deps.now())
-            await repo.grades.add_grade(sub.id, score, {}, GradeStatus.FINAL, "test", 0, 0,
-                                        app.deps.now())
+                learner_id,
+                teach_back.task_id(lesson.id),
+                "telegram",
+                "Giải thích " * 30,
+                None,
+                None,
+                SubmissionStatus.RECEIVED,
+                app.deps.now(),
+            )
+            await repo.grades.add_grade(
+                sub.id, score, {}, GradeStatus.FINAL, "test", 0, 0, app.deps.now()
+            )
     return learner_id
 
 
@@ -87,11 +104,13 @@ async def test_teach_back_is_offered_graded_paid_and_counted(app: App) -> None:
     assert lesson.teach_back in text_of(out) and not out[-1].options
     out = await chat.tap(f"tb:{lesson.id}")  # or the button under the grade
     assert lesson.teach_back in text_of(out)
-    explanation = ("Bà ơi, con giải thích thế này nhé. Trước tiên bà đừng chuyển tiền ngay khi "
-                   "có người gọi xin gấp, vì kẻ gian giả giọng người thân được. Sau đó bà gọi "
-                   "lại cho con bằng số điện thoại cũ để hỏi cho chắc. Cuối cùng bà hỏi câu bí "
-                   "mật của cả nhà, ví dụ tên con mèo, để biết đúng là người nhà. Nhờ vậy bà "
-                   "không bị lừa mất tiền.")
+    explanation = (
+        "Bà ơi, con giải thích thế này nhé. Trước tiên bà đừng chuyển tiền ngay khi "
+        "có người gọi xin gấp, vì kẻ gian giả giọng người thân được. Sau đó bà gọi "
+        "lại cho con bằng số điện thoại cũ để hỏi cho chắc. Cuối cùng bà hỏi câu bí "
+        "mật của cả nhà, ví dụ tên con mèo, để biết đúng là người nhà. Nhờ vậy bà "
+        "không bị lừa mất tiền."
+    )
     out = await chat.send(explanation)
     graded = next(m for m in out if m.title.startswith("Điểm bài làm"))
     score = int(re.search(r"(\d+)/100", graded.title).group(1))  # type: ignore[union-attr]
@@ -125,17 +144,19 @@ async def test_the_rule_proposes_and_the_instructor_confirms_a_mentor(any_app: A
     assert [o.key for o in out[-1].options] == [f"mt:make:{star_id}"]
     out = await inst.tap(f"mt:make:{star_id}")
     assert "Đã xác nhận Hoàng Minh" in text_of(out)
-    (grant,) = await rows(app, "SELECT role, unit_id FROM roles WHERE learner_id = :l",
-                          l=star_id)
+    (grant,) = await rows(app, "SELECT role, unit_id FROM roles WHERE learner_id = :l", l=star_id)
     assert grant == ("mentor", class_id)
-    (detail,) = await rows(app, "SELECT detail FROM role_events WHERE action = 'grant' AND "
-                                "target_id = :l", l=star_id)
+    (detail,) = await rows(
+        app, "SELECT detail FROM role_events WHERE action = 'grant' AND target_id = :l", l=star_id
+    )
     logged = json.loads(detail[0]) if isinstance(detail[0], str) else detail[0]
     assert logged["via"] == "proposal" and logged["average"] == 85
     assert told.messages and told.messages[-1][0] == star_id
     weak_id = await person(app, weak)
     assert says(text_of(await inst.tap(f"mt:make:{weak_id}")), "mentor.not_proposed")
-    assert says(text_of(await inst.tap(f"mt:make:{await person(app, done)}")), "mentor.not_proposed")
+    assert says(
+        text_of(await inst.tap(f"mt:make:{await person(app, done)}")), "mentor.not_proposed"
+    )
     assert says(text_of(await inst.tap(f"mt:make:{star_id}")), "mentor.already")
 
     levels = text_of(await inst.tap("mt:levels"))  # a level is finished by its certificate
@@ -201,7 +222,8 @@ async def test_a_mentor_reviews_a_peer_and_is_paid_once_when_it_helps(any_app: A
     assert "hữu ích" in text_of([m for lid, m in told.messages if lid == mentor_id])
     # The ranks' hook counted it once, for the "helpful mentor" badge and the honours.
     assert await rows(app, "SELECT mentor_id, key FROM helpful_reviews") == [
-        (mentor_id, f"review:{item.options[0].key.rsplit(':', 1)[1]}")]
+        (mentor_id, f"review:{item.options[0].key.rsplit(':', 1)[1]}")
+    ]
     assert says(text_of(await mentor.tap("mt:peer")), "mentor.peer_none")  # reviewed once
     logged = [a for (a,) in await rows(app, "SELECT action FROM role_events ORDER BY id")]
     assert "peer_review" in logged and "peer_review_verdict" in logged  # who, what, on whom
@@ -233,8 +255,11 @@ async def test_a_mentor_cannot_reach_another_class_s_work(app: App) -> None:
     _inst, mentor, _peer, _ = await mentor_and_peer(app, told)
     stranger = await learner(app, "8501", unit="T07", name="Người Nhóm Bảy")
     await practice(app, stranger, WORK + " Bí mật của nhóm bảy.")
-    (sid,) = await rows(app, "SELECT s.id FROM submissions s JOIN identities i ON "
-                             "i.learner_id = s.learner_id WHERE i.external_id = '8501'")
+    (sid,) = await rows(
+        app,
+        "SELECT s.id FROM submissions s JOIN identities i ON "
+        "i.learner_id = s.learner_id WHERE i.external_id = '8501'",
+    )
     for key in (f"mt:rev:{sid[0]}", f"mt:mk:{sid[0]}:0:met", f"mt:nocm:{sid[0]}"):
         out = text_of(await mentor.tap(key))
         assert "Bí mật của nhóm bảy" not in out and "Người Nhóm Bảy" not in out
@@ -294,13 +319,22 @@ async def test_teach_back_and_challenge_grades_never_pass_a_lesson(any_app: App)
         for n, lesson in enumerate(lessons, start=1):
             for task in (teach_back.task_id(lesson.id), f"ch~{n}"):
                 sub, _ = await repo.submissions.add_submission(
-                    learner_id, task, "telegram", "Giải thích " * 30, None, None,
-                    SubmissionStatus.RECEIVED, app.deps.now())
-                await repo.grades.add_grade(sub.id, 95, {}, GradeStatus.FINAL, "llm", 0, 0,
-                                            app.deps.now())
+                    learner_id,
+                    task,
+                    "telegram",
+                    "Giải thích " * 30,
+                    None,
+                    None,
+                    SubmissionStatus.RECEIVED,
+                    app.deps.now(),
+                )
+                await repo.grades.add_grade(
+                    sub.id, 95, {}, GradeStatus.FINAL, "llm", 0, 0, app.deps.now()
+                )
         assert await passing.passed_lessons(app.deps, repo, learner_id) == set()
         found = await certificates.standing(app.deps, repo, learner_id, 1)
         assert found is not None and found.passed == 0 and not found.earned
-        assert await certificates.after_confirmed(app.deps, repo, learner_id, lessons[0].id,
-                                                  VI) == []
+        assert (
+            await certificates.after_confirmed(app.deps, repo, learner_id, lessons[0].id, VI) == []
+        )
         assert await repo.ledger.practice_points_paid(learner_id, lessons[0].id) == 0

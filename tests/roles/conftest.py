@@ -36,6 +36,8 @@ async def give(app: App, chat: Chat, role: Role, unit_code: str) -> int:
     learner_id = await person(app, chat)
     unit = await unit_id(app, unit_code)
     async with app.store.transaction() as repo:
-        assert await invites.grant(repo, learner_id, role, unit, None, app.deps.now(),
-                                   via="test") is not None
+        assert (
+            await invites.grant(repo, learner_id, role, unit, None, app.deps.now(), via="test")
+            is not None
+        )
     return learner_id

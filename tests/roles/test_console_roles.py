@@ -14,11 +14,23 @@ pytestmark = [pytest.mark.slow, pytest.mark.flaky(reruns=1)]
 
 
 def test_the_console_demo_tries_each_role(tmp_path: Path) -> None:
-    out = console(tmp_path, [
-        "1", "Trần Thị Mai", "1992", "4", "19:00",
-        "/roles", "/demo role leader", "quản lý nhóm", "1",
-        "/demo role learner", "quan ly nhom", "/review",
-    ])
+    out = console(
+        tmp_path,
+        [
+            "1",
+            "Trần Thị Mai",
+            "1992",
+            "4",
+            "19:00",
+            "/roles",
+            "/demo role leader",
+            "quản lý nhóm",
+            "1",
+            "/demo role learner",
+            "quan ly nhom",
+            "/review",
+        ],
+    )
     assert "quản trị viên: Tỉnh Thái Nguyên" in out  # granted at demo setup
     assert "Bản thử: bạn đang là trưởng nhóm của Tổ dân phố số 5." in out
     assert "== Quản lý nhóm: Tổ dân phố số 5 ==" in out and "1. Danh sách hôm nay" in out

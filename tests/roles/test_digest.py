@@ -20,8 +20,16 @@ GROUP_CHAT = "-1001234"
 
 
 def in_group(user: str, args: str = "") -> Inbound:
-    return Inbound(channel="telegram", external_id=user, chat_id=GROUP_CHAT, kind="command",
-                   text=f"/group {args}".strip(), command="group", args=args, is_group=True)
+    return Inbound(
+        channel="telegram",
+        external_id=user,
+        chat_id=GROUP_CHAT,
+        kind="command",
+        text=f"/group {args}".strip(),
+        command="group",
+        args=args,
+        is_group=True,
+    )
 
 
 async def test_the_digest_comes_on_monday_morning_once(app: App, clock: Clock) -> None:
@@ -58,13 +66,21 @@ async def test_a_linked_group_chat_gets_the_digest_without_names_of_who_needs_he
     # A member cannot link the group chat; someone the bot does not know cannot either.
     assert VI("leader.chat.not_allowed") in text_of(await app.dialog.handle(in_group("8002")))
     assert VI("leader.chat.private_first") in text_of(await app.dialog.handle(in_group("777")))
-    assert VI("leader.chat.not_allowed") in text_of(await app.dialog.handle(in_group(LEADER,
-                                                                                     "T07")))
+    assert VI("leader.chat.not_allowed") in text_of(
+        await app.dialog.handle(in_group(LEADER, "T07"))
+    )
     linked = await app.dialog.handle(in_group(LEADER))
     assert VI("leader.chat.linked", group="Tổ dân phố số 5") in text_of(linked)
     # Other commands in a group still get the short "message me privately" answer.
-    other = Inbound(channel="telegram", external_id=LEADER, chat_id=GROUP_CHAT, kind="command",
-                    text="/lesson", command="lesson", is_group=True)
+    other = Inbound(
+        channel="telegram",
+        external_id=LEADER,
+        chat_id=GROUP_CHAT,
+        kind="command",
+        text="/lesson",
+        command="lesson",
+        is_group=True,
+    )
     assert VI("group.private_only") in text_of(await app.dialog.handle(other))
     clock.now = MONDAY_0800
     assert await digest.queue_weekly(app.deps) == 2  # the leader, and the group chat

@@ -28,8 +28,16 @@ async def test_a_leader_deletes_their_data(any_app: App, clock: Clock) -> None:
     clock.advance(days=3)
     await boss.tap(f"ld:nudge:{t05}")
     await member.send("đừng nhắc tôi")
-    await app.dialog.handle(Inbound(channel="telegram", external_id="9100", chat_id="-100",
-                                    kind="command", command="group", is_group=True))
+    await app.dialog.handle(
+        Inbound(
+            channel="telegram",
+            external_id="9100",
+            chat_id="-100",
+            kind="command",
+            command="group",
+            is_group=True,
+        )
+    )
     me = await person(app, boss)
     await boss.send("/deleteme")
     assert says(text_of(await boss.tap("del:yes")), "delete.done")

@@ -20,8 +20,7 @@ from tests.roles.conftest import give, person, unit_id
 VI = Translator("vi")
 
 
-async def invite(app: App, role: str = "leader", unit: str = "T05", days: float = 3
-                 ) -> MadeInvite:
+async def invite(app: App, role: str = "leader", unit: str = "T05", days: float = 3) -> MadeInvite:
     return await roles_admin.invite(app.store, unit, role, days, app.deps.now())
 
 
@@ -84,9 +83,16 @@ async def test_an_expired_code_changes_nothing(app: App, clock: Clock) -> None:
     assert VI("roles.invite.expired") in text_of(await Chat(app, "7006").send(made.typed))
 
 
-@pytest.mark.parametrize("forged", ["/start r_AAAAAAAAAAAAAAAAAA", "ABCDEF-GHJKMN-PQRSTU",
-                                    "vai trò ABCDEF GHJKMN PQRSTU", "/start r_' OR 1=1 --",
-                                    "/start r_" + "9" * 500])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "/start r_AAAAAAAAAAAAAAAAAA",
+        "ABCDEF-GHJKMN-PQRSTU",
+        "vai trò ABCDEF GHJKMN PQRSTU",
+        "/start r_' OR 1=1 --",
+        "/start r_" + "9" * 500,
+    ],
+)
 async def test_forged_codes_change_nothing(app: App, forged: str) -> None:
     await invite(app)
     chat = Chat(app, "7007")
@@ -148,7 +154,8 @@ async def test_wrong_join_codes_typed_while_onboarding_are_throttled(app: App) -
     for i in range(throttle.LIMIT):
         await chat.send(f"SAI{i}XX")
     assert VI("roles.throttled", minutes=10) in text_of(
-        await chat.send(await join_code(app, "T05")))
+        await chat.send(await join_code(app, "T05"))
+    )
 
 
 async def test_the_audit_log_records_invite_grant_and_revoke(app: App) -> None:
@@ -157,8 +164,9 @@ async def test_the_audit_log_records_invite_grant_and_revoke(app: App) -> None:
     await chat.send(f"/start r_{made.code}")
     await chat.tap("rl:yes")
     learner = await person(app, chat)
-    await roles_admin.revoke(app.store, app.deps.now(), learner_id=learner, role="leader",
-                             unit_code="T05")
+    await roles_admin.revoke(
+        app.store, app.deps.now(), learner_id=learner, role="leader", unit_code="T05"
+    )
     events = await roles_admin.log(app.store, "PDP", 10)  # the ward above sees its groups
     assert [e.action for e in reversed(events)] == ["invite", "grant", "revoke"]
     assert events[1].target_id == learner and events[1].detail["via"] == "invite"
@@ -185,8 +193,9 @@ async def test_an_official_invites_from_the_chat_inside_their_subtree(app: App) 
     roles_offered = await official.tap(keys["Tổ dân phố số 7"])
     labels = [o.label for o in roles_offered[0].options]
     assert "trưởng nhóm" in labels and "quản trị viên" not in labels
-    made = await official.tap(next(o.key for o in roles_offered[0].options
-                                   if o.label == "trưởng nhóm"))
+    made = await official.tap(
+        next(o.key for o in roles_offered[0].options if o.label == "trưởng nhóm")
+    )
     code = next(line for line in made[0].text.splitlines() if line.count("-") == 2)
     newcomer = Chat(app, "7015")
     await newcomer.send(code)
@@ -200,22 +209,25 @@ async def test_an_official_invites_from_the_chat_inside_their_subtree(app: App) 
 async def test_inviting_outside_ones_scope_or_role_is_refused(app: App) -> None:
     official = Chat(app, "7016")
     await give(app, official, Role.OFFICIAL, "PDP")
-    assert VI("roles.make.unknown_unit", code="TN") in text_of(await official.send(
-        "/invite TN leader"))
+    assert VI("roles.make.unknown_unit", code="TN") in text_of(
+        await official.send("/invite TN leader")
+    )
     assert VI("roles.not_allowed") in text_of(await official.send("/invite T05 admin"))
     # A forged tap for an admin invite, or for a unit outside the subtree.
     tn = await unit_id(app, "TN")
     assert VI("roles.not_allowed") in text_of(await official.tap(f"rl:make:{tn}:leader"))
-    assert VI("roles.not_allowed") in text_of(await official.tap(
-        f"rl:make:{await unit_id(app, 'T05')}:admin"))
+    assert VI("roles.not_allowed") in text_of(
+        await official.tap(f"rl:make:{await unit_id(app, 'T05')}:admin")
+    )
     assert VI("choice.stale") in text_of(await official.tap("rl:make:99999999999999:leader"))
     leader = Chat(app, "7017")
     await give(app, leader, Role.LEADER, "T05")
     assert VI("roles.not_allowed") in text_of(await leader.send("/invite"))
     assert VI("roles.not_allowed") in text_of(await leader.send("/invite T05 mentor"))
     async with app.store.transaction() as repo:
-        assert await repo.roles.events(None, 50) == [e for e in await repo.roles.events(None, 50)
-                                                     if e.action == "grant"]
+        assert await repo.roles.events(None, 50) == [
+            e for e in await repo.roles.events(None, 50) if e.action == "grant"
+        ]
 
 
 async def test_an_official_types_the_whole_invite(app: App) -> None:
@@ -257,18 +269,21 @@ async def test_demo_switches_roles_on_the_console_only(app: App) -> None:
 
 
 async def test_the_demo_user_starts_as_administrator_by_a_grant(app: App) -> None:
-    await ensure_demo_admin(app.store, "console", "demo", "Học viên demo", app.deps.timezone,
-                            app.deps.now())
+    await ensure_demo_admin(
+        app.store, "console", "demo", "Học viên demo", app.deps.timezone, app.deps.now()
+    )
     demo = Chat(app, "demo", channel="console")
     assert await roles(app, demo) == [("admin", await unit_id(app, "TN"))]
     assert VI("review.not_allowed") not in text_of(await demo.send("/review"))
     await demo.send("/demo role learner")
-    await ensure_demo_admin(app.store, "console", "demo", "Học viên demo", app.deps.timezone,
-                            app.deps.now())  # a restart keeps the choice
+    await ensure_demo_admin(
+        app.store, "console", "demo", "Học viên demo", app.deps.timezone, app.deps.now()
+    )  # a restart keeps the choice
     assert await roles(app, demo) == []
     # Any other console user is no instructor: no special case for the channel.
-    assert VI("review.not_allowed") in text_of(await Chat(app, "x", channel="console").send(
-        "/review"))
+    assert VI("review.not_allowed") in text_of(
+        await Chat(app, "x", channel="console").send("/review")
+    )
 
 
 async def test_invite_codes_last_between_an_hour_and_a_month(app: App) -> None:

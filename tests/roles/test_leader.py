@@ -51,9 +51,13 @@ async def study(app: App, chat: Chat) -> None:
 async def group_of(app: App, clock: Clock) -> dict[str, Chat]:
     """T05 with a leader and four members; T07 with one. Three days later only Lan studies."""
     t05, t07 = await join_code(app, "T05"), await join_code(app, "T07")
-    chats = {"lan": Chat(app, "8001", name="Lan"), "minh": Chat(app, "8002", name="Minh"),
-             "tu": Chat(app, "8003", name="Tú"), "hoa": Chat(app, "8004", name="Hoa Ẩn"),
-             "other": Chat(app, "8009", name="Người Tổ Bảy")}
+    chats = {
+        "lan": Chat(app, "8001", name="Lan"),
+        "minh": Chat(app, "8002", name="Minh"),
+        "tu": Chat(app, "8003", name="Tú"),
+        "hoa": Chat(app, "8004", name="Hoa Ẩn"),
+        "other": Chat(app, "8009", name="Người Tổ Bảy"),
+    }
     for key, chat in chats.items():
         await chat.join(t07 if key == "other" else t05)
     await chats["hoa"].tap("set:showname")  # Hoa hides her name: the leader sees her nickname
@@ -75,8 +79,12 @@ async def test_the_menu_and_roster_show_display_names_only(app: App, clock: Cloc
     assert VI("leader.menu.members", members=4, today=1, rate=25) in menu[0].text
     assert "1/2" in menu[0].text  # T05 and T07 under the ward: 1 of 4 beats 0 of 1
     buttons = keys(menu)
-    assert set(buttons) >= {VI("leader.btn.roster"), VI("leader.btn.reach"),
-                            VI("leader.btn.nudge"), VI("leader.btn.announce")}
+    assert set(buttons) >= {
+        VI("leader.btn.roster"),
+        VI("leader.btn.reach"),
+        VI("leader.btn.nudge"),
+        VI("leader.btn.announce"),
+    }
     roster = text_of(await chats["leader"].tap(buttons[VI("leader.btn.roster")]))
     assert "✅ Lan" in roster and "Minh" in roster and "Tú" in roster
     assert "Hoa Ẩn" not in roster and "Học viên 8004" in roster  # her chosen nickname
@@ -90,11 +98,17 @@ async def test_a_leader_cannot_open_another_groups_roster(app: App, clock: Clock
     chats = await group_of(app, clock)
     boss = chats["leader"]
     t07 = await unit_id(app, "T07")
-    for attempt in (boss.send("/group T07"), boss.send("/group NOPE"),
-                    boss.tap(f"ld:roster:{t07}"), boss.tap(f"ld:reach:{t07}"),
-                    boss.tap(f"ld:nudge:{t07}"), boss.tap(f"ld:ann:{t07}"),
-                    boss.tap(f"ld:annok:{t07}"), boss.tap("ld:roster:99999999999999999999"),
-                    boss.tap("ld:roster:-1")):
+    for attempt in (
+        boss.send("/group T07"),
+        boss.send("/group NOPE"),
+        boss.tap(f"ld:roster:{t07}"),
+        boss.tap(f"ld:reach:{t07}"),
+        boss.tap(f"ld:nudge:{t07}"),
+        boss.tap(f"ld:ann:{t07}"),
+        boss.tap(f"ld:annok:{t07}"),
+        boss.tap("ld:roster:99999999999999999999"),
+        boss.tap("ld:roster:-1"),
+    ):
         out = text_of(await attempt)
         assert VI("roles.not_allowed") in out and "Người Tổ Bảy" not in out
     # A plain member and a mentor have no menu at all.
@@ -132,11 +146,13 @@ async def test_one_tap_nudges_the_idle_once_a_day_respecting_opt_outs(
     assert VI("leader.optout_done") in text_of(await chats["minh"].tap("ld:optout"))
     clock.advance(days=1)
     assert VI("leader.nudge.done", queued=1, days=2) in text_of(
-        await chats["leader"].tap(f"ld:nudge:{t05}"))
+        await chats["leader"].tap(f"ld:nudge:{t05}")
+    )
     await chats["tu"].send("nhắc tôi")  # Tú turns reminders back on
     clock.advance(days=1)
     assert VI("leader.nudge.done", queued=3, days=2) in text_of(
-        await chats["leader"].tap(f"ld:nudge:{t05}"))
+        await chats["leader"].tap(f"ld:nudge:{t05}")
+    )
 
 
 async def test_an_announcement_is_previewed_checked_and_sent_once(app: App, clock: Clock) -> None:
@@ -145,24 +161,28 @@ async def test_an_announcement_is_previewed_checked_and_sent_once(app: App, cloc
     app.sender.add(wire, FAST)
     boss, t05 = chats["leader"], await unit_id(app, "T05")
     assert VI("leader.announce.ask", group="Tổ dân phố số 5", limit=1000) in text_of(
-        await boss.tap(f"ld:ann:{t05}"))
+        await boss.tap(f"ld:ann:{t05}")
+    )
     assert VI("leader.announce.no_words") in text_of(await boss.send("🎉🎉👏 !!!"))
     long = "Họp tổ. " * 200
     assert VI("leader.announce.too_long", limit=1000, length=len(long.strip())) in text_of(
-        await boss.send(long))
+        await boss.send(long)
+    )
     preview = await boss.send("Tối thứ Bảy 19:30 họp tổ ở nhà văn hoá, mang điện thoại nhé.")
     assert preview[0].title == VI("leader.announce.preview_title")
     assert "nhà văn hoá" in preview[0].text
     assert VI("leader.announce.confirm", count=4, group="Tổ dân phố số 5") in preview[1].text
     assert wire.sent == [] and (await outbox.drain(app.deps, app.sender)).sent == 0
     assert VI("leader.announce.queued", count=4, group="Tổ dân phố số 5") in text_of(
-        await boss.tap(f"ld:annok:{t05}"))
+        await boss.tap(f"ld:annok:{t05}")
+    )
     assert VI("leader.announce.nothing") in text_of(await boss.tap(f"ld:annok:{t05}"))
     await outbox.drain(app.deps, app.sender)
     got = Counter(c for c, _ in wire.sent)
     assert got == Counter({"8001": 1, "8002": 1, "8003": 1, "8004": 1})
-    assert wire.to("8001")[0].title == VI("leader.announce.from", group="Tổ dân phố số 5",
-                                          name="Học viên 8000")  # never onboarded
+    assert wire.to("8001")[0].title == VI(
+        "leader.announce.from", group="Tổ dân phố số 5", name="Học viên 8000"
+    )  # never onboarded
 
 
 async def test_cancel_and_the_daily_cap(app: App, clock: Clock) -> None:
@@ -181,7 +201,9 @@ async def test_cancel_and_the_daily_cap(app: App, clock: Clock) -> None:
 
 
 async def test_a_restart_mid_announcement_sends_nothing_twice_and_loses_nobody(
-    tmp_path, clock: Clock, curriculum  # type: ignore[no-untyped-def]
+    tmp_path,
+    clock: Clock,
+    curriculum,  # type: ignore[no-untyped-def]
 ) -> None:
     url = sqlite_url(tmp_path)
     app = await make_app(url, clock, curriculum)
@@ -220,17 +242,25 @@ async def test_the_console_leader_with_numbered_replies(app: App, clock: Clock) 
     assert "trưởng nhóm" in text_of(await console.send("/demo role leader"))
     menu = await console.send("quan ly nhom")
     labels = [o.label for o in menu[0].options]
-    assert labels[:4] == [VI("leader.btn.roster"), VI("leader.btn.reach"),
-                          VI("leader.btn.nudge"), VI("leader.btn.announce")]
+    assert labels[:4] == [
+        VI("leader.btn.roster"),
+        VI("leader.btn.reach"),
+        VI("leader.btn.nudge"),
+        VI("leader.btn.announce"),
+    ]
     assert "Lan" in text_of(await console.send("1"))
     await console.send("quản lý nhóm")
     assert VI("leader.announce.ask", group="Tổ dân phố số 5", limit=1000) in text_of(
-        await console.send("4"))
+        await console.send("4")
+    )
     preview = await console.send("Mai 8 giờ sáng họp tổ.")
-    assert [o.label for o in preview[-1].options] == [VI("leader.announce.send"),
-                                                     VI("leader.announce.cancel")]
+    assert [o.label for o in preview[-1].options] == [
+        VI("leader.announce.send"),
+        VI("leader.announce.cancel"),
+    ]
     assert VI("leader.announce.queued", count=4, group="Tổ dân phố số 5") in text_of(
-        await console.send("1"))
+        await console.send("1")
+    )
     # Back to a plain learner: the menu is gone.
     await console.send("/demo role learner")
     assert VI("leader.not_leader") in text_of(await console.send("/group"))

@@ -16,12 +16,29 @@ A = Action
 # The policy written out a second time, as the issue states it, so a slip in the table shows.
 GRID: dict[Role, set[Action]] = {
     Role.LEADER: {A.VIEW_ROSTER, A.NUDGE, A.ANNOUNCE, A.VIEW_REPORT},
-    Role.INSTRUCTOR: {A.VIEW_ROSTER, A.NUDGE, A.ANNOUNCE, A.VIEW_REPORT, A.OPEN_CLASS,
-                      A.CLOSE_CLASS, A.CREATE_CHALLENGE, A.REVIEW, A.CHECK_IN_SESSION,
-                      A.PROPOSE_MENTOR},
+    Role.INSTRUCTOR: {
+        A.VIEW_ROSTER,
+        A.NUDGE,
+        A.ANNOUNCE,
+        A.VIEW_REPORT,
+        A.OPEN_CLASS,
+        A.CLOSE_CLASS,
+        A.CREATE_CHALLENGE,
+        A.REVIEW,
+        A.CHECK_IN_SESSION,
+        A.PROPOSE_MENTOR,
+    },
     Role.MENTOR: {A.PEER_REVIEW},
-    Role.OFFICIAL: {A.VIEW_ROSTER, A.ANNOUNCE, A.VIEW_DASHBOARD, A.VIEW_REPORT, A.INVITE_ROLE,
-                    A.REVOKE_ROLE, A.VIEW_AUDIT, A.REVOKE_CERTIFICATE},
+    Role.OFFICIAL: {
+        A.VIEW_ROSTER,
+        A.ANNOUNCE,
+        A.VIEW_DASHBOARD,
+        A.VIEW_REPORT,
+        A.INVITE_ROLE,
+        A.REVOKE_ROLE,
+        A.VIEW_AUDIT,
+        A.REVOKE_CERTIFICATE,
+    },
     Role.ADMIN: set(Action),
 }
 
@@ -48,8 +65,13 @@ def test_who_hands_out_which_role() -> None:
 
 
 # Where each role sits in the tree TN > PDP > {T05 > T05-L1, T07}, and what is inside/outside.
-HOME = {Role.LEADER: "T05", Role.INSTRUCTOR: "T05", Role.MENTOR: "T05-L1",
-        Role.OFFICIAL: "PDP", Role.ADMIN: "PDP"}
+HOME = {
+    Role.LEADER: "T05",
+    Role.INSTRUCTOR: "T05",
+    Role.MENTOR: "T05-L1",
+    Role.OFFICIAL: "PDP",
+    Role.ADMIN: "PDP",
+}
 INSIDE = {"T05": ["T05", "T05-L1"], "T05-L1": ["T05-L1"], "PDP": ["PDP", "T05", "T05-L1", "T07"]}
 OUTSIDE = {"T05": ["T07", "PDP", "TN"], "T05-L1": ["T05", "T07", "PDP", "TN"], "PDP": ["TN"]}
 
@@ -64,15 +86,20 @@ async def test_every_role_times_every_action_inside_and_outside(any_app: App, ro
         for action in Action:
             for code in INSIDE[HOME[role]]:
                 assert await can(repo, holder, action, ids[code], admins=()) is (
-                    action in GRID[role]), (role, action, code)
+                    action in GRID[role]
+                ), (role, action, code)
             for code in OUTSIDE[HOME[role]]:
                 assert not await can(repo, holder, action, ids[code], admins=()), (
-                    role, action, code)
+                    role,
+                    action,
+                    code,
+                )
             # The whole tree (a province-wide queue) is more than a ward's role covers.
             assert not await can(repo, holder, action, None, admins=())
             scope = await units_in_scope(repo, holder, action, admins=())
-            assert scope == ({ids[c] for c in INSIDE[HOME[role]]}
-                             if action in GRID[role] else set())
+            assert scope == (
+                {ids[c] for c in INSIDE[HOME[role]]} if action in GRID[role] else set()
+            )
 
 
 async def test_a_plain_learner_may_do_nothing(any_app: App) -> None:

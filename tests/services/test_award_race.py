@@ -58,9 +58,13 @@ async def test_two_processes_pay_racing_work_once(pg_url: str, clock: Clock, cur
             await chat.send("/lesson")
         first.deps.grader = second.deps.grader  # both processes now grade in step
         # Each learner sends two pieces of work at once, one reaching each process.
-        await asyncio.gather(*(
-            Chat(app, user).send(text)
-            for user in users for app, text in ((first, WORK[0]), (second, WORK[1]))))
+        await asyncio.gather(
+            *(
+                Chat(app, user).send(text)
+                for user in users
+                for app, text in ((first, WORK[0]), (second, WORK[1]))
+            )
+        )
         lesson = curriculum.lessons[0]
         async with first.store.transaction() as repo:
             for user in users:

@@ -94,8 +94,12 @@ async def test_bad_birth_year_asks_again(app: App, year: str) -> None:
 async def test_bad_time_in_onboarding(app: App) -> None:
     chat = Chat(app)
     await chat.send(f"/start g_{await join_code(app, 'T05')}")
-    for step in (lambda: chat.tap("ob:consent:yes"), lambda: chat.send("Hoa"),
-                 lambda: chat.tap("ob:birth:skip"), lambda: chat.tap("ob:occ:worker")):
+    for step in (
+        lambda: chat.tap("ob:consent:yes"),
+        lambda: chat.send("Hoa"),
+        lambda: chat.tap("ob:birth:skip"),
+        lambda: chat.tap("ob:occ:worker"),
+    ):
         await step()
     out = await chat.send("25:99")
     assert "chưa hiểu giờ" in text_of(out)
@@ -137,7 +141,8 @@ async def test_photo_with_caption_is_stored_and_graded(app: App) -> None:
     out = await chat.send(
         "Bạn là nhân viên hợp tác xã chè. Khách hỏi giá chè cho dịp Tết. Viết tin nhắn dưới 100 "
         "chữ, lịch sự. Kết quả dùng được, tôi sửa lại giá.",
-        kind="photo", photo_ref="tg:file123",
+        kind="photo",
+        photo_ref="tg:file123",
     )
     assert any(o.title.startswith("Điểm bài làm") for o in out)
 

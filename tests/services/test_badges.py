@@ -62,8 +62,9 @@ async def _answered(app: App, user: str, lesson_id: str) -> dict[int, bool]:
 
 async def give_points(app: App, user: str, points: int) -> None:
     async with app.store.transaction() as repo:
-        await repo.ledger.award(await learner_id(app, user), Award(f"test:{user}", points, "bonus"),
-                         app.deps.now())
+        await repo.ledger.award(
+            await learner_id(app, user), Award(f"test:{user}", points, "bonus"), app.deps.now()
+        )
 
 
 async def test_badges_are_earned_announced_once_and_shown_in_progress(
@@ -144,9 +145,7 @@ async def test_a_freeze_covers_one_missed_day(app: App, clock: Clock) -> None:
     assert "Chuỗi ngày học: 3 ngày (dài nhất: 3)" in out[0].text
 
 
-async def test_two_missed_days_break_the_streak_and_keep_the_freeze(
-    app: App, clock: Clock
-) -> None:
+async def test_two_missed_days_break_the_streak_and_keep_the_freeze(app: App, clock: Clock) -> None:
     chat = Chat(app)
     await chat.join(await join_code(app, "T05"))
     await give_points(app, "1001", FREEZE_COST)
@@ -178,8 +177,9 @@ async def test_the_first_certificate_earns_the_first_level_badge_once(app: App) 
     await chat.join(await join_code(app, "T05"))
     me = await learner_id(app, "1001")
     async with app.store.transaction() as repo:
-        record = await repo.certificates.add(me, 1, "Bậc 1", new_code(), None, "", 20, 80, 80,
-                                             app.deps.now())
+        record = await repo.certificates.add(
+            me, 1, "Bậc 1", new_code(), None, "", 20, 80, 80, app.deps.now()
+        )
     assert record is not None
     out = await chat.send("/progress")  # earned, not yet issued: no badge
     assert not says(text_of(out), "badge.name.first_level")

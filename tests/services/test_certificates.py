@@ -56,10 +56,14 @@ class Told:
         return text_of([m for _, m in self.messages])
 
 
-async def open_app(url: str, clock: Clock, curriculum: Curriculum, told: Told,
-                   **env: str) -> App:
-    settings = load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", HOCAI_ADMINS="telegram:9000",
-                             _env_file=None, **{"OPENAI_BASE_URL": "", "LLM_MODEL": "", **env})
+async def open_app(url: str, clock: Clock, curriculum: Curriculum, told: Told, **env: str) -> App:
+    settings = load_settings(
+        DATABASE_URL=url,
+        TELEGRAM_BOT_TOKEN="",
+        HOCAI_ADMINS="telegram:9000",
+        _env_file=None,
+        **{"OPENAI_BASE_URL": "", "LLM_MODEL": "", **env},
+    )
     app = await build_app(settings, curriculum=curriculum)
     app.deps.clock = clock
     app.deps.notify = told
@@ -87,18 +91,27 @@ async def learner_id(app: App, user: str) -> int:
         return ident.learner_id
 
 
-async def seed_confirmed(app: App, learner: int, lessons: list[Lesson], score: int = 80,
-                         grader: str = "fake-model") -> None:
+async def seed_confirmed(
+    app: App, learner: int, lessons: list[Lesson], score: int = 80, grader: str = "fake-model"
+) -> None:
     """Lessons done earlier with grades a model confirmed (written as the pipeline writes them)."""
     now, day = app.deps.now(), app.deps.now().date()
     async with app.store.transaction() as repo:
         for lesson in lessons:
             await repo.progress.assign(learner, lesson.id, lesson.level, day)
             submission, _ = await repo.submissions.add_submission(
-                learner, lesson.id, "telegram", f"bài làm {lesson.id}", None, None, SubmissionStatus.RECEIVED,
-                now)
-            await repo.grades.add_grade(submission.id, score, {"criteria": []}, GradeStatus.FINAL,
-                                 grader, 0, 0, now)
+                learner,
+                lesson.id,
+                "telegram",
+                f"bài làm {lesson.id}",
+                None,
+                None,
+                SubmissionStatus.RECEIVED,
+                now,
+            )
+            await repo.grades.add_grade(
+                submission.id, score, {"criteria": []}, GradeStatus.FINAL, grader, 0, 0, now
+            )
             await repo.progress.complete(learner, lesson.id, day)
 
 
@@ -138,7 +151,8 @@ def qr_of_pdf(pdf: bytes) -> list[str]:
 
 
 async def test_an_instructor_confirmed_capstone_earns_one_certificate(
-    held: App, clock: Clock,
+    held: App,
+    clock: Clock,
 ) -> None:
     told: Told = held.deps.notify  # type: ignore[assignment]
     chat, learner = await ready_for_capstone(held, "8001")
@@ -188,8 +202,9 @@ async def test_an_instructor_confirmed_capstone_earns_one_certificate(
     assert [r.code for r in await certificate_rows(held, learner)] == [record.code]
 
     # The document: the name with its diacritics, and a QR code a phone reads as the address.
-    text = unicodedata.normalize("NFC", pypdf.PdfReader(io.BytesIO(files[0].content))
-                                 .pages[0].extract_text())
+    text = unicodedata.normalize(
+        "NFC", pypdf.PdfReader(io.BytesIO(files[0].content)).pages[0].extract_text()
+    )
     assert "Nguyễn Thị Hoa" in text and "Làm việc với văn bản cùng AI" in text
     assert shown(record.code) in text and "Tổ dân phố số 5" in text
     url = f"http://localhost:8080/verify/{shown(record.code)}"
@@ -211,9 +226,11 @@ async def test_provisional_lesson_grades_do_not_count_until_confirmed(held: App)
     async with held.store.transaction() as repo:  # the 20th lesson in hand, graded by rules only
         await repo.progress.assign(learner, lessons[19].id, 1, held.deps.now().date())
     await chat.tap("work:submit")
-    out = await chat.send("Bạn là cán bộ phường. Hãy viết thông báo mời họp tổ dân phố về phòng "
-                          "cháy chữa cháy, dưới 120 chữ, lời lẽ lịch sự. Nhận xét: AI viết được, "
-                          "tôi sửa lại giờ họp và địa điểm cho đúng.")
+    out = await chat.send(
+        "Bạn là cán bộ phường. Hãy viết thông báo mời họp tổ dân phố về phòng "
+        "cháy chữa cháy, dưới 120 chữ, lời lẽ lịch sự. Nhận xét: AI viết được, "
+        "tôi sửa lại giờ họp và địa điểm cho đúng."
+    )
     assert "tạm thời" in text_of(out)
     assert await certificate_rows(held, learner) == []
     assert "đạt 19/20 bài" in text_of(await chat.send("/certificate"))
@@ -232,13 +249,17 @@ async def test_a_capstone_by_the_rules_alone_earns_nothing(held: App) -> None:
     await seed_confirmed(held, learner, lessons)
     await seed_confirmed(held, learner, [capstone], score=95, grader="rules")
     async with held.store.transaction() as repo:
-        assert await certificates.after_confirmed(held.deps, repo, learner, capstone.id,
-                                                  Translator()) == []
+        assert (
+            await certificates.after_confirmed(held.deps, repo, learner, capstone.id, Translator())
+            == []
+        )
     assert await certificate_rows(held, learner) == []
 
 
 async def test_once_across_a_restart_the_model_confirming_it(
-    tmp_path: Path, clock: Clock, curriculum: Curriculum,
+    tmp_path: Path,
+    clock: Clock,
+    curriculum: Curriculum,
 ) -> None:
     url = sqlite_url(tmp_path)
     told = Told()
@@ -250,8 +271,11 @@ async def test_once_across_a_restart_the_model_confirming_it(
     await app.close()
 
     with FakeModel(honest).running() as model:
-        model_env = {"OPENAI_BASE_URL": model.url, "LLM_MODEL": "fake-model",
-                     "OPENAI_API_KEY": "test-key"}
+        model_env = {
+            "OPENAI_BASE_URL": model.url,
+            "LLM_MODEL": "fake-model",
+            "OPENAI_API_KEY": "test-key",
+        }
         app = await open_app(url, clock, curriculum, told, **model_env)  # restarted, with a model
         try:
             await review.regrade_provisional(app.deps, told)  # the regrading job
@@ -282,8 +306,9 @@ async def test_two_confirmations_at_once_issue_one_certificate(any_app: App) -> 
 
     async def confirm() -> list[Out]:
         async with any_app.store.transaction() as repo:
-            return await certificates.after_confirmed(any_app.deps, repo, learner, capstone.id,
-                                                      Translator())
+            return await certificates.after_confirmed(
+                any_app.deps, repo, learner, capstone.id, Translator()
+            )
 
     results = await asyncio.gather(confirm(), confirm(), confirm())
     assert sorted(bool(r) for r in results) == [False, False, True]
@@ -297,23 +322,26 @@ async def issued_certificate(app: App, user: str) -> str:
     lessons, capstone = level_one(app)
     await seed_confirmed(app, learner, [*lessons, capstone])
     async with app.store.transaction() as repo:
-        (_earned, prompt) = await certificates.after_confirmed(app.deps, repo, learner, capstone.id,
-                                                           Translator())
+        (_earned, prompt) = await certificates.after_confirmed(
+            app.deps, repo, learner, capstone.id, Translator()
+        )
     await chat.tap(option([prompt], "cert:use:"))
     (record,) = await certificate_rows(app, learner)
     return record.code
 
 
 async def test_revoked_verifies_as_revoked_and_revoking_twice_changes_nothing(
-    any_app: App, clock: Clock,
+    any_app: App,
+    clock: Clock,
 ) -> None:
     code = await issued_certificate(any_app, "8006")
     async with any_app.store.transaction() as repo:
         found = await certificates.verify(repo, shown(code).lower())
         assert found.status == "valid" and found.record is not None
         assert found.record.full_name == "Nguyễn Thị Hoa"
-        outcome, record = await certificates.revoke(repo, shown(code), "cli:canbo",
-                                                    "  bài làm\x00 sao chép ", clock.now)
+        outcome, record = await certificates.revoke(
+            repo, shown(code), "cli:canbo", "  bài làm\x00 sao chép ", clock.now
+        )
         assert outcome == "revoked" and record is not None
         assert record.revoke_reason == "bài làm sao chép" and record.revoked_by == "cli:canbo"
     clock.advance(hours=2)
@@ -322,14 +350,19 @@ async def test_revoked_verifies_as_revoked_and_revoking_twice_changes_nothing(
         assert outcome == "already" and again == record  # who, why and when are unchanged
         found = await certificates.verify(repo, code)
         assert found.status == "revoked" and found.record == record
-        for text, status in (("ZZZZZ-ZZZZZ-ZZZZZ", "malformed"), ("x" * 10_000, "malformed"),
-                             ("", "malformed")):
+        for text, status in (
+            ("ZZZZZ-ZZZZZ-ZZZZZ", "malformed"),
+            ("x" * 10_000, "malformed"),
+            ("", "malformed"),
+        ):
             assert (await certificates.verify(repo, text)).status == status
         assert (await certificates.verify(repo, new_code())).status == "unknown"
         assert (await certificates.revoke(repo, "x" * 10_000, "cli:x", "r", clock.now))[0] == (
-            "malformed")
+            "malformed"
+        )
         assert (await certificates.revoke(repo, code, "cli:x", "   ", clock.now))[0] == (
-            "no_reason")
+            "no_reason"
+        )
 
 
 async def test_mydata_shows_certificates_and_deleteme_removes_them(any_app: App) -> None:

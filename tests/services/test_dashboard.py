@@ -37,8 +37,7 @@ async def person(app: App, user: str, unit: str, occupation: str, born: int) -> 
     async with app.store.transaction() as repo:
         ident = await repo.learners.identity("telegram", user)
         assert ident is not None
-        await repo.learners.update_learner(ident.learner_id, occupation=occupation,
-                                           birth_year=born)
+        await repo.learners.update_learner(ident.learner_id, occupation=occupation, birth_year=born)
         return ident.learner_id
 
 
@@ -73,22 +72,28 @@ async def populate(app: App) -> World:
         for letter, code in (("a", "AAAA1111"), ("e", "EEEE2222")):
             learner = await repo.learners.learner(ids[letter])
             assert learner is not None
-            await repo.certificates.add(ids[letter], 1, "Cơ bản", code, learner.unit_id, "",
-                                        1, 80, 80, now)
+            await repo.certificates.add(
+                ids[letter], 1, "Cơ bản", code, learner.unit_id, "", 1, 80, 80, now
+            )
         await repo.certificates.revoke("EEEE2222", "cán bộ", "chép bài", now)
         # b is an official of the office team T07 (an agency); c and d told their ethnicity,
         # only c consented to its being counted.
-        await repo.s.execute(update(Learner).where(Learner.id == ids["b"])
-                             .values(agency_id=units["T07"]))
-        await repo.s.execute(update(Learner).where(Learner.id == ids["c"])
-                             .values(ethnicity="Tày", ethnicity_consent_at=now))
-        await repo.s.execute(update(Learner).where(Learner.id == ids["d"])
-                             .values(ethnicity="Tày"))
+        await repo.s.execute(
+            update(Learner).where(Learner.id == ids["b"]).values(agency_id=units["T07"])
+        )
+        await repo.s.execute(
+            update(Learner)
+            .where(Learner.id == ids["c"])
+            .values(ethnicity="Tày", ethnicity_consent_at=now)
+        )
+        await repo.s.execute(update(Learner).where(Learner.id == ids["d"]).values(ethnicity="Tày"))
         # A class under T05 with one in-person session that a and b checked in to.
-        klass = await repo.classes.add_class(units["T05"], "T05-L1", "Lớp AI tối thứ Ba",
-                                             "LOPT05A", ids["a"], now)
-        session = await repo.classes.open_session(klass.id, "S1", ids["a"], now,
-                                                  now + timedelta(hours=1))
+        klass = await repo.classes.add_class(
+            units["T05"], "T05-L1", "Lớp AI tối thứ Ba", "LOPT05A", ids["a"], now
+        )
+        session = await repo.classes.open_session(
+            klass.id, "S1", ids["a"], now, now + timedelta(hours=1)
+        )
         assert session is not None
         for letter in ("a", "b"):
             assert await repo.classes.check_in(session.id, ids[letter], now)
@@ -172,9 +177,9 @@ async def test_the_snapshot_reads_the_same_as_counting_live(any_app: App) -> Non
             stored = await dashboard.overview(any_app.deps, repo, world.units[code], live=False)
             assert live is not None and stored is not None
             assert replace(stored, computed_at=live.computed_at) == live
-            assert (await dashboard.children(any_app.deps, repo, world.units[code], live=True)
-                    == await dashboard.children(any_app.deps, repo, world.units[code],
-                                                live=False))
+            assert await dashboard.children(
+                any_app.deps, repo, world.units[code], live=True
+            ) == await dashboard.children(any_app.deps, repo, world.units[code], live=False)
 
 
 async def test_an_empty_tree_reads_zero_and_unknown(any_app: App) -> None:

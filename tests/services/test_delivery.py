@@ -26,8 +26,12 @@ class RecordingOutbound:
     channel = "telegram"
     policy = OPEN
 
-    def __init__(self, blocked: set[str] | None = None, hang_after: int | None = None,
-                 rate_limit_on: set[int] | None = None) -> None:
+    def __init__(
+        self,
+        blocked: set[str] | None = None,
+        hang_after: int | None = None,
+        rate_limit_on: set[int] | None = None,
+    ) -> None:
         self.sent: list[tuple[str, Out]] = []
         self.blocked = blocked or set()
         self.hang_after = hang_after
@@ -124,8 +128,11 @@ async def test_rate_limit_pauses_and_loses_nothing(app: App, clock: Clock) -> No
 
 async def _parts_committed(app: App) -> int:
     async with app.store.engine.connect() as conn:
-        return int((await conn.execute(text("SELECT COALESCE(SUM(parts_sent), 0) FROM deliveries")
-                                       )).scalar_one())
+        return int(
+            (
+                await conn.execute(text("SELECT COALESCE(SUM(parts_sent), 0) FROM deliveries"))
+            ).scalar_one()
+        )
 
 
 async def test_restart_mid_round_loses_nothing_and_sends_nothing_twice(
@@ -199,5 +206,5 @@ async def test_a_part_waiting_for_its_chat_holds_no_in_flight_slot(app: App, clo
     clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
     report = await delivery.delivery_round(app.deps, app.sender)
     assert report.sent == 3
-    order = [chat for chat, _ in out.sent[len(busy):]]
+    order = [chat for chat, _ in out.sent[len(busy) :]]
     assert order[0] == free, order  # not held up behind a chat that had to wait

@@ -26,8 +26,11 @@ async def learner_id(app: App, user: str) -> int:
 
 async def rows(app: App) -> list[tuple[int, str, str]]:
     async with app.store.engine.connect() as conn:
-        result = await conn.execute(text(
-            "SELECT learner_id, CAST(day AS TEXT), status FROM deliveries ORDER BY learner_id, day"))
+        result = await conn.execute(
+            text(
+                "SELECT learner_id, CAST(day AS TEXT), status FROM deliveries ORDER BY learner_id, day"
+            )
+        )
         return [tuple(r) for r in result]
 
 
@@ -37,8 +40,7 @@ async def test_planning_in_chunks_makes_one_row_each_and_signals_each_chunk(
     await learners(any_app, 5)
     clock.now = PUSH
     signals: list[int] = []
-    made = await delivery.schedule_due(any_app.deps, chunk=2,
-                                       planned=lambda: signals.append(1))
+    made = await delivery.schedule_due(any_app.deps, chunk=2, planned=lambda: signals.append(1))
     assert made == 5 and len(signals) == 3  # chunks of 2, 2 and 1
     assert {status for *_, status in await rows(any_app)} == {"pending"}
     clock.advance(minutes=1)
@@ -94,9 +96,7 @@ async def test_an_earlier_lesson_time_already_past_is_planned_at_the_next_tick(
     assert await delivery.schedule_due(app.deps) == 0  # 19:00 is no longer their time
 
 
-async def test_a_paused_learner_is_not_planned_until_active_again(
-    app: App, clock: Clock
-) -> None:
+async def test_a_paused_learner_is_not_planned_until_active_again(app: App, clock: Clock) -> None:
     (user,) = await learners(app, 1)
     me = await learner_id(app, user)
     clock.now = PUSH - timedelta(hours=1)

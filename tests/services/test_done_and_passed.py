@@ -39,7 +39,8 @@ async def practice_points(app: App, user: str) -> int:
 
 
 async def test_a_zero_is_done_not_passed_and_comes_back_on_a_review_day(
-    app: App, clock: Clock,
+    app: App,
+    clock: Clock,
 ) -> None:
     chat, graded = await do_first_lesson(app, "7001", NOTHING)
     assert "Điểm bài làm: 0/100" in graded
@@ -90,7 +91,8 @@ async def test_a_passed_learner_gets_a_new_lesson_on_the_review_day(app: App, cl
     clock.advance(days=6)
     out = await chat.send("/lesson")
     assert not says(text_of(out), "pass.review_title") and app.deps.curriculum.lessons[1].title in (
-        text_of(out))
+        text_of(out)
+    )
 
 
 async def test_the_review_day_push_brings_the_lesson_back(app: App, clock: Clock) -> None:

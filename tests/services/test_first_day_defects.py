@@ -62,10 +62,17 @@ async def test_birth_year_is_skipped_by_number_or_words(app: App, channel: str, 
 
 
 # 2. Typing an option's words.
-@pytest.mark.parametrize(("typed", "occupation"), [
-    ("Nông dân", "farmer"), ("nong dan", "farmer"), ("NÔNG", "farmer"), ("cán bộ", "official"),
-    ("hoc sinh", "student"), ("Khác", "other"),
-])
+@pytest.mark.parametrize(
+    ("typed", "occupation"),
+    [
+        ("Nông dân", "farmer"),
+        ("nong dan", "farmer"),
+        ("NÔNG", "farmer"),
+        ("cán bộ", "official"),
+        ("hoc sinh", "student"),
+        ("Khác", "other"),
+    ],
+)
 async def test_occupation_by_its_words(app: App, typed: str, occupation: str) -> None:
     chat = await up_to_birth(app, "console")
     await chat.send("năm 1962")
@@ -90,8 +97,9 @@ async def test_quiz_answered_by_its_words(app: App, form: str) -> None:
     await chat.send("/lesson")
     await chat.send("làm câu hỏi")
     question = app.deps.curriculum.lessons[0].quiz[0]
-    typed = form.format(L=question.answer, l=question.answer.lower(),
-                        text=question.options[question.answer_index])
+    typed = form.format(
+        L=question.answer, l=question.answer.lower(), text=question.options[question.answer_index]
+    )
     out = await chat.send(typed)
     assert says(text_of(out), "quiz.right")
 
@@ -102,8 +110,11 @@ async def test_mydata_on_the_console_when_the_folder_is_a_file(app: App, tmp_pat
     taken = tmp_path / "hocai-files"
     taken.write_text("not a folder", encoding="utf-8")
     screen = io.StringIO()
-    await run_console(app.dialog, ConsoleOutbound(out=screen, files_dir=taken),
-                      stdin=io.StringIO("/mydata\n/progress\n"))
+    await run_console(
+        app.dialog,
+        ConsoleOutbound(out=screen, files_dir=taken),
+        stdin=io.StringIO("/mydata\n/progress\n"),
+    )
     shown = screen.getvalue()
     assert says(shown, "console.file_failed") and '"display_name": "Nguyễn Thị Hoa"' in shown
     assert says(shown, "progress.title")  # the chat goes on
@@ -112,8 +123,11 @@ async def test_mydata_on_the_console_when_the_folder_is_a_file(app: App, tmp_pat
 async def test_mydata_on_the_console_writes_the_file(app: App, tmp_path: Path) -> None:
     await Chat(app, "demo", channel="console").join(await join_code(app, "T05"))
     folder = tmp_path / "files"
-    await run_console(app.dialog, ConsoleOutbound(out=io.StringIO(), files_dir=folder),
-                      stdin=io.StringIO("/mydata\n"))
+    await run_console(
+        app.dialog,
+        ConsoleOutbound(out=io.StringIO(), files_dir=folder),
+        stdin=io.StringIO("/mydata\n"),
+    )
     (saved,) = folder.iterdir()
     assert json.loads(saved.read_text(encoding="utf-8"))["learner"]["display_name"]
 
@@ -138,8 +152,9 @@ async def test_a_failed_statement_does_not_carry_the_learners_text(any_app: App)
     secret = "bài làm riêng tư của Hoa"
     with pytest.raises(DBAPIError) as failure:
         async with any_app.store.engine.connect() as conn:
-            await conn.execute(text("SELECT work FROM no_such_table WHERE work = :work"),
-                               {"work": secret})
+            await conn.execute(
+                text("SELECT work FROM no_such_table WHERE work = :work"), {"work": secret}
+            )
     assert "no_such_table" in str(failure.value) and secret not in str(failure.value)
 
 
@@ -173,7 +188,7 @@ async def test_paused_learner_is_told_and_may_still_study(app: App) -> None:
     chat = Chat(app, "6005")
     await chat.join(await join_code(app, "T05"))
     out = await chat.send("/stop")
-    assert "vẫn gõ \"học\"" in text_of(out)
+    assert 'vẫn gõ "học"' in text_of(out)
     out = await chat.send("học")
     body = text_of(out)
     assert "đang tạm dừng" in body and "/start" in body
@@ -230,7 +245,7 @@ async def test_more_lessons_the_same_day_within_the_cap(app: App, more: str) -> 
     out = await chat.send("học tiếp")
     assert "đã học 2 bài" in text_of(out)
     out = await chat.send("học")
-    assert f"học xong bài \"{lessons[1].title}\"" in text_of(out)
+    assert f'học xong bài "{lessons[1].title}"' in text_of(out)
     async with app.store.transaction() as repo:
         ident = await repo.learners.identity("console", "6008")
         assert await repo.progress.lesson_count(ident.learner_id) == 2

@@ -14,12 +14,28 @@ vi = Translator("vi")
 KIND = {vi(k) for k in ("choice.stale", "quiz.unknown", "appeal.unknown", "review.not_allowed")}
 
 FORGED = [
-    "ap:99999999999999999999999", f"ap:{2**63}", "ap:-1", "ap:0", "ap:abc", "ap:１２",
+    "ap:99999999999999999999999",
+    f"ap:{2**63}",
+    "ap:-1",
+    "ap:0",
+    "ap:abc",
+    "ap:１２",
     "ap:9223372036854775807",  # the largest id there can be: looked up, not found
-    "rv:ok:99999999999999999999999", "rv:set:-5", "rv:bulkok:" + "9" * 40,
-    "q:l1-01:99999999999999999999:0", "q:l1-01:0:99999999999999999999", "q:../../x:0:0",
-    "qs:" + "x" * 300, "set:time:9999", "ob:occ:astronaut", "del:yesplease", "cmd:" + "a" * 500,
-    "zz:1", "", "a" * 5000, "ap:1\n2",
+    "rv:ok:99999999999999999999999",
+    "rv:set:-5",
+    "rv:bulkok:" + "9" * 40,
+    "q:l1-01:99999999999999999999:0",
+    "q:l1-01:0:99999999999999999999",
+    "q:../../x:0:0",
+    "qs:" + "x" * 300,
+    "set:time:9999",
+    "ob:occ:astronaut",
+    "del:yesplease",
+    "cmd:" + "a" * 500,
+    "zz:1",
+    "",
+    "a" * 5000,
+    "ap:1\n2",
 ]
 
 
@@ -28,7 +44,9 @@ async def learner_with_a_grade(app: App) -> Chat:
     await chat.join(await join_code(app, "T05"))
     await chat.send("/lesson")
     await chat.tap("work:submit")
-    out = await chat.send("Tôi nhờ AI viết thư mời họp tổ dân phố, rồi tự sửa lại giờ họp cho đúng.")
+    out = await chat.send(
+        "Tôi nhờ AI viết thư mời họp tổ dân phố, rồi tự sửa lại giờ họp cho đúng."
+    )
     assert any(o.options for o in out)  # the grade, with its appeal button
     return chat
 
@@ -40,8 +58,14 @@ async def snapshot(app: App) -> tuple[object, ...]:
         learner = await repo.learners.learner(ident.learner_id)
         grade = await repo.grades.latest_grade(ident.learner_id)
         assert learner is not None and grade is not None
-        return (learner, grade.id, grade.status, grade.appealed, await repo.ledger.points(learner.id),
-                await count_rows(repo, "submissions"))
+        return (
+            learner,
+            grade.id,
+            grade.status,
+            grade.appealed,
+            await repo.ledger.points(learner.id),
+            await count_rows(repo, "submissions"),
+        )
 
 
 @pytest.mark.parametrize("key", FORGED)

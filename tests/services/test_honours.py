@@ -29,21 +29,35 @@ from tests.services.test_rankings import TREE
 NOV = date(2026, 11, 2)
 
 
-async def done_with_grade(app: App, repo: UnitOfWork, lid: int, lesson: Lesson, score: int,
-                          status: GradeStatus = GradeStatus.FINAL) -> None:
+async def done_with_grade(
+    app: App,
+    repo: UnitOfWork,
+    lid: int,
+    lesson: Lesson,
+    score: int,
+    status: GradeStatus = GradeStatus.FINAL,
+) -> None:
     """The lesson done on NOV, its work graded `score` (confirmed by the model when final)."""
     now = app.deps.now()
     await repo.progress.assign(lid, lesson.id, lesson.level, NOV)
     await repo.progress.complete(lid, lesson.id, NOV)
     sub, _ = await repo.submissions.add_submission(
-        lid, lesson.id, "telegram", "bài làm", None, None, SubmissionStatus.GRADED, now)
+        lid, lesson.id, "telegram", "bài làm", None, None, SubmissionStatus.GRADED, now
+    )
     await repo.grades.add_grade(sub.id, score, {}, status, "model", 0, 0, now)
     if status == GradeStatus.FINAL:
         await repo.progress.set_best_score(lid, lesson.id, score)
 
 
-async def member(app: App, user: str, unit: str, name: str, days: list[int],
-                 passes: int = 0, before: list[date] = ()) -> int:
+async def member(
+    app: App,
+    user: str,
+    unit: str,
+    name: str,
+    days: list[int],
+    passes: int = 0,
+    before: list[date] = (),
+) -> int:
     """A learner of `unit` who studied on NOV + each of `days` and passed `passes` lessons."""
     chat = Chat(app, user, name=name)
     await chat.join(await join_code(app, unit))
@@ -63,8 +77,9 @@ async def member(app: App, user: str, unit: str, name: str, days: list[int],
 async def populate(app: App) -> dict[str, int]:
     await import_units(app.store, TREE)
     return {
-        "anh": await member(app, "1", "T05", "Nguyễn Thị Ánh", [0, 1, 2, 3, 4], passes=2,
-                            before=[date(2026, 9, 30)]),
+        "anh": await member(
+            app, "1", "T05", "Nguyễn Thị Ánh", [0, 1, 2, 3, 4], passes=2, before=[date(2026, 9, 30)]
+        ),
         "binh": await member(app, "2", "T05", "Trần Văn Bình", [0, 2, 4]),
         "cuc": await member(app, "3", "T05", "Lê Thị Cúc", [0]),  # too few days to be named
         "dung": await member(app, "4", "T07", "Phạm Dũng", [5, 6, 7, 8], passes=1),
@@ -85,12 +100,15 @@ async def test_honours_rank_learners_mentors_and_collectives(any_app: App) -> No
     assert quarter is not None and year is not None and q3 is not None
     # passes x10 + longest streak x2 + days x1
     assert [(h.rank, h.facts.name, h.score) for h in quarter.learners] == [
-        (1, "Nguyễn Thị Ánh", 2 * 10 + 5 * 2 + 5), (2, "Phạm Dũng", 10 + 4 * 2 + 4),
-        (3, "Trần Văn Bình", 0 + 1 * 2 + 3)]
+        (1, "Nguyễn Thị Ánh", 2 * 10 + 5 * 2 + 5),
+        (2, "Phạm Dũng", 10 + 4 * 2 + 4),
+        (3, "Trần Văn Bình", 0 + 1 * 2 + 3),
+    ]
     assert [h.facts.name for h in quarter.mentors] == ["Phạm Dũng"]
     # T05: 3 of 10 working-age people; T07 has no population on file, so it is not judged.
     assert [(h.facts.figures.name, h.facts.figures.active) for h in quarter.units] == [
-        ("Tổ dân phố số 5", 3)]
+        ("Tổ dân phố số 5", 3)
+    ]
     assert quarter.unjudged == 1
     assert quarter.own.figures.members == 6 and quarter.own.passes == 3
     # The year holds the September day (not next to November: the streak is still 5).
@@ -120,13 +138,18 @@ async def test_honours_in_the_chat_for_officials_only(app: App) -> None:
     assert "Vinh danh quý 4/2026: Phường Phan Đình Phùng" in text
     assert "1. Nguyễn Thị Ánh (Tổ dân phố số 5)" in text and "Lê Thị Cúc" not in text
     assert "1 tập thể chưa được xét" in text
-    for bad, expected in (("/honours PDP 2026Q5", "chưa đúng"), ("/honours NOPE", "Không tìm thấy"),
-                      # No code: the unit of the official's role, this quarter.
-                      ("/honours", "Vinh danh quý 4/2026: Phường Phan Đình Phùng"),
-                      ("/honours " + "x" * 10_000, "/honours PDP"),
-                      ("/honours A B C", "/honours PDP")):
+    for bad, expected in (
+        ("/honours PDP 2026Q5", "chưa đúng"),
+        ("/honours NOPE", "Không tìm thấy"),
+        # No code: the unit of the official's role, this quarter.
+        ("/honours", "Vinh danh quý 4/2026: Phường Phan Đình Phùng"),
+        ("/honours " + "x" * 10_000, "/honours PDP"),
+        ("/honours A B C", "/honours PDP"),
+    ):
         assert expected in text_of(await official.send(bad)), bad
-    assert says(text_of(await official.send("/honours TN 2026Q4")), "honours.not_allowed")  # above the ward
+    assert says(
+        text_of(await official.send("/honours TN 2026Q4")), "honours.not_allowed"
+    )  # above the ward
     learner = Chat(app, "1")
     assert says(text_of(await learner.send("/honours PDP 2026Q4")), "honours.not_allowed")
     assert says(text_of(await learner.send("vinh danh")), "honours.not_allowed")
@@ -153,10 +176,18 @@ async def test_only_confirmed_passes_count(app: App) -> None:
         await repo.progress.assign(lid, capstone.id, capstone.level, NOV)
         await repo.progress.complete(lid, capstone.id, NOV)
         sub, _ = await repo.submissions.add_submission(
-            lid, capstone.id, "telegram", "bài cuối", None, None, SubmissionStatus.GRADED,
-            app.deps.now())
-        await repo.grades.add_grade(sub.id, 100, {}, GradeStatus.FINAL, "rules", 0, 0,
-                                    app.deps.now())
+            lid,
+            capstone.id,
+            "telegram",
+            "bài cuối",
+            None,
+            None,
+            SubmissionStatus.GRADED,
+            app.deps.now(),
+        )
+        await repo.grades.add_grade(
+            sub.id, 100, {}, GradeStatus.FINAL, "rules", 0, 0, app.deps.now()
+        )
         t05 = await repo.units.unit_by_code("T05")
         assert t05 is not None
         report = await honours(repo, t05.id, parse_period("2026Q4"))
@@ -167,16 +198,26 @@ async def test_only_confirmed_passes_count(app: App) -> None:
 def hocai(args: list[str], db: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_"))}
     env.update(DATABASE_URL=f"sqlite+aiosqlite:///{db}", PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 async def test_honours_export_xlsx_and_pdf(app: App, tmp_path: Path) -> None:
     await populate(app)
     db = Path(app.settings.database_url.split(":///", 1)[1])
     xlsx, pdf = tmp_path / "vinh-danh.xlsx", tmp_path / "vinh-danh.pdf"
-    done = await asyncio.to_thread(hocai, ["honours", "--unit", "PDP", "--period", "2026Q4",
-                                           "--xlsx", str(xlsx), "--pdf", str(pdf)], db)
+    done = await asyncio.to_thread(
+        hocai,
+        ["honours", "--unit", "PDP", "--period", "2026Q4", "--xlsx", str(xlsx), "--pdf", str(pdf)],
+        db,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     book = load_workbook(xlsx)
     assert book.sheetnames[:4] == ["Tổng quan", "Học viên", "Người hướng dẫn", "Tập thể"]

@@ -27,7 +27,8 @@ def test_the_periods_that_last_closed() -> None:
 
 
 async def test_a_closed_quarter_keeps_its_list_when_learners_move_or_leave(
-        any_app: App, clock: Clock) -> None:
+    any_app: App, clock: Clock
+) -> None:
     ids = await populate(any_app)
     official = Chat(any_app, "9100")
     await give(any_app, official, Role.OFFICIAL, "PDP")
@@ -75,7 +76,8 @@ async def test_a_snapshot_reads_back_as_the_same_report(app: App) -> None:
 
 
 async def test_the_export_of_a_closed_quarter_reads_the_snapshot(
-        app: App, clock: Clock, tmp_path: Path) -> None:
+    app: App, clock: Clock, tmp_path: Path
+) -> None:
     """2026Q3 is over (also by the real clock the command line reads): a September learner added
     after its close does not enter its exported list."""
     await populate(app)
@@ -90,8 +92,9 @@ async def test_the_export_of_a_closed_quarter_reads_the_snapshot(
     assert live is not None and [h.facts.name for h in live.learners] == ["Phạm Dũng"]
     db = Path(app.settings.database_url.split(":///", 1)[1])
     xlsx = tmp_path / "q3.xlsx"
-    done = await asyncio.to_thread(hocai, ["honours", "--unit", "PDP", "--period", "2026Q3",
-                                           "--xlsx", str(xlsx)], db)
+    done = await asyncio.to_thread(
+        hocai, ["honours", "--unit", "PDP", "--period", "2026Q3", "--xlsx", str(xlsx)], db
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     names = [row[1] for row in load_workbook(xlsx)["Học viên"].iter_rows(values_only=True)]
     assert "Phạm Dũng" not in names

@@ -90,7 +90,11 @@ async def test_lesson_quiz_practice_progress(app: App) -> None:
 
     out = await chat.send("/progress")
     body = text_of(out)
-    assert "Bài đã xong: 1/" in body and "đã đạt: 0" in body and "Hạng trong nhóm Tổ dân phố số 5: 1/1" in body
+    assert (
+        "Bài đã xong: 1/" in body
+        and "đã đạt: 0" in body
+        and "Hạng trong nhóm Tổ dân phố số 5: 1/1" in body
+    )
     out = await chat.send("/lesson")
     assert "đã học xong" in text_of(out)  # one new lesson per calendar day
 

@@ -72,20 +72,28 @@ async def test_an_overtaken_holder_changes_nothing(any_app: App, clock: Clock) -
         (item,) = await repo.leases.claim_deliveries(clock.now, 5, "slow:1", clock.now + lease)
     clock.now += lease  # the slow worker stalled past its lease; another takes over
     async with any_app.store.transaction() as repo:  # (never the slow one from itself)
-        assert await repo.leases.claim_deliveries(clock.now, 5, "slow:2", clock.now + lease,
-                                                  skip=frozenset({item.id})) == []
+        assert (
+            await repo.leases.claim_deliveries(
+                clock.now, 5, "slow:2", clock.now + lease, skip=frozenset({item.id})
+            )
+            == []
+        )
     async with any_app.store.transaction() as repo:
         (again,) = await repo.leases.claim_deliveries(clock.now, 5, "fast:1", clock.now + lease)
         assert again.id == item.id and again.attempts == item.attempts + 1
-        assert not await repo.leases.delivery_progress(item.id, "slow:1", 1, clock.now,
-                                                       clock.now + lease)
-        assert not await repo.leases.finish_delivery(item.id, "slow:1", "sent", "telegram",
-                                                     None, clock.now)
+        assert not await repo.leases.delivery_progress(
+            item.id, "slow:1", 1, clock.now, clock.now + lease
+        )
+        assert not await repo.leases.finish_delivery(
+            item.id, "slow:1", "sent", "telegram", None, clock.now
+        )
         assert not await repo.leases.retry_delivery(item.id, "slow:1", clock.now, "x")
-        assert await repo.leases.delivery_progress(item.id, "fast:1", 1, clock.now,
-                                                   clock.now + lease)
-        assert await repo.leases.finish_delivery(item.id, "fast:1", "sent", "telegram", None,
-                                                 clock.now)
+        assert await repo.leases.delivery_progress(
+            item.id, "fast:1", 1, clock.now, clock.now + lease
+        )
+        assert await repo.leases.finish_delivery(
+            item.id, "fast:1", "sent", "telegram", None, clock.now
+        )
 
 
 class Watched(RecordingOutbound):
@@ -98,8 +106,11 @@ class Watched(RecordingOutbound):
 
     async def send(self, chat_id: str, message: Out) -> None:
         async with self.app.store.engine.connect() as conn:
-            recorded = int((await conn.execute(text(
-                "SELECT COALESCE(SUM(parts_sent), 0) FROM deliveries"))).scalar_one())
+            recorded = int(
+                (
+                    await conn.execute(text("SELECT COALESCE(SUM(parts_sent), 0) FROM deliveries"))
+                ).scalar_one()
+            )
         self.most_unrecorded = max(self.most_unrecorded, len(self.sent) - recorded)
         await asyncio.sleep(0.005)  # a platform's round trip
         await super().send(chat_id, message)

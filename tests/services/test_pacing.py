@@ -70,8 +70,10 @@ async def test_one_chat_gets_at_most_one_message_a_second() -> None:
     outbound = Recording()
     sender = ChannelSender(outbound, Limits(per_second=100, per_chat_interval=1.0))
     started = time.monotonic()
-    await asyncio.gather(*(sender.send("42", Out(text=str(i)), "bulk") for i in range(3)),
-                         sender.send("43", Out(text="other chat")))
+    await asyncio.gather(
+        *(sender.send("42", Out(text=str(i)), "bulk") for i in range(3)),
+        sender.send("43", Out(text="other chat")),
+    )
     gaps = [b - a for a, b in zip(outbound.at["42"], outbound.at["42"][1:], strict=False)]
     assert len(gaps) == 2 and min(gaps) >= 0.95
     assert outbound.at["43"][0] - started < 0.5  # another chat is not held up by the first

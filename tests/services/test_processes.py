@@ -33,18 +33,19 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-async def processes(pg_url: str, clock: Clock, curriculum: Curriculum
-                    ) -> AsyncIterator[list[App]]:
+async def processes(pg_url: str, clock: Clock, curriculum: Curriculum) -> AsyncIterator[list[App]]:
     """Four processes on one database (tests use the first two or all four)."""
     first = await make_app(pg_url, clock, curriculum)
     apps = [first]
     # Few connections each: the machine's PostgreSQL serves every test and bench at once.
-    settings = load_settings(DATABASE_URL=pg_url, TELEGRAM_BOT_TOKEN="", DATABASE_POOL_SIZE=3,
-                             _env_file=None)
+    settings = load_settings(
+        DATABASE_URL=pg_url, TELEGRAM_BOT_TOKEN="", DATABASE_POOL_SIZE=3, _env_file=None
+    )
     try:
         for _ in range(3):
-            other = await build_app(settings, grader=first.deps.grader, curriculum=curriculum,
-                                    migrate=False)
+            other = await build_app(
+                settings, grader=first.deps.grader, curriculum=curriculum, migrate=False
+            )
             other.deps.clock = clock
             apps.append(other)
         yield apps
@@ -95,24 +96,48 @@ async def test_one_scheduler_runs_and_another_takes_over(processes: list[App], c
 
 # ---- the model asked once per piece of work --------------------------------------------------
 
+
 def slow(seconds: float):  # type: ignore[no-untyped-def]
     """A fair model that takes `seconds` to answer: long enough for the processes to race."""
     return lambda request: Answer(honest(request).content, delay=seconds)
 
 
 def graded_by(app: App, model: FakeModel) -> LLMGrader:
-    return LLMGrader(model.client(), "fake-model",
-                     SqlTokenBudget(app.store, 10_000_000, app.deps.now, "Asia/Ho_Chi_Minh"),
-                     SqlGradeCache(app.store, app.deps.now))
+    return LLMGrader(
+        model.client(),
+        "fake-model",
+        SqlTokenBudget(app.store, 10_000_000, app.deps.now, "Asia/Ho_Chi_Minh"),
+        SqlGradeCache(app.store, app.deps.now),
+    )
 
 
-ROLES = ("cán bộ văn hóa xã", "tổ trưởng tổ dân phố", "chủ hộ kinh doanh tạp hóa",
-         "giáo viên tiểu học", "nông dân trồng chè", "y tá trạm y tế", "thư ký hợp tác xã")
-TOPICS = ("giải bóng chuyền thanh niên", "dọn vệ sinh ngõ xóm", "tiêm chủng cho trẻ nhỏ",
-          "phòng cháy chữa cháy mùa khô", "hội chợ nông sản cuối tuần", "lớp học bơi mùa hè",
-          "quyên góp sách cũ")
-AUDIENCES = ("các xóm trưởng", "phụ huynh học sinh", "bà con trong tổ", "các hộ kinh doanh",
-             "đoàn viên thanh niên", "hội viên phụ nữ", "các cụ cao tuổi")
+ROLES = (
+    "cán bộ văn hóa xã",
+    "tổ trưởng tổ dân phố",
+    "chủ hộ kinh doanh tạp hóa",
+    "giáo viên tiểu học",
+    "nông dân trồng chè",
+    "y tá trạm y tế",
+    "thư ký hợp tác xã",
+)
+TOPICS = (
+    "giải bóng chuyền thanh niên",
+    "dọn vệ sinh ngõ xóm",
+    "tiêm chủng cho trẻ nhỏ",
+    "phòng cháy chữa cháy mùa khô",
+    "hội chợ nông sản cuối tuần",
+    "lớp học bơi mùa hè",
+    "quyên góp sách cũ",
+)
+AUDIENCES = (
+    "các xóm trưởng",
+    "phụ huynh học sinh",
+    "bà con trong tổ",
+    "các hộ kinh doanh",
+    "đoàn viên thanh niên",
+    "hội viên phụ nữ",
+    "các cụ cao tuổi",
+)
 TASKS = (
     "Hãy viết thông báo mời {a} đi họp bàn về {t}, dưới {n} chữ, lời lẽ lịch sự, có giờ và "
     "địa điểm.",
@@ -122,9 +147,15 @@ TASKS = (
     "Hãy viết bài đăng Facebook kêu gọi {a} ủng hộ {t}, giọng văn vui vẻ, cuối bài cảm ơn mọi "
     "người.",
 )
-PLACES = ("nhà văn hóa thôn Đồng Bẩm", "sân trường Tiểu học Quang Trung", "chợ Túc Duyên",
-          "trạm y tế phường Gia Sàng", "bãi chè xóm Khuôn Gà", "hội trường ủy ban xã Phúc Xuân",
-          "thư viện huyện Đại Từ")
+PLACES = (
+    "nhà văn hóa thôn Đồng Bẩm",
+    "sân trường Tiểu học Quang Trung",
+    "chợ Túc Duyên",
+    "trạm y tế phường Gia Sàng",
+    "bãi chè xóm Khuôn Gà",
+    "hội trường ủy ban xã Phúc Xuân",
+    "thư viện huyện Đại Từ",
+)
 CHECKS = (
     "Nhận xét: AI viết khá tốt, tôi sửa lại ngày giờ cho đúng với lịch của {a}.",
     "Nhận xét: bản nháp dùng được, tôi bỏ bớt một câu thừa và thêm số điện thoại liên hệ.",
@@ -140,8 +171,10 @@ def work(n: int, i: int = 0) -> str:
     task = TASKS[i % 4].format(a=audience, t=topic, n=90 + 10 * n)
     check = CHECKS[i % 4].format(a=audience, t=topic)
     place = PLACES[(n + 1) % 7]
-    return (f"Bạn là {role}, làm việc ở {place} đã {3 + n} năm. {task} Thêm thông tin: mọi việc "
-            f"diễn ra tại {place}, người phụ trách là {role}. {check}")
+    return (
+        f"Bạn là {role}, làm việc ở {place} đã {3 + n} năm. {task} Thêm thông tin: mọi việc "
+        f"diễn ra tại {place}, người phụ trách là {role}. {check}"
+    )
 
 
 async def left_over_work(app: App, clock: Clock, waiting: int, held: int) -> list[str]:
@@ -158,18 +191,36 @@ async def left_over_work(app: App, clock: Clock, waiting: int, held: int) -> lis
             lesson = await repo.progress.current_assignment(ident.learner_id)
             assert lesson is not None
             submission, _ = await repo.submissions.add_submission(
-                ident.learner_id, lesson.lesson_id, "telegram", work(i), None, f"left-{i}",
-                "received", clock.now - timedelta(minutes=10))
+                ident.learner_id,
+                lesson.lesson_id,
+                "telegram",
+                work(i),
+                None,
+                f"left-{i}",
+                "received",
+                clock.now - timedelta(minutes=10),
+            )
             if i >= waiting:
-                await repo.grades.add_grade(submission.id, 60, {"llm_used": False}, GradeStatus.PROVISIONAL,
-                                     "rules", 0, 0, clock.now - timedelta(minutes=10))
+                await repo.grades.add_grade(
+                    submission.id,
+                    60,
+                    {"llm_used": False},
+                    GradeStatus.PROVISIONAL,
+                    "rules",
+                    0,
+                    0,
+                    clock.now - timedelta(minutes=10),
+                )
         texts.append(work(i))
     return texts
 
 
 @pytest.mark.parametrize("count", [2, 4])
 async def test_left_over_work_is_graded_by_the_model_once(
-    processes: list[App], clock: Clock, count: int, no_waits  # type: ignore[no-untyped-def]
+    processes: list[App],
+    clock: Clock,
+    count: int,
+    no_waits,  # type: ignore[no-untyped-def]
 ) -> None:
     """Guards the work leases (`repo.leases.claim_work` on 'grade' and 'regrade'): without
     them every process running the jobs at once asks the model about every piece of work."""
@@ -178,9 +229,16 @@ async def test_left_over_work_is_graded_by_the_model_once(
     with FakeModel(slow(0.15)).running() as model:
         for app in apps:
             app.deps.grader = graded_by(app, model)
-        await asyncio.gather(*(job for app in apps for job in (
-            submissions.grade_waiting(app.deps, {"vi": Translator("vi")}),
-            review.regrade_provisional(app.deps, None))))
+        await asyncio.gather(
+            *(
+                job
+                for app in apps
+                for job in (
+                    submissions.grade_waiting(app.deps, {"vi": Translator("vi")}),
+                    review.regrade_provisional(app.deps, None),
+                )
+            )
+        )
         calls = Counter(submission_of(r) for r in model.requests)
     assert calls == Counter(texts)  # every piece once, none twice
     async with apps[0].store.transaction() as repo:
@@ -190,7 +248,10 @@ async def test_left_over_work_is_graded_by_the_model_once(
 
 @pytest.mark.parametrize("where", ["another process", "the same process"])
 async def test_work_a_live_turn_is_grading_is_left_to_it(
-    processes: list[App], clock: Clock, where: str, no_waits  # type: ignore[no-untyped-def]
+    processes: list[App],
+    clock: Clock,
+    where: str,
+    no_waits,  # type: ignore[no-untyped-def]
 ) -> None:
     """Guards the lease the live turn takes when it stores the work, under a name of its own:
     without it, the job that grades left-over work (in another process or in the same one, at
@@ -212,6 +273,7 @@ async def test_work_a_live_turn_is_grading_is_left_to_it(
 
 
 # ---- one award per learner and lesson -------------------------------------------------------
+
 
 class InStep:
     """A grader holding every grade until all the racing work is graded, so that the processes
@@ -262,14 +324,19 @@ async def test_racing_work_and_quiz_answers_pay_once(
 
     def chats(app_index: int, pair: tuple[str, str]) -> Chat:
         telegram, zalo = pair
-        return (Chat(apps[app_index], telegram) if app_index % 2 == 0
-                else Chat(apps[app_index], zalo, channel="zalo_bot"))
+        return (
+            Chat(apps[app_index], telegram)
+            if app_index % 2 == 0
+            else Chat(apps[app_index], zalo, channel="zalo_bot")
+        )
 
     right = lesson.quiz[0].answer_index
-    await asyncio.gather(*(chats(i, pair).tap(f"q:{lesson.id}:0:{right}")
-                           for pair in pairs for i in range(count)))
-    await asyncio.gather(*(chats(i, pair).send(work(n, i))
-                           for n, pair in enumerate(pairs) for i in range(count)))
+    await asyncio.gather(
+        *(chats(i, pair).tap(f"q:{lesson.id}:0:{right}") for pair in pairs for i in range(count))
+    )
+    await asyncio.gather(
+        *(chats(i, pair).send(work(n, i)) for n, pair in enumerate(pairs) for i in range(count))
+    )
     async with apps[0].store.transaction() as repo:
         for telegram, _ in pairs:
             ident = await repo.learners.identity("telegram", telegram)

@@ -26,19 +26,27 @@ def _a(started: bool = False, done: bool = False) -> Assignment:
     return Assignment("l1-01", DAY, DAY if done else None, NOW if started else None)
 
 
-@pytest.mark.parametrize(("assignment", "answered", "submitted", "seen_ago", "action"), [
-    (None, 0, False, None, "send"),
-    (_a(), 0, False, None, "send"),                       # planned by the push, never opened
-    (_a(), 0, False, timedelta(minutes=1), "send"),       # active, but not in this lesson
-    (_a(done=True), 3, True, None, "skip_done"),
-    (_a(started=True), 0, False, timedelta(minutes=1), "skip_active"),
-    (_a(started=True), 0, False, timedelta(minutes=15), "skip_active"),
-    (_a(started=True), 0, False, timedelta(minutes=16), "remind"),
-    (_a(), 1, False, timedelta(hours=3), "remind"),       # answered a question of a pushed lesson
-    (_a(), 0, True, timedelta(days=1), "remind"),          # sent work, quiz left
-])
-def test_push_action(assignment: Assignment | None, answered: int, submitted: bool,
-                     seen_ago: timedelta | None, action: str) -> None:
+@pytest.mark.parametrize(
+    ("assignment", "answered", "submitted", "seen_ago", "action"),
+    [
+        (None, 0, False, None, "send"),
+        (_a(), 0, False, None, "send"),  # planned by the push, never opened
+        (_a(), 0, False, timedelta(minutes=1), "send"),  # active, but not in this lesson
+        (_a(done=True), 3, True, None, "skip_done"),
+        (_a(started=True), 0, False, timedelta(minutes=1), "skip_active"),
+        (_a(started=True), 0, False, timedelta(minutes=15), "skip_active"),
+        (_a(started=True), 0, False, timedelta(minutes=16), "remind"),
+        (_a(), 1, False, timedelta(hours=3), "remind"),  # answered a question of a pushed lesson
+        (_a(), 0, True, timedelta(days=1), "remind"),  # sent work, quiz left
+    ],
+)
+def test_push_action(
+    assignment: Assignment | None,
+    answered: int,
+    submitted: bool,
+    seen_ago: timedelta | None,
+    action: str,
+) -> None:
     seen = NOW - seen_ago if seen_ago is not None else None
     assert delivery.push_action(assignment, answered, submitted, seen, NOW) == action
 
@@ -57,10 +65,10 @@ def lesson_one_count(app: App, chat: Chat, pushed: list[tuple[str, Out]]) -> int
 async def join_by_numbers(chat: Chat, code: str, time: str) -> None:
     """Onboarding as typed on a channel without buttons (numbers and words only)."""
     await chat.send(f"/start g_{code}")
-    await chat.send("1")              # consent: "1. Đồng ý"
+    await chat.send("1")  # consent: "1. Đồng ý"
     await chat.send(chat.name)
     await chat.send("1988")
-    await chat.send("4")              # an occupation by its number
+    await chat.send("4")  # an occupation by its number
     await chat.send(time)
 
 
@@ -75,12 +83,12 @@ async def test_joining_after_ones_time_and_studying_at_once_gets_lesson_one_once
     chat = Chat(app, "7001", channel=outbound.channel)
     if numbered:
         await join_by_numbers(chat, code, "6:30")
-        out = await chat.send("1")    # "1. Học ngay"
+        out = await chat.send("1")  # "1. Học ngay"
     else:
         await chat.join(code, time="06:30")  # today's 06:30 has passed
         out = await chat.tap("cmd:lesson")
     assert out and out[0].title == app.deps.curriculum.lessons[0].title
-    for minutes in (1, 2, 5, 30, 120):   # every tick of the evening
+    for minutes in (1, 2, 5, 30, 120):  # every tick of the evening
         clock.now = datetime(2026, 11, 23, 13, 0, tzinfo=UTC) + timedelta(minutes=minutes)
         await delivery.delivery_round(app.deps, app.sender)
     assert lesson_one_count(app, chat, outbound.sent) == 1
@@ -94,7 +102,7 @@ async def test_joining_after_ones_time_without_studying_gets_the_lesson_by_push(
     app.sender.add(outbound, FAST)
     clock.now = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)
     chat = Chat(app, "7002")
-    await chat.join(await join_code(app, "T05"), time="06:30")   # and does not tap "Học ngay"
+    await chat.join(await join_code(app, "T05"), time="06:30")  # and does not tap "Học ngay"
     clock.advance(minutes=1)
     await delivery.delivery_round(app.deps, app.sender)
     clock.advance(minutes=1)
@@ -107,17 +115,17 @@ async def test_opening_the_lesson_before_push_time_then_going_quiet_gets_one_rem
 ) -> None:
     outbound = RecordingOutbound()
     app.sender.add(outbound, FAST)
-    clock.now = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)   # 18:00; the lesson time is 19:00
+    clock.now = datetime(2026, 11, 23, 11, 0, tzinfo=UTC)  # 18:00; the lesson time is 19:00
     chat = Chat(app, "7003")
     await chat.join(await join_code(app, "T05"), time="19:00")
     await chat.send("học")
     lesson = app.deps.curriculum.lessons[0]
     await chat.tap(f"q:{lesson.id}:0:{lesson.quiz[0].answer_index}")
-    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)   # 19:01, an hour of silence
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)  # 19:01, an hour of silence
     report = await delivery.delivery_round(app.deps, app.sender)
     assert report.sent == 1
     (sent,) = [m for c, m in outbound.sent if c == chat.user]
-    assert sent.title != lesson.title                       # not the lesson again
+    assert sent.title != lesson.title  # not the lesson again
     assert lesson.title in sent.text and [o.key for o in sent.options] == ["cmd:lesson"]
     clock.advance(minutes=30)
     await delivery.delivery_round(app.deps, app.sender)
@@ -130,8 +138,8 @@ async def test_a_lesson_finished_after_planning_is_not_sent(app: App, clock: Clo
     chat = Chat(app, "7004")
     await chat.join(await join_code(app, "T05"), time="19:00")
     clock.now = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-    assert await delivery.schedule_due(app.deps) == 1       # planned at 19:00 ...
-    await chat.send("học")                                   # ... opened at once
+    assert await delivery.schedule_due(app.deps) == 1  # planned at 19:00 ...
+    await chat.send("học")  # ... opened at once
     report = await delivery.deliver_due(app.deps, app.sender)
     assert report.sent == 0 and outbound.sent == []
     async with app.store.engine.connect() as conn:

@@ -48,8 +48,10 @@ async def populate(app: App) -> None:
 
 
 def by_name(board: rankings.UnitBoard) -> dict[str, tuple[int | None, int, int, float | None]]:
-    return {r.figures.name: (r.rank, r.figures.members, r.figures.active, r.figures.participation)
-            for r in board.rows}
+    return {
+        r.figures.name: (r.rank, r.figures.members, r.figures.active, r.figures.participation)
+        for r in board.rows
+    }
 
 
 async def test_units_are_counted_over_their_whole_subtree(any_app: App) -> None:
@@ -79,8 +81,10 @@ async def test_the_snapshot_gives_the_same_boards_as_counting_live(any_app: App)
             groups = await rankings.commune_board(any_app.deps, repo, pdp, live=live)
             assert board is not None and groups is not None
             assert by_name(board)["Phường Phan Đình Phùng"] == (2, 3, 2, 2 / 40)
-            assert by_name(groups) == {"Tổ dân phố số 5": (1, 2, 1, 1 / 10),
-                                       "Tổ dân phố số 7": (None, 1, 1, None)}
+            assert by_name(groups) == {
+                "Tổ dân phố số 5": (1, 2, 1, 1 / 10),
+                "Tổ dân phố số 7": (None, 1, 1, None),
+            }
             assert (board.computed_at is None) is live
 
 
@@ -121,7 +125,8 @@ async def test_leaderboard_dialog_shows_the_province_communes(app: App) -> None:
     assert lines[1].startswith("2. Phường Phan Đình Phùng ⭐: 5% tham gia (2/40")
     # The ward's officials: 0 of 4 studied; its business owners are unknown.
     assert "cán bộ tham gia 0% (0/4)" in province.text and "hộ kinh doanh tham gia chưa rõ" in (
-        province.text)
+        province.text
+    )
 
 
 async def test_a_board_from_the_snapshot_says_when_it_was_counted(app: App, clock: Clock) -> None:
@@ -143,12 +148,17 @@ async def test_a_board_from_the_snapshot_says_when_it_was_counted(app: App, cloc
 async def test_import_keeps_denominators_a_file_does_not_have(app: App) -> None:
     await import_units(app.store, TREE)
     # An older file without the new columns leaves them; an empty cell makes one unknown.
-    await import_units(app.store, "code,name,kind,parent_code,population\n"
-                                  "T05,Tổ dân phố số 5,group,PDP,420\n")
-    await import_units(app.store, "code,name,kind,parent_code,population,working_age\n"
-                                  "Q1,Xóm 1,group,XQ,100,\n")
-    report = await import_units(app.store, "code,name,kind,parent_code,population,officials\n"
-                                           "PDP,Phường Phan Đình Phùng,ward,TN,90000,nhiều\n")
+    await import_units(
+        app.store, "code,name,kind,parent_code,population\nT05,Tổ dân phố số 5,group,PDP,420\n"
+    )
+    await import_units(
+        app.store, "code,name,kind,parent_code,population,working_age\nQ1,Xóm 1,group,XQ,100,\n"
+    )
+    report = await import_units(
+        app.store,
+        "code,name,kind,parent_code,population,officials\n"
+        "PDP,Phường Phan Đình Phùng,ward,TN,90000,nhiều\n",
+    )
     assert report.errors == ["line 2: officials 'nhiều' is not a number"]
     await learner(app, "1", "T05")
     await learner(app, "4", "Q1")
@@ -162,11 +172,11 @@ async def test_import_keeps_denominators_a_file_does_not_have(app: App) -> None:
 
 async def test_moving_a_group_moves_its_learners_between_communes(app: App) -> None:
     await populate(app)
-    await import_units(app.store, "code,name,kind,parent_code,population\n"
-                                  "T07,Tổ dân phố số 7,group,XQ,380\n")
+    await import_units(
+        app.store, "code,name,kind,parent_code,population\nT07,Tổ dân phố số 7,group,XQ,380\n"
+    )
     async with app.store.transaction() as repo:
         board = await rankings.province_board(app.deps, repo, await unit_id(app, "XQ"))
     assert board is not None
     assert by_name(board)["Xã Quyết Thắng"][1:3] == (3, 3)
     assert by_name(board)["Phường Phan Đình Phùng"][1:3] == (2, 1)
-

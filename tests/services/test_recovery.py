@@ -19,8 +19,16 @@ async def test_work_left_ungraded_by_a_crash_is_graded_later_and_paid_once(
     lesson = app.deps.curriculum.lessons[0]
     async with app.store.transaction() as repo:  # what the live path commits before grading
         ident = await repo.learners.identity("telegram", chat.user)
-        await repo.submissions.add_submission(ident.learner_id, lesson.id, "telegram", lesson.rubric.exemplary,
-                                  None, "telegram:crashed-update", SubmissionStatus.RECEIVED, clock())
+        await repo.submissions.add_submission(
+            ident.learner_id,
+            lesson.id,
+            "telegram",
+            lesson.rubric.exemplary,
+            None,
+            "telegram:crashed-update",
+            SubmissionStatus.RECEIVED,
+            clock(),
+        )
     told = await submissions.grade_waiting(app.deps, {"vi": Translator("vi")})
     assert told == []  # too fresh: the live path may still be grading it
     clock.advance(minutes=3)

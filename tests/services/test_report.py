@@ -62,21 +62,39 @@ async def database_counts(app: App, unit_id: int) -> dict[str, int]:
     async with app.store.transaction() as repo:
         assert isinstance(repo, SqlUnitOfWork)
         sub = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)
-        members = select(Learner.id).where(Learner.unit_id.in_(sub),
-                                           Learner.status != "onboarding")
+        members = select(Learner.id).where(Learner.unit_id.in_(sub), Learner.status != "onboarding")
         return {
             "learners": await count(repo, select(func.count()).select_from(members.subquery())),
-            "lessons_done": await count(repo, select(func.count()).select_from(Progress).where(
-                Progress.learner_id.in_(members), Progress.completed_on.is_not(None))),
-            "level1": await count(repo, select(func.count()).select_from(Certificate).where(
-                Certificate.learner_id.in_(members), Certificate.level == 1,
-                Certificate.revoked_at.is_(None))),
-            "revoked": await count(repo, select(func.count()).select_from(Certificate).where(
-                Certificate.learner_id.in_(members), Certificate.revoked_at.is_not(None))),
-            "instructors": await count(repo, select(func.count(func.distinct(
-                RoleGrant.learner_id))).where(RoleGrant.role == "instructor",
-                                              RoleGrant.revoked_at.is_(None),
-                                              RoleGrant.unit_id.in_(sub))),
+            "lessons_done": await count(
+                repo,
+                select(func.count())
+                .select_from(Progress)
+                .where(Progress.learner_id.in_(members), Progress.completed_on.is_not(None)),
+            ),
+            "level1": await count(
+                repo,
+                select(func.count())
+                .select_from(Certificate)
+                .where(
+                    Certificate.learner_id.in_(members),
+                    Certificate.level == 1,
+                    Certificate.revoked_at.is_(None),
+                ),
+            ),
+            "revoked": await count(
+                repo,
+                select(func.count())
+                .select_from(Certificate)
+                .where(Certificate.learner_id.in_(members), Certificate.revoked_at.is_not(None)),
+            ),
+            "instructors": await count(
+                repo,
+                select(func.count(func.distinct(RoleGrant.learner_id))).where(
+                    RoleGrant.role == "instructor",
+                    RoleGrant.revoked_at.is_(None),
+                    RoleGrant.unit_id.in_(sub),
+                ),
+            ),
             "attendance": await count(repo, select(func.count()).select_from(SessionCheckin)),
         }
 
@@ -95,8 +113,15 @@ async def test_the_workbook_totals_equal_the_database(any_app: App) -> None:
     built = await build(any_app, "TN", "2026Q4")
     assert not built.closed  # the current quarter: counted live
     book = load_workbook(io.BytesIO(workbook(built, TR)))
-    assert book.sheetnames == ["Tổng quan", "Chỉ tiêu", "Hoạt động", "Nhóm đối tượng",
-                               "Chứng nhận", "Dân tộc", "Định nghĩa"]
+    assert book.sheetnames == [
+        "Tổng quan",
+        "Chỉ tiêu",
+        "Hoạt động",
+        "Nhóm đối tượng",
+        "Chứng nhận",
+        "Dân tộc",
+        "Định nghĩa",
+    ]
     expected = await database_counts(any_app, world.units["TN"])
     activity = sheet(book, "Hoạt động")
     total = activity[1]  # the report's unit first: the total over its subtree
@@ -141,8 +166,13 @@ async def test_a_wards_report_never_includes_a_sibling(any_app: App) -> None:
     built = await build(any_app, "T05", "2026Q4")
     assert [r.unit.code for r in built.rows] == ["T05", "T05-L1"]
     book = load_workbook(io.BytesIO(workbook(built, TR)))
-    cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-             for v in row if v is not None}
+    cells = {
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    }
     assert not {"T07", "Tổ dân phố số 7", "PDP", "XQ", "Q1"} & {c.strip() for c in cells}
     xq = await build(any_app, "XQ", "2026Q4")
     assert {r.unit.code for r in xq.rows} == {"XQ", "Q1", "Q1A"}
@@ -161,14 +191,23 @@ async def test_ethnicity_only_as_consented_counts(any_app: App) -> None:
     rows = sheet(book, "Dân tộc")
     # c consented (T07); d told it without consenting: not counted anywhere.
     assert [(r[0], r[4], r[5]) for r in rows[1:]] == [
-        ("TN", "Tày", "<5"), ("PDP", "Tày", "<5"), ("T07", "Tày", "<5")]  # 1, never shown as 1
+        ("TN", "Tày", "<5"),
+        ("PDP", "Tày", "<5"),
+        ("T07", "Tày", "<5"),
+    ]  # 1, never shown as 1
     # No person is ever named in the report, nor their id.
     async with any_app.store.transaction() as repo:
         assert isinstance(repo, SqlUnitOfWork)
         names = set((await repo.s.execute(select(Learner.nickname))).scalars()) | set(
-            (await repo.s.execute(select(Learner.display_name))).scalars())
-    cells = {str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True)
-             for v in row if v is not None}
+            (await repo.s.execute(select(Learner.display_name))).scalars()
+        )
+    cells = {
+        str(v)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    }
     assert not {n for n in names if n} & cells
     assert not any(name and name in c for name in names for c in cells if name)
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(summary(built, TR))).pages)
@@ -190,12 +229,16 @@ async def test_a_closed_quarter_does_not_change(any_app: App, clock: Clock) -> N
     async with any_app.store.transaction() as repo:
         assert isinstance(repo, SqlUnitOfWork)
         await repo.learners.delete_learner(world.ids["a"])
-        await repo.s.execute(update(Learner).where(Learner.id == world.ids["c"])
-                             .values(unit_id=world.units["Q1"]))
+        await repo.s.execute(
+            update(Learner).where(Learner.id == world.ids["c"]).values(unit_id=world.units["Q1"])
+        )
     async with any_app.store.transaction() as repo:
         live = await repo.figures.tallies(
-            world.units["PDP"], report.quarter_window(any_app.deps, before["TN"].period),
-            pass_marks(any_app.deps.curriculum), 0)
+            world.units["PDP"],
+            report.quarter_window(any_app.deps, before["TN"].period),
+            pass_marks(any_app.deps.curriculum),
+            0,
+        )
     assert live[world.units["PDP"]].counts.learners == 1  # counted now, it would differ
     for code, old in before.items():
         again = await build(any_app, code, "2026Q4")
@@ -219,11 +262,22 @@ async def test_a_past_quarter_never_closed_is_closed_when_first_asked(
         await build(any_app, "PDP", "2027Q2")
 
 
-@pytest.mark.parametrize(("text", "label"), [
-    ("2026Q4", "2026Q4"), ("2026-Q4", "2026Q4"), ("2026q1", "2026Q1"), (" 2026 - q2 ", "2026Q2"),
-    ("2026", None), ("2026Q5", None), ("Q4", None), ("", None), ("quý 4", None),
-    ("2026Q4" * 2000, None), ("１９９９Q1", None),
-])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("2026Q4", "2026Q4"),
+        ("2026-Q4", "2026Q4"),
+        ("2026q1", "2026Q1"),
+        (" 2026 - q2 ", "2026Q2"),
+        ("2026", None),
+        ("2026Q5", None),
+        ("Q4", None),
+        ("", None),
+        ("quý 4", None),
+        ("2026Q4" * 2000, None),
+        ("１９９９Q1", None),
+    ],
+)
 def test_periods(text: str, label: str | None) -> None:
     if label is None:
         with pytest.raises(report.PeriodError):
@@ -253,8 +307,11 @@ async def test_the_cli(app: App, tmp_path: Path) -> None:
     await populate(app)
     db = Path(app.settings.database_url.split(":///", 1)[1])
     xlsx, pdf = tmp_path / "bao-cao.xlsx", tmp_path / "bao-cao.pdf"
-    done = await asyncio.to_thread(hocai, ["report", "--unit", "PDP", "--period", "2026Q4",
-                                           "--xlsx", str(xlsx), "--pdf", str(pdf)], db)
+    done = await asyncio.to_thread(
+        hocai,
+        ["report", "--unit", "PDP", "--period", "2026Q4", "--xlsx", str(xlsx), "--pdf", str(pdf)],
+        db,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert str(xlsx) in done.stdout and str(pdf) in done.stdout
     book = load_workbook(xlsx)

@@ -59,7 +59,11 @@ async def test_review_queue_is_data_with_ids_scores_and_flags(app: App) -> None:
     lesson = app.deps.curriculum.lessons[0]
     [item] = [i for i in waiting.items if i.learner_id == ident.learner_id]
     assert (item.status, item.flags, item.photo_ref, item.text) == (
-        GradeStatus.REVIEW, ("photo_pending",), "tg:photo-9", "")
+        GradeStatus.REVIEW,
+        ("photo_pending",),
+        "tg:photo-9",
+        "",
+    )
     assert waiting.held is None and not item.appealed
     assert item.submitted_at is not None and item.graded_at is not None
     assert item.submitted_at <= item.graded_at
@@ -73,4 +77,4 @@ async def test_review_queue_is_data_with_ids_scores_and_flags(app: App) -> None:
     instructor = Chat(app, "9000")
     shown = await instructor.send("/review")
     rendered = review_chat.queue(app.deps, waiting, Translator("vi"))
-    assert [o.text for o in rendered] == [o.text for o in shown[:len(rendered)]]
+    assert [o.text for o in rendered] == [o.text for o in shown[: len(rendered)]]

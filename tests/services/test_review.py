@@ -82,8 +82,9 @@ async def test_confirming_held_work_pays_it_once(app: App) -> None:
         ident = await repo.learners.identity("telegram", learner.user)
         held = await repo.grades.latest_grade(ident.learner_id)
         assert held.status == "review" and await repo.ledger.points(ident.learner_id) == 0
-        _, told = await review.override(app.deps, repo, held.id, 80, "console:demo",
-                                        Translator("vi"))
+        _, told = await review.override(
+            app.deps, repo, held.id, 80, "console:demo", Translator("vi")
+        )
     assert told is not None
     async with app.store.transaction() as repo:
         assert await repo.ledger.points(ident.learner_id) == 40
@@ -102,15 +103,20 @@ async def test_provisional_grades_are_regraded_when_the_model_answers(app: App, 
         return Answer(status=500, body={"error": {"message": "down"}}) if down else honest(request)
 
     with FakeModel(script).running() as model:
-        grader = LLMGrader(model.client(), "fake-model",
-                           SqlTokenBudget(app.store, 100_000, app.deps.now, "Asia/Ho_Chi_Minh"),
-                           SqlGradeCache(app.store, app.deps.now))
+        grader = LLMGrader(
+            model.client(),
+            "fake-model",
+            SqlTokenBudget(app.store, 100_000, app.deps.now, "Asia/Ho_Chi_Minh"),
+            SqlGradeCache(app.store, app.deps.now),
+        )
         app.deps.grader = grader
         told = Told()
         learner = await studied(app, "3003")
-        work = ("Bạn là cán bộ phường. Tổ dân phố số 5 sắp họp về an toàn giao thông cho học "
-                "sinh. Hãy viết thông báo mời họp dưới 120 chữ, lời lẽ lịch sự. Nhận xét: kết "
-                "quả dùng được, tôi sửa lại giờ họp cho đúng.")
+        work = (
+            "Bạn là cán bộ phường. Tổ dân phố số 5 sắp họp về an toàn giao thông cho học "
+            "sinh. Hãy viết thông báo mời họp dưới 120 chữ, lời lẽ lịch sự. Nhận xét: kết "
+            "quả dùng được, tôi sửa lại giờ họp cho đúng."
+        )
         out = await learner.send(work)
         assert "tạm thời" in text_of(out)
         assert await review.regrade_provisional(app.deps, told) == 0  # still down: nothing moves
@@ -121,8 +127,10 @@ async def test_provisional_grades_are_regraded_when_the_model_answers(app: App, 
             latest = await repo.grades.latest_grade(ident.learner_id)
             assert latest.status == "final" and latest.detail["llm_used"] is True
             assert await repo.grades.provisional_grades(10) == []
-            assert await SqlTokenBudget(app.store, 1, app.deps.now,
-                                        "Asia/Ho_Chi_Minh").spent_today() > 0
+            assert (
+                await SqlTokenBudget(app.store, 1, app.deps.now, "Asia/Ho_Chi_Minh").spent_today()
+                > 0
+            )
         # The same words again are answered from the cache: no second model call.
         calls = len(model.requests)
         out = await learner.send(work.upper())  # accents, case and spacing aside: the same work

@@ -59,9 +59,16 @@ def test_two_processes_share_one_tokens_pace(redis_url: str) -> None:
     start = time.time() + 3.0  # both interpreters are up by then and start together
     until = start + 4.0
     env = os.environ | {"PYTHONPATH": str(ROOT)}
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, redis_url, key, str(start),
-                               str(until)], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
-             for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, redis_url, key, str(start), str(until)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     results = [json.loads(p.communicate(timeout=60)[0]) for p in procs]
     assert all(p.returncode == 0 for p in procs)
     sends = sorted(t for times in results for t in times)
@@ -88,9 +95,13 @@ async def test_two_processes_space_one_chat_between_them(redis_url: str) -> None
     limits = PaceLimits(per_second=100, chat_interval=0.5)
     web, worker = (TokenPace(key, limits, Redis.from_url(redis_url)) for _ in range(2))
     sent: list[tuple[str, float]] = []
-    await asyncio.gather(_times(web, "42", sent), _times(worker, "42", sent),
-                         _times(web, "42", sent), _times(worker, "42", sent),
-                         _times(worker, "43", sent))
+    await asyncio.gather(
+        _times(web, "42", sent),
+        _times(worker, "42", sent),
+        _times(web, "42", sent),
+        _times(worker, "42", sent),
+        _times(worker, "43", sent),
+    )
     to_42 = sorted(at for chat, at in sent if chat == "42")
     gaps = [b - a for a, b in itertools.pairwise(to_42)]
     assert len(gaps) == 3 and min(gaps) >= 0.45, gaps
@@ -105,8 +116,9 @@ async def test_two_processes_keep_a_groups_messages_a_minute_between_them(redis_
     limits = PaceLimits(per_second=100, chat_interval=0, group_per_minute=3, group_window=1.5)
     one, other = (TokenPace(key, limits, Redis.from_url(redis_url)) for _ in range(2))
     sent: list[tuple[str, float]] = []
-    await asyncio.gather(*(_times(pace, "-1001", sent) for pace in (one, other) * 3),
-                         _times(other, "777", sent))
+    await asyncio.gather(
+        *(_times(pace, "-1001", sent) for pace in (one, other) * 3), _times(other, "777", sent)
+    )
     group = sorted(at for chat, at in sent if chat == "-1001")
     assert len(group) == 6
     assert group[3] - group[0] >= 1.45  # the fourth waits until the first is a window old

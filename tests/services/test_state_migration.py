@@ -56,23 +56,39 @@ def _utc(value: object) -> datetime:
 
 def test_stamps_move_to_columns_and_other_keys_stay(empty_url: str) -> None:
     _in_thread(upgrade, empty_url, "0007")
-    _sql(empty_url, "INSERT INTO learners (id, nickname, timezone, status, show_name, language,"
-         " created_at) VALUES (1, 'Học viên 1', 'Asia/Ho_Chi_Minh', 'active', true, 'vi',"
-         " CURRENT_TIMESTAMP)")
+    _sql(
+        empty_url,
+        "INSERT INTO learners (id, nickname, timezone, status, show_name, language,"
+        " created_at) VALUES (1, 'Học viên 1', 'Asia/Ho_Chi_Minh', 'active', true, 'vi',"
+        " CURRENT_TIMESTAMP)",
+    )
     states = {
-        1: {"last_ok": LAST_OK, "window_closed_at": CLOSED, "options": ["cmd:lesson"],
-            "step": "name"},
+        1: {
+            "last_ok": LAST_OK,
+            "window_closed_at": CLOSED,
+            "options": ["cmd:lesson"],
+            "step": "name",
+        },
         2: {"options": ["cmd:next"]},
     }
     for ident, state in states.items():
-        _sql(empty_url, "INSERT INTO identities (id, learner_id, channel, external_id, chat_id,"
-             " reachable, state) VALUES (:id, 1, :channel, :ext, :ext, true, :state)",
-             id=ident, channel="zalo_oa" if ident == 1 else "telegram", ext=f"u{ident}",
-             state=json.dumps(state))
+        _sql(
+            empty_url,
+            "INSERT INTO identities (id, learner_id, channel, external_id, chat_id,"
+            " reachable, state) VALUES (:id, 1, :channel, :ext, :ext, true, :state)",
+            id=ident,
+            channel="zalo_oa" if ident == 1 else "telegram",
+            ext=f"u{ident}",
+            state=json.dumps(state),
+        )
 
     _in_thread(upgrade, empty_url, "head")
-    rows = {r[0]: r[1:] for r in _sql(
-        empty_url, "SELECT id, state, last_delivered_at, window_closed_at FROM identities")}
+    rows = {
+        r[0]: r[1:]
+        for r in _sql(
+            empty_url, "SELECT id, state, last_delivered_at, window_closed_at FROM identities"
+        )
+    }
     moved_state, delivered, closed = rows[1]
     loaded = json.loads(moved_state) if isinstance(moved_state, str) else moved_state
     assert loaded == {"options": ["cmd:lesson"], "step": "name"}

@@ -109,9 +109,13 @@ async def test_patches_merge_in_storage_whatever_was_written_meanwhile(any_app: 
     ident = await identity(any_app, "8003")
     async with any_app.store.transaction() as repo:  # two writers, each from the same snapshot
         await repo.conversations.patch(ident.id, StatePatch(set={"options": ["cmd:lesson"]}))
-        await repo.conversations.patch(ident.id, StatePatch(
-            set={"held": {"text": "Bài của tôi", "key": "k1"}, "future_key": [1, {"a": "ạ"}]},
-            unset=("step",)))
+        await repo.conversations.patch(
+            ident.id,
+            StatePatch(
+                set={"held": {"text": "Bài của tôi", "key": "k1"}, "future_key": [1, {"a": "ạ"}]},
+                unset=("step",),
+            ),
+        )
     async with any_app.store.transaction() as repo:
         await repo.conversations.patch(ident.id, StatePatch(set={"labels": {"cmd:lesson": "Học"}}))
     state = (await identity(any_app, "8003")).state
@@ -130,7 +134,11 @@ def test_only_what_changed_is_in_the_patch() -> None:
     patch = state.changes(since=stored)
     assert patch == StatePatch(set={"submit": "l1-01"}, unset=("step",))
     assert patch.apply({**stored, "options": ["pushed"]}) == {
-        "options": ["pushed"], "labels": {"a": "A"}, "someday": 1, "submit": "l1-01"}
+        "options": ["pushed"],
+        "labels": {"a": "A"},
+        "someday": 1,
+        "submit": "l1-01",
+    }
     assert not Conversation.from_json(stored).changes(since=stored)
 
 

@@ -73,9 +73,13 @@ async def test_an_official_picks_the_agency_by_button_while_joining(app: App) ->
     offered = keys(out)
     assert VI("agency.ask") in text_of(out)
     # The ward's agencies first, then the province's departments; never a sibling ward's.
-    assert list(offered) == ["Công an phường Phan Đình Phùng", "Trường Tiểu học Đội Cấn",
-                             "UBND phường Phan Đình Phùng", "Sở Khoa học và Công nghệ",
-                             VI("agency.skip")]
+    assert list(offered) == [
+        "Công an phường Phan Đình Phùng",
+        "Trường Tiểu học Đội Cấn",
+        "UBND phường Phan Đình Phùng",
+        "Sở Khoa học và Công nghệ",
+        VI("agency.skip"),
+    ]
     out = await chat.tap(offered["UBND phường Phan Đình Phùng"])
     assert VI("agency.saved", agency="UBND phường Phan Đình Phùng") in text_of(out)
     assert "mấy giờ" in text_of(out)  # on to the lesson time
@@ -126,8 +130,11 @@ async def test_unclear_or_unknown_agency_names_get_kind_answers(app: App) -> Non
     await official_joins(app, chat)
     out = await chat.send("phan dinh phung")  # two agencies hold these words
     assert VI("agency.which") in text_of(out)
-    assert set(keys(out)) == {"UBND phường Phan Đình Phùng", "Công an phường Phan Đình Phùng",
-                              VI("agency.skip")}
+    assert set(keys(out)) == {
+        "UBND phường Phan Đình Phùng",
+        "Công an phường Phan Đình Phùng",
+        VI("agency.skip"),
+    }
     out = await chat.send("UBND phường Gia Sàng")  # a sibling ward's: not offered here
     assert VI("agency.unknown", text="UBND phường Gia Sàng") in text_of(out)
     out = await chat.send("🙂🙂")
@@ -147,8 +154,13 @@ async def test_a_forged_or_foreign_agency_is_refused(app: App) -> None:
     await official_joins(app, chat)
     foreign = await unit_id(app, "GS-UB")  # an agency of the sibling ward
     group = await unit_id(app, "T07")  # a unit, not an agency
-    for key in (f"ag:pick:{foreign}", f"ag:pick:{group}", "ag:pick:99999999", "ag:pick:0",
-                "ag:pick:abc"):
+    for key in (
+        f"ag:pick:{foreign}",
+        f"ag:pick:{group}",
+        "ag:pick:99999999",
+        "ag:pick:0",
+        "ag:pick:abc",
+    ):
         out = await chat.tap(key)
         assert "mấy giờ" not in text_of(out)
     assert (await learner_of(app, chat)).agency_id is None
@@ -380,10 +392,13 @@ async def test_ethnicity_never_shows_in_rosters_boards_or_lists(app: App, clock:
     t05 = await unit_id(app, "T05")
     clock.advance(days=9)  # long idle: the leader's reach list names them
     seen = [
-        *await boss.tap(f"ld:roster:{t05}"), *await boss.tap(f"ld:reach:{t05}"),
-        *await boss.send("/group"), *await official.send("/group"),
+        *await boss.tap(f"ld:roster:{t05}"),
+        *await boss.tap(f"ld:reach:{t05}"),
+        *await boss.send("/group"),
+        *await official.send("/group"),
         *await official.tap(f"ld:roster:{t05}"),
-        *await chats[1].send("/leaderboard"), *await chats[1].send("/progress"),
+        *await chats[1].send("/leaderboard"),
+        *await chats[1].send("/progress"),
         *await official.send("/honours PDP 2026"),
     ]
     async with app.store.transaction() as repo:

@@ -130,5 +130,6 @@ async def test_a_long_message_about_something_else_is_asked_about(app: App) -> N
     chat = await studying(app)
     out = await chat.send(
         "Hôm nay trời đẹp quá, tôi đi chợ mua rau về nấu canh cho cả nhà ăn, sau đó tôi sẽ "
-        "học tiếp với bạn nhé, cảm ơn bạn rất nhiều vì đã giúp tôi mỗi ngày, chúc bạn vui vẻ")
+        "học tiếp với bạn nhé, cảm ơn bạn rất nhiều vì đã giúp tôi mỗi ngày, chúc bạn vui vẻ"
+    )
     assert says(out[-1].text, "work.is_it_work") and await submissions(app) == 0

@@ -41,8 +41,9 @@ class Watch:
     handled: set[int] = field(default_factory=set)
     early_acks: list[int] = field(default_factory=list)
 
-    async def __call__(self, handler: Callable[..., Awaitable[Any]], event: TelegramObject,
-                       data: dict[str, Any]) -> Any:
+    async def __call__(
+        self, handler: Callable[..., Awaitable[Any]], event: TelegramObject, data: dict[str, Any]
+    ) -> Any:
         self.running += 1
         self.most = max(self.most, self.running)
         try:
@@ -79,8 +80,9 @@ async def burst(any_app: App) -> AsyncIterator[Burst]:
     fake = FakeTelegram()
     await fake.start()
     bot = make_bot(TOKEN, fake.base)
-    sender = any_app.sender.add(TelegramOutbound(bot), Limits(per_second=100_000,
-                                                              per_chat_interval=0))
+    sender = any_app.sender.add(
+        TelegramOutbound(bot), Limits(per_second=100_000, per_chat_interval=0)
+    )
     dp = Dispatcher()
     dp.include_router(router(any_app.dialog, sender))
     watch = Watch()

@@ -34,7 +34,9 @@ class Harness:
         """Hand every queued update to the dispatcher, as polling would."""
         pending, self.fake._updates = self.fake._updates, []
         for raw in pending:
-            await self.dp.feed_update(self.bot, Update.model_validate(raw, context={"bot": self.bot}))
+            await self.dp.feed_update(
+                self.bot, Update.model_validate(raw, context={"bot": self.bot})
+            )
 
 
 @pytest.fixture
@@ -66,34 +68,65 @@ async def test_button_tap_and_redelivered_update(app: App, tg: Harness) -> None:
     update_id = tg.fake.tap(USER, "ob:consent:yes")
     await tg.feed()
     count = len(tg.fake.to(USER))
-    tg.fake.push({"update_id": update_id, "callback_query": {
-        "id": "dup", "from": {"id": USER, "is_bot": False, "first_name": "An"},
-        "chat_instance": "x", "data": "ob:consent:yes"}})
+    tg.fake.push(
+        {
+            "update_id": update_id,
+            "callback_query": {
+                "id": "dup",
+                "from": {"id": USER, "is_bot": False, "first_name": "An"},
+                "chat_instance": "x",
+                "data": "ob:consent:yes",
+            },
+        }
+    )
     await tg.feed()
     assert len(tg.fake.to(USER)) == count  # the same update twice is answered once
     assert "answerCallbackQuery" in tg.fake.calls
 
 
 async def test_media_and_group_messages(app: App, tg: Harness) -> None:
-    tg.fake.message(USER, sticker={"file_id": "s", "file_unique_id": "s", "type": "regular",
-                                   "width": 1, "height": 1, "is_animated": False,
-                                   "is_video": False})
+    tg.fake.message(
+        USER,
+        sticker={
+            "file_id": "s",
+            "file_unique_id": "s",
+            "type": "regular",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+        },
+    )
     tg.fake.message(USER, None, voice={"file_id": "v", "file_unique_id": "v", "duration": 3})
     tg.fake.message(USER + 1, "/help", chat_type="group", chat_id=-100123)
     tg.fake.message(USER + 1, "chào mọi người", chat_type="group", chat_id=-100123)
     await tg.feed()
     texts = [s.text for s in tg.fake.to(USER)]
-    assert any(says(t, "input.sticker") for t in texts) and any("tin nhắn thoại" in t for t in texts)
+    assert any(says(t, "input.sticker") for t in texts) and any(
+        "tin nhắn thoại" in t for t in texts
+    )
     group = tg.fake.to(-100123)
     assert len(group) == 1 and "nhắn riêng" in group[0].text
 
 
 async def test_forwarded_and_edited(app: App, tg: Harness) -> None:
-    tg.fake.message(USER, "bài của ai đó", forward_origin={
-        "type": "hidden_user", "sender_user_name": "X", "date": 1})
-    tg.fake.push({"edited_message": {
-        "message_id": 9, "date": 1, "edit_date": 2, "chat": {"id": USER, "type": "private"},
-        "from": {"id": USER, "is_bot": False, "first_name": "An"}, "text": "sửa"}})
+    tg.fake.message(
+        USER,
+        "bài của ai đó",
+        forward_origin={"type": "hidden_user", "sender_user_name": "X", "date": 1},
+    )
+    tg.fake.push(
+        {
+            "edited_message": {
+                "message_id": 9,
+                "date": 1,
+                "edit_date": 2,
+                "chat": {"id": USER, "type": "private"},
+                "from": {"id": USER, "is_bot": False, "first_name": "An"},
+                "text": "sửa",
+            }
+        }
+    )
     await tg.feed()
     texts = " ".join(s.text for s in tg.fake.to(USER))
     assert "tin nhắn mới" in texts
@@ -145,11 +178,21 @@ async def test_a_photo_of_work_reaches_the_grader_as_bytes(app: App, tg: Harness
     await chat.join(await join_code(app, "T05"))
     await chat.send("/lesson")
     tg.fake.files["big"] = b"\xff\xd8" + b"x" * 100
-    tg.fake.message(USER, None, caption="Ảnh áp phích tôi làm với AI cho tổ dân phố, có chữ rõ ràng.",
-                    photo=[{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90,
-                            "file_size": 10},
-                           {"file_id": "big", "file_unique_id": "b", "width": 800,
-                            "height": 800, "file_size": 102}])
+    tg.fake.message(
+        USER,
+        None,
+        caption="Ảnh áp phích tôi làm với AI cho tổ dân phố, có chữ rõ ràng.",
+        photo=[
+            {"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90, "file_size": 10},
+            {
+                "file_id": "big",
+                "file_unique_id": "b",
+                "width": 800,
+                "height": 800,
+                "file_size": 102,
+            },
+        ],
+    )
     await tg.feed()
     assert seeing.photos == [b"\xff\xd8" + b"x" * 100]
     assert any(says(s.text, "grade.title") for s in tg.fake.to(USER))
@@ -166,8 +209,13 @@ async def test_a_reply_to_the_practice_message_is_graded_as_work(app: App, tg: H
         out = await chat.tap(f"q:{lesson.id}:{q}:{lesson.quiz[q].answer_index}")
     practice = next(o for o in out if lesson.practice.task in o.text)
     bot_user = {"id": 123456, "is_bot": True, "first_name": "Học AI"}
-    quoted = {"message_id": 900, "date": 0, "chat": {"id": USER, "type": "private"},
-              "from": bot_user, "text": f"{practice.title}\n{practice.text}"}
+    quoted = {
+        "message_id": 900,
+        "date": 0,
+        "chat": {"id": USER, "type": "private"},
+        "from": bot_user,
+        "text": f"{practice.title}\n{practice.text}",
+    }
     tg.fake.message(USER, "Bài của tôi đây ạ", reply_to_message=quoted)
     tg.fake.message(USER, "Cảm ơn bạn nhé")  # not a reply, and the lesson is done: chat
     await tg.feed()

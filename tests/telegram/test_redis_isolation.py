@@ -53,8 +53,9 @@ async def test_two_workers_never_handle_one_users_updates_at_once(redis_url: str
         for n in range(3):
             fake.message(55, f"tin {n}")
         updates = [Update.model_validate(u, context={"bot": bot}) for u in fake._updates]
-        await asyncio.gather(*(workers[i % 2][0].feed_update(bot, u)
-                               for i, u in enumerate(updates)))
+        await asyncio.gather(
+            *(workers[i % 2][0].feed_update(bot, u) for i, u in enumerate(updates))
+        )
         assert overlaps == []
     finally:
         for _, storage in workers:

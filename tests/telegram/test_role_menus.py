@@ -44,11 +44,13 @@ async def member(app: App, user: str) -> Chat:
 
 
 async def test_learners_see_the_short_menu_and_role_holders_their_tools(
-        app: App, fake: FakeTelegram, bot: Bot) -> None:
+    app: App, fake: FakeTelegram, bot: Bot
+) -> None:
     await register_commands(bot)
     learners = fake.menu("default")
     assert learners is not None and {"lesson", "certificate", "checkin", "challenge"} <= set(
-        learners)
+        learners
+    )
     assert not TOOLS & set(learners)
     assert fake.menu("default", language="en") == learners  # same commands, English words
 
@@ -83,7 +85,8 @@ async def test_learners_see_the_short_menu_and_role_holders_their_tools(
 
 
 async def test_an_official_gets_invites_and_a_restart_sets_every_holders_menu(
-        app: App, fake: FakeTelegram, bot: Bot) -> None:
+    app: App, fake: FakeTelegram, bot: Bot
+) -> None:
     official = await member(app, "7201")
     await give(app, official, Role.OFFICIAL, "PDP")
     await sync_menus(app, {None: bot})  # a fresh start reads the whole role log

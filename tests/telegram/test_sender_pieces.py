@@ -23,9 +23,9 @@ async def test_a_429_in_the_middle_of_a_long_message_resends_only_the_failed_pie
         assert len(expected) == 4
         await sender.send(str(CHAT), message)
         received = [s.text for s in fake.to(CHAT)]
-        assert fake.too_many >= 1 and sender.rate_limited >= 1   # a 429 did happen
-        assert received == expected                              # and no piece went twice
-        assert sender.sent == 4                                  # platform messages, counted
+        assert fake.too_many >= 1 and sender.rate_limited >= 1  # a 429 did happen
+        assert received == expected  # and no piece went twice
+        assert sender.sent == 4  # platform messages, counted
     finally:
         await bot.session.close()
         await fake.stop()

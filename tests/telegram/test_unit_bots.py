@@ -39,9 +39,14 @@ async def fake() -> AsyncIterator[FakeTelegram]:
 
 async def unit_bots(app: App, fake: FakeTelegram, **more: object) -> tuple[int, int]:
     """The default bot in settings, and two units' own bots in the database."""
-    app.settings = load_settings(DATABASE_URL=app.settings.database_url,
-                                 TELEGRAM_BOT_TOKEN=DEFAULT, TELEGRAM_API_BASE=fake.base,
-                                 TELEGRAM_CHAT_INTERVAL=0, _env_file=None, **more)
+    app.settings = load_settings(
+        DATABASE_URL=app.settings.database_url,
+        TELEGRAM_BOT_TOKEN=DEFAULT,
+        TELEGRAM_API_BASE=fake.base,
+        TELEGRAM_CHAT_INTERVAL=0,
+        _env_file=None,
+        **more,
+    )
     app.cipher = FernetCipher(new_key())
     a, _ = await add_bot(app.store, app.cipher, "T05", "telegram", WARD_A)
     b, _ = await add_bot(app.store, app.cipher, "T07", "telegram", WARD_B)
@@ -57,9 +62,14 @@ async def until(check, timeout: float = 15.0) -> None:  # type: ignore[no-untype
 
 async def onboard(fake: FakeTelegram, user: int, token: str, code: str) -> None:
     """The whole onboarding, typed and tapped in the unit's bot."""
-    steps: list[tuple[str, str]] = [("text", f"/start g_{code}"), ("tap", "ob:consent:yes"),
-                                    ("text", "Trần Thị Mai"), ("text", "1985"),
-                                    ("tap", "ob:occ:farmer"), ("text", "07:00")]
+    steps: list[tuple[str, str]] = [
+        ("text", f"/start g_{code}"),
+        ("tap", "ob:consent:yes"),
+        ("text", "Trần Thị Mai"),
+        ("text", "1985"),
+        ("tap", "ob:occ:farmer"),
+        ("text", "07:00"),
+    ]
     for kind, value in steps:
         before = len(fake.to(user))
         if kind == "text":
@@ -71,7 +81,8 @@ async def onboard(fake: FakeTelegram, user: int, token: str, code: str) -> None:
 
 
 async def test_each_learner_is_answered_and_pushed_through_their_units_bot(
-        app: App, fake: FakeTelegram, clock: Clock) -> None:
+    app: App, fake: FakeTelegram, clock: Clock
+) -> None:
     await unit_bots(app, fake)
     task = await start_telegram(app)
     assert task is not None
@@ -91,12 +102,13 @@ async def test_each_learner_is_answered_and_pushed_through_their_units_bot(
     report = await delivery.delivery_round(app.deps, app.sender)
     assert report.sent == 3
     for user, token in ((5001, WARD_A), (5002, WARD_B), (5003, DEFAULT)):
-        pushed = fake.to(user)[answered[user]:]
+        pushed = fake.to(user)[answered[user] :]
         assert pushed and {s.token for s in pushed} == {token}
 
 
 async def test_a_removed_units_bot_is_not_started_and_its_learners_are_not_sent_to(
-        app: App, fake: FakeTelegram, clock: Clock) -> None:
+    app: App, fake: FakeTelegram, clock: Clock
+) -> None:
     a, _ = await unit_bots(app, fake)
     task = await start_telegram(app)
     assert task is not None
@@ -123,31 +135,46 @@ async def test_a_removed_units_bot_is_not_started_and_its_learners_are_not_sent_
 
 
 async def test_webhook_mode_gives_each_bot_its_own_path_and_secret(
-        app: App, fake: FakeTelegram) -> None:
+    app: App, fake: FakeTelegram
+) -> None:
     port = free_port()
-    a, _ = await unit_bots(app, fake, TELEGRAM_WEBHOOK_URL="https://hocai.example.vn/telegram",
-                           TELEGRAM_WEBHOOK_HOST="127.0.0.1", TELEGRAM_WEBHOOK_PORT=port)
+    a, _ = await unit_bots(
+        app,
+        fake,
+        TELEGRAM_WEBHOOK_URL="https://hocai.example.vn/telegram",
+        TELEGRAM_WEBHOOK_HOST="127.0.0.1",
+        TELEGRAM_WEBHOOK_PORT=port,
+    )
     task = await start_telegram(app)
     assert task is not None
     try:
         urls = {hook["url"]: hook["secret_token"] for hook in fake.webhooks}
-        assert set(urls) == {"https://hocai.example.vn/telegram",
-                             f"https://hocai.example.vn/telegram/{a}",
-                             f"https://hocai.example.vn/telegram/{a + 1}"}
+        assert set(urls) == {
+            "https://hocai.example.vn/telegram",
+            f"https://hocai.example.vn/telegram/{a}",
+            f"https://hocai.example.vn/telegram/{a + 1}",
+        }
         assert len(set(urls.values())) == 3  # a secret per bot
         unit_secret = urls[f"https://hocai.example.vn/telegram/{a}"]
         assert unit_secret != webhook.derived_secret(DEFAULT)
-        update = {"update_id": 1, "message": {
-            "message_id": 1, "date": int(time.time()), "text": "/start",
-            "chat": {"id": 7001, "type": "private"},
-            "from": {"id": 7001, "is_bot": False, "first_name": "Lan"}}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": int(time.time()),
+                "text": "/start",
+                "chat": {"id": 7001, "type": "private"},
+                "from": {"id": 7001, "is_bot": False, "first_name": "Lan"},
+            },
+        }
         path = f"http://127.0.0.1:{port}/telegram/{a}"
         async with aiohttp.ClientSession() as http:
             default_secret = {webhook.SECRET_HEADER: webhook.derived_secret(DEFAULT)}
             async with http.post(path, json=update, headers=default_secret) as response:
                 assert response.status == 401  # another bot's secret does not open this path
-            async with http.post(path, json=update,
-                                 headers={webhook.SECRET_HEADER: unit_secret}) as response:
+            async with http.post(
+                path, json=update, headers={webhook.SECRET_HEADER: unit_secret}
+            ) as response:
                 assert response.status == 200
         assert fake.to(7001) and {s.token for s in fake.to(7001)} == {WARD_A}
     finally:

@@ -30,10 +30,16 @@ def free_port() -> int:
 
 
 def update(update_id: int, user: int = USER, text: str = "/start") -> dict[str, object]:
-    return {"update_id": update_id, "message": {
-        "message_id": update_id, "date": int(time.time()), "text": text,
-        "chat": {"id": user, "type": "private"},
-        "from": {"id": user, "is_bot": False, "first_name": "Lan", "language_code": "vi"}}}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": int(time.time()),
+            "text": text,
+            "chat": {"id": user, "type": "private"},
+            "from": {"id": user, "is_bot": False, "first_name": "Lan", "language_code": "vi"},
+        },
+    }
 
 
 @pytest.fixture
@@ -44,14 +50,20 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
-async def test_webhook_mode_registers_refuses_strangers_and_answers(app: App,
-                                                                    fake: FakeTelegram) -> None:
+async def test_webhook_mode_registers_refuses_strangers_and_answers(
+    app: App, fake: FakeTelegram
+) -> None:
     port = free_port()
     app.settings = load_settings(
-        DATABASE_URL=app.settings.database_url, TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE=fake.base, TELEGRAM_WEBHOOK_URL="https://hocai.example.vn/telegram",
-        TELEGRAM_WEBHOOK_HOST="127.0.0.1", TELEGRAM_WEBHOOK_PORT=port,
-        TELEGRAM_MAX_CONCURRENT_UPDATES=6, _env_file=None)
+        DATABASE_URL=app.settings.database_url,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=fake.base,
+        TELEGRAM_WEBHOOK_URL="https://hocai.example.vn/telegram",
+        TELEGRAM_WEBHOOK_HOST="127.0.0.1",
+        TELEGRAM_WEBHOOK_PORT=port,
+        TELEGRAM_MAX_CONCURRENT_UPDATES=6,
+        _env_file=None,
+    )
     secret = webhook.derived_secret(TOKEN)
     task = await start_telegram(app)
     url = f"http://127.0.0.1:{port}/telegram"
@@ -65,13 +77,17 @@ async def test_webhook_mode_registers_refuses_strangers_and_answers(app: App,
                 async with http.post(url, json=update(1), headers=headers) as response:
                     assert response.status == 401
             assert fake.to(USER) == []  # refused requests change nothing
-            async with http.post(url, json=update(2),
-                                 headers={webhook.SECRET_HEADER: secret}) as response:
+            async with http.post(
+                url, json=update(2), headers={webhook.SECRET_HEADER: secret}
+            ) as response:
                 assert response.status == 200
             assert fake.to(USER)  # 200 is said after the answer was sent
             answered = len(fake.to(USER))
-            async with http.post(url, json=update(2),  # Telegram retrying the same update
-                                 headers={webhook.SECRET_HEADER: secret}) as response:
+            async with http.post(
+                url,
+                json=update(2),  # Telegram retrying the same update
+                headers={webhook.SECRET_HEADER: secret},
+            ) as response:
                 assert response.status == 200
             assert len(fake.to(USER)) == answered
     finally:
@@ -120,31 +136,43 @@ async def test_a_full_webhook_says_503_so_telegram_retries(fake: FakeTelegram) -
         await bot.session.close()
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"TELEGRAM_WEBHOOK_URL": "http://hocai.example.vn/telegram"}, "https:// address"),
-    ({"TELEGRAM_WEBHOOK_SECRET": "changeme"}, "still a placeholder"),
-    ({"TELEGRAM_WEBHOOK_SECRET": "short"}, "8-256 characters"),
-    ({"TELEGRAM_WEBHOOK_PATH": "telegram"}, "start with '/'"),
-    ({"TELEGRAM_MAX_CONCURRENT_UPDATES": "0"}, "greater than or equal to 1"),
-])
-def test_webhook_settings_that_cannot_work_fail_at_start(overrides: dict[str, str],
-                                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"TELEGRAM_WEBHOOK_URL": "http://hocai.example.vn/telegram"}, "https:// address"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "changeme"}, "still a placeholder"),
+        ({"TELEGRAM_WEBHOOK_SECRET": "short"}, "8-256 characters"),
+        ({"TELEGRAM_WEBHOOK_PATH": "telegram"}, "start with '/'"),
+        ({"TELEGRAM_MAX_CONCURRENT_UPDATES": "0"}, "greater than or equal to 1"),
+    ],
+)
+def test_webhook_settings_that_cannot_work_fail_at_start(
+    overrides: dict[str, str], message: str
+) -> None:
     with pytest.raises(SettingsError, match=re.escape(message)):
         load_settings(TELEGRAM_BOT_TOKEN=TOKEN, _env_file=None, **overrides)
 
 
 def test_empty_webhook_settings_mean_polling() -> None:
-    settings = load_settings(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_URL="",
-                             TELEGRAM_WEBHOOK_SECRET="", _env_file=None)
+    settings = load_settings(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_WEBHOOK_URL="",
+        TELEGRAM_WEBHOOK_SECRET="",
+        _env_file=None,
+    )
     assert settings.telegram_webhook_url is None and settings.telegram_webhook_secret is None
     assert settings.telegram_max_concurrent_updates == 8
 
 
-async def test_polling_mode_removes_a_webhook_left_from_production(app: App,
-                                                                   fake: FakeTelegram) -> None:
-    app.settings = load_settings(DATABASE_URL=app.settings.database_url,
-                                 TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE=fake.base,
-                                 _env_file=None)
+async def test_polling_mode_removes_a_webhook_left_from_production(
+    app: App, fake: FakeTelegram
+) -> None:
+    app.settings = load_settings(
+        DATABASE_URL=app.settings.database_url,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE=fake.base,
+        _env_file=None,
+    )
     task = await start_telegram(app)
     try:
         await asyncio.sleep(0.2)

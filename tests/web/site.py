@@ -39,14 +39,16 @@ async def add_units(app: App) -> None:
         assert not report.errors, report.errors
 
 
-async def person(app: App, user: str, role: Role | None, unit_code: str | None,
-                 name: str = "Cán bộ Lan") -> int:
+async def person(
+    app: App, user: str, role: Role | None, unit_code: str | None, name: str = "Cán bộ Lan"
+) -> int:
     """A person on Telegram holding `role` on the unit (none: a plain learner)."""
     async with app.store.transaction() as repo:
         found = await repo.learners.identity("telegram", user)
         if found is None:
-            learner, _ = await repo.learners.create_learner("telegram", user, user, name,
-                                                            app.deps.timezone, app.deps.now())
+            learner, _ = await repo.learners.create_learner(
+                "telegram", user, user, name, app.deps.timezone, app.deps.now()
+            )
             learner_id = learner.id
         else:
             learner_id = found.learner_id
@@ -80,8 +82,9 @@ async def unit_id(app: App, code: str) -> int:
 
 def site_app(app: App, reports: ReportMaker | None = None) -> web.Application:
     app.deps.web_url = app.deps.web_url or "http://hocai.test"
-    return dashboard_app(app.deps, Sealer.for_secret(SECRET), secure=False, session_ttl=TTL,
-                         reports=reports)
+    return dashboard_app(
+        app.deps, Sealer.for_secret(SECRET), secure=False, session_ttl=TTL, reports=reports
+    )
 
 
 @asynccontextmanager
@@ -124,8 +127,9 @@ async def certificate_in(app: App, user: str, unit_code: str, name: str) -> str:
     lessons, capstone = level_one(app)
     await seed_confirmed(app, learner, [*lessons, capstone])
     async with app.store.transaction() as repo:
-        (_earned, prompt) = await certificates.after_confirmed(app.deps, repo, learner,
-                                                               capstone.id, Translator())
+        (_earned, prompt) = await certificates.after_confirmed(
+            app.deps, repo, learner, capstone.id, Translator()
+        )
     await chat.tap(option([prompt], "cert:use:"))
     (record,) = await certificate_rows(app, learner)
     return str(record.code)

@@ -33,13 +33,15 @@ async def client(app: App) -> AsyncIterator[TestClient]:
 
 async def revoke(app: App, code: str, clock: Clock) -> None:
     async with app.store.transaction() as repo:
-        outcome, _ = await certificates.revoke(repo, code, "cli:canbo", "Bài cuối bậc sao chép",
-                                               clock.now)
+        outcome, _ = await certificates.revoke(
+            repo, code, "cli:canbo", "Bài cuối bậc sao chép", clock.now
+        )
     assert outcome == "revoked"
 
 
 async def test_a_valid_code_shows_the_certificate_and_nothing_else(
-    app: App, client: TestClient,
+    app: App,
+    client: TestClient,
 ) -> None:
     code = await issued_certificate(app, "8101")
     for typed in (shown(code), code.lower()):
@@ -57,7 +59,9 @@ async def test_a_valid_code_shows_the_certificate_and_nothing_else(
 
 
 async def test_a_revoked_code_says_so_with_its_reason(
-    app: App, client: TestClient, clock: Clock,
+    app: App,
+    client: TestClient,
+    clock: Clock,
 ) -> None:
     code = await issued_certificate(app, "8102")
     await revoke(app, code, clock)
@@ -68,17 +72,24 @@ async def test_a_revoked_code_says_so_with_its_reason(
     assert (await client.get(f"/verify/{shown(code)}.png")).status == 410
 
 
-@pytest.mark.parametrize(("path", "status", "words"), [
-    ("/verify/ABCDE", 400, "Mã không hợp lệ"),
-    ("/verify/" + "A" * 10_000, 400, "Mã không hợp lệ"),
-    ("/verify?code=" + "9" * 10_000, 400, "Mã không hợp lệ"),
-    ("/verify/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 400, "Mã không hợp lệ"),
-    ("/verify/{unknown}", 404, "Không tìm thấy chứng nhận"),
-    ("/verify?code={unknown}", 404, "Không tìm thấy chứng nhận"),
-    ("/verify/{unknown}.png", 404, "Không có chứng nhận"),
-])
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/verify/ABCDE", 400, "Mã không hợp lệ"),
+        ("/verify/" + "A" * 10_000, 400, "Mã không hợp lệ"),
+        ("/verify?code=" + "9" * 10_000, 400, "Mã không hợp lệ"),
+        ("/verify/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 400, "Mã không hợp lệ"),
+        ("/verify/{unknown}", 404, "Không tìm thấy chứng nhận"),
+        ("/verify?code={unknown}", 404, "Không tìm thấy chứng nhận"),
+        ("/verify/{unknown}.png", 404, "Không có chứng nhận"),
+    ],
+)
 async def test_bad_codes_get_a_clear_answer_and_nothing_else(
-    app: App, client: TestClient, path: str, status: int, words: str,
+    app: App,
+    client: TestClient,
+    path: str,
+    status: int,
+    words: str,
 ) -> None:
     await issued_certificate(app, "8103")
     response = await client.get(path.replace("{unknown}", shown(new_code())))
@@ -94,17 +105,21 @@ async def test_the_picture_for_zalo_is_the_certificate(app: App, client: TestCli
     image = Image.open(io.BytesIO(await response.read()))
     assert image.width > image.height  # landscape A4
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [
-        f"http://localhost:8080/verify/{shown(code)}"]
+        f"http://localhost:8080/verify/{shown(code)}"
+    ]
 
 
-@pytest.mark.skipif(not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-                    reason="Chromium is not installed (apt-get install -y chromium; CI runs it)")
+@pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+    reason="Chromium is not installed (apt-get install -y chromium; CI runs it)",
+)
 async def test_a_person_checks_a_code_in_chromium(app: App, clock: Clock, tmp_path: Path) -> None:
     from playwright.async_api import async_playwright
 
     code = await issued_certificate(app, "8105")
-    runner = await start_verify_server(app.store, app.deps.certificate_maker,
-                                       app.deps.public_url, "127.0.0.1", 0)
+    runner = await start_verify_server(
+        app.store, app.deps.certificate_maker, app.deps.public_url, "127.0.0.1", 0
+    )
     host, port = runner.addresses[0][:2]
     try:
         async with async_playwright() as playwright:

@@ -27,13 +27,18 @@ SHOTS = ROOT / "build" / "screenshots"
 
 pytestmark = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-    reason="Chromium is not installed (apt-get install -y chromium; CI runs it)")
+    reason="Chromium is not installed (apt-get install -y chromium; CI runs it)",
+)
 
 
 async def learners(app: App) -> None:
     """A few learners in both wards, so the figures and the table have something to show."""
-    for user, group, name in (("9001", "T05", "Nguyễn Thị Hoa"), ("9002", "T05", "Trần Văn Bình"),
-                              ("9003", "T07", "Lê Thị Cúc"), ("9004", "T11", "Lò Văn Tân")):
+    for user, group, name in (
+        ("9001", "T05", "Nguyễn Thị Hoa"),
+        ("9002", "T05", "Trần Văn Bình"),
+        ("9003", "T07", "Lê Thị Cúc"),
+        ("9004", "T11", "Lò Văn Tân"),
+    ):
         chat = Chat(app, user, name=name)
         await chat.join(await join_code(app, group))
         await chat.send("/lesson")
@@ -47,8 +52,10 @@ async def registered(app: App, groups: list[str]) -> int:
     ids = [await unit_id(app, code) for code in groups]
     async with app.store.transaction() as repo:
         found = await repo.s.scalar(
-            select(func.count()).select_from(Learner).where(
-                Learner.unit_id.in_(ids), Learner.status != "onboarding"))
+            select(func.count())
+            .select_from(Learner)
+            .where(Learner.unit_id.in_(ids), Learner.status != "onboarding")
+        )
     return int(found or 0)
 
 
@@ -58,9 +65,15 @@ async def test_an_official_signs_in_sorts_and_downloads(app: App, tmp_path: Path
     await add_units(app)
     await learners(app)
     official = await person(app, "601", Role.OFFICIAL, "PDP", name="Cán bộ Phường")
-    runner = await start_dashboard(app.deps, Sealer.for_secret(SECRET), host="127.0.0.1",
-                                   port=0, secure=False, session_ttl=TTL,
-                                   reports=report_maker())
+    runner = await start_dashboard(
+        app.deps,
+        Sealer.for_secret(SECRET),
+        host="127.0.0.1",
+        port=0,
+        secure=False,
+        session_ttl=TTL,
+        reports=report_maker(),
+    )
     host, port = runner.addresses[0][:2]
     app.deps.web_url = f"http://{host}:{port}"
     ward = await unit_id(app, "PDP")
@@ -69,8 +82,9 @@ async def test_an_official_signs_in_sorts_and_downloads(app: App, tmp_path: Path
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(executable_path=CHROMIUM)
             for width, height, name in ((390, 844, "phone"), (1280, 900, "desktop")):
-                page = await browser.new_page(viewport={"width": width, "height": height},
-                                              accept_downloads=True)
+                page = await browser.new_page(
+                    viewport={"width": width, "height": height}, accept_downloads=True
+                )
                 await page.goto(await link_for(app, official))
                 await page.get_by_role("button", name="Vào trang quản lý").click()
                 await page.wait_for_url(f"**/web/unit/{ward}")
@@ -78,14 +92,14 @@ async def test_an_official_signs_in_sorts_and_downloads(app: App, tmp_path: Path
                 body = await page.locator("body").inner_text()
                 assert "Tổ dân phố số 5" in body and "Tổ dân phố số 7" in body
                 assert "Tân Lập" not in body and "Thái Nguyên" not in body  # not theirs
-                await page.screenshot(path=str(tmp_path / f"overview-{name}.png"),
-                                      full_page=True)
+                await page.screenshot(path=str(tmp_path / f"overview-{name}.png"), full_page=True)
                 shutil.copy(tmp_path / f"overview-{name}.png", SHOTS / f"overview-{name}.png")
                 if name == "desktop":
                     shutil.copy(tmp_path / "overview-desktop.png", SHOTS / "overview.png")
                 # The sibling ward's address typed by hand: not found, nothing named.
                 response = await page.goto(
-                    f"http://{host}:{port}/web/unit/{await unit_id(app, 'TL')}")
+                    f"http://{host}:{port}/web/unit/{await unit_id(app, 'TL')}"
+                )
                 assert response is not None and response.status == 404
                 assert "Tân Lập" not in await page.locator("body").inner_text()
                 await page.go_back()

@@ -43,8 +43,12 @@ async def appealed_work(app: App, user: str, group: str) -> int:
     grade = next(o for o in out if o.title.startswith("Điểm bài làm"))
     await chat.tap(grade.options[0].key)  # "Khiếu nại"
     async with app.store.transaction() as repo:
-        (item,) = [g for g in await repo.grades.review_queue(10) if g.appealed
-                   and (await repo.learners.learner(g.learner_id)).nickname == f"Học viên {user}"]  # type: ignore[union-attr]
+        (item,) = [
+            g
+            for g in await repo.grades.review_queue(10)
+            if g.appealed
+            and (await repo.learners.learner(g.learner_id)).nickname == f"Học viên {user}"
+        ]  # type: ignore[union-attr]
     return item.id
 
 
@@ -62,14 +66,15 @@ async def test_an_instructor_keeps_and_changes_grades_of_their_ward_only(app: Ap
         assert page.status == 200 and "1 bài đang chờ xem lại" in body
         assert f"Bài chấm #{mine}:" in body and f"Bài chấm #{theirs}:" not in body
         token = csrf_of(body)
-        bad = await client.post(f"/web/review/{mine}", data={
-            "csrf": token, "action": "set", "score": "150"})
+        bad = await client.post(
+            f"/web/review/{mine}", data={"csrf": token, "action": "set", "score": "150"}
+        )
         assert bad.status == 400 and "từ 0 đến 100" in await bad.text()
-        other = await client.post(f"/web/review/{theirs}", data={
-            "csrf": token, "action": "ok"})
+        other = await client.post(f"/web/review/{theirs}", data={"csrf": token, "action": "ok"})
         assert other.status == 404  # another ward's work: not even that it exists
-        done = await client.post(f"/web/review/{mine}", data={
-            "csrf": token, "action": "set", "score": "85"})
+        done = await client.post(
+            f"/web/review/{mine}", data={"csrf": token, "action": "set", "score": "85"}
+        )
         text = await done.text()
         assert done.status == 200 and f"bài #{mine} được 85/100" in text
         assert f"Bài chấm #{mine}:" not in text  # off the queue
@@ -118,9 +123,16 @@ async def test_challenges_show_their_standings(app: App) -> None:
     async with app.store.transaction() as repo:
         unit = await repo.units.unit_by_code("T05")
         assert unit is not None
-        await repo.challenges.add_challenge(unit.id, instructor, "Viết lời mời họp tổ bằng AI",
-                                            None, ("rõ ràng",), 20,
-                                            app.deps.now().replace(year=2027), app.deps.now())
+        await repo.challenges.add_challenge(
+            unit.id,
+            instructor,
+            "Viết lời mời họp tổ bằng AI",
+            None,
+            ("rõ ràng",),
+            20,
+            app.deps.now().replace(year=2027),
+            app.deps.now(),
+        )
     async with client_for(app) as client:
         await sign_in(client, app, instructor)
         body = await (await client.get("/web/challenges")).text()
@@ -146,7 +158,8 @@ async def test_an_official_at_the_top_lands_on_the_overview(app: App) -> None:
         await sign_in(client, app, official)
         home = await client.get("/web/", allow_redirects=False)
         assert home.status == 303 and home.headers["Location"] == (
-            f"/web/unit/{await unit_id(app, 'TN')}")
+            f"/web/unit/{await unit_id(app, 'TN')}"
+        )
         body = await (await client.get(home.headers["Location"])).text()
         assert "Tỉnh Thái Nguyên" in body and "Phường Phan Đình Phùng" in body
         assert "chưa rõ" in body or "Chưa rõ" in body  # no denominators: unknown, never 100%
@@ -157,22 +170,27 @@ def row(name: str, learners: int, participation: float | None) -> ChildRow:
     return ChildRow(0, name, name, "group", learners, 0, None, participation, 0, 0, 0, 0)
 
 
-@pytest.mark.parametrize(("key", "descending", "order"), [
-    ("name", False, ["An", "Bình", "Cúc"]),
-    ("name", True, ["Cúc", "Bình", "An"]),
-    ("learners", True, ["Bình", "An", "Cúc"]),
-    ("learners", False, ["Cúc", "An", "Bình"]),
-    ("participation", True, ["An", "Cúc", "Bình"]),  # unknown last either way
-    ("participation", False, ["Cúc", "An", "Bình"]),
-    ("no-such-column", False, ["An", "Bình", "Cúc"]),
-])
+@pytest.mark.parametrize(
+    ("key", "descending", "order"),
+    [
+        ("name", False, ["An", "Bình", "Cúc"]),
+        ("name", True, ["Cúc", "Bình", "An"]),
+        ("learners", True, ["Bình", "An", "Cúc"]),
+        ("learners", False, ["Cúc", "An", "Bình"]),
+        ("participation", True, ["An", "Cúc", "Bình"]),  # unknown last either way
+        ("participation", False, ["Cúc", "An", "Bình"]),
+        ("no-such-column", False, ["An", "Bình", "Cúc"]),
+    ],
+)
 def test_the_children_sort(key: str, descending: bool, order: list[str]) -> None:
     rows = [row("Cúc", 1, 0.1), row("An", 5, 0.5), row("Bình", 9, None)]
     assert [r.name for r in sort_rows(rows, key, descending)] == order
 
 
-@pytest.mark.parametrize(("rate", "text"), [
-    (None, "–"), (0.0, "0%"), (0.5, "50%"), (0.4567, "45,7%"), (1.0, "100%"), (1.234, "123,4%")])
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [(None, "–"), (0.0, "0%"), (0.5, "50%"), (0.4567, "45,7%"), (1.0, "100%"), (1.234, "123,4%")],
+)
 def test_percent(rate: float | None, text: str) -> None:
     assert charts.percent(rate) == text
 
@@ -186,21 +204,30 @@ def test_gauges_never_fill_an_unknown_rate() -> None:
 
 
 def test_the_trend_escapes_its_labels_and_scales() -> None:
-    svg = charts.trend([date(2026, 11, 2), date(2026, 11, 9)],
-                       [("<b>x</b>", "#000", [3, 130])], "<script>")
+    svg = charts.trend(
+        [date(2026, 11, 2), date(2026, 11, 9)], [("<b>x</b>", "#000", [3, 130])], "<script>"
+    )
     assert "<script>" not in svg and "&lt;b&gt;" in svg
     assert ">200<" in svg and "02/11" in svg and "09/11" in svg
 
 
 def test_settings_fail_fast_without_a_cookie_key_in_production() -> None:
     with pytest.raises(SettingsError, match="HOCAI_WEB_SECRET"):
-        load_settings(_env_file=None, TELEGRAM_BOT_TOKEN="", HOCAI_WEB_PORT="8090",
-                      HOCAI_PUBLIC_URL="https://hocai.example.vn")
+        load_settings(
+            _env_file=None,
+            TELEGRAM_BOT_TOKEN="",
+            HOCAI_WEB_PORT="8090",
+            HOCAI_PUBLIC_URL="https://hocai.example.vn",
+        )
     with pytest.raises(SettingsError, match="32 characters"):
         load_settings(_env_file=None, TELEGRAM_BOT_TOKEN="", HOCAI_WEB_SECRET="short")
-    fine = load_settings(_env_file=None, TELEGRAM_BOT_TOKEN="", HOCAI_WEB_PORT="8090",
-                         HOCAI_PUBLIC_URL="https://hocai.example.vn",
-                         HOCAI_WEB_SECRET="k" * 40)
+    fine = load_settings(
+        _env_file=None,
+        TELEGRAM_BOT_TOKEN="",
+        HOCAI_WEB_PORT="8090",
+        HOCAI_PUBLIC_URL="https://hocai.example.vn",
+        HOCAI_WEB_SECRET="k" * 40,
+    )
     assert fine.web_served("all") and fine.web_address == "https://hocai.example.vn"
     local = load_settings(_env_file=None, TELEGRAM_BOT_TOKEN="")
     assert not local.web_served("all") and local.web_served("web")
@@ -221,8 +248,7 @@ async def test_the_report_download_is_scoped_and_checks_its_period(app: App) -> 
         assert codes == ["PDP", "T05", "T07"]
         pdf = await client.get(f"/web/unit/{ward}/report.pdf")
         assert pdf.status == 200 and (await pdf.read()).startswith(b"%PDF")
-        for period, words in (("2026Q7", "2026Q4"), ("2026", "2026Q4"),
-                              ("2027Q2", "chưa bắt đầu")):
+        for period, words in (("2026Q7", "2026Q4"), ("2026", "2026Q4"), ("2027Q2", "chưa bắt đầu")):
             bad = await client.get(f"/web/unit/{ward}/report.xlsx?period={period}")
             assert bad.status == 400 and words in await bad.text(), period
         other = await client.get(f"/web/unit/{sibling}/report.xlsx")

@@ -97,7 +97,8 @@ async def test_a_forged_or_tampered_cookie_sees_nothing(app: App) -> None:
 
 
 async def test_signing_out_ends_the_session_even_for_a_copied_cookie(
-    app: App, clock: Clock,
+    app: App,
+    clock: Clock,
 ) -> None:
     official = await person(app, "504", Role.OFFICIAL, "PDP")
     group = await unit_id(app, "T05")
@@ -105,8 +106,7 @@ async def test_signing_out_ends_the_session_even_for_a_copied_cookie(
         await sign_in(client, app, official)
         copied = next(c.value for c in client.session.cookie_jar if c.key == COOKIE)
         page = await (await client.get(f"/web/unit/{group}/members")).text()
-        out = await client.post("/web/logout", data={"csrf": csrf_of(page)},
-                                allow_redirects=False)
+        out = await client.post("/web/logout", data={"csrf": csrf_of(page)}, allow_redirects=False)
         assert out.status == 303 and out.headers["Location"] == "/web/signed-out"
         assert (await client.get(f"/web/unit/{group}/members")).status == 401
     async with client_for(app) as thief:
@@ -150,9 +150,13 @@ async def test_a_leader_never_sees_another_group(app: App) -> None:
     async with client_for(app) as client:
         await sign_in(client, app, leader)
         assert (await client.get(f"/web/unit/{mine}/members")).status == 200
-        for path in (f"/web/unit/{theirs}/members", f"/web/unit/{ward}/members",
-                     f"/web/honours?unit={theirs}", f"/web/honours?unit={ward}",
-                     "/web/unit/999999/members"):
+        for path in (
+            f"/web/unit/{theirs}/members",
+            f"/web/unit/{ward}/members",
+            f"/web/honours?unit={theirs}",
+            f"/web/honours?unit={ward}",
+            "/web/unit/999999/members",
+        ):
             response = await client.get(path)
             body = await response.text()
             assert response.status == 404, path
@@ -170,8 +174,12 @@ async def test_an_official_never_sees_a_sibling_ward(app: App) -> None:
     sibling, sibling_group = await unit_id(app, "TL"), await unit_id(app, "T11")
     async with client_for(app) as client:
         await sign_in(client, app, official)
-        for path in (f"/web/unit/{sibling_group}/members", f"/web/unit/{sibling}/members",
-                     f"/web/honours?unit={sibling}", f"/web/honours?unit={sibling_group}"):
+        for path in (
+            f"/web/unit/{sibling_group}/members",
+            f"/web/unit/{sibling}/members",
+            f"/web/honours?unit={sibling}",
+            f"/web/honours?unit={sibling_group}",
+        ):
             response = await client.get(path)
             body = await response.text()
             assert response.status == 404, path
@@ -180,8 +188,10 @@ async def test_an_official_never_sees_a_sibling_ward(app: App) -> None:
         assert shown(mine_code) in listing and "Nguyễn Thị Hoa" in listing
         assert shown(theirs_code) not in listing and "Lò Văn Tân" not in listing
         # Revoking the sibling ward's certificate by typing its code: refused, unchanged.
-        revoke = await client.post("/web/certificates/revoke", data={
-            "csrf": csrf_of(listing), "code": shown(theirs_code), "reason": "thử"})
+        revoke = await client.post(
+            "/web/certificates/revoke",
+            data={"csrf": csrf_of(listing), "code": shown(theirs_code), "reason": "thử"},
+        )
         assert revoke.status == 404 and "Lò Văn Tân" not in await revoke.text()
     async with app.store.transaction() as repo:
         record = await repo.certificates.by_code(theirs_code)
@@ -195,15 +205,19 @@ async def test_a_post_without_its_csrf_token_changes_nothing(app: App) -> None:
         await sign_in(client, app, official)
         page = await (await client.get("/web/certificates")).text()
         token = csrf_of(page)
-        for data in ({"code": shown(code), "reason": "sao chép"},
-                     {"csrf": "", "code": shown(code), "reason": "sao chép"},
-                     {"csrf": token[:-2] + "xx", "code": shown(code), "reason": "sao chép"}):
+        for data in (
+            {"code": shown(code), "reason": "sao chép"},
+            {"csrf": "", "code": shown(code), "reason": "sao chép"},
+            {"csrf": token[:-2] + "xx", "code": shown(code), "reason": "sao chép"},
+        ):
             response = await client.post("/web/certificates/revoke", data=data)
             assert response.status == 403 and "Chưa lưu được" in await response.text()
         # The right token from another site's page (a cross-site form): refused by its Origin.
-        crossed = await client.post("/web/certificates/revoke", headers={
-            "Origin": "https://evil.example"}, data={"csrf": token, "code": shown(code),
-                                                     "reason": "sao chép"})
+        crossed = await client.post(
+            "/web/certificates/revoke",
+            headers={"Origin": "https://evil.example"},
+            data={"csrf": token, "code": shown(code), "reason": "sao chép"},
+        )
         assert crossed.status == 403
         logout = await client.post("/web/logout", data={})
         assert logout.status == 403
@@ -219,11 +233,14 @@ async def test_an_official_revokes_with_a_reason(app: App) -> None:
     async with client_for(app) as client:
         await sign_in(client, app, official)
         token = csrf_of(await (await client.get("/web/certificates")).text())
-        blank = await client.post("/web/certificates/revoke", data={
-            "csrf": token, "code": shown(code), "reason": "   "})
+        blank = await client.post(
+            "/web/certificates/revoke", data={"csrf": token, "code": shown(code), "reason": "   "}
+        )
         assert blank.status == 400 and "cần ghi rõ lý do" in await blank.text()
-        done = await client.post("/web/certificates/revoke", data={
-            "csrf": token, "code": shown(code), "reason": "Bài cuối bậc sao chép"})
+        done = await client.post(
+            "/web/certificates/revoke",
+            data={"csrf": token, "code": shown(code), "reason": "Bài cuối bậc sao chép"},
+        )
         page = await done.text()
         assert done.status == 200 and "Đã thu hồi chứng nhận" in page
         assert "Bài cuối bậc sao chép" in page
@@ -241,8 +258,10 @@ async def test_a_leader_may_not_revoke(app: App) -> None:
         await sign_in(client, app, leader)
         page = await (await client.get("/web/certificates")).text()
         assert shown(code) in page and "Thu hồi chứng nhận" not in page  # no form offered
-        response = await client.post("/web/certificates/revoke", data={
-            "csrf": csrf_of(page), "code": shown(code), "reason": "sao chép"})
+        response = await client.post(
+            "/web/certificates/revoke",
+            data={"csrf": csrf_of(page), "code": shown(code), "reason": "sao chép"},
+        )
         assert response.status == 404
     async with app.store.transaction() as repo:
         record = await repo.certificates.by_code(code)
@@ -270,8 +289,9 @@ async def test_the_cookie_is_secure_on_https(app: App) -> None:
 
     official = await person(app, "514", Role.OFFICIAL, "PDP")
     app.deps.web_url = "https://hocai.example.vn"
-    web_app = dashboard_app(app.deps, Sealer.for_secret(SECRET), secure=True,
-                            session_ttl=timedelta(hours=1))
+    web_app = dashboard_app(
+        app.deps, Sealer.for_secret(SECRET), secure=True, session_ttl=timedelta(hours=1)
+    )
     async with TestClient(TestServer(web_app)) as client:
         opened = await client.post(path_of(await link_for(app, official)), allow_redirects=False)
         assert opened.status == 303 and opened.cookies[COOKIE]["secure"]
@@ -281,8 +301,9 @@ async def test_another_sites_form_cannot_sign_a_browser_in(app: App) -> None:
     official = await person(app, "515", Role.OFFICIAL, "PDP")
     path = path_of(await link_for(app, official))
     async with client_for(app) as client:
-        crossed = await client.post(path, headers={"Origin": "https://evil.example"},
-                                    allow_redirects=False)
+        crossed = await client.post(
+            path, headers={"Origin": "https://evil.example"}, allow_redirects=False
+        )
         assert crossed.status == 403 and COOKIE not in crossed.cookies
         # Nothing was used up: the person's own press still works.
         assert (await client.post(path, allow_redirects=False)).status == 303
@@ -306,10 +327,20 @@ async def test_links_and_sessions_on_every_database(any_app: App, clock: Clock) 
     async with app.store.transaction() as repo:
         assert await web_signin.live_session(app.deps, repo, first.id) is None
         # Only the token's hash is stored.
-        assert await repo.s.scalar(select(func.count()).select_from(WebLink).where(
-            WebLink.token_hash == token)) == 0
-        assert await repo.s.scalar(select(func.count()).select_from(WebLink).where(
-            WebLink.token_hash == web_signin.token_hash(token))) == 1
+        assert (
+            await repo.s.scalar(
+                select(func.count()).select_from(WebLink).where(WebLink.token_hash == token)
+            )
+            == 0
+        )
+        assert (
+            await repo.s.scalar(
+                select(func.count())
+                .select_from(WebLink)
+                .where(WebLink.token_hash == web_signin.token_hash(token))
+            )
+            == 1
+        )
 
 
 async def test_spent_links_are_purged_by_the_housekeeping_job(app: App, clock: Clock) -> None:

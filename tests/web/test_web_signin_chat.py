@@ -86,9 +86,15 @@ def test_the_console_prints_a_working_link_for_the_demo_user(tmp_path: Path) -> 
     while the console runs; "/web" in the console gives a fresh one."""
     env = environment(tmp_path) | {"PYTHONPATH": str(ROOT)}
     env.pop("HOCAI_WEB_PORT", None)
-    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout is not None and proc.stdin is not None
         printed = ""

@@ -36,8 +36,9 @@ class RecordingGrader:
         return await RulesGrader().grade(lesson, work)
 
 
-async def zalo_app(url: str, clock: Clock, curriculum: Curriculum, grader: Any = None,
-                   **env: Any) -> App:
+async def zalo_app(
+    url: str, clock: Clock, curriculum: Curriculum, grader: Any = None, **env: Any
+) -> App:
     settings = load_settings(DATABASE_URL=url, TELEGRAM_BOT_TOKEN="", _env_file=None, **env)
     app = await build_app(settings, grader=grader or RulesGrader(), curriculum=curriculum)
     app.deps.clock = clock
@@ -46,15 +47,22 @@ async def zalo_app(url: str, clock: Clock, curriculum: Curriculum, grader: Any =
 
 def zalo_env(bot: FakeZaloBot, oa: FakeZaloOA, **extra: Any) -> dict[str, Any]:
     return {
-        "ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_API_BASE": bot.base,
-        "ZALO_OA_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": SECRET_KEY,
-        "ZALO_OA_ACCESS_TOKEN": "A0", "ZALO_OA_REFRESH_TOKEN": "R0",
-        "ZALO_OA_API_BASE": oa.base, "ZALO_OA_OAUTH_URL": f"{oa.base}/v4/oa/access_token",
-        "ZALO_WEBHOOK_HOST": "127.0.0.1", "ZALO_WEBHOOK_PORT": 0,
+        "ZALO_BOT_TOKEN": TOKEN,
+        "ZALO_BOT_API_BASE": bot.base,
+        "ZALO_OA_APP_ID": APP_ID,
+        "ZALO_OA_SECRET_KEY": SECRET_KEY,
+        "ZALO_OA_ACCESS_TOKEN": "A0",
+        "ZALO_OA_REFRESH_TOKEN": "R0",
+        "ZALO_OA_API_BASE": oa.base,
+        "ZALO_OA_OAUTH_URL": f"{oa.base}/v4/oa/access_token",
+        "ZALO_WEBHOOK_HOST": "127.0.0.1",
+        "ZALO_WEBHOOK_PORT": 0,
         "ZALO_BOT_WEBHOOK_URL": "https://hocai.example.vn/zalo/bot",
         # The platforms' pacing is the sender's business, tested on its own: no waiting here.
-        "ZALO_BOT_RATE_PER_SECOND": 1000, "ZALO_BOT_CHAT_INTERVAL": 0,
-        "ZALO_OA_RATE_PER_SECOND": 1000, "ZALO_OA_CHAT_INTERVAL": 0,
+        "ZALO_BOT_RATE_PER_SECOND": 1000,
+        "ZALO_BOT_CHAT_INTERVAL": 0,
+        "ZALO_OA_RATE_PER_SECOND": 1000,
+        "ZALO_OA_CHAT_INTERVAL": 0,
         **extra,
     }
 
@@ -139,6 +147,12 @@ async def zalo_harness(url: str, clock: Clock, curriculum: Curriculum) -> AsyncI
 
 async def walk_onboarding(say: Any, code: str, name: str = "Lò Thị Mai") -> str:
     """Join with numbered replies only, as on a phone without buttons; returns all answers."""
-    said = [await say(f"/start g_{code}"), await say("1"), await say(name),
-            await say("1990"), await say("4"), await say("19:00")]
+    said = [
+        await say(f"/start g_{code}"),
+        await say("1"),
+        await say(name),
+        await say("1990"),
+        await say("4"),
+        await say("19:00"),
+    ]
     return "\n".join(said)

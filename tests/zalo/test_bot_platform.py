@@ -97,8 +97,9 @@ async def test_photo_of_work_is_fetched_and_graded(zalo: Zalo) -> None:
     await walk_onboarding(lambda t: zalo.bot_says(USER, t), await zalo.code())
     await zalo.bot_says(USER, "học")
     before = len(zalo.bot.to(USER))
-    zalo.bot.image(USER, zalo.bot.file_url("work.png"), caption="Bài làm của tôi",
-                   field_name="photo")  # `photo` or `photo_url`: both are accepted
+    zalo.bot.image(
+        USER, zalo.bot.file_url("work.png"), caption="Bài làm của tôi", field_name="photo"
+    )  # `photo` or `photo_url`: both are accepted
     await zalo.poll()
     assert says(zalo.bot.texts(USER, before), "grade.title")
     (work,) = zalo.grader.seen
@@ -116,8 +117,10 @@ async def test_photo_too_big_or_not_an_image_gets_a_kind_answer(zalo: Zalo) -> N
     await zalo.bot_says(USER, "học")
     zalo.bot.files["huge.jpg"] = (b"\xff\xd8\xff" + b"0" * (6 * 1024 * 1024), "image/jpeg")
     zalo.bot.files["notes.txt"] = (b"hello", "text/plain")
-    for name, expected in (("huge.jpg", "Ảnh lớn quá (trên 5 MB)"),
-                           ("notes.txt", "Mình chỉ nhận ảnh")):
+    for name, expected in (
+        ("huge.jpg", "Ảnh lớn quá (trên 5 MB)"),
+        ("notes.txt", "Mình chỉ nhận ảnh"),
+    ):
         before = len(zalo.bot.to(USER))
         zalo.bot.image(USER, zalo.bot.file_url(name))
         await zalo.poll()
@@ -148,8 +151,12 @@ async def test_sticker_and_group_chat(zalo: Zalo) -> None:
 async def test_a_429_mid_message_resends_nothing_twice(zalo: Zalo) -> None:
     long = ("Một câu rất dài về AI. " * 200).strip()  # about 4,600 characters: three pieces
     ok = {"ok": True, "result": {"message_id": "x"}}
-    slow = {"ok": False, "error_code": 429, "description": "Too many requests",
-            "parameters": {"retry_after": 0.05}}
+    slow = {
+        "ok": False,
+        "error_code": 429,
+        "description": "Too many requests",
+        "parameters": {"retry_after": 0.05},
+    }
     zalo.bot.failures.extend([(200, ok), (429, slow)])  # piece 1 goes, piece 2 is refused once
     await zalo.app.sender.send("zalo_bot", USER, Out(text=long))
     pieces = [s.text for s in zalo.bot.to(USER)]

@@ -21,8 +21,10 @@ CAPTION = "Chứng nhận Bậc 1 của Nguyễn Thị Hoa. Xác minh tại: htt
 
 
 def certificate(picture: str = "") -> Out:
-    return Out(text=CAPTION, file=OutFile("chung-nhan-bac-1.pdf", PDF, "application/pdf",
-                                          picture_url=picture))
+    return Out(
+        text=CAPTION,
+        file=OutFile("chung-nhan-bac-1.pdf", PDF, "application/pdf", picture_url=picture),
+    )
 
 
 def test_without_a_public_picture_the_text_says_where_to_see_it() -> None:
@@ -48,8 +50,7 @@ async def test_the_bot_platform_sends_the_picture_by_its_address(fake: FakeZaloB
         await ZaloBotOutbound(api).send("u1", certificate(PICTURE))
     finally:
         await api.http.aclose()
-    assert [(s.method, s.photo) for s in fake.sent] == [("sendMessage", ""),
-                                                        ("sendPhoto", PICTURE)]
+    assert [(s.method, s.photo) for s in fake.sent] == [("sendMessage", ""), ("sendPhoto", PICTURE)]
     assert fake.sent[0].text == CAPTION  # no "cannot send the file" when the picture goes
 
 

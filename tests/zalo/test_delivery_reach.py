@@ -72,14 +72,18 @@ async def test_outside_the_window_nobody_is_messaged_and_the_leader_sees_them(
     report = await delivery.delivery_round(zalo.app.deps, zalo.app.sender)
     assert report.scheduled == 1 and report.sent == 0
     assert len(zalo.oa.sent) == sent_before  # not even tried: -230 is known in advance
-    rows = await reach.people_to_reach(zalo.app.store, "PDP", clock.now, zalo.app.deps.policies)  # the ward and below
+    rows = await reach.people_to_reach(
+        zalo.app.store, "PDP", clock.now, zalo.app.deps.policies
+    )  # the ward and below
     assert rows is not None
     assert [(r.name, r.group, r.channels, r.reason) for r in rows] == [
-        ("Lò Thị Mai", "Tổ dân phố số 5", "zalo_oa", "outside_window")]
+        ("Lò Thị Mai", "Tổ dân phố số 5", "zalo_oa", "outside_window")
+    ]
 
     await zalo.oa_says(OA_USER, "học")  # they write: the window is open again
-    assert await reach.people_to_reach(zalo.app.store, "T05", clock.now,
-                                   zalo.app.deps.policies) == []
+    assert (
+        await reach.people_to_reach(zalo.app.store, "T05", clock.now, zalo.app.deps.policies) == []
+    )
 
 
 async def test_error_230_is_not_a_block(zalo: Zalo, clock: Clock) -> None:
@@ -91,14 +95,19 @@ async def test_error_230_is_not_a_block(zalo: Zalo, clock: Clock) -> None:
     async with zalo.app.store.transaction() as repo:
         ident = await repo.learners.identity("zalo_oa", OA_USER)
     assert ident is not None and ident.reachable  # not blocked forever
-    assert [r.reason for r in await reach.people_to_reach(zalo.app.store, "T05", clock.now,
-                                   zalo.app.deps.policies)
-            or []] == ["outside_window"]
+    assert [
+        r.reason
+        for r in await reach.people_to_reach(
+            zalo.app.store, "T05", clock.now, zalo.app.deps.policies
+        )
+        or []
+    ] == ["outside_window"]
     zalo.oa.outside_window.clear()
     clock.advance(minutes=5)
     await zalo.oa_says(OA_USER, "tiến độ")
-    assert await reach.people_to_reach(zalo.app.store, "T05", clock.now,
-                                   zalo.app.deps.policies) == []
+    assert (
+        await reach.people_to_reach(zalo.app.store, "T05", clock.now, zalo.app.deps.policies) == []
+    )
 
 
 async def test_monthly_quota_stops_the_push_not_the_replies(
@@ -147,8 +156,7 @@ async def test_one_channels_outage_or_pause_never_holds_up_another(
     sent_before, zalo_before = len(telegram.sent), len(zalo.bot.sent)
     round_task = asyncio.create_task(delivery.delivery_round(zalo.app.deps, zalo.app.sender))
     async with asyncio.timeout(1.5):  # well inside Zalo's 2-second pause
-        while {c for c, _ in telegram.sent[sent_before:]} != {"tg-late0", "tg-late1",
-                                                              "tg-late2"}:
+        while {c for c, _ in telegram.sent[sent_before:]} != {"tg-late0", "tg-late1", "tg-late2"}:
             await asyncio.sleep(0.02)
     # Sends already in flight when the 429 came may land; the one that got it waits out the pause.
     assert {s.chat_id for s in zalo.bot.sent[zalo_before:]} != {"zb0", "zb1", "zb2"}

@@ -86,7 +86,8 @@ async def test_zalo_learner_links_a_new_telegram_account(zalo: Zalo) -> None:
     answer = text_of(await telegram.send(f"/link {code}"))
     assert "Đã liên kết! Lò Thị Mai" in answer
     assert await learner_of(zalo, "telegram", "tg-new") == await learner_of(
-        zalo, "zalo_bot", ZALO_USER)
+        zalo, "zalo_bot", ZALO_USER
+    )
 
 
 async def test_two_learners_with_progress_are_not_merged(zalo: Zalo) -> None:
@@ -97,7 +98,8 @@ async def test_two_learners_with_progress_are_not_merged(zalo: Zalo) -> None:
     answer = await zalo.bot_says(ZALO_USER, f"liên kết {code}")
     assert says(answer, "link.both_have_progress") and "/deleteme" in answer
     assert await learner_of(zalo, "telegram", "tg-3001") != await learner_of(
-        zalo, "zalo_bot", ZALO_USER)
+        zalo, "zalo_bot", ZALO_USER
+    )
 
 
 async def test_codes_expire_and_guessing_is_limited(zalo: Zalo, clock: Clock) -> None:

@@ -22,8 +22,14 @@ USER = "oa-user-6001"
 
 def process(zalo: Zalo, http: httpx.AsyncClient) -> tuple[OATokens, ZaloOAApi]:
     """Another process's view: its own lock and cache, the same database."""
-    tokens = OATokens(zalo.app.store, APP_ID, SECRET_KEY, http,
-                      f"{zalo.oa.base}/v4/oa/access_token", zalo.app.deps.clock)
+    tokens = OATokens(
+        zalo.app.store,
+        APP_ID,
+        SECRET_KEY,
+        http,
+        f"{zalo.oa.base}/v4/oa/access_token",
+        zalo.app.deps.clock,
+    )
     return tokens, ZaloOAApi(tokens, zalo.oa.base, http)
 
 

@@ -50,8 +50,7 @@ async def test_a_learners_whole_day_on_the_official_account(zalo: Zalo) -> None:
         assert says(answer, "quiz.right")
 
     before = len(oa.to(USER))
-    assert await oa.deliver(zalo.oa_url, oa.image(USER, oa.file_url("work.png"),
-                                                  "Bài làm")) == 200
+    assert await oa.deliver(zalo.oa_url, oa.image(USER, oa.file_url("work.png"), "Bài làm")) == 200
     await zalo.inbox.drain()
     assert says(oa.texts(USER, before), "grade.title")
     assert zalo.grader.seen[-1].photo is not None  # an image event's bytes reach the grader
@@ -86,8 +85,9 @@ async def test_unfollow_and_withdraw(zalo: Zalo) -> None:
 
 
 async def test_hidden_buttons_carry_the_exact_choice(zalo: Zalo) -> None:
-    outbound = ZaloOAOutbound(zalo.channels.app.sender.by_channel["zalo_oa"].outbound.api,
-                              button_action=HIDE)
+    outbound = ZaloOAOutbound(
+        zalo.channels.app.sender.by_channel["zalo_oa"].outbound.api, button_action=HIDE
+    )
     (part,) = outbound.messages(Out(text="Câu 1", options=(Option("q:l1:0:1", "B"),)))
     button = part["attachment"]["payload"]["buttons"][0]
     assert button == {"title": "B", "type": "oa.query.hide", "payload": "#q:l1:0:1"}

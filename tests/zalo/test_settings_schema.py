@@ -18,8 +18,11 @@ from bot.storage.db import upgrade
 from bot.storage.models import Base
 from tests.conftest import ROOT
 
-GOOD = {"ZALO_OA_APP_ID": "4321987654321", "ZALO_OA_SECRET_KEY": "k" * 20,
-        "ZALO_OA_REFRESH_TOKEN": "r" * 40}
+GOOD = {
+    "ZALO_OA_APP_ID": "4321987654321",
+    "ZALO_OA_SECRET_KEY": "k" * 20,
+    "ZALO_OA_REFRESH_TOKEN": "r" * 40,
+}
 
 
 def settings(**env: object):  # type: ignore[no-untyped-def]
@@ -33,10 +36,17 @@ def settings(**env: object):  # type: ignore[no-untyped-def]
         ({"ZALO_BOT_TOKEN": "short"}, "does not look like a Zalo bot token"),
         ({**GOOD, "ZALO_OA_SECRET_KEY": "changeme"}, "ZALO_OA_SECRET_KEY is still a placeholder"),
         ({"ZALO_OA_APP_ID": "4321987654321"}, "needs ZALO_OA_SECRET_KEY, ZALO_OA_REFRESH_TOKEN"),
-        ({"ZALO_BOT_TOKEN": "1234567890:abcdefghijklmnop",
-          "ZALO_BOT_WEBHOOK_URL": "http://hocai.example.vn/zalo"}, "must be an https://"),
-        ({"ZALO_BOT_TOKEN": "1234567890:abcdefghijklmnop",
-          "ZALO_BOT_WEBHOOK_SECRET": "short"}, "8-256 characters"),
+        (
+            {
+                "ZALO_BOT_TOKEN": "1234567890:abcdefghijklmnop",
+                "ZALO_BOT_WEBHOOK_URL": "http://hocai.example.vn/zalo",
+            },
+            "must be an https://",
+        ),
+        (
+            {"ZALO_BOT_TOKEN": "1234567890:abcdefghijklmnop", "ZALO_BOT_WEBHOOK_SECRET": "short"},
+            "8-256 characters",
+        ),
         ({**GOOD, "ZALO_OA_BUTTON_ACTION": "oa.open.url"}, "ZALO_OA_BUTTON_ACTION"),
     ],
 )
@@ -80,7 +90,8 @@ def test_locales_keep_the_same_keys_and_placeholders() -> None:
     assert set(vi) == set(en)
     for key in vi:
         assert set(re.findall(r"{(\w+)}", str(vi[key]))) == set(
-            re.findall(r"{(\w+)}", str(en[key]))), key
+            re.findall(r"{(\w+)}", str(en[key]))
+        ), key
 
 
 def test_env_example_lists_every_zalo_setting_and_loads() -> None:
@@ -88,8 +99,11 @@ def test_env_example_lists_every_zalo_setting_and_loads() -> None:
 
     example = ROOT / ".env.example"
     text = example.read_text(encoding="utf-8")
-    names = [field.validation_alias.choices[0]  # type: ignore[union-attr]
-             for name, field in Settings.model_fields.items() if name.startswith("zalo_")]
+    names = [
+        field.validation_alias.choices[0]  # type: ignore[union-attr]
+        for name, field in Settings.model_fields.items()
+        if name.startswith("zalo_")
+    ]
     assert [n for n in names if f"\n{n}=" not in text] == []
     loaded = Settings(_env_file=example)  # type: ignore[call-arg]
     assert not loaded.zalo_bot_configured and not loaded.zalo_oa_configured

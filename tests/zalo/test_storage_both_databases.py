@@ -25,8 +25,9 @@ async def test_inbox_keeps_each_users_order_and_dedups(any_app: App, clock: Cloc
             await repo.inbox.inbox_retry(item.id, now, "again")
     async with any_app.store.transaction() as repo:
         # a's later events wait for its first one; b's event is free to go.
-        assert [i.key for i in await repo.inbox.inbox_claim(now, now + timedelta(minutes=5), 10)] == [
-            "2"]
+        assert [
+            i.key for i in await repo.inbox.inbox_claim(now, now + timedelta(minutes=5), 10)
+        ] == ["2"]
     async with any_app.store.transaction() as repo:
         later = now + timedelta(minutes=2)
         taken = await repo.inbox.inbox_claim(later, later + timedelta(minutes=5), 10)
@@ -39,7 +40,9 @@ async def test_token_lease_and_swap_are_compare_and_swap(any_app: App, clock: Cl
     async with any_app.store.transaction() as repo:
         await repo.tokens.seed_token_pair("app", pair, "seed", now)
         assert await repo.tokens.lease_token_refresh("app", "R0", now, now + timedelta(minutes=1))
-        assert not await repo.tokens.lease_token_refresh("app", "R0", now, now + timedelta(minutes=1))
+        assert not await repo.tokens.lease_token_refresh(
+            "app", "R0", now, now + timedelta(minutes=1)
+        )
         new = TokenPair("A1", "R1", now + timedelta(hours=25))
         assert await repo.tokens.swap_token_pair("app", "R0", new, now)
         assert not await repo.tokens.swap_token_pair("app", "R0", new, now)  # R0 is spent

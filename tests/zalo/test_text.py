@@ -63,12 +63,17 @@ def test_a_word_longer_than_a_message_is_cut_between_letters_not_inside_one() ->
 
 
 def test_choices_become_numbers_or_letters() -> None:
-    menu = Out(text="Bạn muốn làm gì?", options=(Option("cmd:lesson", "Bài học hôm nay"),
-                                                  Option("cmd:progress", "Tiến độ")))
+    menu = Out(
+        text="Bạn muốn làm gì?",
+        options=(Option("cmd:lesson", "Bài học hôm nay"), Option("cmd:progress", "Tiến độ")),
+    )
     (text,) = render(menu, tr).pieces
     assert text.endswith("1. Bài học hôm nay\n2. Tiến độ\nBạn gõ số thứ tự để chọn, ví dụ: 1.")
-    quiz = Out(title="Câu hỏi 1/3", text="Đâu là...?\n\nA. x\nB. y",
-               options=(Option("q:l:0:0", "A"), Option("q:l:0:1", "B")))
+    quiz = Out(
+        title="Câu hỏi 1/3",
+        text="Đâu là...?\n\nA. x\nB. y",
+        options=(Option("q:l:0:0", "A"), Option("q:l:0:1", "B")),
+    )
     (text,) = render(quiz, tr).pieces
     assert text.startswith("【Câu hỏi 1/3】\n") and text.endswith("gõ một chữ: A, B.")
     rendered = render(quiz, tr, buttons_up_to=5)  # the OA: buttons instead of a hint
@@ -87,20 +92,62 @@ def test_a_file_is_sent_as_a_few_pieces_of_text() -> None:
 @pytest.mark.parametrize(
     ("body", "kind", "photo"),
     [
-        ({"ok": True, "result": {"event_name": "message.text.received", "message": {
-            "from": {"id": "u1"}, "chat": {"id": "u1", "chat_type": "PRIVATE"},
-            "text": "học", "message_id": "m1"}}}, "text", None),
-        ({"event_name": "message.image.received", "message": {
-            "from": {"id": "u1"}, "chat": {"id": "u1", "chat_type": "PRIVATE"},
-            "photo_url": "https://f.zdn.vn/a.jpg", "message_id": "m2"}}, "photo",
-         "https://f.zdn.vn/a.jpg"),
-        ({"event_name": "message.image.received", "message": {
-            "from": {"id": "u1"}, "chat": {"id": "u1", "chat_type": "PRIVATE"},
-            "photo": "https://f.zdn.vn/b.jpg", "caption": "bài", "message_id": "m3"}}, "photo",
-         "https://f.zdn.vn/b.jpg"),
-        ({"event_name": "message.text.received", "message": {
-            "from": {"id": "u1"}, "chat": {"id": "u1", "chat_type": "PRIVATE"},
-            "text": "/link AB12CD", "message_id": "m4"}}, "command", None),
+        (
+            {
+                "ok": True,
+                "result": {
+                    "event_name": "message.text.received",
+                    "message": {
+                        "from": {"id": "u1"},
+                        "chat": {"id": "u1", "chat_type": "PRIVATE"},
+                        "text": "học",
+                        "message_id": "m1",
+                    },
+                },
+            },
+            "text",
+            None,
+        ),
+        (
+            {
+                "event_name": "message.image.received",
+                "message": {
+                    "from": {"id": "u1"},
+                    "chat": {"id": "u1", "chat_type": "PRIVATE"},
+                    "photo_url": "https://f.zdn.vn/a.jpg",
+                    "message_id": "m2",
+                },
+            },
+            "photo",
+            "https://f.zdn.vn/a.jpg",
+        ),
+        (
+            {
+                "event_name": "message.image.received",
+                "message": {
+                    "from": {"id": "u1"},
+                    "chat": {"id": "u1", "chat_type": "PRIVATE"},
+                    "photo": "https://f.zdn.vn/b.jpg",
+                    "caption": "bài",
+                    "message_id": "m3",
+                },
+            },
+            "photo",
+            "https://f.zdn.vn/b.jpg",
+        ),
+        (
+            {
+                "event_name": "message.text.received",
+                "message": {
+                    "from": {"id": "u1"},
+                    "chat": {"id": "u1", "chat_type": "PRIVATE"},
+                    "text": "/link AB12CD",
+                    "message_id": "m4",
+                },
+            },
+            "command",
+            None,
+        ),
     ],
 )
 def test_bot_updates_wrapped_or_bare(body: dict, kind: str, photo: str | None) -> None:
@@ -114,11 +161,20 @@ def test_bot_updates_wrapped_or_bare(body: dict, kind: str, photo: str | None) -
     ("event_name", "extra", "what", "kind"),
     [
         ("user_send_text", {"message": {"text": "2", "msg_id": "a"}}, "message", "text"),
-        ("user_send_text", {"message": {"text": "#q:l1:0:2", "msg_id": "b"}}, "message",
-         "choice"),
-        ("user_send_image", {"message": {"msg_id": "c", "attachments": [
-            {"type": "image", "payload": {"url": "https://f.zdn.vn/c.jpg"}}]}}, "message",
-         "photo"),
+        ("user_send_text", {"message": {"text": "#q:l1:0:2", "msg_id": "b"}}, "message", "choice"),
+        (
+            "user_send_image",
+            {
+                "message": {
+                    "msg_id": "c",
+                    "attachments": [
+                        {"type": "image", "payload": {"url": "https://f.zdn.vn/c.jpg"}}
+                    ],
+                }
+            },
+            "message",
+            "photo",
+        ),
         ("user_send_sticker", {"message": {"msg_id": "d"}}, "message", "sticker"),
         ("follow", {}, "follow", None),
         ("unfollow", {}, "unfollow", None),
@@ -127,8 +183,9 @@ def test_bot_updates_wrapped_or_bare(body: dict, kind: str, photo: str | None) -
     ],
 )
 def test_oa_events(event_name: str, extra: dict, what: str, kind: str | None) -> None:
-    event = parse_event({"app_id": "1", "event_name": event_name, "sender": {"id": "u9"},
-                         "timestamp": "1", **extra})
+    event = parse_event(
+        {"app_id": "1", "event_name": event_name, "sender": {"id": "u9"}, "timestamp": "1", **extra}
+    )
     assert event.what == what and event.user_id == "u9"
     assert (event.inbound.kind if event.inbound else None) == kind
 

@@ -23,18 +23,28 @@ UNIT_APP, UNIT_SECRET = "5550001112223", "unit-oa-secret-key"
 
 
 @pytest.fixture
-async def two_oas(tmp_path: Path, clock: Clock, curriculum: Curriculum
-                  ) -> AsyncIterator[tuple[ZaloChannels, FakeZaloOA, FakeZaloOA, str, int]]:
+async def two_oas(
+    tmp_path: Path, clock: Clock, curriculum: Curriculum
+) -> AsyncIterator[tuple[ZaloChannels, FakeZaloOA, FakeZaloOA, str, int]]:
     bot, api = FakeZaloBot(), FakeZaloOA(access_tokens={"A0", "UA0"})
     await api.start()  # the OA API is one host: both OAs call it, each with its own token
     # Signs the unit OA's events; shares the API's record of which message came from whom.
-    unit_events = FakeZaloOA(app_id=UNIT_APP, secret_key=UNIT_SECRET, _msg_users=api._msg_users,
-                             _ids=itertools.count(10_000))
+    unit_events = FakeZaloOA(
+        app_id=UNIT_APP,
+        secret_key=UNIT_SECRET,
+        _msg_users=api._msg_users,
+        _ids=itertools.count(10_000),
+    )
     app = await zalo_app(sqlite_url(tmp_path), clock, curriculum, **zalo_env(bot, api))
     app.cipher = FernetCipher(new_key())
     await import_units(app.store, UNITS_CSV)
-    record, _ = await add_bot(app.store, app.cipher, "T05", "zalo_oa", OACredentials(
-        UNIT_APP, UNIT_SECRET, "UR0", "UA0").to_token())
+    record, _ = await add_bot(
+        app.store,
+        app.cipher,
+        "T05",
+        "zalo_oa",
+        OACredentials(UNIT_APP, UNIT_SECRET, "UR0", "UA0").to_token(),
+    )
     channels = ZaloChannels(app)
     await channels.setup_oa()
     assert await channels.setup_unit_oas() == 1
@@ -58,7 +68,9 @@ async def test_a_units_oa_answers_its_own_followers_with_its_own_token(two_oas) 
     assert await api.deliver(unit_url, api.text("u-x", "xin chào")) == 401
     assert await unit_events.deliver(default_url, unit_events.text("u-x", "xin chào")) == 401
 
-    assert await unit_events.deliver(unit_url, unit_events.text("u-unit", f"/start g_{code}")) == 200
+    assert (
+        await unit_events.deliver(unit_url, unit_events.text("u-unit", f"/start g_{code}")) == 200
+    )
     assert await api.deliver(default_url, api.text("u-default", f"/start g_{code}")) == 200
     await channels.inbox.drain()
     assert api.to("u-unit") and {s.access_token for s in api.to("u-unit")} == {"UA0"}
@@ -81,8 +93,13 @@ async def test_a_units_oa_removed_or_added_while_running_is_stopped_or_served(tw
     unit_url = f"{base}/zalo/oa/{bot_id}"
     assert await unit_events.deliver(unit_url, unit_events.text("u-x", "xin chào")) == 404
 
-    again, new = await add_bot(app.store, app.cipher, "T05", "zalo_oa", OACredentials(
-        UNIT_APP, UNIT_SECRET, "UR0", "UA0").to_token())
+    again, new = await add_bot(
+        app.store,
+        app.cipher,
+        "T05",
+        "zalo_oa",
+        OACredentials(UNIT_APP, UNIT_SECRET, "UR0", "UA0").to_token(),
+    )
     assert not new and again.id == bot_id  # the same OA again: its row enabled again
     await channels.reload_unit_oas()
     assert app.sender.has("zalo_oa", bot_id)

@@ -24,8 +24,10 @@ from tests.zalo.conftest import Zalo, zalo_harness
 
 def signed(zalo: Zalo, body: dict) -> tuple[bytes, dict[str, str]]:
     raw = json.dumps(body, ensure_ascii=False).encode()
-    return raw, {"X-ZEvent-Signature": zalo.oa.signature(raw, str(body.get("timestamp", ""))),
-                 "Content-Type": "application/json"}
+    return raw, {
+        "X-ZEvent-Signature": zalo.oa.signature(raw, str(body.get("timestamp", ""))),
+        "Content-Type": "application/json",
+    }
 
 
 async def inbox_count(zalo: Zalo) -> int:
@@ -56,15 +58,20 @@ def test_timestamps_that_are_not_times_are_not_fresh(value: str) -> None:
 async def test_a_deeply_nested_body_is_refused_before_parsing(zalo: Zalo) -> None:
     deep = b"[" * 40_000 + b"]" * 40_000
     async with httpx.AsyncClient() as client:
-        oa = await client.post(zalo.oa_url, content=deep, headers={"Content-Type": "application/json"})
-        bot = await client.post(zalo.bot_url, content=deep, headers={
-            "X-Bot-Api-Secret-Token": _bot_secret(zalo)})
+        oa = await client.post(
+            zalo.oa_url, content=deep, headers={"Content-Type": "application/json"}
+        )
+        bot = await client.post(
+            zalo.bot_url, content=deep, headers={"X-Bot-Api-Secret-Token": _bot_secret(zalo)}
+        )
     assert (oa.status_code, bot.status_code) == (400, 400)
     assert await inbox_count(zalo) == 0
 
 
-@pytest.mark.parametrize(("raw", "depth"), [
-    (b'{"a": [1, {"b": "[[[["}]}', 3), (b'"\\"{{{"', 0), (b"[]", 1), (b"{}" * 3, 1)])
+@pytest.mark.parametrize(
+    ("raw", "depth"),
+    [(b'{"a": [1, {"b": "[[[["}]}', 3), (b'"\\"{{{"', 0), (b"[]", 1), (b"{}" * 3, 1)],
+)
 def test_nesting_depth_skips_strings(raw: bytes, depth: int) -> None:
     assert webhooks.nesting_depth(raw) == depth
 
@@ -74,8 +81,10 @@ async def test_a_body_that_trickles_in_is_cut_off(zalo: Zalo, monkeypatch) -> No
     host, port = zalo.base.removeprefix("http://").split(":")
     reader, writer = await asyncio.open_connection(host, int(port))
     path = zalo.app.settings.zalo_oa_webhook_path
-    writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                 f"Content-Length: 500\r\n\r\n{{\"app_id\": ".encode())
+    writer.write(
+        f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        f'Content-Length: 500\r\n\r\n{{"app_id": '.encode()
+    )
     await writer.drain()
     async with asyncio.timeout(5):
         status = await reader.readline()
@@ -91,9 +100,11 @@ async def test_when_the_inbox_cannot_write_the_answer_is_503_with_retry_after(
     raw, headers = signed(zalo, zalo.oa.text("u-503", "xin chào"))
     async with httpx.AsyncClient() as client:
         answer = await client.post(zalo.oa_url, content=raw, headers=headers)
-        bot = await client.post(zalo.bot_url, json=zalo.bot.update("u-503", "message.text.received",
-                                                                   text="hi"),
-                                headers={"X-Bot-Api-Secret-Token": _bot_secret(zalo)})
+        bot = await client.post(
+            zalo.bot_url,
+            json=zalo.bot.update("u-503", "message.text.received", text="hi"),
+            headers={"X-Bot-Api-Secret-Token": _bot_secret(zalo)},
+        )
     assert answer.status_code == 503 and answer.headers["Retry-After"] == webhooks.RETRY_AFTER
     assert bot.status_code == 503
 
@@ -118,17 +129,21 @@ async def test_a_thousand_signed_events_at_once_are_all_stored_and_answered_200(
     zalo_pg: Zalo,
 ) -> None:
     zalo = zalo_pg
-    bodies = [signed(zalo, zalo.oa.text(f"u-burst-{i % 300}", f"tin nhắn {i}"))
-              for i in range(BURST)]
+    bodies = [
+        signed(zalo, zalo.oa.text(f"u-burst-{i % 300}", f"tin nhắn {i}")) for i in range(BURST)
+    ]
     limits = httpx.Limits(max_connections=BURST, max_keepalive_connections=0)
     started = time.perf_counter()
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        answers = await asyncio.gather(*(client.post(zalo.oa_url, content=raw, headers=headers)
-                                         for raw, headers in bodies))
+        answers = await asyncio.gather(
+            *(client.post(zalo.oa_url, content=raw, headers=headers) for raw, headers in bodies)
+        )
     elapsed = time.perf_counter() - started
     statuses = Counter(a.status_code for a in answers)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n{BURST} signed OA events: {dict(statuses)} in {elapsed:.2f} s; "
-          f"peak RSS of the test process {peak_mb:.0f} MB")
+    print(
+        f"\n{BURST} signed OA events: {dict(statuses)} in {elapsed:.2f} s; "
+        f"peak RSS of the test process {peak_mb:.0f} MB"
+    )
     assert statuses == {200: BURST}
     assert await inbox_count(zalo) == BURST

@@ -40,7 +40,9 @@ async def test_bot_webhook_takes_wrapped_and_bare_bodies_and_acks_before_the_dia
     restarted.on("zalo_bot", zalo.inbox.handlers["zalo_bot"])
     await restarted.drain()
     texts = zalo.bot.texts(USER)
-    assert "Tổ dân phố số 5" in texts and says(texts, "onboarding.ask_name")  # /start, then "1" = consent
+    assert "Tổ dân phố số 5" in texts and says(
+        texts, "onboarding.ask_name"
+    )  # /start, then "1" = consent
     await restarted.drain()
     assert zalo.bot.texts(USER) == texts  # nothing is handled twice
 
@@ -73,6 +75,8 @@ async def test_bot_webhook_is_registered_with_its_secret(zalo: Zalo) -> None:
         await channels.jobs["zalo bot webhook registration"]()
     finally:
         await channels.close()
-    assert zalo.bot.webhook == {"url": "https://hocai.example.vn/zalo/bot",
-                                "secret_token": bot_webhook_secret(settings)}
+    assert zalo.bot.webhook == {
+        "url": "https://hocai.example.vn/zalo/bot",
+        "secret_token": bot_webhook_secret(settings),
+    }
     assert "polling" not in " ".join(channels.jobs)  # a webhook and polling exclude each other

@@ -48,19 +48,34 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
     await oa.start()
     port = free_port()
     env = environment(tmp_path) | {
-        "ZALO_BOT_TOKEN": TOKEN, "ZALO_BOT_API_BASE": bot.base, "ZALO_BOT_POLL_TIMEOUT": "1",
-        "ZALO_BOT_CHAT_INTERVAL": "0", "ZALO_OA_CHAT_INTERVAL": "0",
-        "ZALO_BOT_RATE_PER_SECOND": "1000", "ZALO_OA_RATE_PER_SECOND": "1000",
-        "ZALO_OA_APP_ID": APP_ID, "ZALO_OA_SECRET_KEY": SECRET_KEY,
-        "ZALO_OA_ACCESS_TOKEN": "A0", "ZALO_OA_REFRESH_TOKEN": "R0",
-        "ZALO_OA_API_BASE": oa.base, "ZALO_OA_OAUTH_URL": f"{oa.base}/v4/oa/access_token",
-        "ZALO_WEBHOOK_HOST": "127.0.0.1", "ZALO_WEBHOOK_PORT": str(port),
+        "ZALO_BOT_TOKEN": TOKEN,
+        "ZALO_BOT_API_BASE": bot.base,
+        "ZALO_BOT_POLL_TIMEOUT": "1",
+        "ZALO_BOT_CHAT_INTERVAL": "0",
+        "ZALO_OA_CHAT_INTERVAL": "0",
+        "ZALO_BOT_RATE_PER_SECOND": "1000",
+        "ZALO_OA_RATE_PER_SECOND": "1000",
+        "ZALO_OA_APP_ID": APP_ID,
+        "ZALO_OA_SECRET_KEY": SECRET_KEY,
+        "ZALO_OA_ACCESS_TOKEN": "A0",
+        "ZALO_OA_REFRESH_TOKEN": "R0",
+        "ZALO_OA_API_BASE": oa.base,
+        "ZALO_OA_OAUTH_URL": f"{oa.base}/v4/oa/access_token",
+        "ZALO_WEBHOOK_HOST": "127.0.0.1",
+        "ZALO_WEBHOOK_PORT": str(port),
     }
     code = seed_units(tmp_path, env)
 
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=ROOT, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=ROOT,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     oa_url = f"http://127.0.0.1:{port}/zalo/oa"
     try:
         await wait_healthy(f"http://127.0.0.1:{port}/healthz", proc)
@@ -94,7 +109,8 @@ async def test_a_learner_on_each_zalo_channel(tmp_path: Path) -> None:
             "Điểm bài làm",
             "Bạn là cán bộ văn phòng phường. Tổ dân phố số 5 sắp họp về an ninh trật tự. Hãy "
             "viết thông báo mời họp dưới 120 chữ, lời lẽ lịch sự, có giờ và địa điểm. Nhận xét: "
-            "kết quả dùng được, tôi sửa lại giờ họp cho đúng.")
+            "kết quả dùng được, tôi sửa lại giờ họp cho đúng.",
+        )
         assert says(graded, "grade.title")
         assert says(await bot_says("Tiến độ", "tien do"), "progress.body")
         assert "Phạm Thị Thu ⭐" in await bot_says("Phường", "bảng xếp hạng")

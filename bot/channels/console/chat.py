@@ -50,7 +50,6 @@ class ConsoleOutbound:
         self.out.write("\n" + text + "\n")
         self.out.flush()
 
-
     def save(self, file: OutFile, audio: bool = False) -> str:
         """Write the file and say where; when the folder cannot be used (its name is taken by a
         file, no permission, a full disk), say so kindly and show the content instead (a text
@@ -72,8 +71,11 @@ async def _read_line(stream: TextIO) -> str | None:
 
 
 async def run_console(
-    dialog: Dialog, outbound: ConsoleOutbound, stdin: TextIO | None = None,
-    first_message: str | None = None, prompt: str = "> ",
+    dialog: Dialog,
+    outbound: ConsoleOutbound,
+    stdin: TextIO | None = None,
+    first_message: str | None = None,
+    prompt: str = "> ",
 ) -> None:
     """Read lines until end of input; each line is one message from the demo learner."""
     stdin = stdin or sys.stdin
@@ -82,8 +84,14 @@ async def run_console(
     async def say(text: str) -> None:
         nonlocal counter
         counter += 1
-        event = Inbound(channel=CHANNEL, external_id=DEMO_USER, chat_id=DEMO_USER, kind="text",
-                        text=text, display_name="Bạn Demo")
+        event = Inbound(
+            channel=CHANNEL,
+            external_id=DEMO_USER,
+            chat_id=DEMO_USER,
+            kind="text",
+            text=text,
+            display_name="Bạn Demo",
+        )
         for message in await dialog.handle(event):
             await outbound.send(DEMO_USER, message)
 

@@ -44,8 +44,9 @@ def update_key(update_id: int, bot_id: int | None) -> str:
     return str(update_id) if bot_id is None else f"b{bot_id}:{update_id}"
 
 
-def to_inbound(message: Message, update: Update | None, edited: bool = False,
-               bot_id: int | None = None) -> Inbound:
+def to_inbound(
+    message: Message, update: Update | None, edited: bool = False, bot_id: int | None = None
+) -> Inbound:
     user = message.from_user
     kind = _kind(message)
     text = message.text if message.text is not None else (message.caption or "")
@@ -124,8 +125,9 @@ async def fetch_voice(message: Message) -> tuple[bytes, str] | None:
     return (content, media.mime_type or "audio/ogg") if content else None
 
 
-def router(dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False,
-           fetch_voices: bool = False) -> Router:
+def router(
+    dialog: Dialog, sender: ChannelSender, fetch_photos: bool = False, fetch_voices: bool = False
+) -> Router:
     """`fetch_photos`: download photos of work so that a vision model can grade them;
     `fetch_voices`: download voice notes so that a speech server can transcribe them. Events
     carry the sender's bot (a unit's own bot, or None for the default one)."""

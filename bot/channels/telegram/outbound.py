@@ -67,7 +67,9 @@ def keyboard(message: Out) -> InlineKeyboardMarkup | None:
 def render_html(message: Out) -> list[str]:
     pieces = split_text(message.text)
     if message.title:
-        pieces[0] = f"<b>{html.escape(message.title, quote=False)}</b>\n" + html.escape(pieces[0], quote=False)
+        pieces[0] = f"<b>{html.escape(message.title, quote=False)}</b>\n" + html.escape(
+            pieces[0], quote=False
+        )
         return [pieces[0], *(html.escape(p, quote=False) for p in pieces[1:])]
     return [html.escape(p, quote=False) for p in pieces]
 
@@ -98,8 +100,9 @@ class TelegramOutbound:
             return [Piece(html.escape(message.text, quote=False)[:1000], None, message.file)]
         texts = render_html(message)
         markup = keyboard(message)
-        return [Piece(text, markup if i == len(texts) - 1 else None)
-                for i, text in enumerate(texts)]
+        return [
+            Piece(text, markup if i == len(texts) - 1 else None) for i, text in enumerate(texts)
+        ]
 
     async def send(self, chat_id: str, message: Out) -> None:
         for piece in self.pieces(message):
@@ -129,14 +132,29 @@ class TelegramOutbound:
         audio = BufferedInputFile(piece.voice.content, filename=piece.voice.name)
         mime = piece.voice.mime
         if mime == "audio/ogg":
-            await self.bot.send_voice(chat_id, audio, caption=piece.text,
-                                      reply_markup=piece.markup, allow_paid_broadcast=paid)
+            await self.bot.send_voice(
+                chat_id,
+                audio,
+                caption=piece.text,
+                reply_markup=piece.markup,
+                allow_paid_broadcast=paid,
+            )
         elif mime in ("audio/mpeg", "audio/mp4"):
-            await self.bot.send_audio(chat_id, audio, caption=piece.text,
-                                      reply_markup=piece.markup, allow_paid_broadcast=paid)
+            await self.bot.send_audio(
+                chat_id,
+                audio,
+                caption=piece.text,
+                reply_markup=piece.markup,
+                allow_paid_broadcast=paid,
+            )
         else:
-            await self.bot.send_document(chat_id, audio, caption=piece.text,
-                                         reply_markup=piece.markup, allow_paid_broadcast=paid)
+            await self.bot.send_document(
+                chat_id,
+                audio,
+                caption=piece.text,
+                reply_markup=piece.markup,
+                allow_paid_broadcast=paid,
+            )
 
     async def _send(self, chat_id: str, piece: Piece) -> None:
         paid = True if self.paid_broadcast else None  # None: aiogram leaves the field out
@@ -146,15 +164,20 @@ class TelegramOutbound:
         if piece.document is not None and piece.document.mime.startswith("image/"):
             # A picture (a session's QR code) shows as a photo, to put on a screen at once.
             await self.bot.send_photo(
-                chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),
-                caption=piece.text, allow_paid_broadcast=paid,
+                chat_id,
+                BufferedInputFile(piece.document.content, filename=piece.document.name),
+                caption=piece.text,
+                allow_paid_broadcast=paid,
             )
             return
         if piece.document is not None:
             await self.bot.send_document(
-                chat_id, BufferedInputFile(piece.document.content, filename=piece.document.name),
-                caption=piece.text, allow_paid_broadcast=paid,
+                chat_id,
+                BufferedInputFile(piece.document.content, filename=piece.document.name),
+                caption=piece.text,
+                allow_paid_broadcast=paid,
             )
             return
-        await self.bot.send_message(chat_id, piece.text, reply_markup=piece.markup,
-                                    allow_paid_broadcast=paid)
+        await self.bot.send_message(
+            chat_id, piece.text, reply_markup=piece.markup, allow_paid_broadcast=paid
+        )

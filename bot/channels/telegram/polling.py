@@ -37,8 +37,11 @@ class Ledger:
 
     def is_new(self, update_id: int) -> bool:
         offset = self.offset
-        return (offset is None or update_id >= offset) and update_id not in self.in_hand \
+        return (
+            (offset is None or update_id >= offset)
+            and update_id not in self.in_hand
             and update_id not in self.done
+        )
 
     def take(self, update_id: int) -> None:
         self.in_hand.add(update_id)
@@ -67,8 +70,7 @@ async def _handle(dp: Dispatcher, bot: Bot, update: Update, kwargs: dict[str, An
         log.exception("Telegram update %s failed", update.update_id)
 
 
-async def poll(dp: Dispatcher, bot: Bot, limit: int, poll_seconds: int = 10,
-               **kwargs: Any) -> None:
+async def poll(dp: Dispatcher, bot: Bot, limit: int, poll_seconds: int = 10, **kwargs: Any) -> None:
     """Run until cancelled; on cancel, stop fetching and give running handlers a short grace."""
     ledger = Ledger()
     gate = asyncio.Semaphore(limit)
@@ -87,9 +89,10 @@ async def poll(dp: Dispatcher, bot: Bot, limit: int, poll_seconds: int = 10,
     try:
         while True:
             try:
-                updates = await bot(GetUpdates(offset=ledger.offset, timeout=poll_seconds,
-                                               allowed_updates=allowed),
-                                    request_timeout=request_timeout)
+                updates = await bot(
+                    GetUpdates(offset=ledger.offset, timeout=poll_seconds, allowed_updates=allowed),
+                    request_timeout=request_timeout,
+                )
             except Exception as exc:
                 log.warning("getUpdates failed (%s: %s); trying again", type(exc).__name__, exc)
                 await backoff.asleep()

@@ -39,11 +39,14 @@ log = logging.getLogger(__name__)
 MENU_EVERY = 10.0  # seconds between reads of the role log for menus to change
 MENU_PACE = 0.05  # seconds between two setMyCommands calls (a restart sets every holder's)
 
+
 def command_list(language: str, actions: Collection[Action] = ()) -> list[BotCommand]:
     """The chat's menu commands (one table: bot/services/chat/routes.py) with descriptions: a
     learner's, or with `actions` (what a person's roles allow) their tools too."""
-    return [BotCommand(command=name, description=description)
-            for name, description in ROUTER.menu(Translator(language), actions)]
+    return [
+        BotCommand(command=name, description=description)
+        for name, description in ROUTER.menu(Translator(language), actions)
+    ]
 
 
 def make_bot(token: str, api_base: str | None) -> Bot:
@@ -62,8 +65,9 @@ async def register_commands(bot: Bot) -> None:
 
 async def apply_menu(bot: Bot, menu: menus.Menu) -> None:
     """A role holder's own menu in their chat; back to the default one without roles."""
-    scope = BotCommandScopeChat(chat_id=int(menu.chat_id) if menu.chat_id.lstrip("-").isdigit()
-                                else menu.chat_id)
+    scope = BotCommandScopeChat(
+        chat_id=int(menu.chat_id) if menu.chat_id.lstrip("-").isdigit() else menu.chat_id
+    )
     if menu.actions:
         await bot.set_my_commands(command_list(menu.language, menu.actions), scope=scope)
     else:
@@ -114,11 +118,17 @@ def _isolation(redis_url: str | None) -> tuple[BaseStorage, BaseEventIsolation]:
 def telegram_limits(settings: Settings) -> Limits:
     """30 messages a second per bot (up to 1,000 with paid broadcasts), one a second per chat,
     20 a minute per group; a few slots a second kept for replies while the push runs."""
-    per_second = (settings.telegram_paid_broadcast_rate if settings.telegram_paid_broadcast
-                  else settings.telegram_rate_per_second)
-    return Limits(per_second=per_second, per_chat_interval=settings.telegram_chat_interval,
-                  reply_reserve=settings.telegram_reply_reserve,
-                  group_per_minute=settings.telegram_group_per_minute)
+    per_second = (
+        settings.telegram_paid_broadcast_rate
+        if settings.telegram_paid_broadcast
+        else settings.telegram_rate_per_second
+    )
+    return Limits(
+        per_second=per_second,
+        per_chat_interval=settings.telegram_chat_interval,
+        reply_reserve=settings.telegram_reply_reserve,
+        group_per_minute=settings.telegram_group_per_minute,
+    )
 
 
 def webhook_secret(settings: Settings) -> str:
@@ -167,8 +177,9 @@ class TelegramChannel:
     def _add(self, token: str, bot_id: int | None, secret: str, name: str = "") -> TelegramBot:
         bot = make_bot(token, self.settings.telegram_api_base)
         outbound = TelegramOutbound(bot, paid_broadcast=self.settings.telegram_paid_broadcast)
-        sender = self.app.sender.add(outbound, self.limits, bot_id=bot_id,
-                                     key=pace_key(CHANNEL, token))
+        sender = self.app.sender.add(
+            outbound, self.limits, bot_id=bot_id, key=pace_key(CHANNEL, token)
+        )
         one = TelegramBot(bot, sender, bot_id, secret, name)
         self.bots[bot_id] = one
         self._bot_map[bot_id] = bot
@@ -177,8 +188,11 @@ class TelegramChannel:
     async def load(self) -> list[TelegramBot]:
         """A sender for the default token and every enabled unit bot (no intake yet)."""
         if self.settings.telegram_bot_token is not None and None not in self.bots:
-            self._add(self.settings.telegram_bot_token.get_secret_value(), None,
-                      webhook_secret(self.settings))
+            self._add(
+                self.settings.telegram_bot_token.get_secret_value(),
+                None,
+                webhook_secret(self.settings),
+            )
         await self._sync_units(start=False, running=False)
         return list(self.bots.values())
 
@@ -200,8 +214,9 @@ class TelegramChannel:
                 try:
                     await self._start_intake(one)
                 except (TelegramAPIError, TelegramNetworkError) as exc:
-                    log.warning("Telegram unit bot %s cannot start (%s); trying again later",
-                                bot_id, exc)
+                    log.warning(
+                        "Telegram unit bot %s cannot start (%s); trying again later", bot_id, exc
+                    )
                     await self._stop(bot_id)
                     continue
             if running:
@@ -229,8 +244,14 @@ class TelegramChannel:
         # A dispatcher per bot: its handlers answer through that bot's sender, and events
         # carry the bot, so the learner is served by the bot they wrote to.
         dp = Dispatcher(storage=storage, events_isolation=isolation)
-        dp.include_router(router(self.app.dialog, one.sender, fetch_photos=settings.llm_vision,
-                                 fetch_voices=self.app.deps.speech is not None))
+        dp.include_router(
+            router(
+                self.app.dialog,
+                one.sender,
+                fetch_photos=settings.llm_vision,
+                fetch_voices=self.app.deps.speech is not None,
+            )
+        )
         me = await one.bot.get_me()
         if one.bot_id is None and me.username:  # invite links point at the default bot
             self.app.deps.bot_link = f"https://t.me/{me.username}"
@@ -241,14 +262,19 @@ class TelegramChannel:
             url = _unit_url(settings.telegram_webhook_url, one.bot_id)
             self._hooks[one.bot_id] = webhook.CappedRequestHandler(dp, one.bot, one.secret, limit)
             # max_connections: Telegram opens no more parallel requests than we handle at once.
-            await one.bot.set_webhook(url, secret_token=one.secret, max_connections=limit,
-                                      allowed_updates=dp.resolve_used_update_types())
+            await one.bot.set_webhook(
+                url,
+                secret_token=one.secret,
+                max_connections=limit,
+                allowed_updates=dp.resolve_used_update_types(),
+            )
             log.info("Telegram bot %s on a webhook at %s", label, url)
         else:
             # One consumer per token: a webhook left from production would refuse getUpdates.
             await one.bot.delete_webhook(drop_pending_updates=False)
-            self._polls[one.bot_id] = asyncio.create_task(polling.poll(dp, one.bot, limit),
-                                                          name=f"telegram poll {label}")
+            self._polls[one.bot_id] = asyncio.create_task(
+                polling.poll(dp, one.bot, limit), name=f"telegram poll {label}"
+            )
             log.info("Telegram bot %s polling", label)
 
     async def start(self) -> asyncio.Task[None] | None:
@@ -261,12 +287,16 @@ class TelegramChannel:
         if self.intake:
             for one in list(self.bots.values()):
                 await self._start_intake(one)
-            self._menus = asyncio.create_task(_following_menus(self.app, self._bot_map),
-                                              name="telegram menus")
+            self._menus = asyncio.create_task(
+                _following_menus(self.app, self._bot_map), name="telegram menus"
+            )
             if self.settings.telegram_webhook_url:
                 self._server = await webhook.serve_bots(
-                    self._hooks, self.settings.telegram_webhook_path,
-                    self.settings.telegram_webhook_host, self.settings.telegram_webhook_port)
+                    self._hooks,
+                    self.settings.telegram_webhook_path,
+                    self.settings.telegram_webhook_host,
+                    self.settings.telegram_webhook_port,
+                )
         return asyncio.create_task(self._run(), name="telegram")
 
     async def _run(self) -> None:

@@ -35,8 +35,14 @@ def derived_secret(token: str) -> str:
 class CappedRequestHandler(SimpleRequestHandler):
     """`SimpleRequestHandler` that handles at most `limit` updates at once."""
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret_token: str, limit: int,
-                 queue_seconds: float = QUEUE_SECONDS) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        secret_token: str,
+        limit: int,
+        queue_seconds: float = QUEUE_SECONDS,
+    ) -> None:
         super().__init__(dispatcher, bot, handle_in_background=False, secret_token=secret_token)
         self.gate = asyncio.Semaphore(limit)
         self.queue_seconds = queue_seconds
@@ -59,8 +65,9 @@ class CappedRequestHandler(SimpleRequestHandler):
         pass  # the bot session is closed by the channel, not by the web server
 
 
-def web_app(handler: CappedRequestHandler, path: str,
-            more: Sequence[tuple[CappedRequestHandler, str]] = ()) -> web.Application:
+def web_app(
+    handler: CappedRequestHandler, path: str, more: Sequence[tuple[CappedRequestHandler, str]] = ()
+) -> web.Application:
     """One server for every bot: the default bot at `path`, each unit's bot at its own path."""
     app = web.Application(client_max_size=MAX_BODY)
     for one, where in [(handler, path), *more]:
@@ -73,9 +80,13 @@ def web_app(handler: CappedRequestHandler, path: str,
     return app
 
 
-async def serve(handler: CappedRequestHandler, path: str, host: str,
-                port: int, more: Sequence[tuple[CappedRequestHandler, str]] = (),
-                ) -> web.AppRunner:
+async def serve(
+    handler: CappedRequestHandler,
+    path: str,
+    host: str,
+    port: int,
+    more: Sequence[tuple[CappedRequestHandler, str]] = (),
+) -> web.AppRunner:
     runner = web.AppRunner(web_app(handler, path, more), access_log=None)  # no secrets in logs
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -104,8 +115,9 @@ def bots_app(hooks: Mapping[int | None, CappedRequestHandler], path: str) -> web
     return app
 
 
-async def serve_bots(hooks: Mapping[int | None, CappedRequestHandler], path: str, host: str,
-                     port: int) -> web.AppRunner:
+async def serve_bots(
+    hooks: Mapping[int | None, CappedRequestHandler], path: str, host: str, port: int
+) -> web.AppRunner:
     runner = web.AppRunner(bots_app(hooks, path), access_log=None)  # no secrets in logs
     await runner.setup()
     await web.TCPSite(runner, host, port).start()

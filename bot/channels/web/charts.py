@@ -33,25 +33,29 @@ def gauge(rate: float | None, target: float, label: str) -> Markup:
     """A bar from 0 to 100%: the rate filled, the plan's target as a gold mark. An unknown rate
     (no denominator) draws an empty hatched bar: never a full one."""
     width, height = 240, 22
-    parts = [f'<svg class="gauge" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             f'aria-label="{html.escape(label)}">',
-             f'<rect x="0" y="3" width="{width}" height="16" rx="4" fill="{GRID}"/>']
+    parts = [
+        f'<svg class="gauge" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{html.escape(label)}">',
+        f'<rect x="0" y="3" width="{width}" height="16" rx="4" fill="{GRID}"/>',
+    ]
     if rate is not None:
         filled = max(0.0, min(1.0, rate)) * width
         colour = GREEN if rate >= target else GOLD
-        parts.append(f'<rect x="0" y="3" width="{filled:.1f}" height="16" rx="4" '
-                     f'fill="{colour}"/>')
+        parts.append(f'<rect x="0" y="3" width="{filled:.1f}" height="16" rx="4" fill="{colour}"/>')
     else:
-        parts += [f'<line x1="{x}" y1="19" x2="{x + 12}" y2="3" stroke="#c9c1aa" '
-                  f'stroke-width="2"/>' for x in range(0, width, 12)]
+        parts += [
+            f'<line x1="{x}" y1="19" x2="{x + 12}" y2="3" stroke="#c9c1aa" stroke-width="2"/>'
+            for x in range(0, width, 12)
+        ]
     mark = max(0.0, min(1.0, target)) * width
     parts.append(f'<rect x="{mark - 1.5:.1f}" y="0" width="3" height="{height}" fill="{INK}"/>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
-def trend(weeks: Sequence[date], series: Sequence[tuple[str, str, Sequence[int]]],
-          label: str) -> Markup:
+def trend(
+    weeks: Sequence[date], series: Sequence[tuple[str, str, Sequence[int]]], label: str
+) -> Markup:
     """Lines over the weeks: series are (name, colour, values), one value per week. The y axis
     starts at 0 and ends at a round number above the largest value."""
     width, height, left, bottom, top, right = 560, 240, 48, 30, 12, 28
@@ -66,25 +70,37 @@ def trend(weeks: Sequence[date], series: Sequence[tuple[str, str, Sequence[int]]
     def y(v: int) -> float:
         return top + plot_h * (1 - v / ceiling)
 
-    parts = [f'<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             f'aria-label="{html.escape(label)}" font-family="sans-serif" font-size="14">']
+    parts = [
+        f'<svg class="trend" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{html.escape(label)}" font-family="sans-serif" font-size="14">'
+    ]
     for step in range(5):
         value = ceiling * step // 4
-        parts.append(f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" '
-                     f'y2="{y(value):.1f}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
-                     f'fill="{MUTED}">{html.escape(number(value))}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{y(value):.1f}" x2="{width - right}" '
+            f'y2="{y(value):.1f}" stroke="{GRID}"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end" '
+            f'fill="{MUTED}">{html.escape(number(value))}</text>'
+        )
     every = max(1, len(weeks) // 6)  # at most ~7 dates under the axis, readable on a phone
     for i, week in enumerate(weeks):
         if i % every == 0 or i == len(weeks) - 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" '
-                         f'fill="{MUTED}">{week.strftime("%d/%m")}</text>')
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{height - 8}" text-anchor="middle" '
+                f'fill="{MUTED}">{week.strftime("%d/%m")}</text>'
+            )
     for name, colour, values in series:
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                     f'stroke-width="2.5"><title>{html.escape(name)}</title></polyline>')
-        parts += [f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}"/>'
-                  for i, v in enumerate(values)]
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" '
+            f'stroke-width="2.5"><title>{html.escape(name)}</title></polyline>'
+        )
+        parts += [
+            f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}"/>'
+            for i, v in enumerate(values)
+        ]
     parts.append("</svg>")
     return Markup("".join(parts))
 

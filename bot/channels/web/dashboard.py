@@ -37,7 +37,7 @@ PREFIX = "/web"
 HEADERS = {
     # No script at all; styles only from our own stylesheet; forms only back to us.
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
-                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
     # A sign-in link never leaks through a Referer to another site; our own forms still get
@@ -69,21 +69,36 @@ class Site:
 
     # ---- rendering ---------------------------------------------------------------------------
 
-    def page(self, request: web.Request, template: str, status: int = 200,
-             **context: Any) -> web.Response:
+    def page(
+        self, request: web.Request, template: str, status: int = 200, **context: Any
+    ) -> web.Response:
         who = request.get(VIEWER)
         cookie = request.get(SESSION)
         text = self.env.get_template(template).render(
-            t=self.tr, who=who, areas=who.areas if who else (), csrf=cookie.csrf if cookie else "",
-            prefix=PREFIX, path=request.path, url=_url, charts=charts, **context)
-        return web.Response(text=text, status=status, content_type="text/html",
-                            charset="utf-8")
+            t=self.tr,
+            who=who,
+            areas=who.areas if who else (),
+            csrf=cookie.csrf if cookie else "",
+            prefix=PREFIX,
+            path=request.path,
+            url=_url,
+            charts=charts,
+            **context,
+        )
+        return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
 
-    def message(self, request: web.Request, status: int, title: str, body: str,
-                link: tuple[str, str] | None = None) -> web.Response:
+    def message(
+        self,
+        request: web.Request,
+        status: int,
+        title: str,
+        body: str,
+        link: tuple[str, str] | None = None,
+    ) -> web.Response:
         """A plain page that says one thing (a refusal, a used link, a missing unit)."""
-        return self.page(request, "message.html", status, title=self.tr(title),
-                         body=self.tr(body), link=link)
+        return self.page(
+            request, "message.html", status, title=self.tr(title), body=self.tr(body), link=link
+        )
 
     def not_found(self, request: web.Request) -> web.Response:
         # The same answer for a unit that does not exist and one outside the person's scope.
@@ -94,8 +109,9 @@ class Site:
     async def signed_in(self, request: web.Request) -> bool:
         """Reads the cookie and the person's roles into the request; False when there is no
         live session (missing, forged, expired, signed out) or no role any more."""
-        cookie = self.sealer.open(request.cookies.get(COOKIE),
-                                  int(self.session_ttl.total_seconds()))
+        cookie = self.sealer.open(
+            request.cookies.get(COOKIE), int(self.session_ttl.total_seconds())
+        )
         if cookie is None:
             return False
         async with self.deps.store.transaction() as repo:
@@ -135,9 +151,13 @@ def _url(path: str, **query: object) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.PackageLoader("bot.channels.web", "templates"),
-                             autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("bot.channels.web", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["day"] = lambda d: d.strftime("%d/%m/%Y") if d else "–"
     env.filters["percent"] = charts.percent
     env.filters["number"] = charts.number
@@ -156,7 +176,8 @@ def _guard(site: Site) -> Any:
             if path.startswith(PREFIX) and not path.startswith(PUBLIC):
                 if not await site.signed_in(request):
                     response: web.StreamResponse = site.message(
-                        request, 401, "web.signed_out_title", "web.sign_in_first")
+                        request, 401, "web.signed_out_title", "web.sign_in_first"
+                    )
                     response.del_cookie(COOKIE, path=PREFIX)
                 else:
                     response = await handler(request)
@@ -179,24 +200,42 @@ def _guard(site: Site) -> Any:
     return guard
 
 
-def dashboard_app(deps: Deps, sealer: Sealer, *, secure: bool, session_ttl: timedelta,
-                  reports: ReportMaker | None = None) -> web.Application:
+def dashboard_app(
+    deps: Deps,
+    sealer: Sealer,
+    *,
+    secure: bool,
+    session_ttl: timedelta,
+    reports: ReportMaker | None = None,
+) -> web.Application:
     """The web pages and the public certificate page, on one aiohttp application."""
     site = Site(deps, sealer, secure, session_ttl, reports)
-    app = web.Application(middlewares=[_guard(site)], client_max_size=MAX_FORM,
-                          handler_args={"max_line_size": MAX_LINE})
+    app = web.Application(
+        middlewares=[_guard(site)],
+        client_max_size=MAX_FORM,
+        handler_args={"max_line_size": MAX_LINE},
+    )
     app.add_routes(pages.routes(site))
     app.add_routes(verify_routes(deps.store, deps.certificate_maker, deps.public_url))
     return app
 
 
-async def start_dashboard(deps: Deps, sealer: Sealer, *, host: str, port: int, secure: bool,
-                          session_ttl: timedelta,
-                          reports: ReportMaker | None = None) -> web.AppRunner:
+async def start_dashboard(
+    deps: Deps,
+    sealer: Sealer,
+    *,
+    host: str,
+    port: int,
+    secure: bool,
+    session_ttl: timedelta,
+    reports: ReportMaker | None = None,
+) -> web.AppRunner:
     """Serve the pages on host:port until the runner is cleaned up."""
     # No access log: sign-in links carry their token in the address.
-    runner = web.AppRunner(dashboard_app(deps, sealer, secure=secure, session_ttl=session_ttl,
-                                         reports=reports), access_log=None)
+    runner = web.AppRunner(
+        dashboard_app(deps, sealer, secure=secure, session_ttl=session_ttl, reports=reports),
+        access_log=None,
+    )
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("web pages on http://%s:%s%s/", host, port, PREFIX)

@@ -86,17 +86,31 @@ async def overview_page(site: Site, request: web.Request) -> web.StreamResponse:
     trend = figures.trend
     chart = charts.trend(
         [p.week_start for p in trend],
-        [(site.tr("web.overview.trend_active"), charts.GREEN, [p.active for p in trend]),
-         (site.tr("web.overview.trend_done"), charts.GOLD, [p.lessons_done for p in trend]),
-         (site.tr("web.overview.trend_passed"), charts.INK, [p.passed for p in trend])],
-        site.tr("web.overview.trend_title"))
+        [
+            (site.tr("web.overview.trend_active"), charts.GREEN, [p.active for p in trend]),
+            (site.tr("web.overview.trend_done"), charts.GOLD, [p.lessons_done for p in trend]),
+            (site.tr("web.overview.trend_passed"), charts.INK, [p.passed for p in trend]),
+        ],
+        site.tr("web.overview.trend_title"),
+    )
     return site.page(
-        request, "overview.html", unit=unit, o=figures, crumbs=crumbs, roster=roster,
-        rows=sort_rows(rows, sort, descending), columns=COLUMNS, sort=sort,
-        descending=descending, chart=chart, quarter=quarter_of(today).label,
-        downloads=site.reports is not None, groups=dashboard.GROUPS,
+        request,
+        "overview.html",
+        unit=unit,
+        o=figures,
+        crumbs=crumbs,
+        roster=roster,
+        rows=sort_rows(rows, sort, descending),
+        columns=COLUMNS,
+        sort=sort,
+        descending=descending,
+        chart=chart,
+        quarter=quarter_of(today).label,
+        downloads=site.reports is not None,
+        groups=dashboard.GROUPS,
         computed=figures.computed_at.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
-        crumb_url=lambda u: f"/web/unit/{u.id}")
+        crumb_url=lambda u: f"/web/unit/{u.id}",
+    )
 
 
 async def download(site: Site, request: web.Request) -> web.StreamResponse:
@@ -109,9 +123,13 @@ async def download(site: Site, request: web.Request) -> web.StreamResponse:
         if not period.is_quarter:
             raise PeriodError(typed)
     except PeriodError:
-        return site.message(request, 400, "web.overview.bad_period_title",
-                            "web.overview.bad_period",
-                            link=(f"/web/unit/{request.match_info['unit_id']}", "web.back"))
+        return site.message(
+            request,
+            400,
+            "web.overview.bad_period_title",
+            "web.overview.bad_period",
+            link=(f"/web/unit/{request.match_info['unit_id']}", "web.back"),
+        )
     async with deps.store.transaction() as repo:
         unit = await unit_for(repo, who, Area.OVERVIEW, int(request.match_info["unit_id"]))
     if unit is None or site.reports is None:
@@ -119,12 +137,24 @@ async def download(site: Site, request: web.Request) -> web.StreamResponse:
     try:
         made = await site.reports(deps, unit.id, period.label, request.match_info["kind"])
     except FutureQuarter:
-        return site.message(request, 400, "web.overview.bad_period_title",
-                            "web.overview.future", link=(f"/web/unit/{unit.id}", "web.back"))
+        return site.message(
+            request,
+            400,
+            "web.overview.bad_period_title",
+            "web.overview.future",
+            link=(f"/web/unit/{unit.id}", "web.back"),
+        )
     if made is None:
-        return site.message(request, 404, "web.overview.no_report_title",
-                            "web.overview.no_report",
-                            link=(f"/web/unit/{unit.id}", "web.back"))
+        return site.message(
+            request,
+            404,
+            "web.overview.no_report_title",
+            "web.overview.no_report",
+            link=(f"/web/unit/{unit.id}", "web.back"),
+        )
     body, content_type, name = made
-    return web.Response(body=body, content_type=content_type, headers={
-        "Content-Disposition": f'attachment; filename="{name}"'})
+    return web.Response(
+        body=body,
+        content_type=content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

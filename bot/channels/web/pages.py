@@ -70,11 +70,16 @@ def _see_other(location: str) -> web.Response:
 
 async def style(site: Site, request: web.Request) -> web.StreamResponse:
     css = site.env.loader.get_source(site.env, STYLE_FILE)[0] if site.env.loader else ""
-    return web.Response(text=css, content_type="text/css", charset="utf-8",
-                        headers={"Cache-Control": "public, max-age=3600"})
+    return web.Response(
+        text=css,
+        content_type="text/css",
+        charset="utf-8",
+        headers={"Cache-Control": "public, max-age=3600"},
+    )
 
 
 # ---- signing in and out ------------------------------------------------------------------------
+
 
 async def login_page(site: Site, request: web.Request) -> web.StreamResponse:
     """The link from the chat: a button, so that a chat app fetching the link for a preview
@@ -97,8 +102,15 @@ async def login(site: Site, request: web.Request) -> web.StreamResponse:
         return site.message(request, 410, "web.link_gone_title", "web.link_gone")
     sealed, _cookie = site.sealer.seal(session.id)
     response = _see_other("/web/")
-    response.set_cookie(COOKIE, sealed, path="/web", httponly=True, samesite="Strict",
-                        secure=site.secure, max_age=int(site.session_ttl.total_seconds()))
+    response.set_cookie(
+        COOKIE,
+        sealed,
+        path="/web",
+        httponly=True,
+        samesite="Strict",
+        secure=site.secure,
+        max_age=int(site.session_ttl.total_seconds()),
+    )
     return response
 
 
@@ -117,17 +129,22 @@ async def signed_out(site: Site, request: web.Request) -> web.StreamResponse:
 
 # ---- home: where each of the person's roles starts ----------------------------------------------
 
+
 async def home(site: Site, request: web.Request) -> web.StreamResponse:
     who = _who(request)
     async with site.deps.store.transaction() as repo:
-        starts = {area: await top_units(repo, who, area) for area in who.areas
-                  if area in (Area.OVERVIEW, Area.ROSTER)}
+        starts = {
+            area: await top_units(repo, who, area)
+            for area in who.areas
+            if area in (Area.OVERVIEW, Area.ROSTER)
+        }
     if len(starts.get(Area.OVERVIEW, [])) == 1:  # an official with one unit: straight to it
         return _see_other(f"/web/unit/{starts[Area.OVERVIEW][0].id}")
     return site.page(request, "home.html", starts=starts, Area=Area)
 
 
 # ---- a group's or class's members --------------------------------------------------------------
+
 
 async def members(site: Site, request: web.Request) -> web.StreamResponse:
     who = _who(request)
@@ -140,8 +157,16 @@ async def members(site: Site, request: web.Request) -> web.StreamResponse:
         crumbs = await trail(repo, who, Area.ROSTER, unit)
         below = await repo.units.children_of(unit.id)
         figures = await may(repo, who, Action.VIEW_DASHBOARD, unit.id)
-    return site.page(request, "members.html", unit=unit, rows=rows, crumbs=crumbs, below=below,
-                     figures=figures, is_class=unit.kind == CLASS_KIND)
+    return site.page(
+        request,
+        "members.html",
+        unit=unit,
+        rows=rows,
+        crumbs=crumbs,
+        below=below,
+        figures=figures,
+        is_class=unit.kind == CLASS_KIND,
+    )
 
 
 async def _roster_rows(site: Site, repo: UnitOfWork, unit: UnitRecord) -> list[dict[str, Any]]:
@@ -152,15 +177,31 @@ async def _roster_rows(site: Site, repo: UnitOfWork, unit: UnitRecord) -> list[d
         rows = await repo.classes.roster(unit.id)
         identities = await repo.leader.identities_for([r.learner_id for r in rows])
         now = deps.now()
-        return [{"name": r.name, "lessons": r.lessons_done, "last": r.last_studied,
-                 "sessions": r.sessions_attended,
-                 "reach": _reach(tr, reach.why_unreachable(identities[r.learner_id], now,
-                                                          deps.policies))}
-                for r in rows]
+        return [
+            {
+                "name": r.name,
+                "lessons": r.lessons_done,
+                "last": r.last_studied,
+                "sessions": r.sessions_attended,
+                "reach": _reach(
+                    tr, reach.why_unreachable(identities[r.learner_id], now, deps.policies)
+                ),
+            }
+            for r in rows
+        ]
     found = await group_roster(deps, repo, unit)
-    return [{"name": r.name, "lessons": r.lessons_done, "last": r.last_studied,
-             "streak": r.streak, "today": r.studied_today, "sessions": None,
-             "reach": _reach(tr, r.reach)} for r in found.rows]
+    return [
+        {
+            "name": r.name,
+            "lessons": r.lessons_done,
+            "last": r.last_studied,
+            "streak": r.streak,
+            "today": r.studied_today,
+            "sessions": None,
+            "reach": _reach(tr, r.reach),
+        }
+        for r in found.rows
+    ]
 
 
 def _reach(tr: Any, reason: str | None) -> str | None:
@@ -169,25 +210,39 @@ def _reach(tr: Any, reason: str | None) -> str | None:
 
 # ---- the review queue --------------------------------------------------------------------------
 
+
 async def review_page(site: Site, request: web.Request) -> web.StreamResponse:
     who, deps, tr = _who(request), site.deps, site.tr
     if not who.opens(Area.REVIEW):
         return site.not_found(request)
     async with deps.store.transaction() as repo:
         units = await scope_of(deps, repo, who, Area.REVIEW)
-        queue = (await review.review_queue(repo, units, REVIEW_PAGE)
-                 if scope.allowed(units) else None)
+        queue = (
+            await review.review_queue(repo, units, REVIEW_PAGE) if scope.allowed(units) else None
+        )
     items = queue.items if queue else ()
     count = queue.total if queue else 0
-    shown_items = [{
-        "id": g.grade_id, "score": g.score, "lesson": tasks.title(deps, g.lesson_id, tr),
-        "flags": flag_names(list(g.flags), tr), "appealed": g.appealed,
-        "text": (g.text or tr("review.photo_only"))[:EXCERPT],
-        "photo": bool(g.photo_ref),
-    } for g in items]
+    shown_items = [
+        {
+            "id": g.grade_id,
+            "score": g.score,
+            "lesson": tasks.title(deps, g.lesson_id, tr),
+            "flags": flag_names(list(g.flags), tr),
+            "appealed": g.appealed,
+            "text": (g.text or tr("review.photo_only"))[:EXCERPT],
+            "photo": bool(g.photo_ref),
+        }
+        for g in items
+    ]
     done = _int(request.query.get("done"))
-    return site.page(request, "review.html", items=shown_items, count=count, done=done,
-                     done_score=_int(request.query.get("score")))
+    return site.page(
+        request,
+        "review.html",
+        items=shown_items,
+        count=count,
+        done=done,
+        done_score=_int(request.query.get("score")),
+    )
 
 
 async def review_post(site: Site, request: web.Request) -> web.StreamResponse:
@@ -200,8 +255,13 @@ async def review_post(site: Site, request: web.Request) -> web.StreamResponse:
     if action == "set":
         typed = (form.get("score") or "").strip()
         if not re.fullmatch(r"[0-9]{1,3}", typed) or int(typed) > 100:
-            return site.message(request, 400, "web.review.bad_score_title", "review.bad_score",
-                                link=("/web/review", "web.back"))
+            return site.message(
+                request,
+                400,
+                "web.review.bad_score_title",
+                "review.bad_score",
+                link=("/web/review", "web.back"),
+            )
         score = int(typed)
     elif action != "ok":
         return site.message(request, 400, "web.error_title", "web.error")
@@ -209,11 +269,15 @@ async def review_post(site: Site, request: web.Request) -> web.StreamResponse:
     async with deps.store.transaction() as repo:
         units = await scope_of(deps, repo, who, Area.REVIEW)
         grade = await repo.grades.grade(grade_id)
-        if (not scope.allowed(units) or grade is None
-                or not await scope.has_learner(repo, units, grade.learner_id)):
+        if (
+            not scope.allowed(units)
+            or grade is None
+            or not await scope.has_learner(repo, units, grade.learner_id)
+        ):
             return site.not_found(request)  # another unit's work: not even that it exists
-        _answer, told = await review.override(deps, repo, grade_id, score,
-                                              f"web:{who.learner_id}", site.tr)
+        _answer, told = await review.override(
+            deps, repo, grade_id, score, f"web:{who.learner_id}", site.tr
+        )
     if told is not None and deps.notify is not None:
         await deps.notify(*told)  # after the commit, as the chat's notices are
     new_score = grade.score if score is None else score
@@ -222,61 +286,88 @@ async def review_post(site: Site, request: web.Request) -> web.StreamResponse:
 
 # ---- challenges --------------------------------------------------------------------------------
 
+
 async def challenges_page(site: Site, request: web.Request) -> web.StreamResponse:
     who, deps, tr = _who(request), site.deps, site.tr
     if not who.opens(Area.CHALLENGES):
         return site.not_found(request)
     async with deps.store.transaction() as repo:
         units = await scope_of(deps, repo, who, Area.CHALLENGES)
-        covered = units if units is not None else await repo.roles.subtree(
-            await repo.roles.roots())
+        covered = units if units is not None else await repo.roles.subtree(await repo.roles.roots())
         found = await repo.challenges.challenges_in(sorted(covered), CHALLENGE_PAGE)
         rows = []
         zone = ZoneInfo(deps.timezone)
         for c in found:
             unit = await repo.units.unit(c.unit_id)
             entries = await repo.challenges.entries(c.id)
-            rows.append({
-                "text": c.text, "unit": unit.name if unit else "–", "points": c.points,
-                "deadline": c.deadline.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
-                "open": c.closed_at is None, "entries": len(entries),
-                "lesson": tasks.title(deps, c.lesson_id, tr) if c.lesson_id else None,
-                "board": challenges.standings(entries)[:challenges.BOARD_ROWS],
-                "held": {e.learner_id for e in entries if e.best_confirmed != e.best_any},
-            })
+            rows.append(
+                {
+                    "text": c.text,
+                    "unit": unit.name if unit else "–",
+                    "points": c.points,
+                    "deadline": c.deadline.astimezone(zone).strftime("%H:%M %d/%m/%Y"),
+                    "open": c.closed_at is None,
+                    "entries": len(entries),
+                    "lesson": tasks.title(deps, c.lesson_id, tr) if c.lesson_id else None,
+                    "board": challenges.standings(entries)[: challenges.BOARD_ROWS],
+                    "held": {e.learner_id for e in entries if e.best_confirmed != e.best_any},
+                }
+            )
     return site.page(request, "challenges.html", rows=rows)
 
 
 # ---- certificates ------------------------------------------------------------------------------
 
+
 async def certificates_page(site: Site, request: web.Request) -> web.StreamResponse:
     who, deps = _who(request), site.deps
     if not who.opens(Area.CERTIFICATES):
         return site.not_found(request)
-    status = request.query.get("status") if request.query.get("status") in (
-        "issued", "revoked") else None
+    status = (
+        request.query.get("status")
+        if request.query.get("status") in ("issued", "revoked")
+        else None
+    )
     async with deps.store.transaction() as repo:
         units = await scope_of(deps, repo, who, Area.CERTIFICATES)
         covered = sorted(units) if units is not None else None
         levels, revoked = await repo.certificates.level_counts(covered)
         picked = await repo.certificates.newest(
-            covered, None if status is None else status == "revoked", CERTIFICATE_PAGE)
-        revoke_units = await scope.of(deps, repo, who.learner_id, Action.REVOKE_CERTIFICATE) \
-            if who.holds(Action.REVOKE_CERTIFICATE) else frozenset()
+            covered, None if status is None else status == "revoked", CERTIFICATE_PAGE
+        )
+        revoke_units = (
+            await scope.of(deps, repo, who.learner_id, Action.REVOKE_CERTIFICATE)
+            if who.holds(Action.REVOKE_CERTIFICATE)
+            else frozenset()
+        )
     counts = {"issued": sum(levels.values()), "revoked": revoked}
     total = counts[status] if status else counts["issued"] + revoked
-    rows = [{
-        "code": shown(r.code), "name": r.full_name or "", "level": r.level,
-        "title": r.level_title, "unit": r.unit_name, "day": r.issued_on,
-        "revoked": r.revoked, "revoked_on": r.revoked_at.date() if r.revoked_at else None,
-        "reason": r.revoke_reason or "",
-        "may_revoke": not r.revoked and (revoke_units is None or (
-            r.unit_id is not None and r.unit_id in revoke_units)),
-    } for r in picked]
-    return site.page(request, "certificates.html", rows=rows, counts=counts,
-                     levels=sorted(levels.items()), showing=status,
-                     more=max(0, total - len(picked)),
-                     revoked_code=request.query.get("revoked"))
+    rows = [
+        {
+            "code": shown(r.code),
+            "name": r.full_name or "",
+            "level": r.level,
+            "title": r.level_title,
+            "unit": r.unit_name,
+            "day": r.issued_on,
+            "revoked": r.revoked,
+            "revoked_on": r.revoked_at.date() if r.revoked_at else None,
+            "reason": r.revoke_reason or "",
+            "may_revoke": not r.revoked
+            and (revoke_units is None or (r.unit_id is not None and r.unit_id in revoke_units)),
+        }
+        for r in picked
+    ]
+    return site.page(
+        request,
+        "certificates.html",
+        rows=rows,
+        counts=counts,
+        levels=sorted(levels.items()),
+        showing=status,
+        more=max(0, total - len(picked)),
+        revoked_code=request.query.get("revoked"),
+    )
 
 
 async def revoke_post(site: Site, request: web.Request) -> web.StreamResponse:
@@ -286,24 +377,33 @@ async def revoke_post(site: Site, request: web.Request) -> web.StreamResponse:
     form = await site.form(request)
     code, reason = form.get("code", ""), " ".join(form.get("reason", "").split())
     if not reason:
-        return site.message(request, 400, "web.cert.no_reason_title", "web.cert.no_reason",
-                            link=("/web/certificates", "web.back"))
+        return site.message(
+            request,
+            400,
+            "web.cert.no_reason_title",
+            "web.cert.no_reason",
+            link=("/web/certificates", "web.back"),
+        )
     async with deps.store.transaction() as repo:
         found = await certificates.verify(repo, code)
         record = found.record
         allowed = record is not None and (
             await may(repo, who, Action.REVOKE_CERTIFICATE, record.unit_id)
-            if record.unit_id is not None else who.admin)
+            if record.unit_id is not None
+            else who.admin
+        )
         if record is None or not allowed:
             return site.not_found(request)
-        outcome, _ = await certificates.revoke(repo, code, f"web:{who.learner_id}", reason,
-                                               deps.now())
+        outcome, _ = await certificates.revoke(
+            repo, code, f"web:{who.learner_id}", reason, deps.now()
+        )
     if outcome not in ("revoked", "already"):
         return site.message(request, 400, "web.error_title", "web.error")
     return _see_other(f"/web/certificates?status=revoked&revoked={shown(record.code)}")
 
 
 # ---- honours -----------------------------------------------------------------------------------
+
 
 async def honours_page(site: Site, request: web.Request) -> web.StreamResponse:
     who, deps = _who(request), site.deps
@@ -314,20 +414,34 @@ async def honours_page(site: Site, request: web.Request) -> web.StreamResponse:
     try:
         period = parse_period(typed) if typed else quarter_of(today)
     except PeriodError:
-        return site.message(request, 400, "web.honours.bad_period_title",
-                            "web.honours.bad_period", link=("/web/honours", "web.back"))
+        return site.message(
+            request,
+            400,
+            "web.honours.bad_period_title",
+            "web.honours.bad_period",
+            link=("/web/honours", "web.back"),
+        )
     async with deps.store.transaction() as repo:
         tops = await top_units(repo, who, Area.HONOURS)
         unit_id = _int(request.query.get("unit")) or (tops[0].id if tops else None)
         unit = await unit_for(repo, who, Area.HONOURS, unit_id) if unit_id else None
         if unit is None:
             return site.not_found(request)
-        report = await honours.honours(repo, unit.id, period, deps.honours_rules,
-                                       deps.timezone, pass_marks(deps.curriculum))
+        report = await honours.honours(
+            repo, unit.id, period, deps.honours_rules, deps.timezone, pass_marks(deps.curriculum)
+        )
         crumbs = await trail(repo, who, Area.HONOURS, unit)
         below = await repo.units.children_of(unit.id)
     if report is None:
         return site.not_found(request)
-    return site.page(request, "honours.html", report=report, unit=unit, crumbs=crumbs,
-                     below_ids={u.id for u in below}, period=period, tops=tops,
-                     crumb_url=lambda u: f"/web/honours?unit={u.id}&period={period.label}")
+    return site.page(
+        request,
+        "honours.html",
+        report=report,
+        unit=unit,
+        crumbs=crumbs,
+        below_ids={u.id for u in below},
+        period=period,
+        tops=tops,
+        crumb_url=lambda u: f"/web/honours?unit={u.id}&period={period.label}",
+    )

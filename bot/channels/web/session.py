@@ -33,8 +33,9 @@ class Sealer:
     """Seals and opens the cookie with a key derived from the configured secret."""
 
     def __init__(self, secret: bytes) -> None:
-        key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hocai web session",
-                   info=b"cookie").derive(secret)
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=b"hocai web session", info=b"cookie"
+        ).derive(secret)
         self._fernet = Fernet(base64.urlsafe_b64encode(key))
 
     @classmethod

@@ -29,7 +29,7 @@ MAX_LINE = 16_384
 
 _HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-                               "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",  # nobody's certificate should turn up in a search
@@ -57,19 +57,24 @@ button{font:inherit;padding:.45rem 1rem;border:0;border-radius:6px;background:#1
 
 
 def _page(tr: Translator, heading: str, css_class: str, body: str, status: int) -> web.Response:
-    form = (f'<form method="get" action="{certificates.VERIFY_PATH.rstrip("/")}">'
-            f'<input name="code" maxlength="64" autocomplete="off" '
-            f'aria-label="{html.escape(tr("cert.web.code_label"))}" '
-            f'placeholder="ABCDE-FGHJK-MNPQR">'
-            f'<button type="submit">{html.escape(tr("cert.web.check"))}</button></form>')
-    text = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width,initial-scale=1">'
-            f'<meta name="robots" content="noindex,nofollow">'
-            f'<title>{html.escape(tr("cert.web.title"))}</title><style>{_STYLE}</style></head>'
-            f'<body><main><p class="programme">{html.escape(tr("cert.pdf.programme"))}</p>'
-            f'<h1 class="{css_class}">{html.escape(heading)}</h1>{body}{form}</main></body></html>')
-    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8",
-                        headers=_HEADERS)
+    form = (
+        f'<form method="get" action="{certificates.VERIFY_PATH.rstrip("/")}">'
+        f'<input name="code" maxlength="64" autocomplete="off" '
+        f'aria-label="{html.escape(tr("cert.web.code_label"))}" '
+        f'placeholder="ABCDE-FGHJK-MNPQR">'
+        f'<button type="submit">{html.escape(tr("cert.web.check"))}</button></form>'
+    )
+    text = (
+        f'<!doctype html><html lang="vi"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1">'
+        f'<meta name="robots" content="noindex,nofollow">'
+        f"<title>{html.escape(tr('cert.web.title'))}</title><style>{_STYLE}</style></head>"
+        f'<body><main><p class="programme">{html.escape(tr("cert.pdf.programme"))}</p>'
+        f'<h1 class="{css_class}">{html.escape(heading)}</h1>{body}{form}</main></body></html>'
+    )
+    return web.Response(
+        text=text, status=status, content_type="text/html", charset="utf-8", headers=_HEADERS
+    )
 
 
 def _facts(tr: Translator, found: Verification) -> str:
@@ -78,16 +83,20 @@ def _facts(tr: Translator, found: Verification) -> str:
     day = record.issued_on or record.earned_at.date()
     rows = [
         (tr("cert.web.name"), record.full_name or ""),
-        (tr("cert.web.level"), tr("cert.web.level_value", level=record.level,
-                                  title=record.level_title)),
+        (
+            tr("cert.web.level"),
+            tr("cert.web.level_value", level=record.level, title=record.level_title),
+        ),
         (tr("cert.web.date"), day.strftime("%d/%m/%Y")),
         (tr("cert.web.unit"), record.unit_name or "-"),
     ]
     code = shown(record.code)
     if found.status == "revoked":
         revoked_on = record.revoked_at.strftime("%d/%m/%Y") if record.revoked_at else "-"
-        rows += [(tr("cert.web.revoked_on"), revoked_on),
-                 (tr("cert.web.reason"), record.revoke_reason or "-")]
+        rows += [
+            (tr("cert.web.revoked_on"), revoked_on),
+            (tr("cert.web.reason"), record.revoke_reason or "-"),
+        ]
     items = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows[:4])
     items += f'<dt>{html.escape(tr("cert.web.code"))}</dt><dd class="code">{html.escape(code)}</dd>'
     items += "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows[4:])
@@ -97,22 +106,43 @@ def _facts(tr: Translator, found: Verification) -> str:
 def answer(found: Verification) -> web.Response:
     tr = Translator("vi")
     if found.status == "malformed":
-        return _page(tr, tr("cert.web.malformed_title"), "missing",
-                     f'<p>{html.escape(tr("cert.web.malformed"))}</p>', 400)
+        return _page(
+            tr,
+            tr("cert.web.malformed_title"),
+            "missing",
+            f"<p>{html.escape(tr('cert.web.malformed'))}</p>",
+            400,
+        )
     if found.status == "unknown":
-        return _page(tr, tr("cert.web.unknown_title"), "missing",
-                     f'<p>{html.escape(tr("cert.web.unknown"))}</p>', 404)
+        return _page(
+            tr,
+            tr("cert.web.unknown_title"),
+            "missing",
+            f"<p>{html.escape(tr('cert.web.unknown'))}</p>",
+            404,
+        )
     if found.status == "revoked":
-        return _page(tr, tr("cert.web.revoked_title"), "revoked",
-                     _facts(tr, found) + f'<p class="note">{html.escape(tr("cert.web.revoked"))}'
-                                         f'</p>', 200)
-    return _page(tr, tr("cert.web.valid_title"), "valid",
-                 _facts(tr, found) + f'<p class="note">{html.escape(tr("cert.web.valid"))}</p>',
-                 200)
+        return _page(
+            tr,
+            tr("cert.web.revoked_title"),
+            "revoked",
+            _facts(tr, found) + f'<p class="note">{html.escape(tr("cert.web.revoked"))}</p>',
+            200,
+        )
+    return _page(
+        tr,
+        tr("cert.web.valid_title"),
+        "valid",
+        _facts(tr, found) + f'<p class="note">{html.escape(tr("cert.web.valid"))}</p>',
+        200,
+    )
 
 
-def verify_routes(store: Store, maker: CertificateMaker | None = None,
-                  public_url: str = certificates.DEFAULT_PUBLIC_URL) -> list[web.RouteDef]:
+def verify_routes(
+    store: Store,
+    maker: CertificateMaker | None = None,
+    public_url: str = certificates.DEFAULT_PUBLIC_URL,
+) -> list[web.RouteDef]:
     """The verification routes, for any aiohttp application to mount."""
 
     async def lookup(text: str) -> Verification:
@@ -125,8 +155,13 @@ def verify_routes(store: Store, maker: CertificateMaker | None = None,
         if "code" in request.query:
             return answer(await lookup(request.query["code"]))
         tr = Translator("vi")
-        return _page(tr, tr("cert.web.form_title"), "valid",
-                     f'<p>{html.escape(tr("cert.web.form"))}</p>', 200)
+        return _page(
+            tr,
+            tr("cert.web.form_title"),
+            "valid",
+            f"<p>{html.escape(tr('cert.web.form'))}</p>",
+            200,
+        )
 
     async def page(request: web.Request) -> web.Response:
         text = request.match_info["code"]
@@ -139,31 +174,42 @@ def verify_routes(store: Store, maker: CertificateMaker | None = None,
         found = await lookup(text)
         if found.status != "valid" or found.record is None or maker is None:
             status = {"malformed": 400, "unknown": 404}.get(found.status, 410)
-            return web.Response(status=status, text=Translator("vi")(
-                f"cert.web.{found.status}" if found.status != "valid" else "cert.web.unknown"),
-                headers=_HEADERS)
+            return web.Response(
+                status=status,
+                text=Translator("vi")(
+                    f"cert.web.{found.status}" if found.status != "valid" else "cert.web.unknown"
+                ),
+                headers=_HEADERS,
+            )
         card = certificates.card(public_url, found.record)
         png = await asyncio.to_thread(maker.png, card)
         return web.Response(body=png, content_type="image/png", headers=_HEADERS)
 
-    return [web.get(certificates.VERIFY_PATH.rstrip("/"), form),
-            web.get(certificates.VERIFY_PATH + "{code}", page)]
+    return [
+        web.get(certificates.VERIFY_PATH.rstrip("/"), form),
+        web.get(certificates.VERIFY_PATH + "{code}", page),
+    ]
 
 
-def verify_app(store: Store, maker: CertificateMaker | None = None,
-               public_url: str = certificates.DEFAULT_PUBLIC_URL) -> web.Application:
+def verify_app(
+    store: Store,
+    maker: CertificateMaker | None = None,
+    public_url: str = certificates.DEFAULT_PUBLIC_URL,
+) -> web.Application:
     app = web.Application(handler_args={"max_line_size": MAX_LINE})
     app.add_routes(verify_routes(store, maker, public_url))
     return app
 
 
-async def start_verify_server(store: Store, maker: CertificateMaker | None, public_url: str,
-                              host: str, port: int) -> web.AppRunner:
+async def start_verify_server(
+    store: Store, maker: CertificateMaker | None, public_url: str, host: str, port: int
+) -> web.AppRunner:
     """Serve the verification page on host:port until the runner is cleaned up."""
     # No access log: the codes in the addresses are what lets anyone see a certificate.
     runner = web.AppRunner(verify_app(store, maker, public_url), access_log=None)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
-    log.info("certificate verification page on http://%s:%s%s", host, port,
-             certificates.VERIFY_PATH)
+    log.info(
+        "certificate verification page on http://%s:%s%s", host, port, certificates.VERIFY_PATH
+    )
     return runner

@@ -33,17 +33,24 @@ def quiet_http_logs() -> None:
 
 
 class ZaloBotApi:
-    def __init__(self, token: str, base: str = DEFAULT_BASE, http: httpx.AsyncClient | None = None,
-                 timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        token: str,
+        base: str = DEFAULT_BASE,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 15.0,
+    ) -> None:
         self._prefix = f"{base.rstrip('/')}/bot{token}/"
         self.http = http or httpx.AsyncClient()
         self.timeout = timeout
 
-    async def call(self, method: str, payload: dict[str, Any] | None = None,
-                   wait_seconds: float | None = None) -> Any:
+    async def call(
+        self, method: str, payload: dict[str, Any] | None = None, wait_seconds: float | None = None
+    ) -> Any:
         try:
-            response = await self.http.post(self._prefix + method, json=payload or {},
-                                             timeout=wait_seconds or self.timeout)
+            response = await self.http.post(
+                self._prefix + method, json=payload or {}, timeout=wait_seconds or self.timeout
+            )
         except httpx.HTTPError as exc:  # the message may hold the URL: keep only the kind
             raise ZaloNetworkError(f"{method}: {type(exc).__name__}") from None
         return self._result(method, response)
@@ -65,12 +72,17 @@ class ZaloBotApi:
         if code == 429 or status == 429:
             params = data.get("parameters") or {}
             retry = params.get("retry_after") if isinstance(params, dict) else None
-            raise ZaloRateLimited(429, description, status,
-                                  float(retry) if retry else DEFAULT_RETRY_AFTER)
+            raise ZaloRateLimited(
+                429, description, status, float(retry) if retry else DEFAULT_RETRY_AFTER
+            )
         if code == 401 or status == 401:
             raise ZaloAuthError(401, description or "the bot token was refused", status)
-        if code in (403, 404) and method in ("sendMessage", "sendPhoto", "sendSticker",
-                                             "sendChatAction"):
+        if code in (403, 404) and method in (
+            "sendMessage",
+            "sendPhoto",
+            "sendSticker",
+            "sendChatAction",
+        ):
             raise ZaloRecipientGone(int(code), description, status)
         raise ZaloApiError(int(code or status), description or "ok is false", status)
 
@@ -82,8 +94,9 @@ class ZaloBotApi:
     async def get_updates(self, poll_seconds: int = 30) -> list[dict[str, Any]]:
         """One long poll. Zalo answers ONE update (not a list) or HTTP 408 when idle."""
         try:
-            result = await self.call("getUpdates", {"timeout": poll_seconds},
-                                     wait_seconds=poll_seconds + 10)
+            result = await self.call(
+                "getUpdates", {"timeout": poll_seconds}, wait_seconds=poll_seconds + 10
+            )
         except ZaloApiError as exc:
             if exc.code == 408 or exc.status == 408:
                 return []  # an idle poll: normal

@@ -75,21 +75,34 @@ async def store_update(inbox: Inbox, body: Any) -> bool:
 class BotHandler:
     """The inbox worker's handler for Bot Platform updates."""
 
-    def __init__(self, dialog: Dialog, sender: Sender, http: httpx.AsyncClient,
-                 max_photo_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        dialog: Dialog,
+        sender: Sender,
+        http: httpx.AsyncClient,
+        max_photo_bytes: int = MAX_BYTES,
+    ) -> None:
         self.dialog, self.sender, self.http = dialog, sender, http
         self.max_photo_bytes = max_photo_bytes
 
     async def __call__(self, item: InboxItem) -> None:
         event = parse_update(item.payload)
         if event.what == "protected":
-            await send_all(self.sender, CHANNEL, event.chat_id,
-                           [Out(text=Translator("vi")("zalo.protected"))])
+            await send_all(
+                self.sender, CHANNEL, event.chat_id, [Out(text=Translator("vi")("zalo.protected"))]
+            )
             return
         if event.what != "message" or event.inbound is None:
             return
-        await converse(self.dialog, self.sender, self.http, event.inbound, event.chat_id,
-                       event.photo_url, self.max_photo_bytes)
+        await converse(
+            self.dialog,
+            self.sender,
+            self.http,
+            event.inbound,
+            event.chat_id,
+            event.photo_url,
+            self.max_photo_bytes,
+        )
 
 
 async def poll(api: ZaloBotApi, inbox: Inbox, poll_seconds: int = 30) -> None:

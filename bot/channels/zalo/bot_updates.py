@@ -29,8 +29,10 @@ _KINDS: dict[str, InboundKind] = {
 
 def unwrap(body: Any) -> dict[str, Any]:
     """The update itself, from a webhook's `{"ok": true, "result": {...}}` or a bare update."""
-    if isinstance(body, dict) and isinstance(body.get("result"), dict) and (
-        "message" in body["result"] or "event_name" in body["result"]
+    if (
+        isinstance(body, dict)
+        and isinstance(body.get("result"), dict)
+        and ("message" in body["result"] or "event_name" in body["result"])
     ):
         return dict(body["result"])
     return dict(body) if isinstance(body, dict) else {}
@@ -85,8 +87,10 @@ def parse_update(update: dict[str, Any]) -> BotEvent:
         return BotEvent("ignore")
     event_name = str(update.get("event_name") or "")
     photo_url = _photo_url(message)
-    kind: InboundKind = _KINDS.get(event_name, "photo" if photo_url else (
-        "text" if isinstance(message.get("text"), str) else "other"))
+    kind: InboundKind = _KINDS.get(
+        event_name,
+        "photo" if photo_url else ("text" if isinstance(message.get("text"), str) else "other"),
+    )
     if kind == "photo" and not photo_url:
         kind = "other"  # an image event without an address we can fetch
     if kind == "unsupported":
@@ -101,9 +105,17 @@ def parse_update(update: dict[str, Any]) -> BotEvent:
     if kind == "text" and (parsed := split_command(text)):
         kind, (command, args) = "command", parsed
     inbound = Inbound(
-        channel=CHANNEL, external_id=user_id, chat_id=chat_id, kind=kind, text=text,
-        command=command, args=args, photo_ref=photo_url if kind == "photo" else None,
-        display_name=str(sender.get("display_name") or ""), update_key=update_key(update),
-        is_group=str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE", language="vi",
+        channel=CHANNEL,
+        external_id=user_id,
+        chat_id=chat_id,
+        kind=kind,
+        text=text,
+        command=command,
+        args=args,
+        photo_ref=photo_url if kind == "photo" else None,
+        display_name=str(sender.get("display_name") or ""),
+        update_key=update_key(update),
+        is_group=str(chat.get("chat_type") or "PRIVATE").upper() != "PRIVATE",
+        language="vi",
     )
     return BotEvent("message", inbound, chat_id, photo_url if kind == "photo" else None)

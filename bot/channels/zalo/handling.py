@@ -16,8 +16,9 @@ from bot.services.sender import Sender
 log = logging.getLogger(__name__)
 
 
-async def send_all(sender: Sender, channel: str, chat_id: str, messages: list[Out],
-                   bot_id: int | None = None) -> None:
+async def send_all(
+    sender: Sender, channel: str, chat_id: str, messages: list[Out], bot_id: int | None = None
+) -> None:
     """Answer through the account the learner wrote to (a unit's own OA, or the default)."""
     for message in messages:
         try:
@@ -29,8 +30,13 @@ async def send_all(sender: Sender, channel: str, chat_id: str, messages: list[Ou
 
 
 async def converse(
-    dialog: Dialog, sender: Sender, http: httpx.AsyncClient, event: Inbound, reply_to: str,
-    photo_url: str | None = None, max_photo_bytes: int = MAX_BYTES,
+    dialog: Dialog,
+    sender: Sender,
+    http: httpx.AsyncClient,
+    event: Inbound,
+    reply_to: str,
+    photo_url: str | None = None,
+    max_photo_bytes: int = MAX_BYTES,
 ) -> None:
     """One learner message: the photo (if any) checked and attached, the dialog, the answer."""
     photo = None
@@ -39,8 +45,11 @@ async def converse(
             photo = await fetch_photo(http, photo_url, max_photo_bytes)
         except PhotoRejected as exc:
             tr = Translator("vi")
-            text = (tr("zalo.photo_too_big", mb=max(1, max_photo_bytes // (1024 * 1024)))
-                    if exc.reason == "too_big" else tr("zalo.photo_not_image"))
+            text = (
+                tr("zalo.photo_too_big", mb=max(1, max_photo_bytes // (1024 * 1024)))
+                if exc.reason == "too_big"
+                else tr("zalo.photo_not_image")
+            )
             await send_all(sender, event.channel, reply_to, [Out(text=text)], event.bot_id)
             return
     with photos.attached(photo):

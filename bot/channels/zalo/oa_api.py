@@ -30,8 +30,13 @@ PER_MINUTE_RETRY = 60.0
 
 
 class ZaloOAApi:
-    def __init__(self, tokens: OATokens, base: str = DEFAULT_BASE,
-                 http: httpx.AsyncClient | None = None, timeout: float = 15.0) -> None:
+    def __init__(
+        self,
+        tokens: OATokens,
+        base: str = DEFAULT_BASE,
+        http: httpx.AsyncClient | None = None,
+        timeout: float = 15.0,
+    ) -> None:
         self.tokens = tokens
         self.base = base.rstrip("/")
         self.http = http or httpx.AsyncClient()
@@ -49,8 +54,9 @@ class ZaloOAApi:
 
     async def _post(self, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            response = await self.http.post(self.base + path, json=body, timeout=self.timeout,
-                                            headers={"access_token": token})
+            response = await self.http.post(
+                self.base + path, json=body, timeout=self.timeout, headers={"access_token": token}
+            )
         except httpx.HTTPError as exc:
             raise ZaloNetworkError(f"{path}: {type(exc).__name__}") from None
         if response.status_code >= 500:
@@ -62,8 +68,7 @@ class ZaloOAApi:
         except ValueError:
             data = None
         if not isinstance(data, dict):
-            raise ZaloApiError(-1, f"not JSON (HTTP {response.status_code})",
-                               response.status_code)
+            raise ZaloApiError(-1, f"not JSON (HTTP {response.status_code})", response.status_code)
         code = int(data.get("error") or 0)
         if response.status_code == 200 and code == 0:
             result = data.get("data")

@@ -78,17 +78,29 @@ class ZaloOAOutbound:
         rendered = render(message, self.tr, buttons_up_to=self.max_buttons)
         out: list[dict[str, Any]] = [{"text": piece} for piece in rendered.pieces]
         if rendered.buttons:
-            out[-1]["attachment"] = {"type": "template", "payload": {"buttons": [
-                {"title": o.label[:MAX_BUTTON_TITLE], "type": self.button_action,
-                 "payload": button_payload(o, i, self.button_action)}
-                for i, o in enumerate(rendered.buttons, start=1)
-            ]}}
+            out[-1]["attachment"] = {
+                "type": "template",
+                "payload": {
+                    "buttons": [
+                        {
+                            "title": o.label[:MAX_BUTTON_TITLE],
+                            "type": self.button_action,
+                            "payload": button_payload(o, i, self.button_action),
+                        }
+                        for i, o in enumerate(rendered.buttons, start=1)
+                    ]
+                },
+            }
         if message.file is not None and message.file.picture_url:
             # A document's picture, by its public address (Zalo fetches it), under the last
             # text (a message with a file has no buttons: `render` drops them).
-            out[-1]["attachment"] = {"type": "template", "payload": {
-                "template_type": "media",
-                "elements": [{"media_type": "image", "url": message.file.picture_url}]}}
+            out[-1]["attachment"] = {
+                "type": "template",
+                "payload": {
+                    "template_type": "media",
+                    "elements": [{"media_type": "image", "url": message.file.picture_url}],
+                },
+            }
         return out
 
     async def send(self, chat_id: str, message: Out) -> None:
@@ -124,8 +136,15 @@ async def store_event(inbox: Inbox, body: dict[str, Any], bot_id: int | None = N
 class OAHandler:
     """The inbox worker's handler for OA webhook events."""
 
-    def __init__(self, dialog: Dialog, sender: Sender, http: httpx.AsyncClient, inbox: Inbox,
-                 max_photo_bytes: int = MAX_BYTES, bot_id: int | None = None) -> None:
+    def __init__(
+        self,
+        dialog: Dialog,
+        sender: Sender,
+        http: httpx.AsyncClient,
+        inbox: Inbox,
+        max_photo_bytes: int = MAX_BYTES,
+        bot_id: int | None = None,
+    ) -> None:
         self.dialog, self.sender, self.http, self.inbox = dialog, sender, http, inbox
         self.max_photo_bytes = max_photo_bytes
         self.bot_id = bot_id  # a unit's own OA; None: the OA in the settings
@@ -133,9 +152,14 @@ class OAHandler:
     async def __call__(self, item: InboxItem) -> None:
         event = parse_event(item.payload)
         if event.inbound is not None and self.bot_id is not None:
-            event = replace(event, inbound=replace(
-                event.inbound, bot_id=self.bot_id,
-                update_key=f"b{self.bot_id}:{event.inbound.update_key}"))
+            event = replace(
+                event,
+                inbound=replace(
+                    event.inbound,
+                    bot_id=self.bot_id,
+                    update_key=f"b{self.bot_id}:{event.inbound.update_key}",
+                ),
+            )
         deps = self.dialog.deps
         if event.what == "unfollow":
             await reach.unfollowed(deps, CHANNEL, event.user_id)
@@ -145,14 +169,27 @@ class OAHandler:
                 await repo.inbox.inbox_forget(f"{inbox_channel(self.bot_id)}:{event.user_id}")
             log.info("Zalo OA user_withdraw: a learner's data was deleted")
         elif event.what == "follow":
-            start = Inbound(channel=CHANNEL, external_id=event.user_id, chat_id=event.user_id,
-                            kind="command", command="start", update_key=item.key,
-                            language="vi", bot_id=self.bot_id)
+            start = Inbound(
+                channel=CHANNEL,
+                external_id=event.user_id,
+                chat_id=event.user_id,
+                kind="command",
+                command="start",
+                update_key=item.key,
+                language="vi",
+                bot_id=self.bot_id,
+            )
             out = await self.dialog.handle(start)
             if out:  # a new follower learns first that an automated assistant answers
                 out = [Out(text=Translator("vi")("zalo.automated")), *out]
             await send_all(self.sender, CHANNEL, event.user_id, out, self.bot_id)
         elif event.what == "message" and event.inbound is not None:
-            await converse(self.dialog, self.sender, self.http, event.inbound,
-                           reply_target(event.user_id, event.msg_id), event.photo_url,
-                           self.max_photo_bytes)
+            await converse(
+                self.dialog,
+                self.sender,
+                self.http,
+                event.inbound,
+                reply_target(event.user_id, event.msg_id),
+                event.photo_url,
+                self.max_photo_bytes,
+            )

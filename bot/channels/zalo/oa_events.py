@@ -35,16 +35,18 @@ _KINDS: dict[str, InboundKind] = {
 }
 
 
-def signature_ok(raw: bytes, body: dict[str, Any], header: str, header_timestamp: str,
-                 secret_key: str) -> bool:
+def signature_ok(
+    raw: bytes, body: dict[str, Any], header: str, header_timestamp: str, secret_key: str
+) -> bool:
     """Compare in constant time. The timestamp is the body's; the header's is tried too."""
     given = header.strip()
     given = given[4:] if given.lower().startswith("mac=") else given
     app_id = str(body.get("app_id") or "")
     good = False
     for timestamp in {str(body.get("timestamp") or ""), header_timestamp.strip()}:
-        digest = hashlib.sha256(app_id.encode() + raw + timestamp.encode()
-                                + secret_key.encode()).hexdigest()
+        digest = hashlib.sha256(
+            app_id.encode() + raw + timestamp.encode() + secret_key.encode()
+        ).hexdigest()
         good |= hmac.compare_digest(digest, given.lower())
     return good
 
@@ -108,8 +110,16 @@ def parse_event(body: dict[str, Any]) -> OAEvent:
     elif kind == "text" and (parsed := split_command(text)):
         kind, (command, args) = "command", parsed
     inbound = Inbound(
-        channel=CHANNEL, external_id=user_id, chat_id=user_id, kind=kind, text=text,
-        command=command, args=args, choice=choice, photo_ref=photo_url,
-        update_key=event_key(body), language="vi",
+        channel=CHANNEL,
+        external_id=user_id,
+        chat_id=user_id,
+        kind=kind,
+        text=text,
+        command=command,
+        args=args,
+        choice=choice,
+        photo_ref=photo_url,
+        update_key=event_key(body),
+        language="vi",
     )
     return OAEvent("message", user_id, inbound, msg_id, photo_url)

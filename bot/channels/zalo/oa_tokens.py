@@ -39,8 +39,13 @@ def seed_hash(refresh_token: str) -> str:
 
 class OATokens:
     def __init__(
-        self, store: Store, app_id: str, secret_key: str, http: httpx.AsyncClient,
-        oauth_url: str = OAUTH_URL, clock: Callable[[], datetime] = utc_now,
+        self,
+        store: Store,
+        app_id: str,
+        secret_key: str,
+        http: httpx.AsyncClient,
+        oauth_url: str = OAUTH_URL,
+        clock: Callable[[], datetime] = utc_now,
         margin: timedelta = REFRESH_MARGIN,
     ) -> None:
         self.store, self.app_id, self.http = store, app_id, http
@@ -61,7 +66,8 @@ class OATokens:
                 return
             expires = now + UNKNOWN_AGE if access_token else now
             await repo.tokens.seed_token_pair(
-                self.app_id, TokenPair(access_token or "", refresh_token, expires), digest, now)
+                self.app_id, TokenPair(access_token or "", refresh_token, expires), digest, now
+            )
         self._pair = None
         if stored is not None:
             log.info("Zalo OA: new tokens from the settings replace the stored ones")
@@ -97,8 +103,9 @@ class OATokens:
             while not await self._lease(pair.refresh_token):
                 # Another process holds the lease: wait for the pair it will store.
                 if time.monotonic() > deadline:
-                    raise ZaloNetworkError("another process has been refreshing OA tokens "
-                                           "for too long")
+                    raise ZaloNetworkError(
+                        "another process has been refreshing OA tokens for too long"
+                    )
                 await asyncio.sleep(0.1)
                 newer = await self._read()
                 if newer.refresh_token != pair.refresh_token:
@@ -106,22 +113,28 @@ class OATokens:
                     return newer.access_token
             new = await self._spend(pair.refresh_token)
             async with self.store.transaction() as repo:
-                swapped = await repo.tokens.swap_token_pair(self.app_id, pair.refresh_token, new,
-                                                     self.clock())
+                swapped = await repo.tokens.swap_token_pair(
+                    self.app_id, pair.refresh_token, new, self.clock()
+                )
             if not swapped:  # someone seeded a new hand-given pair meanwhile: theirs wins
-                log.error("Zalo OA: the stored tokens changed during a refresh; using the "
-                          "stored ones")
+                log.error(
+                    "Zalo OA: the stored tokens changed during a refresh; using the stored ones"
+                )
                 self._pair = await self._read()
                 return self._pair.access_token
             self._pair = new
-            log.info("Zalo OA access token refreshed; it expires at %s",
-                     new.expires_at.isoformat(timespec="minutes"))
+            log.info(
+                "Zalo OA access token refreshed; it expires at %s",
+                new.expires_at.isoformat(timespec="minutes"),
+            )
             return new.access_token
 
     async def _lease(self, refresh_token: str) -> bool:
         now = self.clock()
         async with self.store.transaction() as repo:
-            return await repo.tokens.lease_token_refresh(self.app_id, refresh_token, now, now + LEASE)
+            return await repo.tokens.lease_token_refresh(
+                self.app_id, refresh_token, now, now + LEASE
+            )
 
     async def _release(self, refresh_token: str) -> None:
         async with self.store.transaction() as repo:
@@ -132,9 +145,14 @@ class OATokens:
         self.refreshes += 1
         try:
             response = await self.http.post(
-                self.oauth_url, headers={"secret_key": self._secret},
-                data={"app_id": self.app_id, "grant_type": "refresh_token",
-                      "refresh_token": refresh_token})
+                self.oauth_url,
+                headers={"secret_key": self._secret},
+                data={
+                    "app_id": self.app_id,
+                    "grant_type": "refresh_token",
+                    "refresh_token": refresh_token,
+                },
+            )
         except httpx.HTTPError as exc:
             # Unknown whether Zalo spent it; the next try finds out, and says so if it did.
             await self._release(refresh_token)
@@ -152,9 +170,13 @@ class OATokens:
             await self._release(refresh_token)
             code = int(data.get("error") or -1)
             reason = str(data.get("error_description") or data.get("error_name") or "")
-            log.critical("Zalo OA refused the refresh token (%s %s). Re-authorise the OA by "
-                         "hand and put the new tokens in ZALO_OA_ACCESS_TOKEN and "
-                         "ZALO_OA_REFRESH_TOKEN (see README, Zalo).", code, reason)
+            log.critical(
+                "Zalo OA refused the refresh token (%s %s). Re-authorise the OA by "
+                "hand and put the new tokens in ZALO_OA_ACCESS_TOKEN and "
+                "ZALO_OA_REFRESH_TOKEN (see README, Zalo).",
+                code,
+                reason,
+            )
             raise ZaloAuthError(code, f"refresh refused: {reason}")
         try:
             lifetime = timedelta(seconds=int(data.get("expires_in") or 90000))

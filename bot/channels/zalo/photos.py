@@ -32,8 +32,9 @@ def looks_like_image(head: bytes) -> bool:
     return head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"avif")
 
 
-async def fetch_photo(http: httpx.AsyncClient, url: str, max_bytes: int = MAX_BYTES,
-                      wait_seconds: float = 10.0) -> Photo | None:
+async def fetch_photo(
+    http: httpx.AsyncClient, url: str, max_bytes: int = MAX_BYTES, wait_seconds: float = 10.0
+) -> Photo | None:
     """The photo's bytes; None when it cannot be fetched now (the URL is still kept for a
     person to look at). Raises `PhotoRejected` for a file that is too big or not an image."""
     if urlsplit(url).scheme not in ("https", "http"):

@@ -36,7 +36,10 @@ class PieceProgress:
 
 
 async def send_pieces(
-    progress: PieceProgress, chat_id: str, message: Out, pieces: Sequence[Piece],
+    progress: PieceProgress,
+    chat_id: str,
+    message: Out,
+    pieces: Sequence[Piece],
     send_one: Callable[[Piece], Awaitable[None]],
 ) -> None:
     """Send the pieces not yet sent, in order, turning Zalo's errors into the sender's terms.

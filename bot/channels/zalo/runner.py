@@ -54,13 +54,17 @@ def bot_webhook_secret(settings: Settings) -> str:
 
 
 def bot_limits(settings: Settings) -> Limits:
-    return Limits(per_second=settings.zalo_bot_rate_per_second,
-                  per_chat_interval=settings.zalo_bot_chat_interval)
+    return Limits(
+        per_second=settings.zalo_bot_rate_per_second,
+        per_chat_interval=settings.zalo_bot_chat_interval,
+    )
 
 
 def oa_limits(settings: Settings) -> Limits:
-    return Limits(per_second=settings.zalo_oa_rate_per_second,
-                  per_chat_interval=settings.zalo_oa_chat_interval)
+    return Limits(
+        per_second=settings.zalo_oa_rate_per_second,
+        per_chat_interval=settings.zalo_oa_chat_interval,
+    )
 
 
 async def _keep_running(name: str, start: Callable[[], Awaitable[None]]) -> None:
@@ -92,8 +96,9 @@ class _UnitOA:
 class ZaloChannels:
     """The running Zalo channels of one process."""
 
-    def __init__(self, app: Host, http: httpx.AsyncClient | None = None, intake: bool = True
-                 ) -> None:
+    def __init__(
+        self, app: Host, http: httpx.AsyncClient | None = None, intake: bool = True
+    ) -> None:
         self.app = app
         self.intake = intake  # False: a worker or scheduler process only sends
         self.settings = app.settings
@@ -114,13 +119,16 @@ class ZaloChannels:
     async def setup_bot(self) -> None:
         s = self.settings
         assert s.zalo_bot_token is not None
-        api = self.bot_api = ZaloBotApi(s.zalo_bot_token.get_secret_value(),
-                                        s.zalo_bot_api_base, self.http)
-        quota = MonthlyQuota(self.app.store, BOT, s.zalo_bot_monthly_quota, s.timezone,
-                             self.app.deps.clock)
+        api = self.bot_api = ZaloBotApi(
+            s.zalo_bot_token.get_secret_value(), s.zalo_bot_api_base, self.http
+        )
+        quota = MonthlyQuota(
+            self.app.store, BOT, s.zalo_bot_monthly_quota, s.timezone, self.app.deps.clock
+        )
         self.app.sender.add(ZaloBotOutbound(api, quota), bot_limits(s))
-        self.inbox.on(BOT, BotHandler(self.app.dialog, self.app.sender, self.http,
-                                      self.max_photo_bytes))
+        self.inbox.on(
+            BOT, BotHandler(self.app.dialog, self.app.sender, self.http, self.max_photo_bytes)
+        )
         try:
             me = await api.get_me()
             log.info("Zalo bot %s ready", me.get("account_name") or me.get("display_name") or "")
@@ -140,6 +148,7 @@ class ZaloChannels:
 
             self.jobs["zalo bot webhook registration"] = register
         else:
+
             async def polling() -> None:
                 try:  # one consumer per token: polling and a webhook exclude each other
                     await api.delete_webhook()
@@ -154,21 +163,33 @@ class ZaloChannels:
         s = self.settings
         assert s.zalo_oa_app_id and s.zalo_oa_secret_key and s.zalo_oa_refresh_token
         secret = s.zalo_oa_secret_key.get_secret_value()
-        tokens = self.tokens = OATokens(self.app.store, s.zalo_oa_app_id, secret, self.http,
-                                        s.zalo_oa_oauth_url, self.app.deps.clock)
+        tokens = self.tokens = OATokens(
+            self.app.store,
+            s.zalo_oa_app_id,
+            secret,
+            self.http,
+            s.zalo_oa_oauth_url,
+            self.app.deps.clock,
+        )
         access = s.zalo_oa_access_token.get_secret_value() if s.zalo_oa_access_token else None
         await tokens.seed(access, s.zalo_oa_refresh_token.get_secret_value())
         api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
-        self.app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
-                            oa_limits(s))
+        self.app.sender.add(
+            ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons), oa_limits(s)
+        )
         self.jobs["zalo OA token refresh"] = tokens.keep_fresh
         if not self.intake:
             return
-        self.inbox.on(OA, OAHandler(self.app.dialog, self.app.sender, self.http, self.inbox,
-                                    self.max_photo_bytes))
+        self.inbox.on(
+            OA,
+            OAHandler(
+                self.app.dialog, self.app.sender, self.http, self.inbox, self.max_photo_bytes
+            ),
+        )
         signing = (s.zalo_oa_webhook_secret_key or s.zalo_oa_secret_key).get_secret_value()
-        self.routes.append(webhooks.oa_route(s.zalo_oa_webhook_path, self.inbox,
-                                             s.zalo_oa_app_id, signing))
+        self.routes.append(
+            webhooks.oa_route(s.zalo_oa_webhook_path, self.inbox, s.zalo_oa_app_id, signing)
+        )
 
     async def setup_unit_oas(self) -> int:
         """Every unit's own Official Account: its tokens, sender (its own pace), inbox channel,
@@ -206,23 +227,46 @@ class ZaloChannels:
             if bot_id in self._unit_oas:
                 continue
             creds = OACredentials.from_token(unit_oa.token)
-            tokens = OATokens(app.store, creds.app_id, creds.secret_key, self.http,
-                              s.zalo_oa_oauth_url, app.deps.clock)
+            tokens = OATokens(
+                app.store,
+                creds.app_id,
+                creds.secret_key,
+                self.http,
+                s.zalo_oa_oauth_url,
+                app.deps.clock,
+            )
             await tokens.seed(creds.access_token, creds.refresh_token)
             api = ZaloOAApi(tokens, s.zalo_oa_api_base, self.http)
-            app.sender.add(ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
-                           oa_limits(s), bot_id=bot_id, key=pace_key(OA, creds.app_id))
+            app.sender.add(
+                ZaloOAOutbound(api, s.zalo_oa_button_action, s.zalo_oa_max_buttons),
+                oa_limits(s),
+                bot_id=bot_id,
+                key=pace_key(OA, creds.app_id),
+            )
             route = None
             if self.intake:  # a worker or scheduler process only sends
-                self.inbox.on(inbox_channel(bot_id),
-                              OAHandler(app.dialog, app.sender, self.http, self.inbox,
-                                        self.max_photo_bytes, bot_id=bot_id))
+                self.inbox.on(
+                    inbox_channel(bot_id),
+                    OAHandler(
+                        app.dialog,
+                        app.sender,
+                        self.http,
+                        self.inbox,
+                        self.max_photo_bytes,
+                        bot_id=bot_id,
+                    ),
+                )
                 _, route = webhooks.oa_route(
-                    f"{s.zalo_oa_webhook_path.rstrip('/')}/{bot_id}", self.inbox, creds.app_id,
-                    creds.webhook_secret_key or creds.secret_key, bot_id=bot_id)
+                    f"{s.zalo_oa_webhook_path.rstrip('/')}/{bot_id}",
+                    self.inbox,
+                    creds.app_id,
+                    creds.webhook_secret_key or creds.secret_key,
+                    bot_id=bot_id,
+                )
             refresh = asyncio.create_task(
                 _keep_running(f"zalo OA {bot_id} token refresh", tokens.keep_fresh),
-                name=f"zalo OA {bot_id} token refresh")
+                name=f"zalo OA {bot_id} token refresh",
+            )
             self._unit_oas[bot_id] = _UnitOA(route, refresh)
             log.info("Zalo OA of unit bot %s (%s) ready", bot_id, unit_oa.name)
 
@@ -253,8 +297,10 @@ class ZaloChannels:
         return asyncio.create_task(self._run(), name="zalo")
 
     async def _run(self) -> None:
-        tasks = [asyncio.create_task(_keep_running(name, job), name=name)
-                 for name, job in self.jobs.items()]
+        tasks = [
+            asyncio.create_task(_keep_running(name, job), name=name)
+            for name, job in self.jobs.items()
+        ]
         try:
             await asyncio.gather(*tasks)
             await asyncio.Event().wait()  # the webhooks keep serving when the jobs are done
@@ -282,8 +328,7 @@ async def start_zalo(app: Host, intake: bool = True) -> asyncio.Task[None]:
 
 async def configured(settings: Settings, store: Store) -> bool:
     """The Bot Platform or an Official Account in the settings, or units' own OAs stored."""
-    return (settings.zalo_bot_configured or settings.zalo_oa_configured
-            or await bots_on(store, OA))
+    return settings.zalo_bot_configured or settings.zalo_oa_configured or await bots_on(store, OA)
 
 
 async def _start(host: Host, intake: bool) -> asyncio.Task[None] | None:

@@ -58,8 +58,11 @@ def _balanced(prefix: str) -> bool:
 def _grapheme_cut(text: str, at: int) -> int:
     """Move a hard cut back so that it never separates a letter from its combining marks, a
     variation selector or a zero-width joiner sequence."""
-    while at > 1 and (unicodedata.category(text[at])[0] == "M"
-                      or text[at] in "\u200d\ufe0f\ufe0e" or text[at - 1] == "\u200d"):
+    while at > 1 and (
+        unicodedata.category(text[at])[0] == "M"
+        or text[at] in "\u200d\ufe0f\ufe0e"
+        or text[at - 1] == "\u200d"
+    ):
         at -= 1
     return at
 
@@ -125,8 +128,9 @@ def file_text(message: Out, tr: Translator, limit: int = MAX_TEXT) -> list[str]:
             # Sent by its address after these pieces; or a picture with no address (a session's
             # QR code), whose message says what it shows in words.
             return split_text(body(message), limit)
-        return split_text(f"{body(message)}\n\n{tr('zalo.file_link', name=message.file.name)}",
-                          limit)
+        return split_text(
+            f"{body(message)}\n\n{tr('zalo.file_link', name=message.file.name)}", limit
+        )
     content = message.file.content.decode("utf-8", errors="replace")
     head = split_text(f"{body(message)}\n\n{tr('zalo.file_as_text')}", limit)
     pieces = split_text(content, limit)
@@ -141,8 +145,7 @@ class Rendered:
     buttons: tuple[Option, ...] = ()  # for the last piece, where the platform has buttons
 
 
-def render(message: Out, tr: Translator, buttons_up_to: int = 0,
-           limit: int = MAX_TEXT) -> Rendered:
+def render(message: Out, tr: Translator, buttons_up_to: int = 0, limit: int = MAX_TEXT) -> Rendered:
     """Text pieces for one `Out`; choices become buttons when there are few enough of them
     (`buttons_up_to`; 0 on the Bot Platform, which has none), else typed numbers or letters."""
     if message.file is not None:

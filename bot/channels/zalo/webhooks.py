@@ -119,9 +119,16 @@ def bot_route(path: str, inbox: Inbox, secret: str) -> Route:
     return path, handle
 
 
-def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str,
-             wall: Callable[[], float] = time.time, bot_id: int | None = None) -> Route:
+def oa_route(
+    path: str,
+    inbox: Inbox,
+    app_id: str,
+    secret_key: str,
+    wall: Callable[[], float] = time.time,
+    bot_id: int | None = None,
+) -> Route:
     """`bot_id`: a unit's own OA, at its own path with its own app and key."""
+
     async def handle(request: web.Request) -> web.StreamResponse:
         raw = await _read(request)
         if raw is None:
@@ -129,8 +136,13 @@ def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str,
         body = _json(raw)
         if not isinstance(body, dict):
             return web.json_response({"error": 400}, status=400)
-        if not signature_ok(raw, body, request.headers.get(OA_SIGNATURE_HEADER, ""),
-                            request.headers.get(OA_TIMESTAMP_HEADER, ""), secret_key):
+        if not signature_ok(
+            raw,
+            body,
+            request.headers.get(OA_SIGNATURE_HEADER, ""),
+            request.headers.get(OA_TIMESTAMP_HEADER, ""),
+            secret_key,
+        ):
             log.warning("Zalo OA webhook: signature mismatch; refused")
             return web.json_response({"error": 401}, status=401)
         if str(body.get("app_id") or "") != app_id:
@@ -139,8 +151,7 @@ def oa_route(path: str, inbox: Inbox, app_id: str, secret_key: str,
         if not fresh(body, request.headers.get(OA_TIMESTAMP_HEADER, ""), wall()):
             # Signed, but not from now: a replay. Acknowledged (so Zalo never counts it as a
             # failure) and dropped.
-            log.warning("Zalo OA webhook: an event outside the %s window; dropped",
-                        OA_EVENT_WINDOW)
+            log.warning("Zalo OA webhook: an event outside the %s window; dropped", OA_EVENT_WINDOW)
             return web.json_response({"error": 0})
         try:
             await store_event(inbox, body, bot_id)

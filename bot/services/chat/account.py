@@ -33,7 +33,7 @@ async def stop(turn: Turn, _args: str) -> list[Out]:
 
 
 async def appeal(turn: Turn, _args: str) -> list[Out]:
-    """"Khiếu nại" typed: the latest grade goes to an instructor."""
+    """ "Khiếu nại" typed: the latest grade goes to an instructor."""
     latest = await turn.repo.grades.latest_grade(turn.learner.id)
     if latest is None:
         return [Out(text=turn.tr("appeal.unknown"))]
@@ -47,18 +47,29 @@ async def on_appeal(turn: Turn, button: buttons.Appeal) -> list[Out]:
 async def mydata(turn: Turn, _args: str) -> list[Out]:
     data = await turn.repo.learners.export_learner(turn.learner.id)
     data["certificates"] = certificates.as_rows(
-        await turn.repo.certificates.of_learner(turn.learner.id))
+        await turn.repo.certificates.of_learner(turn.learner.id)
+    )
     data.update(await badges.export(turn.repo, turn.learner.id))
     content = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    return [Out(text=turn.tr("mydata.sent"),
-                file=OutFile(f"hocai-du-lieu-{turn.learner.id}.json", content))]
+    return [
+        Out(
+            text=turn.tr("mydata.sent"),
+            file=OutFile(f"hocai-du-lieu-{turn.learner.id}.json", content),
+        )
+    ]
 
 
 async def deleteme(turn: Turn, _args: str) -> list[Out]:
     tr = turn.tr
-    return [Out(text=tr("delete.confirm"), options=(
-        buttons.Delete("yes").as_option(tr("delete.yes")),
-        buttons.Delete("no").as_option(tr("delete.no"))))]
+    return [
+        Out(
+            text=tr("delete.confirm"),
+            options=(
+                buttons.Delete("yes").as_option(tr("delete.yes")),
+                buttons.Delete("no").as_option(tr("delete.no")),
+            ),
+        )
+    ]
 
 
 async def on_delete(turn: Turn, button: buttons.Delete) -> list[Out]:

@@ -48,9 +48,15 @@ def question(turn: Turn, agencies: list[UnitRecord], key: str = "agency.ask") ->
     tr = turn.tr
     shown = agencies[:SHOWN]
     more = len(agencies) > len(shown)
-    return [Out(text=tr(key) + ("\n" + tr("agency.type_more") if more else ""), options=(
-        *(buttons.Agency("pick", u.id).as_option(u.name) for u in shown),
-        buttons.Agency("skip").as_option(tr("agency.skip"))))]
+    return [
+        Out(
+            text=tr(key) + ("\n" + tr("agency.type_more") if more else ""),
+            options=(
+                *(buttons.Agency("pick", u.id).as_option(u.name) for u in shown),
+                buttons.Agency("skip").as_option(tr("agency.skip")),
+            ),
+        )
+    ]
 
 
 async def save(turn: Turn, unit: UnitRecord | None) -> None:
@@ -63,8 +69,9 @@ async def picked(turn: Turn, unit_id: int) -> UnitRecord | None:
     """The agency a tapped button names, if it is one this learner may pick (a forged or old
     id is none)."""
     found = await near(turn.repo, turn.learner)
-    return next((u for u in (found.own, *found.agencies) if u is not None and u.id == unit_id),
-                None)
+    return next(
+        (u for u in (found.own, *found.agencies) if u is not None and u.id == unit_id), None
+    )
 
 
 async def answer(turn: Turn, text: str, then: Then) -> list[Out]:

@@ -31,15 +31,17 @@ async def on_button(turn: Turn, button: buttons.Certificate) -> list[Out]:
         return await certificates.issue(deps, repo, learner, tr, record.id, name)
     if button.action == "type":
         if record.named:
-            return await certificates.issue(deps, repo, learner, tr, record.id,
-                                            record.full_name or "")
+            return await certificates.issue(
+                deps, repo, learner, tr, record.id, record.full_name or ""
+            )
         turn.state.step = f"{STEP}:{record.id}"
         return [Out(text=tr("cert.type_now"))]
     if button.action == "ok":  # the name typed before, kept with the certificate
         if not record.name_draft and not record.named:
             return [certificates.name_prompt(record, learner, tr)]
-        return await certificates.issue(deps, repo, learner, tr, record.id,
-                                        record.name_draft or record.full_name or "")
+        return await certificates.issue(
+            deps, repo, learner, tr, record.id, record.name_draft or record.full_name or ""
+        )
     if button.action == "fix":
         out, waits = await certificates.ask_fix(repo, tr, record)
         if waits:
@@ -62,8 +64,11 @@ async def on_text(turn: Turn, step: str) -> list[Out]:
     if picked is not None:
         return await turn.choice(picked)
     raw = step.partition(":")[2]
-    record = await certificates.owned(turn.repo, turn.learner, int(raw)) if (
-        raw.isdigit() and int(raw) < 2**63) else None
+    record = (
+        await certificates.owned(turn.repo, turn.learner, int(raw))
+        if (raw.isdigit() and int(raw) < 2**63)
+        else None
+    )
     if record is None or record.named:
         return await command(turn, "")
     out, again = await certificates.propose(turn.repo, turn.learner, turn.tr, record, text)
@@ -79,8 +84,11 @@ async def on_fix_text(turn: Turn, step: str) -> list[Out]:
     if not certificates.may_be_name(text):  # work or chat: answered as such, never stuck here
         return await study.work_or_hint(turn)
     raw = step.partition(":")[2]
-    record = await certificates.owned(turn.repo, turn.learner, int(raw)) if (
-        raw.isdigit() and int(raw) < 2**63) else None
+    record = (
+        await certificates.owned(turn.repo, turn.learner, int(raw))
+        if (raw.isdigit() and int(raw) < 2**63)
+        else None
+    )
     if record is None or not record.named:
         return await command(turn, "")
     out, again = await certificates.propose_fix(turn.repo, turn.tr, record, text)

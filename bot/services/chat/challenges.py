@@ -50,6 +50,7 @@ _POINTS = re.compile(r"\s*(\d{1,6})\s*(?:diem)?\s*")
 
 # ---- the menu --------------------------------------------------------------------------------
 
+
 async def command(turn: Turn, _args: str) -> list[Out]:
     if (turn.state.step or "").startswith(STEP + ":"):  # a draft's step left; joining steps stay
         turn.state.step = None
@@ -66,23 +67,50 @@ async def menu(turn: Turn) -> list[Out]:
         units = where if where is not None else {u.id for u in await repo.units.units()}
         made = await repo.challenges.challenges_in(units, 8)
         rows = [await _manager_row(turn, c) for c in made] or [tr("challenge.none_made")]
-        out.append(Out(title=tr("challenge.made_title"), text="\n".join(rows), options=(
-            buttons.Challenge("new").as_option(tr("challenge.new_button")),
-            *(buttons.Challenge("board", c.id).as_option(tr("challenge.board_button_n", id=c.id))
-              for c in made[:6]))))
+        out.append(
+            Out(
+                title=tr("challenge.made_title"),
+                text="\n".join(rows),
+                options=(
+                    buttons.Challenge("new").as_option(tr("challenge.new_button")),
+                    *(
+                        buttons.Challenge("board", c.id).as_option(
+                            tr("challenge.board_button_n", id=c.id)
+                        )
+                        for c in made[:6]
+                    ),
+                ),
+            )
+        )
     mine = await for_learner(repo, turn.learner)
     open_ = [c for c in mine if c.closed_at is None and c.deadline > now]
     recent = [c for c in mine if c.closed_at is not None and c.closed_at > now - timedelta(days=7)]
     if open_ or recent or not out:
-        rows = [tr("challenge.open_row", id=c.id, text=short(c.text),
-                   deadline=scope.local(turn.learner, c.deadline)) for c in open_]
+        rows = [
+            tr(
+                "challenge.open_row",
+                id=c.id,
+                text=short(c.text),
+                deadline=scope.local(turn.learner, c.deadline),
+            )
+            for c in open_
+        ]
         rows += [tr("challenge.closed_row", id=c.id, text=short(c.text)) for c in recent]
-        options = [buttons.Challenge("do", c.id).as_option(tr("challenge.do_button_n", id=c.id))
-                   for c in open_[:5]]
-        options += [buttons.Challenge("board", c.id).as_option(
-            tr("challenge.board_button_n", id=c.id)) for c in recent[:3]]
-        out.append(Out(title=tr("challenge.mine_title"),
-                       text="\n".join(rows) or tr("challenge.none_open"), options=tuple(options)))
+        options = [
+            buttons.Challenge("do", c.id).as_option(tr("challenge.do_button_n", id=c.id))
+            for c in open_[:5]
+        ]
+        options += [
+            buttons.Challenge("board", c.id).as_option(tr("challenge.board_button_n", id=c.id))
+            for c in recent[:3]
+        ]
+        out.append(
+            Out(
+                title=tr("challenge.mine_title"),
+                text="\n".join(rows) or tr("challenge.none_open"),
+                options=tuple(options),
+            )
+        )
     return out
 
 
@@ -91,11 +119,20 @@ async def _manager_row(turn: Turn, challenge: ChallengeRecord) -> str:
     unit = await repo.units.unit(challenge.unit_id)
     sent = await repo.challenges.send_counts(challenge.id, SendKind.ANNOUNCE)
     entries = await repo.challenges.entries(challenge.id)
-    state = tr("challenge.state_closed") if challenge.closed_at else tr(
-        "challenge.state_open", deadline=scope.local(turn.learner, challenge.deadline))
-    return tr("challenge.made_row", id=challenge.id, unit=unit.name if unit else "?",
-              state=state, entries=len(entries), sent=sent.get(SendStatus.SENT, 0),
-              total=sum(sent.values()))
+    state = (
+        tr("challenge.state_closed")
+        if challenge.closed_at
+        else tr("challenge.state_open", deadline=scope.local(turn.learner, challenge.deadline))
+    )
+    return tr(
+        "challenge.made_row",
+        id=challenge.id,
+        unit=unit.name if unit else "?",
+        state=state,
+        entries=len(entries),
+        sent=sent.get(SendStatus.SENT, 0),
+        total=sum(sent.values()),
+    )
 
 
 async def on_button(turn: Turn, button: buttons.Challenge) -> list[Out]:
@@ -130,6 +167,7 @@ async def on_button(turn: Turn, button: buttons.Challenge) -> list[Out]:
 
 # ---- creating one ----------------------------------------------------------------------------
 
+
 async def start_new(turn: Turn, unit_id: int | None = None) -> list[Out]:
     tr, repo = turn.tr, turn.repo
     where = await scope.of(turn.deps, repo, turn.learner.id, Action.CREATE_CHALLENGE)
@@ -144,8 +182,13 @@ async def start_new(turn: Turn, unit_id: int | None = None) -> list[Out]:
     others = await scope.units(repo, where, MAX_PICK, classes=False)
     picks = (found + others)[:MAX_PICK]
     turn.state.step = _step("audience")
-    return [Out(title=tr("challenge.new_title"), text=tr("challenge.ask_audience"),
-                options=tuple(buttons.Challenge("aud", u.id).as_option(u.name) for u in picks))]
+    return [
+        Out(
+            title=tr("challenge.new_title"),
+            text=tr("challenge.ask_audience"),
+            options=tuple(buttons.Challenge("aud", u.id).as_option(u.name) for u in picks),
+        )
+    ]
 
 
 async def _set_audience(turn: Turn, unit_id: int) -> list[Out]:
@@ -154,8 +197,9 @@ async def _set_audience(turn: Turn, unit_id: int) -> list[Out]:
     unit = await repo.units.unit(unit_id)
     if draft is None:
         return [Out(text=tr("choice.stale"))]
-    if unit is None or not await permissions.can(repo, turn.learner.id, Action.CREATE_CHALLENGE,
-                                                 unit_id, admins=turn.deps.admins):
+    if unit is None or not await permissions.can(
+        repo, turn.learner.id, Action.CREATE_CHALLENGE, unit_id, admins=turn.deps.admins
+    ):
         return [Out(text=tr("challenge.not_allowed"))]
     info = await repo.classes.class_info(unit_id)
     if info is not None and not info.is_open:
@@ -166,8 +210,7 @@ async def _set_audience(turn: Turn, unit_id: int) -> list[Out]:
     draft.unit = unit_id
     turn.state.step = _step("text")
     turn.state.forget_options()  # the task typed next is text, not an earlier choice
-    return [Out(text=tr("challenge.ask_text", name=unit.name, people=len(people),
-                        limit=MAX_TEXT))]
+    return [Out(text=tr("challenge.ask_text", name=unit.name, people=len(people), limit=MAX_TEXT))]
 
 
 def _ask_rubric(turn: Turn, by_lesson: bool) -> list[Out]:
@@ -183,15 +226,21 @@ def _ask_rubric(turn: Turn, by_lesson: bool) -> list[Out]:
 
 
 def _rubric_question(tr: Translator) -> Out:
-    return Out(text=tr("challenge.ask_rubric"), options=(
-        buttons.Challenge("rub_lesson").as_option(tr("challenge.rubric_lesson")),
-        buttons.Challenge("rub_own").as_option(tr("challenge.rubric_own"))))
+    return Out(
+        text=tr("challenge.ask_rubric"),
+        options=(
+            buttons.Challenge("rub_lesson").as_option(tr("challenge.rubric_lesson")),
+            buttons.Challenge("rub_own").as_option(tr("challenge.rubric_own")),
+        ),
+    )
 
 
 def _points_question(tr: Translator) -> Out:
-    return Out(text=tr("challenge.ask_points", high=MAX_CHALLENGE_POINTS), columns=3,
-               options=tuple(buttons.Challenge("pts", n).as_option(str(n))
-                             for n in POINT_CHOICES))
+    return Out(
+        text=tr("challenge.ask_points", high=MAX_CHALLENGE_POINTS),
+        columns=3,
+        options=tuple(buttons.Challenge("pts", n).as_option(str(n)) for n in POINT_CHOICES),
+    )
 
 
 def _deadline_question(turn: Turn) -> Out:
@@ -199,12 +248,19 @@ def _deadline_question(turn: Turn) -> Out:
     zone = ZoneInfo(turn.learner.timezone)
     today = now.astimezone(zone).date()
     picks = []
-    for days, key in ((0, "challenge.dl_tonight"), (1, "challenge.dl_tomorrow"),
-                      (3, "challenge.dl_3days"), (7, "challenge.dl_week")):
+    for days, key in (
+        (0, "challenge.dl_tonight"),
+        (1, "challenge.dl_tomorrow"),
+        (3, "challenge.dl_3days"),
+        (7, "challenge.dl_week"),
+    ):
         at = datetime.combine(today + timedelta(days=days), DEFAULT_HOUR, tzinfo=zone)
         if at - now >= MIN_AHEAD:
-            picks.append(buttons.Challenge("dl", int(at.timestamp())).as_option(
-                tr(key, at=at.strftime("%H:%M %d/%m"))))
+            picks.append(
+                buttons.Challenge("dl", int(at.timestamp())).as_option(
+                    tr(key, at=at.strftime("%H:%M %d/%m"))
+                )
+            )
     return Out(text=tr("challenge.ask_deadline"), options=tuple(picks))
 
 
@@ -246,15 +302,28 @@ async def _preview(turn: Turn, draft: ChallengeDraft) -> Out:
     tr, repo = turn.tr, turn.repo
     unit = await repo.units.unit(draft.unit)
     people = [p for p in await audience(repo, draft.unit) if p != turn.learner.id]
-    rubric = tr("challenge.rubric_from_lesson", lesson=_lesson_title(turn, draft.lesson)) \
-        if draft.lesson else "\n".join(f"• {c}" for c in draft.criteria)
+    rubric = (
+        tr("challenge.rubric_from_lesson", lesson=_lesson_title(turn, draft.lesson))
+        if draft.lesson
+        else "\n".join(f"• {c}" for c in draft.criteria)
+    )
     assert draft.deadline is not None
-    return Out(title=tr("challenge.preview_title"),
-               text=tr("challenge.preview", unit=unit.name if unit else "?", people=len(people),
-                       points=draft.points, deadline=scope.local(turn.learner, draft.deadline),
-                       rubric=rubric, text=draft.text),
-               options=(buttons.Challenge("send").as_option(tr("challenge.send_button")),
-                        buttons.Challenge("cancel").as_option(tr("challenge.cancel_button"))))
+    return Out(
+        title=tr("challenge.preview_title"),
+        text=tr(
+            "challenge.preview",
+            unit=unit.name if unit else "?",
+            people=len(people),
+            points=draft.points,
+            deadline=scope.local(turn.learner, draft.deadline),
+            rubric=rubric,
+            text=draft.text,
+        ),
+        options=(
+            buttons.Challenge("send").as_option(tr("challenge.send_button")),
+            buttons.Challenge("cancel").as_option(tr("challenge.cancel_button")),
+        ),
+    )
 
 
 def _lesson_title(turn: Turn, lesson_id: str) -> str:
@@ -292,15 +361,25 @@ async def on_text(turn: Turn, step: str) -> list[Out]:
             return [Out(text=tr("challenge.bad_lesson", text=text[:40]))]
         draft.lesson, draft.criteria, draft.rubric = lesson_id, [], True
         turn.state.step = _step("points")
-        return [Out(text=tr("challenge.lesson_picked", lesson=_lesson_title(turn, lesson_id))),
-                _points_question(tr)]
+        return [
+            Out(text=tr("challenge.lesson_picked", lesson=_lesson_title(turn, lesson_id))),
+            _points_question(tr),
+        ]
     if part == "crit":
         criteria = split_criteria(text)
         if not MIN_CRITERIA <= len(criteria) <= MAX_CRITERIA or any(
-                len(c) < 5 or len(c) > MAX_CRITERION_CHARS or not folded_words(c)
-                for c in criteria):
-            return [Out(text=tr("challenge.bad_criteria", low=MIN_CRITERIA, high=MAX_CRITERIA,
-                                chars=MAX_CRITERION_CHARS))]
+            len(c) < 5 or len(c) > MAX_CRITERION_CHARS or not folded_words(c) for c in criteria
+        ):
+            return [
+                Out(
+                    text=tr(
+                        "challenge.bad_criteria",
+                        low=MIN_CRITERIA,
+                        high=MAX_CRITERIA,
+                        chars=MAX_CRITERION_CHARS,
+                    )
+                )
+            ]
         draft.lesson, draft.criteria, draft.rubric = None, criteria, True
         turn.state.step = _step("points")
         return [_points_question(tr)]
@@ -312,24 +391,28 @@ async def on_text(turn: Turn, step: str) -> list[Out]:
     if part == "deadline":
         at = parse_deadline(text, turn.deps.now(), turn.learner.timezone)
         if at is None:
-            return [Out(text=tr("challenge.bad_deadline", text=text[:40])),
-                    _deadline_question(turn)]
+            return [
+                Out(text=tr("challenge.bad_deadline", text=text[:40])),
+                _deadline_question(turn),
+            ]
         return await _set_deadline(turn, at)
     turn.state.step = None
     return [Out(text=tr("choice.stale"))]
 
 
 async def create(turn: Turn) -> list[Out]:
-    """"Tạo và gửi": everything checked again, then the challenge and its outbox are stored."""
+    """ "Tạo và gửi": everything checked again, then the challenge and its outbox are stored."""
     tr, repo, deps = turn.tr, turn.repo, turn.deps
     draft = turn.state.challenge_draft
     turn.state.challenge_draft = None
     turn.state.step = None
-    if draft is None or not (draft.unit and draft.text and draft.rubric and draft.points
-                             and draft.deadline):
+    if draft is None or not (
+        draft.unit and draft.text and draft.rubric and draft.points and draft.deadline
+    ):
         return [Out(text=tr("choice.stale"))]
-    if not await permissions.can(repo, turn.learner.id, Action.CREATE_CHALLENGE, draft.unit,
-                                 admins=deps.admins):
+    if not await permissions.can(
+        repo, turn.learner.id, Action.CREATE_CHALLENGE, draft.unit, admins=deps.admins
+    ):
         return [Out(text=tr("challenge.not_allowed"))]
     problem = _deadline_problem(turn, draft.deadline)
     if problem:
@@ -341,13 +424,34 @@ async def create(turn: Turn) -> list[Out]:
     if not people or unit is None:
         return [Out(text=tr("challenge.no_audience", name=unit.name if unit else "?"))]
     made = await repo.challenges.add_challenge(
-        draft.unit, turn.learner.id, draft.text[:MAX_TEXT], draft.lesson, tuple(draft.criteria),
-        draft.points, draft.deadline, deps.now())
+        draft.unit,
+        turn.learner.id,
+        draft.text[:MAX_TEXT],
+        draft.lesson,
+        tuple(draft.criteria),
+        draft.points,
+        draft.deadline,
+        deps.now(),
+    )
     await repo.challenges.enqueue(made.id, people, SendKind.ANNOUNCE, deps.now())
     await queue_group_chats(deps, repo, made, SendKind.ANNOUNCE)
-    await repo.roles.log(turn.learner.id, Event.CHALLENGE, None, draft.unit,
-                         {"challenge_id": made.id, "people": len(people)}, deps.now())
-    return [Out(text=tr("challenge.created", id=made.id, name=unit.name, people=len(people),
-                        deadline=scope.local(turn.learner, draft.deadline)),
-                options=(buttons.Challenge("board", made.id).as_option(
-                    tr("challenge.board_button")),))]
+    await repo.roles.log(
+        turn.learner.id,
+        Event.CHALLENGE,
+        None,
+        draft.unit,
+        {"challenge_id": made.id, "people": len(people)},
+        deps.now(),
+    )
+    return [
+        Out(
+            text=tr(
+                "challenge.created",
+                id=made.id,
+                name=unit.name,
+                people=len(people),
+                deadline=scope.local(turn.learner, draft.deadline),
+            ),
+            options=(buttons.Challenge("board", made.id).as_option(tr("challenge.board_button")),),
+        )
+    ]

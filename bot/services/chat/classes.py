@@ -38,6 +38,7 @@ def join_link(turn: Turn, unit: UnitRecord) -> str:
 
 # ---- the instructor's classes --------------------------------------------------------------
 
+
 async def command(turn: Turn, _args: str) -> list[Out]:
     """/class: an instructor's classes and tools; a learner's own classes."""
     if (turn.state.step or "").startswith(STEP):  # a name left half-typed; joining steps stay
@@ -52,20 +53,24 @@ async def menu(turn: Turn) -> list[Out]:
         return await _my_classes(turn)
     found = await repo.classes.classes_in(where)
     rows = [_class_row(c, tr) for c in found[:MAX_PICK]] or [tr("class.none_yet")]
-    options = [buttons.ClassMenu("show", c.unit.id).as_option(c.unit.name)
-               for c in found if c.is_open][:8]
-    options += [buttons.ClassMenu("new").as_option(tr("class.new_button")),
-                buttons.Challenge("menu").as_option(tr("class.challenges_button")),
-                buttons.Command("review").as_option(tr("class.review_button")),
-                buttons.Mentor("menu").as_option(tr("class.mentors_button"))]
+    options = [
+        buttons.ClassMenu("show", c.unit.id).as_option(c.unit.name) for c in found if c.is_open
+    ][:8]
+    options += [
+        buttons.ClassMenu("new").as_option(tr("class.new_button")),
+        buttons.Challenge("menu").as_option(tr("class.challenges_button")),
+        buttons.Command("review").as_option(tr("class.review_button")),
+        buttons.Mentor("menu").as_option(tr("class.mentors_button")),
+    ]
     return [Out(title=tr("class.menu_title"), text="\n".join(rows), options=tuple(options))]
 
 
 def _class_row(info: ClassRecord, tr: Translator) -> str:
     if not info.is_open:
         return tr("class.row_closed", name=info.unit.name, members=info.members)
-    return tr("class.row", name=info.unit.name, members=info.members,
-              code=info.unit.join_code or "-")
+    return tr(
+        "class.row", name=info.unit.name, members=info.members, code=info.unit.join_code or "-"
+    )
 
 
 async def _my_classes(turn: Turn) -> list[Out]:
@@ -98,15 +103,24 @@ async def _pick_parent(turn: Turn) -> list[Out]:
     parents = await scope.units(turn.repo, where, MAX_PICK, classes=False)
     if len(parents) == 1:
         return await _ask_name(turn, parents[0].id)
-    return [Out(text=tr("class.pick_parent"), options=tuple(
-        buttons.ClassMenu("par", u.id).as_option(u.name) for u in parents))]
+    return [
+        Out(
+            text=tr("class.pick_parent"),
+            options=tuple(buttons.ClassMenu("par", u.id).as_option(u.name) for u in parents),
+        )
+    ]
 
 
 async def _ask_name(turn: Turn, parent_id: int) -> list[Out]:
     tr = turn.tr
     parent = await turn.repo.units.unit(parent_id)
-    if parent is None or parent.kind == CLASS_KIND or not await permissions.can(
-            turn.repo, turn.learner.id, Action.OPEN_CLASS, parent_id, admins=turn.deps.admins):
+    if (
+        parent is None
+        or parent.kind == CLASS_KIND
+        or not await permissions.can(
+            turn.repo, turn.learner.id, Action.OPEN_CLASS, parent_id, admins=turn.deps.admins
+        )
+    ):
         return [Out(text=tr("class.not_allowed"))]
     turn.state.step = f"{STEP}:{parent_id}"
     turn.state.forget_options()  # the name typed next is a name, not an earlier choice
@@ -131,8 +145,9 @@ async def on_name_text(turn: Turn, step: str) -> list[Out]:
         return [Out(text=tr("class.bad_name", limit=MAX_NAME))]
     turn.state.step = None
     parent = await repo.units.unit(parent_id) if parent_id is not None else None
-    if parent is None or not await permissions.can(repo, turn.learner.id, Action.OPEN_CLASS,
-                                                   parent.id, admins=deps.admins):
+    if parent is None or not await permissions.can(
+        repo, turn.learner.id, Action.OPEN_CLASS, parent.id, admins=deps.admins
+    ):
         return [Out(text=tr("class.not_allowed"))]
     n = 1
     while await repo.units.unit_by_code(f"{parent.code}-L{n}") is not None:
@@ -140,20 +155,33 @@ async def on_name_text(turn: Turn, step: str) -> list[Out]:
     join = new_join_code()
     while await repo.units.unit_by_join_code(join) is not None:
         join = new_join_code()
-    unit = await repo.classes.add_class(parent.id, f"{parent.code}-L{n}", name, join,
-                                        turn.learner.id, deps.now())
-    await repo.roles.log(turn.learner.id, Event.OPEN_CLASS, None, unit.id,
-                         {"name": name, "parent_id": parent.id}, deps.now())
-    return [Out(title=tr("class.opened_title"),
-                text=tr("class.opened", name=name, unit=parent.name, code=join,
-                        link=join_link(turn, unit)),
-                options=(buttons.ClassMenu("show", unit.id).as_option(tr("class.show_button")),))]
+    unit = await repo.classes.add_class(
+        parent.id, f"{parent.code}-L{n}", name, join, turn.learner.id, deps.now()
+    )
+    await repo.roles.log(
+        turn.learner.id,
+        Event.OPEN_CLASS,
+        None,
+        unit.id,
+        {"name": name, "parent_id": parent.id},
+        deps.now(),
+    )
+    return [
+        Out(
+            title=tr("class.opened_title"),
+            text=tr(
+                "class.opened", name=name, unit=parent.name, code=join, link=join_link(turn, unit)
+            ),
+            options=(buttons.ClassMenu("show", unit.id).as_option(tr("class.show_button")),),
+        )
+    ]
 
 
 async def _class_in_scope(turn: Turn, class_id: int, action: Action) -> ClassRecord | None:
     info = await turn.repo.classes.class_info(class_id)
-    if info is None or not await permissions.can(turn.repo, turn.learner.id, action, class_id,
-                                                 admins=turn.deps.admins):
+    if info is None or not await permissions.can(
+        turn.repo, turn.learner.id, action, class_id, admins=turn.deps.admins
+    ):
         return None
     return info
 
@@ -165,20 +193,33 @@ async def roster(turn: Turn, class_id: int) -> list[Out]:
         return [Out(text=tr("class.not_allowed"))]
     rows = await turn.repo.classes.roster(class_id)
     sessions = await turn.repo.classes.session_count(class_id)
-    lines = [tr("class.roster_row", n=i, name=r.name, lessons=r.lessons_done, points=r.points,
-                last=r.last_studied.strftime("%d/%m") if r.last_studied else "-",
-                attended=r.sessions_attended, sessions=sessions)
-             for i, r in enumerate(rows[:ROSTER_ROWS], start=1)]
+    lines = [
+        tr(
+            "class.roster_row",
+            n=i,
+            name=r.name,
+            lessons=r.lessons_done,
+            points=r.points,
+            last=r.last_studied.strftime("%d/%m") if r.last_studied else "-",
+            attended=r.sessions_attended,
+            sessions=sessions,
+        )
+        for i, r in enumerate(rows[:ROSTER_ROWS], start=1)
+    ]
     if len(rows) > ROSTER_ROWS:
         lines.append(tr("class.roster_more", more=len(rows) - ROSTER_ROWS))
     head = tr("class.roster_head", members=len(rows), sessions=sessions)
     if info.is_open:
-        head = tr("class.join_line", code=info.unit.join_code or "-",
-                  link=join_link(turn, info.unit)) + "\n" + head
+        head = (
+            tr("class.join_line", code=info.unit.join_code or "-", link=join_link(turn, info.unit))
+            + "\n"
+            + head
+        )
         options: tuple[Option, ...] = (
             buttons.ClassMenu("sess", class_id).as_option(tr("class.session_button")),
             buttons.Challenge("new", class_id).as_option(tr("class.challenge_button")),
-            buttons.ClassMenu("close", class_id).as_option(tr("class.close_button")))
+            buttons.ClassMenu("close", class_id).as_option(tr("class.close_button")),
+        )
     else:
         head = tr("class.closed_note") + "\n" + head
         options = ()
@@ -194,10 +235,15 @@ async def _close(turn: Turn, class_id: int, confirmed: bool) -> list[Out]:
     if not info.is_open:
         return [Out(text=tr("class.already_closed", name=info.unit.name))]
     if not confirmed:
-        return [Out(text=tr("class.close_confirm", name=info.unit.name, members=info.members),
-                    options=(
-                        buttons.ClassMenu("closeok", class_id).as_option(tr("class.close_yes")),
-                        buttons.ClassMenu("show", class_id).as_option(tr("class.close_no"))))]
+        return [
+            Out(
+                text=tr("class.close_confirm", name=info.unit.name, members=info.members),
+                options=(
+                    buttons.ClassMenu("closeok", class_id).as_option(tr("class.close_yes")),
+                    buttons.ClassMenu("show", class_id).as_option(tr("class.close_no")),
+                ),
+            )
+        ]
     if not await turn.repo.classes.close_class(class_id, deps.now()):
         return [Out(text=tr("class.already_closed", name=info.unit.name))]
     await turn.repo.roles.log(turn.learner.id, Event.CLOSE_CLASS, None, class_id, {}, deps.now())
@@ -205,6 +251,7 @@ async def _close(turn: Turn, class_id: int, confirmed: bool) -> list[Out]:
 
 
 # ---- in-person sessions ----------------------------------------------------------------------
+
 
 async def open_session(turn: Turn, class_id: int) -> list[Out]:
     tr, repo, deps = turn.tr, turn.repo, turn.deps
@@ -216,17 +263,26 @@ async def open_session(turn: Turn, class_id: int) -> list[Out]:
     now = deps.now()
     session: SessionRecord | None = None
     while session is None:  # a code already taken: draw another
-        session = await repo.classes.open_session(class_id, classes.session_code(),
-                                                  turn.learner.id, now, now + SESSION)
-    await repo.roles.log(turn.learner.id, Event.OPEN_SESSION, None, class_id,
-                         {"session_id": session.id}, now)
-    target = (f"{deps.bot_link}?start={classes.SESSION_PREFIX}{session.code}" if deps.bot_link
-              else f"/checkin {session.code}")
-    return [Out(title=tr("class.session_title", name=info.unit.name),
-                text=tr("class.session", code=session.code,
-                        until=scope.local(turn.learner, session.ends_at)),
-                file=OutFile(f"diem-danh-{session.code}.png", classes.qr_png(target),
-                             "image/png"))]
+        session = await repo.classes.open_session(
+            class_id, classes.session_code(), turn.learner.id, now, now + SESSION
+        )
+    await repo.roles.log(
+        turn.learner.id, Event.OPEN_SESSION, None, class_id, {"session_id": session.id}, now
+    )
+    target = (
+        f"{deps.bot_link}?start={classes.SESSION_PREFIX}{session.code}"
+        if deps.bot_link
+        else f"/checkin {session.code}"
+    )
+    return [
+        Out(
+            title=tr("class.session_title", name=info.unit.name),
+            text=tr(
+                "class.session", code=session.code, until=scope.local(turn.learner, session.ends_at)
+            ),
+            file=OutFile(f"diem-danh-{session.code}.png", classes.qr_png(target), "image/png"),
+        )
+    ]
 
 
 async def checkin_command(turn: Turn, args: str) -> list[Out]:
@@ -248,10 +304,12 @@ async def checkin(turn: Turn, raw: str, *, bare: bool = False) -> list[Out] | No
         code = code[2:]
     if await throttle.blocked(repo, who, now):
         # Looked up only below the limit: a blocked person learns nothing about any code.
-        return None if bare else [Out(text=tr("roles.throttled",
-                                              minutes=throttle.window_minutes()))]
-    session = await repo.classes.session_by_code(code) if re.fullmatch(
-        r"[A-Z0-9]{4,16}", code) else None
+        return (
+            None if bare else [Out(text=tr("roles.throttled", minutes=throttle.window_minutes()))]
+        )
+    session = (
+        await repo.classes.session_by_code(code) if re.fullmatch(r"[A-Z0-9]{4,16}", code) else None
+    )
     if session is None:
         await throttle.failed(repo, who, now)  # a guessed code counts, typed bare or not
         return None if bare else [Out(text=tr("class.checkin_unknown", code=raw.strip()[:20]))]

@@ -32,5 +32,6 @@ async def on_button(turn: Turn, button: buttons.Leader) -> list[Out]:
 
 
 async def on_announcement_text(turn: Turn, step: str) -> list[Out]:
-    return await leader.announcement_text(turn.deps, turn.repo, turn.learner, turn.tr,
-                                          turn.state, step, turn.event.text)
+    return await leader.announcement_text(
+        turn.deps, turn.repo, turn.learner, turn.tr, turn.state, step, turn.event.text
+    )

@@ -28,8 +28,10 @@ async def queue(turn: Turn, _args: str) -> list[Out]:
     if not scope.allowed(units):
         return [Out(text=turn.tr("review.not_allowed"))]
     waiting = await review.review_queue(turn.repo, units)
-    return [*review_chat.queue(turn.deps, waiting, turn.tr),
-            *await mentoring_admin.judge_section(turn, units)]
+    return [
+        *review_chat.queue(turn.deps, waiting, turn.tr),
+        *await mentoring_admin.judge_section(turn, units),
+    ]
 
 
 async def _refused(turn: Turn, grade_id: int) -> list[Out]:
@@ -49,10 +51,13 @@ async def on_button(turn: Turn, button: buttons.Review) -> list[Out]:
     if not scope.allowed(units):
         return [Out(text=tr("review.not_allowed"))]
     if button.action == "bulk":
-        return review_chat.bulk_preview(await review.bulk_preview(turn.repo, button.grade, units), tr)
+        return review_chat.bulk_preview(
+            await review.bulk_preview(turn.repo, button.grade, units), tr
+        )
     if button.action == "bulkok":
-        answer, told = await review.bulk_confirm(turn.deps, turn.repo, button.grade, turn.who, tr,
-                                                 units)
+        answer, told = await review.bulk_confirm(
+            turn.deps, turn.repo, button.grade, turn.who, tr, units
+        )
         turn.notices.extend(told)
         return answer
     refused = await _refused(turn, button.grade)
@@ -78,8 +83,7 @@ async def on_score_text(turn: Turn, step: str) -> list[Out]:
 
 
 async def _apply(turn: Turn, grade_id: int, score: int | None) -> list[Out]:
-    answer, told = await review.override(turn.deps, turn.repo, grade_id, score, turn.who,
-                                         turn.tr)
+    answer, told = await review.override(turn.deps, turn.repo, grade_id, score, turn.who, turn.tr)
     if told is not None:
         turn.notices.append(told)
     return answer

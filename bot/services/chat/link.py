@@ -15,8 +15,9 @@ async def command(turn: Turn, args: str) -> list[Out]:
     code = linking.normalise_code(args)
     if not code:
         return await linking.issue(turn.deps, turn.repo, turn.learner, turn.tr)
-    out, learner = await linking.redeem(turn.deps, turn.repo, turn.learner, code, turn.tr,
-                                        turn.state)
+    out, learner = await linking.redeem(
+        turn.deps, turn.repo, turn.learner, code, turn.tr, turn.state
+    )
     if learner.id != turn.learner.id:
         turn.learner, turn.tr = learner, Translator(learner.language)
         turn.state.step = None

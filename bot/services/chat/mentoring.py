@@ -45,6 +45,7 @@ LINK_LENGTH = 8
 
 # ---- the menu --------------------------------------------------------------------------------
 
+
 async def command(turn: Turn, _args: str) -> list[Out]:
     if (turn.state.step or "").startswith(STEP):  # a comment left half-typed; joining steps stay
         turn.state.step = None
@@ -60,31 +61,51 @@ async def menu(turn: Turn) -> list[Out]:
     if scope.allowed(peers):
         written, helpful = await repo.mentoring.mentor_stats(me.id)
         units = peers if peers is not None else {u.id for u in await repo.units.units()}
-        waiting = await repo.mentoring.peer_candidates(units, me.id, deps.now() - PEER_WINDOW,
-                                                       50)
-        out.append(Out(title=tr("mentor.menu_title"),
-                       text=tr("mentor.menu", written=written, helpful=helpful,
-                               points=PEER_REVIEW_POINTS, waiting=len(waiting)),
-                       options=(buttons.Mentor("peer").as_option(tr("mentor.peer_button")),
-                                buttons.Mentor("mine").as_option(tr("mentor.mine_button")),
-                                buttons.Mentor("link").as_option(tr("mentor.link_button")))))
+        waiting = await repo.mentoring.peer_candidates(units, me.id, deps.now() - PEER_WINDOW, 50)
+        out.append(
+            Out(
+                title=tr("mentor.menu_title"),
+                text=tr(
+                    "mentor.menu",
+                    written=written,
+                    helpful=helpful,
+                    points=PEER_REVIEW_POINTS,
+                    waiting=len(waiting),
+                ),
+                options=(
+                    buttons.Mentor("peer").as_option(tr("mentor.peer_button")),
+                    buttons.Mentor("mine").as_option(tr("mentor.mine_button")),
+                    buttons.Mentor("link").as_option(tr("mentor.link_button")),
+                ),
+            )
+        )
     proposing = await scope.of(deps, repo, me.id, Action.PROPOSE_MENTOR)
     if scope.allowed(proposing):
         judging = await scope.of(deps, repo, me.id, Action.REVIEW)
         to_judge = await repo.mentoring.count_to_judge(judging) if scope.allowed(judging) else 0
-        out.append(Out(title=tr("mentor.instructor_title"),
-                       text=tr("mentor.instructor", to_judge=to_judge, rule=rule_text(turn)),
-                       options=(buttons.Mentor("propose").as_option(tr("mentor.propose_button")),
-                                buttons.Mentor("judge").as_option(tr("mentor.judge_button")),
-                                buttons.Mentor("levels").as_option(tr("mentor.levels_button")))))
+        out.append(
+            Out(
+                title=tr("mentor.instructor_title"),
+                text=tr("mentor.instructor", to_judge=to_judge, rule=rule_text(turn)),
+                options=(
+                    buttons.Mentor("propose").as_option(tr("mentor.propose_button")),
+                    buttons.Mentor("judge").as_option(tr("mentor.judge_button")),
+                    buttons.Mentor("levels").as_option(tr("mentor.levels_button")),
+                ),
+            )
+        )
     if not out:
         mine = await _candidacy(turn, [me.id])
         c = mine[me.id]
-        out.append(Out(title=tr("mentor.learner_title"),
-                       text=tr("mentor.learner", count=c.teach_backs, average=c.average,
-                               rule=rule_text(turn)),
-                       options=(buttons.Command("teachback").as_option(
-                           tr("mentor.teachback_button")),)))
+        out.append(
+            Out(
+                title=tr("mentor.learner_title"),
+                text=tr(
+                    "mentor.learner", count=c.teach_backs, average=c.average, rule=rule_text(turn)
+                ),
+                options=(buttons.Command("teachback").as_option(tr("mentor.teachback_button")),),
+            )
+        )
     return out
 
 
@@ -119,9 +140,9 @@ async def on_button(turn: Turn, button: buttons.Mentor) -> list[Out]:
 
 # ---- "Người tôi đã hướng dẫn" and the mentor's own link --------------------------------------
 
+
 async def _is_mentor(turn: Turn) -> bool:
-    return scope.allowed(await scope.of(turn.deps, turn.repo, turn.learner.id,
-                                        Action.PEER_REVIEW))
+    return scope.allowed(await scope.of(turn.deps, turn.repo, turn.learner.id, Action.PEER_REVIEW))
 
 
 async def mine(turn: Turn) -> list[Out]:
@@ -132,8 +153,9 @@ async def mine(turn: Turn) -> list[Out]:
     credited = [p for p in people if p.lessons_done > 0]
     rows = [tr("mentor.mine_row", name=p.name, lessons=p.lessons_done) for p in people[:30]]
     text = tr("mentor.mine", invited=len(people), credited=len(credited))
-    return [Out(title=tr("mentor.mine_title"), text=text + ("\n\n" + "\n".join(rows)
-                                                           if rows else ""))]
+    return [
+        Out(title=tr("mentor.mine_title"), text=text + ("\n\n" + "\n".join(rows) if rows else ""))
+    ]
 
 
 async def link(turn: Turn) -> list[Out]:
@@ -143,11 +165,15 @@ async def link(turn: Turn) -> list[Out]:
     code = await repo.mentoring.link_code(turn.learner.id)
     while code is None:
         candidate = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(LINK_LENGTH))
-        if await repo.mentoring.mentor_of_code(candidate) is None and \
-                await repo.mentoring.add_link(candidate, turn.learner.id, deps.now()):
+        if await repo.mentoring.mentor_of_code(candidate) is None and await repo.mentoring.add_link(
+            candidate, turn.learner.id, deps.now()
+        ):
             code = candidate
-    target = f"{deps.bot_link}?start={LINK_PREFIX}{code}" if deps.bot_link \
+    target = (
+        f"{deps.bot_link}?start={LINK_PREFIX}{code}"
+        if deps.bot_link
         else f"/start {LINK_PREFIX}{code}"
+    )
     return [Out(title=tr("mentor.link_title"), text=tr("mentor.link", link=target))]
 
 
@@ -165,11 +191,12 @@ async def _open_link(turn: Turn, raw: str) -> list[Out]:
     if await throttle.blocked(repo, who, now):
         return [Out(text=tr("roles.throttled", minutes=throttle.window_minutes()))]
     code = raw.strip()
-    code = (code[len(LINK_PREFIX):] if code.lower().startswith(LINK_PREFIX) else code).upper()
+    code = (code[len(LINK_PREFIX) :] if code.lower().startswith(LINK_PREFIX) else code).upper()
     mentor_id = await repo.mentoring.mentor_of_code(code) if code.isalnum() else None
     mentor = await repo.learners.learner(mentor_id) if mentor_id is not None else None
-    if mentor is None or not any(r.role == Role.MENTOR
-                                 for r in await permissions.roles_of(repo, mentor.id)):
+    if mentor is None or not any(
+        r.role == Role.MENTOR for r in await permissions.roles_of(repo, mentor.id)
+    ):
         await throttle.failed(repo, who, now)
         return [Out(text=tr("mentor.link_unknown"))]
     if mentor.id == learner.id:
@@ -181,5 +208,10 @@ async def _open_link(turn: Turn, raw: str) -> list[Out]:
     if learner.unit_id is None and unit is not None:
         await repo.learners.update_learner(learner.id, unit_id=unit.id)
         learner.unit_id = unit.id
-    return [Out(text=tr("mentor.link_welcome", mentor=mentor.public_name,
-                        group=unit.name if unit else "-"))]
+    return [
+        Out(
+            text=tr(
+                "mentor.link_welcome", mentor=mentor.public_name, group=unit.name if unit else "-"
+            )
+        )
+    ]

@@ -22,7 +22,14 @@ from bot.services.parsing import keyword_command, numbered_choice, parse_birth_y
 from bot.services.ports import LearnerStatus, UnitRecord
 from lessons.textnorm import folded_words, strip_invisible
 
-OCCUPATIONS: tuple[buttons.OccupationName, ...] = ("official", "business", "worker", "farmer", "student", "other")
+OCCUPATIONS: tuple[buttons.OccupationName, ...] = (
+    "official",
+    "business",
+    "worker",
+    "farmer",
+    "student",
+    "other",
+)
 LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
 MAX_NAME = 40
 TARGET_AGES = (15, 60)
@@ -113,8 +120,10 @@ async def start(turn: Turn, args: str) -> list[Out]:
             await repo.learners.update_learner(learner.id, unit_id=unit.id)
             learner.unit_id = unit.id
             turn.state.step = "consent"
-            return [Out(text=tr("onboarding.welcome_group", group=unit.name)),
-                    *ask(turn, "consent")]
+            return [
+                Out(text=tr("onboarding.welcome_group", group=unit.name)),
+                *ask(turn, "consent"),
+            ]
         intro = [Out(text=tr("onboarding.welcome"))]
         if code:
             intro.append(Out(text=tr("onboarding.bad_code", code=code)))
@@ -131,11 +140,16 @@ async def start(turn: Turn, args: str) -> list[Out]:
         out.append(Out(text=tr("start.resumed", time=learner.lesson_time or "")))
     else:
         out.append(Out(text=tr("start.again", name=learner.public_name)))
-    out.append(Out(text=tr("start.menu"), options=(
-        buttons.Command("lesson").as_option(tr("menu.lesson")),
-        buttons.Command("progress").as_option(tr("menu.progress")),
-        buttons.Command("leaderboard").as_option(tr("menu.leaderboard")),
-    )))
+    out.append(
+        Out(
+            text=tr("start.menu"),
+            options=(
+                buttons.Command("lesson").as_option(tr("menu.lesson")),
+                buttons.Command("progress").as_option(tr("menu.progress")),
+                buttons.Command("leaderboard").as_option(tr("menu.leaderboard")),
+            ),
+        )
+    )
     return out
 
 
@@ -148,41 +162,69 @@ def time_options(pick: Callable[[str], buttons.Button]) -> tuple[Option, ...]:
 
 
 def _ask_group(turn: Turn) -> list[Out]:
-    return [Out(text=turn.tr("onboarding.ask_group"), options=(
-        buttons.Onboarding("nogroup").as_option(turn.tr("onboarding.no_group")),))]
+    return [
+        Out(
+            text=turn.tr("onboarding.ask_group"),
+            options=(buttons.Onboarding("nogroup").as_option(turn.tr("onboarding.no_group")),),
+        )
+    ]
 
 
 def _ask_consent(turn: Turn) -> list[Out]:
     tr = turn.tr
-    return [Out(title=tr("onboarding.consent_title"), text=tr("onboarding.consent"),
-                options=(buttons.Onboarding("consent", "yes").as_option(tr("onboarding.agree")),
-                         buttons.Onboarding("consent", "no").as_option(tr("onboarding.disagree"))))]
+    return [
+        Out(
+            title=tr("onboarding.consent_title"),
+            text=tr("onboarding.consent"),
+            options=(
+                buttons.Onboarding("consent", "yes").as_option(tr("onboarding.agree")),
+                buttons.Onboarding("consent", "no").as_option(tr("onboarding.disagree")),
+            ),
+        )
+    ]
 
 
 def _ask_name(turn: Turn) -> list[Out]:
     options: tuple[Option, ...] = ()
     shown = clean_name(turn.event.display_name)
     if shown:
-        options = (buttons.Onboarding("name", "platform").as_option(
-            turn.tr("onboarding.use_name", name=shown)),)
+        options = (
+            buttons.Onboarding("name", "platform").as_option(
+                turn.tr("onboarding.use_name", name=shown)
+            ),
+        )
     return [Out(text=turn.tr("onboarding.ask_name"), options=options)]
 
 
 def _ask_birth(turn: Turn) -> list[Out]:
-    return [Out(text=turn.tr("onboarding.ask_birth"), options=(
-        buttons.Onboarding("birth", "skip").as_option(turn.tr("onboarding.skip")),))]
+    return [
+        Out(
+            text=turn.tr("onboarding.ask_birth"),
+            options=(buttons.Onboarding("birth", "skip").as_option(turn.tr("onboarding.skip")),),
+        )
+    ]
 
 
 def _ask_occupation(turn: Turn) -> list[Out]:
-    return [Out(text=turn.tr("onboarding.ask_occupation"), options=tuple(
-        buttons.Onboarding("occ", o).as_option(turn.tr(f"occupation.{o}")) for o in OCCUPATIONS))]
+    return [
+        Out(
+            text=turn.tr("onboarding.ask_occupation"),
+            options=tuple(
+                buttons.Onboarding("occ", o).as_option(turn.tr(f"occupation.{o}"))
+                for o in OCCUPATIONS
+            ),
+        )
+    ]
 
 
 def _ask_agency(turn: Turn) -> list[Out]:
     # Asked again (after a stray tap or a command): the agencies offered last time, as
     # remembered, so "2" still means the same one; a name typed is matched among all.
-    offered = [Option(k, turn.state.labels.get(k, k)) for k in turn.state.options
-               if isinstance(buttons.parse(k), buttons.Agency)]
+    offered = [
+        Option(k, turn.state.labels.get(k, k))
+        for k in turn.state.options
+        if isinstance(buttons.parse(k), buttons.Agency)
+    ]
     skip = buttons.Agency("skip").as_option(turn.tr("agency.skip"))
     if skip.key not in [o.key for o in offered]:
         offered.append(skip)
@@ -190,8 +232,13 @@ def _ask_agency(turn: Turn) -> list[Out]:
 
 
 def _ask_time(turn: Turn) -> list[Out]:
-    return [Out(text=turn.tr("onboarding.ask_time"), columns=2,
-                options=time_options(lambda hhmm: buttons.Onboarding("time", hhmm)))]
+    return [
+        Out(
+            text=turn.tr("onboarding.ask_time"),
+            columns=2,
+            options=time_options(lambda hhmm: buttons.Onboarding("time", hhmm)),
+        )
+    ]
 
 
 # ---- the steps: typed answers ----------------------------------------------------------------
@@ -255,15 +302,18 @@ async def after_agency(turn: Turn, unit: UnitRecord | None) -> list[Out]:
     return said + ask(turn, "time")
 
 
-STEPS: dict[str, Step] = {step.name: step for step in (
-    Step("group", _ask_group, _group_text),
-    Step("consent", _ask_consent, _tap_please("onboarding.tap_consent", "consent")),
-    Step("name", _ask_name, _name_text),
-    Step("birth", _ask_birth, _birth_text),
-    Step("occupation", _ask_occupation, _tap_please("onboarding.tap_occupation", "occupation")),
-    Step("agency", _ask_agency, _agency_text),
-    Step("time", _ask_time, _time_text),
-)}
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("group", _ask_group, _group_text),
+        Step("consent", _ask_consent, _tap_please("onboarding.tap_consent", "consent")),
+        Step("name", _ask_name, _name_text),
+        Step("birth", _ask_birth, _birth_text),
+        Step("occupation", _ask_occupation, _tap_please("onboarding.tap_occupation", "occupation")),
+        Step("agency", _ask_agency, _agency_text),
+        Step("time", _ask_time, _time_text),
+    )
+}
 
 
 # ---- the steps: buttons (None: a value this step does not take) -------------------------------
@@ -324,8 +374,12 @@ async def _time(turn: Turn, value: str) -> list[Out] | None:
 
 
 _BUTTONS: dict[str, Callable[[Turn, str], Awaitable[list[Out] | None]]] = {
-    "nogroup": _no_group, "consent": _consent, "name": _platform_name, "birth": _skip_birth,
-    "occ": _occupation, "time": _time,
+    "nogroup": _no_group,
+    "consent": _consent,
+    "name": _platform_name,
+    "birth": _skip_birth,
+    "occ": _occupation,
+    "time": _time,
 }
 
 
@@ -340,12 +394,18 @@ async def _set_name(turn: Turn, name: str) -> list[Out]:
 
 async def _set_time(turn: Turn, hhmm: str) -> list[Out]:
     tr = turn.tr
-    await turn.repo.learners.update_learner(turn.learner.id, lesson_time=hhmm, status=LearnerStatus.ACTIVE)
+    await turn.repo.learners.update_learner(
+        turn.learner.id, lesson_time=hhmm, status=LearnerStatus.ACTIVE
+    )
     turn.learner.status = LearnerStatus.ACTIVE
     turn.state.step = None
-    return [Out(title=tr("onboarding.done_title"), text=tr("onboarding.done", time=hhmm)),
-            Out(text=tr("onboarding.first_lesson"), options=(
-                buttons.Command("lesson").as_option(tr("menu.lesson_now")),))]
+    return [
+        Out(title=tr("onboarding.done_title"), text=tr("onboarding.done", time=hhmm)),
+        Out(
+            text=tr("onboarding.first_lesson"),
+            options=(buttons.Command("lesson").as_option(tr("menu.lesson_now")),),
+        ),
+    ]
 
 
 async def group_by_code(turn: Turn, code: str) -> tuple[UnitRecord | None, list[Out]]:

@@ -24,13 +24,19 @@ ETHNICITY_STEP = "ethnicity"  # the next typed text names an ethnic group (after
 
 
 async def on_occupation(turn: Turn, button: buttons.Occupation) -> list[Out]:
-    """"Đổi nghề nghiệp" in /settings: the list; a pick saves it. Leaving "official" clears the
+    """ "Đổi nghề nghiệp" in /settings: the list; a pick saves it. Leaving "official" clears the
     agency; becoming one asks which agency, when there are agencies near the learner."""
     tr, learner = turn.tr, turn.learner
     if not button.value:
-        return [Out(text=tr("onboarding.ask_occupation"), options=tuple(
-            buttons.Occupation(o).as_option(tr(f"occupation.{o}"))
-            for o in onboarding.OCCUPATIONS))]
+        return [
+            Out(
+                text=tr("onboarding.ask_occupation"),
+                options=tuple(
+                    buttons.Occupation(o).as_option(tr(f"occupation.{o}"))
+                    for o in onboarding.OCCUPATIONS
+                ),
+            )
+        ]
     value = button.value
     if value != "official":
         await turn.repo.learners.update_learner(learner.id, occupation=value, agency_id=None)
@@ -58,15 +64,19 @@ async def _ask_agency(turn: Turn) -> list[Out]:
 
 
 async def on_agency(turn: Turn, button: buttons.Agency) -> list[Out]:
-    """"ag:" buttons, while joining (onboarding's "agency" step) and from /settings."""
+    """ "ag:" buttons, while joining (onboarding's "agency" step) and from /settings."""
     tr, learner = turn.tr, turn.learner
     joining = learner.status == LearnerStatus.ONBOARDING
     if joining and (turn.state.step != "agency" or button.action == "ask"):
         return [Out(text=tr("choice.stale")), *onboarding.ask(turn, turn.state.step)]
     if button.action == "ask":
         if learner.occupation != "official":
-            return [Out(text=tr("agency.officials_only"), options=(
-                buttons.Occupation().as_option(tr("settings.change_occupation")),))]
+            return [
+                Out(
+                    text=tr("agency.officials_only"),
+                    options=(buttons.Occupation().as_option(tr("settings.change_occupation")),),
+                )
+            ]
         return await _ask_agency(turn)
     unit = await agency.picked(turn, button.unit) if button.action == "pick" else None
     if button.action == "pick" and unit is None:  # forged, or no longer near the learner
@@ -95,30 +105,52 @@ async def on_agency_text(turn: Turn, _step: str) -> list[Out]:
 
 def _consent_question(turn: Turn) -> list[Out]:
     tr = turn.tr
-    return [Out(title=tr("eth.consent_title"), text=tr("eth.consent"), options=(
-        buttons.Ethnicity("yes").as_option(tr("eth.agree")),
-        buttons.Ethnicity("no").as_option(tr("eth.decline"))))]
+    return [
+        Out(
+            title=tr("eth.consent_title"),
+            text=tr("eth.consent"),
+            options=(
+                buttons.Ethnicity("yes").as_option(tr("eth.agree")),
+                buttons.Ethnicity("no").as_option(tr("eth.decline")),
+            ),
+        )
+    ]
 
 
 def _groups_question(turn: Turn, key: str = "eth.ask") -> list[Out]:
     tr = turn.tr
-    return [Out(text=tr(key), columns=2, options=(
-        *(buttons.Ethnicity("pick", slug).as_option(name)  # type: ignore[arg-type]
-          for slug, name in target_groups.OFFERED_ETHNICITIES.items()),
-        buttons.Ethnicity("pick", "other").as_option(tr("eth.other")),
-        buttons.Ethnicity("no").as_option(tr("eth.rather_not"))))]
+    return [
+        Out(
+            text=tr(key),
+            columns=2,
+            options=(
+                *(
+                    buttons.Ethnicity("pick", slug).as_option(name)  # type: ignore[arg-type]
+                    for slug, name in target_groups.OFFERED_ETHNICITIES.items()
+                ),
+                buttons.Ethnicity("pick", "other").as_option(tr("eth.other")),
+                buttons.Ethnicity("no").as_option(tr("eth.rather_not")),
+            ),
+        )
+    ]
 
 
 async def ethnicity_command(turn: Turn, _args: str) -> list[Out]:
-    """"/ethnicity", "dân tộc" typed, or the settings button: the consent question, or (with a
+    """ "/ethnicity", "dân tộc" typed, or the settings button: the consent question, or (with a
     consent stored) what is stored and how to change or withdraw it."""
     tr, learner = turn.tr, turn.learner
     if learner.ethnicity_consent_at is None:
         return _consent_question(turn)
-    return [Out(text=tr("eth.stored", ethnicity=_shown(turn, learner.ethnicity)), options=(
-        buttons.Ethnicity("yes").as_option(tr("eth.change")),
-        buttons.Ethnicity("withdraw").as_option(tr("eth.withdraw")),
-        buttons.Ethnicity("keep").as_option(tr("eth.keep"))))]
+    return [
+        Out(
+            text=tr("eth.stored", ethnicity=_shown(turn, learner.ethnicity)),
+            options=(
+                buttons.Ethnicity("yes").as_option(tr("eth.change")),
+                buttons.Ethnicity("withdraw").as_option(tr("eth.withdraw")),
+                buttons.Ethnicity("keep").as_option(tr("eth.keep")),
+            ),
+        )
+    ]
 
 
 async def on_ethnicity(turn: Turn, button: buttons.Ethnicity) -> list[Out]:
@@ -136,8 +168,9 @@ async def on_ethnicity(turn: Turn, button: buttons.Ethnicity) -> list[Out]:
         turn.state.step = None
         return [Out(text=tr("eth.kept"))]
     if button.action == "withdraw":
-        await turn.repo.learners.update_learner(learner.id, ethnicity=None,
-                                                ethnicity_consent_at=None)
+        await turn.repo.learners.update_learner(
+            learner.id, ethnicity=None, ethnicity_consent_at=None
+        )
         learner.ethnicity = learner.ethnicity_consent_at = None
         turn.state.step = None
         return [Out(text=tr("eth.withdrawn"))]

@@ -15,8 +15,9 @@ async def open_invite(turn: Turn, args: str) -> list[Out]:
     """The hidden command "role <code>" that a deep link or a typed code comes in as."""
     if not args.strip():  # "/role" alone: no code to count as a wrong one; one's roles
         return await roles_command(turn, "")
-    out = await roles_chat.open_code(turn.deps, turn.repo, turn.learner, turn.tr, turn.state,
-                                     turn.event, args)
+    out = await roles_chat.open_code(
+        turn.deps, turn.repo, turn.learner, turn.tr, turn.state, turn.event, args
+    )
     if _joining(turn) and turn.state.role_invite is None:
         out += onboarding.ask(turn, turn.state.step)  # a wrong code: joining goes on
     return out
@@ -24,8 +25,9 @@ async def open_invite(turn: Turn, args: str) -> list[Out]:
 
 async def on_button(turn: Turn, button: buttons.RoleInvite) -> list[Out]:
     if button.action in ("yes", "no"):
-        out = await roles_chat.answer_invite(turn.deps, turn.repo, turn.learner, turn.tr,
-                                             turn.state, button.action == "yes")
+        out = await roles_chat.answer_invite(
+            turn.deps, turn.repo, turn.learner, turn.tr, turn.state, button.action == "yes"
+        )
         if _joining(turn) and button.action == "yes":
             out += onboarding.ask(turn, turn.state.step)
         return out

@@ -68,19 +68,27 @@ class StepRoute:
 
 
 class Router:
-    def __init__(self, commands: Iterable[CommandRoute], buttons_: Iterable[ButtonRoute[Any]],
-                 steps: Iterable[StepRoute]) -> None:
+    def __init__(
+        self,
+        commands: Iterable[CommandRoute],
+        buttons_: Iterable[ButtonRoute[Any]],
+        steps: Iterable[StepRoute],
+    ) -> None:
         self.commands: dict[str, CommandRoute] = _index(commands, lambda c: c.name)
         self.buttons: dict[type[buttons.Button], ButtonRoute[Any]] = _index(
-            buttons_, lambda b: b.kind)
+            buttons_, lambda b: b.kind
+        )
         self.steps: dict[str, StepRoute] = _index(steps, lambda s: s.name)
 
     def menu(self, tr: Translator, actions: Collection[Action] = ()) -> list[tuple[str, str]]:
         """(name, description) of the commands a platform lists in its menu, in table order:
         a learner's, and with `actions` (what the person's roles allow) the role's tools too."""
         held = set(actions)
-        return [(c.name, tr(f"command.desc.{c.name}")) for c in self.commands.values()
-                if (c.menu and not c.staff) or (c.staff & held)]
+        return [
+            (c.name, tr(f"command.desc.{c.name}"))
+            for c in self.commands.values()
+            if (c.menu and not c.staff) or (c.staff & held)
+        ]
 
     async def run(self, turn: Turn) -> list[Out]:
         ev, tr = turn.event, turn.tr
@@ -152,8 +160,10 @@ class Router:
             return [Out(text=turn.tr("command.unknown", command=name)), help_message(turn)]
         if not route.anytime:
             if turn.learner.status == LearnerStatus.ONBOARDING:
-                return [Out(text=turn.tr("onboarding.finish_first")),
-                        *onboarding.ask(turn, turn.state.step)]
+                return [
+                    Out(text=turn.tr("onboarding.finish_first")),
+                    *onboarding.ask(turn, turn.state.step),
+                ]
             turn.state.step = None
         return await route.handler(turn, args)
 

@@ -17,26 +17,35 @@ async def menu(turn: Turn) -> Out:
     tr, learner = turn.tr, turn.learner
     shown = tr("settings.name_shown") if learner.show_name else tr("settings.name_hidden")
     official = learner.occupation == "official"
-    profile = tr("settings.profile", occupation=tr(f"occupation.{learner.occupation}")
-                 if learner.occupation else "-")
+    profile = tr(
+        "settings.profile",
+        occupation=tr(f"occupation.{learner.occupation}") if learner.occupation else "-",
+    )
     if official:
         unit = await turn.repo.units.unit(learner.agency_id) if learner.agency_id else None
         profile += "\n" + tr("settings.agency", agency=unit.name if unit else "-")
     # Ethnicity: whether an answer is stored, never the answer (the menu may be read over a
     # shoulder; the learner sees the value when they open it).
-    profile += "\n" + tr("settings.ethnicity_given" if learner.ethnicity_consent_at
-                          else "settings.ethnicity_none")
+    profile += "\n" + tr(
+        "settings.ethnicity_given" if learner.ethnicity_consent_at else "settings.ethnicity_none"
+    )
     return Out(
         title=tr("settings.title"),
-        text=tr("settings.body", time=learner.lesson_time or "-", shown=shown,
-                nickname=learner.nickname, language=learner.language).rstrip() + "\n" + profile,
+        text=tr(
+            "settings.body",
+            time=learner.lesson_time or "-",
+            shown=shown,
+            nickname=learner.nickname,
+            language=learner.language,
+        ).rstrip()
+        + "\n"
+        + profile,
         options=(
             buttons.Settings("time").as_option(tr("settings.change_time")),
             buttons.Settings("showname").as_option(tr("settings.toggle_name")),
             buttons.Settings("lang").as_option(tr("settings.toggle_language")),
             buttons.Occupation().as_option(tr("settings.change_occupation")),
-            *((buttons.Agency("ask").as_option(tr("settings.change_agency")),) if official
-              else ()),
+            *((buttons.Agency("ask").as_option(tr("settings.change_agency")),) if official else ()),
             buttons.Ethnicity("ask").as_option(tr("settings.ethnicity")),
         ),
     )
@@ -47,8 +56,13 @@ async def command(turn: Turn, _args: str) -> list[Out]:
 
 
 def _ask_time(turn: Turn) -> list[Out]:
-    return [Out(text=turn.tr("onboarding.ask_time"), columns=2,
-                options=onboarding.time_options(lambda hhmm: buttons.Settings("time", hhmm)))]
+    return [
+        Out(
+            text=turn.tr("onboarding.ask_time"),
+            columns=2,
+            options=onboarding.time_options(lambda hhmm: buttons.Settings("time", hhmm)),
+        )
+    ]
 
 
 async def _save_time(turn: Turn, hhmm: str) -> list[Out]:
@@ -89,7 +103,14 @@ async def on_time_text(turn: Turn, _step: str) -> list[Out]:
         return await turn.choice(picked)
     hhmm = parse_time(text)
     if hhmm is None:  # a way out: pick a time, keep the old one, or any command
-        return [Out(text=turn.tr("settings.bad_time", text=text[:20]), columns=2, options=(
-            *onboarding.time_options(lambda t: buttons.Settings("time", t)),
-            buttons.Settings("keep").as_option(turn.tr("settings.keep_time"))))]
+        return [
+            Out(
+                text=turn.tr("settings.bad_time", text=text[:20]),
+                columns=2,
+                options=(
+                    *onboarding.time_options(lambda t: buttons.Settings("time", t)),
+                    buttons.Settings("keep").as_option(turn.tr("settings.keep_time")),
+                ),
+            )
+        ]
     return await _save_time(turn, hhmm)

@@ -18,11 +18,13 @@ async def lesson(turn: Turn, _args: str = "") -> list[Out]:
 
 
 async def more_today(turn: Turn, _args: str = "") -> list[Out]:
-    """"Học tiếp": today's lesson while it is unfinished, then more up to the daily cap."""
+    """ "Học tiếp": today's lesson while it is unfinished, then more up to the daily cap."""
     plan = await learning.more_today(turn.deps, turn.repo, turn.learner)
     if plan is None:
-        return [*_paused_note(turn), Out(text=turn.tr(
-            "lesson.cap_reached", cap=turn.deps.lessons_per_day))]
+        return [
+            *_paused_note(turn),
+            Out(text=turn.tr("lesson.cap_reached", cap=turn.deps.lessons_per_day)),
+        ]
     return _paused_note(turn) + await _show_plan(turn, plan)
 
 
@@ -45,8 +47,9 @@ async def _show_plan(turn: Turn, plan: TodayPlan) -> list[Out]:
     # Opened by the learner: today's push will not send this lesson again (delivery.push_action).
     await turn.repo.progress.mark_started(learner.id, plan.lesson.id, deps.now())
     answered = await turn.repo.progress.quiz_answers(learner.id, plan.lesson.id)
-    return learning.lesson_messages(deps, plan.lesson, tr, answered, plan.status,
-                                    learner.occupation)
+    return learning.lesson_messages(
+        deps, plan.lesson, tr, answered, plan.status, learner.occupation
+    )
 
 
 async def quiz(turn: Turn, _args: str = "") -> list[Out]:
@@ -54,8 +57,7 @@ async def quiz(turn: Turn, _args: str = "") -> list[Out]:
     current = await turn.repo.progress.current_assignment(turn.learner.id)
     if current is None:
         return [Out(text=turn.tr("practice.no_lesson"))]
-    return await learning.start_quiz(turn.deps, turn.repo, turn.learner, current.lesson_id,
-                                     turn.tr)
+    return await learning.start_quiz(turn.deps, turn.repo, turn.learner, current.lesson_id, turn.tr)
 
 
 async def on_start_quiz(turn: Turn, button: buttons.StartQuiz) -> list[Out]:
@@ -63,12 +65,13 @@ async def on_start_quiz(turn: Turn, button: buttons.StartQuiz) -> list[Out]:
 
 
 async def on_quiz_answer(turn: Turn, button: buttons.QuizAnswer) -> list[Out]:
-    return await learning.answer_quiz(turn.deps, turn.repo, turn.learner, button.lesson,
-                                      button.question, button.option, turn.tr)
+    return await learning.answer_quiz(
+        turn.deps, turn.repo, turn.learner, button.lesson, button.question, button.option, turn.tr
+    )
 
 
 async def submit(turn: Turn, _args: str = "") -> list[Out]:
-    """"Nộp bài": the next message is the work, however short."""
+    """ "Nộp bài": the next message is the work, however short."""
     current = await turn.repo.progress.current_assignment(turn.learner.id)
     if current is None:
         return [Out(text=turn.tr("practice.no_lesson"))]
@@ -78,7 +81,7 @@ async def submit(turn: Turn, _args: str = "") -> list[Out]:
 
 
 async def on_work(turn: Turn, button: buttons.Work) -> list[Out]:
-    """"Nộp bài" tapped, or "is this your work?" answered."""
+    """ "Nộp bài" tapped, or "is this your work?" answered."""
     tr, held = turn.tr, turn.held
     if button.answer == "submit":
         return await submit(turn)
@@ -100,14 +103,16 @@ async def work_or_hint(turn: Turn) -> list[Out]:
     current = await turn.repo.progress.current_assignment(turn.learner.id)
     found = turn.deps.curriculum.by_id(current.lesson_id) if current else None
     if current is None or found is None:
-        return [Out(text=tr("input.short" if n_words < intent.MIN_WORDS
-                            else "practice.no_lesson"))]
+        return [Out(text=tr("input.short" if n_words < intent.MIN_WORDS else "practice.no_lesson"))]
     key = f"{ev.channel}:{ev.update_key}" if ev.update_key else None
     if ev.kind == "photo":  # a photo is sent as work
         turn.work = submissions.Incoming(text, ev.photo_ref, ev.channel, key)
         return []
     verdict = intent.classify(
-        text, found, sent_as_work=turn.sent_as_work == found.id, reply_to=ev.reply_to,
+        text,
+        found,
+        sent_as_work=turn.sent_as_work == found.id,
+        reply_to=ev.reply_to,
         lesson_done=current.completed,
     )
     if verdict == "work":
@@ -115,9 +120,15 @@ async def work_or_hint(turn: Turn) -> list[Out]:
         return []  # the grade follows at once, from Dialog.handle
     if verdict == "ask":
         turn.state.held = HeldText(text, key)
-        return [Out(text=tr("work.is_it_work"), options=(
-            buttons.Work("yes").as_option(tr("work.yes")),
-            buttons.Work("no").as_option(tr("work.no"))))]
+        return [
+            Out(
+                text=tr("work.is_it_work"),
+                options=(
+                    buttons.Work("yes").as_option(tr("work.yes")),
+                    buttons.Work("no").as_option(tr("work.no")),
+                ),
+            )
+        ]
     if numbered_choice(text) is not None:
         return [Out(text=tr("choice.nothing_open"))]
     return [Out(text=tr("input.short"))]

@@ -21,14 +21,17 @@ async def command(turn: Turn, _args: str) -> list[Out]:
     seen = await repo.progress.completed_lessons(turn.learner.id)
     # The lesson in hand first, then the latest lesson studied whose teach-back is left.
     for lesson in [*([in_hand] if in_hand else []), *reversed(curriculum.lessons)]:
-        if (lesson is in_hand or lesson.id in seen) and lesson.teach_back and not await done(
-                repo, turn.learner.id, lesson):
+        if (
+            (lesson is in_hand or lesson.id in seen)
+            and lesson.teach_back
+            and not await done(repo, turn.learner.id, lesson)
+        ):
             return await _ask(turn, lesson.id)  # typed: the next message is the explanation
     return [Out(text=turn.tr("teachback.none"))]
 
 
 async def on_button(turn: Turn, button: buttons.TeachBack) -> list[Out]:
-    """"Gửi bài dạy lại": the next message is the explanation."""
+    """ "Gửi bài dạy lại": the next message is the explanation."""
     return await _ask(turn, button.lesson)
 
 
@@ -58,15 +61,23 @@ async def on_text(turn: Turn, step: str) -> list[Out]:
     incoming = submissions.Incoming(text, None, turn.event.channel, key)
 
     async def grade() -> list[Out]:
-        out, stored = await submissions.receive_for(deps, learner, teach_back.task_id(lesson.id),
-                                                    incoming, tr)
+        out, stored = await submissions.receive_for(
+            deps, learner, teach_back.task_id(lesson.id), incoming, tr
+        )
         if stored is None:
             return out
         async with deps.store.transaction() as repo:
             scores = (await repo.mentoring.teach_back_scores([learner.id]))[learner.id]
         if scores:
-            out.append(Out(text=tr("teachback.count", count=len(scores),
-                                   average=round(sum(scores) / len(scores)))))
+            out.append(
+                Out(
+                    text=tr(
+                        "teachback.count",
+                        count=len(scores),
+                        average=round(sum(scores) / len(scores)),
+                    )
+                )
+            )
         return out
 
     turn.later = grade

@@ -21,14 +21,17 @@ async def tools(turn: Turn) -> list[Out]:
         options.append(buttons.Command("invite").as_option(tr("tools.invite")))
     if scope.allowed(await scope.of(deps, repo, me, Action.OPEN_CLASS)):
         lines.append(tr("tools.instructor"))
-        options += [buttons.Command("class").as_option(tr("tools.class")),
-                    buttons.Command("challenge").as_option(tr("tools.challenge")),
-                    buttons.Command("review").as_option(tr("tools.review"))]
+        options += [
+            buttons.Command("class").as_option(tr("tools.class")),
+            buttons.Command("challenge").as_option(tr("tools.challenge")),
+            buttons.Command("review").as_option(tr("tools.review")),
+        ]
     if scope.allowed(await scope.of(deps, repo, me, Action.PEER_REVIEW)):
         lines.append(tr("tools.mentor"))
     if not lines:
         return []
     if scope.allowed(await scope.of(deps, repo, me, Action.PEER_REVIEW)) or scope.allowed(
-            await scope.of(deps, repo, me, Action.PROPOSE_MENTOR)):
+        await scope.of(deps, repo, me, Action.PROPOSE_MENTOR)
+    ):
         options.append(buttons.Command("mentor").as_option(tr("tools.mentor_button")))
     return [Out(title=tr("tools.title"), text="\n".join(lines), options=tuple(options))]

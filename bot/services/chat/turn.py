@@ -27,8 +27,14 @@ class Turn:
     """
 
     def __init__(
-        self, deps: Deps, repo: UnitOfWork, learner: LearnerRecord, identity: IdentityRecord,
-        tr: Translator, event: Inbound, router: Router,
+        self,
+        deps: Deps,
+        repo: UnitOfWork,
+        learner: LearnerRecord,
+        identity: IdentityRecord,
+        tr: Translator,
+        event: Inbound,
+        router: Router,
     ) -> None:
         self.deps, self.repo, self.learner, self.identity = deps, repo, learner, identity
         self.tr, self.event, self.router = tr, event, router

@@ -1,4 +1,4 @@
-""""/web" or "trang quản lý": a one-time link to the web pages, for people with a role. They
+""" "/web" or "trang quản lý": a one-time link to the web pages, for people with a role. They
 need not be learners, so it works while joining too (`anytime`)."""
 
 from __future__ import annotations

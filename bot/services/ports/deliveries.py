@@ -11,8 +11,15 @@ class Deliveries(Protocol):
     async def set_unset_due(self, zone: str, lesson_time: str, due_at: datetime) -> int: ...
     async def due_slots(self, now: datetime) -> list[tuple[str, str]]: ...
     async def plan_due(
-        self, zone: str, lesson_time: str, now: datetime, day: date | None,
-        due_at: datetime | None, next_due_at: datetime, limit: int,
+        self,
+        zone: str,
+        lesson_time: str,
+        now: datetime,
+        day: date | None,
+        due_at: datetime | None,
+        next_due_at: datetime,
+        limit: int,
     ) -> tuple[int, int]: ...
     async def set_delivery_lesson(self, delivery_id: int, lesson_id: str) -> None: ...
+
     # claiming, progress and finishing: `leases` (each write fenced by the holder's lease)

@@ -24,10 +24,10 @@ WORKING_AGE = (15, 60)
 @dataclass(frozen=True)
 class Window:
     """What to count: the period [start, end) in the province's calendar, `end_at` the instant
-    the period ends (learners registered or certificates earned before it count), `start_at` the
-one it starts. `week_start`:
-    the first day of "active this week"; `trend_from`: the Monday the weekly trend starts at
-    (None: no trend)."""
+        the period ends (learners registered or certificates earned before it count), `start_at` the
+    one it starts. `week_start`:
+        the first day of "active this week"; `trend_from`: the Monday the weekly trend starts at
+        (None: no trend)."""
 
     start: date
     end: date
@@ -95,13 +95,15 @@ class Counts:
             if f.name == "certificates":
                 value = {str(k): v for k, v in value.items()}
             elif f.name == "by_group":
-                value = {k: [g.learners, g.started, g.active, g.certified]
-                         for k, g in value.items()}
+                value = {
+                    k: [g.learners, g.started, g.active, g.certified] for k, g in value.items()
+                }
             elif f.name == "ethnicity":
                 value = dict(value)
             elif f.name == "trend":
-                value = [[p.week_start.isoformat(), p.active, p.lessons_done, p.passed]
-                         for p in value]
+                value = [
+                    [p.week_start.isoformat(), p.active, p.lessons_done, p.passed] for p in value
+                ]
             out[f.name] = value
         return out
 
@@ -110,13 +112,16 @@ class Counts:
         """Read back what `as_json` wrote; a key a later version added reads as its default.
         (A province's report reads 20,000 of these: the weeks' dates are parsed once each.)"""
         values: dict[str, Any] = {k: v for k, v in data.items() if k in _NAMES}
-        values["certificates"] = {int(k): int(v)
-                                  for k, v in (data.get("certificates") or {}).items()}
-        values["by_group"] = {k: TargetGroupFigures(*v)
-                              for k, v in (data.get("by_group") or {}).items()}
+        values["certificates"] = {
+            int(k): int(v) for k, v in (data.get("certificates") or {}).items()
+        }
+        values["by_group"] = {
+            k: TargetGroupFigures(*v) for k, v in (data.get("by_group") or {}).items()
+        }
         values["ethnicity"] = dict(data.get("ethnicity") or {})
-        values["trend"] = tuple(TrendPoint(_day(w), a, d, p)
-                                for w, a, d, p in (data.get("trend") or []))
+        values["trend"] = tuple(
+            TrendPoint(_day(w), a, d, p) for w, a, d, p in (data.get("trend") or [])
+        )
         return cls(**values)
 
 
@@ -176,6 +181,7 @@ class Figures(Protocol):
     async def refresh_snapshot(self, window: Window, marks: PassMarks, now: datetime) -> int:
         """Every unit's tally, replaced in one transaction; returns the number of units."""
         ...
+
     async def snapshot(
         self, root_id: int, depth: int | None
     ) -> tuple[dict[int, Tally], datetime | None]:
@@ -185,11 +191,10 @@ class Figures(Protocol):
         ...
 
     # closed quarters: their figures are kept as they were when the quarter closed
-    async def store_quarter(
-        self, close: QuarterClose, tallies: Sequence[Tally]
-    ) -> bool:
+    async def store_quarter(self, close: QuarterClose, tallies: Sequence[Tally]) -> bool:
         """False (and nothing written) when the quarter was already closed."""
         ...
+
     async def quarter(self, period: str) -> QuarterClose | None: ...
     async def quarter_tallies(self, period: str, root_id: int) -> dict[int, Tally] | None:
         """root's subtree as it was when the quarter closed, depths below root; None when the

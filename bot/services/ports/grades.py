@@ -17,8 +17,15 @@ from bot.services.ports.records import (
 
 class Submissions(Protocol):
     async def add_submission(
-        self, learner_id: int, lesson_id: str, channel: str, text: str, photo_ref: str | None,
-        dedup_key: str | None, status: SubmissionStatus, now: datetime,
+        self,
+        learner_id: int,
+        lesson_id: str,
+        channel: str,
+        text: str,
+        photo_ref: str | None,
+        dedup_key: str | None,
+        status: SubmissionStatus,
+        now: datetime,
         exchange: tuple[dict[str, str], ...] = (),
     ) -> tuple[SubmissionRecord, bool]: ...
     async def submission(self, submission_id: int) -> SubmissionRecord | None: ...
@@ -36,15 +43,25 @@ class Submissions(Protocol):
 
 class Grades(Protocol):
     async def add_grade(
-        self, submission_id: int, score: int, detail: dict[str, Any], status: GradeStatus,
-        grader: str, tokens: int, points_paid: int, now: datetime,
+        self,
+        submission_id: int,
+        score: int,
+        detail: dict[str, Any],
+        status: GradeStatus,
+        grader: str,
+        tokens: int,
+        points_paid: int,
+        now: datetime,
     ) -> int: ...
     async def grade(self, grade_id: int) -> GradeInfo | None: ...
     async def latest_grade(self, learner_id: int) -> GradeInfo | None: ...
     async def best_confirmed_score(self, learner_id: int, lesson_id: str) -> int | None: ...
     async def set_points_paid(self, grade_id: int, points: int) -> None: ...
     async def set_grade_status(
-        self, grade_id: int, status: GradeStatus, appealed: bool | None = None,
+        self,
+        grade_id: int,
+        status: GradeStatus,
+        appealed: bool | None = None,
         reviewer: str | None = None,
     ) -> None: ...
     # `units`: only work of learners those units cover (their own or a class's); None: all.
@@ -53,8 +70,13 @@ class Grades(Protocol):
     ) -> list[GradeInfo]: ...
     async def review_count(self, units: Collection[int] | None = None) -> int: ...
     async def provisional_grades(
-        self, limit: int, up_to: int | None = None, units: Collection[int] | None = None,
+        self,
+        limit: int,
+        up_to: int | None = None,
+        units: Collection[int] | None = None,
     ) -> list[GradeInfo]: ...
     async def provisional_summary(
-        self, up_to: int | None = None, units: Collection[int] | None = None,
+        self,
+        up_to: int | None = None,
+        units: Collection[int] | None = None,
     ) -> HeldSummary: ...

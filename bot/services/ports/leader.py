@@ -22,7 +22,7 @@ class OutboxStatus(StrEnum):
     SENDING = "sending"  # claimed by a worker until its lease ends; pending again if it dies
     SENT = "sent"
     SKIPPED = "skipped"  # no channel could carry it (the reason is kept, for "reach in person")
-    FAILED = "failed"    # gave up after MAX_ATTEMPTS errors
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS errors
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,7 @@ class Leader(Protocol):
     async def members(self, unit_id: int) -> list[Member]: ...
     async def study_days(self, learner_ids: list[int], since: date) -> dict[int, list[date]]: ...
     async def identities_for(self, learner_ids: list[int]) -> dict[int, list[IdentityRecord]]: ...
-    async def week_points(
-        self, learner_ids: list[int], since: datetime
-    ) -> dict[int, int]: ...
+    async def week_points(self, learner_ids: list[int], since: datetime) -> dict[int, int]: ...
 
     # "đừng nhắc tôi"
     async def set_opt_out(self, learner_id: int, opted_out: bool, now: datetime) -> None: ...
@@ -90,6 +88,7 @@ class Leader(Protocol):
     async def chats_under(self, unit_id: int) -> list[tuple[str, str]]:
         """The group chats linked to the unit or any unit of its subtree (an audience)."""
         ...
+
     async def linked_units(self) -> list[int]:
         """Units with at least one linked group chat."""
         ...
@@ -98,10 +97,15 @@ class Leader(Protocol):
     async def enqueue(self, messages: list[Queued], now: datetime) -> int:
         """Queue what is not queued yet (by key); how many were new."""
         ...
+
     async def queued_keys(self, keys: list[str]) -> set[str]: ...
     async def claim(self, now: datetime, lease_until: datetime, limit: int) -> list[OutboxItem]: ...
     async def finish(
-        self, item_id: int, status: OutboxStatus, channel: str | None, error: str | None,
+        self,
+        item_id: int,
+        status: OutboxStatus,
+        channel: str | None,
+        error: str | None,
         now: datetime,
     ) -> None: ...
     async def retry(self, item_id: int, available_at: datetime, error: str) -> None: ...

@@ -18,14 +18,21 @@ class Learners(Protocol):
     async def identity(self, channel: str, external_id: str) -> IdentityRecord | None: ...
     async def identities_of(self, learner_id: int) -> list[IdentityRecord]: ...
     async def create_learner(
-        self, channel: str, external_id: str, chat_id: str, nickname: str, timezone: str,
+        self,
+        channel: str,
+        external_id: str,
+        chat_id: str,
+        nickname: str,
+        timezone: str,
         now: datetime,
     ) -> tuple[LearnerRecord, IdentityRecord]: ...
     async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None: ...
     async def set_reachable(self, learner_id: int, channel: str, reachable: bool) -> None: ...
     async def learner(self, learner_id: int) -> LearnerRecord | None: ...
     async def update_learner(
-        self, learner_id: int, *,
+        self,
+        learner_id: int,
+        *,
         nickname: str | Unset = UNSET,
         display_name: str | Unset | None = UNSET,
         show_name: bool | Unset = UNSET,
@@ -45,12 +52,14 @@ class Learners(Protocol):
         `ethnicity` is stored only with `ethnicity_consent_at` (bot/services/target_groups.py
         sets and clears the two together)."""
         ...
+
     async def learners_in_units(self, unit_ids: list[int]) -> list[LearnerRecord]: ...
     async def ethnicity_counts(self, unit_id: int) -> dict[str, int]:
         """How many learners of the unit's subtree (unit_closure) gave each ethnicity, counting
         only those whose consent is stored. Counts only, never who: the one way ethnicity
         leaves storage for anyone but the learner themself."""
         ...
+
     async def delete_learner(self, learner_id: int) -> None: ...
     async def export_learner(self, learner_id: int) -> dict[str, Any]: ...
 

@@ -16,20 +16,37 @@ from bot.services.ports.records import DeliveryRecord, DeliveryStatus
 
 class Leases(Protocol):
     # background work by (kind, key): a submission to grade, a grade to regrade...
-    async def claim_work(self, kind: str, key: str, holder: str, now: datetime,
-                         until: datetime) -> bool: ...
+    async def claim_work(
+        self, kind: str, key: str, holder: str, now: datetime, until: datetime
+    ) -> bool: ...
     async def release_work(self, kind: str, key: str, holder: str) -> None: ...
     async def drop_lapsed_work(self, before: datetime) -> int: ...
 
     # the day's deliveries
-    async def claim_deliveries(self, now: datetime, limit: int, holder: str, until: datetime,
-                               skip: frozenset[int] = frozenset()) -> list[DeliveryRecord]: ...
-    async def delivery_progress(self, delivery_id: int, holder: str, parts_sent: int,
-                                now: datetime, until: datetime) -> bool: ...
-    async def finish_delivery(self, delivery_id: int, holder: str, status: DeliveryStatus,
-                              channel: str | None, error: str | None, now: datetime,
-                              parts_sent: int | None = None) -> bool:
+    async def claim_deliveries(
+        self,
+        now: datetime,
+        limit: int,
+        holder: str,
+        until: datetime,
+        skip: frozenset[int] = frozenset(),
+    ) -> list[DeliveryRecord]: ...
+    async def delivery_progress(
+        self, delivery_id: int, holder: str, parts_sent: int, now: datetime, until: datetime
+    ) -> bool: ...
+    async def finish_delivery(
+        self,
+        delivery_id: int,
+        holder: str,
+        status: DeliveryStatus,
+        channel: str | None,
+        error: str | None,
+        now: datetime,
+        parts_sent: int | None = None,
+    ) -> bool:
         """End a delivery; `parts_sent` records its last parts in the same write."""
         ...
-    async def retry_delivery(self, delivery_id: int, holder: str, due_at: datetime,
-                             error: str) -> bool: ...
+
+    async def retry_delivery(
+        self, delivery_id: int, holder: str, due_at: datetime, error: str
+    ) -> bool: ...

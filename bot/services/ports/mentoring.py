@@ -51,28 +51,40 @@ class Referred:
 class Mentoring(Protocol):
     # peer review
     async def peer_candidates(
-        self, unit_ids: Collection[int], mentor_id: int, since: datetime, limit: int,
+        self,
+        unit_ids: Collection[int],
+        mentor_id: int,
+        since: datetime,
+        limit: int,
     ) -> list[PeerItem]:
         """Graded work of learners these units cover (not the mentor's), sent since `since`,
         not yet reviewed by this mentor and by fewer than two mentors; the oldest first."""
         ...
+
     async def peer_item(self, submission_id: int) -> PeerItem | None: ...
     async def add_peer_review(
-        self, submission_id: int, mentor_id: int, marks: dict[str, str], comment: str,
+        self,
+        submission_id: int,
+        mentor_id: int,
+        marks: dict[str, str],
+        comment: str,
         now: datetime,
     ) -> int | None:
         """The new review's id; None when this mentor already reviewed this work."""
         ...
+
     async def peer_review(self, review_id: int) -> PeerReviewRecord | None: ...
     async def reviews_to_judge(
         self, unit_ids: Collection[int] | None, limit: int
     ) -> list[PeerReviewRecord]:
         """Reviews no instructor has judged yet, of work these units cover (None: all)."""
         ...
+
     async def count_to_judge(self, unit_ids: Collection[int] | None) -> int: ...
     async def judge(self, review_id: int, verdict: str, judge_id: int, now: datetime) -> bool:
         """Compare-and-set: a review is judged once."""
         ...
+
     async def mentor_stats(self, mentor_id: int) -> tuple[int, int]:
         """(reviews written, reviews judged helpful)."""
         ...
@@ -89,9 +101,11 @@ class Mentoring(Protocol):
     async def teach_back_scores(self, learner_ids: Collection[int]) -> dict[int, list[int]]:
         """Each learner's best confirmed score per teach-back task."""
         ...
+
     async def completed_by(self, learner_ids: Collection[int]) -> dict[int, set[str]]:
         """The lessons each learner has completed."""
         ...
+
     async def certified_levels(self, learner_ids: Collection[int]) -> dict[int, set[int]]:
         """The levels whose certificate each learner earned (revoked ones left out)."""
         ...

@@ -19,7 +19,12 @@ class Progress(Protocol):
     async def lesson_count(self, learner_id: int) -> int: ...
     async def set_best_score(self, learner_id: int, lesson_id: str, score: int) -> None: ...
     async def record_quiz_answer(
-        self, learner_id: int, lesson_id: str, question: int, choice: int, correct: bool,
+        self,
+        learner_id: int,
+        lesson_id: str,
+        question: int,
+        choice: int,
+        correct: bool,
         now: datetime,
     ) -> bool: ...
     async def quiz_answers(self, learner_id: int, lesson_id: str) -> dict[int, bool]: ...

@@ -59,8 +59,10 @@ class Rankings(Protocol):
         """Rebuilt from the units' parents when they changed (call after adding or moving
         units); returns the number of pairs."""
         ...
-    async def set_denominators(self, code: str, values: Denominators,
-                               columns: frozenset[str]) -> None: ...
+
+    async def set_denominators(
+        self, code: str, values: Denominators, columns: frozenset[str]
+    ) -> None: ...
     async def place(self, unit_id: int) -> UnitPlace | None: ...
 
     # recent standings: live on a small database, else a snapshot refreshed by a scheduled job
@@ -79,9 +81,16 @@ class Rankings(Protocol):
     ) -> dict[int, PeriodUnit]:
         """`marks` None: passes are not counted (0)."""
         ...
+
     async def top_learners(
-        self, unit_id: int, start: date, end: date, marks: PassMarks,
-        weights: tuple[float, float, float], min_active_days: int, limit: int,
+        self,
+        unit_id: int,
+        start: date,
+        end: date,
+        marks: PassMarks,
+        weights: tuple[float, float, float],
+        min_active_days: int,
+        limit: int,
     ) -> list[LearnerFacts]: ...
     async def mentor_facts(
         self, unit_id: int, start: datetime, end: datetime
@@ -94,6 +103,7 @@ class Rankings(Protocol):
     ) -> bool:
         """Keep it once: False (the first one stays) when this unit's period is stored."""
         ...
+
     async def honours_stored(self, period: str) -> set[int]:
         """Units whose honours for the period are stored."""
         ...

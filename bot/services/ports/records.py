@@ -12,8 +12,8 @@ from bot.services.conversation import Conversation
 
 class LearnerStatus(StrEnum):
     ONBOARDING = "onboarding"  # still answering the first questions
-    ACTIVE = "active"          # gets a lesson every day
-    PAUSED = "paused"          # asked for no more pushes for now
+    ACTIVE = "active"  # gets a lesson every day
+    PAUSED = "paused"  # asked for no more pushes for now
 
 
 class SubmissionStatus(StrEnum):
@@ -24,12 +24,12 @@ class SubmissionStatus(StrEnum):
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
-    SENDING = "sending"    # claimed by a sender; back to pending if it crashes
+    SENDING = "sending"  # claimed by a sender; back to pending if it crashes
     SENT = "sent"
     SKIPPED = "skipped"
     FAILED = "failed"
     OUTSIDE_WINDOW = "outside_window"  # the platform's reply window closed before it went out
-    UNREACHABLE = "unreachable"        # the learner blocked the bot or left the platform
+    UNREACHABLE = "unreachable"  # the learner blocked the bot or left the platform
 
 
 class InboxStatus(StrEnum):
@@ -158,10 +158,10 @@ class HeldSummary:
 class GradeStatus(StrEnum):
     """A grade row's status. Only FINAL grades are confirmed: paid, and counted in standings."""
 
-    FINAL = "final"              # confirmed by a model or a person
+    FINAL = "final"  # confirmed by a model or a person
     PROVISIONAL = "provisional"  # rules only: held until a model or an instructor confirms it
-    REVIEW = "review"            # waits for a person (flagged, or appealed)
-    SUPERSEDED = "superseded"    # replaced by a later grade of the same work
+    REVIEW = "review"  # waits for a person (flagged, or appealed)
+    SUPERSEDED = "superseded"  # replaced by a later grade of the same work
 
 
 @dataclass(frozen=True)

@@ -59,14 +59,21 @@ class Roles(Protocol):
     ) -> RoleRecord | None:
         """The new grant; None when the person already holds that role on that unit."""
         ...
+
     async def revoke(self, role_id: int, now: datetime) -> RoleRecord | None:
         """The grant as it was; None when there is no such active grant."""
         ...
+
     async def role(self, role_id: int) -> RoleRecord | None: ...
 
     # invites (only the code's hash is stored)
     async def add_invite(
-        self, code_hash: str, unit_id: int, role: str, created_by: int | None, now: datetime,
+        self,
+        code_hash: str,
+        unit_id: int,
+        role: str,
+        created_by: int | None,
+        now: datetime,
         expires_at: datetime,
     ) -> InviteRecord: ...
     async def invite_by_hash(self, code_hash: str) -> InviteRecord | None: ...
@@ -77,13 +84,19 @@ class Roles(Protocol):
 
     # the audit log
     async def log(
-        self, actor_id: int | None, action: str, target_id: int | None, unit_id: int | None,
-        detail: dict[str, Any], now: datetime,
+        self,
+        actor_id: int | None,
+        action: str,
+        target_id: int | None,
+        unit_id: int | None,
+        detail: dict[str, Any],
+        now: datetime,
     ) -> None: ...
     async def events(self, unit_ids: list[int] | None, limit: int) -> list[RoleEventRecord]: ...
     async def events_after(self, event_id: int, limit: int) -> list[RoleEventRecord]:
         """Log entries after this one, oldest first (followers of the log: command menus)."""
         ...
+
     async def events_of(self, learner_id: int, limit: int) -> list[RoleEventRecord]:
         """The newest events done by or to this person."""
         ...
@@ -92,9 +105,11 @@ class Roles(Protocol):
     async def ancestors(self, unit_id: int) -> list[int]:
         """The unit and every unit above it, the unit first; [] when it does not exist."""
         ...
+
     async def roots(self) -> list[int]:
         """Units with no parent (a province, usually one)."""
         ...
+
     async def subtree(self, unit_ids: list[int]) -> set[int]:
         """The units and every unit under them."""
         ...
@@ -103,5 +118,6 @@ class Roles(Protocol):
     async def failures_since(self, keys: list[str], since: datetime) -> int:
         """The most failures any one of the keys has had since then."""
         ...
+
     async def add_failure(self, keys: list[str], now: datetime) -> None: ...
     async def purge_failures(self, before: datetime) -> int: ...

@@ -15,6 +15,7 @@ class Units(Protocol):
     async def lineage(self, unit_id: int) -> list[UnitRecord]:
         """The unit and its ancestors, the unit first and the root last (unit_closure)."""
         ...
+
     async def units_of_kind_near(
         self, area_id: int, kinds: frozenset[str], limit: int
     ) -> list[UnitRecord]:
@@ -22,10 +23,17 @@ class Units(Protocol):
         then those directly under one of the area's ancestors (a province's departments), each
         part by name; at most `limit`."""
         ...
+
     async def children_of(self, unit_id: int) -> list[UnitRecord]:
         """The units directly under this one, by name."""
         ...
+
     async def upsert_unit(
-        self, code: str, name: str, kind: str, parent_code: str | None, population: int | None,
+        self,
+        code: str,
+        name: str,
+        kind: str,
+        parent_code: str | None,
+        population: int | None,
         join_code: str,
     ) -> UnitRecord: ...

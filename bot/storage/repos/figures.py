@@ -47,10 +47,26 @@ from bot.storage.repos.base import SqlPort
 from bot.storage.repos.rankings import passed_lessons
 
 MONDAY = date(2000, 1, 3)  # weeks are numbered from this Monday
-_SCALARS = ("learners", "started", "started_working_age", "certified_working_age", "active",
-            "active_week", "lessons_done", "lessons_passed", "done_in_period", "passed_in_period",
-            "revoked", "officials_started", "officials_learners", "business_started",
-            "instructors", "classes", "sessions", "attendance")
+_SCALARS = (
+    "learners",
+    "started",
+    "started_working_age",
+    "certified_working_age",
+    "active",
+    "active_week",
+    "lessons_done",
+    "lessons_passed",
+    "done_in_period",
+    "passed_in_period",
+    "revoked",
+    "officials_started",
+    "officials_learners",
+    "business_started",
+    "instructors",
+    "classes",
+    "sessions",
+    "attendance",
+)
 
 
 @dataclass
@@ -90,7 +106,8 @@ class _Acc:
             last = _week_number(window.end - timedelta(days=1))
             trend = tuple(
                 TrendPoint(MONDAY + timedelta(weeks=w), *self.trend.get(w, (0, 0, 0)))
-                for w in range(first, last + 1))
+                for w in range(first, last + 1)
+            )
         return Counts(
             **self.n,
             certificates={k: v for k, v in sorted(self.certificates.items()) if v},
@@ -130,8 +147,7 @@ class SqlFigures(SqlPort):
             return {}
         # The only root of the tree (the province) covers every unit: no subtree filter, and
         # PostgreSQL reads whole tables by hash joins instead of looking up each unit's rows.
-        everything = (await self.s.get(Unit, root_id) is not None
-                      and await self._only_root(root_id))
+        everything = await self.s.get(Unit, root_id) is not None and await self._only_root(root_id)
         counts = await self._count(None if everything else root_id, window, marks, set(units))
         return {uid: Tally(info, counts[uid]) for uid, info in units.items()}
 
@@ -143,13 +159,19 @@ class SqlFigures(SqlPort):
             # Planned for the values asked (a generic plan does not know whether a group or the
             # province is asked for: SqlRankings.period_figures); a province's aggregates sort
             # in memory, not on disk, and need no JIT compilation.
-            for setting in ("plan_cache_mode = force_custom_plan", "jit = off",
-                            "work_mem = '64MB'"):
+            for setting in (
+                "plan_cache_mode = force_custom_plan",
+                "jit = off",
+                "work_mem = '64MB'",
+            ):
                 await self.s.execute(text(f"SET LOCAL {setting}"))
 
     async def _only_root(self, root_id: int) -> bool:
-        roots = list((await self.s.execute(
-            select(Unit.id).where(Unit.parent_id.is_(None)).limit(2))).scalars())
+        roots = list(
+            (
+                await self.s.execute(select(Unit.id).where(Unit.parent_id.is_(None)).limit(2))
+            ).scalars()
+        )
         return roots == [root_id]
 
     async def _units(self, root_id: int | None, depth: int | None) -> dict[int, UnitInfo]:
@@ -163,15 +185,20 @@ class SqlFigures(SqlPort):
                 where.append(UnitClosure.depth == depth)
             rows = await self.s.execute(
                 select(*columns, UnitClosure.depth, *denominators)
-                .join(UnitClosure, UnitClosure.descendant_id == Unit.id).where(*where))
+                .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
+                .where(*where)
+            )
         return {r[0]: UnitInfo(*r) for r in rows}
 
     async def _count(
         self, root_id: int | None, window: Window, marks: PassMarks, wanted: set[int]
     ) -> dict[int, Counts]:
         """Counts over the subtree of every unit in `wanted` (all of them under root_id)."""
-        subtree = (select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == root_id)
-                   if root_id is not None else None)
+        subtree = (
+            select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == root_id)
+            if root_id is not None
+            else None
+        )
         direct: dict[int, _Acc] = defaultdict(_Acc)
         await self._learner_counts(direct, subtree, window)
         await self._lessons(direct, subtree, window, marks)
@@ -185,8 +212,9 @@ class SqlFigures(SqlPort):
         out: dict[int, _Acc] = {uid: _Acc() for uid in wanted}
         pairs = select(UnitClosure.ancestor_id, UnitClosure.descendant_id)
         if subtree is not None:
-            pairs = pairs.where(UnitClosure.ancestor_id.in_(subtree),
-                                UnitClosure.descendant_id.in_(subtree))
+            pairs = pairs.where(
+                UnitClosure.ancestor_id.in_(subtree), UnitClosure.descendant_id.in_(subtree)
+            )
         if direct:
             for ancestor, descendant in await self.s.execute(pairs):
                 if ancestor in out and (found := direct.get(descendant)) is not None:
@@ -197,8 +225,11 @@ class SqlFigures(SqlPort):
         return {uid: acc.freeze(window) for uid, acc in out.items()}
 
     def _members(self, subtree: Any, window: Window) -> list[Any]:
-        where = [Learner.unit_id.is_not(None), Learner.status != "onboarding",
-                 Learner.created_at < window.end_at]
+        where = [
+            Learner.unit_id.is_not(None),
+            Learner.status != "onboarding",
+            Learner.created_at < window.end_at,
+        ]
         if subtree is not None:
             where.append(Learner.unit_id.in_(subtree))
         return where
@@ -206,8 +237,11 @@ class SqlFigures(SqlPort):
     def _working_age(self, window: Window) -> Any:
         """1 when the learner is of working age at the period's end, or did not say their age."""
         age = window.end.year - Learner.birth_year
-        return case((Learner.birth_year.is_(None), 1),
-                    (and_(age >= WORKING_AGE[0], age <= WORKING_AGE[1]), 1), else_=0)
+        return case(
+            (Learner.birth_year.is_(None), 1),
+            (and_(age >= WORKING_AGE[0], age <= WORKING_AGE[1]), 1),
+            else_=0,
+        )
 
     def _started(self, window: Window, learners: Any) -> Any:
         """The learners who did at least one lesson before the end."""
@@ -216,8 +250,7 @@ class SqlFigures(SqlPort):
             where.append(Progress.learner_id.in_(learners))
         return select(Progress.learner_id).where(*where).distinct().subquery()
 
-    async def _learner_counts(self, direct: dict[int, _Acc], subtree: Any,
-                              window: Window) -> None:
+    async def _learner_counts(self, direct: dict[int, _Acc], subtree: Any, window: Window) -> None:
         """Per unit, occupation and working age: learners, who started, who studied."""
         where = self._members(subtree, window)
         learners = select(Learner.id).where(*where) if subtree is not None else None
@@ -226,25 +259,42 @@ class SqlFigures(SqlPort):
         days = [ActivityDay.day >= first, ActivityDay.day < window.end]
         if learners is not None:
             days.append(ActivityDay.learner_id.in_(learners))
-        active = (select(ActivityDay.learner_id,
-                         func.max(case((ActivityDay.day >= window.start, 1), else_=0)).label("p"),
-                         func.max(case((ActivityDay.day >= window.week_start, 1), else_=0))
-                         .label("wk"))
-                  .where(*days).group_by(ActivityDay.learner_id).subquery())
+        active = (
+            select(
+                ActivityDay.learner_id,
+                func.max(case((ActivityDay.day >= window.start, 1), else_=0)).label("p"),
+                func.max(case((ActivityDay.day >= window.week_start, 1), else_=0)).label("wk"),
+            )
+            .where(*days)
+            .group_by(ActivityDay.learner_id)
+            .subquery()
+        )
         is_started = case((started.c.learner_id.is_not(None), 1), else_=0)
         wa = self._working_age(window)
-        query = (select(
-            Learner.unit_id, Learner.occupation, wa.label("wa"), func.count(),
-            func.sum(is_started), func.coalesce(func.sum(active.c.p), 0),
-            func.coalesce(func.sum(active.c.wk), 0))
+        query = (
+            select(
+                Learner.unit_id,
+                Learner.occupation,
+                wa.label("wa"),
+                func.count(),
+                func.sum(is_started),
+                func.coalesce(func.sum(active.c.p), 0),
+                func.coalesce(func.sum(active.c.wk), 0),
+            )
             .select_from(Learner)
             .outerjoin(started, started.c.learner_id == Learner.id)
             .outerjoin(active, active.c.learner_id == Learner.id)
-            .where(*where).group_by(Learner.unit_id, Learner.occupation, wa))
+            .where(*where)
+            .group_by(Learner.unit_id, Learner.occupation, wa)
+        )
         for uid, occupation, in_age, n, n_started, n_active, n_week in await self.s.execute(query):
             acc = direct[uid]
-            for key, value in (("learners", n), ("started", n_started), ("active", n_active),
-                               ("active_week", n_week)):
+            for key, value in (
+                ("learners", n),
+                ("started", n_started),
+                ("active", n_active),
+                ("active_week", n_week),
+            ):
                 acc.n[key] += int(value or 0)
             if in_age:
                 acc.n["started_working_age"] += int(n_started or 0)
@@ -255,8 +305,9 @@ class SqlFigures(SqlPort):
             group[1] += int(n_started or 0)
             group[2] += int(n_active or 0)
 
-    async def _lessons(self, direct: dict[int, _Acc], subtree: Any, window: Window,
-                       marks: PassMarks) -> None:
+    async def _lessons(
+        self, direct: dict[int, _Acc], subtree: Any, window: Window, marks: PassMarks
+    ) -> None:
         """Lessons done and passed, each counted once per unit, inside the period or not and,
         within the trend's weeks, by week: one pass over the lessons done, one over the passed."""
         where = self._members(subtree, window)
@@ -265,20 +316,25 @@ class SqlFigures(SqlPort):
         if learners is not None:
             done.append(Progress.learner_id.in_(learners))
         lessons = select(Progress.learner_id, Progress.completed_on).where(*done).subquery()
-        sources: list[tuple[Any, int, str, str]] = [
-            (lessons, 1, "lessons_done", "done_in_period")]
+        sources: list[tuple[Any, int, str, str]] = [(lessons, 1, "lessons_done", "done_in_period")]
         passed = passed_lessons(None, window.end, marks, learners)
         if passed is not None:
             sources.append((passed, 2, "lessons_passed", "passed_in_period"))
         for rows, slot, total, in_period in sources:
             day = rows.c.completed_on
-            week = (case((day >= window.trend_from, self._week(day)), else_=-1)
-                    if window.trend_from is not None else literal(-1))
+            week = (
+                case((day >= window.trend_from, self._week(day)), else_=-1)
+                if window.trend_from is not None
+                else literal(-1)
+            )
             period = case((day >= window.start, 1), else_=0)
             found = await self.s.execute(
                 select(Learner.unit_id, week, period, func.count())
-                .select_from(rows).join(Learner, Learner.id == rows.c.learner_id)
-                .where(*where).group_by(Learner.unit_id, week, period))
+                .select_from(rows)
+                .join(Learner, Learner.id == rows.c.learner_id)
+                .where(*where)
+                .group_by(Learner.unit_id, week, period)
+            )
             for uid, w, p, n in found:
                 acc = direct[uid]
                 acc.n[total] += int(n)
@@ -291,15 +347,19 @@ class SqlFigures(SqlPort):
         """Certificates earned before the end, counted at the holder's unit; revoked ones (by
         the end) apart. A learner who is deleted takes theirs along: a closed quarter keeps its
         count in its snapshot."""
-        revoked = case((and_(Certificate.revoked_at.is_not(None),
-                             Certificate.revoked_at < window.end_at), 1), else_=0)
+        revoked = case(
+            (and_(Certificate.revoked_at.is_not(None), Certificate.revoked_at < window.end_at), 1),
+            else_=0,
+        )
         wa = self._working_age(window)
         rows = await self.s.execute(
-            select(Learner.unit_id, Learner.occupation, wa, Certificate.level, revoked,
-                   func.count())
+            select(
+                Learner.unit_id, Learner.occupation, wa, Certificate.level, revoked, func.count()
+            )
             .join(Learner, Learner.id == Certificate.learner_id)
             .where(Certificate.earned_at < window.end_at, *self._members(subtree, window))
-            .group_by(Learner.unit_id, Learner.occupation, wa, Certificate.level, revoked))
+            .group_by(Learner.unit_id, Learner.occupation, wa, Certificate.level, revoked)
+        )
         for uid, occupation, in_age, level, is_revoked, n in rows:
             acc = direct[uid]
             if is_revoked:
@@ -315,17 +375,25 @@ class SqlFigures(SqlPort):
         """Officials are counted where they work: at their agency (an office-team unit) when
         they named one, else at their own unit."""
         home = func.coalesce(Learner.agency_id, Learner.unit_id)
-        where = [Learner.occupation == "official", Learner.status != "onboarding",
-                 Learner.created_at < window.end_at, home.is_not(None)]
+        where = [
+            Learner.occupation == "official",
+            Learner.status != "onboarding",
+            Learner.created_at < window.end_at,
+            home.is_not(None),
+        ]
         if subtree is not None:
             where.append(home.in_(subtree))
         # Officials are a few of the learners: their lessons are looked up by learner.
         started = self._started(window, select(Learner.id).where(*where))
         rows = await self.s.execute(
-            select(home, func.count(),
-                   func.sum(case((started.c.learner_id.is_not(None), 1), else_=0)))
-            .select_from(Learner).outerjoin(started, started.c.learner_id == Learner.id)
-            .where(*where).group_by(home))
+            select(
+                home, func.count(), func.sum(case((started.c.learner_id.is_not(None), 1), else_=0))
+            )
+            .select_from(Learner)
+            .outerjoin(started, started.c.learner_id == Learner.id)
+            .where(*where)
+            .group_by(home)
+        )
         for uid, n, n_started in rows:
             direct[uid].n["officials_learners"] += int(n)
             direct[uid].n["officials_started"] += int(n_started or 0)
@@ -334,18 +402,24 @@ class SqlFigures(SqlPort):
         """Only learners who consented, and only as a count per unit and ethnicity."""
         rows = await self.s.execute(
             select(Learner.unit_id, Learner.ethnicity, func.count())
-            .where(*self._members(subtree, window), Learner.ethnicity.is_not(None),
-                   Learner.ethnicity_consent_at.is_not(None),
-                   Learner.ethnicity_consent_at < window.end_at)
-            .group_by(Learner.unit_id, Learner.ethnicity))
+            .where(
+                *self._members(subtree, window),
+                Learner.ethnicity.is_not(None),
+                Learner.ethnicity_consent_at.is_not(None),
+                Learner.ethnicity_consent_at < window.end_at,
+            )
+            .group_by(Learner.unit_id, Learner.ethnicity)
+        )
         for uid, ethnicity, n in rows:
             if uid is not None:
                 direct[uid].ethnicity[str(ethnicity)] += int(n)
 
     async def _classes(self, direct: dict[int, _Acc], subtree: Any, window: Window) -> None:
         start_at = window.start_at
-        where = [ClassInfo.opened_at < window.end_at,
-                 or_(ClassInfo.closed_at.is_(None), ClassInfo.closed_at >= start_at)]
+        where = [
+            ClassInfo.opened_at < window.end_at,
+            or_(ClassInfo.closed_at.is_(None), ClassInfo.closed_at >= start_at),
+        ]
         if subtree is not None:
             where.append(ClassInfo.unit_id.in_(subtree))
         for (uid,) in await self.s.execute(select(ClassInfo.unit_id).where(*where)):
@@ -354,27 +428,38 @@ class SqlFigures(SqlPort):
         if subtree is not None:
             held.append(ClassSession.class_id.in_(subtree))
         rows = await self.s.execute(
-            select(ClassSession.class_id, func.count(func.distinct(ClassSession.id)),
-                   func.count(SessionCheckin.id))
+            select(
+                ClassSession.class_id,
+                func.count(func.distinct(ClassSession.id)),
+                func.count(SessionCheckin.id),
+            )
             .outerjoin(SessionCheckin, SessionCheckin.session_id == ClassSession.id)
-            .where(*held).group_by(ClassSession.class_id))
+            .where(*held)
+            .group_by(ClassSession.class_id)
+        )
         for uid, sessions, checkins in rows:
             direct[uid].n["sessions"] += int(sessions)
             direct[uid].n["attendance"] += int(checkins)
 
     async def _instructors(self, subtree: Any, window: Window) -> Iterable[Any]:
         """Distinct people per ancestor: one instructor of two groups counts once above them."""
-        where = [RoleGrant.role == "instructor", RoleGrant.granted_at < window.end_at,
-                 or_(RoleGrant.revoked_at.is_(None), RoleGrant.revoked_at >= window.end_at)]
+        where = [
+            RoleGrant.role == "instructor",
+            RoleGrant.granted_at < window.end_at,
+            or_(RoleGrant.revoked_at.is_(None), RoleGrant.revoked_at >= window.end_at),
+        ]
         if subtree is not None:
             where.append(UnitClosure.ancestor_id.in_(subtree))
-        return list(await self.s.execute(
-            select(UnitClosure.ancestor_id, func.count(func.distinct(RoleGrant.learner_id)))
-            .join(UnitClosure, UnitClosure.descendant_id == RoleGrant.unit_id)
-            .where(*where).group_by(UnitClosure.ancestor_id)))
+        return list(
+            await self.s.execute(
+                select(UnitClosure.ancestor_id, func.count(func.distinct(RoleGrant.learner_id)))
+                .join(UnitClosure, UnitClosure.descendant_id == RoleGrant.unit_id)
+                .where(*where)
+                .group_by(UnitClosure.ancestor_id)
+            )
+        )
 
-    async def _active_weeks(self, direct: dict[int, _Acc], subtree: Any,
-                            window: Window) -> None:
+    async def _active_weeks(self, direct: dict[int, _Acc], subtree: Any, window: Window) -> None:
         """The trend's learners who studied, per unit and week."""
         assert window.trend_from is not None
         where = self._members(subtree, window)
@@ -383,7 +468,8 @@ class SqlFigures(SqlPort):
             select(Learner.unit_id, week, func.count(func.distinct(ActivityDay.learner_id)))
             .join(Learner, Learner.id == ActivityDay.learner_id)
             .where(ActivityDay.day >= window.trend_from, ActivityDay.day < window.end, *where)
-            .group_by(Learner.unit_id, week))
+            .group_by(Learner.unit_id, week)
+        )
         for uid, w, n in rows:
             direct[uid].trend.setdefault(int(w), [0, 0, 0])[0] += int(n)
 
@@ -394,10 +480,12 @@ class SqlFigures(SqlPort):
         units = await self._units(None, None)
         counts = await self._count(None, window, marks, set(units))
         await self.s.execute(delete(DashboardFigures))
-        rows = [{"unit_id": uid, "counts": c.as_json(), "since": window.start,
-                 "computed_at": now} for uid, c in counts.items()]
+        rows = [
+            {"unit_id": uid, "counts": c.as_json(), "since": window.start, "computed_at": now}
+            for uid, c in counts.items()
+        ]
         for i in range(0, len(rows), 2000):
-            await self.s.execute(insert(DashboardFigures), rows[i:i + 2000])
+            await self.s.execute(insert(DashboardFigures), rows[i : i + 2000])
         return len(rows)
 
     async def snapshot(
@@ -407,11 +495,23 @@ class SqlFigures(SqlPort):
         if depth is not None:
             where.append(UnitClosure.depth == depth)
         rows = await self.s.execute(
-            select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, UnitClosure.depth,
-                   Unit.working_age, Unit.officials, Unit.business_owners,
-                   DashboardFigures.counts, DashboardFigures.computed_at)
+            select(
+                Unit.id,
+                Unit.code,
+                Unit.name,
+                Unit.kind,
+                Unit.parent_id,
+                UnitClosure.depth,
+                Unit.working_age,
+                Unit.officials,
+                Unit.business_owners,
+                DashboardFigures.counts,
+                DashboardFigures.computed_at,
+            )
             .join(UnitClosure, UnitClosure.descendant_id == Unit.id)
-            .join(DashboardFigures, DashboardFigures.unit_id == Unit.id).where(*where))
+            .join(DashboardFigures, DashboardFigures.unit_id == Unit.id)
+            .where(*where)
+        )
         out: dict[int, Tally] = {}
         stamps: list[datetime] = []
         for row in rows:
@@ -423,17 +523,32 @@ class SqlFigures(SqlPort):
 
     async def store_quarter(self, close: QuarterClose, tallies: Sequence[Tally]) -> bool:
         added = await self._inserted(
-            QuarterCloseRow, period=close.period, start=close.start, end=close.end,
-            closed_at=close.closed_at, units=close.units)
+            QuarterCloseRow,
+            period=close.period,
+            start=close.start,
+            end=close.end,
+            closed_at=close.closed_at,
+            units=close.units,
+        )
         if not added:
             return False
-        rows = [{"period": close.period, "unit_id": t.unit.unit_id, "code": t.unit.code,
-                 "name": t.unit.name, "kind": t.unit.kind, "parent_id": t.unit.parent_id,
-                 "working_age": t.unit.working_age, "officials": t.unit.officials,
-                 "business_owners": t.unit.business_owners, "counts": t.counts.as_json()}
-                for t in tallies]
+        rows = [
+            {
+                "period": close.period,
+                "unit_id": t.unit.unit_id,
+                "code": t.unit.code,
+                "name": t.unit.name,
+                "kind": t.unit.kind,
+                "parent_id": t.unit.parent_id,
+                "working_age": t.unit.working_age,
+                "officials": t.unit.officials,
+                "business_owners": t.unit.business_owners,
+                "counts": t.counts.as_json(),
+            }
+            for t in tallies
+        ]
         for i in range(0, len(rows), 2000):
-            await self.s.execute(insert(QuarterFigures), rows[i:i + 2000])
+            await self.s.execute(insert(QuarterFigures), rows[i : i + 2000])
         return True
 
     async def quarter(self, period: str) -> QuarterClose | None:
@@ -446,12 +561,21 @@ class SqlFigures(SqlPort):
         """The subtree is walked from the parents stored on closing, not today's tree."""
         if await self.s.get(QuarterCloseRow, period) is None:
             return None
-        rows = list(await self.s.execute(
-            select(QuarterFigures.unit_id, QuarterFigures.code, QuarterFigures.name,
-                   QuarterFigures.kind, QuarterFigures.parent_id, QuarterFigures.working_age,
-                   QuarterFigures.officials, QuarterFigures.business_owners,
-                   QuarterFigures.counts)
-            .where(QuarterFigures.period == period)))
+        rows = list(
+            await self.s.execute(
+                select(
+                    QuarterFigures.unit_id,
+                    QuarterFigures.code,
+                    QuarterFigures.name,
+                    QuarterFigures.kind,
+                    QuarterFigures.parent_id,
+                    QuarterFigures.working_age,
+                    QuarterFigures.officials,
+                    QuarterFigures.business_owners,
+                    QuarterFigures.counts,
+                ).where(QuarterFigures.period == period)
+            )
+        )
         by_id = {r[0]: r for r in rows}
         if root_id not in by_id:
             return None
@@ -464,8 +588,10 @@ class SqlFigures(SqlPort):
             below: list[int] = []
             for uid in level:
                 r = by_id[uid]
-                out[uid] = Tally(UnitInfo(uid, r[1], r[2], r[3], r[4], depth, r[5], r[6], r[7]),
-                                 Counts.from_json(r[8]))
+                out[uid] = Tally(
+                    UnitInfo(uid, r[1], r[2], r[3], r[4], depth, r[5], r[6], r[7]),
+                    Counts.from_json(r[8]),
+                )
                 below.extend(children.get(uid, ()))
             level, depth = below, depth + 1
         return out

@@ -23,25 +23,49 @@ _Q = TypeVar("_Q", bound=Select)  # a query, kept its own type through `_scoped`
 
 
 def _submission(row: Submission) -> SubmissionRecord:
-    return SubmissionRecord(row.id, row.learner_id, row.lesson_id, row.channel, row.text,
-                            row.photo_ref, SubmissionStatus(row.status), row.received_at,
-                            tuple(row.exchange or ()))
+    return SubmissionRecord(
+        row.id,
+        row.learner_id,
+        row.lesson_id,
+        row.channel,
+        row.text,
+        row.photo_ref,
+        SubmissionStatus(row.status),
+        row.received_at,
+        tuple(row.exchange or ()),
+    )
 
 
 class SqlSubmissions(SqlPort):
     async def add_submission(
-        self, learner_id: int, lesson_id: str, channel: str, text: str, photo_ref: str | None,
-        dedup_key: str | None, status: SubmissionStatus, now: datetime,
+        self,
+        learner_id: int,
+        lesson_id: str,
+        channel: str,
+        text: str,
+        photo_ref: str | None,
+        dedup_key: str | None,
+        status: SubmissionStatus,
+        now: datetime,
         exchange: tuple[dict[str, str], ...] = (),
     ) -> tuple[SubmissionRecord, bool]:
         if dedup_key:
-            existing = await self.s.scalar(select(Submission).where(
-                Submission.dedup_key == dedup_key))
+            existing = await self.s.scalar(
+                select(Submission).where(Submission.dedup_key == dedup_key)
+            )
             if existing is not None:
                 return _submission(existing), False
-        row = Submission(learner_id=learner_id, lesson_id=lesson_id, channel=channel, text=text,
-                         photo_ref=photo_ref, dedup_key=dedup_key, status=status, received_at=now,
-                         exchange=list(exchange) or None)
+        row = Submission(
+            learner_id=learner_id,
+            lesson_id=lesson_id,
+            channel=channel,
+            text=text,
+            photo_ref=photo_ref,
+            dedup_key=dedup_key,
+            status=status,
+            received_at=now,
+            exchange=list(exchange) or None,
+        )
         self.s.add(row)
         await self.s.flush()
         return _submission(row), True
@@ -52,16 +76,23 @@ class SqlSubmissions(SqlPort):
 
     async def ungraded_submissions(self, before: datetime, limit: int) -> list[SubmissionRecord]:
         rows = await self.s.scalars(
-            select(Submission).where(Submission.status == SubmissionStatus.RECEIVED,
-                                     Submission.received_at < before)
-            .order_by(Submission.id).limit(limit))
+            select(Submission)
+            .where(Submission.status == SubmissionStatus.RECEIVED, Submission.received_at < before)
+            .order_by(Submission.id)
+            .limit(limit)
+        )
         return [_submission(r) for r in rows]
 
     async def has_graded_submission(self, learner_id: int, lesson_id: str) -> bool:
         found = await self.s.scalar(
-            select(Submission.id).where(Submission.learner_id == learner_id,
-                                        Submission.lesson_id == lesson_id,
-                                        Submission.status == SubmissionStatus.GRADED).limit(1))
+            select(Submission.id)
+            .where(
+                Submission.learner_id == learner_id,
+                Submission.lesson_id == lesson_id,
+                Submission.status == SubmissionStatus.GRADED,
+            )
+            .limit(1)
+        )
         return found is not None
 
     async def add_fingerprints(
@@ -69,9 +100,18 @@ class SqlSubmissions(SqlPort):
     ) -> None:
         """Store a submission's LSH bands (none for a text too short to fingerprint)."""
         if bands:
-            await self.s.execute(insert(SubmissionFingerprint), [
-                {"submission_id": submission_id, "learner_id": learner_id, "lesson_id": lesson_id,
-                 "band": band} for band in set(bands)])
+            await self.s.execute(
+                insert(SubmissionFingerprint),
+                [
+                    {
+                        "submission_id": submission_id,
+                        "learner_id": learner_id,
+                        "lesson_id": lesson_id,
+                        "band": band,
+                    }
+                    for band in set(bands)
+                ],
+            )
 
     async def peer_candidates(
         self, lesson_id: str, exclude_learner: int, bands: list[int], limit: int
@@ -86,24 +126,46 @@ class SqlSubmissions(SqlPort):
         rows = await self.s.execute(
             select(Submission.text, shared)
             .join(SubmissionFingerprint, SubmissionFingerprint.submission_id == Submission.id)
-            .where(SubmissionFingerprint.lesson_id == lesson_id,
-                   SubmissionFingerprint.band.in_(set(bands)),
-                   SubmissionFingerprint.learner_id != exclude_learner)
+            .where(
+                SubmissionFingerprint.lesson_id == lesson_id,
+                SubmissionFingerprint.band.in_(set(bands)),
+                SubmissionFingerprint.learner_id != exclude_learner,
+            )
             .group_by(Submission.id, Submission.text)
-            .order_by(shared.desc(), Submission.id.desc()).limit(limit))
+            .order_by(shared.desc(), Submission.id.desc())
+            .limit(limit)
+        )
         return [text for text, _ in rows]
 
 
 class SqlGrades(SqlPort):
     async def add_grade(
-        self, submission_id: int, score: int, detail: dict[str, Any], status: GradeStatus,
-        grader: str, tokens: int, points_paid: int, now: datetime,
+        self,
+        submission_id: int,
+        score: int,
+        detail: dict[str, Any],
+        status: GradeStatus,
+        grader: str,
+        tokens: int,
+        points_paid: int,
+        now: datetime,
     ) -> int:
-        row = GradeRecord(submission_id=submission_id, score=score, detail=detail, status=status,
-                          grader=grader, tokens=tokens, points_paid=points_paid, created_at=now)
+        row = GradeRecord(
+            submission_id=submission_id,
+            score=score,
+            detail=detail,
+            status=status,
+            grader=grader,
+            tokens=tokens,
+            points_paid=points_paid,
+            created_at=now,
+        )
         self.s.add(row)
-        await self.s.execute(update(Submission).where(Submission.id == submission_id)
-                             .values(status=SubmissionStatus.GRADED))
+        await self.s.execute(
+            update(Submission)
+            .where(Submission.id == submission_id)
+            .values(status=SubmissionStatus.GRADED)
+        )
         await self.s.flush()
         return row.id
 
@@ -112,25 +174,40 @@ class SqlGrades(SqlPort):
         return self._grade_info(*row) if row else None
 
     async def latest_grade(self, learner_id: int) -> GradeInfo | None:
-        row = (await self.s.execute(
-            self._grade_query().where(Submission.learner_id == learner_id,
-                                      GradeRecord.status != GradeStatus.SUPERSEDED)
-            .order_by(GradeRecord.id.desc()).limit(1))).first()
+        row = (
+            await self.s.execute(
+                self._grade_query()
+                .where(
+                    Submission.learner_id == learner_id,
+                    GradeRecord.status != GradeStatus.SUPERSEDED,
+                )
+                .order_by(GradeRecord.id.desc())
+                .limit(1)
+            )
+        ).first()
         return self._grade_info(*row) if row else None
 
     async def best_confirmed_score(self, learner_id: int, lesson_id: str) -> int | None:
         return await self.s.scalar(
             select(func.max(GradeRecord.score))
             .join(Submission, Submission.id == GradeRecord.submission_id)
-            .where(Submission.learner_id == learner_id, Submission.lesson_id == lesson_id,
-                   GradeRecord.status == GradeStatus.FINAL))
+            .where(
+                Submission.learner_id == learner_id,
+                Submission.lesson_id == lesson_id,
+                GradeRecord.status == GradeStatus.FINAL,
+            )
+        )
 
     async def set_points_paid(self, grade_id: int, points: int) -> None:
-        await self.s.execute(update(GradeRecord).where(GradeRecord.id == grade_id)
-                             .values(points_paid=points))
+        await self.s.execute(
+            update(GradeRecord).where(GradeRecord.id == grade_id).values(points_paid=points)
+        )
 
     async def set_grade_status(
-        self, grade_id: int, status: GradeStatus, appealed: bool | None = None,
+        self,
+        grade_id: int,
+        status: GradeStatus,
+        appealed: bool | None = None,
         reviewer: str | None = None,
     ) -> None:
         values: dict[str, Any] = {"status": status}
@@ -144,18 +221,26 @@ class SqlGrades(SqlPort):
         self, limit: int, units: Collection[int] | None = None
     ) -> list[GradeInfo]:
         query = _scoped(self._grade_query().where(GradeRecord.status == GradeStatus.REVIEW), units)
-        rows = await self.s.execute(query.order_by(GradeRecord.created_at, GradeRecord.id)
-                                    .limit(limit))
+        rows = await self.s.execute(
+            query.order_by(GradeRecord.created_at, GradeRecord.id).limit(limit)
+        )
         return [self._grade_info(g, s) for g, s in rows]
 
     async def review_count(self, units: Collection[int] | None = None) -> int:
-        query = _scoped(select(func.count()).select_from(GradeRecord)
-                        .join(Submission, Submission.id == GradeRecord.submission_id)
-                        .where(GradeRecord.status == GradeStatus.REVIEW), units)
+        query = _scoped(
+            select(func.count())
+            .select_from(GradeRecord)
+            .join(Submission, Submission.id == GradeRecord.submission_id)
+            .where(GradeRecord.status == GradeStatus.REVIEW),
+            units,
+        )
         return int(await self.s.scalar(query) or 0)
 
     async def provisional_grades(
-        self, limit: int, up_to: int | None = None, units: Collection[int] | None = None,
+        self,
+        limit: int,
+        up_to: int | None = None,
+        units: Collection[int] | None = None,
     ) -> list[GradeInfo]:
         query = self._grade_query().where(GradeRecord.status == GradeStatus.PROVISIONAL)
         if up_to is not None:
@@ -164,28 +249,47 @@ class SqlGrades(SqlPort):
         return [self._grade_info(g, s) for g, s in rows]
 
     async def provisional_summary(
-        self, up_to: int | None = None, units: Collection[int] | None = None,
+        self,
+        up_to: int | None = None,
+        units: Collection[int] | None = None,
     ) -> HeldSummary:
-        query = select(func.count(), func.min(GradeRecord.score), func.max(GradeRecord.score),
-                       func.max(GradeRecord.id)).where(
-            GradeRecord.status == GradeStatus.PROVISIONAL)
+        query = select(
+            func.count(),
+            func.min(GradeRecord.score),
+            func.max(GradeRecord.score),
+            func.max(GradeRecord.id),
+        ).where(GradeRecord.status == GradeStatus.PROVISIONAL)
         if up_to is not None:
             query = query.where(GradeRecord.id <= up_to)
         if units is not None:
-            query = _scoped(query.join(Submission, Submission.id == GradeRecord.submission_id),
-                            units)
+            query = _scoped(
+                query.join(Submission, Submission.id == GradeRecord.submission_id), units
+            )
         count, low, high, last = (await self.s.execute(query)).one()
         return HeldSummary(int(count or 0), int(low or 0), int(high or 0), int(last or 0))
 
     def _grade_query(self) -> Select[GradeRecord, Submission]:
-        return (select(GradeRecord, Submission)
-                .join(Submission, Submission.id == GradeRecord.submission_id))
+        return select(GradeRecord, Submission).join(
+            Submission, Submission.id == GradeRecord.submission_id
+        )
 
     @staticmethod
     def _grade_info(grade: GradeRecord, sub: Submission) -> GradeInfo:
-        return GradeInfo(grade.id, grade.submission_id, sub.learner_id, sub.lesson_id,
-                         grade.score, GradeStatus(grade.status), dict(grade.detail or {}), grade.points_paid,
-                         grade.appealed, sub.text, sub.photo_ref, sub.received_at, grade.created_at)
+        return GradeInfo(
+            grade.id,
+            grade.submission_id,
+            sub.learner_id,
+            sub.lesson_id,
+            grade.score,
+            GradeStatus(grade.status),
+            dict(grade.detail or {}),
+            grade.points_paid,
+            grade.appealed,
+            sub.text,
+            sub.photo_ref,
+            sub.received_at,
+            grade.created_at,
+        )
 
 
 def _scoped(query: _Q, units: Collection[int] | None) -> _Q:

@@ -22,12 +22,26 @@ class SqlInbox(SqlPort):
         """Insert many events in one statement; returns the (channel, key) pairs that were new."""
         if not events:
             return set()
-        rows = [dict(channel=c, key=k, user_key=u, payload=p, status=InboxStatus.PENDING,
-                     attempts=0, received_at=now, available_at=now) for c, k, u, p in events]
+        rows = [
+            dict(
+                channel=c,
+                key=k,
+                user_key=u,
+                payload=p,
+                status=InboxStatus.PENDING,
+                attempts=0,
+                received_at=now,
+                available_at=now,
+            )
+            for c, k, u, p in events
+        ]
         # One statement with the rows as parameters (executemany, sent as multi-row VALUES):
         # compiled once and cached, where rows inlined with .values() compile anew every time.
-        stmt = (self._insert(InboxEvent).on_conflict_do_nothing()
-                .returning(InboxEvent.channel, InboxEvent.key))
+        stmt = (
+            self._insert(InboxEvent)
+            .on_conflict_do_nothing()
+            .returning(InboxEvent.channel, InboxEvent.key)
+        )
         connection = await self.s.connection()
         return {(c, k) for c, k in await connection.execute(stmt, rows)}
 
@@ -49,9 +63,12 @@ class SqlInbox(SqlPort):
         users = {r.user_key for r in candidates.values()}
         open_rows = await self.s.execute(
             select(InboxEvent.id, InboxEvent.user_key)
-            .where(InboxEvent.user_key.in_(users),
-                   InboxEvent.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)))
-            .order_by(InboxEvent.id))
+            .where(
+                InboxEvent.user_key.in_(users),
+                InboxEvent.status.in_((InboxStatus.PENDING, InboxStatus.PROCESSING)),
+            )
+            .order_by(InboxEvent.id)
+        )
         taken: list[InboxEvent] = []
         blocked: set[str] = set()
         for row_id, user_key in open_rows:
@@ -63,27 +80,51 @@ class SqlInbox(SqlPort):
                 continue
             taken.append(row)
         for row in taken:
-            row.status, row.attempts, row.locked_until = InboxStatus.PROCESSING, row.attempts + 1, lease_until
+            row.status, row.attempts, row.locked_until = (
+                InboxStatus.PROCESSING,
+                row.attempts + 1,
+                lease_until,
+            )
         await self.s.flush()
-        return [InboxItem(r.id, r.channel, r.key, r.user_key, dict(r.payload or {}), r.attempts)
-                for r in taken]
+        return [
+            InboxItem(r.id, r.channel, r.key, r.user_key, dict(r.payload or {}), r.attempts)
+            for r in taken
+        ]
 
     async def inbox_done(self, item_id: int) -> None:
         # The key stays, so that a redelivery is still recognised; the content goes.
-        await self.s.execute(update(InboxEvent).where(InboxEvent.id == item_id)
-                             .values(status=InboxStatus.DONE, payload={}, locked_until=None, error=None))
+        await self.s.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id == item_id)
+            .values(status=InboxStatus.DONE, payload={}, locked_until=None, error=None)
+        )
 
     async def inbox_retry(self, item_id: int, available_at: datetime, error: str) -> None:
-        await self.s.execute(update(InboxEvent).where(InboxEvent.id == item_id).values(
-            status=InboxStatus.PENDING, available_at=available_at, locked_until=None, error=error[:200]))
+        await self.s.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id == item_id)
+            .values(
+                status=InboxStatus.PENDING,
+                available_at=available_at,
+                locked_until=None,
+                error=error[:200],
+            )
+        )
 
     async def inbox_failed(self, item_id: int, error: str) -> None:
-        await self.s.execute(update(InboxEvent).where(InboxEvent.id == item_id).values(
-            status=InboxStatus.FAILED, locked_until=None, error=error[:200]))
+        await self.s.execute(
+            update(InboxEvent)
+            .where(InboxEvent.id == item_id)
+            .values(status=InboxStatus.FAILED, locked_until=None, error=error[:200])
+        )
 
     async def inbox_forget(self, user_key: str) -> int:
         return await self._changed(delete(InboxEvent).where(InboxEvent.user_key == user_key))
 
     async def inbox_purge(self, done_before: datetime) -> int:
-        return await self._changed(delete(InboxEvent).where(
-            InboxEvent.status.in_((InboxStatus.DONE, InboxStatus.FAILED)), InboxEvent.received_at < done_before))
+        return await self._changed(
+            delete(InboxEvent).where(
+                InboxEvent.status.in_((InboxStatus.DONE, InboxStatus.FAILED)),
+                InboxEvent.received_at < done_before,
+            )
+        )

@@ -23,12 +23,16 @@ from bot.storage.repos.base import SqlPort
 # The unit tree is read from unit_closure (every ancestor/descendant pair with its depth, rebuilt
 # by the rankings port whenever units are imported: bot/storage/repos/rankings.py), so a unit's
 # ancestors or a subtree is one indexed lookup, and the tree has one walker, not two.
-_ANCESTORS = (select(UnitClosure.ancestor_id)
-              .where(UnitClosure.descendant_id == bindparam("unit_id"))
-              .order_by(UnitClosure.depth))
-_SUBTREE = (select(UnitClosure.descendant_id)
-            .where(UnitClosure.ancestor_id.in_(bindparam("unit_ids", expanding=True)))
-            .distinct())
+_ANCESTORS = (
+    select(UnitClosure.ancestor_id)
+    .where(UnitClosure.descendant_id == bindparam("unit_id"))
+    .order_by(UnitClosure.depth)
+)
+_SUBTREE = (
+    select(UnitClosure.descendant_id)
+    .where(UnitClosure.ancestor_id.in_(bindparam("unit_ids", expanding=True)))
+    .distinct()
+)
 
 
 def _rowcount(result: Any) -> int:
@@ -37,18 +41,34 @@ def _rowcount(result: Any) -> int:
 
 
 def _role(row: RoleGrant) -> RoleRecord:
-    return RoleRecord(row.id, row.learner_id, row.role, row.unit_id, row.granted_by,
-                      row.granted_at, row.revoked_at)
+    return RoleRecord(
+        row.id,
+        row.learner_id,
+        row.role,
+        row.unit_id,
+        row.granted_by,
+        row.granted_at,
+        row.revoked_at,
+    )
 
 
 def _invite(row: RoleInvite) -> InviteRecord:
-    return InviteRecord(row.id, row.unit_id, row.role, row.created_by, row.created_at,
-                        row.expires_at, row.used_by, row.used_at)
+    return InviteRecord(
+        row.id,
+        row.unit_id,
+        row.role,
+        row.created_by,
+        row.created_at,
+        row.expires_at,
+        row.used_by,
+        row.used_at,
+    )
 
 
 def _event(row: RoleEvent) -> RoleEventRecord:
-    return RoleEventRecord(row.id, row.actor_id, row.action, row.target_id, row.unit_id, row.at,
-                           dict(row.detail or {}))
+    return RoleEventRecord(
+        row.id, row.actor_id, row.action, row.target_id, row.unit_id, row.at, dict(row.detail or {})
+    )
 
 
 class SqlRoles(SqlPort):
@@ -56,8 +76,10 @@ class SqlRoles(SqlPort):
 
     async def active_roles(self, learner_id: int) -> list[RoleRecord]:
         rows = await self.s.scalars(
-            select(RoleGrant).where(RoleGrant.learner_id == learner_id,
-                                    RoleGrant.revoked_at.is_(None)).order_by(RoleGrant.id))
+            select(RoleGrant)
+            .where(RoleGrant.learner_id == learner_id, RoleGrant.revoked_at.is_(None))
+            .order_by(RoleGrant.id)
+        )
         return [_role(r) for r in rows]
 
     async def grants_in(
@@ -73,10 +95,18 @@ class SqlRoles(SqlPort):
     async def grant(
         self, learner_id: int, role: str, unit_id: int, granted_by: int | None, now: datetime
     ) -> RoleRecord | None:
-        stmt = (self._insert(RoleGrant)
-                .values(learner_id=learner_id, role=role, unit_id=unit_id,
-                        granted_by=granted_by, granted_at=now)
-                .on_conflict_do_nothing().returning(RoleGrant.id))
+        stmt = (
+            self._insert(RoleGrant)
+            .values(
+                learner_id=learner_id,
+                role=role,
+                unit_id=unit_id,
+                granted_by=granted_by,
+                granted_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(RoleGrant.id)
+        )
         new_id = (await self.s.execute(stmt)).scalar()
         return None if new_id is None else await self.role(new_id)
 
@@ -85,8 +115,10 @@ class SqlRoles(SqlPort):
         if found is None or found.revoked_at is not None:
             return None
         done = await self.s.execute(
-            update(RoleGrant).where(RoleGrant.id == role_id, RoleGrant.revoked_at.is_(None))
-            .values(revoked_at=now))
+            update(RoleGrant)
+            .where(RoleGrant.id == role_id, RoleGrant.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
         return found if _rowcount(done) else None
 
     async def role(self, role_id: int) -> RoleRecord | None:
@@ -96,11 +128,22 @@ class SqlRoles(SqlPort):
     # ---- invites -------------------------------------------------------------------------
 
     async def add_invite(
-        self, code_hash: str, unit_id: int, role: str, created_by: int | None, now: datetime,
+        self,
+        code_hash: str,
+        unit_id: int,
+        role: str,
+        created_by: int | None,
+        now: datetime,
         expires_at: datetime,
     ) -> InviteRecord:
-        row = RoleInvite(code_hash=code_hash, unit_id=unit_id, role=role, created_by=created_by,
-                         created_at=now, expires_at=expires_at)
+        row = RoleInvite(
+            code_hash=code_hash,
+            unit_id=unit_id,
+            role=role,
+            created_by=created_by,
+            created_at=now,
+            expires_at=expires_at,
+        )
         self.s.add(row)
         await self.s.flush()
         return _invite(row)
@@ -116,19 +159,37 @@ class SqlRoles(SqlPort):
     async def use_invite(self, invite_id: int, learner_id: int, now: datetime) -> bool:
         # Compare-and-set: of two turns opening the same code at once, one wins.
         done = await self.s.execute(
-            update(RoleInvite).where(RoleInvite.id == invite_id, RoleInvite.used_at.is_(None),
-                                     RoleInvite.expires_at > now)
-            .values(used_by=learner_id, used_at=now))
+            update(RoleInvite)
+            .where(
+                RoleInvite.id == invite_id,
+                RoleInvite.used_at.is_(None),
+                RoleInvite.expires_at > now,
+            )
+            .values(used_by=learner_id, used_at=now)
+        )
         return bool(_rowcount(done))
 
     # ---- the audit log -------------------------------------------------------------------
 
     async def log(
-        self, actor_id: int | None, action: str, target_id: int | None, unit_id: int | None,
-        detail: dict[str, Any], now: datetime,
+        self,
+        actor_id: int | None,
+        action: str,
+        target_id: int | None,
+        unit_id: int | None,
+        detail: dict[str, Any],
+        now: datetime,
     ) -> None:
-        self.s.add(RoleEvent(actor_id=actor_id, action=action, target_id=target_id,
-                             unit_id=unit_id, detail=detail, at=now))
+        self.s.add(
+            RoleEvent(
+                actor_id=actor_id,
+                action=action,
+                target_id=target_id,
+                unit_id=unit_id,
+                detail=detail,
+                at=now,
+            )
+        )
         await self.s.flush()
 
     async def events(self, unit_ids: list[int] | None, limit: int) -> list[RoleEventRecord]:
@@ -138,13 +199,16 @@ class SqlRoles(SqlPort):
         return [_event(r) for r in await self.s.scalars(query)]
 
     async def events_after(self, event_id: int, limit: int) -> list[RoleEventRecord]:
-        query = (select(RoleEvent).where(RoleEvent.id > event_id).order_by(RoleEvent.id)
-                 .limit(limit))
+        query = select(RoleEvent).where(RoleEvent.id > event_id).order_by(RoleEvent.id).limit(limit)
         return [_event(r) for r in await self.s.scalars(query)]
 
     async def events_of(self, learner_id: int, limit: int) -> list[RoleEventRecord]:
-        query = (select(RoleEvent).order_by(RoleEvent.id.desc()).limit(limit)
-                 .where(or_(RoleEvent.actor_id == learner_id, RoleEvent.target_id == learner_id)))
+        query = (
+            select(RoleEvent)
+            .order_by(RoleEvent.id.desc())
+            .limit(limit)
+            .where(or_(RoleEvent.actor_id == learner_id, RoleEvent.target_id == learner_id))
+        )
         return [_event(r) for r in await self.s.scalars(query)]
 
     # ---- the unit tree -------------------------------------------------------------------
@@ -167,7 +231,8 @@ class SqlRoles(SqlPort):
         rows = await self.s.execute(
             select(FailedAttempt.key, func.count())
             .where(FailedAttempt.key.in_(keys), FailedAttempt.at >= since)
-            .group_by(FailedAttempt.key))
+            .group_by(FailedAttempt.key)
+        )
         return max((int(n) for _, n in rows), default=0)
 
     async def add_failure(self, keys: list[str], now: datetime) -> None:
