@@ -21,6 +21,7 @@ run: $(BIN)/.installed  ## the bot: every configured channel, or the console cha
 
 lint: $(BIN)/.installed  ## style, types, import contracts, lesson files
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/hocai lessons check
