@@ -12,12 +12,11 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.i18n import Translator
-from bot.services import buttons, choices, learning, reach, retry
+from bot.services import choices, reach
 from bot.services.context import Deps
 
 # Planning lives in delivery_plan; its names stay reachable here, where callers look for the push.
@@ -27,11 +26,11 @@ from bot.services.delivery_plan import PushAction as PushAction
 from bot.services.delivery_plan import push_action as push_action
 from bot.services.delivery_plan import review_push_action as review_push_action
 from bot.services.delivery_plan import schedule_due as schedule_due
+from bot.services.delivery_read import push_parts, read_delivery
+from bot.services.delivery_read import with_one_tap as with_one_tap
 from bot.services.io import Out, Unreachable
-from bot.services.policy import ChannelPolicy
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
 from bot.services.sender import Sender
-from lessons.model import Lesson
 
 log = logging.getLogger(__name__)
 
@@ -98,33 +97,6 @@ class Gates:
             yield
 
 
-def with_one_tap(parts: list[Out], policy: ChannelPolicy, tr: Translator) -> list[Out]:
-    """On a channel with a messaging window, a lesson ends with a one-tap answer: the tap is an
-    interaction that keeps the window open for the next lesson."""
-    if not policy.closes or not parts or parts[-1].options:
-        return parts
-    return [
-        *parts,
-        Out(
-            text=tr("lesson.keep_window"),
-            options=(buttons.Ack("lesson").as_option(tr("lesson.ack_button")),),
-        ),
-    ]
-
-
-def reminder(lesson: Lesson, answered: int, submitted: bool, tr: Translator) -> Out:
-    """One short message instead of the whole lesson: where the learner stands in it."""
-    left = []
-    if answered < lesson.quiz_count:
-        left.append(tr("push.left_quiz", left=lesson.quiz_count - answered))
-    if not submitted:
-        left.append(tr("push.left_practice"))
-    return Out(
-        text=tr("push.reminder", title=lesson.title, left=", ".join(left) or "-"),
-        options=(buttons.Command("lesson").as_option(tr("push.continue")),),
-    )
-
-
 async def deliver_one(
     deps: Deps,
     sender: Sender,
@@ -148,40 +120,15 @@ async def deliver_one(
         ):
             report.taken_over += 1
             return
-        learner = await repo.learners.learner(item.learner_id)
-        if learner is not None and not item.lesson_id:
-            # Planned without a lesson: today's is chosen now, from the learner's state now.
-            plan = await learning.todays_plan(deps, repo, learner)
-            if plan.lesson is None or plan.status == "done_today":
-                why = "lesson already done" if plan.lesson else "no lesson left"
-                await repo.leases.finish_delivery(
-                    item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
-                )
-                return
-            item = replace(item, lesson_id=plan.lesson.id)
-            await repo.deliveries.set_delivery_lesson(item.id, item.lesson_id)
-        identities = await repo.learners.identities_of(item.learner_id) if learner else []
-        answered = (
-            await repo.progress.quiz_answers(item.learner_id, item.lesson_id) if learner else {}
-        )
-        assignment = (
-            await repo.progress.assignment(item.learner_id, item.lesson_id) if learner else None
-        )
-        submitted = learner is not None and await repo.submissions.has_graded_submission(
-            item.learner_id, item.lesson_id
-        )
-        # A review day's lesson was done before: it is pushed until its retry is in.
-        review = await repo.passing.review_on(learner.id, item.day) if learner else None
-        review_parts: list[Out] = []
-        lesson = deps.curriculum.by_id(item.lesson_id)
-        if review is not None and review.lesson_id != item.lesson_id:
-            review = None
-        if learner is not None and lesson is not None and review is not None:
-            review_parts = await retry.review_messages(
-                deps, repo, learner, lesson, Translator(learner.language)
-            )
+        read = await read_delivery(deps, repo, item, holder)
+        if read is None:  # nothing to send today: finished as skipped
+            return
+    item, learner, lesson, identities = read.item, read.learner, read.lesson, read.identities
+    answered, submitted, review = read.state.answered, read.state.submitted, read.review
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
-    action = push_action(assignment, len(answered), submitted, max(seen, default=None), deps.now())
+    action = push_action(
+        read.state.assignment, len(answered), submitted, max(seen, default=None), deps.now()
+    )
     if review is not None:
         action = review_push_action(review.done, max(seen, default=None), deps.now())
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
@@ -207,15 +154,9 @@ async def deliver_one(
                 item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
             )
         return
-    tr = Translator(learner.language)
-    if review_parts:
-        parts = review_parts
-    elif action == "remind" and item.parts_sent == 0:
-        parts = [reminder(lesson, len(answered), submitted, tr)]
-    else:
-        status = "new" if item.day == deps.today_for(learner) else "unfinished"
-        parts = learning.lesson_messages(deps, lesson, tr, answered, status, learner.occupation)
-    parts = with_one_tap(parts, sender.policy(identity.channel, identity.bot_id), tr)
+    parts = push_parts(
+        deps, read, learner, lesson, action, sender.policy(identity.channel, identity.bot_id)
+    )
     sent = item.parts_sent
     try:
         async with gates.channel(identity.channel):
@@ -309,13 +250,14 @@ async def _finished(
             item.id, holder, DeliveryStatus.SENT, identity.channel, None, deps.now(), len(parts)
         ):
             return False
-        await repo.conversations.delivered(identity.id, deps.now())
+        patch = None
         if offered:  # so that "B" or "2" answers the quiz on channels without buttons
             # Only the options are written: a learner's turn running meanwhile keeps its keys.
             state = identity.state
             before = state.to_json()
             choices.remember(state, offered[-1])
-            await repo.conversations.patch(identity.id, state.changes(since=before))
+            patch = state.changes(since=before)
+        await repo.conversations.delivered(identity.id, deps.now(), patch)
     report.sent += 1
     return True
 

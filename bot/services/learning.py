@@ -8,15 +8,22 @@ from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, LearnerStatus, UnitOfWork
 from lessons.model import QUIZ_LETTERS, Lesson
-from lessons.plan import TodayPlan, lesson_position, next_lesson, plan_today
+from lessons.plan import ReviewSlot, TodayPlan, lesson_position, next_lesson, plan_today
 from scoring.points import completion_award, quiz_award
 
 
 async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> TodayPlan:
     """Work out today's lesson and record the assignment (idempotent within a day)."""
+    plan, _ = await todays_plan_and_review(deps, repo, learner)
+    return plan
+
+
+async def todays_plan_and_review(
+    deps: Deps, repo: UnitOfWork, learner: LearnerRecord
+) -> tuple[TodayPlan, ReviewSlot | None]:
+    """`todays_plan`, and today's review as it found it (the push needs both: one read)."""
     today = deps.today_for(learner)
-    current = await repo.progress.current_assignment(learner.id)
-    completed = await repo.progress.completed_lessons(learner.id)
+    current, completed = await repo.progress.standing(learner.id)
     review = await passing.review_today(deps, repo, learner, current, today)
     plan = plan_today(deps.curriculum, completed, current, today, review)
     if (
@@ -25,7 +32,7 @@ async def todays_plan(deps: Deps, repo: UnitOfWork, learner: LearnerRecord) -> T
         and (current is None or current.lesson_id != plan.lesson.id)
     ):
         await repo.progress.assign(learner.id, plan.lesson.id, plan.lesson.level, today)
-    return plan
+    return plan, review
 
 
 def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:

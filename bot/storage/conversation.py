@@ -11,16 +11,20 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text, update
+from sqlalchemy import bindparam, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.conversation import StatePatch
-from bot.storage.models import Identity
+from bot.storage.models import Identity, UTCDateTime
 
 _POSTGRES = text(
     "UPDATE identities SET state = ((COALESCE(state::jsonb, '{}'::jsonb) - CAST(:unset AS text[]))"
     " || CAST(:patch AS jsonb))::json WHERE id = :id"
 )
+_POSTGRES_DELIVERED = text(
+    "UPDATE identities SET state = ((COALESCE(state::jsonb, '{}'::jsonb) - CAST(:unset AS text[]))"
+    " || CAST(:patch AS jsonb))::json, last_delivered_at = :at WHERE id = :id"
+).bindparams(bindparam("at", type_=UTCDateTime))
 
 
 class SqlConversations:
@@ -39,10 +43,28 @@ class SqlConversations:
             return
         await self.s.execute(*_sqlite(identity_id, patch))
 
-    async def delivered(self, identity_id: int, at: datetime) -> None:
-        await self.s.execute(
-            update(Identity).where(Identity.id == identity_id).values(last_delivered_at=at)
-        )
+    async def delivered(
+        self, identity_id: int, at: datetime, patch: StatePatch | None = None
+    ) -> None:
+        if not patch:
+            await self.s.execute(
+                update(Identity).where(Identity.id == identity_id).values(last_delivered_at=at)
+            )
+            return
+        # The stamp and the patch in one UPDATE: one statement a delivery, not two.
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        if dialect == "postgresql":
+            await self.s.execute(
+                _POSTGRES_DELIVERED,
+                {
+                    "id": identity_id,
+                    "unset": list(patch.unset),
+                    "patch": json.dumps(patch.set),
+                    "at": at,
+                },
+            )
+            return
+        await self.s.execute(*_sqlite(identity_id, patch, delivered_at=at))
 
     async def window_closed(self, identity_id: int, at: datetime) -> None:
         await self.s.execute(
@@ -50,7 +72,9 @@ class SqlConversations:
         )
 
 
-def _sqlite(identity_id: int, patch: StatePatch) -> tuple[Any, dict[str, Any]]:
+def _sqlite(
+    identity_id: int, patch: StatePatch, delivered_at: datetime | None = None
+) -> tuple[Any, dict[str, Any]]:
     """json_set(json_remove(state, dropped...), '$."key"', json(value), ...): each key replaced
     whole (json_patch would merge nested objects, keeping stale labels)."""
     params: dict[str, Any] = {"id": identity_id}
@@ -63,7 +87,14 @@ def _sqlite(identity_id: int, patch: StatePatch) -> tuple[Any, dict[str, Any]]:
             params[f"v{n}"] = json.dumps(value)
             pairs.append(f"{_path(key)}, json(:v{n})")
         expr = f"json_set({expr}, {', '.join(pairs)})"
-    return text(f"UPDATE identities SET state = {expr} WHERE id = :id"), params
+    stamp = ""
+    if delivered_at is not None:
+        stamp = ", last_delivered_at = :at"
+        params["at"] = delivered_at
+    statement = text(f"UPDATE identities SET state = {expr}{stamp} WHERE id = :id")
+    if delivered_at is not None:
+        statement = statement.bindparams(bindparam("at", type_=UTCDateTime))
+    return statement, params
 
 
 def _path(key: str) -> str:

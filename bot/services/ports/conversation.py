@@ -13,8 +13,11 @@ class Conversations(Protocol):
         """Merge the patch into the stored state in one statement: keys it does not name stay
         as they are, whatever another transaction wrote meanwhile."""
 
-    async def delivered(self, identity_id: int, at: datetime) -> None:
-        """A push reached the user on this identity (picks the channel used last)."""
+    async def delivered(
+        self, identity_id: int, at: datetime, patch: StatePatch | None = None
+    ) -> None:
+        """A push reached the user on this identity (picks the channel used last); `patch`
+        merged into its state in the same statement, as `patch` does."""
 
     async def window_closed(self, identity_id: int, at: datetime) -> None:
         """The platform said the messaging window had closed (Zalo OA -230)."""
