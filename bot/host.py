@@ -1,4 +1,4 @@
-"""What the channel runners and the scheduler use of the composition root (bot/app.py).
+"""What the channel runners and the scheduler use of the composition root (bot/app/).
 
 They take a `Host`, not the `App`: the app builds and starts them, and they depend only on this
 narrow shape (the settings, the store, the services' dependencies, the dialog, the sender), so

@@ -80,7 +80,7 @@ def passed_lessons(
     """The (learner_id, lesson_id, completed_on) of every lesson done in [start, end) that is
     passed, by the same rule as bot/services/passing.py: the best confirmed (final) score
     reaches the lesson's pass mark, and a capstone's must be confirmed by a model or a person.
-    None when no lesson has a mark. The officials' figures (repos/figures.py) count these too."""
+    None when no lesson has a mark. The officials' figures (repos/figures/) count these too."""
     by_mark: dict[int, list[str]] = {}
     for lesson_id, mark in marks.marks.items():
         by_mark.setdefault(mark, []).append(lesson_id)
