@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from bot.services.ports import (
-    LearnerRecord,
-    UnitOfWork,
-)
-from bot.services.ports.challenges import (
-    ChallengeRecord,
-)
+from bot.services.ports import LearnerRecord, UnitOfWork
+from bot.services.ports.challenges import ChallengeRecord
 
 
 async def audience(repo: UnitOfWork, unit_id: int) -> list[int]:

@@ -6,15 +6,8 @@ from bot.i18n import Translator
 from bot.services import buttons, scope
 from bot.services.challenges.text import short
 from bot.services.io import Out
-from bot.services.ports import (
-    LearnerRecord,
-    UnitRecord,
-)
-from bot.services.ports.challenges import (
-    ChallengeRecord,
-    EntryRecord,
-    task_id,
-)
+from bot.services.ports import LearnerRecord, UnitRecord
+from bot.services.ports.challenges import ChallengeRecord, EntryRecord, task_id
 from scoring.points import challenge_award
 from scoring.standings import LearnerStanding, rank_learners, rank_of
 

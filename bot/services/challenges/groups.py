@@ -10,15 +10,8 @@ from bot.services.challenges.board import board_lines
 from bot.services.challenges.text import short
 from bot.services.context import Deps
 from bot.services.io import Out
-from bot.services.ports import (
-    UnitOfWork,
-    UnitRecord,
-)
-from bot.services.ports.challenges import (
-    ChallengeRecord,
-    EntryRecord,
-    SendKind,
-)
+from bot.services.ports import UnitOfWork, UnitRecord
+from bot.services.ports.challenges import ChallengeRecord, EntryRecord, SendKind
 
 
 def group_announcement(

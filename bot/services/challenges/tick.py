@@ -15,16 +15,8 @@ from bot.services.context import Deps
 from bot.services.delivery import pick_identity, spent_channels
 from bot.services.invites import Event
 from bot.services.io import Out, Unreachable
-from bot.services.ports import (
-    IdentityRecord,
-    LearnerStatus,
-)
-from bot.services.ports.challenges import (
-    EntryRecord,
-    SendKind,
-    SendRecord,
-    SendStatus,
-)
+from bot.services.ports import IdentityRecord, LearnerStatus
+from bot.services.ports.challenges import EntryRecord, SendKind, SendRecord, SendStatus
 from bot.services.sender import Sender
 
 log = logging.getLogger(__name__)

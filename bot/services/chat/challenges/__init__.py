@@ -15,10 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.services import buttons, scope
-from bot.services.challenges import (
-    for_learner,
-    short,
-)
+from bot.services.challenges import for_learner, short
 
 # The steps' names are shared with taking part (challenge_entry); routes read STEP here.
 from bot.services.chat.challenge_entry import STEP as STEP

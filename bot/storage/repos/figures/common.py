@@ -18,11 +18,7 @@ from bot.services.ports.figures import (
     TrendPoint,
     Window,
 )
-from bot.storage.models import (
-    ActivityDay,
-    Learner,
-    Progress,
-)
+from bot.storage.models import ActivityDay, Learner, Progress
 from bot.storage.repos.base import SqlPort
 
 MONDAY = date(2000, 1, 3)  # weeks are numbered from this Monday

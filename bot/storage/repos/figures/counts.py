@@ -8,9 +8,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from bot.services.ports.figures import (
-    Window,
-)
+from bot.services.ports.figures import Window
 from bot.services.ports.rankings import PassMarks
 from bot.storage.models import (
     ActivityDay,

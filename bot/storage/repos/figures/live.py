@@ -6,17 +6,9 @@ from collections import defaultdict
 
 from sqlalchemy import literal, select, text
 
-from bot.services.ports.figures import (
-    Counts,
-    Tally,
-    UnitInfo,
-    Window,
-)
+from bot.services.ports.figures import Counts, Tally, UnitInfo, Window
 from bot.services.ports.rankings import PassMarks
-from bot.storage.models import (
-    Unit,
-    UnitClosure,
-)
+from bot.storage.models import Unit, UnitClosure
 from bot.storage.repos.figures.common import _Acc
 from bot.storage.repos.figures.counts import GroupCounts
 

@@ -8,20 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select
 
-from bot.services.ports.figures import (
-    Counts,
-    QuarterClose,
-    Tally,
-    UnitInfo,
-    Window,
-)
+from bot.services.ports.figures import Counts, QuarterClose, Tally, UnitInfo, Window
 from bot.services.ports.rankings import PassMarks
-from bot.storage.models import (
-    DashboardFigures,
-    QuarterFigures,
-    Unit,
-    UnitClosure,
-)
+from bot.storage.models import DashboardFigures, QuarterFigures, Unit, UnitClosure
 from bot.storage.models import QuarterClose as QuarterCloseRow
 from bot.storage.repos.figures.live import LiveFigures
 

@@ -6,24 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import (
-    and_,
-    case,
-    func,
-    literal,
-    or_,
-    select,
-)
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from bot.services.ports.rankings import PassMarks
 from bot.services.ports.records import GradeStatus
-from bot.storage.models import (
-    ActivityDay,
-    GradeRecord,
-    Learner,
-    Progress,
-    Submission,
-)
+from bot.storage.models import ActivityDay, GradeRecord, Learner, Progress, Submission
 from bot.storage.repos.base import SqlPort
 from bot.storage.repos.certificates import RULES
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    Integer,
-    and_,
-    cast,
-    func,
-    literal,
-    select,
-    text,
-    union_all,
-)
+from sqlalchemy import Integer, and_, cast, func, literal, select, text, union_all
 
 from bot.services.ports.rankings import PassMarks, PeriodUnit
 from bot.storage.models import (

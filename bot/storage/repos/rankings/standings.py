@@ -5,22 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    delete,
-    func,
-    insert,
-    literal,
-    select,
-    text,
-)
+from sqlalchemy import delete, func, insert, literal, select, text
 
-from bot.storage.models import (
-    ActivityDay,
-    Learner,
-    Unit,
-    UnitClosure,
-    UnitStatsRow,
-)
+from bot.storage.models import ActivityDay, Learner, Unit, UnitClosure, UnitStatsRow
 from bot.storage.repos.rankings.common import _STAT_COLUMNS, RankingsBase
 from scoring.rankings import UnitFigures
 

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    delete,
-    func,
-    or_,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import delete, func, or_, select, text, update
 
 from bot.services.ports.rankings import Denominators, UnitPlace
-from bot.storage.models import (
-    Unit,
-    UnitClosure,
-)
+from bot.storage.models import Unit, UnitClosure
 from bot.storage.repos.rankings.common import CHANGED, CLOSURE, DENOMINATORS, RankingsBase
 
 
