@@ -35,7 +35,7 @@ $(CHROMIUM):
 		|| echo "could not install chromium: the browser tests will be skipped (they fail in CI)"
 
 test: lint $(CHROMIUM)  ## the whole suite (PostgreSQL and browser tests skip when absent, except in CI)
-	$(BIN)/pytest -n auto --dist worksteal
+	$(BIN)/pytest -n auto --dist worksteal --durations=10
 
 # After changing dependencies in pyproject.toml. Pins already in the lock files are kept (add
 # --upgrade to LOCK to move everything); `make lock UV_OFFLINE=1` resolves from uv's cache alone.

@@ -178,7 +178,7 @@ async def send_only(
 ) -> None:
     """The pace alone: this worker's share of the learners, one lesson message each, through
     the real senders (every token's pace shared through Redis), without the database work."""
-    from bot.app import pace_redis
+    from bot.app.runners import pace_redis
     from bot.channels.telegram.outbound import TelegramOutbound
     from bot.channels.telegram.runner import make_bot, telegram_limits
     from bot.config import load_settings

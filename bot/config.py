@@ -1,7 +1,8 @@
 """Typed settings from the environment (and `.env`), checked at start so a mistake fails fast.
 
-`Settings` is kept whole (over 15 methods): they are pydantic validators and derived properties
-of one environment, each a line or two; split, a setting's check would live away from the setting."""
+`Settings` is kept whole (over 15 methods, and this module over 400 lines): they are pydantic
+validators and derived properties of one environment, each a line or two; split, a setting's
+check would live away from the setting, and every setting is read from one typed class."""
 
 from __future__ import annotations
 

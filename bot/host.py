@@ -1,10 +1,10 @@
-"""What the channel runners and the scheduler use of the composition root (bot/app.py).
+"""What the channel runners and the scheduler use of the composition root (bot/app/).
 
 They take a `Host`, not the `App`: the app builds and starts them, and they depend only on this
 narrow shape (the settings, the store, the services' dependencies, the dialog, the sender), so
 the import graph runs one way (app -> runners -> host), TYPE_CHECKING imports included.
 
-A channel is started through a `ChannelRunner` row in `bot.app.CHANNEL_RUNNERS`: adding a channel
+A channel is started through a `ChannelRunner` row in `bot.app.runners.CHANNEL_RUNNERS`: adding a channel
 adds a row, not a branch in `app.run`.
 """
 

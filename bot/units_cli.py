@@ -40,7 +40,7 @@ def cmd_units_list(args: argparse.Namespace) -> int:
 
 def cmd_units_reach(args: argparse.Namespace) -> int:
     """Learners of a unit whom no channel can reach (e.g. outside Zalo OA's 7-day window)."""
-    from bot.app import declared_policies
+    from bot.app.runners import declared_policies
     from bot.services.context import utc_now
     from bot.services.reach import people_to_reach, reach_csv
 

@@ -59,7 +59,7 @@ async def cover_missed_days(
 async def levels_done(repo: UnitOfWork, learner_id: int) -> frozenset[int]:
     """Levels the learner holds a certificate of: issued (named) and not revoked. The one place
     that decides what "finished a level" means for badges; the first-level badge is the first
-    certificate (bot/services/certificates.py issues them, and asks for this check then)."""
+    certificate (bot/services/certificates/ issues them, and asks for this check then)."""
     return frozenset(
         c.level for c in await repo.certificates.of_learner(learner_id) if c.named and not c.revoked
     )

@@ -33,7 +33,7 @@ class Event(StrEnum):
     GRANT = "grant"  # a role was given (detail: role, via: invite|cli|demo|...)
     REVOKE = "revoke"  # a role was taken back (detail: role, role_id)
     REFUSED = "refused"  # an invite was opened but could not be used (detail: reason)
-    # What people do with their roles (bot/services/leader.py, digest.py); other features add
+    # What people do with their roles (bot/services/leader/, digest.py); other features add
     # theirs here, each with a "roles.audit.<value>" text.
     NUDGE = "nudge"
     ANNOUNCE = "announce"

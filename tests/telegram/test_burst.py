@@ -150,3 +150,41 @@ async def test_stopping_mid_burst_is_prompt_and_loses_nothing(burst: Burst) -> N
     assert burst.watch.early_acks == []
     per_user = burst.answered()
     assert len(per_user) == BURST and len(set(per_user.values())) == 1
+
+
+async def test_an_update_finished_while_asking_again_is_acknowledged_at_once() -> None:
+    """The last update in hand finishes while getUpdates (asking again because it still ran) is
+    on its way: its answer holds only that update, now done. The loop must go on and acknowledge
+    it, not wait for a handler that will never finish (a lost wake-up stalled the burst test)."""
+    from aiogram import Router
+    from aiogram.types import Message
+
+    fake = FakeTelegram()
+    await fake.start()
+    bot = make_bot(TOKEN, fake.base)
+    release, handled = asyncio.Event(), asyncio.Event()
+    tiny = Router()
+
+    @tiny.message()
+    async def slow(message: Message) -> None:
+        await release.wait()  # still in hand when the loop asks again
+        handled.set()
+
+    dp = Dispatcher()
+    dp.include_router(tiny)
+    first = fake.message(FIRST_USER, "/start")
+    # The loop asks again with the update still in hand (offset == its id): let it finish now,
+    # before that answer reaches the loop.
+    fake.on_offset = lambda offset: offset == first and release.set()
+    task = asyncio.create_task(polling.poll(dp, bot, LIMIT, poll_seconds=1))
+    try:
+        await asyncio.wait_for(handled.wait(), 10)
+        deadline = time.monotonic() + 10
+        while first + 1 not in fake.offsets:
+            assert time.monotonic() < deadline, f"never acknowledged: offsets {fake.offsets}"
+            await asyncio.sleep(0.05)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await bot.session.close()
+        await fake.stop()

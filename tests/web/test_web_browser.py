@@ -13,7 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from bot.app import App, report_maker
+from bot.app import App
+from bot.app.web import report_maker
 from bot.channels.web.dashboard import start_dashboard
 from bot.channels.web.session import Sealer
 from bot.services.permissions import Role

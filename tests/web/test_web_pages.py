@@ -11,7 +11,8 @@ from datetime import date
 import pytest
 from openpyxl import load_workbook
 
-from bot.app import XLSX, App, report_maker
+from bot.app import App
+from bot.app.web import XLSX, report_maker
 from bot.channels.web import charts
 from bot.channels.web.overview import sort_rows
 from bot.config import SettingsError, load_settings

@@ -88,6 +88,10 @@ async def poll(dp: Dispatcher, bot: Bot, limit: int, poll_seconds: int = 10, **k
 
     try:
         while True:
+            # Cleared before asking, so a handler that finishes while getUpdates is on its way
+            # still wakes the wait below (cleared after, that wake-up was lost and the loop
+            # waited for a handler that had already finished: nothing more was acknowledged).
+            ledger.progress.clear()
             try:
                 updates = await bot(
                     GetUpdates(offset=ledger.offset, timeout=poll_seconds, allowed_updates=allowed),
@@ -100,9 +104,8 @@ async def poll(dp: Dispatcher, bot: Bot, limit: int, poll_seconds: int = 10, **k
             backoff.reset()
             fresh = [u for u in updates if ledger.is_new(u.update_id)]
             if updates and not fresh:
-                # Everything fetched is in hand already (an old update still runs): wait for
-                # one to finish instead of asking again at once.
-                ledger.progress.clear()
+                # Everything fetched is in hand or done already (an old update still runs): wait
+                # for one to finish instead of asking again at once; at once if one has meanwhile.
                 await ledger.progress.wait()
                 continue
             for update in fresh:

@@ -62,7 +62,7 @@ class Site:
     sealer: Sealer
     secure: bool  # the cookie's Secure flag: on when the pages are served over https
     session_ttl: timedelta
-    # The quarterly workbook and PDF, from bot/app.py (the channels do not import documents).
+    # The quarterly workbook and PDF, from bot/app/web.py (the channels do not import documents).
     reports: ReportMaker | None = None
     tr: Translator = field(default_factory=lambda: Translator("vi"))
     env: jinja2.Environment = field(default_factory=lambda: _environment())

@@ -1,6 +1,6 @@
 """Taking part in a challenge in the chat: "Làm thử thách", the work sent for it (graded like
 practice, then its rank), and the challenge's board. The menu and creating one are
-bot/services/chat/challenges.py."""
+bot/services/chat/challenges/."""
 
 from __future__ import annotations
 

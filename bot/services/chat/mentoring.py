@@ -32,6 +32,7 @@ from bot.services.chat.mentoring_peer import (
     save_review,
     start_review,
 )
+from bot.services.chat.onboarding.base import MENTOR_LINK_PREFIX
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
 from bot.services.permissions import Action, Role
@@ -39,7 +40,7 @@ from bot.services.ports import LearnerStatus
 from bot.services.units import JOIN_ALPHABET
 from scoring.points import PEER_REVIEW_POINTS
 
-LINK_PREFIX = onboarding.MENTOR_LINK_PREFIX  # a mentor's invite link: start=m_<code>
+LINK_PREFIX = MENTOR_LINK_PREFIX  # a mentor's invite link: start=m_<code>
 LINK_LENGTH = 8
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from bot.services import buttons, target_groups
 from bot.services.chat import agency, onboarding
+from bot.services.chat.onboarding.base import OCCUPATIONS
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
 from bot.services.ports import LearnerStatus, UnitRecord
@@ -32,8 +33,7 @@ async def on_occupation(turn: Turn, button: buttons.Occupation) -> list[Out]:
             Out(
                 text=tr("onboarding.ask_occupation"),
                 options=tuple(
-                    buttons.Occupation(o).as_option(tr(f"occupation.{o}"))
-                    for o in onboarding.OCCUPATIONS
+                    buttons.Occupation(o).as_option(tr(f"occupation.{o}")) for o in OCCUPATIONS
                 ),
             )
         ]

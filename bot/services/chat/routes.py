@@ -6,7 +6,7 @@ To add a feature (say /certificate with a "cert:" button):
      `async def on_button(turn: Turn, button: buttons.Certificate) -> list[Out]` for a button,
      `async def on_text(turn: Turn, step: str) -> list[Out]` for text typed in a step it set
      (`turn.state.step = "cert_name"`);
-  2. declare the button's kind in `bot/services/buttons.py` (a frozen dataclass with a prefix and
+  2. declare the button's kind in `bot/services/buttons/` (a frozen dataclass with a prefix and
      typed fields) and build its options with `buttons.Certificate(...).as_option(label)`;
   3. add one line per entry below; a command shown in Telegram's menu gets `menu=True` and a
      "command.desc.<name>" line in both locale files, and free-text keywords for it go into

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.i18n import Translator
 from bot.services import buttons
-from bot.services.chat import onboarding
+from bot.services.chat.onboarding.base import key_time, time_options
 from bot.services.chat.turn import Turn
 from bot.services.io import Out
 from bot.services.parsing import parse_time
@@ -60,7 +60,7 @@ def _ask_time(turn: Turn) -> list[Out]:
         Out(
             text=turn.tr("onboarding.ask_time"),
             columns=2,
-            options=onboarding.time_options(lambda hhmm: buttons.Settings("time", hhmm)),
+            options=time_options(lambda hhmm: buttons.Settings("time", hhmm)),
         )
     ]
 
@@ -77,7 +77,7 @@ async def on_button(turn: Turn, button: buttons.Settings) -> list[Out]:
         turn.state.step = STEP
         return _ask_time(turn)
     if button.action == "time":
-        hhmm = parse_time(onboarding.key_time(button.time))
+        hhmm = parse_time(key_time(button.time))
         if hhmm:
             return await _save_time(turn, hhmm)
         return [Out(text=tr("choice.stale"))]
@@ -108,7 +108,7 @@ async def on_time_text(turn: Turn, _step: str) -> list[Out]:
                 text=turn.tr("settings.bad_time", text=text[:20]),
                 columns=2,
                 options=(
-                    *onboarding.time_options(lambda t: buttons.Settings("time", t)),
+                    *time_options(lambda t: buttons.Settings("time", t)),
                     buttons.Settings("keep").as_option(turn.tr("settings.keep_time")),
                 ),
             )

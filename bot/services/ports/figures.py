@@ -1,4 +1,4 @@
-"""What the officials' figures need from storage (`repo.figures`; bot/storage/repos/figures.py
+"""What the officials' figures need from storage (`repo.figures`; bot/storage/repos/figures/
 implements it): every unit of a subtree with its counts over its own whole subtree, counted live
 or read from the dashboard snapshot, and the snapshots of closed quarters.
 

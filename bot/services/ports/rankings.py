@@ -1,5 +1,5 @@
 """What unit standings and honours need from storage (`repo.rankings`;
-bot/storage/repos/rankings.py implements it)."""
+bot/storage/repos/rankings/ implements it)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from bot.storage.models import (
 from bot.storage.repos.base import SqlPort
 
 # The unit tree is read from unit_closure (every ancestor/descendant pair with its depth, rebuilt
-# by the rankings port whenever units are imported: bot/storage/repos/rankings.py), so a unit's
+# by the rankings port whenever units are imported: bot/storage/repos/rankings/), so a unit's
 # ancestors or a subtree is one indexed lookup, and the tree has one walker, not two.
 _ANCESTORS = (
     select(UnitClosure.ancestor_id)

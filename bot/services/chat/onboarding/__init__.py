@@ -6,41 +6,41 @@ birth -> occupation -> (an official: agency) -> time, after which the learner is
 The agency is asked only when there are agencies near the learner to pick from ("ag:" buttons,
 bot/services/chat/agency.py). Ethnicity is never asked here: only from /settings, after its own
 consent question (bot/services/chat/profile.py says why).
+
+The step table and its dispatch are here; the questions are in questions.py, the shared
+choices and helpers in base.py.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from bot.services import buttons, classes, invites, throttle
 from bot.services.chat import agency
+from bot.services.chat.onboarding.base import (
+    MAX_NAME,
+    MENTOR_LINK_PREFIX,
+    OCCUPATIONS,
+    TARGET_AGES,
+    Step,
+    clean_name,
+    join_code,
+    key_time,
+)
+from bot.services.chat.onboarding.questions import (
+    _ask_agency,
+    _ask_birth,
+    _ask_consent,
+    _ask_group,
+    _ask_name,
+    _ask_occupation,
+    _ask_time,
+)
 from bot.services.chat.turn import Turn
-from bot.services.io import Option, Out
+from bot.services.io import Out
 from bot.services.parsing import keyword_command, numbered_choice, parse_birth_year, parse_time
 from bot.services.ports import LearnerStatus, UnitRecord
-from lessons.textnorm import folded_words, strip_invisible
-
-OCCUPATIONS: tuple[buttons.OccupationName, ...] = (
-    "official",
-    "business",
-    "worker",
-    "farmer",
-    "student",
-    "other",
-)
-LESSON_TIMES = ("06:30", "12:00", "19:00", "20:30")
-MAX_NAME = 40
-TARGET_AGES = (15, 60)
-MENTOR_LINK_PREFIX = "m_"  # a mentor's invite link: start=m_<code> (bot.services.chat.mentoring)
-
-
-@dataclass(frozen=True)
-class Step:
-    name: str
-    ask: Callable[[Turn], list[Out]]
-    on_text: Callable[[Turn, str], Awaitable[list[Out]]]  # the typed answer, cleaned
+from lessons.textnorm import strip_invisible
 
 
 def ask(turn: Turn, step: str | None) -> list[Out]:
@@ -153,97 +153,6 @@ async def start(turn: Turn, args: str) -> list[Out]:
     return out
 
 
-def time_options(pick: Callable[[str], buttons.Button]) -> tuple[Option, ...]:
-    """The usual lesson times as buttons; `pick` makes a time's button ("0630" -> its key)."""
-    return tuple(pick(t.replace(":", "")).as_option(t) for t in LESSON_TIMES)
-
-
-# ---- the steps: questions --------------------------------------------------------------------
-
-
-def _ask_group(turn: Turn) -> list[Out]:
-    return [
-        Out(
-            text=turn.tr("onboarding.ask_group"),
-            options=(buttons.Onboarding("nogroup").as_option(turn.tr("onboarding.no_group")),),
-        )
-    ]
-
-
-def _ask_consent(turn: Turn) -> list[Out]:
-    tr = turn.tr
-    return [
-        Out(
-            title=tr("onboarding.consent_title"),
-            text=tr("onboarding.consent"),
-            options=(
-                buttons.Onboarding("consent", "yes").as_option(tr("onboarding.agree")),
-                buttons.Onboarding("consent", "no").as_option(tr("onboarding.disagree")),
-            ),
-        )
-    ]
-
-
-def _ask_name(turn: Turn) -> list[Out]:
-    options: tuple[Option, ...] = ()
-    shown = clean_name(turn.event.display_name)
-    if shown:
-        options = (
-            buttons.Onboarding("name", "platform").as_option(
-                turn.tr("onboarding.use_name", name=shown)
-            ),
-        )
-    return [Out(text=turn.tr("onboarding.ask_name"), options=options)]
-
-
-def _ask_birth(turn: Turn) -> list[Out]:
-    return [
-        Out(
-            text=turn.tr("onboarding.ask_birth"),
-            options=(buttons.Onboarding("birth", "skip").as_option(turn.tr("onboarding.skip")),),
-        )
-    ]
-
-
-def _ask_occupation(turn: Turn) -> list[Out]:
-    return [
-        Out(
-            text=turn.tr("onboarding.ask_occupation"),
-            options=tuple(
-                buttons.Onboarding("occ", o).as_option(turn.tr(f"occupation.{o}"))
-                for o in OCCUPATIONS
-            ),
-        )
-    ]
-
-
-def _ask_agency(turn: Turn) -> list[Out]:
-    # Asked again (after a stray tap or a command): the agencies offered last time, as
-    # remembered, so "2" still means the same one; a name typed is matched among all.
-    offered = [
-        Option(k, turn.state.labels.get(k, k))
-        for k in turn.state.options
-        if isinstance(buttons.parse(k), buttons.Agency)
-    ]
-    skip = buttons.Agency("skip").as_option(turn.tr("agency.skip"))
-    if skip.key not in [o.key for o in offered]:
-        offered.append(skip)
-    return [Out(text=turn.tr("agency.ask"), options=tuple(offered))]
-
-
-def _ask_time(turn: Turn) -> list[Out]:
-    return [
-        Out(
-            text=turn.tr("onboarding.ask_time"),
-            columns=2,
-            options=time_options(lambda hhmm: buttons.Onboarding("time", hhmm)),
-        )
-    ]
-
-
-# ---- the steps: typed answers ----------------------------------------------------------------
-
-
 async def _group_text(turn: Turn, text: str) -> list[Out]:
     unit, blocked = await group_by_code(turn, join_code(text))
     if blocked:
@@ -316,9 +225,6 @@ STEPS: dict[str, Step] = {
 }
 
 
-# ---- the steps: buttons (None: a value this step does not take) -------------------------------
-
-
 async def _no_group(turn: Turn, value: str) -> list[Out] | None:
     if value:
         return None
@@ -383,9 +289,6 @@ _BUTTONS: dict[str, Callable[[Turn, str], Awaitable[list[Out] | None]]] = {
 }
 
 
-# ---- moving on -------------------------------------------------------------------------------
-
-
 async def _set_name(turn: Turn, name: str) -> list[Out]:
     await turn.repo.learners.update_learner(turn.learner.id, display_name=name)
     turn.state.step = "birth"
@@ -422,23 +325,3 @@ async def group_by_code(turn: Turn, code: str) -> tuple[UnitRecord | None, list[
     if unit is None:
         await throttle.failed(repo, who, now)
     return unit, []
-
-
-def join_code(text: str) -> str:
-    """'g_AB12CD', 'AB12CD', ' ab12cd ' -> 'AB12CD'; junk -> ''."""
-    token = text.strip().split()[0] if text.strip() else ""
-    if token.lower().startswith("g_"):
-        token = token[2:]
-    return token.upper() if re.fullmatch(r"[A-Za-z0-9]{4,16}", token) else ""
-
-
-def clean_name(text: str) -> str:
-    name = " ".join(strip_invisible(text or "").split())
-    if not name or len(name) > MAX_NAME or not folded_words(name):
-        return ""
-    return re.sub(r"[<>&]", "", name)
-
-
-def key_time(compact: str) -> str:
-    """'0630' (a button's time) -> '06:30'."""
-    return f"{compact[:2]}:{compact[2:]}" if len(compact) == 4 and compact.isdigit() else compact
