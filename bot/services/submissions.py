@@ -121,6 +121,22 @@ def _work(submission: SubmissionRecord, peers: list[str]) -> Work:
     )
 
 
+async def _add_grade(
+    deps: Deps, repo: UnitOfWork, submission: SubmissionRecord, grade: Grade, status: GradeStatus
+) -> int:
+    """The grade's row, nothing paid yet (`points_paid` 0): settling pays, once, through the ledger."""
+    return await repo.grades.add_grade(
+        submission.id,
+        grade.score,
+        grade.as_json(),
+        status,
+        grade.grader,
+        grade.tokens.total,
+        0,
+        deps.now(),
+    )
+
+
 async def record_grade(
     deps: Deps,
     repo: UnitOfWork,
@@ -134,16 +150,7 @@ async def record_grade(
     before = await repo.progress.assignment(learner.id, lesson.id)
     retry = before is not None and before.completed  # done already: this is a retry
     status = grade_status(grade)
-    grade_id = await repo.grades.add_grade(
-        submission.id,
-        grade.score,
-        grade.as_json(),
-        status,
-        grade.grader,
-        grade.tokens.total,
-        0,
-        deps.now(),
-    )
+    grade_id = await _add_grade(deps, repo, submission, grade, status)
     paid = 0
     if status == GradeStatus.FINAL:
         # Only a confirmed grade (a model's, or a person's later) pays practice points and counts
@@ -235,16 +242,7 @@ async def record_task_grade(
     """`record_grade` for teach-back and challenge work: no lesson to complete, no quiz left."""
     paid_before = await repo.ledger.practice_points_paid(learner.id, submission.lesson_id)
     status = grade_status(grade)
-    grade_id = await repo.grades.add_grade(
-        submission.id,
-        grade.score,
-        grade.as_json(),
-        status,
-        grade.grader,
-        grade.tokens.total,
-        0,
-        deps.now(),
-    )
+    grade_id = await _add_grade(deps, repo, submission, grade, status)
     paid = 0
     if status == GradeStatus.FINAL:
         paid = await tasks.settle(deps, repo, learner.id, submission.lesson_id)
