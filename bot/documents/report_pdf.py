@@ -179,6 +179,9 @@ def _figures(pdf: FPDF, row: ReportRow) -> None:
         ("Buổi học trực tiếp / lượt điểm danh", f"{c.sessions} / {c.attendance}"),
     ]
     pdf.set_draw_color(*GREY)
+    # The table's body cells take the current fill colour: the bars above leave theirs behind
+    # (the rows came out dark blue, the black figures barely readable).
+    pdf.set_fill_color(255, 255, 255)
     with pdf.table(
         col_widths=(100, 80),
         text_align="LEFT",
