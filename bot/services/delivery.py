@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.services import choices, reach
+from bot.services import reach
 from bot.services.context import Deps
 
 # Planning lives in delivery_plan; its names stay reachable here, where callers look for the push.
@@ -26,8 +26,9 @@ from bot.services.delivery_plan import PushAction as PushAction
 from bot.services.delivery_plan import push_action as push_action
 from bot.services.delivery_plan import review_push_action as review_push_action
 from bot.services.delivery_plan import schedule_due as schedule_due
-from bot.services.delivery_read import push_parts, read_delivery
+from bot.services.delivery_read import DeliveryRead, push_parts, read_deliveries
 from bot.services.delivery_read import with_one_tap as with_one_tap
+from bot.services.delivery_record import Recorder
 from bot.services.io import Out, Unreachable
 from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
 from bot.services.sender import Sender
@@ -97,32 +98,20 @@ class Gates:
             yield
 
 
-async def deliver_one(
-    deps: Deps,
-    sender: Sender,
-    item: DeliveryRecord,
-    report: RoundReport,
-    gates: Gates | None = None,
-    spent: frozenset[str] | None = None,
-    holder: str = "",
-    in_flight: asyncio.Semaphore | None = None,
-) -> None:
-    """Send one claimed delivery. Every write is fenced by `holder`'s lease: when another worker
-    took the delivery over (this one stalled past its lease), this one stops at once."""
-    gates = gates or Gates()
-    in_flight = in_flight or asyncio.Semaphore(deps.delivery_limits.in_flight)
-    lease = deps.delivery_limits.lease
-    async with gates.db, deps.store.transaction() as repo:
-        # It may have waited for a free slot since the claim: renew, or leave it to its new holder.
-        renewed = deps.now()
-        if not await repo.leases.delivery_progress(
-            item.id, holder, item.parts_sent, renewed, renewed + lease
-        ):
-            report.taken_over += 1
-            return
-        read = await read_delivery(deps, repo, item, holder)
-        if read is None:  # nothing to send today: finished as skipped
-            return
+@dataclass
+class Ready:
+    """A claimed delivery read and decided: what to send, to which identity."""
+
+    read: DeliveryRead
+    identity: IdentityRecord
+    parts: list[Out]
+    spent: frozenset[str]
+    read_at: datetime  # its lease was taken or renewed then
+
+
+def prepare(deps: Deps, sender: Sender, read: DeliveryRead, spent: frozenset[str]) -> Ready | str:
+    """What the push does for one delivery, decided just before sending: its parts and the
+    identity to send them to, or why it is skipped today."""
     item, learner, lesson, identities = read.item, read.learner, read.lesson, read.identities
     answered, submitted, review = read.state.answered, read.state.submitted, read.review
     seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
@@ -132,31 +121,82 @@ async def deliver_one(
     if review is not None:
         action = review_push_action(review.done, max(seen, default=None), deps.now())
     if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
-        why = "lesson already done" if action == "skip_done" else "studying it now"
-        async with gates.db, deps.store.transaction() as repo:
-            await repo.leases.finish_delivery(
-                item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
-            )
-        return
-    if spent is None:
-        spent = await spent_channels(sender)
+        return "lesson already done" if action == "skip_done" else "studying it now"
     identity = pick_identity(identities, sender, deps.now(), spent)
     if learner is None or lesson is None or identity is None:
-        why = "no reachable channel"
         if identities and pick_identity(identities, sender, deps.now()) is not None:
-            why = "monthly quota spent"
-        elif any(
-            i.reachable and not reach.inside_window(i, deps.now(), sender) for i in identities
-        ):
-            why = "outside the messaging window"
-        async with gates.db, deps.store.transaction() as repo:
-            await repo.leases.finish_delivery(
-                item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
-            )
-        return
+            return "monthly quota spent"
+        if any(i.reachable and not reach.inside_window(i, deps.now(), sender) for i in identities):
+            return "outside the messaging window"
+        return "no reachable channel"
     parts = push_parts(
         deps, read, learner, lesson, action, sender.policy(identity.channel, identity.bot_id)
     )
+    return Ready(read, identity, parts, spent, deps.now())
+
+
+async def prepare_batch(
+    deps: Deps,
+    sender: Sender,
+    items: list[DeliveryRecord],
+    holder: str,
+    spent: frozenset[str],
+) -> list[Ready]:
+    """Read a claimed batch in one transaction and finish there the deliveries skipped today.
+    Should the batch fail (one learner's broken row), each delivery is read on its own, so the
+    broken one alone waits for its lease to lapse."""
+    try:
+        return await _prepare(deps, sender, items, holder, spent)
+    except Exception:
+        if len(items) == 1:
+            raise
+        log.exception("reading a batch of %d deliveries failed: one at a time", len(items))
+    ready: list[Ready] = []
+    for item in items:
+        try:
+            ready += await _prepare(deps, sender, [item], holder, spent)
+        except Exception:
+            log.exception("reading delivery %s failed", item.id)
+    return ready
+
+
+async def _prepare(
+    deps: Deps,
+    sender: Sender,
+    items: list[DeliveryRecord],
+    holder: str,
+    spent: frozenset[str],
+) -> list[Ready]:
+    ready: list[Ready] = []
+    async with deps.store.transaction() as repo:
+        for read in await read_deliveries(deps, repo, items, holder):
+            decided = prepare(deps, sender, read, spent)
+            if isinstance(decided, Ready):
+                ready.append(decided)
+            else:
+                await repo.leases.finish_delivery(
+                    read.item.id, holder, DeliveryStatus.SKIPPED, None, decided, deps.now()
+                )
+    return ready
+
+
+async def deliver_one(
+    deps: Deps,
+    sender: Sender,
+    ready: Ready,
+    report: RoundReport,
+    recorder: Recorder,
+    holder: str,
+    in_flight: asyncio.Semaphore,
+    gates: Gates | None = None,
+) -> None:
+    """Send one prepared delivery. Every write is fenced by `holder`'s lease: when another
+    worker took the delivery over (this one stalled past its lease), this one stops at once."""
+    gates = gates or Gates()
+    lease = deps.delivery_limits.lease
+    item, identity, parts = ready.read.item, ready.identity, ready.parts
+    learner_id = item.learner_id
+    renewed = ready.read_at
     sent = item.parts_sent
     try:
         async with gates.channel(identity.channel):
@@ -168,7 +208,7 @@ async def deliver_one(
                 async with in_flight:
                     held = True
                     if deps.now() - renewed > lease / 2:  # a long wait (a 429 pause): renew
-                        held = await _renew(deps, item.id, holder, sent, lease)
+                        held = await recorder.progress(item.id, holder, sent)
                     if held:
                         await sender.send(
                             identity.channel,
@@ -180,9 +220,10 @@ async def deliver_one(
                         sent += 1
                         renewed = deps.now()
                         if sent < len(parts):
-                            held = await _renew(deps, item.id, holder, sent, lease)
-                        else:  # the last part is recorded by the delivery's end, one commit
-                            held = await _finished(deps, item, holder, identity, parts, report)
+                            held = await recorder.progress(item.id, holder, sent)
+                        else:  # the last part is recorded by the delivery's end, one write
+                            held = await recorder.finished(item.id, holder, identity, parts)
+                            report.sent += held
                 if not held:
                     report.taken_over += 1
                     log.warning("delivery %s was taken over by another worker", item.id)
@@ -191,10 +232,10 @@ async def deliver_one(
         # Not blocked: the window opens again when the learner writes. Another channel may
         # carry today's lesson; if none can, their group leader's list shows them.
         report.outside_window += 1
-        others = [i for i in identities if i.id != identity.id]
+        others = [i for i in ready.read.identities if i.id != identity.id]
         async with gates.db, deps.store.transaction() as repo:
             await repo.conversations.window_closed(identity.id, deps.now())
-            if pick_identity(others, sender, deps.now(), spent) is not None and sent == 0:
+            if pick_identity(others, sender, deps.now(), ready.spent) is not None and sent == 0:
                 await repo.leases.retry_delivery(
                     item.id, holder, deps.now(), f"outside window: {exc}"
                 )
@@ -211,13 +252,13 @@ async def deliver_one(
     except Unreachable as exc:
         report.unreachable += 1
         async with deps.store.transaction() as repo:
-            await repo.learners.set_reachable(learner.id, identity.channel, False)
+            await repo.learners.set_reachable(learner_id, identity.channel, False)
             await repo.leases.finish_delivery(
                 item.id, holder, DeliveryStatus.UNREACHABLE, identity.channel, str(exc), deps.now()
             )
         return
     except Exception as exc:  # one learner's failure never stops the round
-        log.warning("delivery %s to learner %s failed: %r", item.id, learner.id, exc)
+        log.warning("delivery %s to learner %s failed: %r", item.id, learner_id, exc)
         final = item.attempts >= MAX_ATTEMPTS
         report.failed += final
         report.retry += not final
@@ -230,46 +271,11 @@ async def deliver_one(
                 retry_at = deps.now() + timedelta(minutes=2 ** (item.attempts - 1))
                 await repo.leases.retry_delivery(item.id, holder, retry_at, repr(exc))
         return
-    if sent >= len(parts) and item.parts_sent >= len(parts):  # every part went before a crash
-        if not await _finished(deps, item, holder, identity, parts, report):
+    if item.parts_sent >= len(parts):  # every part went before a crash: only the end is left
+        if await recorder.finished(item.id, holder, identity, parts):
+            report.sent += 1
+        else:
             report.taken_over += 1
-
-
-async def _finished(
-    deps: Deps,
-    item: DeliveryRecord,
-    holder: str,
-    identity: IdentityRecord,
-    parts: list[Out],
-    report: RoundReport,
-) -> bool:
-    """Record a delivery whose parts all went; False when another worker holds it now."""
-    offered = [p for p in parts if p.options]
-    async with deps.store.transaction() as repo:
-        if not await repo.leases.finish_delivery(
-            item.id, holder, DeliveryStatus.SENT, identity.channel, None, deps.now(), len(parts)
-        ):
-            return False
-        patch = None
-        if offered:  # so that "B" or "2" answers the quiz on channels without buttons
-            # Only the options are written: a learner's turn running meanwhile keeps its keys.
-            state = identity.state
-            before = state.to_json()
-            choices.remember(state, offered[-1])
-            patch = state.changes(since=before)
-        await repo.conversations.delivered(identity.id, deps.now(), patch)
-    report.sent += 1
-    return True
-
-
-async def _renew(
-    deps: Deps, delivery_id: int, holder: str, parts_sent: int, lease: timedelta
-) -> bool:
-    """Record the parts sent and extend the lease; False when another worker holds it now."""
-    async with deps.store.transaction() as repo:
-        return await repo.leases.delivery_progress(
-            delivery_id, holder, parts_sent, deps.now(), deps.now() + lease
-        )
 
 
 async def deliver_due(
@@ -292,6 +298,7 @@ async def deliver_due(
     capacity = 4 * limits.in_flight
     gates = Gates(per_channel=capacity, database=limits.in_flight)
     in_flight = asyncio.Semaphore(limits.in_flight)
+    recorder = Recorder(deps)
     active: dict[asyncio.Task[None], int] = {}  # deliveries in progress, by delivery id
     try:
         while stop is None or not stop.is_set():
@@ -308,16 +315,16 @@ async def deliver_due(
                     )
                 if items:
                     spent = await spent_channels(sender)  # once a batch, not once a learner
-                    for item in items:
+                    for ready in await prepare_batch(deps, sender, items, holder, spent):
                         task = asyncio.create_task(
                             _guarded(
                                 deliver_one(
-                                    deps, sender, item, report, gates, spent, holder, in_flight
+                                    deps, sender, ready, report, recorder, holder, in_flight, gates
                                 ),
                                 report,
                             )
                         )
-                        active[task] = item.id
+                        active[task] = ready.read.item.id
                         task.add_done_callback(active.pop)
                     if len(items) == free:
                         continue  # there may be more: claim again once a slot frees

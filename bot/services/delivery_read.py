@@ -39,43 +39,81 @@ class DeliveryRead:
     review_parts: list[Out] = field(default_factory=list)
 
 
-async def read_delivery(
-    deps: Deps, repo: UnitOfWork, item: DeliveryRecord, holder: str
-) -> DeliveryRead | None:
-    """None when there is nothing to send today: the delivery is then finished as skipped."""
-    learner = await repo.learners.learner(item.learner_id)
-    if learner is None:
-        return DeliveryRead(item, None, deps.curriculum.by_id(item.lesson_id))
-    review: ReviewSlot | None = None
-    known_review = False
-    if not item.lesson_id:
-        # Planned without a lesson: today's is chosen now, from the learner's state now.
-        plan, review = await learning.todays_plan_and_review(deps, repo, learner)
-        if plan.lesson is None or plan.status == "done_today":
-            why = "lesson already done" if plan.lesson else "no lesson left"
-            await repo.leases.finish_delivery(
-                item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
-            )
-            return None
-        item = replace(item, lesson_id=plan.lesson.id)
-        await repo.deliveries.set_delivery_lesson(item.id, item.lesson_id)
-        # The plan read today's review already: the same row, unless the delivery is another day's.
-        known_review = item.day == deps.today_for(learner)
-    identities = await repo.learners.identities_of(item.learner_id)
-    state = await repo.progress.lesson_state(item.learner_id, item.lesson_id)
+async def read_deliveries(
+    deps: Deps, repo: UnitOfWork, items: list[DeliveryRecord], holder: str
+) -> list[DeliveryRead]:
+    """What each claimed delivery needs, read for the whole batch at once (a statement per kind
+    of row, `repo.push`). A delivery with nothing to send today (the lesson done, none left) is
+    finished as skipped here and left out."""
+    push = repo.push
+    learner_ids = {item.learner_id for item in items}
+    learners = await push.learners(learner_ids)
+    assignments = await push.assignments(learners)
+    # Planned without a lesson: today's is chosen now, from the learner's state now.
+    unplanned = {
+        item.learner_id: learners[item.learner_id]
+        for item in items
+        if not item.lesson_id and item.learner_id in learners
+    }
+    plans = await learning.todays_plans(deps, repo, unplanned.values(), assignments)
+    if unplanned:  # what planning assigned or brought back, as the lesson states below need it
+        assignments = {**assignments, **await push.assignments(unplanned)}
+    chosen: dict[int, str] = {}
+    kept: list[tuple[DeliveryRecord, ReviewSlot | None, bool]] = []
+    for item in items:
+        learner = learners.get(item.learner_id)
+        review: ReviewSlot | None = None
+        known_review = False
+        if learner is not None and not item.lesson_id:
+            plan, review = plans[learner.id]
+            if plan.lesson is None or plan.status == "done_today":
+                why = "lesson already done" if plan.lesson else "no lesson left"
+                await repo.leases.finish_delivery(
+                    item.id, holder, DeliveryStatus.SKIPPED, None, why, deps.now()
+                )
+                continue
+            item = replace(item, lesson_id=plan.lesson.id)
+            chosen[item.id] = item.lesson_id
+            # The plan read today's review already, unless the delivery is another day's.
+            known_review = item.day == deps.today_for(learner)
+        kept.append((item, review, known_review))
+    await push.set_lessons(chosen)
     # A review day's lesson was done before: it is pushed until its retry is in.
-    if not known_review:
-        found = await repo.passing.review_on(learner.id, item.day)
-        review = ReviewSlot(found.lesson_id, found.done) if found is not None else None
-    lesson = deps.curriculum.by_id(item.lesson_id)
-    if review is not None and review.lesson_id != item.lesson_id:
-        review = None
-    read = DeliveryRead(item, learner, lesson, identities, state, review)
-    if lesson is not None and review is not None:
-        read.review_parts = await retry.review_messages(
-            deps, repo, learner, lesson, Translator(learner.language)
+    opened = await push.reviews_on(
+        {
+            (item.learner_id, item.day)
+            for item, _, known in kept
+            if not known and item.learner_id in learners
+        }
+    )
+    identities = await push.identities(learners)
+    work = await push.lesson_work(
+        {(item.learner_id, item.lesson_id) for item, _, _ in kept if item.learner_id in learners}
+    )
+    reads = []
+    for item, review, known_review in kept:
+        learner = learners.get(item.learner_id)
+        lesson = deps.curriculum.by_id(item.lesson_id)
+        if learner is None:
+            reads.append(DeliveryRead(item, None, lesson))
+            continue
+        if not known_review:
+            found = opened.get((learner.id, item.day))
+            review = ReviewSlot(found.lesson_id, found.done) if found is not None else None
+        if review is not None and review.lesson_id != item.lesson_id:
+            review = None
+        done = work[(learner.id, item.lesson_id)]
+        assignment = next(
+            (a for a in assignments.get(learner.id, []) if a.lesson_id == item.lesson_id), None
         )
-    return read
+        state = LessonState(assignment, done.answered, done.submitted)
+        read = DeliveryRead(item, learner, lesson, identities.get(learner.id, []), state, review)
+        if lesson is not None and review is not None:  # a review day's own messages (rare)
+            read.review_parts = await retry.review_messages(
+                deps, repo, learner, lesson, Translator(learner.language)
+            )
+        reads.append(read)
+    return reads
 
 
 def push_parts(

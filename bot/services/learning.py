@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+from datetime import date
+
 from bot.i18n import Translator
 from bot.services import badges, buttons, passing, speech, tryai
 from bot.services.context import Deps
 from bot.services.io import Out
 from bot.services.ports import LearnerRecord, LearnerStatus, UnitOfWork
 from lessons.model import QUIZ_LETTERS, Lesson
-from lessons.plan import ReviewSlot, TodayPlan, lesson_position, next_lesson, plan_today
+from lessons.plan import (
+    Assignment,
+    ReviewSlot,
+    TodayPlan,
+    lesson_position,
+    next_lesson,
+    plan_today,
+    review_due,
+)
 from scoring.points import completion_award, quiz_award
 
 
@@ -22,17 +33,42 @@ async def todays_plan_and_review(
     deps: Deps, repo: UnitOfWork, learner: LearnerRecord
 ) -> tuple[TodayPlan, ReviewSlot | None]:
     """`todays_plan`, and today's review as it found it (the push needs both: one read)."""
-    today = deps.today_for(learner)
-    current, completed = await repo.progress.standing(learner.id)
-    review = await passing.review_today(deps, repo, learner, current, today)
-    plan = plan_today(deps.curriculum, completed, current, today, review)
-    if (
-        plan.lesson is not None
-        and plan.status == "new"
-        and (current is None or current.lesson_id != plan.lesson.id)
-    ):
-        await repo.progress.assign(learner.id, plan.lesson.id, plan.lesson.level, today)
-    return plan, review
+    return (await todays_plans(deps, repo, [learner]))[learner.id]
+
+
+async def todays_plans(
+    deps: Deps,
+    repo: UnitOfWork,
+    learners: Collection[LearnerRecord],
+    assignments: Mapping[int, list[Assignment]] | None = None,
+) -> dict[int, tuple[TodayPlan, ReviewSlot | None]]:
+    """Today's lesson and review for each learner, the new assignments recorded: a statement per
+    kind of row for them all (the daily push plans a claimed batch at once). `assignments`:
+    `repo.push.assignments` of these learners, when the caller has read them already."""
+    if assignments is None:
+        assignments = await repo.push.assignments([learner.id for learner in learners])
+    days = {learner.id: deps.today_for(learner) for learner in learners}
+    opened = await repo.push.reviews_on(days.items())
+    plans: dict[int, tuple[TodayPlan, ReviewSlot | None]] = {}
+    assign: list[tuple[int, str, int, date]] = []
+    for learner in learners:
+        rows, today = assignments.get(learner.id, []), days[learner.id]
+        current = rows[0] if rows else None
+        found = opened.get((learner.id, today))
+        review = ReviewSlot(found.lesson_id, found.done) if found is not None else None
+        if found is None and review_due(current, today, passing.first_day(learner)):
+            review = await passing.review_today(deps, repo, learner, current, today)  # rare
+        completed = {row.lesson_id for row in rows if row.completed_on is not None}
+        plan = plan_today(deps.curriculum, completed, current, today, review)
+        if (
+            plan.lesson is not None
+            and plan.status == "new"
+            and (current is None or current.lesson_id != plan.lesson.id)
+        ):
+            assign.append((learner.id, plan.lesson.id, plan.lesson.level, today))
+        plans[learner.id] = (plan, review)
+    await repo.push.assign(assign)
+    return plans
 
 
 def quiz_question(lesson: Lesson, index: int, tr: Translator) -> Out:

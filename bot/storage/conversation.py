@@ -8,6 +8,7 @@ under the row lock the UPDATE takes; SQLite with its JSON functions, under its o
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -23,8 +24,8 @@ _POSTGRES = text(
 )
 _POSTGRES_DELIVERED = text(
     "UPDATE identities SET state = ((COALESCE(state::jsonb, '{}'::jsonb) - CAST(:unset AS text[]))"
-    " || CAST(:patch AS jsonb))::json, last_delivered_at = :at WHERE id = :id"
-).bindparams(bindparam("at", type_=UTCDateTime))
+    " || CAST(:patch AS jsonb))::json, last_delivered_at = :at WHERE id IN :ids"
+).bindparams(bindparam("at", type_=UTCDateTime), bindparam("ids", expanding=True))
 
 
 class SqlConversations:
@@ -46,25 +47,7 @@ class SqlConversations:
     async def delivered(
         self, identity_id: int, at: datetime, patch: StatePatch | None = None
     ) -> None:
-        if not patch:
-            await self.s.execute(
-                update(Identity).where(Identity.id == identity_id).values(last_delivered_at=at)
-            )
-            return
-        # The stamp and the patch in one UPDATE: one statement a delivery, not two.
-        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
-        if dialect == "postgresql":
-            await self.s.execute(
-                _POSTGRES_DELIVERED,
-                {
-                    "id": identity_id,
-                    "unset": list(patch.unset),
-                    "patch": json.dumps(patch.set),
-                    "at": at,
-                },
-            )
-            return
-        await self.s.execute(*_sqlite(identity_id, patch, delivered_at=at))
+        await delivered(self.s, [identity_id], at, patch)
 
     async def window_closed(self, identity_id: int, at: datetime) -> None:
         await self.s.execute(
@@ -72,8 +55,31 @@ class SqlConversations:
         )
 
 
+async def delivered(
+    session: AsyncSession, identity_ids: Collection[int], at: datetime, patch: StatePatch | None
+) -> None:
+    """Stamp the identities as delivered to, merging the same patch into each one's state: one
+    statement for them all (the daily push records many deliveries at once)."""
+    ids = list(identity_ids)
+    if not ids:
+        return
+    if not patch:
+        await session.execute(
+            update(Identity).where(Identity.id.in_(ids)).values(last_delivered_at=at)
+        )
+        return
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    if dialect == "postgresql":
+        await session.execute(
+            _POSTGRES_DELIVERED,
+            {"ids": ids, "unset": list(patch.unset), "patch": json.dumps(patch.set), "at": at},
+        )
+        return
+    await session.execute(*_sqlite(ids, patch, delivered_at=at))
+
+
 def _sqlite(
-    identity_id: int, patch: StatePatch, delivered_at: datetime | None = None
+    identity_id: int | list[int], patch: StatePatch, delivered_at: datetime | None = None
 ) -> tuple[Any, dict[str, Any]]:
     """json_set(json_remove(state, dropped...), '$."key"', json(value), ...): each key replaced
     whole (json_patch would merge nested objects, keeping stale labels)."""
@@ -91,7 +97,11 @@ def _sqlite(
     if delivered_at is not None:
         stamp = ", last_delivered_at = :at"
         params["at"] = delivered_at
-    statement = text(f"UPDATE identities SET state = {expr}{stamp} WHERE id = :id")
+    if isinstance(identity_id, list):  # many identities, the same patch
+        statement = text(f"UPDATE identities SET state = {expr}{stamp} WHERE id IN :id")
+        statement = statement.bindparams(bindparam("id", expanding=True))
+    else:
+        statement = text(f"UPDATE identities SET state = {expr}{stamp} WHERE id = :id")
     if delivered_at is not None:
         statement = statement.bindparams(bindparam("at", type_=UTCDateTime))
     return statement, params

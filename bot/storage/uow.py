@@ -28,6 +28,7 @@ from bot.services.ports import (
     Tokens,
     Units,
 )
+from bot.services.ports.push import Push
 from bot.services.ports.web import WebSessions
 from bot.services.ports_bots import Bots
 from bot.storage.bots import SqlBots
@@ -46,6 +47,7 @@ from bot.storage.repos.leases import SqlLeases
 from bot.storage.repos.ledger import SqlLedger
 from bot.storage.repos.mentoring import SqlMentoring
 from bot.storage.repos.progress import SqlProgress
+from bot.storage.repos.push import SqlPush
 from bot.storage.repos.rankings import SqlRankings
 from bot.storage.repos.roles import SqlRoles
 from bot.storage.repos.tokens import SqlTokens
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.classes: Classes = SqlClasses(session)
         self.challenges: Challenges = SqlChallenges(session)
         self.mentoring: Mentoring = SqlMentoring(session)
+        self.push: Push = SqlPush(session)
         self.leases: Leases = SqlLeases(session)
         self.bots: Bots = SqlBots(session)
         self.web: WebSessions = SqlWebSessions(session)

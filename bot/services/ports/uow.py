@@ -23,6 +23,7 @@ from bot.services.ports.ledger import Ledger
 from bot.services.ports.mentoring import Mentoring
 from bot.services.ports.passing import Certificates, Passing
 from bot.services.ports.progress import Progress
+from bot.services.ports.push import Push
 from bot.services.ports.rankings import Rankings
 from bot.services.ports.roles import Roles
 from bot.services.ports.tokens import Tokens
@@ -53,6 +54,7 @@ class UnitOfWork(Protocol):
     classes: Classes  # classes, members, in-person sessions
     challenges: Challenges  # challenges, their entries and outbox
     mentoring: Mentoring  # peer reviews, mentors' links and referrals
+    push: Push  # the daily push's reads and writes for a batch of deliveries
     leases: Leases  # process roles: deliveries and background work claimed under leases
     bots: Bots  # units' own bots (bot/services/ports_bots.py)
     web: WebSessions  # the web pages' one-time sign-in links and sessions

@@ -30,7 +30,7 @@ from bot.storage.models import (
     UnitClosure,
 )
 from bot.storage.repos.base import SqlPort
-from bot.storage.repos.learners import _identity
+from bot.storage.repos.learners import identity_record
 
 CHUNK = 500  # ids per IN (...) list
 
@@ -98,7 +98,7 @@ class SqlLeader(SqlPort):
         found: dict[int, list[IdentityRecord]] = {i: [] for i in learner_ids}
         for ids in _chunks(learner_ids):
             for r in await self.s.scalars(select(Identity).where(Identity.learner_id.in_(ids))):
-                found[r.learner_id].append(_identity(r))
+                found[r.learner_id].append(identity_record(r))
         return found
 
     async def week_points(self, learner_ids: list[int], since: datetime) -> dict[int, int]:

@@ -35,7 +35,7 @@ from bot.storage.repos.classes import teaching_export
 FORGOTTEN = ""  # the name left in a closed period's honours by someone who was deleted
 
 
-def _learner(row: Learner) -> LearnerRecord:
+def learner_record(row: Learner) -> LearnerRecord:
     return LearnerRecord(
         id=row.id,
         nickname=row.nickname,
@@ -56,7 +56,7 @@ def _learner(row: Learner) -> LearnerRecord:
     )
 
 
-def _identity(row: Identity) -> IdentityRecord:
+def identity_record(row: Identity) -> IdentityRecord:
     return IdentityRecord(
         id=row.id,
         learner_id=row.learner_id,
@@ -77,11 +77,11 @@ class SqlLearners(SqlPort):
         row = await self.s.scalar(
             select(Identity).where(Identity.channel == channel, Identity.external_id == external_id)
         )
-        return _identity(row) if row else None
+        return identity_record(row) if row else None
 
     async def identities_of(self, learner_id: int) -> list[IdentityRecord]:
         rows = await self.s.scalars(select(Identity).where(Identity.learner_id == learner_id))
-        return [_identity(r) for r in rows]
+        return [identity_record(r) for r in rows]
 
     async def create_learner(
         self,
@@ -114,7 +114,7 @@ class SqlLearners(SqlPort):
         )
         self.s.add(ident)
         await self.s.flush()
-        return _learner(learner), _identity(ident)
+        return learner_record(learner), identity_record(ident)
 
     async def touch_identity(self, identity_id: int, chat_id: str, now: datetime) -> None:
         await self.s.execute(
@@ -136,7 +136,7 @@ class SqlLearners(SqlPort):
 
     async def learner(self, learner_id: int) -> LearnerRecord | None:
         row = await self.s.get(Learner, learner_id)
-        return _learner(row) if row else None
+        return learner_record(row) if row else None
 
     async def update_learner(
         self,
@@ -188,7 +188,7 @@ class SqlLearners(SqlPort):
             .where(Learner.unit_id.in_(unit_ids))
             .order_by(Learner.unit_id, Learner.id)
         )
-        return [_learner(r) for r in rows]
+        return [learner_record(r) for r in rows]
 
     async def ethnicity_counts(self, unit_id: int) -> dict[str, int]:
         subtree = select(UnitClosure.descendant_id).where(UnitClosure.ancestor_id == unit_id)

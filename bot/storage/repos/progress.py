@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, func, literal, select, update
+from sqlalchemy import func, select, update
 
-from bot.services.ports.progress import LessonState
-from bot.services.ports.records import SubmissionStatus
-from bot.storage.models import ActivityDay, Progress, QuizAnswer, Submission
+from bot.storage.models import ActivityDay, Progress, QuizAnswer
 from bot.storage.repos.base import SqlPort
 from lessons.plan import Assignment
 
@@ -27,23 +25,6 @@ class SqlProgress(SqlPort):
             else None
         )
 
-    async def standing(self, learner_id: int) -> tuple[Assignment | None, set[str]]:
-        rows = (
-            await self.s.scalars(
-                select(Progress)
-                .where(Progress.learner_id == learner_id)
-                .order_by(Progress.assigned_on.desc(), Progress.id.desc())
-            )
-        ).all()
-        current = (
-            Assignment(
-                rows[0].lesson_id, rows[0].assigned_on, rows[0].completed_on, rows[0].started_at
-            )
-            if rows
-            else None
-        )
-        return current, {row.lesson_id for row in rows if row.completed_on is not None}
-
     async def assignment(self, learner_id: int, lesson_id: str) -> Assignment | None:
         row = await self.s.scalar(
             select(Progress).where(
@@ -55,46 +36,6 @@ class SqlProgress(SqlPort):
             if row
             else None
         )
-
-    async def lesson_state(self, learner_id: int, lesson_id: str) -> LessonState:
-        # One row per quiz answer (or one row with none), each carrying the assignment and
-        # whether graded work is in: one statement for what the daily push reads three times.
-        one = select(literal(1).label("one")).subquery()
-        submitted = exists().where(
-            Submission.learner_id == learner_id,
-            Submission.lesson_id == lesson_id,
-            Submission.status == SubmissionStatus.GRADED,
-        )
-        rows = (
-            await self.s.execute(
-                select(
-                    Progress.lesson_id,
-                    Progress.assigned_on,
-                    Progress.completed_on,
-                    Progress.started_at,
-                    QuizAnswer.question,
-                    QuizAnswer.correct,
-                    submitted.label("submitted"),
-                )
-                .select_from(one)
-                .outerjoin(
-                    Progress,
-                    and_(Progress.learner_id == learner_id, Progress.lesson_id == lesson_id),
-                )
-                .outerjoin(
-                    QuizAnswer,
-                    and_(QuizAnswer.learner_id == learner_id, QuizAnswer.lesson_id == lesson_id),
-                )
-            )
-        ).all()
-        first = rows[0]
-        assignment = (
-            Assignment(first.lesson_id, first.assigned_on, first.completed_on, first.started_at)
-            if first.lesson_id is not None
-            else None
-        )
-        answered = {r.question: bool(r.correct) for r in rows if r.question is not None}
-        return LessonState(assignment, answered, bool(first.submitted))
 
     async def mark_started(self, learner_id: int, lesson_id: str, now: datetime) -> None:
         await self.s.execute(
