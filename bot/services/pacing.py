@@ -21,7 +21,10 @@ counts a sliding second on arrival sees a steady stream. On top of the algorithm
   with it, so a reply from the web process and a lesson from a worker to one chat are spaced
   too), checked before the token's slot is taken: a chat that must wait takes nothing from the
   token. `chat_ready` waits for a chat without taking anything, so a caller can wait for it
-  before taking a slot of its own (a delivery's in-flight slot).
+  before taking a slot of its own (a delivery's in-flight slot);
+- a pause: a 429 stops the whole token for its `retry_after` (Telegram counts per bot, not per
+  process). `pause` notes it with the schedule, so every process's next slot comes after it,
+  and each process learns of it with its next reservation and holds its own sends meanwhile.
 """
 
 from __future__ import annotations
@@ -92,10 +95,10 @@ class Grant:
     wait: float
 
 
-# KEYS: token, bulk, replies flag, chat, group chat's recent sends.
+# KEYS: token, bulk, replies flag, chat, group chat's recent sends, pause.
 # ARGV: interval ms, tolerance ms, lane, bulk interval ms (0: no reserve), bulk tolerance ms,
 # replies flag ms, chat interval ms, group limit (0: none), group window ms.
-# Returns {busy (1: the chat must wait, nothing taken), microseconds to wait}.
+# Returns {busy (1: the chat must wait, nothing taken), microseconds to wait, pause left ms}.
 _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
@@ -103,16 +106,17 @@ local interval, tau = tonumber(ARGV[1]), tonumber(ARGV[2])
 local bulk_interval, bulk_tau = tonumber(ARGV[4]), tonumber(ARGV[5])
 local demand, chat = tonumber(ARGV[6]), tonumber(ARGV[7])
 local group, group_window = tonumber(ARGV[8]), tonumber(ARGV[9])
+local paused = math.max(0, redis.call('PTTL', KEYS[6]))
 local busy = redis.call('PTTL', KEYS[4])
-if busy > 0 then return {1, busy * 1000} end
+if busy > 0 then return {1, busy * 1000, paused} end
 if group > 0 then
   local oldest = redis.call('LINDEX', KEYS[5], group - 1)
   if oldest and tonumber(oldest) + group_window > now then
-    return {1, math.ceil((tonumber(oldest) + group_window - now) * 1000)}
+    return {1, math.ceil((tonumber(oldest) + group_window - now) * 1000), paused}
   end
 end
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
-local at = math.max(now, tat - tau)
+local at = math.max(now + paused, tat - tau)
 if ARGV[3] == 'reply' then
   if demand > 0 then redis.call('SET', KEYS[3], '1', 'PX', demand) end
 elseif bulk_interval > 0 and redis.call('EXISTS', KEYS[3]) == 1 then
@@ -130,7 +134,15 @@ if group > 0 then
   redis.call('LTRIM', KEYS[5], 0, group - 1)
   redis.call('PEXPIRE', KEYS[5], math.ceil(at - now + group_window) + 1000)
 end
-return {0, math.ceil((at - now) * 1000)}
+return {0, math.ceil((at - now) * 1000), paused}
+"""
+
+# KEYS: pause. ARGV: ms. A pause already longer stays as it is.
+_PAUSE = """
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+end
+return 1
 """
 
 
@@ -141,6 +153,7 @@ class _MemorySchedule:
         self.tat = 0.0
         self.bulk_tat = 0.0
         self.demand_until = 0.0
+        self.paused_until = 0.0
         self.chat_free: OrderedDict[str, float] = OrderedDict()
         self.groups: dict[str, deque[float]] = {}
 
@@ -159,7 +172,7 @@ class _MemorySchedule:
         ):
             return Grant(True, sends[-group] + limits.group_window - now)
         interval = 1 / limits.window
-        at = max(now, self.tat - (limits.burst - 1) * interval)
+        at = max(now, self.paused_until, self.tat - (limits.burst - 1) * interval)
         if lane == "reply":
             if limits.reply_reserve:
                 self.demand_until = now + DEMAND_SECONDS
@@ -194,6 +207,9 @@ class TokenPace:
         self._redis = redis
         self._memory = _MemorySchedule()
         self._script: AsyncScript | None = None
+        self._pause_script: AsyncScript | None = None
+        # Until when the token is paused by a 429, as far as this process knows (monotonic).
+        self.resume_at = 0.0
         # One hash tag: on a Redis cluster every key the script touches is on one node.
         self._prefix = f"hocai:pace:{{{key}}}"
         burst, interval = limits.burst, 1000 / limits.window
@@ -255,6 +271,17 @@ class TokenPace:
             await self._note_sent(chat_id, late=time.monotonic() - slot)
         self.waited[lane] += time.monotonic() - started
 
+    async def pause(self, seconds: float) -> None:
+        """The platform answered 429: nothing goes through the token for `seconds`, from any
+        process (the others learn of it with their next reservation)."""
+        self.resume_at = max(self.resume_at, time.monotonic() + seconds)
+        if self._redis is None:
+            self._memory.paused_until = max(self._memory.paused_until, self.resume_at)
+            return
+        if self._pause_script is None:
+            self._pause_script = self._redis.register_script(_PAUSE)
+        await self._pause_script(keys=[f"{self._prefix}:pause"], args=[math.ceil(seconds * 1000)])
+
     async def _give_back_chat(self, chat_id: str) -> None:
         """Nothing went to the chat in a slot given up: it is free again."""
         if not self.limits.chat_interval:
@@ -271,16 +298,19 @@ class TokenPace:
         args = list(self._args)
         args[2] = lane
         args[7] = self.limits.group_limit(chat_id)
-        busy, micros = await self._script(
+        busy, micros, paused = await self._script(
             keys=[
                 f"{self._prefix}:tat",
                 f"{self._prefix}:bulk",
                 f"{self._prefix}:replies",
                 f"{self._prefix}:chat:{chat_id}",
                 f"{self._prefix}:group:{chat_id}",
+                f"{self._prefix}:pause",
             ],
             args=args,
         )
+        if int(paused) > 0:  # another process drew a 429: this one holds its sends too
+            self.resume_at = max(self.resume_at, time.monotonic() + int(paused) / 1000)
         return Grant(bool(int(busy)), max(0, int(micros)) / 1_000_000)
 
     async def _note_sent(self, chat_id: str, late: float) -> None:

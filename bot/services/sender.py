@@ -58,7 +58,6 @@ class ChannelSender:
         self.limits = limits
         self.bot_id = bot_id
         self.pace = pace or TokenPace(f"{outbound.channel}:{bot_id or 'default'}", limits.pace())
-        self._resume_at = 0.0
         self._chat_locks: dict[str, asyncio.Lock] = {}
         self.sent = 0  # platform messages (a long `Out` may be several)
         self.rate_limited = 0
@@ -69,7 +68,7 @@ class ChannelSender:
 
     async def _wait_pause(self) -> None:
         # A later 429 may push the resume time further while we sleep: check again after.
-        while (delay := self._resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
+        while (delay := self.pace.resume_at - time.monotonic()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(delay)
 
     async def chat_ready(self, chat_id: str) -> None:
@@ -104,7 +103,7 @@ class ChannelSender:
             while True:
                 await self._wait_pause()
                 await self.pace.acquire(chat_id, lane)
-                if self._resume_at <= time.monotonic():
+                if self.pace.resume_at <= time.monotonic():
                     break
                 # A 429 arrived while we queued: by the pause's end this slot is long past, and
                 # sent then the message would land on top of the slots of that moment (drawing
@@ -113,7 +112,7 @@ class ChannelSender:
                 await send_once()
             except RateLimited as exc:
                 self.rate_limited += 1
-                self._resume_at = max(self._resume_at, time.monotonic() + exc.retry_after)
+                await self.pace.pause(exc.retry_after)  # every process, not only this one
                 log.warning(
                     "%s: 429, pausing all sends for %.1fs (attempt %d)",
                     self.channel,

@@ -125,3 +125,53 @@ async def test_two_processes_keep_a_groups_messages_a_minute_between_them(redis_
     assert group[2] - group[0] < 1.0  # the first three go at once
     private = [at for chat, at in sent if chat == "777"]
     assert private[0] - group[0] < 0.5  # a private chat is not held up by the group
+
+
+class _Platform:
+    """One token's platform as two processes see it: a 429 the first time, then accepted."""
+
+    channel = "telegram"
+
+    def __init__(self, answer_429: bool = False) -> None:
+        from bot.services.policy import OPEN
+
+        self.policy = OPEN
+        self.answer_429 = answer_429
+        self.limited = asyncio.Event()
+        self.sent: list[float] = []
+
+    async def send(self, chat_id: str, message: object) -> None:
+        from bot.services.io import RateLimited
+
+        if self.answer_429:
+            self.answer_429 = False
+            self.limited.set()
+            raise RateLimited(1.5)
+        self.sent.append(time.monotonic())
+
+
+async def test_a_429_pauses_the_token_in_every_process(redis_url: str) -> None:
+    """Telegram pauses the whole bot on a 429, not the process that drew it: another worker on
+    the same token holds its sends until the pause is over."""
+    from redis.asyncio import Redis
+
+    from bot.services.io import Out
+    from bot.services.sender import Limits, Sender
+
+    key = f"telegram:{uuid.uuid4().hex[:12]}"
+    limits = Limits(per_second=30, per_chat_interval=0)
+    drew, other = _Platform(answer_429=True), _Platform()
+    first, second = (Sender(redis=Redis.from_url(redis_url)) for _ in range(2))
+    first.add(drew, limits, key=key)  # type: ignore[arg-type]
+    second.add(other, limits, key=key)  # type: ignore[arg-type]
+    retried = asyncio.create_task(first.send("telegram", "1", Out(text="bài"), lane="bulk"))
+    await drew.limited.wait()
+    paused_at = time.monotonic()
+    await asyncio.gather(
+        *(second.send("telegram", str(k), Out(text="bài"), lane="bulk") for k in range(2, 5))
+    )
+    await retried
+    assert len(other.sent) == 3 and len(drew.sent) == 1
+    # Nothing from the other process inside the 1.5 s (less what the first send took to 429).
+    assert min(other.sent) - paused_at >= 1.3, min(other.sent) - paused_at
+    assert drew.sent[0] - paused_at >= 1.3
