@@ -12,7 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.app.runners import channel_runners, declared_policies, pace_redis
+from bot.app.runners import channel_runners, declared_policies, pace_redis, start_when_wanted
 from bot.app.web import _web_port, console_sign_in_link, start_console_web, start_web
 from bot.config import Settings, SettingsError
 from bot.services.context import DeliveryLimits, Deps, utc_now
@@ -209,11 +209,15 @@ async def run(
                 settings.verify_host,
                 settings.verify_port,
             )
+        later = []
         for runner in channel_runners():
+            task = None
             if await runner.wanted(settings, app.store):
                 task = await runner.start(app, web)
-                if task is not None:
-                    tasks.append(task)
+            if task is not None:
+                tasks.append(task)
+            else:
+                later.append(runner)
         console = role == "all" and not tasks
         if not tasks and (role == "worker" or (role == "web" and web_server is None)):
             # A worker with no channel would find every learner unreachable and skip them all.
@@ -236,6 +240,14 @@ async def run(
             if web_server is None:  # the demo's web pages, on this machine only
                 web_server = await start_console_web(app)
             demo_link = await console_sign_in_link(app, CHANNEL, DEMO_USER)
+        if not console:  # a channel's first bot, added by a unit later, needs no restart
+            for runner in later:
+                tasks.append(
+                    asyncio.create_task(
+                        start_when_wanted(runner, app, web, settings.bots_reload_seconds),
+                        name=f"{runner.name} waiting for a first bot",
+                    )
+                )
         if worker:
             tasks.append(asyncio.create_task(_sending(app), name="delivery worker"))
         if scheduling:

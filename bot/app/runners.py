@@ -3,15 +3,19 @@ where every process counts each token's sends."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.host import ChannelRunner
+from bot.host import ChannelRunner, Host
 from bot.services.policy import PolicyTable
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis
+
+log = logging.getLogger(__name__)
 
 
 def declared_policies() -> PolicyTable:
@@ -56,3 +60,22 @@ CHANNEL_RUNNERS: tuple[Callable[[], ChannelRunner], ...] = (_telegram, _zalo)
 
 def channel_runners() -> list[ChannelRunner]:
     return [load() for load in CHANNEL_RUNNERS]
+
+
+async def start_when_wanted(runner: ChannelRunner, host: Host, intake: bool, every: float) -> None:
+    """A channel with nothing to run at start (no token in the settings, no unit's own bot yet)
+    is started once a unit brings its first bot (`hocai bots add`), without a restart: until
+    then the bots table is looked at every `every` seconds, as the running channels do."""
+    while True:
+        try:
+            wanted = await runner.wanted(host.settings, host.store)
+        except Exception:  # a database blip: look again later
+            log.exception("looking for %s bots failed; trying again later", runner.name)
+            wanted = False
+        if wanted:
+            log.info("%s: a first bot was added while running; starting it", runner.name)
+            task = await runner.start(host, intake)
+            if task is not None:
+                await task
+                return
+        await asyncio.sleep(every)
