@@ -1,9 +1,11 @@
 """The daily push: find learners whose lesson time has come, then send each one's lesson once.
 
-Each delivery is a row (learner, day) with the number of parts already sent, committed after every
-part, and a lease: the worker sending it renews the lease with each part, and any worker takes up
-a delivery whose lease lapsed (its worker died or stalled). Nothing is lost, and a hard crash
-repeats at most the parts in flight, which `DeliveryLimits.in_flight` bounds (8 per process).
+Each delivery is a row (learner, day) with the number of parts already sent, recorded after every
+part (the records of parts that finish together share one commit: delivery_record.py), and a
+lease: the worker sending it renews the lease with each part, and any worker takes up a delivery
+whose lease lapsed (its worker died or stalled). Nothing is lost, and a hard crash repeats at most
+the parts in flight, which `DeliveryLimits.in_flight` bounds (8 per process). A claimed batch is
+read and decided at once (delivery_prepare.py, delivery_read.py).
 """
 
 from __future__ import annotations
@@ -13,29 +15,34 @@ import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bot.services import reach
 from bot.services.context import Deps
 
-# Planning lives in delivery_plan; its names stay reachable here, where callers look for the push.
+# Planning lives in delivery_plan, deciding in delivery_prepare; their names stay reachable here,
+# where callers look for the push.
 from bot.services.delivery_plan import ACTIVE_WINDOW as ACTIVE_WINDOW
 from bot.services.delivery_plan import PLAN_CHUNK as PLAN_CHUNK
 from bot.services.delivery_plan import PushAction as PushAction
 from bot.services.delivery_plan import push_action as push_action
 from bot.services.delivery_plan import review_push_action as review_push_action
 from bot.services.delivery_plan import schedule_due as schedule_due
-from bot.services.delivery_read import DeliveryRead, push_parts, read_deliveries
+from bot.services.delivery_prepare import MAX_ATTEMPTS as MAX_ATTEMPTS
+from bot.services.delivery_prepare import Ready as Ready
+from bot.services.delivery_prepare import pick_identity as pick_identity
+from bot.services.delivery_prepare import prepare as prepare
+from bot.services.delivery_prepare import prepare_batch
+from bot.services.delivery_prepare import spent_channels as spent_channels
 from bot.services.delivery_read import with_one_tap as with_one_tap
 from bot.services.delivery_record import Recorder
-from bot.services.io import Out, Unreachable
-from bot.services.ports import DeliveryRecord, DeliveryStatus, IdentityRecord
+from bot.services.io import Unreachable
+from bot.services.ports import DeliveryRecord, DeliveryStatus
 from bot.services.sender import Sender
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 STOP_GRACE_SECONDS = 2.0  # a stopping worker lets its deliveries in progress go on this long
 
 
@@ -49,37 +56,6 @@ class RoundReport:
     retry: int = 0
     taken_over: int = 0  # this worker stalled past its lease and another one went on
     errors: list[str] = field(default_factory=list)
-
-
-def pick_identity(
-    identities: list[IdentityRecord],
-    sender: Sender,
-    now: datetime | None = None,
-    skip: frozenset[str] = frozenset(),
-) -> IdentityRecord | None:
-    """The reachable identity on a channel we can send through, the one the learner used last
-    (wrote on, or was sent to successfully) first. Zalo OA identities count only inside their
-    7-day window; channels in `skip` (e.g. a spent monthly quota) are passed over."""
-    now = now or datetime.now(UTC)
-    usable = [
-        i
-        for i in identities  # through the bot the identity came by (its unit's own)
-        if sender.has(i.channel, i.bot_id)
-        and i.channel not in skip
-        and reach.usable(i, now, sender)
-    ]
-    oldest = datetime.min.replace(tzinfo=UTC)
-    usable.sort(key=lambda i: reach.last_used(i) or oldest, reverse=True)
-    return usable[0] if usable else None
-
-
-async def spent_channels(sender: Sender) -> frozenset[str]:
-    """Channels whose plan's monthly messages are used up: no daily push through them."""
-    spent = set()
-    for channel_sender in sender.all():
-        if not await channel_sender.outbound.policy.push_allowed():
-            spent.add(channel_sender.channel)
-    return frozenset(spent)
 
 
 class Gates:
@@ -96,88 +72,6 @@ class Gates:
         gate = self._channels.setdefault(name, asyncio.Semaphore(self.per_channel))
         async with gate:
             yield
-
-
-@dataclass
-class Ready:
-    """A claimed delivery read and decided: what to send, to which identity."""
-
-    read: DeliveryRead
-    identity: IdentityRecord
-    parts: list[Out]
-    spent: frozenset[str]
-    read_at: datetime  # its lease was taken or renewed then
-
-
-def prepare(deps: Deps, sender: Sender, read: DeliveryRead, spent: frozenset[str]) -> Ready | str:
-    """What the push does for one delivery, decided just before sending: its parts and the
-    identity to send them to, or why it is skipped today."""
-    item, learner, lesson, identities = read.item, read.learner, read.lesson, read.identities
-    answered, submitted, review = read.state.answered, read.state.submitted, read.review
-    seen = [i.last_seen_at for i in identities if i.last_seen_at is not None]
-    action = push_action(
-        read.state.assignment, len(answered), submitted, max(seen, default=None), deps.now()
-    )
-    if review is not None:
-        action = review_push_action(review.done, max(seen, default=None), deps.now())
-    if learner is not None and action in ("skip_done", "skip_active") and item.parts_sent == 0:
-        return "lesson already done" if action == "skip_done" else "studying it now"
-    identity = pick_identity(identities, sender, deps.now(), spent)
-    if learner is None or lesson is None or identity is None:
-        if identities and pick_identity(identities, sender, deps.now()) is not None:
-            return "monthly quota spent"
-        if any(i.reachable and not reach.inside_window(i, deps.now(), sender) for i in identities):
-            return "outside the messaging window"
-        return "no reachable channel"
-    parts = push_parts(
-        deps, read, learner, lesson, action, sender.policy(identity.channel, identity.bot_id)
-    )
-    return Ready(read, identity, parts, spent, deps.now())
-
-
-async def prepare_batch(
-    deps: Deps,
-    sender: Sender,
-    items: list[DeliveryRecord],
-    holder: str,
-    spent: frozenset[str],
-) -> list[Ready]:
-    """Read a claimed batch in one transaction and finish there the deliveries skipped today.
-    Should the batch fail (one learner's broken row), each delivery is read on its own, so the
-    broken one alone waits for its lease to lapse."""
-    try:
-        return await _prepare(deps, sender, items, holder, spent)
-    except Exception:
-        if len(items) == 1:
-            raise
-        log.exception("reading a batch of %d deliveries failed: one at a time", len(items))
-    ready: list[Ready] = []
-    for item in items:
-        try:
-            ready += await _prepare(deps, sender, [item], holder, spent)
-        except Exception:
-            log.exception("reading delivery %s failed", item.id)
-    return ready
-
-
-async def _prepare(
-    deps: Deps,
-    sender: Sender,
-    items: list[DeliveryRecord],
-    holder: str,
-    spent: frozenset[str],
-) -> list[Ready]:
-    ready: list[Ready] = []
-    async with deps.store.transaction() as repo:
-        for read in await read_deliveries(deps, repo, items, holder):
-            decided = prepare(deps, sender, read, spent)
-            if isinstance(decided, Ready):
-                ready.append(decided)
-            else:
-                await repo.leases.finish_delivery(
-                    read.item.id, holder, DeliveryStatus.SKIPPED, None, decided, deps.now()
-                )
-    return ready
 
 
 async def deliver_one(
@@ -356,6 +250,7 @@ async def deliver_due(
             for task in late:
                 task.cancel()  # their leases lapse; any worker takes them up
             await asyncio.gather(*late, return_exceptions=True)
+        await recorder.drain()
     return report
 
 

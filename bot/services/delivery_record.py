@@ -63,6 +63,11 @@ class Recorder:
         mark = DeliveryMark(delivery_id, holder, len(parts), identity.channel)
         return await self._ask(_Request(mark, identity.id, patch))
 
+    async def drain(self) -> None:
+        """Wait for the transaction being written, if any (a round that ends or stops)."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
     async def _ask(self, request: _Request) -> bool:
         self._waiting.append(request)
         if self._writer is None or self._writer.done():

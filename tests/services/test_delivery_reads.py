@@ -162,6 +162,14 @@ async def test_one_broken_learner_does_not_hold_up_the_batch(app: App, clock: Cl
     assert {chat for chat, _ in out.sent} == set(users) - {users[2]}
     rows = {row.learner_id: row for row in await delivery_rows(app)}
     assert rows[broken].status == "sending"  # its lease lapses; the next tick tries again
+    # Broken for good: after the last attempt it ends failed instead of being claimed forever.
+    for _ in range(delivery.MAX_ATTEMPTS):
+        clock.now += app.deps.delivery_limits.lease + timedelta(seconds=1)
+        await delivery.deliver_due(app.deps, app.sender)
+    rows = {row.learner_id: row for row in await delivery_rows(app)}
+    assert rows[broken].status == "failed" and "Atlantis" in (rows[broken].error or "")
+    assert rows[broken].attempts == delivery.MAX_ATTEMPTS
+    assert {chat for chat, _ in out.sent} == set(users) - {users[2]}
 
 
 async def test_delivered_stamps_and_patches_in_one_statement(any_app: App) -> None:
