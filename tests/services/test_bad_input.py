@@ -57,6 +57,18 @@ async def test_only_emoji_or_invisible(app: App, text: str) -> None:
     assert says(text_of(out), "input.no_words")
 
 
+async def test_no_words_to_a_quiz_question_asks_for_a_letter(app: App) -> None:
+    chat = await joined(app)
+    question = text_of(await chat.send("lam cau hoi"))
+    assert "A." in question
+    out = await chat.send("???!!!")
+    assert says(text_of(out), "quiz.pick_answer")  # not "type your work"
+    answered = text_of(await chat.send("A"))  # the question is still open: a letter answers it
+    assert says(answered, "quiz.right") or says(answered, "quiz.wrong")
+    async with app.store.transaction() as repo:
+        assert await count_rows(repo, "submissions") == 0
+
+
 async def test_practice_typed_without_diacritics_is_graded(app: App) -> None:
     chat = await joined(app)
     out = await chat.send(

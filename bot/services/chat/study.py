@@ -99,6 +99,8 @@ async def work_or_hint(turn: Turn) -> list[Out]:
     text = ev.text or ""
     n_words = len(folded_words(text))
     if ev.kind == "text" and n_words == 0:
+        if any(isinstance(buttons.parse(key), buttons.QuizAnswer) for key in turn.state.options):
+            return [Out(text=tr("quiz.pick_answer"))]  # "???" to a quiz question: not work
         return [Out(text=tr("input.no_words"))]
     current = await turn.repo.progress.current_assignment(turn.learner.id)
     found = turn.deps.curriculum.by_id(current.lesson_id) if current else None
