@@ -71,6 +71,12 @@ async def test_birth_year_is_skipped_by_number_or_words(app: App, channel: str, 
         ("cán bộ", "official"),
         ("hoc sinh", "student"),
         ("Khác", "other"),
+        # what people call their work, not the label offered
+        ("cong nhan", "worker"),
+        ("buôn bán", "business"),
+        ("lam ruong", "farmer"),
+        ("sinh vien", "student"),
+        ("nội trợ", "other"),
     ],
 )
 async def test_occupation_by_its_words(app: App, typed: str, occupation: str) -> None:
