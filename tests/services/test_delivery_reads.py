@@ -41,6 +41,16 @@ async def delivery_rows(app: App) -> list[Delivery]:
         return list(await repo.s.scalars(select(Delivery)))  # type: ignore[attr-defined]
 
 
+async def planned(app: App, clock: Clock, n: int) -> tuple[list[str], RecordingOutbound]:
+    """`n` learners whose 19:00 lesson is planned, sent through a recording outbound."""
+    users = await learners(app, n)
+    out = RecordingOutbound()
+    app.sender.add(out, FAST)
+    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)  # 19:01 in Hà Nội
+    assert await delivery.schedule_due(app.deps) == len(users)
+    return users, out
+
+
 async def learner_id(app: App, user: str) -> int:
     async with app.store.transaction() as repo:
         found = await repo.learners.identity("telegram", user)
@@ -147,11 +157,7 @@ async def test_marks_are_fenced_by_each_deliverys_holder(any_app: App, clock: Cl
 
 
 async def test_one_broken_learner_does_not_hold_up_the_batch(app: App, clock: Clock) -> None:
-    users = await learners(app, 5)
-    out = RecordingOutbound()
-    app.sender.add(out, FAST)
-    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
-    assert await delivery.schedule_due(app.deps) == len(users)
+    users, out = await planned(app, clock, 5)
     broken = await learner_id(app, users[2])
     async with app.store.transaction() as repo:  # a zone that no longer exists (bad data)
         await repo.s.execute(
@@ -191,11 +197,7 @@ async def test_delivered_stamps_and_patches_in_one_statement(any_app: App) -> No
 
 
 async def test_a_first_lesson_push_takes_few_statements_a_learner(app: App, clock: Clock) -> None:
-    users = await learners(app, 12)
-    out = RecordingOutbound()
-    app.sender.add(out, FAST)
-    clock.now = datetime(2026, 11, 23, 12, 1, tzinfo=UTC)
-    assert await delivery.schedule_due(app.deps) == len(users)
+    users, out = await planned(app, clock, 12)
     with counting(app) as statements:
         report = await delivery.deliver_due(app.deps, app.sender)
     assert report.sent == len(users)
