@@ -99,7 +99,7 @@ async def read_deliveries(
             continue
         if not known_review:
             found = opened.get((learner.id, item.day))
-            review = ReviewSlot(found.lesson_id, found.done) if found is not None else None
+            review = found.slot if found is not None else None
         if review is not None and review.lesson_id != item.lesson_id:
             review = None
         done = work[(learner.id, item.lesson_id)]

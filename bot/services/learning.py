@@ -55,7 +55,7 @@ async def todays_plans(
         rows, today = assignments.get(learner.id, []), days[learner.id]
         current = rows[0] if rows else None
         found = opened.get((learner.id, today))
-        review = ReviewSlot(found.lesson_id, found.done) if found is not None else None
+        review = found.slot if found is not None else None
         if found is None and review_due(current, today, passing.first_day(learner)):
             review = await passing.review_today(deps, repo, learner, current, today)  # rare
         completed = {row.lesson_id for row in rows if row.completed_on is not None}

@@ -107,7 +107,7 @@ async def review_today(
         if await repo.passing.open_review(learner.id, lesson.id, today, deps.now()):
             return ReviewSlot(lesson.id)
         found = await repo.passing.review_on(learner.id, today)  # another process opened one
-    return ReviewSlot(found.lesson_id, found.done) if found else None
+    return found.slot if found else None
 
 
 def completion_text(result: LessonResult, points: int, streak: int, tr: Translator) -> str:

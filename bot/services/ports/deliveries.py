@@ -20,6 +20,5 @@ class Deliveries(Protocol):
         next_due_at: datetime,
         limit: int,
     ) -> tuple[int, int]: ...
-    async def set_delivery_lesson(self, delivery_id: int, lesson_id: str) -> None: ...
 
     # claiming, progress and finishing: `leases` (each write fenced by the holder's lease)

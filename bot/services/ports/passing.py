@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from lessons.plan import ReviewSlot
 from scoring.passing import Confirmed
 
 
@@ -23,6 +24,11 @@ class ReviewRecord:
     @property
     def done(self) -> bool:
         return self.retried_at is not None
+
+    @property
+    def slot(self) -> ReviewSlot:
+        """The review as today's plan takes it."""
+        return ReviewSlot(self.lesson_id, self.done)
 
 
 @dataclass(frozen=True)

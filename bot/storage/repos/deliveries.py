@@ -127,8 +127,3 @@ class SqlDeliveries(SqlPort):
             return len(moved), 0
         stmt = self._insert(Delivery).from_select(columns, rows(moved)).on_conflict_do_nothing()
         return len(moved), await self._changed(stmt)
-
-    async def set_delivery_lesson(self, delivery_id: int, lesson_id: str) -> None:
-        await self.s.execute(
-            update(Delivery).where(Delivery.id == delivery_id).values(lesson_id=lesson_id)
-        )
