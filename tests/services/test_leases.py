@@ -13,6 +13,7 @@ from sqlalchemy import text
 from bot.app import App
 from bot.services import delivery
 from bot.services.io import Out
+from bot.services.ports.push import DeliveryMark
 from tests.conftest import Clock
 from tests.services.test_delivery import FAST, RecordingOutbound, learners
 
@@ -81,15 +82,15 @@ async def test_an_overtaken_holder_changes_nothing(any_app: App, clock: Clock) -
     async with any_app.store.transaction() as repo:
         (again,) = await repo.leases.claim_deliveries(clock.now, 5, "fast:1", clock.now + lease)
         assert again.id == item.id and again.attempts == item.attempts + 1
-        assert not await repo.leases.delivery_progress(
-            item.id, "slow:1", 1, clock.now, clock.now + lease
+        assert not await repo.push.mark(
+            [DeliveryMark(item.id, "slow:1", 1)], clock.now, clock.now + lease
         )
         assert not await repo.leases.finish_delivery(
             item.id, "slow:1", "sent", "telegram", None, clock.now
         )
         assert not await repo.leases.retry_delivery(item.id, "slow:1", clock.now, "x")
-        assert await repo.leases.delivery_progress(
-            item.id, "fast:1", 1, clock.now, clock.now + lease
+        assert await repo.push.mark(
+            [DeliveryMark(item.id, "fast:1", 1)], clock.now, clock.now + lease
         )
         assert await repo.leases.finish_delivery(
             item.id, "fast:1", "sent", "telegram", None, clock.now

@@ -31,9 +31,6 @@ class Leases(Protocol):
         until: datetime,
         skip: frozenset[int] = frozenset(),
     ) -> list[DeliveryRecord]: ...
-    async def delivery_progress(
-        self, delivery_id: int, holder: str, parts_sent: int, now: datetime, until: datetime
-    ) -> bool: ...
     async def finish_delivery(
         self,
         delivery_id: int,
@@ -42,9 +39,9 @@ class Leases(Protocol):
         channel: str | None,
         error: str | None,
         now: datetime,
-        parts_sent: int | None = None,
     ) -> bool:
-        """End a delivery; `parts_sent` records its last parts in the same write."""
+        """End a delivery other than sent (skipped, unreachable, failed...): a delivery sent to
+        the end is recorded with its last part (`repo.push.mark`)."""
         ...
 
     async def retry_delivery(

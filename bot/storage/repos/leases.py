@@ -127,14 +127,6 @@ class SqlLeases(SqlPort):
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
-    async def delivery_progress(
-        self, delivery_id: int, holder: str, parts_sent: int, now: datetime, until: datetime
-    ) -> bool:
-        """Record a sent part and renew the lease; False when another worker holds it now."""
-        return await self._fenced(
-            delivery_id, holder, parts_sent=parts_sent, sent_at=now, lease_until=until
-        )
-
     async def finish_delivery(
         self,
         delivery_id: int,
@@ -143,9 +135,7 @@ class SqlLeases(SqlPort):
         channel: str | None,
         error: str | None,
         now: datetime,
-        parts_sent: int | None = None,
     ) -> bool:
-        more = {} if parts_sent is None else {"parts_sent": parts_sent}
         return await self._fenced(
             delivery_id,
             holder,
@@ -155,7 +145,6 @@ class SqlLeases(SqlPort):
             sent_at=now,
             lease_owner=None,
             lease_until=None,
-            **more,
         )
 
     async def retry_delivery(
