@@ -40,7 +40,6 @@ class Recorder:
         self.deps = deps
         self._waiting: list[_Request] = []
         self._writer: asyncio.Task[None] | None = None
-        self.commits = 0  # transactions written, for the benches
 
     async def progress(self, delivery_id: int, holder: str, parts_sent: int) -> bool:
         """Record `parts_sent` and renew the lease."""
@@ -105,5 +104,4 @@ class Recorder:
                     stamps.setdefault(key, (r.patch, []))[1].append(r.identity_id)
             for patch, identity_ids in stamps.values():
                 await repo.push.delivered(identity_ids, now, patch)
-        self.commits += 1
         return held
