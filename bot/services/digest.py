@@ -46,16 +46,8 @@ async def digest(
             rate=round(100 * len(active) / len(r.rows)) if r.rows else 0,
         )
     ]
-    if r.rank is not None:
-        parent = await repo.units.unit(unit.parent_id) if unit.parent_id else None
-        lines.append(
-            tr(
-                "leader.menu.rank",
-                rank=r.rank,
-                total=r.siblings,
-                parent=parent.name if parent else "",
-            )
-        )
+    if (rank := await leader.rank_line(repo, r, tr)) is not None:
+        lines.append(rank)
     names = {row.learner_id: row.name for row in r.rows}
     points = await repo.leader.week_points(list(names), deps.now() - timedelta(days=7))
     top = sorted(

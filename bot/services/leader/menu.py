@@ -11,7 +11,14 @@ from bot.services.invites import Event
 from bot.services.io import Out
 from bot.services.leader.announce import send_announcement, start_announcement
 from bot.services.leader.nudge import nudge, set_reminders
-from bot.services.leader.roster import IDLE_DAYS, _allowed_unit, reach_text, roster, roster_text
+from bot.services.leader.roster import (
+    IDLE_DAYS,
+    _allowed_unit,
+    rank_line,
+    reach_text,
+    roster,
+    roster_text,
+)
 from bot.services.permissions import Action
 from bot.services.ports import LearnerRecord, UnitOfWork, UnitRecord
 
@@ -65,16 +72,8 @@ async def menu(
             rate=round(100 * r.studied_today / len(r.rows)) if r.rows else 0,
         )
     ]
-    if r.rank is not None:
-        parent = await repo.units.unit(unit.parent_id) if unit.parent_id else None
-        lines.append(
-            tr(
-                "leader.menu.rank",
-                rank=r.rank,
-                total=r.siblings,
-                parent=parent.name if parent else "",
-            )
-        )
+    if (rank := await rank_line(repo, r, tr)) is not None:
+        lines.append(rank)
     lines.append(
         tr("leader.menu.idle", idle=len(r.idle()), days=IDLE_DAYS, reach=len(r.to_reach()))
     )

@@ -147,6 +147,17 @@ def _last_seen(tr: Translator, row: RosterRow, today: date) -> str:
     return tr("leader.roster.idle", days=(today - row.last_studied).days)
 
 
+async def rank_line(repo: UnitOfWork, r: Roster, tr: Translator) -> str | None:
+    """The group's place among its siblings ("hạng 2/7 trong Phường ..."), None when unranked:
+    the leader's menu and the weekly digest say it alike."""
+    if r.rank is None:
+        return None
+    parent = await repo.units.unit(r.unit.parent_id) if r.unit.parent_id else None
+    return tr(
+        "leader.menu.rank", rank=r.rank, total=r.siblings, parent=parent.name if parent else ""
+    )
+
+
 def roster_text(tr: Translator, r: Roster) -> str:
     lines = []
     for row in r.rows[:ROSTER_ROWS]:
