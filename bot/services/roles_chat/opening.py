@@ -39,13 +39,7 @@ async def open_code(
         state.role_invite = None
         if problem is InviteProblem.HELD and invite is not None:
             return [
-                Out(
-                    text=tr(
-                        "roles.invite.held",
-                        role=role_name(tr, invite.role),
-                        unit=await _unit_name(repo, invite.unit_id),
-                    )
-                )
+                Out(text=await _about(repo, tr, "roles.invite.held", invite.role, invite.unit_id))
             ]
         await throttle.failed(repo, who, now)
         return [Out(text=tr(f"roles.invite.{(problem or InviteProblem.UNKNOWN).value}"))]
@@ -53,10 +47,12 @@ async def open_code(
     return [
         Out(
             title=tr("roles.invite.offer_title"),
-            text=tr(
+            text=await _about(
+                repo,
+                tr,
                 "roles.invite.offer",
-                role=role_name(tr, invite.role),
-                unit=await _unit_name(repo, invite.unit_id),
+                invite.role,
+                invite.unit_id,
                 until=_until(learner, invite.expires_at),
             ),
             options=(
@@ -87,24 +83,19 @@ async def answer_invite(
         problem = problem or InviteProblem.USED
         if problem is InviteProblem.HELD and invite is not None:
             return [
-                Out(
-                    text=tr(
-                        "roles.invite.held",
-                        role=role_name(tr, invite.role),
-                        unit=await _unit_name(repo, invite.unit_id),
-                    )
-                )
+                Out(text=await _about(repo, tr, "roles.invite.held", invite.role, invite.unit_id))
             ]
         return [Out(text=tr(f"roles.invite.{problem.value}"))]
     return [
-        Out(
-            text=tr(
-                "roles.invite.accepted",
-                role=role_name(tr, granted.role),
-                unit=await _unit_name(repo, granted.unit_id),
-            )
-        )
+        Out(text=await _about(repo, tr, "roles.invite.accepted", granted.role, granted.unit_id))
     ]
+
+
+async def _about(
+    repo: UnitOfWork, tr: Translator, key: str, role: str, unit_id: int, **more: object
+) -> str:
+    """A message about a role in a unit, each named as the person reads them."""
+    return tr(key, role=role_name(tr, role), unit=await _unit_name(repo, unit_id), **more)
 
 
 async def make_choice(
